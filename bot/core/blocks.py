@@ -1,0 +1,104 @@
+"""Neutral reply blocks. One hierarchy serves handlers (text as `Msg`) and renderers (text localized to `str`)."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, Field
+
+from bot.core.text import TextLike
+
+
+class Action(BaseModel):
+    """What a button does: a route name plus small arguments. Encoded by the action codec, never trusted."""
+
+    name: str
+    args: dict[str, str | int] = Field(default_factory=dict)
+
+
+class Button(BaseModel):
+    label: TextLike
+    action: Action | None = None
+    payload: str | None = None  # set by the codec before rendering
+    url: str | None = None
+    style: Literal["primary", "danger"] | None = None
+
+
+class Span(BaseModel):
+    text: TextLike
+    style: Literal["plain", "bold", "italic", "code"] = "plain"
+
+
+class Heading(BaseModel):
+    kind: Literal["heading"] = "heading"
+    text: TextLike
+
+
+class Paragraph(BaseModel):
+    kind: Literal["paragraph"] = "paragraph"
+    spans: list[Span]
+
+
+class Fields(BaseModel):
+    """Label/value pairs, e.g. a profile summary."""
+
+    kind: Literal["fields"] = "fields"
+    items: list[tuple[TextLike, TextLike]]
+
+
+class LongText(BaseModel):
+    """Model output or a prompt that may be very long: renderers split it, page it or send it as a file."""
+
+    kind: Literal["long_text"] = "long_text"
+    title: TextLike
+    text: str
+    filename: str = "text.txt"
+
+
+class Buttons(BaseModel):
+    kind: Literal["buttons"] = "buttons"
+    rows: list[list[Button]]
+
+
+class Image(BaseModel):
+    kind: Literal["image"] = "image"
+    data_b64: str
+    filename: str = "image.png"
+    alt: TextLike = ""
+
+
+class File(BaseModel):
+    kind: Literal["file"] = "file"
+    data_b64: str
+    filename: str
+    mime: str = "application/octet-stream"
+    caption: TextLike = ""
+
+
+class Divider(BaseModel):
+    kind: Literal["divider"] = "divider"
+
+
+Block = Annotated[
+    Union[Heading, Paragraph, Fields, LongText, Buttons, Image, File, Divider],
+    Field(discriminator="kind"),
+]
+
+
+class Reply(BaseModel):
+    blocks: list[Block] = Field(default_factory=list)
+
+    def buttons(self) -> list[Button]:
+        return [b for blk in self.blocks if isinstance(blk, Buttons) for row in blk.rows for b in row]
+
+
+def text(*parts: TextLike | Span) -> Paragraph:
+    """A paragraph from catalog messages, literal strings and styled spans."""
+    return Paragraph(spans=[p if isinstance(p, Span) else Span(text=p) for p in parts])
+
+
+def button(label: TextLike, name: str, style: Any = None, **args: str | int) -> Button:
+    return Button(label=label, action=Action(name=name, args=args), style=style)
+
+
+def reply(*blocks: Any) -> Reply:
+    return Reply(blocks=list(blocks))

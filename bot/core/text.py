@@ -1,0 +1,46 @@
+"""Text a person reads: either a catalog message (key + params) or literal text from a person or a model.
+
+Handlers never write sentences; they name a catalog key. Literal text (`str`) is user, model or manager
+content and is always escaped by the renderer. Localization turns every `Msg` into `str` for one recipient.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Union
+
+from pydantic import BaseModel, Field
+
+
+class Money(BaseModel):
+    """An amount in integer minor units plus an ISO currency, formatted per locale when shown."""
+
+    minor: int
+    currency: str
+
+
+class When(BaseModel):
+    """A moment shown in the recipient's time zone; `style` picks the Babel format."""
+
+    at: datetime
+    style: str = "medium"  # short | medium | long | date | time
+
+
+class Day(BaseModel):
+    on: date
+    style: str = "medium"
+
+
+class Msg(BaseModel):
+    """A catalog message: `key` is the gettext msgid; `count` selects the CLDR plural form."""
+
+    key: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    count: int | None = None
+
+
+def msg(key: str, count: int | None = None, **params: Any) -> Msg:
+    return Msg(key=key, params=params, count=count)
+
+
+# `str` is literal (escaped) content; `Msg` is translated. Renderers only ever see `str`.
+TextLike = Union[Msg, str]
