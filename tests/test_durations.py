@@ -1,0 +1,126 @@
+"""Duration parsing for /log: accepted forms, refusals with the right catalog key, and properties."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.domain import durations
+from bot.domain.durations import MAX_MINUTES, DurationInvalid, format_minutes, parse_duration
+
+
+@pytest.mark.parametrize(("text", "minutes"), [
+    ("1h30m", 90), ("90m", 90), ("1.5h", 90), ("1,5h", 90), ("1:30", 90), ("2h", 120), ("45min", 45),
+    ("2 h 15 m", 135), ("1H30M", 90), ("  2H  ", 120), ("1h30", 90), ("1h 05m", 65), ("0:45", 45),
+    ("1 hour 30 minutes", 90), ("2 hours and 15 minutes", 135), ("1 hora y 30 minutos", 90),
+    ("3 horas", 180), ("90 minutos", 90), ("2hrs", 120), ("1hr", 60), ("45 mins", 45), ("0.1h", 6),
+    ("1.1h", 66), ("1.25h", 75), ("24h", 1440), ("24:00", 1440), ("1440m", 1440), ("1m", 1),
+    ("１ｈ３０ｍ", 90), ("10:05", 605), ("2hs", 120), ("1.0m", 1),
+])
+def test_accepted_forms(text, minutes):
+    assert parse_duration(text) == minutes
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("", "hours.error.duration_format"),
+    ("abc", "hours.error.duration_format"),
+    ("90", "hours.error.duration_format"),  # bare number: hours or minutes? refused
+    ("1.5", "hours.error.duration_format"),
+    ("1:60", "hours.error.duration_format"),
+    ("1:5", "hours.error.duration_format"),
+    ("1h90m", "hours.error.duration_format"),
+    ("1.5h30m", "hours.error.duration_format"),
+    ("30m1h", "hours.error.duration_format"),
+    ("nanh", "hours.error.duration_format"),
+    ("infh", "hours.error.duration_format"),
+    ("1e3m", "hours.error.duration_format"),
+    ("h", "hours.error.duration_format"),
+    ("1 day", "hours.error.duration_format"),
+    ("١h", "hours.error.duration_format"),  # Arabic-Indic digit: not accepted as a number here
+    ("0h", "hours.error.duration_not_positive"),
+    ("0:00", "hours.error.duration_not_positive"),
+    ("0m", "hours.error.duration_not_positive"),
+    ("-1h", "hours.error.duration_not_positive"),
+    ("−30m", "hours.error.duration_not_positive"),
+    ("25h", "hours.error.duration_too_long"),
+    ("24:01", "hours.error.duration_too_long"),
+    ("1441m", "hours.error.duration_too_long"),
+    ("99999999999h", "hours.error.duration_too_long"),
+    ("9" * 50 + "m", "hours.error.duration_too_long"),
+    ("9" * 80 + "h", "hours.error.duration_format"),  # longer than anything a person types
+    ("1.333h", "hours.error.duration_fraction"),
+    ("0.5m", "hours.error.duration_fraction"),
+    ("0.001h", "hours.error.duration_fraction"),
+])
+def test_refusals_say_why(text, key):
+    with pytest.raises(DurationInvalid) as caught:
+        parse_duration(text)
+    assert caught.value.reason_key == key
+    assert key in durations.REASON_KEYS
+
+
+def test_too_long_carries_the_limit():
+    with pytest.raises(DurationInvalid) as caught:
+        parse_duration("30h")
+    assert caught.value.params == {"max_hours": 24}
+    assert "{max_hours}" in durations.ENGLISH[caught.value.reason_key]
+
+
+def test_catalog_texts_cover_every_key():
+    assert set(durations.ENGLISH) == set(durations.SPANISH) == set(durations.REASON_KEYS)
+    for key in durations.REASON_KEYS:
+        assert durations.ENGLISH[key].count("{") == durations.SPANISH[key].count("{")
+
+
+@given(st.text(max_size=80))
+def test_garbage_only_raises_the_documented_error(text):
+    try:
+        minutes = parse_duration(text)
+    except DurationInvalid as exc:
+        assert exc.reason_key in durations.REASON_KEYS
+    else:
+        assert 1 <= minutes <= MAX_MINUTES
+
+
+duration_alphabet = st.sampled_from(list("0123456789.,:hHmM -") + ["min", "hours", "y", "and"])
+
+
+@given(st.lists(duration_alphabet, max_size=12).map("".join))
+def test_near_miss_inputs_stay_in_range(text):
+    try:
+        minutes = parse_duration(text)
+    except DurationInvalid as exc:
+        assert exc.reason_key in durations.REASON_KEYS
+    else:
+        assert isinstance(minutes, int) and 1 <= minutes <= MAX_MINUTES
+
+
+@given(st.integers(min_value=1, max_value=MAX_MINUTES))
+def test_canonical_forms_round_trip(minutes):
+    assert parse_duration(format_minutes(minutes)) == minutes
+    assert parse_duration(f"{minutes}m") == minutes
+    assert parse_duration(f"{minutes // 60}:{minutes % 60:02d}") == minutes
+
+
+@given(st.integers(min_value=MAX_MINUTES // 60 + 1, max_value=10**40))
+def test_huge_hours_refused(hours):
+    with pytest.raises(DurationInvalid) as caught:
+        parse_duration(f"{hours}h")
+    assert caught.value.reason_key in ("hours.error.duration_too_long", "hours.error.duration_format")
+
+
+@given(st.decimals(min_value=0, max_value=30, places=3))
+def test_decimal_hours_are_exact_or_refused(value):
+    try:
+        minutes = parse_duration(f"{value}h")
+    except DurationInvalid as exc:
+        total = value * 60
+        if total <= 0:
+            assert exc.reason_key == "hours.error.duration_not_positive"
+        elif total > MAX_MINUTES:
+            assert exc.reason_key == "hours.error.duration_too_long"
+        else:
+            assert exc.reason_key == "hours.error.duration_fraction"
+            assert total != total.to_integral_value()
+    else:
+        assert minutes == value * 60
