@@ -1,0 +1,47 @@
+"""Turn every `Msg` in a reply, operation or form into the recipient's text, leaving literal `str` alone.
+
+Runs once per outgoing message, so it walks only what can hold a `Msg`: models, lists, tuples and dicts.
+The input is never mutated; models come back as copies (the action codec later sets button payloads on them).
+"""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from bot.core.text import Msg
+from bot.i18n.catalog import Catalogs, default_catalogs
+
+T = TypeVar("T")
+
+# Values that cannot contain a Msg and are immutable: shared with the copy as they are.
+_ATOMS = (str, bytes, int, float, bool, type(None), Enum)
+
+
+def localize(obj: T, locale: str, tz: str = "UTC", catalogs: Catalogs | None = None) -> T:
+    """A copy of `obj` with each `Msg` replaced by its translation for `locale` (params shown in zone `tz`).
+
+    A bare `Msg` becomes a `str`; everything else keeps its type.
+    """
+    cats = catalogs if catalogs is not None else default_catalogs()
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, _ATOMS):
+            return value
+        if isinstance(value, Msg):
+            return cats.render(value, locale, tz)
+        if isinstance(value, BaseModel):
+            fields = value.__dict__
+            update = {name: walk(v) for name, v in fields.items() if not isinstance(v, _ATOMS)}
+            return value.model_copy(update=update)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, tuple):
+            items = [walk(v) for v in value]
+            return type(value)(*items) if hasattr(value, "_fields") else tuple(items)  # NamedTuple or plain
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    return walk(obj)
