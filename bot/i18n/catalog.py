@@ -115,12 +115,15 @@ class Catalogs:
                 texts = self._by_locale.get(name)
                 if texts is not None and texts not in seen:
                     seen.append(texts)
-            chain = self._chains[locale] = tuple(seen)
+            chain = tuple(seen)
+            if len(self._chains) < 1024:  # locale strings may come from outside; keep the memo bounded
+                self._chains[locale] = chain
         return chain
 
     def _warn_once(self, *what: str) -> None:
         if what not in self._warned:
-            self._warned.add(what)
+            if len(self._warned) < 4096:
+                self._warned.add(what)
             log.warning("i18n: %s", " ".join(what))
 
     def _translate(self, locale: str, key: str, count: int | None, params: Mapping[str, Any], tz: str, depth: int) -> str:
@@ -165,9 +168,8 @@ class Catalogs:
     def _fill(self, template: str, values: Mapping[str, Any], locale: str, tz: str, nested: Callable[[Msg], str], key: str) -> str:
         """`str.format` restricted to plain `{name}` fields, so neither params nor a translator's typo can crash
         a reply or reach attributes (`{x.__class__}`); anything unusable stays in the text as written."""
-        try:
-            pieces = list(_formatter.parse(template))
-        except ValueError:
+        pieces = _parse(template)
+        if pieces is None:
             self._warn_once("malformed placeholders in", repr(key), "for", repr(locale))
             return template
         out: list[str] = []
@@ -187,6 +189,15 @@ class Catalogs:
                 log.exception("i18n: could not format %s in %r", field, key)
                 out.append(raw)
         return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _parse(template: str) -> tuple[tuple[str, str | None, str | None, str | None], ...] | None:
+    """The template split into (literal, field, spec, conversion); None when its braces are malformed."""
+    try:
+        return tuple(_formatter.parse(template))
+    except ValueError:
+        return None
 
 
 @lru_cache(maxsize=8)
