@@ -86,6 +86,8 @@ Block = Annotated[
 
 class Reply(BaseModel):
     blocks: list[Block] = Field(default_factory=list)
+    # The person is asked to type an answer: the console then reads a bare number as text, not a button press.
+    expects_text: bool = False
 
     def buttons(self) -> list[Button]:
         return [b for blk in self.blocks if isinstance(blk, Buttons) for row in blk.rows for b in row]

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from bot.core.blocks import Reply
 from bot.core.events import Conversation
+from bot.core.forms import RenderedForm
 from bot.core.text import TextLike
 
 
@@ -52,7 +53,7 @@ class OpenForm(BaseModel):
     kind: Literal["open_form"] = "open_form"
     session_id: int
     title: TextLike
-    form: dict  # a RenderedForm as data; see bot.core.forms.render_form
+    form: RenderedForm
 
 
 class FormErrors(BaseModel):

@@ -1,0 +1,67 @@
+"""The `panelist` command: demo, run, db upgrade, db copy."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.settings import SettingsError, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="panelist", description="Expert AI-training work in chat.")
+    sub = p.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="a fresh demo database and a console chat as the demo expert")
+    demo.add_argument("--db", default="panelist-demo.db", help="demo database file (recreated)")
+    sub.add_parser("run", help="every configured adapter plus the scheduler")
+    db = sub.add_parser("db", help="database operations")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    dbsub.add_parser("upgrade", help="apply missing migrations to PANELIST_DATABASE_URL")
+    copy = dbsub.add_parser("copy", help="copy every table from one database to another")
+    copy.add_argument("--from", dest="source", required=True)
+    copy.add_argument("--to", dest="target", required=True)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            from bot.demo import run_demo
+
+            asyncio.run(run_demo(Path(args.db).resolve(), interactive=sys.stdin.isatty()))
+            return 0
+        settings = load_settings()
+        if args.command == "run":
+            from bot.serve import serve
+
+            return asyncio.run(serve(settings))
+        if args.command == "db" and args.db_command == "upgrade":
+            from storage.db import open_database, redact_url
+            from storage.migrate import upgrade
+
+            async def _upgrade() -> list[str]:
+                async with open_database(settings.database_url) as db:
+                    return await upgrade(db)
+
+            applied = asyncio.run(_upgrade())
+            print(f"{redact_url(settings.database_url)}: applied {len(applied)} migration(s) {' '.join(applied)}".rstrip())
+            return 0
+        if args.command == "db" and args.db_command == "copy":
+            from storage.copy import copy_database
+
+            report = asyncio.run(copy_database(args.source, args.target))
+            for table, count in report.items():
+                print(f"{table}: {count} rows")
+            return 0
+    except SettingsError as exc:
+        print(f"panelist: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

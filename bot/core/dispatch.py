@@ -1,0 +1,80 @@
+"""Event → the handler that answers it. Authorises every command and button press again against storage."""
+from __future__ import annotations
+
+from bot.core.blocks import Reply, text
+from bot.core.codec import ButtonExpired
+from bot.core.context import Context
+from bot.core.events import (
+    ButtonPressed, CommandEvent, FileUploaded, FormCancelled, FormSubmitted, HomeOpened, TextEvent,
+)
+from bot.core.operations import Notice, Operation, SendMessage
+from bot.core.router import Route, Router, allowed
+from bot.core.text import msg
+from bot.core.wizard import EXPIRED, Wizard
+
+MAX_COMMAND_NAME = 32
+
+
+def _say(key: str, **params) -> list[Operation]:
+    return [SendMessage(message=Reply(blocks=[text(msg(key, **params))]))]
+
+
+async def _run(route: Route, ctx: Context, event) -> list[Operation]:
+    if not allowed(route, ctx.roles):
+        return _say("error.not_allowed")
+    return list(await route.handler(ctx, event))
+
+
+async def dispatch(router: Router, wizard: Wizard, ctx: Context, event) -> list[Operation]:
+    if isinstance(event, ButtonPressed):
+        try:
+            ctx.action = await ctx.runtime.codec.decode(event.payload, ctx.person.id, ctx.uow.tokens, ctx.now)
+        except ButtonExpired:
+            return EXPIRED
+        if ctx.action.name.startswith("form."):
+            return await wizard.on_button(ctx)
+        route = router.actions.get(ctx.action.name)
+        if route is None:
+            return EXPIRED
+        if not allowed(route, ctx.roles):
+            return [Notice(text=msg("error.not_allowed"))]
+        return list(await route.handler(ctx, event))
+
+    if isinstance(event, CommandEvent):
+        name = event.name.lower()
+        route = router.commands.get(name) if len(name) <= MAX_COMMAND_NAME else None
+        if route is None:
+            shown = name if len(name) <= MAX_COMMAND_NAME else name[:MAX_COMMAND_NAME] + "…"
+            return _say("error.unknown_command", command="/" + shown)
+        return await _run(route, ctx, event)
+
+    if isinstance(event, TextEvent):
+        session = await wizard.open_session(ctx)
+        if session is not None:
+            return await wizard.on_text(ctx, session, event.text)
+        for route in router.text_handlers:
+            if allowed(route, ctx.roles):
+                ops = list(await route.handler(ctx, event))
+                if ops:
+                    return ops
+        return _say("error.not_understood")
+
+    if isinstance(event, FileUploaded):
+        session = await wizard.open_session(ctx)
+        if session is not None and event.data_b64 is not None:
+            return await wizard.on_file(ctx, session, event.data_b64, event.filename)
+        for route in router.file_handlers:
+            if allowed(route, ctx.roles):
+                return list(await route.handler(ctx, event))
+        return _say("error.file_unexpected")
+
+    if isinstance(event, FormSubmitted):
+        return await wizard.on_submitted(ctx, event.session_id, event.values)
+    if isinstance(event, FormCancelled):
+        return await wizard.on_closed(ctx, event.session_id)
+    if isinstance(event, HomeOpened):
+        ops: list[Operation] = []
+        for route in router.home_handlers:
+            ops += await route.handler(ctx, event)
+        return ops
+    return []

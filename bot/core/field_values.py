@@ -1,0 +1,104 @@
+"""Typed text → a field value, by field kind; and a field value → what the summary shows.
+
+Parsing only turns text into the right shape; the form's pydantic model decides what is valid.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from babel.numbers import NumberFormatError, parse_decimal
+
+from bot.core.forms import FieldKind, FieldSpec
+from bot.core.text import Msg, TextLike, msg
+
+MAX_TEXT = 20_000
+
+
+class FieldInvalid(Exception):
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.key)
+        self.message = message
+
+
+def _option_by_text(field: FieldSpec, text: str) -> str | None:
+    wanted = text.strip().casefold()
+    for opt in field.options:
+        if opt.value.casefold() == wanted:
+            return opt.value
+    return None
+
+
+def parse_text(field: FieldSpec, text: str, locale: str) -> Any:
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise FieldInvalid(msg("form.error.too_long", max=field.max_length or MAX_TEXT))
+    if not text:
+        raise FieldInvalid(msg("form.error.required"))
+    kind = field.kind
+    if kind in (FieldKind.short_text, FieldKind.long_text, FieldKind.duration):
+        return text
+    if kind in (FieldKind.number, FieldKind.scale):
+        try:
+            value = parse_decimal(text, locale=locale.replace("-", "_"), strict=False)
+        except (NumberFormatError, InvalidOperation, ValueError):
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                raise FieldInvalid(msg("form.error.number")) from None
+        if not value.is_finite() or abs(value) > Decimal(10) ** 12:
+            raise FieldInvalid(msg("form.error.number"))
+        return int(value) if value == value.to_integral_value() else float(value)
+    if kind == FieldKind.choice:
+        value = _option_by_text(field, text)
+        if value is None:
+            raise FieldInvalid(msg("form.error.choice"))
+        return value
+    if kind == FieldKind.multi_choice:
+        values = [_option_by_text(field, part) for part in text.split(",") if part.strip()]
+        if None in values or not values:
+            raise FieldInvalid(msg("form.error.choice"))
+        return values
+    if kind == FieldKind.date:
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise FieldInvalid(msg("form.error.date")) from None
+    raise FieldInvalid(msg("form.error.use_buttons"))
+
+
+def parse_raw(field: FieldSpec, raw: Any, locale: str) -> Any:
+    """A value from a whole-form submission (Slack modal): strings, lists of strings or None."""
+    if raw is None or raw == "" or raw == []:
+        return None
+    if field.kind == FieldKind.multi_choice:
+        items = raw if isinstance(raw, list) else [raw]
+        known = {o.value for o in field.options}
+        if any(i not in known for i in items):
+            raise FieldInvalid(msg("form.error.choice"))
+        return list(items)
+    if field.kind == FieldKind.choice:
+        if raw not in {o.value for o in field.options}:
+            raise FieldInvalid(msg("form.error.choice"))
+        return raw
+    return parse_text(field, str(raw), locale)
+
+
+def display(field: FieldSpec, value: Any) -> list[TextLike]:
+    """Pieces that show a value: option labels stay catalog messages so they localize."""
+    if value is None or value == "" or value == []:
+        return [msg("form.value.empty")]
+    labels = {o.value: o.label for o in field.options}
+    if field.kind == FieldKind.choice or (field.kind == FieldKind.scale and str(value) in labels):
+        return [labels.get(str(value), str(value))]
+    if field.kind == FieldKind.multi_choice:
+        pieces: list[TextLike] = []
+        for i, v in enumerate(value):
+            if i:
+                pieces.append(", ")
+            pieces.append(labels.get(v, str(v)))
+        return pieces
+    if isinstance(value, list):
+        return [", ".join(str(v) for v in value)]
+    return [str(value)]

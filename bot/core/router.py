@@ -1,0 +1,83 @@
+"""Routers in the aiogram habit: small, one per capability, included into one root.
+
+A route names what it answers (a command, a button action, free text, a file, the home tab) and which roles may
+use it. Handlers are `async def handler(ctx, event) -> list[Operation]`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable, Iterable
+
+Handler = Callable[..., Awaitable[list]]
+
+
+@dataclass(frozen=True)
+class Route:
+    handler: Handler
+    roles: frozenset[str] = frozenset()  # empty: everyone
+    help_key: str | None = None  # catalog key describing the command in /help
+
+
+@dataclass
+class Router:
+    name: str
+    commands: dict[str, Route] = field(default_factory=dict)
+    actions: dict[str, Route] = field(default_factory=dict)
+    text_handlers: list[Route] = field(default_factory=list)
+    file_handlers: list[Route] = field(default_factory=list)
+    home_handlers: list[Route] = field(default_factory=list)
+
+    def command(self, *names: str, roles: Iterable[str] = (), help_key: str | None = None):
+        def register(fn: Handler) -> Handler:
+            for n in names:
+                self.commands[n] = Route(fn, frozenset(roles), help_key if n == names[0] else None)
+            return fn
+        return register
+
+    def action(self, name: str, roles: Iterable[str] = ()):
+        def register(fn: Handler) -> Handler:
+            self.actions[name] = Route(fn, frozenset(roles))
+            return fn
+        return register
+
+    def text(self, roles: Iterable[str] = ()):
+        def register(fn: Handler) -> Handler:
+            self.text_handlers.append(Route(fn, frozenset(roles)))
+            return fn
+        return register
+
+    def file(self, roles: Iterable[str] = ()):
+        def register(fn: Handler) -> Handler:
+            self.file_handlers.append(Route(fn, frozenset(roles)))
+            return fn
+        return register
+
+    def home(self):
+        def register(fn: Handler) -> Handler:
+            self.home_handlers.append(Route(fn))
+            return fn
+        return register
+
+    def include(self, *others: "Router") -> "Router":
+        for other in others:
+            for name in other.commands:
+                if name in self.commands:
+                    raise ValueError(f"command /{name} registered twice ({other.name})")
+            self.commands.update(other.commands)
+            self.actions.update(other.actions)
+            self.text_handlers.extend(other.text_handlers)
+            self.file_handlers.extend(other.file_handlers)
+            self.home_handlers.extend(other.home_handlers)
+        return self
+
+
+def allowed(route: Route, roles: set[str]) -> bool:
+    """Admins may do what managers may; managers what reviewers may; everyone is an expert."""
+    if not route.roles:
+        return True
+    effective = set(roles)
+    if "admin" in effective:
+        effective |= {"manager", "reviewer"}
+    if "manager" in effective:
+        effective.add("reviewer")
+    return bool(effective & route.roles)

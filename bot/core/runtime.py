@@ -1,0 +1,229 @@
+"""The runtime: inbox → one transaction per turn → outbox → adapters.
+
+A delivery is written to the inbox (deduplicated) before the platform is acknowledged. Processing claims the
+inbox row, runs the handler, stages outgoing deliveries and marks the row processed, all in one transaction.
+Only after commit are deliveries sent; each is then marked sent. A crash anywhere leaves either an unprocessed
+inbox row (processed on restart) or unsent outbox rows (swept and sent), never a half-done turn.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from pydantic import TypeAdapter
+
+from bot.core.adapter import DeliveryFailed, PlatformAdapter
+from bot.core.blocks import Reply, text
+from bot.core.capabilities import BY_PLATFORM, CONSOLE
+from bot.core.codec import ActionCodec
+from bot.core.context import Context
+from bot.core.dispatch import dispatch
+from bot.core.events import Event
+from bot.core.operations import Delivery, Notice, Operation, SendMessage
+from bot.core.router import Router
+from bot.core.staging import stage
+from bot.core.text import msg
+from bot.core.turn import resolve_actor
+from bot.core.wizard import FormRegistry, Wizard
+from bot.i18n.catalog import Catalogs, default_catalogs
+from bot.i18n.negotiate import negotiate_locale
+from bot.settings import Settings
+from storage.db import Database, InProcessLocks, open_database
+from storage.migrate import upgrade
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("panelist.runtime")
+EVENT = TypeAdapter(Event)
+CLAIM = timedelta(seconds=60)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Runtime:
+    def __init__(self, settings: Settings, router: Router, forms: FormRegistry, db: Database | None = None,
+                 catalogs: Catalogs | None = None, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.router = router
+        self.forms = forms
+        self.wizard = Wizard(forms)
+        self.db = db or open_database(settings.database_url, settings.database_pool_size)
+        self.catalogs = catalogs or default_catalogs()
+        self.clock = clock
+        self.adapters: dict[str, PlatformAdapter] = {}
+        self.codec: ActionCodec | None = None  # set in start(): the secret may live in the database
+        self.process_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._locks = InProcessLocks()
+        self._admins = {(k.platform, k.workspace, k.user_id) for k in settings.admin_identities}
+        self._tasks: set[asyncio.Task] = set()
+        self.on_delivered: list[Callable[[Delivery], None]] = []  # observers (console echo, benchmarks)
+
+    # lifecycle -------------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.db.connect()
+        await upgrade(self.db)
+        secret = self.settings.secret_key.get_secret_value() if self.settings.secret_key else None
+        if secret is None:
+            async with self.db.transaction() as tx:
+                secret = await UnitOfWork(tx).kv.get_or_create("action_secret", secrets.token_urlsafe(32))
+        self.codec = ActionCodec(secret.encode(), timedelta(days=self.settings.action_token_days))
+
+    async def stop(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.db.close()
+
+    def register(self, adapter: PlatformAdapter) -> None:
+        self.adapters[adapter.platform] = adapter
+
+    # inbound ---------------------------------------------------------------------------------------------
+    async def accept(self, event: Event) -> bool:
+        """Write the delivery to the inbox. True when new; the platform may be acknowledged after this returns."""
+        async with self.db.transaction() as tx:
+            return await UnitOfWork(tx).inbox.record(
+                event.actor.platform, event.delivery_id, event.actor.key, event.model_dump_json(), self.clock()
+            )
+
+    def submit(self, event: Event) -> asyncio.Task:
+        """Process in the background (after an ack); keeps a reference so the task is not collected."""
+        task = asyncio.create_task(self.process(event))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def handle(self, event: Event) -> list[Delivery]:
+        await self.accept(event)
+        return await self.process(event)
+
+    async def process(self, event: Event) -> list[Delivery]:
+        async with self._locks.hold(event.actor.key):
+            try:
+                staged = await self._turn(event)
+            except Exception:
+                log.exception("turn failed for %s delivery %s", event.actor.platform, event.delivery_id)
+                staged = await self._apologise(event)
+        return await self._deliver_all(staged)
+
+    async def _turn(self, event: Event) -> list[tuple[int, Delivery]]:
+        now = self.clock()
+        async with self.db.transaction() as tx:
+            uow = UnitOfWork(tx)
+            row = await uow.inbox.claim(event.actor.platform, event.delivery_id)
+            if row is None:
+                return []  # already processed (a redelivery, or another process got there first)
+            person, identity, roles = await resolve_actor(uow, event, now, self._admins)
+            ctx = Context(
+                uow=uow, person=person, identity=identity, roles=roles,
+                locale=negotiate_locale(person.locale, event.actor.locale_hint or identity.locale_hint,
+                                        self.catalogs.locales(), self.settings.default_locale),
+                tz=person.timezone or self.settings.timezone, now=now,
+                capabilities=BY_PLATFORM.get(event.actor.platform, CONSOLE), event=event, runtime=self,
+            )
+            ops = await dispatch(self.router, self.wizard, ctx, event)
+            deliveries = await stage(self, ctx, uow, ops, now)
+            staged = await self._persist(uow, row.id, person.id, deliveries, now)
+            await uow.inbox.mark_processed(row.id, now)
+            return staged
+
+    async def _apologise(self, event: Event) -> list[tuple[int, Delivery]]:
+        """The error boundary: the turn rolled back; record the failure and say sorry in the person's language."""
+        now = self.clock()
+        async with self.db.transaction() as tx:
+            uow = UnitOfWork(tx)
+            row = await uow.inbox.claim(event.actor.platform, event.delivery_id)
+            if row is None:
+                return []
+            await uow.inbox.mark_processed(row.id, now, error="handler failed; see logs")
+            identity = await uow.identities.find(event.actor.platform, event.actor.workspace, event.actor.user_id)
+            person = await uow.people.get(identity.person_id) if identity else None
+            from bot.core.staging import Recipient
+
+            locale = negotiate_locale(person.locale if person else None, event.actor.locale_hint,
+                                      self.catalogs.locales(), self.settings.default_locale)
+            who = Recipient(person.id if person else None, event.conversation.platform, event.conversation.workspace,
+                            event.conversation.chat_id, event.actor.user_id, locale, self.settings.timezone,
+                            dict(event.reply_context))
+            ops: list[Operation] = [SendMessage(message=Reply(blocks=[text(msg("error.apology"))]))]
+            if event.kind == "button":
+                ops.insert(0, Notice(text=msg("error.apology")))
+            deliveries = await stage(self, None, uow, ops, now, actor=who)
+            return await self._persist(uow, row.id, person.id if person else None, deliveries, now)
+
+    async def _persist(self, uow: UnitOfWork, inbox_id: int | None, person_id: int | None,
+                       deliveries: list[Delivery], now: datetime) -> list[tuple[int, Delivery]]:
+        staged = []
+        for d in deliveries:
+            mine = d.platform in self.adapters
+            outbox_id = await uow.outbox.add(inbox_id, person_id, d.platform, d.model_dump_json(), now,
+                                             claim_for=CLAIM if mine else None)
+            if mine:
+                staged.append((outbox_id, d))
+        return staged
+
+    # outbound --------------------------------------------------------------------------------------------
+    async def send(self, ops: list[Operation], person_id: int | None = None) -> list[Delivery]:
+        """Stage and deliver operations that no inbound event caused (scheduler, CLI, broadcasts)."""
+        now = self.clock()
+        async with self.db.transaction() as tx:
+            uow = UnitOfWork(tx)
+            deliveries = await stage(self, None, uow, ops, now)
+            staged = await self._persist(uow, None, person_id, deliveries, now)
+        return await self._deliver_all(staged)
+
+    async def _deliver_all(self, staged: list[tuple[int, Delivery]]) -> list[Delivery]:
+        done = []
+        for outbox_id, delivery in staged:
+            if await self._deliver_one(outbox_id, delivery):
+                done.append(delivery)
+        return done
+
+    async def _deliver_one(self, outbox_id: int, delivery: Delivery) -> bool:
+        adapter = self.adapters.get(delivery.platform)
+        if adapter is None:
+            return False
+        try:
+            message_id = await adapter.deliver(delivery)
+        except DeliveryFailed as exc:
+            async with self.db.transaction() as tx:
+                outbox = UnitOfWork(tx).outbox
+                if exc.permanent:
+                    await outbox.mark_failed(outbox_id, self.clock(), exc.reason)
+                else:
+                    await outbox.retry_later(outbox_id, self.clock() + timedelta(seconds=30), exc.reason)
+            log.warning("delivery %s on %s failed: %s", outbox_id, delivery.platform, exc.reason)
+            return False
+        except Exception as exc:  # network trouble: leave it for the sweeper
+            async with self.db.transaction() as tx:
+                await UnitOfWork(tx).outbox.retry_later(outbox_id, self.clock() + timedelta(seconds=10), type(exc).__name__)
+            log.warning("delivery %s on %s will be retried: %s", outbox_id, delivery.platform, type(exc).__name__)
+            return False
+        async with self.db.transaction() as tx:
+            uow = UnitOfWork(tx)
+            await uow.outbox.mark_sent(outbox_id, self.clock())
+            ref = getattr(delivery.op, "ref", None)
+            if ref and message_id:
+                await uow.sent.remember(ref, delivery.platform, delivery.chat_id, message_id, self.clock())
+        for observer in self.on_delivered:
+            observer(delivery)
+        return True
+
+    async def sweep_outbox(self, limit: int = 100) -> int:
+        """Send what a crashed or busy process left behind. Several processes may sweep at once."""
+        async with self.db.transaction() as tx:
+            rows = await UnitOfWork(tx).outbox.claim_due(list(self.adapters), self.clock(), CLAIM, limit)
+        staged = [(r.id, Delivery.model_validate_json(r.payload)) for r in rows]
+        return len(await self._deliver_all(staged))
+
+    async def recover_inbox(self, platform: str | None = None, grace: timedelta = timedelta(seconds=0)) -> int:
+        """Process inbox rows that were accepted but never processed (a crash between ack and commit)."""
+        async with self.db.transaction() as tx:
+            rows = await UnitOfWork(tx).inbox.unprocessed(platform, self.clock() - grace)
+        for row in rows:
+            await self.process(EVENT.validate_json(row.payload))
+        return len(rows)

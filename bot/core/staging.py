@@ -1,0 +1,110 @@
+"""Operations → deliveries: resolve who receives, localize for them, encode buttons for their platform.
+
+Runs inside the turn's transaction, so action tokens and outbox rows commit with the effects that made them.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.core.blocks import Buttons, Reply
+from bot.core.capabilities import BY_PLATFORM, CONSOLE
+from bot.core.operations import (
+    CloseForm, Delivery, EditMessage, FormErrors, Notice, OpenForm, Operation, PublishHome, SendMessage, Target,
+)
+from bot.i18n.localize import localize
+from bot.i18n.negotiate import negotiate_locale
+from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+    from bot.core.runtime import Runtime
+
+
+class Recipient:
+    def __init__(self, person_id: int | None, platform: str, workspace: str, chat_id: str, user_id: str,
+                 locale: str, tz: str, reply_context: dict) -> None:
+        self.person_id = person_id
+        self.platform = platform
+        self.workspace = workspace
+        self.chat_id = chat_id
+        self.user_id = user_id
+        self.locale = locale
+        self.tz = tz
+        self.reply_context = reply_context
+
+
+async def recipient_for_person(runtime: "Runtime", uow: UnitOfWork, person_id: int) -> Recipient | None:
+    person = await uow.people.get(person_id)
+    identities = await uow.identities.for_person(person_id)
+    if person is None or not identities:
+        return None
+    ident = identities[0]  # the platform they used last
+    locale = negotiate_locale(person.locale, ident.locale_hint, runtime.catalogs.locales(), runtime.settings.default_locale)
+    return Recipient(person_id, ident.platform, ident.workspace, ident.chat_id or ident.user_id, ident.user_id,
+                     locale, person.timezone or runtime.settings.timezone, {})
+
+
+def recipient_for_actor(ctx: "Context") -> Recipient:
+    ev = ctx.event
+    return Recipient(ctx.person.id, ev.conversation.platform, ev.conversation.workspace, ev.conversation.chat_id,
+                     ev.actor.user_id, ctx.locale, ctx.tz, dict(ev.reply_context))
+
+
+async def _encode_buttons(runtime: "Runtime", uow: UnitOfWork, reply: Reply, who: Recipient, now: datetime) -> Reply:
+    limit = BY_PLATFORM.get(who.platform, CONSOLE).payload_bytes
+    blocks = []
+    for block in reply.blocks:
+        if isinstance(block, Buttons):
+            rows = []
+            for row in block.rows:
+                new_row = []
+                for b in row:
+                    if b.action is not None:
+                        payload = await runtime.codec.encode(b.action, who.person_id, limit, uow.tokens, now)
+                        b = b.model_copy(update={"payload": payload, "action": None})
+                    new_row.append(b)
+                rows.append(new_row)
+            block = Buttons(rows=rows)
+        blocks.append(block)
+    return Reply(blocks=blocks)
+
+
+async def stage(runtime: "Runtime", ctx: "Context | None", uow: UnitOfWork, ops: list[Operation],
+                now: datetime, actor: Recipient | None = None) -> list[Delivery]:
+    deliveries: list[Delivery] = []
+    actor = actor or (recipient_for_actor(ctx) if ctx else None)
+    for op in ops:
+        target: Target | None = getattr(op, "to", None)
+        if target is not None and target.person_id is not None and (actor is None or target.person_id != actor.person_id):
+            who = await recipient_for_person(runtime, uow, target.person_id)
+            if who is None:
+                await uow.audit.log(target.person_id, "delivery.unreachable", {"op": op.kind}, now)
+                continue
+        elif target is not None and target.conversation is not None:
+            conv = target.conversation
+            who = Recipient(None, conv.platform, conv.workspace, conv.chat_id, "", actor.locale if actor else
+                            runtime.settings.default_locale, actor.tz if actor else runtime.settings.timezone, {})
+        else:
+            if actor is None:
+                continue
+            who = actor
+        if isinstance(op, (SendMessage, EditMessage)):
+            op = op.model_copy(update={"message": await _encode_buttons(runtime, uow, op.message, who, now)})
+        elif isinstance(op, PublishHome):
+            op = op.model_copy(update={"message": await _encode_buttons(runtime, uow, op.message, who, now)})
+        localized = localize(op, who.locale, who.tz, runtime.catalogs)
+        edit_id = None
+        if isinstance(op, EditMessage):
+            if op.ref:
+                edit_id = await uow.sent.find(op.ref, who.platform, who.chat_id)
+            elif who is actor and ctx is not None:
+                edit_id = getattr(ctx.event, "message_id", None)
+        deliveries.append(Delivery(
+            op=localized, platform=who.platform, workspace=who.workspace, chat_id=who.chat_id, user_id=who.user_id,
+            locale=who.locale, reply_context=who.reply_context if who is actor else {}, edit_message_id=edit_id,
+        ))
+    return deliveries
+
+
+__all__ = ["stage", "Recipient", "recipient_for_person", "Notice", "OpenForm", "FormErrors", "CloseForm"]

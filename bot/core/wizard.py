@@ -1,0 +1,354 @@
+"""The forms engine: one declared form, walked step by step (Telegram, console) or opened whole (Slack).
+
+The session row (step, values, stage, version) is saved after every step, so a restart or another platform
+continues where the person stopped. Every button carries the session id and version: a press on an old message
+finds the version moved on and is answered "this button has expired".
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+from pydantic import BaseModel, ValidationError
+
+from bot.core.blocks import Button, Buttons, Heading, Reply, Span, button, text
+from bot.core.context import Context
+from bot.core.field_values import FieldInvalid, display, parse_raw, parse_text
+from bot.core.forms import FieldKind, FieldSpec, FormSpec, RenderedForm
+from bot.core.operations import CloseForm, EditMessage, FormErrors, Notice, OpenForm, Operation, SendMessage
+from bot.core.text import Msg, msg
+from storage.models import FormSession
+
+Builder = Callable[[Context, dict], "FormSpec | Awaitable[FormSpec]"]
+Completer = Callable[[Context, Any, FormSession], Awaitable[list[Operation]]]
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    form_id: str
+    build: Builder
+    model: type[BaseModel]
+    on_complete: Completer
+
+
+class FormRegistry:
+    def __init__(self) -> None:
+        self._forms: dict[str, FormDefinition] = {}
+
+    def register(self, form_id: str, model: type[BaseModel], build: Builder, on_complete: Completer) -> None:
+        self._forms[form_id] = FormDefinition(form_id, build, model, on_complete)
+
+    def get(self, form_id: str) -> FormDefinition:
+        return self._forms[form_id]
+
+
+EXPIRED = [Notice(text=msg("error.button_expired"))]
+
+
+async def _spec(ctx: Context, definition: FormDefinition, session: FormSession) -> FormSpec:
+    spec = definition.build(ctx, session.params)
+    return await spec if inspect.isawaitable(spec) else spec  # type: ignore[return-value]
+
+
+def _field_errors(model: type[BaseModel], values: dict[str, Any], only: str | None) -> dict[str, Msg]:
+    """Validate with the form's model; keep errors of one field (a wizard step) or all of them."""
+    try:
+        model.model_validate(values)
+    except ValidationError as exc:
+        errors: dict[str, Msg] = {}
+        for err in exc.errors():
+            loc = str(err["loc"][0]) if err.get("loc") else "__root__"
+            if only is not None and loc != only:
+                continue
+            errors.setdefault(loc, _error_message(err))
+        return errors
+    return {}
+
+
+def _error_message(err: dict) -> Msg:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "value_error":
+        raw = str(ctx.get("error", ""))
+        if raw.startswith("key:"):
+            return msg(raw[4:])
+    table = {
+        "missing": ("form.error.required", {}),
+        "string_too_short": ("form.error.too_short", {"min": ctx.get("min_length", 1)}),
+        "string_too_long": ("form.error.too_long", {"max": ctx.get("max_length", 0)}),
+        "too_short": ("form.error.too_few", {"min": ctx.get("min_length", 1)}),
+        "too_long": ("form.error.too_many", {"max": ctx.get("max_length", 0)}),
+        "greater_than_equal": ("form.error.at_least", {"min": ctx.get("ge", 0)}),
+        "less_than_equal": ("form.error.at_most", {"max": ctx.get("le", 0)}),
+        "int_parsing": ("form.error.number", {}),
+        "int_from_float": ("form.error.whole_number", {}),
+        "float_parsing": ("form.error.number", {}),
+        "literal_error": ("form.error.choice", {}),
+        "enum": ("form.error.choice", {}),
+    }
+    key, params = table.get(kind, ("form.error.invalid", {}))
+    return msg(key, **params)
+
+
+def _nav(session: FormSession, spec: FormSpec, field: FieldSpec) -> list[Button]:
+    s, v = session.id, session.version
+    row = []
+    if session.step > 0:
+        row.append(button(msg("common.back"), "form.back", s=s, v=v))
+    if not field.required:
+        row.append(button(msg("common.skip"), "form.skip", s=s, v=v))
+    row.append(button(msg("common.cancel"), "form.cancel", style="danger", s=s, v=v))
+    return row
+
+
+def render_step(session: FormSession, spec: FormSpec, error: Msg | None = None) -> Reply:
+    field = spec.fields[session.step]
+    s, v = session.id, session.version
+    blocks: list[Any] = [
+        Heading(text=spec.title),
+        text(msg("form.step", current=session.step + 1, total=len(spec.fields))),
+    ]
+    if error is not None:
+        blocks.append(text(Span(text=error, style="bold")))
+    blocks.append(text(Span(text=field.label, style="bold")))
+    if field.help:
+        blocks.append(text(field.help))
+    current = session.values.get(field.id)
+    if current not in (None, "", []) and field.kind not in (FieldKind.multi_choice,):
+        blocks.append(text(msg("form.current"), " ", *display(field, current)))
+    rows: list[list[Button]] = []
+    if field.kind == FieldKind.choice:
+        opts = [button(o.label, "form.pick", s=s, v=v, o=i) for i, o in enumerate(field.options)]
+        rows += [opts[i:i + 2] for i in range(0, len(opts), 2)]
+    elif field.kind == FieldKind.multi_choice:
+        chosen = set(current or [])
+        opts = [
+            button(o.label, "form.toggle", style="primary" if o.value in chosen else None, s=s, v=v, o=i)
+            for i, o in enumerate(field.options)
+        ]
+        rows += [opts[i:i + 2] for i in range(0, len(opts), 2)]
+        if chosen:
+            blocks.append(text(msg("form.chosen"), " ", *display(field, [o.value for o in field.options if o.value in chosen])))
+        rows.append([button(msg("common.done"), "form.done", style="primary", s=s, v=v)])
+    elif field.kind == FieldKind.scale and field.min is not None and field.max is not None and field.max - field.min <= 10:
+        rows.append([button(str(n), "form.pick", s=s, v=v, o=n) for n in range(int(field.min), int(field.max) + 1)])
+    if field.suggestions:
+        sugg = [button(o.label, "form.suggest", s=s, v=v, o=i) for i, o in enumerate(field.suggestions)]
+        rows += [sugg[i:i + 3] for i in range(0, len(sugg), 3)]
+    rows.append(_nav(session, spec, field))
+    blocks.append(Buttons(rows=rows))
+    expects_text = field.kind not in (FieldKind.choice, FieldKind.multi_choice)
+    return Reply(blocks=blocks, expects_text=expects_text)
+
+
+def render_summary(session: FormSession, spec: FormSpec, error: Msg | None = None) -> Reply:
+    s, v = session.id, session.version
+    blocks: list[Any] = [Heading(text=spec.title), text(msg("form.summary"))]
+    for f in spec.fields:
+        blocks.append(text(Span(text=f.label, style="bold"), " ", *display(f, session.values.get(f.id))))
+    if error is not None:
+        blocks.append(text(Span(text=error, style="bold")))
+    blocks.append(Buttons(rows=[[
+        button(spec.submit_label or msg("common.confirm"), "form.confirm", style="primary", s=s, v=v),
+        button(msg("common.edit"), "form.edit", s=s, v=v),
+        button(msg("common.cancel"), "form.cancel", style="danger", s=s, v=v),
+    ]]))
+    return Reply(blocks=blocks)
+
+
+def render_edit_picker(session: FormSession, spec: FormSpec) -> Reply:
+    s, v = session.id, session.version
+    opts = [button(f.label, "form.goto", s=s, v=v, o=i) for i, f in enumerate(spec.fields)]
+    rows = [opts[i:i + 2] for i in range(0, len(opts), 2)]
+    rows.append([button(msg("common.back"), "form.review", s=s, v=v)])
+    return Reply(blocks=[Heading(text=spec.title), text(msg("form.edit_which")), Buttons(rows=rows)])
+
+
+class Wizard:
+    def __init__(self, registry: FormRegistry) -> None:
+        self.registry = registry
+
+    async def start(self, ctx: Context, form_id: str, params: dict | None = None,
+                    initial: dict | None = None, resume: bool = True) -> list[Operation]:
+        definition = self.registry.get(form_id)
+        if resume:
+            for existing in await ctx.uow.forms.open_for(ctx.person.id):
+                if existing.form_id == form_id and existing.params == (params or {}):
+                    ops: list[Operation] = [SendMessage(message=Reply(blocks=[text(msg("form.resumed"))]))]
+                    return ops + await self._show(ctx, definition, existing)
+        session = await ctx.uow.forms.create(ctx.person.id, form_id, params or {}, initial or {}, ctx.now)
+        return await self._show(ctx, definition, session)
+
+    async def _show(self, ctx: Context, definition: FormDefinition, session: FormSession,
+                    error: Msg | None = None, edit: bool = False) -> list[Operation]:
+        spec = await _spec(ctx, definition, session)
+        if ctx.capabilities.modals and ctx.event.reply_context.get("trigger_id"):
+            return [OpenForm(session_id=session.id, title=spec.title,
+                             form=RenderedForm(spec=spec, values=session.values))]
+        if session.stage == "confirm":
+            reply = render_summary(session, spec, error)
+        elif session.stage == "pick_edit":
+            reply = render_edit_picker(session, spec)
+        else:
+            reply = render_step(session, spec, error)
+        return [EditMessage(message=reply)] if edit and ctx.capabilities.edits else [SendMessage(message=reply)]
+
+    async def open_session(self, ctx: Context) -> FormSession | None:
+        sessions = await ctx.uow.forms.open_for(ctx.person.id)
+        return sessions[0] if sessions else None
+
+    async def _advance(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
+                       edit: bool) -> list[Operation]:
+        """Move past the current step: to the next unanswered one when editing from the summary, else the next."""
+        if session.stage == "ask_one" or session.step + 1 >= len(spec.fields):
+            session.stage = "confirm"
+            if not spec.confirm:
+                return await self._complete(ctx, definition, session, spec)
+        else:
+            session.step += 1
+        await ctx.uow.forms.save(session, ctx.now)
+        return await self._show(ctx, definition, session, edit=edit)
+
+    async def _accept_value(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
+                            value: Any, edit: bool) -> list[Operation]:
+        field = spec.fields[session.step]
+        candidate = {**session.values, field.id: value}
+        errors = _field_errors(definition.model, candidate, only=field.id)
+        if field.id in errors:
+            return await self._show(ctx, definition, session, error=errors[field.id])
+        session.values = candidate
+        return await self._advance(ctx, definition, session, spec, edit)
+
+    async def on_text(self, ctx: Context, session: FormSession, typed: str) -> list[Operation]:
+        definition = self.registry.get(session.form_id)
+        spec = await _spec(ctx, definition, session)
+        if session.stage not in ("ask", "ask_one"):
+            return await self._show(ctx, definition, session, error=msg("form.error.use_buttons"))
+        field = spec.fields[session.step]
+        try:
+            value = parse_text(field, typed, ctx.locale)
+        except FieldInvalid as exc:
+            return await self._show(ctx, definition, session, error=exc.message)
+        return await self._accept_value(ctx, definition, session, spec, value, edit=False)
+
+    async def on_file(self, ctx: Context, session: FormSession, data_b64: str, filename: str) -> list[Operation]:
+        definition = self.registry.get(session.form_id)
+        spec = await _spec(ctx, definition, session)
+        field = spec.fields[session.step]
+        if session.stage not in ("ask", "ask_one") or field.kind != FieldKind.file:
+            return await self._show(ctx, definition, session, error=msg("form.error.unexpected_file"))
+        return await self._accept_value(ctx, definition, session, spec, {"name": filename, "data_b64": data_b64}, edit=False)
+
+    async def on_button(self, ctx: Context) -> list[Operation]:
+        action = ctx.action
+        assert action is not None
+        session = await ctx.uow.forms.get(int(action.args.get("s", 0) or 0))
+        if (session is None or session.person_id != ctx.person.id or session.status != "open"
+                or session.version != action.args.get("v")):
+            return EXPIRED
+        definition = self.registry.get(session.form_id)
+        spec = await _spec(ctx, definition, session)
+        verb = action.name.removeprefix("form.")
+        option = action.args.get("o")
+        if verb == "cancel":
+            return await self._cancel(ctx, session)
+        if verb == "confirm" and session.stage == "confirm":
+            return await self._complete(ctx, definition, session, spec)
+        if verb == "edit" and session.stage == "confirm":
+            session.stage = "pick_edit"
+        elif verb == "review" and session.stage == "pick_edit":
+            session.stage = "confirm"
+        elif verb == "goto" and session.stage == "pick_edit" and isinstance(option, int) and 0 <= option < len(spec.fields):
+            session.step, session.stage = option, "ask_one"
+        elif verb == "back" and session.stage in ("ask", "ask_one") and session.step > 0:
+            session.step -= 1
+            session.stage = "ask"
+        elif session.stage in ("ask", "ask_one"):
+            return await self._step_button(ctx, definition, session, spec, verb, option)
+        else:
+            return EXPIRED
+        await ctx.uow.forms.save(session, ctx.now)
+        return await self._show(ctx, definition, session, edit=True)
+
+    async def _step_button(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
+                           verb: str, option: Any) -> list[Operation]:
+        field = spec.fields[session.step]
+        if verb == "skip" and not field.required:
+            session.values.pop(field.id, None)
+            return await self._advance(ctx, definition, session, spec, edit=True)
+        if verb == "pick" and field.kind == FieldKind.choice and isinstance(option, int) and 0 <= option < len(field.options):
+            return await self._accept_value(ctx, definition, session, spec, field.options[option].value, edit=True)
+        if verb == "pick" and field.kind == FieldKind.scale and isinstance(option, int):
+            return await self._accept_value(ctx, definition, session, spec, option, edit=True)
+        if verb == "suggest" and isinstance(option, int) and 0 <= option < len(field.suggestions):
+            return await self._accept_value(ctx, definition, session, spec, field.suggestions[option].value, edit=True)
+        if field.kind == FieldKind.multi_choice:
+            chosen = list(session.values.get(field.id) or [])
+            if verb == "toggle" and isinstance(option, int) and 0 <= option < len(field.options):
+                value = field.options[option].value
+                chosen = [c for c in chosen if c != value] if value in chosen else chosen + [value]
+                session.values[field.id] = chosen
+                await ctx.uow.forms.save(session, ctx.now)
+                return await self._show(ctx, definition, session, edit=True)
+            if verb == "done":
+                return await self._accept_value(ctx, definition, session, spec, chosen, edit=True)
+        return EXPIRED
+
+    async def _complete(self, ctx: Context, definition: FormDefinition, session: FormSession,
+                        spec: FormSpec) -> list[Operation]:
+        errors = _field_errors(definition.model, session.values, only=None)
+        if errors:
+            first = next(iter(errors))
+            index = next((i for i, f in enumerate(spec.fields) if f.id == first), 0)
+            session.step, session.stage = index, "ask_one"
+            await ctx.uow.forms.save(session, ctx.now)
+            return await self._show(ctx, definition, session, error=errors[first])
+        model = definition.model.model_validate(session.values)
+        session.status = "completed"
+        if not await ctx.uow.forms.save(session, ctx.now):
+            return EXPIRED  # a concurrent press completed it first: one completion only
+        return await definition.on_complete(ctx, model, session)
+
+    async def _cancel(self, ctx: Context, session: FormSession) -> list[Operation]:
+        session.status = "cancelled"
+        await ctx.uow.forms.save(session, ctx.now)
+        return [SendMessage(message=Reply(blocks=[text(msg("form.cancelled"))]))]
+
+    async def cancel_all(self, ctx: Context) -> int:
+        sessions = await ctx.uow.forms.open_for(ctx.person.id)
+        for session in sessions:
+            session.status = "cancelled"
+            await ctx.uow.forms.save(session, ctx.now)
+        return len(sessions)
+
+    async def on_submitted(self, ctx: Context, session_id: int, raw: dict[str, Any]) -> list[Operation]:
+        """A whole form at once (Slack modal): per-field errors go back in the ack, or the form completes."""
+        session = await ctx.uow.forms.get(session_id)
+        if session is None or session.person_id != ctx.person.id or session.status != "open":
+            return [CloseForm(), Notice(text=msg("error.button_expired"))]
+        definition = self.registry.get(session.form_id)
+        spec = await _spec(ctx, definition, session)
+        values: dict[str, Any] = {}
+        errors: dict[str, Msg] = {}
+        for field in spec.fields:
+            try:
+                value = parse_raw(field, raw.get(field.id), ctx.locale)
+            except FieldInvalid as exc:
+                errors[field.id] = exc.message
+                continue
+            if value is not None:
+                values[field.id] = value
+        errors = {**_field_errors(definition.model, values, only=None), **errors}
+        known = {f.id for f in spec.fields}
+        if errors:
+            session.values = {**session.values, **values}
+            await ctx.uow.forms.save(session, ctx.now)
+            return [FormErrors(errors={k if k in known else spec.fields[0].id: v for k, v in errors.items()})]
+        session.values = values
+        session.stage = "confirm"
+        return [CloseForm()] + await self._complete(ctx, definition, session, spec)
+
+    async def on_closed(self, ctx: Context, session_id: int) -> list[Operation]:
+        """A modal closed without submitting keeps its draft; nothing to say."""
+        return []

@@ -1,0 +1,68 @@
+"""`panelist demo`: a fresh SQLite file with demo people, and a console chat as the demo expert."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bot.adapters.console.adapter import ConsoleAdapter
+from bot.app import build_runtime
+from bot.settings import Settings
+from storage.uow import UnitOfWork
+
+DEMO_PEOPLE = {
+    # console user id: (display name, roles, profile)
+    "manager": ("Demo Manager", ["manager"], None),
+    "expert": ("Demo Expert", [], None),
+}
+
+
+async def seed(runtime) -> None:
+    now = datetime.now(timezone.utc)
+    async with runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        for user_id, (name, roles, _profile) in DEMO_PEOPLE.items():
+            if await uow.identities.find("console", "", user_id):
+                continue
+            person = await uow.people.create(name, now)
+            await uow.identities.create(person.id, "console", "", user_id, user_id, None, name, now)
+            for role in roles:
+                await uow.roles.grant(person.id, role, None, now)
+            await uow.audit.log(person.id, "demo.seeded", {"user": user_id}, now)
+
+
+async def run_demo(path: Path, interactive: bool, write=print, read_lines=None) -> None:
+    if path.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    settings = Settings(database_url=f"sqlite:///{path}")
+    runtime = build_runtime(settings)
+    await runtime.start()
+    try:
+        await seed(runtime)
+        console = ConsoleAdapter(runtime, write, speaker="expert", files_dir=path.parent / "panelist-files")
+        write("Panelist demo — you are the demo expert. Try /start, /help; /as manager switches to the manager; "
+              "/quit leaves.")
+        write("")
+        lines = read_lines() if read_lines else _stdin_lines(interactive)
+        async for line in lines:
+            if line.strip() in ("/quit", "/exit"):
+                break
+            if not interactive:
+                write(f"> [{console.speaker}] {line.rstrip()}")
+            await console.say(line)
+    finally:
+        await runtime.stop()
+
+
+async def _stdin_lines(interactive: bool):
+    loop = asyncio.get_running_loop()
+    while True:
+        if interactive:
+            sys.stdout.write("> ")
+            sys.stdout.flush()
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            return
+        yield line

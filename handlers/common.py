@@ -1,0 +1,70 @@
+"""/help, /language, /cancel, and the button path to every command."""
+from __future__ import annotations
+
+from babel import Locale
+
+from bot.core.blocks import Buttons, Heading, Span, button, text
+from bot.core.context import Context
+from bot.core.events import CommandEvent
+from bot.core.router import Router, allowed
+from bot.core.text import msg
+from handlers.replies import say
+
+router = Router("common")
+
+
+@router.command("help", help_key="command.help.help")
+async def show_help(ctx: Context, event) -> list:
+    root = ctx.runtime.router
+    lines = [
+        text(Span(text="/" + name, style="code"), " — ", msg(route.help_key))
+        for name, route in sorted(root.commands.items())
+        if route.help_key and allowed(route, ctx.roles)
+    ]
+    return [ctx.reply(Heading(text=msg("help.title")), text(msg("help.intro")), *lines)]
+
+
+@router.command("language", help_key="command.language.help")
+async def choose_language(ctx: Context, event) -> list:
+    wanted = (getattr(event, "args", "") or "").strip()
+    if wanted:
+        return await _set_language(ctx, wanted)
+    names = []
+    for code in ctx.runtime.catalogs.locales():
+        names.append(button(Locale.parse(code).get_display_name(code).capitalize(), "lang.set", l=code))
+    return [ctx.reply(text(msg("language.choose")), Buttons(rows=[names[i:i + 3] for i in range(0, len(names), 3)]))]
+
+
+@router.action("lang.set")
+async def language_pressed(ctx: Context, event) -> list:
+    return await _set_language(ctx, str(ctx.action.args.get("l", "")))
+
+
+async def _set_language(ctx: Context, code: str) -> list:
+    if code not in ctx.runtime.catalogs.locales():
+        return [say("language.unknown", code=code[:20], available=", ".join(ctx.runtime.catalogs.locales()))]
+    await ctx.uow.people.set_locale(ctx.person.id, code)
+    await ctx.audit("language.set", locale=code)
+    ctx.locale = code  # the confirmation already speaks the new language
+    return [say("language.set")]
+
+
+@router.command("cancel", help_key="command.cancel.help")
+async def cancel(ctx: Context, event) -> list:
+    cancelled = await ctx.runtime.wizard.cancel_all(ctx)
+    return [say("cancel.done") if cancelled else say("cancel.nothing")]
+
+
+@router.action("cmd")
+async def command_button(ctx: Context, event) -> list:
+    """A button that runs a command: authorised exactly as if the command had been typed."""
+    name = str(ctx.action.args.get("c", ""))
+    route = ctx.runtime.router.commands.get(name)
+    if route is None:
+        return [say("error.button_expired")]
+    if not allowed(route, ctx.roles):
+        return [say("error.not_allowed")]
+    synthetic = CommandEvent(delivery_id=event.delivery_id, actor=event.actor, conversation=event.conversation,
+                             reply_context=event.reply_context, name=name, args=str(ctx.action.args.get("a", "")))
+    ctx.event = synthetic
+    return await route.handler(ctx, synthetic)

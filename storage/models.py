@@ -1,0 +1,63 @@
+"""Rows as pydantic models: what the repositories hand out."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Person(BaseModel):
+    id: int
+    display_name: str = ""
+    locale: str | None = None
+    timezone: str | None = None
+    profile: dict[str, Any] = Field(default_factory=dict)
+    onboarded_at: datetime | None = None
+    created_at: datetime
+
+
+class Identity(BaseModel):
+    id: int
+    person_id: int
+    platform: str
+    workspace: str = ""
+    user_id: str
+    chat_id: str | None = None
+    locale_hint: str | None = None
+    display_name: str | None = None
+    last_seen_at: datetime
+
+
+class FormSession(BaseModel):
+    id: int
+    person_id: int
+    form_id: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    values: dict[str, Any] = Field(default_factory=dict)
+    step: int = 0
+    stage: str = "ask"  # ask | confirm | pick_edit
+    version: int = 1
+    status: str = "open"  # open | completed | cancelled
+    created_at: datetime
+    updated_at: datetime
+
+
+class InboxRow(BaseModel):
+    id: int
+    platform: str
+    delivery_id: str
+    actor_key: str
+    payload: str
+    received_at: datetime
+    processed_at: datetime | None = None
+    error: str | None = None
+
+
+class OutboxRow(BaseModel):
+    id: int
+    inbox_id: int | None
+    person_id: int | None
+    platform: str
+    payload: str
+    attempts: int = 0

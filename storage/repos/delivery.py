@@ -1,0 +1,112 @@
+"""The inbox (inbound deliveries, deduplicated) and the outbox (outgoing deliveries, sent after commit)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from storage.db import Tx
+from storage.models import InboxRow, OutboxRow
+
+_INBOX_COLS = "id, platform, delivery_id, actor_key, payload, received_at, processed_at, error"
+
+
+class Inbox:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def record(self, platform: str, delivery_id: str, actor_key: str, payload: str, now: datetime) -> bool:
+        """True when this delivery is new. The unique (platform, delivery_id) constraint decides."""
+        row = await self.tx.fetchrow(
+            "INSERT INTO inbox (platform, delivery_id, actor_key, payload, received_at) VALUES ($1, $2, $3, $4, $5)"
+            " ON CONFLICT (platform, delivery_id) DO NOTHING RETURNING id",
+            platform, delivery_id, actor_key, payload, now,
+        )
+        return row is not None
+
+    async def claim(self, platform: str, delivery_id: str) -> InboxRow | None:
+        """The unprocessed row, locked until commit (another process handling it makes us wait, then see it done)."""
+        row = await self.tx.fetchrow(
+            f"SELECT {_INBOX_COLS} FROM inbox WHERE platform = $1 AND delivery_id = $2 AND processed_at IS NULL"
+            " {for_update}",
+            platform, delivery_id,
+        )
+        return InboxRow(**row) if row else None
+
+    async def mark_processed(self, inbox_id: int, now: datetime, error: str | None = None) -> None:
+        await self.tx.execute(
+            "UPDATE inbox SET processed_at = $2, error = $3 WHERE id = $1", inbox_id, now, error
+        )
+
+    async def unprocessed(self, platform: str | None, older_than: datetime, limit: int = 500) -> list[InboxRow]:
+        rows = await self.tx.fetch(
+            f"SELECT {_INBOX_COLS} FROM inbox WHERE processed_at IS NULL AND ($1 = '' OR platform = $1)"
+            " AND received_at <= $2 ORDER BY id LIMIT $3",
+            platform or "", older_than, limit,
+        )
+        return [InboxRow(**r) for r in rows]
+
+
+class Outbox:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def add(self, inbox_id: int | None, person_id: int | None, platform: str, payload: str,
+                  now: datetime, claim_for: timedelta | None = None) -> int:
+        """Stage one delivery. `claim_for` reserves it for the process that will send it right after commit."""
+        claimed_until = now + claim_for if claim_for else None
+        return int(await self.tx.fetchval(
+            "INSERT INTO outbox (inbox_id, person_id, platform, payload, created_at, not_before, claimed_until)"
+            " VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
+            inbox_id, person_id, platform, payload, now, claimed_until,
+        ))
+
+    async def claim_due(self, platforms: list[str], now: datetime, lease: timedelta, limit: int = 100) -> list[OutboxRow]:
+        """Rows nobody is sending, claimed for `lease`; safe with several processes sweeping at once."""
+        if not platforms:
+            return []
+        in_list = ", ".join(f"${i + 3}" for i in range(len(platforms)))
+        rows = await self.tx.fetch(
+            "SELECT id, inbox_id, person_id, platform, payload, attempts FROM outbox"
+            " WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= $1"
+            " AND (claimed_until IS NULL OR claimed_until < $1)"
+            f" AND platform IN ({in_list}) ORDER BY id LIMIT $2"
+            " {skip_locked}",
+            now, limit, *platforms,
+        )
+        if rows:
+            ids = [r["id"] for r in rows]
+            await self.tx.execute(
+                f"UPDATE outbox SET claimed_until = $1 WHERE id IN ({', '.join(f'${i + 2}' for i in range(len(ids)))})",
+                now + lease, *ids,
+            )
+        return [OutboxRow(**r) for r in rows]
+
+    async def mark_sent(self, outbox_id: int, now: datetime) -> None:
+        await self.tx.execute("UPDATE outbox SET sent_at = $2, claimed_until = NULL WHERE id = $1", outbox_id, now)
+
+    async def mark_failed(self, outbox_id: int, now: datetime, error: str) -> None:
+        await self.tx.execute(
+            "UPDATE outbox SET failed_at = $2, error = $3, claimed_until = NULL WHERE id = $1", outbox_id, now, error[:500]
+        )
+
+    async def retry_later(self, outbox_id: int, not_before: datetime, error: str) -> None:
+        await self.tx.execute(
+            "UPDATE outbox SET attempts = attempts + 1, not_before = $2, error = $3, claimed_until = NULL WHERE id = $1",
+            outbox_id, not_before, error[:500],
+        )
+
+
+class SentMessages:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def remember(self, ref: str, platform: str, chat_id: str, message_id: str, now: datetime) -> None:
+        await self.tx.execute(
+            "INSERT INTO sent_messages (ref, platform, chat_id, message_id, sent_at) VALUES ($1, $2, $3, $4, $5)"
+            " ON CONFLICT (ref, platform, chat_id) DO UPDATE SET message_id = excluded.message_id, sent_at = excluded.sent_at",
+            ref, platform, chat_id, message_id, now,
+        )
+
+    async def find(self, ref: str, platform: str, chat_id: str) -> str | None:
+        return await self.tx.fetchval(
+            "SELECT message_id FROM sent_messages WHERE ref = $1 AND platform = $2 AND chat_id = $3", ref, platform, chat_id
+        )

@@ -1,0 +1,114 @@
+"""Persons, their platform identities and roles."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from storage.db import Tx
+from storage.models import Identity, Person
+
+_PERSON_COLS = "id, display_name, locale, timezone, profile, onboarded_at, created_at"
+_IDENTITY_COLS = "id, person_id, platform, workspace, user_id, chat_id, locale_hint, display_name, last_seen_at"
+
+
+def _person(row: dict | None) -> Person | None:
+    if row is None:
+        return None
+    return Person(**{**row, "profile": json.loads(row["profile"] or "{}")})
+
+
+class People:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def get(self, person_id: int) -> Person | None:
+        return _person(await self.tx.fetchrow(f"SELECT {_PERSON_COLS} FROM persons WHERE id = $1", person_id))
+
+    async def create(self, display_name: str, now: datetime) -> Person:
+        row = await self.tx.fetchrow(
+            f"INSERT INTO persons (display_name, created_at) VALUES ($1, $2) RETURNING {_PERSON_COLS}",
+            display_name[:200], now,
+        )
+        return _person(row)  # type: ignore[return-value]
+
+    async def update_profile(self, person_id: int, display_name: str, profile: dict[str, Any],
+                             timezone: str | None, onboarded_at: datetime | None) -> None:
+        await self.tx.execute(
+            "UPDATE persons SET display_name = $2, profile = $3, timezone = $4,"
+            " onboarded_at = COALESCE(onboarded_at, $5) WHERE id = $1",
+            person_id, display_name, json.dumps(profile, ensure_ascii=False), timezone, onboarded_at,
+        )
+
+    async def set_locale(self, person_id: int, locale: str) -> None:
+        await self.tx.execute("UPDATE persons SET locale = $2 WHERE id = $1", person_id, locale)
+
+    async def count(self) -> int:
+        return int(await self.tx.fetchval("SELECT COUNT(*) FROM persons WHERE merged_into IS NULL"))
+
+    async def mark_merged(self, person_id: int, into: int) -> None:
+        await self.tx.execute("UPDATE persons SET merged_into = $2 WHERE id = $1", person_id, into)
+
+
+class Identities:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def find(self, platform: str, workspace: str, user_id: str) -> Identity | None:
+        row = await self.tx.fetchrow(
+            f"SELECT {_IDENTITY_COLS} FROM identities WHERE platform = $1 AND workspace = $2 AND user_id = $3",
+            platform, workspace, user_id,
+        )
+        return Identity(**row) if row else None
+
+    async def create(self, person_id: int, platform: str, workspace: str, user_id: str, chat_id: str | None,
+                     locale_hint: str | None, display_name: str | None, now: datetime) -> Identity | None:
+        """Insert unless it exists (a constraint, not a check, decides); None when another writer won."""
+        row = await self.tx.fetchrow(
+            "INSERT INTO identities (person_id, platform, workspace, user_id, chat_id, locale_hint, display_name,"
+            " last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            f" ON CONFLICT (platform, workspace, user_id) DO NOTHING RETURNING {_IDENTITY_COLS}",
+            person_id, platform, workspace, user_id, chat_id, locale_hint, display_name, now,
+        )
+        return Identity(**row) if row else None
+
+    async def touch(self, identity_id: int, chat_id: str | None, locale_hint: str | None, now: datetime) -> None:
+        await self.tx.execute(
+            "UPDATE identities SET last_seen_at = $2, chat_id = COALESCE($3, chat_id),"
+            " locale_hint = COALESCE($4, locale_hint) WHERE id = $1",
+            identity_id, now, chat_id, locale_hint,
+        )
+
+    async def for_person(self, person_id: int) -> list[Identity]:
+        rows = await self.tx.fetch(
+            f"SELECT {_IDENTITY_COLS} FROM identities WHERE person_id = $1 ORDER BY last_seen_at DESC, id DESC",
+            person_id,
+        )
+        return [Identity(**r) for r in rows]
+
+    async def move_to(self, identity_id: int, person_id: int) -> None:
+        await self.tx.execute("UPDATE identities SET person_id = $2 WHERE id = $1", identity_id, person_id)
+
+
+class Roles:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def of(self, person_id: int) -> set[str]:
+        rows = await self.tx.fetch("SELECT role FROM roles WHERE person_id = $1", person_id)
+        return {r["role"] for r in rows}
+
+    async def grant(self, person_id: int, role: str, granted_by: int | None, now: datetime) -> bool:
+        changed = await self.tx.execute(
+            "INSERT INTO roles (person_id, role, granted_by, granted_at) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (person_id, role) DO NOTHING",
+            person_id, role, granted_by, now,
+        )
+        return changed > 0
+
+    async def revoke(self, person_id: int, role: str) -> bool:
+        return await self.tx.execute("DELETE FROM roles WHERE person_id = $1 AND role = $2", person_id, role) > 0
+
+    async def holders(self, role: str) -> list[int]:
+        rows = await self.tx.fetch("SELECT person_id FROM roles WHERE role = $1 ORDER BY person_id", role)
+        return [r["person_id"] for r in rows]

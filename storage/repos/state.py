@@ -1,0 +1,143 @@
+"""Conversation state that must outlive a process: form sessions, action tokens, link codes, leases, kv."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from storage.db import Tx
+from storage.models import FormSession
+
+_FORM_COLS = "id, person_id, form_id, params, vals, step, stage, version, status, created_at, updated_at"
+
+
+def _form(row: dict | None) -> FormSession | None:
+    if row is None:
+        return None
+    data = dict(row)
+    data["params"] = json.loads(data["params"])
+    data["values"] = json.loads(data.pop("vals"))
+    return FormSession(**data)
+
+
+class FormSessions:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def create(self, person_id: int, form_id: str, params: dict[str, Any], values: dict[str, Any],
+                     now: datetime) -> FormSession:
+        row = await self.tx.fetchrow(
+            "INSERT INTO form_sessions (person_id, form_id, params, vals, created_at, updated_at)"
+            f" VALUES ($1, $2, $3, $4, $5, $5) RETURNING {_FORM_COLS}",
+            person_id, form_id, json.dumps(params, ensure_ascii=False), json.dumps(values, ensure_ascii=False), now,
+        )
+        return _form(row)  # type: ignore[return-value]
+
+    async def get(self, session_id: int) -> FormSession | None:
+        return _form(await self.tx.fetchrow(f"SELECT {_FORM_COLS} FROM form_sessions WHERE id = $1", session_id))
+
+    async def open_for(self, person_id: int) -> list[FormSession]:
+        rows = await self.tx.fetch(
+            f"SELECT {_FORM_COLS} FROM form_sessions WHERE person_id = $1 AND status = 'open'"
+            " ORDER BY updated_at DESC, id DESC",
+            person_id,
+        )
+        return [_form(r) for r in rows]  # type: ignore[misc]
+
+    async def save(self, session: FormSession, now: datetime) -> bool:
+        """Write step, values and stage if nobody else moved the session on (optimistic version check)."""
+        changed = await self.tx.execute(
+            "UPDATE form_sessions SET vals = $3, step = $4, stage = $5, status = $6, version = version + 1,"
+            " updated_at = $7 WHERE id = $1 AND version = $2",
+            session.id, session.version, json.dumps(session.values, ensure_ascii=False), session.step,
+            session.stage, session.status, now,
+        )
+        if changed:
+            session.version += 1
+        return changed > 0
+
+
+class ActionTokens:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def store(self, token: str, action_json: str, owner: int | None, expires_at: datetime, now: datetime) -> None:
+        await self.tx.execute(
+            "INSERT INTO action_tokens (token, action, owner_person_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+            token, action_json, owner, expires_at, now,
+        )
+
+    async def load(self, token: str) -> dict | None:
+        return await self.tx.fetchrow(
+            "SELECT action, owner_person_id, expires_at FROM action_tokens WHERE token = $1", token
+        )
+
+    async def purge_expired(self, now: datetime) -> int:
+        return await self.tx.execute("DELETE FROM action_tokens WHERE expires_at < $1", now)
+
+
+class LinkCodes:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def create(self, code: str, person_id: int, expires_at: datetime) -> None:
+        await self.tx.execute(
+            "INSERT INTO link_codes (code, person_id, expires_at) VALUES ($1, $2, $3)", code, person_id, expires_at
+        )
+
+    async def redeem(self, code: str, identity_id: int, now: datetime) -> int | None:
+        """The person the code belongs to, or None; single use is enforced by the conditional update."""
+        return await self.tx.fetchval(
+            "UPDATE link_codes SET used_at = $2, used_by_identity = $3"
+            " WHERE code = $1 AND used_at IS NULL AND expires_at > $2 RETURNING person_id",
+            code, now, identity_id,
+        )
+
+
+class Audit:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def log(self, person_id: int | None, action: str, detail: dict[str, Any], now: datetime) -> None:
+        await self.tx.execute(
+            "INSERT INTO audit_log (at, person_id, action, detail) VALUES ($1, $2, $3, $4)",
+            now, person_id, action, json.dumps(detail, ensure_ascii=False, default=str),
+        )
+
+    async def recent(self, person_id: int | None = None, limit: int = 50) -> list[dict]:
+        rows = await self.tx.fetch(
+            "SELECT at, person_id, action, detail FROM audit_log WHERE ($1 = 0 OR person_id = $1)"
+            " ORDER BY id DESC LIMIT $2",
+            person_id or 0, limit,
+        )
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+
+class KeyValues:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def get_or_create(self, key: str, value: str) -> str:
+        await self.tx.execute("INSERT INTO kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, value)
+        return await self.tx.fetchval("SELECT value FROM kv WHERE key = $1", key)
+
+
+class Leases:
+    """Something only one process may do (Telegram long polling): held while renewed, taken over when it lapses."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def acquire(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+        await self.tx.execute(
+            "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+            name, holder, now + ttl,
+        )
+        changed = await self.tx.execute(
+            "UPDATE leases SET holder = $2, expires_at = $3 WHERE name = $1 AND (holder = $2 OR expires_at < $4)",
+            name, holder, now + ttl, now,
+        )
+        return changed > 0
+
+    async def release(self, name: str, holder: str) -> None:
+        await self.tx.execute("DELETE FROM leases WHERE name = $1 AND holder = $2", name, holder)

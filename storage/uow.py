@@ -1,0 +1,24 @@
+"""The unit of work: one transaction and the repositories that act inside it."""
+from __future__ import annotations
+
+from storage.db import Tx
+from storage.repos.delivery import Inbox, Outbox, SentMessages
+from storage.repos.people import Identities, People, Roles
+from storage.repos.state import ActionTokens, Audit, FormSessions, KeyValues, Leases, LinkCodes
+
+
+class UnitOfWork:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+        self.people = People(tx)
+        self.identities = Identities(tx)
+        self.roles = Roles(tx)
+        self.inbox = Inbox(tx)
+        self.outbox = Outbox(tx)
+        self.sent = SentMessages(tx)
+        self.forms = FormSessions(tx)
+        self.tokens = ActionTokens(tx)
+        self.links = LinkCodes(tx)
+        self.audit = Audit(tx)
+        self.kv = KeyValues(tx)
+        self.leases = Leases(tx)
