@@ -1,7 +1,9 @@
 """PostgreSQL on asyncpg: a pool sized by settings, transactions per business operation, advisory locks."""
 from __future__ import annotations
 
+import re
 from contextlib import asynccontextmanager
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from typing import Any, AsyncIterator
 
 import asyncpg
@@ -9,6 +11,16 @@ import asyncpg
 from storage.db import Database, Tx, lock_key
 from storage.dialect import POSTGRES
 from storage.sqlite import split_statements
+
+
+def split_schema(url: str) -> tuple[str, str | None]:
+    """`postgresql://…/db?schema=name` runs in that schema (created if missing): tests get a fresh one each."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "schema"]
+    schema = dict(parse_qsl(parts.query)).get("schema")
+    if schema is not None and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
+        raise ValueError("schema must be a lower-case identifier")
+    return urlunsplit(parts._replace(query=urlencode(query))), schema
 
 
 class PostgresTx(Tx):
@@ -38,10 +50,18 @@ class PostgresDatabase(Database):
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
         self.pool_size = pool_size
+        self.dsn, self.schema = split_schema(url)
         self._pool: asyncpg.Pool | None = None
 
     async def connect(self) -> None:
-        self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=self.pool_size)
+        settings = {"search_path": self.schema} if self.schema else None
+        if self.schema:
+            conn = await asyncpg.connect(self.dsn)
+            try:
+                await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            finally:
+                await conn.close()
+        self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.pool_size, server_settings=settings)
 
     async def close(self) -> None:
         if self._pool is not None:

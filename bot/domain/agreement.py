@@ -7,6 +7,10 @@ Inputs are plain Python values so handlers and exports can call these without nu
 - `units × raters`: `[[r1, r2, r3], [r1, None, r3], …]` — rows are items, columns are raters.
   Only Krippendorff's alpha cares which column is which rater; the others just count values.
 
+Which level fits which question: labels → nominal (a multi-label answer as a `frozenset`, so only
+identical sets agree); rating scores → ordinal (or interval when the scale's steps are equal);
+pairwise preferences → ordinal over `PREFERENCE_SCALE`, or nominal over directions.
+
 Every function returns `None` when the statistic is undefined rather than dividing by zero:
 no unit with two ratings, or no variation at all (everyone always used the same single category,
 so chance agreement is already perfect and "agreement beyond chance" is 0/0).
@@ -27,8 +31,11 @@ from typing import Literal
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 Weights = Literal["linear", "quadratic"]
 
+# Pairwise preferences from "B clearly better" to "A clearly better": the order for ordinal alpha/kappa.
+PREFERENCE_SCALE = ("b_much_better", "b_better", "tie", "a_better", "a_much_better")
+
 __all__ = [
-    "Level", "Weights", "percent_agreement", "cohen_kappa", "fleiss_kappa", "fleiss_kappa_from_counts",
+    "Level", "Weights", "PREFERENCE_SCALE", "percent_agreement", "cohen_kappa", "fleiss_kappa", "fleiss_kappa_from_counts",
     "krippendorff_alpha",
 ]
 

@@ -172,7 +172,9 @@ SPANISH = {
         "No entendí esa fecha. Usa hoy, ayer, un día de la semana como lun o una fecha como 2026-11-20."
     ),
     "hours.error.future_date": "No puedes registrar horas en una fecha futura.",
-    "hours.error.date_locked": "Los días anteriores al {earliest} están cerrados; ya no se pueden registrar horas en ellos.",
+    "hours.error.date_locked": (
+        "Los días anteriores al {earliest} están cerrados; ya no se pueden registrar horas en ellos."
+    ),
     "hours.error.week_format": (
         "No entendí esa semana. Usa esta, pasada, una semana como 2026-W47 o una fecha de esa semana."
     ),

@@ -136,7 +136,9 @@ def _pct(x: float) -> int:
     return round(x * 100)
 
 
-def explain(result: QualityScore, inputs: QualityInputs, config: QualityConfig | None = None) -> list[tuple[str, dict[str, Any]]]:
+def explain(
+    result: QualityScore, inputs: QualityInputs, config: QualityConfig | None = None,
+) -> list[tuple[str, dict[str, Any]]]:
     """The `/stats` explanation as (catalog key, params) lines, in display order.
 
     Percentages are whole numbers (the catalog adds the % sign) so no locale decimal separator is

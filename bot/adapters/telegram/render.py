@@ -1,0 +1,231 @@
+"""Render a `Delivery` into Bot API calls: pure data, no network.
+
+Each `TgCall` names a Bot API method and the keyword arguments of the matching python-telegram-bot
+method (`getattr(bot, call.ptb_name)(**call.kwargs)`), so the adapter executes calls and tests read them.
+
+Rules:
+- Every `str` in a delivery is literal and HTML-escaped; style comes only from blocks and spans
+  (heading and field labels bold, spans bold / italic / code). Messages use parse_mode HTML.
+- Blocks keep their order. Consecutive text blocks (heading, paragraph, fields, divider, inline long
+  text) form one text, separated by blank lines (a heading by a single line break). Images and files
+  are separate sendPhoto / sendDocument calls in their place.
+- A text longer than 4096 UTF-16 code units (after entity parsing) is split by `bot.core.split.split_text`
+  (paragraph, line, word) into several messages; tags are closed and reopened per part, so no part
+  cuts a tag or an entity.
+- `LongText` is shown inline (and split like any text) when it needs at most
+  `LONG_TEXT_INLINE_MESSAGES` (3) messages; longer, it is sent as a UTF-8 `.txt` document named
+  `LongText.filename` with the title as caption.
+- All button rows form one inline keyboard on the last message sent (text, photo or document).
+  A button is `callback_data=payload` (1-64 bytes, else `RenderError`) or a url button.
+- `EditMessage` with a known `edit_message_id` edits the first text part (`editMessageText`, with the
+  keyboard when that part is the last); further parts are sent as new messages. Without a message id,
+  or when the reply starts with an image or file, it is sent fresh. An edit without buttons removes
+  the old keyboard (Telegram drops it when `reply_markup` is omitted). Telegram answers an edit that
+  changes nothing with "message is not modified": the adapter should treat that as success.
+- `Notice` answers the callback query in `reply_context["callback_query_id"]` (plain text, cut to 200);
+  without one it is sent as a message. `PublishHome` is sent as a message (Telegram has no home tab);
+  `CloseForm` renders to nothing; `OpenForm` / `FormErrors` raise: Telegram walks forms as a wizard.
+- Captions are cut to 1024 UTF-16 code units with an ellipsis.
+"""
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.adapters.telegram.html import Run, escape, plain_text, split_runs, to_html, truncate
+from bot.core.blocks import (
+    Button,
+    Buttons,
+    Divider,
+    Fields,
+    File,
+    Heading,
+    Image,
+    LongText,
+    Paragraph,
+    Reply,
+)
+from bot.core.operations import (
+    CloseForm,
+    Delivery,
+    EditMessage,
+    FormErrors,
+    Notice,
+    OpenForm,
+    PublishHome,
+    SendMessage,
+)
+from bot.core.split import utf16_len
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64
+MAX_CALLBACK_ANSWER = 200
+LONG_TEXT_INLINE_MESSAGES = 3
+DIVIDER = "\u2500" * 10
+PARSE_MODE = "HTML"
+
+
+class RenderError(ValueError):
+    """The delivery cannot be shown on Telegram as it is (a bug upstream, not a user error)."""
+
+
+@dataclass
+class TgCall:
+    """One Bot API call: `method` as Telegram names it, `kwargs` as PTB's method takes them."""
+
+    method: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ptb_name(self) -> str:
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.method).lower()
+
+
+def render(delivery: Delivery) -> list[TgCall]:
+    """The calls that show `delivery` in its Telegram chat."""
+    op = delivery.op
+    chat_id = _chat_id(delivery.chat_id)
+    if isinstance(op, SendMessage):
+        return render_reply(op.message, chat_id)
+    if isinstance(op, EditMessage):
+        message_id = int(delivery.edit_message_id) if delivery.edit_message_id else None
+        return render_reply(op.message, chat_id, edit_message_id=message_id)
+    if isinstance(op, Notice):
+        return [render_notice(_literal(op.text), chat_id, delivery.reply_context.get("callback_query_id"))]
+    if isinstance(op, PublishHome):
+        return render_reply(op.message, chat_id)
+    if isinstance(op, CloseForm):
+        return []
+    if isinstance(op, (OpenForm, FormErrors)):
+        raise RenderError(f"{op.kind}: Telegram has no modal forms; forms are walked as a wizard")
+    raise RenderError(f"unknown operation {type(op).__name__}")
+
+
+def render_notice(text: str, chat_id: int | str, callback_query_id: str | None) -> TgCall:
+    if callback_query_id:
+        return TgCall("answerCallbackQuery", {"callback_query_id": str(callback_query_id),
+                                              "text": truncate(text, MAX_CALLBACK_ANSWER)})
+    return TgCall("sendMessage", {"chat_id": chat_id, "text": escape(text), "parse_mode": PARSE_MODE})
+
+
+def render_reply(reply: Reply, chat_id: int | str, *, edit_message_id: int | None = None) -> list[TgCall]:
+    """The calls that show `reply`; with `edit_message_id`, the first text part edits that message."""
+    calls: list[TgCall] = []
+    runs: list[Run] = []
+    rows: list[list[Button]] = []
+    after_heading = False
+
+    def add_text(block_runs: list[Run], heading: bool = False) -> None:
+        nonlocal after_heading
+        if runs:
+            runs.append(Run("\n" if after_heading else "\n\n"))
+        runs.extend(block_runs)
+        after_heading = heading
+
+    def flush() -> None:
+        nonlocal after_heading
+        if plain_text(runs).strip():
+            for part in split_runs(runs, MAX_TEXT):
+                calls.append(TgCall("sendMessage", {"chat_id": chat_id, "text": to_html(part),
+                                                    "parse_mode": PARSE_MODE}))
+        runs.clear()
+        after_heading = False
+
+    for block in reply.blocks:
+        if isinstance(block, Heading):
+            add_text([Run(_literal(block.text), "bold")], heading=True)
+        elif isinstance(block, Paragraph):
+            add_text([Run(_literal(span.text), span.style) for span in block.spans])
+        elif isinstance(block, Fields):
+            field_runs: list[Run] = []
+            for i, (label, value) in enumerate(block.items):
+                if i:
+                    field_runs.append(Run("\n"))
+                field_runs += [Run(_literal(label), "bold"), Run(": "), Run(_literal(value))]
+            add_text(field_runs)
+        elif isinstance(block, Divider):
+            add_text([Run(DIVIDER)])
+        elif isinstance(block, LongText):
+            title = _literal(block.title)
+            if utf16_len(block.text) + utf16_len(title) + 1 <= LONG_TEXT_INLINE_MESSAGES * MAX_TEXT:
+                add_text([Run(title, "bold"), Run("\n"), Run(block.text)] if title else [Run(block.text)])
+            else:
+                flush()
+                calls.append(TgCall("sendDocument", {
+                    "chat_id": chat_id, "document": block.text.encode("utf-8"), "filename": block.filename,
+                    **_caption(title),
+                }))
+        elif isinstance(block, Image):
+            flush()
+            calls.append(TgCall("sendPhoto", {
+                "chat_id": chat_id, "photo": _decode(block.data_b64, block.filename), "filename": block.filename,
+                **_caption(_literal(block.alt)),
+            }))
+        elif isinstance(block, File):
+            flush()
+            calls.append(TgCall("sendDocument", {
+                "chat_id": chat_id, "document": _decode(block.data_b64, block.filename),
+                "filename": block.filename, **_caption(_literal(block.caption)),
+            }))
+        elif isinstance(block, Buttons):
+            rows.extend(row for row in block.rows if row)
+        else:  # pragma: no cover - the Block union is closed
+            raise RenderError(f"unknown block {type(block).__name__}")
+    flush()
+
+    if rows:
+        if not calls:
+            raise RenderError("a reply with buttons needs text, an image or a file to carry them")
+        calls[-1].kwargs["reply_markup"] = keyboard(rows)
+
+    if edit_message_id is not None and calls and calls[0].method == "sendMessage":
+        first = calls[0]
+        calls[0] = TgCall("editMessageText", {"chat_id": chat_id, "message_id": edit_message_id, **{
+            k: v for k, v in first.kwargs.items() if k != "chat_id"}})
+    return calls
+
+
+def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(b) for b in row] for row in rows])
+
+
+def _button(button: Button) -> InlineKeyboardButton:
+    label = _literal(button.label)
+    if not label.strip():
+        raise RenderError("a button needs a label")
+    if (button.payload is None) == (button.url is None):
+        raise RenderError(f"button {label!r} needs exactly one of payload (encoded by the codec) or url")
+    if button.payload is not None:
+        size = len(button.payload.encode("utf-8"))
+        if not 1 <= size <= MAX_CALLBACK_DATA:
+            raise RenderError(f"button {label!r}: payload is {size} bytes, Telegram takes 1-{MAX_CALLBACK_DATA}")
+        return InlineKeyboardButton(label, callback_data=button.payload, style=button.style)
+    return InlineKeyboardButton(label, url=button.url, style=button.style)
+
+
+def _caption(text: str) -> dict[str, Any]:
+    if not text.strip():
+        return {}
+    return {"caption": escape(truncate(text, MAX_CAPTION)), "parse_mode": PARSE_MODE}
+
+
+def _literal(text: object) -> str:
+    if not isinstance(text, str):
+        raise RenderError(f"expected localized text (str), got {type(text).__name__}: localize before rendering")
+    return text
+
+
+def _decode(data_b64: str, filename: str) -> bytes:
+    try:
+        return base64.b64decode(data_b64, validate=True)
+    except ValueError as err:
+        raise RenderError(f"{filename}: data is not valid base64") from err
+
+
+def _chat_id(chat_id: str) -> int | str:
+    return int(chat_id) if re.fullmatch(r"-?\d+", chat_id or "") else chat_id

@@ -1,0 +1,41 @@
+"""Shared fixtures: every storage-touching test runs on SQLite and PostgreSQL (see tests/backends.py)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.backends import drop_schema, new_database_url, postgres_available
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+async def database_url(backend, tmp_path):
+    url, schema = new_database_url(backend, tmp_path)
+    yield url
+    if schema:
+        await drop_schema(schema)
+
+
+@pytest.fixture
+async def db(database_url):
+    from storage.db import open_database
+    from storage.migrate import upgrade
+
+    database = open_database(database_url)
+    await database.connect()
+    await upgrade(database)
+    yield database
+    await database.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not postgres_available():
+        terminalreporter.write_line(
+            "NOTE: the PostgreSQL half of the suite was SKIPPED (no PostgreSQL at PANELIST_TEST_POSTGRES_URL, "
+            "default postgresql://postgres@127.0.0.1:5432/postgres). Start PostgreSQL and run the same command "
+            "to run it.", yellow=True)

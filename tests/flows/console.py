@@ -1,0 +1,85 @@
+"""The console adapter under the flow harness."""
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from bot.adapters.console.adapter import ConsoleAdapter
+from bot.adapters.console.render import render_reply
+from bot.core.operations import Delivery, EditMessage, FormErrors, Notice, PublishHome, SendMessage
+from tests.flows.harness import ChatHarness, Received
+
+
+class ConsoleHarness(ChatHarness):
+    platform = "console"
+
+    async def _start_adapter(self) -> None:
+        self.adapter = ConsoleAdapter(self.runtime, write=lambda line: None)
+        self._buttons: dict[str, list] = {}
+        self.runtime.on_delivered.append(self._record)
+
+    async def _stop_adapter(self) -> None:
+        pass
+
+    def identity(self, user: str) -> str:
+        return f"console:{user}"
+
+    def _record(self, d: Delivery) -> None:
+        op = d.op
+        if isinstance(op, Notice):
+            self.received(d.chat_id).append(Received(text=str(op.text), kind="notice"))
+        elif isinstance(op, FormErrors):
+            self.received(d.chat_id).append(Received(text="\n".join(map(str, op.errors.values())), kind="form_errors"))
+        elif isinstance(op, (SendMessage, EditMessage, PublishHome)):
+            body, buttons = render_reply(op.message)
+            kind = "home" if isinstance(op, PublishHome) else "message"
+            self.received(d.chat_id).append(Received(text=body, buttons=[str(b.label) for b in buttons], kind=kind))
+            self._buttons.setdefault(d.chat_id, []).append(buttons)
+
+    async def send(self, user: str, line: str) -> None:
+        self.adapter.speaker = user
+        # A flow's typed line is always text or a command, never a button press by number.
+        event = self.adapter.event_for(line)
+        if event.kind == "button":
+            from bot.core.events import TextEvent
+
+            event = TextEvent(text=line, delivery_id=event.delivery_id, actor=event.actor, conversation=event.conversation)
+        await self.runtime.handle(event)
+
+    async def press(self, user: str, label: str) -> None:
+        self.adapter.speaker = user
+        i, j = self._find_button(user, label)
+        message_buttons = [b for b in self._all_buttons(user)][i]
+        from bot.core.events import ButtonPressed
+
+        base = self.adapter._base()
+        await self.runtime.handle(ButtonPressed(payload=message_buttons[j].payload or "", **base))
+
+    def _all_buttons(self, user: str) -> list[list]:
+        # one entry per received item, aligned with self.received(user)
+        out, it = [], iter(self._buttons.get(user, []))
+        for item in self.received(user):
+            out.append(next(it) if item.kind in ("message", "home") else [])
+        return out
+
+    async def upload(self, user: str, filename: str, data: bytes) -> None:
+        self.adapter.speaker = user
+        await self.runtime.handle(self.adapter.file_event(filename, base64.b64encode(data).decode(), len(data)))
+
+    async def fill_form(self, user: str, answers: dict[str, Any], confirm: bool = True) -> None:
+        await wizard_fill(self, user, answers, confirm)
+
+
+async def wizard_fill(chat: ChatHarness, user: str, answers: dict[str, Any], confirm: bool) -> None:
+    """Walk a wizard: choices by pressing their labels, multi-choices by toggling then Done, the rest typed."""
+    for value in answers.values():
+        if isinstance(value, list):
+            for label in value:
+                await chat.press(user, label)
+            await chat.press(user, "Done")
+        elif isinstance(value, tuple) and value and value[0] == "press":
+            await chat.press(user, value[1])
+        else:
+            await chat.send(user, str(value))
+    if confirm:
+        await chat.press(user, "Save")
