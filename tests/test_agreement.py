@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.agreement import (
+    PREFERENCE_SCALE,
     cohen_kappa,
     fleiss_kappa,
     fleiss_kappa_from_counts,
@@ -200,6 +201,19 @@ def test_krippendorff_missing_and_degenerate():
     assert krippendorff_alpha([[0, 0], [1, 1], [2, 2]], "ratio") == 1.0  # zeros do not divide by zero
     with pytest.raises(ValueError):
         krippendorff_alpha([[1, 2]], "cardinal")  # type: ignore[arg-type]
+
+
+def test_preferences_and_label_sets():
+    near = [["a_better", "a_much_better"], ["b_better", "b_better"], ["tie", "tie"], ["a_better", "a_better"]]
+    far = [["b_much_better", "a_much_better"], ["b_better", "b_better"], ["tie", "tie"], ["a_better", "a_better"]]
+    ordinal_near = krippendorff_alpha(near, "ordinal", categories=PREFERENCE_SCALE)
+    ordinal_far = krippendorff_alpha(far, "ordinal", categories=PREFERENCE_SCALE)
+    assert ordinal_near > ordinal_far  # a near miss costs less than opposite verdicts
+    assert percent_agreement(near) == percent_agreement(far) == 0.75  # raw matching cannot tell them apart
+    sets = [[frozenset({"spam"}), frozenset({"spam"})], [frozenset({"ok", "long"}), frozenset({"long", "ok"})],
+            [frozenset(), frozenset({"ok"})]]
+    assert percent_agreement(sets) == pytest.approx(2 / 3)
+    assert krippendorff_alpha(sets) is not None
 
 
 # --- percent agreement ---------------------------------------------------------------------------
