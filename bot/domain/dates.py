@@ -157,7 +157,7 @@ REASON_KEYS = (
     "hours.error.week_format",
 )
 
-# `{earliest}` is a `datetime.date`; the handler wraps it for locale formatting (e.g. `Day(on=...)`).
+# `{earliest}` is a `datetime.date`: pass it as is, the translator formats dates per locale.
 ENGLISH = {
     "hours.error.date_format": (
         "I couldn't read that date. Use today, yesterday, a weekday such as mon, or a date like 2026-11-20."
