@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from typing import Any, AsyncIterator
@@ -23,6 +24,14 @@ def split_schema(url: str) -> tuple[str, str | None]:
     return urlunsplit(parts._replace(query=urlencode(query))), schema
 
 
+def _aware(args: tuple) -> tuple:
+    """Refuse naive datetimes, as the SQLite adapter does, so both backends fail the same way on a bug."""
+    for a in args:
+        if isinstance(a, datetime) and a.tzinfo is None:
+            raise ValueError("naive datetime given to storage; times are UTC-aware")
+    return args
+
+
 class PostgresTx(Tx):
     dialect = POSTGRES
 
@@ -30,10 +39,10 @@ class PostgresTx(Tx):
         self._conn = conn
 
     async def fetch(self, query: str, *args: Any) -> list[dict]:
-        return [dict(r) for r in await self._conn.fetch(self.dialect.sql(query), *args)]
+        return [dict(r) for r in await self._conn.fetch(self.dialect.sql(query), *_aware(args))]
 
     async def execute(self, query: str, *args: Any) -> int:
-        status = await self._conn.execute(self.dialect.sql(query), *args)
+        status = await self._conn.execute(self.dialect.sql(query), *_aware(args))
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isdigit() else 0
 

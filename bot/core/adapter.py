@@ -34,3 +34,17 @@ class PlatformAdapter(Protocol):
     async def deliver(self, delivery: Delivery) -> str | None:
         """Render and send one delivery. Returns the platform message id of a sent or edited message, if any."""
         ...
+
+
+class RunnableAdapter(PlatformAdapter, Protocol):
+    """What `panelist run` (bot/serve.py) expects of a platform adapter beyond `deliver`.
+
+    Constructed as `Adapter(runtime, settings)`; it calls `runtime.register(self)` itself.
+    `add_routes(app)` (optional) adds its webhook routes to the one aiohttp application;
+    `start()` / `stop()` run inside the bot's own event loop (no `run_polling`, no threads left behind);
+    `ticks()` (optional) returns `(seconds, coroutine_function, name)` jobs for the scheduler.
+    """
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...

@@ -227,3 +227,7 @@ class Runtime:
         for row in rows:
             await self.process(EVENT.validate_json(row.payload))
         return len(rows)
+
+    async def purge_expired(self) -> int:
+        async with self.db.transaction() as tx:
+            return await UnitOfWork(tx).tokens.purge_expired(self.clock())
