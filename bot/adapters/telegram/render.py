@@ -12,8 +12,8 @@ Rules:
 - A text longer than 4096 UTF-16 code units (after entity parsing) is split by `bot.core.split.split_text`
   (paragraph, line, word) into several messages; tags are closed and reopened per part, so no part
   cuts a tag or an entity.
-- `LongText` is shown inline (and split like any text) when it needs at most
-  `LONG_TEXT_INLINE_MESSAGES` (3) messages; longer, it is sent as a UTF-8 `.txt` document named
+- `LongText` is shown inline (and split like any text) when, split on its own, it needs at most
+  `LONG_TEXT_INLINE_MESSAGES` (3) messages (next to other text it may start a part earlier); longer, it is sent as a UTF-8 `.txt` document named
   `LongText.filename` with the title as caption.
 - All button rows form one inline keyboard on the last message sent (text, photo or document).
   A button is `callback_data=payload` (1-64 bytes, else `RenderError`) or a url button.
@@ -152,8 +152,10 @@ def render_reply(reply: Reply, chat_id: int | str, *, edit_message_id: int | Non
             add_text([Run(DIVIDER)])
         elif isinstance(block, LongText):
             title = _literal(block.title)
-            if utf16_len(block.text) + utf16_len(title) + 1 <= LONG_TEXT_INLINE_MESSAGES * MAX_TEXT:
-                add_text([Run(title, "bold"), Run("\n"), Run(block.text)] if title else [Run(block.text)])
+            long_runs = [Run(title, "bold"), Run("\n"), Run(block.text)] if title else [Run(block.text)]
+            if (utf16_len(block.text) <= LONG_TEXT_INLINE_MESSAGES * MAX_TEXT
+                    and len(split_runs(long_runs, MAX_TEXT)) <= LONG_TEXT_INLINE_MESSAGES):
+                add_text(long_runs)
             else:
                 flush()
                 calls.append(TgCall("sendDocument", {
