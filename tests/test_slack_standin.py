@@ -388,3 +388,15 @@ async def test_bolt_accepts_signed_requests_and_calls_the_stand_in(slack):
 
     bad = await app.async_dispatch(AsyncBoltRequest(body=body, headers=signed_headers("wrong", body)))
     assert bad.status == 401
+
+
+def test_action_id_scope_is_the_block_when_blocks_have_ids():
+    ok = modal(blocks=[
+        {"type": "input", "block_id": f, "label": {"type": "plain_text", "text": f},
+         "element": {"type": "plain_text_input", "action_id": "value"}} for f in ("a", "b")])
+    assert validate_view(ok) == []
+    same_block = [{"type": "actions", "block_id": "row",
+                   "elements": [button(action_id="x"), button(action_id="x")]}]
+    assert any("duplicate action_id" in e for e in validate_blocks(same_block))
+    dup_block_id = [{"type": "divider", "block_id": "d"}, {"type": "divider", "block_id": "d"}]
+    assert any("duplicate block_id" in e for e in validate_blocks(dup_block_id))

@@ -64,6 +64,7 @@ class _Checker:
         self.errors: list[str] = []
         self.action_ids: dict[str, str] = {}
         self.block_ids: set[str] = set()
+        self.block_scope = ""  # explicit block_id of the block being checked, "" when it has none
 
     def err(self, ptr: str, message: str) -> None:
         self.errors.append(f"[ERROR] {message} [json-pointer:{ptr}]")
@@ -119,10 +120,14 @@ class _Checker:
             return
         if len(aid) > 255:
             self.err(f"{ptr}/action_id", "must be less than 256 characters")
-        if aid in self.action_ids:
-            self.err(f"{ptr}/action_id", f"duplicate action_id '{aid}' (also at {self.action_ids[aid]})")
+        # Slack requires action_id unique within its block; state and presses are keyed by (block_id, action_id).
+        # STRICT: blocks without an explicit block_id share one scope, so a message whose blocks carry no ids
+        # must not repeat an action_id anywhere (a press could not be told apart by its action_id).
+        key = f"{self.block_scope}\x00{aid}"
+        if key in self.action_ids:
+            self.err(f"{ptr}/action_id", f"duplicate action_id '{aid}' (also at {self.action_ids[key]})")
         else:
-            self.action_ids[aid] = ptr
+            self.action_ids[key] = ptr
 
     def confirm(self, obj: Any, ptr: str) -> None:
         if not isinstance(obj, dict):
@@ -354,6 +359,7 @@ class _Checker:
         if t not in BLOCK_TYPES:
             self.err(f"{ptr}/type", f"unknown block type '{t}'")
             return
+        self.block_scope = "#" + b["block_id"] if isinstance(b.get("block_id"), str) else ""
         if "block_id" in b:
             bid = b["block_id"]
             if not isinstance(bid, str) or not bid or len(bid) > 255:
