@@ -1,0 +1,83 @@
+"""Nothing lost, nothing doubled: restarts, redeliveries, crashes between ack and processing, double presses."""
+from __future__ import annotations
+
+import asyncio
+
+from bot.domain.identity import parse_identity
+from storage.db import open_database
+from tests.flows.test_onboarding import ANSWERS, stored_person
+
+
+async def count(url: str, sql: str, *args) -> int:
+    async with open_database(url) as db:
+        async with db.transaction() as tx:
+            return int(await tx.fetchval(sql, *args))
+
+
+async def test_restart_mid_onboarding_continues_at_the_same_step(chat, database_url):
+    await chat.send("ana", "/start")
+    await chat.send("ana", "Ana")
+    await chat.press("ana", "Medicine")
+    await chat.press("ana", "Done")
+    await chat.send("ana", "9")
+    await chat.restart()
+    chat.clear("ana")
+    await chat.send("ana", "/start")
+    text = chat.texts("ana")
+    assert "continue where you stopped" in text and "Credentials" in text and "Step 4 of 7" in text
+    for value in ("MD", "English", "UTC", "5"):
+        await chat.send("ana", value)
+    await chat.press("ana", "Save")
+    person = await stored_person(database_url, "Ana")
+    assert person["profile"]["domains"] == ["medicine"] and person["profile"]["years"] == 9
+
+
+async def test_double_press_on_save_completes_once(chat, database_url):
+    await chat.send("bo", "/start")
+    await chat.fill_form("bo", {**ANSWERS, "name": "Bo"}, confirm=False)
+    await asyncio.gather(chat.press("bo", "Save"), chat.press("bo", "Save"))
+    assert await count(database_url, "SELECT COUNT(*) FROM audit_log WHERE action = 'profile.saved'") == 1
+    assert await count(database_url, "SELECT COUNT(*) FROM form_sessions WHERE status = 'completed'") == 1
+    assert "your profile is saved" in chat.texts("bo")
+
+
+async def test_admin_from_settings_grants_and_role_gates(adapter_name, database_url):
+    from tests.flows.adapters import ADAPTERS
+
+    probe = ADAPTERS[adapter_name](database_url)
+    chat = ADAPTERS[adapter_name](database_url, admins=probe.identity("root"))
+    async with chat:
+        await chat.send("mia", "/start")  # mia exists now
+        await chat.send("mia", "/grant manager " + chat.identity("root"))
+        assert "permission" in chat.last("mia").text
+        await chat.send("root", "/grant manager " + chat.identity("mia"))
+        assert "now has the role manager" in chat.last("root").text
+        assert "You have been given the role manager" in chat.texts("mia")
+        await chat.send("root", "/grant manager " + chat.identity("mia"))
+        assert "already have the role" in chat.last("root").text
+        await chat.send("root", "/grant wizard " + chat.identity("mia"))
+        assert "Usage: /grant" in chat.last("root").text
+        await chat.send("root", "/grant manager telegram:not-a-number")
+        assert "is not an identity" in chat.last("root").text
+        await chat.send("root", "/revoke admin " + chat.identity("root"))
+        assert "can't take away your own admin role" in chat.last("root").text
+        await chat.send("root", "/help")
+        assert "/grant" in chat.last("root").text
+    assert await count(database_url, "SELECT COUNT(*) FROM roles WHERE role = 'manager'") == 1
+    assert await count(database_url, "SELECT COUNT(*) FROM audit_log WHERE action = 'role.granted'") == 2  # admin + manager
+
+
+async def test_link_joins_a_second_identity_once(chat, database_url):
+    await chat.send("ana", "/link")
+    text = chat.last("ana").text
+    code = next(w for w in text.replace("`", " ").replace("*", " ").split() if len(w) == 8 and w.isalnum() and w.isupper())
+    await chat.send("ana-phone", "/link " + code.lower())
+    assert "Linked" in chat.last("ana-phone").text
+    await chat.send("eve", "/link " + code)
+    assert "expired or was already used" in chat.last("eve").text
+    await chat.send("eve", "/link <script>")
+    assert "doesn't look like a link code" in chat.last("eve").text
+    keys = [parse_identity(chat.identity(u)) for u in ("ana", "ana-phone", "eve")]
+    owners = [await count(database_url, "SELECT person_id FROM identities WHERE platform = $1 AND workspace = $2 AND user_id = $3", *k)
+              for k in keys]
+    assert owners[0] == owners[1] != owners[2]
