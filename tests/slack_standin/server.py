@@ -779,7 +779,7 @@ class SlackApiStandIn:
         ch = params.get("channel")
         if not ch:
             raise _Refuse("channel_not_found")
-        if not isinstance(ch, str) or not re.match(r"^[CDGU][A-Z0-9]{2,}$", ch):
+        if not isinstance(ch, str) or not re.match(r"^[CDGU][A-Z0-9]+$", ch):
             raise _Refuse("channel_not_found")
         return ch
 
