@@ -150,6 +150,14 @@ def test_very_long_text_shows_the_start_and_attaches_the_whole():
     assert msg.uploads == [("model_b.txt", answer.encode("utf-8"), "Model B")]
 
 
+def test_astral_characters_count_as_two_units():
+    answer = ("\U0001d465 = \U0001F600 " * 2000).strip()  # mathematical x and an emoji: 2 UTF-16 units each
+    msg = render_message(Reply(blocks=[LongText(title="\U0001F600" * 100, text=answer), text("\U0001F600" * 2000),
+                                       Buttons(rows=[[btn("\U0001F600" * 60)]])]))
+    assert_valid_message(msg)
+    assert msg.blocks[-1]["elements"][0]["text"]["text"].endswith("…")
+
+
 # -- buttons and block limits -------------------------------------------------------------------------------------
 
 

@@ -163,10 +163,13 @@ MESSAGE_REFUSALS = {
         {"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}]}, "invalid_blocks"),
     "field over 2000": ({"text": "t", "blocks": [
         {"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2001}]}]}, "invalid_blocks"),
+    "section of 1501 astral emoji (3002 UTF-16 units)": ({"text": "t", "blocks": [section("\U0001F600" * 1501)]},
+                                                          "invalid_blocks"),
     "unknown channel shape": ({"text": "t", "channel": "#general"}, "channel_not_found"),
 }
 
 
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
 @pytest.mark.parametrize("case", list(MESSAGE_REFUSALS), ids=list(MESSAGE_REFUSALS))
 async def test_message_refusals(slack, client, case):
     kwargs, error = MESSAGE_REFUSALS[case]

@@ -54,6 +54,11 @@ ACCESSORY_ELEMENTS = (
     {"button", "checkboxes", "datepicker", "image", "overflow", "radio_buttons", "timepicker", "workflow_button"}
     | SELECTS | MULTI_SELECTS
 )
+def _size(text: str) -> int:
+    """STRICT: lengths in UTF-16 code units (what a JavaScript string counts), never fewer than code points."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -84,9 +89,9 @@ class _Checker:
         if not isinstance(v, str):
             self.err(f"{ptr}/{key}", "must be a string")
             return
-        if len(v) < min_len:
+        if _size(v) < min_len:
             self.err(f"{ptr}/{key}", f"must be at least {min_len} characters")
-        if len(v) > max_len:
+        if _size(v) > max_len:
             self.err(f"{ptr}/{key}", f"must be less than {max_len + 1} characters")
 
     def boolean(self, obj: dict, key: str, ptr: str) -> None:
@@ -278,7 +283,7 @@ class _Checker:
                 self.err(f"{ptr}/max_length", "must be an integer between 1 and 3000")
             if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
                 self.err(f"{ptr}/min_length", "must not exceed max_length")
-            if isinstance(hi, int) and isinstance(el.get("initial_value"), str) and len(el["initial_value"]) > hi:
+            if isinstance(hi, int) and isinstance(el.get("initial_value"), str) and _size(el["initial_value"]) > hi:
                 self.err(f"{ptr}/initial_value", "is longer than max_length")
         elif t == "number_input":
             self.keys(el, ptr, common | {"is_decimal_allowed", "placeholder", "initial_value", "min_value",
@@ -449,7 +454,7 @@ def validate_blocks(blocks: Any, surface: str = "message") -> list[str]:
     return c.errors
 
 
-def validate_message(text: Any = None, blocks: Any = None) -> tuple[str | None, list[str]]:
+def validate_message(text: Any = None, blocks: Any = None, attachments: Any = None) -> tuple[str | None, list[str]]:
     """(error code or None, detail messages) for the text/blocks of chat.postMessage/update/postEphemeral."""
     if isinstance(blocks, str):
         try:
@@ -457,11 +462,11 @@ def validate_message(text: Any = None, blocks: Any = None) -> tuple[str | None, 
         except ValueError:
             return "invalid_blocks_format", ["[ERROR] blocks is not valid JSON [json-pointer:/blocks]"]
     has_text = isinstance(text, str) and text.strip() != ""
-    if not has_text and not blocks:
+    if not has_text and not blocks and not attachments:
         return "no_text", []
     if text is not None and not isinstance(text, str):
         return "invalid_arguments", ["[ERROR] text must be a string [json-pointer:/text]"]
-    if isinstance(text, str) and len(text) > MAX_MESSAGE_TEXT:
+    if isinstance(text, str) and _size(text) > MAX_MESSAGE_TEXT:
         return "msg_too_long", []
     if blocks:
         errs = validate_blocks(blocks, "message")
@@ -796,7 +801,7 @@ class SlackApiStandIn:
     @staticmethod
     def _message_content(params: dict) -> tuple[str | None, list | None]:
         text, blocks = params.get("text"), params.get("blocks")
-        err, msgs = validate_message(text, blocks)
+        err, msgs = validate_message(text, blocks, params.get("attachments"))
         if err:
             raise _Refuse(err, msgs)
         if isinstance(blocks, str):

@@ -12,12 +12,17 @@ so it is escaped before it is put into mrkdwn:
 * A line that would start with `&gt;` (a block quote) gets a leading zero-width space.
 * Inside inline code nothing is styled, so only the backtick itself is replaced (by U+02CB, which looks alike).
 
+Lengths are measured in UTF-16 code units (`size`), the stricter of the ways Slack may count, so an emoji or
+a mathematical letter outside the BMP can never push a text over a limit.
+
 Text objects we build carry `verbatim: true`, so Slack does not auto-link bare URLs, channel names or `@here`.
 `plain_text` objects are not parsed by Slack at all and take the literal string unchanged (see render.py).
 """
 from __future__ import annotations
 
 import re
+
+from bot.core.split import utf16_len
 
 ZWSP = "\u200b"
 _CONTROL = "*_~`"
@@ -74,17 +79,36 @@ def styled(text: str, style: str) -> str:
     return literal(text)
 
 
+def size(text: str) -> int:
+    """Length as limits are checked here: UTF-16 code units."""
+    return utf16_len(text)
+
+
+def head(text: str, units: int) -> str:
+    """The longest prefix of `text` of at most `units` UTF-16 code units (never splits a character)."""
+    if size(text) <= units:
+        return text
+    out, used = [], 0
+    for ch in text:
+        n = 2 if ord(ch) > 0xFFFF else 1
+        if used + n > units:
+            break
+        out.append(ch)
+        used += n
+    return "".join(out)
+
+
 def cut(mrkdwn: str, limit: int, ellipsis: str = "…") -> str:
-    """Shorten already-rendered mrkdwn to `limit` characters without cutting inside an `&amp;`-style escape."""
-    if len(mrkdwn) <= limit:
+    """Shorten already-rendered mrkdwn to `limit` units without cutting inside an `&amp;`-style escape."""
+    if size(mrkdwn) <= limit:
         return mrkdwn
-    head = mrkdwn[: max(0, limit - len(ellipsis))]
-    head = _ENTITY_TAIL_RE.sub("", head)
-    return head + ellipsis
+    kept = head(mrkdwn, max(0, limit - size(ellipsis)))
+    kept = _ENTITY_TAIL_RE.sub("", kept)
+    return kept + ellipsis
 
 
 def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
-    """Shorten literal (unrendered) text to `limit` characters, ending with `ellipsis` when cut."""
-    if len(text) <= limit:
+    """Shorten literal (unrendered) text to `limit` units, ending with `ellipsis` when cut."""
+    if size(text) <= limit:
         return text
-    return text[: max(0, limit - len(ellipsis))].rstrip() + ellipsis
+    return head(text, max(0, limit - size(ellipsis))).rstrip() + ellipsis

@@ -33,6 +33,7 @@ Choices:
   A scale shows radio buttons when it has ≤ 10 points, otherwise a `static_select`.
 * Numbers use `number_input` with decimals allowed; durations a one-line `plain_text_input`; files a
   `file_input` taking one file (its id comes back from `parse_view_submission`).
+* Lengths are counted in UTF-16 code units (see `mrkdwn.size`), never more permissive than Slack.
 * Modals set `notify_on_close` so closing one reaches the bot as a cancelled form.
 """
 from __future__ import annotations
@@ -47,6 +48,8 @@ from bot.core.blocks import (
 )
 from bot.core.forms import FieldKind, FieldSpec, Option, RenderedForm
 from bot.core.split import split_text
+
+size = mrkdwn.size  # limits are checked in UTF-16 code units
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -131,19 +134,19 @@ def _paragraph(p: Paragraph) -> list[_Piece]:
     rendered = "".join(mrkdwn.styled(t, st) for t, st in parts)
     if not rendered.strip():
         return []
-    if len(rendered) <= SECTION_TEXT:
+    if size(rendered) <= SECTION_TEXT:
         return [_section(rendered)]
     # Too long for one section: pack rendered spans, splitting any span that alone is too long.
     chunks: list[str] = []
     for t, st in parts:
         def measure(x: str, st: str = st) -> int:
-            return len(mrkdwn.styled(x, st))
+            return size(mrkdwn.styled(x, st))
         for piece in split_text(t, SECTION_TEXT - 4, measure):
             chunks.append(mrkdwn.styled(piece, st))
     out: list[_Piece] = []
     current = ""
     for c in chunks:
-        if current and len(current) + len(c) > SECTION_TEXT:
+        if current and size(current) + size(c) > SECTION_TEXT:
             out.append(_section(current))
             current = ""
         current += c
@@ -156,7 +159,7 @@ def _heading(h: Heading) -> list[_Piece]:
     text = _s(h.text).strip()
     if not text:
         return []
-    if len(text) <= HEADER_TEXT:
+    if size(text) <= HEADER_TEXT:
         return [_Piece({"type": "header", "text": plain(text)}, mrkdwn.bold(text))]
     rendered = mrkdwn.bold(mrkdwn.truncate(text, SECTION_TEXT - 200))
     return [_section(rendered)]
@@ -171,7 +174,7 @@ def _fields(f: Fields) -> list[_Piece]:
         if not head and not body:
             continue
         text = f"{head}\n{body}" if head and body else (head or body)
-        if len(text) > FIELD_TEXT:
+        if size(text) > FIELD_TEXT:
             text = mrkdwn.cut(text, FIELD_TEXT)
         rendered.append(text)
     out = []
@@ -189,10 +192,10 @@ def _long_text(lt: LongText) -> tuple[list[_Piece], list[Upload]]:
     text = _s(lt.text)
     if not text.strip():
         return pieces, []
-    parts = split_text(text, SECTION_TEXT)
+    parts = split_text(text, SECTION_TEXT, size)
     uploads: list[Upload] = []
     if len(parts) > LONG_TEXT_MAX_SECTIONS:
-        first = split_text(text, SECTION_TEXT - len(ELLIPSIS))[0]
+        first = split_text(text, SECTION_TEXT - size(ELLIPSIS), size)[0]
         parts = [first.rstrip() + ELLIPSIS]
         filename = lt.filename if lt.filename.lower().endswith(".txt") else lt.filename + ".txt"
         uploads.append((filename, text.encode("utf-8"), title or filename))
@@ -206,11 +209,11 @@ def _long_text(lt: LongText) -> tuple[list[_Piece], list[Upload]]:
 def _button(b: Button) -> dict:
     el: dict[str, Any] = {"type": "button", "text": plain(_s(b.label), BUTTON_TEXT)}
     if b.url:
-        if len(b.url) > BUTTON_URL:
+        if size(b.url) > BUTTON_URL:
             raise ValueError(f"button url longer than {BUTTON_URL} characters")
         el["url"] = b.url
     if b.payload is not None:
-        if len(b.payload) > BUTTON_VALUE:
+        if size(b.payload) > BUTTON_VALUE:
             raise ValueError(f"button payload longer than {BUTTON_VALUE} characters; encode it as a token")
         el["value"] = b.payload
     elif not b.url:
@@ -343,7 +346,7 @@ def render_home(reply: Any) -> dict:
 
 def _option(o: Option) -> dict:
     value = _s(o.value)
-    if not value or len(value) > OPTION_VALUE:
+    if not value or size(value) > OPTION_VALUE:
         raise ValueError(f"option value must be 1..{OPTION_VALUE} characters: {value!r}")
     return {"text": plain(_s(o.label), OPTION_TEXT), "value": value}
 
@@ -446,7 +449,7 @@ def _element(f: FieldSpec, current: Any) -> dict:
         if placeholder:
             el["placeholder"] = placeholder
         if current not in (None, ""):
-            el["initial_value"] = _s(str(current))[:max_len]
+            el["initial_value"] = mrkdwn.head(_s(str(current)), max_len)
         return el
     if kind == FieldKind.number:
         el = {"type": "number_input", "action_id": "value", "is_decimal_allowed": True}
