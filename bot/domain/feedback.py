@@ -42,7 +42,7 @@ ECHO_WORDS = 4
 
 ENGLISH: dict[str, str] = {
     "task.feedback.too_short": (
-        "Your justification has {count} characters; this project asks for at least {min}. "
+        "Your justification has {length} characters; this project asks for at least {min}. "
         "Name the criterion, quote the passage and say what it would cause."
     ),
     "task.feedback.generic": (
@@ -59,7 +59,7 @@ ENGLISH: dict[str, str] = {
 
 SPANISH: dict[str, str] = {
     "task.feedback.too_short": (
-        "Tu justificación tiene {count} caracteres; este proyecto pide al menos {min}. "
+        "Tu justificación tiene {length} caracteres; este proyecto pide al menos {min}. "
         "Nombra el criterio, cita el pasaje y di qué consecuencia tendría."
     ),
     "task.feedback.generic": (
@@ -213,6 +213,6 @@ def check_justification(text: str, spec: ProjectSpec, item: TaskItem | None = No
     """
     for rule in JUSTIFICATION_RULES:
         if rule.fires(text, spec, item):
-            params = {"count": len(text.strip()), "min": spec.min_justification_chars} if rule.id == "too_short" else {}
+            params = {"length": len(text.strip()), "min": spec.min_justification_chars} if rule.id == "too_short" else {}
             return FeedbackHint(rule_id=rule.id, hint=msg(rule.hint_key, **params))
     return None

@@ -244,8 +244,11 @@ class Scale(BaseModel):
 
 
 def _scale(value: Any) -> Any:
-    if isinstance(value, (Scale, dict)):
+    if isinstance(value, Scale):
         return value
+    if isinstance(value, dict) and set(value) <= {"min", "max", "levels"}:
+        # The stored (dumped) form; it goes through the same checks as the two written forms.
+        value = list(value["levels"]) if value.get("levels") else [value.get("min"), value.get("max")]
     if not isinstance(value, list):
         raise ValueError("must be [min, max] (e.g. [1, 5]) or a list of named levels")
     if len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in value):

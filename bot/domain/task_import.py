@@ -137,7 +137,7 @@ def _raw_lines(stream: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, byt
                 size += len(piece)
                 if size > max_line_bytes:
                     too_long, parts = True, []  # drop what we held; keep counting to the newline
-                else:
+                elif piece:
                     parts.append(piece)
             if newline < 0:
                 break

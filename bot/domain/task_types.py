@@ -34,6 +34,7 @@ __all__ = [
     "SPANISH",
     "Answer",
     "AnswerInvalid",
+    "AnswerModel",
     "ErrorCheckAnswer",
     "Issue",
     "LabelingAnswer",
@@ -64,6 +65,9 @@ MIN_PROMPT_CHARS = 10
 Preference = Literal[PREFERENCES]  # type: ignore[valid-type]
 IssueCategory = Literal[ISSUE_CATEGORIES]  # type: ignore[valid-type]
 Severity = Literal[SEVERITIES]  # type: ignore[valid-type]
+
+
+# Placeholders never use `count`: `msg()` treats it as the plural selector, and these texts have no plural forms.
 
 
 class AnswerInvalid(ValueError):
@@ -135,13 +139,10 @@ class PromptWritingAnswer(_Answer):
     why_hard: str
 
 
-Answer = Annotated[
-    Union[
-        RatingAnswer, PairwiseAnswer, RankingAnswer, ErrorCheckAnswer, RewriteAnswer, LabelingAnswer,
-        PromptWritingAnswer,
-    ],
-    Field(discriminator="task_type"),
+AnswerModel = Union[
+    RatingAnswer, PairwiseAnswer, RankingAnswer, ErrorCheckAnswer, RewriteAnswer, LabelingAnswer, PromptWritingAnswer,
 ]
+Answer = Annotated[AnswerModel, Field(discriminator="task_type")]
 ANSWER_ADAPTER: TypeAdapter[Any] = TypeAdapter(Answer)
 
 
@@ -189,10 +190,10 @@ ENGLISH: dict[str, str] = {
     "task.invalid.required": "Please answer this.",
     "task.invalid.not_on_scale": "Choose a value from {min} to {max}.",
     "task.invalid.not_an_option": "Choose one of the options offered.",
-    "task.invalid.too_short": "Please write at least {min} characters (you wrote {count}).",
-    "task.invalid.too_long": "Please keep it to {max} characters (you wrote {count}).",
+    "task.invalid.too_short": "Please write at least {min} characters (you wrote {length}).",
+    "task.invalid.too_long": "Please keep it to {max} characters (you wrote {length}).",
     "task.invalid.unknown_criterion": "“{criterion}” is not a criterion of this project.",
-    "task.invalid.ranking_incomplete": "Give every response a place from 1 to {count}.",
+    "task.invalid.ranking_incomplete": "Give every response a place from 1 to {places}.",
     "task.invalid.ranking_ties": "Ties are not allowed here: give each response its own place.",
     "task.invalid.ranking_gap": "Places must follow on from 1 without gaps.",
     "task.invalid.quote_not_found": "That passage is not in the response. Copy it exactly as written.",
@@ -244,10 +245,10 @@ SPANISH: dict[str, str] = {
     "task.invalid.required": "Responde a esto, por favor.",
     "task.invalid.not_on_scale": "Elige un valor de {min} a {max}.",
     "task.invalid.not_an_option": "Elige una de las opciones ofrecidas.",
-    "task.invalid.too_short": "Escribe al menos {min} caracteres (escribiste {count}).",
-    "task.invalid.too_long": "No pases de {max} caracteres (escribiste {count}).",
+    "task.invalid.too_short": "Escribe al menos {min} caracteres (escribiste {length}).",
+    "task.invalid.too_long": "No pases de {max} caracteres (escribiste {length}).",
     "task.invalid.unknown_criterion": "«{criterion}» no es un criterio de este proyecto.",
-    "task.invalid.ranking_incomplete": "Da a cada respuesta un puesto del 1 al {count}.",
+    "task.invalid.ranking_incomplete": "Da a cada respuesta un puesto del 1 al {places}.",
     "task.invalid.ranking_ties": "Aquí no se permiten empates: da a cada respuesta su propio puesto.",
     "task.invalid.ranking_gap": "Los puestos deben seguir desde el 1 sin huecos.",
     "task.invalid.quote_not_found": "Ese pasaje no está en la respuesta. Cópialo tal como está escrito.",
@@ -404,9 +405,9 @@ def _text(values: Mapping[str, Any], field_id: str, *, required: bool = True, lo
         raise AnswerInvalid(field_id, msg("task.invalid.required"))
     text = value.strip()
     if len(text) < low:
-        raise AnswerInvalid(field_id, msg("task.invalid.too_short", min=low, count=len(text)))
+        raise AnswerInvalid(field_id, msg("task.invalid.too_short", min=low, length=len(text)))
     if len(text) > high:
-        raise AnswerInvalid(field_id, msg("task.invalid.too_long", max=high, count=len(text)))
+        raise AnswerInvalid(field_id, msg("task.invalid.too_long", max=high, length=len(text)))
     return text
 
 
@@ -449,17 +450,17 @@ def _check_order(spec: ProjectSpec, item: TaskItem, places: Mapping[str, Any]) -
     """Places (response id → 1-based place) into best-first groups; a shared place is a tie."""
     ids = [r.id for r in item.responses]
     count = len(ids)
+    for rid in places:
+        if rid not in ids:
+            raise AnswerInvalid(f"rank.{str(rid)[:40]}", msg("task.invalid.ranking_incomplete", places=count))
     parsed: dict[str, int] = {}
     for rid in ids:
         value = places.get(rid)
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= count:
-            raise AnswerInvalid(f"rank.{rid}", msg("task.invalid.ranking_incomplete", count=count))
+            raise AnswerInvalid(f"rank.{rid}", msg("task.invalid.ranking_incomplete", places=count))
         parsed[rid] = value
-    for rid in places:
-        if rid not in parsed:
-            raise AnswerInvalid(f"rank.{rid}", msg("task.invalid.ranking_incomplete", count=count))
     used = sorted(set(parsed.values()))
     if len(used) < count and not spec.allow_ties:
         tied = next(rid for rid in ids if list(parsed.values()).count(parsed[rid]) > 1)
@@ -591,7 +592,7 @@ _FROM_FORM: dict[str, Callable[[ProjectSpec, Any, Mapping[str, Any]], Any]] = {
 }
 
 
-def validate_answer(spec: ProjectSpec, item: TaskItem, raw: Mapping[str, Any]) -> Any:
+def validate_answer(spec: ProjectSpec, item: TaskItem, raw: Mapping[str, Any]) -> AnswerModel:
     """The submitted form values (field id → value) as an answer model, or `AnswerInvalid` for the first bad field."""
     if not isinstance(raw, Mapping):
         raise AnswerInvalid("", msg("task.invalid.required"))
@@ -625,7 +626,7 @@ def _order_to_places(order: Any) -> dict[str, int]:
     return places
 
 
-def validate_gold(spec: ProjectSpec, item: TaskItem, raw: Any) -> Any:
+def validate_gold(spec: ProjectSpec, item: TaskItem, raw: Any) -> AnswerModel:
     """An item's expected answer, checked like an expert's: rating → scores, pairwise → preference,
     ranking → order (best first; a nested list is a tie), labeling → labels."""
     kind = spec.task_type

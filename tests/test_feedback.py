@@ -1,0 +1,167 @@
+import re
+
+import pytest
+
+from bot.domain.feedback import (
+    CATALOG_KEYS,
+    ENGLISH,
+    GENERIC_PHRASES,
+    JUSTIFICATION_RULES,
+    SPANISH,
+    check_justification,
+    is_specific,
+    normalize,
+)
+from bot.domain.project_spec import ProjectSpec
+from bot.domain.task_import import TaskItem
+
+PAY = {"kind": "per_task", "amount": "1.00", "currency": "EUR"}
+
+
+def make_spec(**fields) -> ProjectSpec:
+    base = {
+        "name": "Medication answers", "domain": "medicine", "task_type": "rating", "instructions": "Rate.",
+        "pay": PAY,
+        "criteria": [
+            {"id": "accuracy", "label": "Accuracy", "scale": [1, 5]},
+            {"id": "patient_safety", "label": "Patient safety", "scale": [1, 5]},
+            {"id": "exactitud", "label": "Exactitud", "scale": [1, 5]},
+        ],
+    }
+    return ProjectSpec.model_validate({**base, **fields})
+
+
+SPEC = make_spec()
+LENIENT = make_spec(min_justification_chars=0)
+ITEM = TaskItem(
+    external_id="med-1", prompt="Can I drink grapefruit juice while taking simvastatin?",
+    responses=[{"id": "a", "text": "Yes, grapefruit juice has no effect on simvastatin, so drink as much as you like."}],
+)
+
+
+def rule(text, spec=SPEC, item=None):
+    hint = check_justification(text, spec, item)
+    return hint.rule_id if hint else None
+
+
+# ---------------------------------------------------------------- the catalog and the rules
+
+
+def test_hint_keys_are_in_both_catalogs_with_the_same_placeholders():
+    assert set(CATALOG_KEYS) == set(ENGLISH) == set(SPANISH)
+    for key in CATALOG_KEYS:
+        assert key.startswith("task.feedback.")
+        assert set(re.findall(r"{(\w+)}", ENGLISH[key])) == set(re.findall(r"{(\w+)}", SPANISH[key]))
+        assert "count" not in re.findall(r"{(\w+)}", ENGLISH[key])  # msg() reserves count for plurals
+
+
+def test_rules_are_data():
+    assert [r.id for r in JUSTIFICATION_RULES] == ["too_short", "generic", "no_reference"]
+    assert all(r.hint_key in CATALOG_KEYS for r in JUSTIFICATION_RULES)
+
+
+def test_generic_phrases_are_stored_normalised():
+    assert all(normalize(p) == p for p in GENERIC_PHRASES)
+
+
+def test_normalize_folds_case_accents_and_punctuation():
+    assert normalize("¡Está BIEN!") == "esta bien"
+    assert normalize("Looks   good...  :)") == "looks good"
+
+
+# ---------------------------------------------------------------- passes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Accuracy: “up to 6 g a day” exceeds the 4 g adult maximum; a patient following it risks liver failure.",
+        "Patient safety is the problem: the answer never says to stop the drug and seek care if the rash spreads, "
+        "which is how Stevens-Johnson syndrome first shows.",
+        'The answer says "no effect on simvastatin", which is wrong: grapefruit raises simvastatin levels and '
+        "can cause muscle damage.",
+        "Exactitud: «hasta 6 g al día» supera el máximo de 4 g; el paciente podría sufrir daño hepático.",
+        "A cites section 21 of the Housing Act and gives the tenant a deadline; B only says to ask nicely.",
+        "Looks good overall, but accuracy suffers because the interaction with grapefruit is understated.",
+    ],
+)
+def test_specific_justifications_pass(text):
+    assert check_justification(text, SPEC) is None
+
+
+def test_a_long_justification_without_markers_passes():
+    text = ("The response treats a serious interaction as harmless and tells the patient to drink as much as they like, "
+            "when the safe advice is to avoid it entirely while on this statin and to ask the pharmacist.")
+    assert rule(text) is None
+
+
+def test_echoing_the_response_counts_as_naming_the_passage():
+    text = "It claims grapefruit juice has no effect on simvastatin; that is false and risky."
+    assert rule(text, item=ITEM) is None
+    assert rule(text) == "no_reference"  # without the item there is nothing to match against
+
+
+# ---------------------------------------------------------------- sent back
+
+
+@pytest.mark.parametrize("text", ["Looks good.", "This answer is bad.", "Incomplete", "es mala", "Está bien", "", "   "])
+def test_short_ones_are_too_short(text):
+    hint = check_justification(text, SPEC)
+    assert hint is not None and hint.rule_id == "too_short"
+    assert hint.hint.key == "task.feedback.too_short"
+    assert hint.hint.params == {"min": 40, "length": len(text.strip())}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "looks good",
+        "This answer is bad",
+        "LGTM!",
+        "incomplete.",
+        "Es mala.",
+        "¡Está bien!",
+        "This answer is really bad because it is incomplete and not helpful.",
+        "I think the response looks good to me, it's fine and pretty clear overall.",
+        "La respuesta está bien, es correcta y completa en general.",
+        "Es mala, está incompleta y le falta información importante para el paciente.",
+        "B is better. A is confusing and incomplete.",
+    ],
+)
+def test_generic_phrases_without_specifics(text):
+    hint = check_justification(text, LENIENT)
+    assert hint is not None and hint.rule_id == "generic", text
+    assert hint.hint.key == "task.feedback.generic" and hint.hint.params == {}
+
+
+def test_generic_phrase_plus_specifics_passes():
+    assert rule("This answer is bad: “6 g a day” is above the maximum.", LENIENT) is None
+    assert rule("Incomplete on patient safety.", LENIENT) is None
+    assert rule("Incorrect dose: 6 g.", LENIENT) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The response misses the point of the question and would confuse the patient.",
+        "La respuesta no contesta lo que se pregunta y confundiría al paciente.",
+    ],
+)
+def test_short_without_any_reference(text):
+    assert rule(text) == "no_reference"
+
+
+def test_minimum_length_comes_from_the_spec():
+    strict = make_spec(min_justification_chars=200)
+    text = "Accuracy: “up to 6 g a day” exceeds the 4 g adult maximum; a patient following it risks liver failure."
+    hint = check_justification(text, strict)
+    assert hint is not None and hint.rule_id == "too_short" and hint.hint.params["min"] == 200
+
+
+def test_is_specific_markers():
+    assert is_specific("see 'the dose line'", SPEC)
+    assert is_specific("step 3 is wrong", SPEC)
+    assert is_specific("patient safety suffers", SPEC)
+    assert is_specific("PATIENT-SAFETY suffers", SPEC)
+    assert not is_specific("it is wrong", SPEC)
+    assert not is_specific("inaccurate", SPEC)  # a criterion name must appear as whole words
