@@ -1,0 +1,112 @@
+"""The pacing outbox against the stand-in with its rate limits on: no 429s when paced, 429s honoured, nothing dropped."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+import telegram
+from telegram.error import BadRequest, NetworkError, TimedOut
+
+from bot.adapters.telegram.pacing import Pacer, TokenBucket
+from bot.adapters.telegram.render import TgCall, render_reply
+from bot.core.blocks import reply, text
+from tests.telegram_standin import BotApiStandIn
+
+# The stand-in allows 1 message per chat and 10 overall in any 0.1 s (Telegram: 1/s and 30/s, scaled
+# down so the test runs in seconds). The pacer runs a little slower than that, leaving room for jitter.
+WINDOW = 0.1
+PER_CHAT_RATE = 1 / 0.15
+GLOBAL_RATE = 60.0
+
+
+@pytest.fixture
+async def limited():
+    async with BotApiStandIn(per_chat_limit=1, global_limit=10, window=WINDOW) as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+async def bot(limited: BotApiStandIn):
+    async with telegram.Bot(limited.token, base_url=limited.base_url) as b:
+        yield b
+
+
+async def test_200_messages_to_20_chats_without_a_single_429(limited: BotApiStandIn, bot: telegram.Bot):
+    pacer = Pacer(per_chat_rate=PER_CHAT_RATE, global_rate=GLOBAL_RATE)
+    chats = [5000 + i for i in range(20)]
+
+    async def deliver(chat: int, n: int):
+        return await pacer.execute(bot, chat, render_reply(reply(text(f"message {n} to {chat}")), chat))
+
+    started = time.monotonic()
+    await asyncio.gather(*(deliver(chat, n) for n in range(10) for chat in chats))
+    elapsed = time.monotonic() - started
+    assert limited.refusals == []
+    assert pacer.retry_after_waits == 0
+    for chat in chats:  # every message arrived, in the order it was asked for
+        assert [m["text"] for m in limited.messages_to(chat)] == [f"message {n} to {chat}" for n in range(10)]
+    assert elapsed >= 199 / GLOBAL_RATE * 0.9  # it was paced, not lucky
+    assert elapsed < 20
+
+
+async def test_unpaced_sending_does_hit_the_limits(limited: BotApiStandIn, bot: telegram.Bot):
+    """The control: without pacing the same stand-in refuses, so the test above can fail."""
+    results = await asyncio.gather(*(bot.send_message(7, f"m{i}") for i in range(5)), return_exceptions=True)
+    assert any(isinstance(r, telegram.error.RetryAfter) for r in results)
+    assert any(r.error_code == 429 for r in limited.refusals)
+
+
+async def test_retry_after_is_honoured_and_nothing_is_dropped(limited: BotApiStandIn, bot: telegram.Bot):
+    pacer = Pacer(per_chat_rate=1000, global_rate=1000)  # far too fast: Telegram will say 429
+    started = time.monotonic()
+    calls = [TgCall("sendMessage", {"chat_id": 9, "text": f"part {i}"}) for i in range(3)]
+    messages = await pacer.execute(bot, 9, calls)
+    assert [m.text for m in messages] == ["part 0", "part 1", "part 2"]
+    assert [m["text"] for m in limited.messages_to(9)] == ["part 0", "part 1", "part 2"]
+    assert pacer.retry_after_waits >= 1
+    assert [r.error_code for r in limited.refusals] == [429] * pacer.retry_after_waits
+    assert time.monotonic() - started >= 1.0  # retry_after is whole seconds, at least 1
+
+
+async def test_bad_requests_are_not_retried(limited: BotApiStandIn, bot: telegram.Bot):
+    pacer = Pacer(per_chat_rate=PER_CHAT_RATE, global_rate=GLOBAL_RATE)
+    with pytest.raises(BadRequest):
+        await pacer.execute(bot, 3, [TgCall("sendMessage", {"chat_id": 3, "text": "<b", "parse_mode": "HTML"})])
+    assert len(limited.calls_of("sendMessage")) == 1
+
+
+async def test_network_errors_are_retried_a_bounded_number_of_times():
+    pacer = Pacer(per_chat_rate=1000, global_rate=1000, network_retries=2, network_backoff=0.01)
+    attempts = []
+
+    async def flaky():
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise TimedOut()
+        return "sent"
+
+    assert await pacer.run(1, flaky) == "sent" and len(attempts) == 3
+
+
+async def test_network_errors_give_up():
+    """A Bot API that is not there at all: the real PTB error, raised after the bounded retries."""
+    async with BotApiStandIn() as gone:
+        token, base_url = gone.token, gone.base_url
+    bot = telegram.Bot(token, base_url=base_url)
+    pacer = Pacer(per_chat_rate=1000, global_rate=1000, network_retries=2, network_backoff=0.01)
+    started = time.monotonic()
+    with pytest.raises(NetworkError):
+        await pacer.run(1, lambda: bot.send_message(1, "hi"))
+    assert pacer.network_retry_count == 2
+    assert time.monotonic() - started < 5
+
+
+async def test_token_bucket_spacing():
+    bucket = TokenBucket(rate=20, burst=1)
+    stamps = []
+    for _ in range(5):
+        await bucket.take()
+        stamps.append(time.monotonic())
+    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
+    assert all(g >= 0.045 for g in gaps)
