@@ -165,3 +165,10 @@ def test_is_specific_markers():
     assert is_specific("PATIENT-SAFETY suffers", SPEC)
     assert not is_specific("it is wrong", SPEC)
     assert not is_specific("inaccurate", SPEC)  # a criterion name must appear as whole words
+    assert is_specific("the `mean()` call divides by zero", SPEC)
+
+
+def test_apostrophes_are_not_quotations():
+    assert not is_specific("it's wrong and the patient's dose isn't right", SPEC)
+    assert not is_specific("it’s wrong and the patient’s dose isn’t right", SPEC)
+    assert rule("It's wrong, the patient's question isn't answered and that's bad.") == "no_reference"

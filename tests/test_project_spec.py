@@ -442,6 +442,12 @@ def test_json_nan_is_refused():
     assert "NaN" in problems(doc.encode(), "spec.json")[""]
 
 
+@pytest.mark.parametrize("text", ["gold_ratio: .inf", "gold_ratio: .nan", "overlap: 1e3", "lease_minutes: 99999999999", "overlap: 3.0"])
+def test_yaml_number_oddities(text):
+    field = text.split(":")[0]
+    assert field in problems(spec_bytes() + text.encode() + b"\n")
+
+
 def test_yaml_syntax_error_has_a_line():
     assert "line" in problems(b"name: Demo\ninstructions: [unclosed\n")[""]
 

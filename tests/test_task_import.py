@@ -241,18 +241,29 @@ def test_more_than_ten_responses_is_a_field_error():
 
 
 @pytest.mark.parametrize(
-    ("spec", "n", "gold"),
+    ("spec", "n", "gold", "stored"),
     [
-        (RATING, 1, {"scores": {"accuracy": 4}}),
-        (PAIRWISE, 2, {"preference": "a_better"}),
-        (RANKING, 3, {"order": ["r2", "r1", "r3"]}),
-        (LABELING, 1, {"labels": ["fees"]}),
-        (LABELING, 1, "fraud"),
+        (RATING, 1, {"scores": {"accuracy": 4}}, {"scores": {"accuracy": 4}}),
+        (PAIRWISE, 2, {"preference": "a_better"}, {"preference": "a_better"}),
+        (PAIRWISE, 2, "tie", {"preference": "tie"}),
+        (RANKING, 3, {"order": ["r2", "r1", "r3"]}, {"order": [["r2"], ["r1"], ["r3"]]}),
+        (RANKING, 3, ["r3", "r1", "r2"], {"order": [["r3"], ["r1"], ["r2"]]}),
+        (LABELING, 1, {"labels": ["fees"]}, {"labels": ["fees"]}),
+        (LABELING, 1, "fraud", {"labels": ["fraud"]}),
     ],
 )
-def test_valid_gold(spec, n, gold):
+def test_valid_gold_is_stored_in_canonical_form(spec, n, gold, stored):
     result = run(jsonl(row("a", n, gold=gold)), spec)[0]
-    assert isinstance(result, GoodLine) and result.item.gold == gold
+    assert isinstance(result, GoodLine) and result.item.gold == stored
+
+
+def test_canonical_gold_is_what_the_gold_scorer_reads():
+    from bot.domain.gold import score_against_gold
+
+    item = run(jsonl(row("a", 3, gold=["r2", "r1", "r3"])), RANKING)[0].item
+    assert score_against_gold("ranking", {"order": [["r2"], ["r1"], ["r3"]]}, item.gold).passed
+    item = run(jsonl(row("a", 1, gold="fraud")), LABELING)[0].item
+    assert score_against_gold("labeling", {"labels": ["fraud"]}, item.gold).passed
 
 
 @pytest.mark.parametrize(

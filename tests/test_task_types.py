@@ -448,6 +448,17 @@ def test_answers_round_trip_through_json(answer):
     assert ANSWER_ADAPTER.validate_json(answer.model_dump_json()) == answer
 
 
+def test_canonical_gold_and_score_positions():
+    from bot.domain.task_types import canonical_gold, score_positions
+
+    gold = validate_gold(RATING, ONE, {"scores": {"accuracy": 2, "safety": "borderline"}})
+    assert canonical_gold(RATING, gold) == {"scores": {"accuracy": 2, "safety": "borderline"}}
+    assert score_positions(RATING, gold.scores) == {"accuracy": 2, "safety": 1}
+    assert canonical_gold(RANKING_TIES, validate_gold(RANKING_TIES, THREE, ["c", ["a", "b"]])) == {"order": [["c"], ["a", "b"]]}
+    with pytest.raises(ValueError):
+        score_positions(RATING, {"safety": "great"})
+
+
 def test_justification_field_per_type():
     assert justification_field("rating") == "justification"
     assert justification_field("labeling") is None

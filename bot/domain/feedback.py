@@ -109,7 +109,12 @@ _FILLER = frozenset(
     """.split()
 )
 
-_QUOTED = re.compile(r"[\"“”«»„‘’'`]\s*[^\"“”«»„‘’'`]{3,}?\s*[\"“”«»„‘’'`]")
+# A quoted passage: paired quote marks around at least 3 characters. A straight single quote only counts at
+# word edges, so the apostrophes in "the patient's dose isn't right" are not mistaken for a quotation.
+_QUOTED = re.compile(
+    r'"[^"\n]{3,}"|“[^”\n]{3,}”|„[^“”\n]{3,}[“”]|«[^»\n]{3,}»|‘[^’\n]{3,}’|`[^`\n]+`'
+    r"|(?<!\w)'[^'\n]{3,}'(?!\w)"
+)
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[a-z0-9]+")
 

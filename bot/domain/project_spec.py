@@ -391,17 +391,18 @@ class ProjectSpec(BaseModel):
     multi_label: StrictBool = False
     # How many responses each item must carry; pairwise is always 2, ranking 3..10 (checked on import).
     responses_per_item: Annotated[int, Strict(), Field(ge=0, le=MAX_RANKING_RESPONSES)] | None = None
-    overlap: Annotated[int, Strict(), Field(ge=1, le=20)] = 1
-    max_overlap: Annotated[int, Strict(), Field(ge=1, le=20)] | None = None
-    gold_ratio: Ratio = 0.0
-    gold_hidden: StrictBool = True
-    review_share: Ratio = 0.0
+    overlap: Annotated[int, Strict(), Field(ge=1, le=20)] = 1  # answers wanted per item
+    max_overlap: Annotated[int, Strict(), Field(ge=1, le=20)] | None = None  # ceiling when more answers are sought
+    gold_ratio: Ratio = 0.0  # share of served items that are gold
+    gold_hidden: StrictBool = True  # experts cannot tell gold items apart
+    review_share: Ratio = 0.0  # share of submissions sent to a reviewer
     lease_minutes: Annotated[int, Strict(), Field(ge=1, le=1440)] = 60
     pay: Pay
     requires: Requires | None = None
-    languages: Annotated[list[LanguageTag], Field(max_length=20), AfterValidator(_unique_languages)] = []
-    deadline: Deadline | None = None
-    allow_ties: StrictBool = False
+    languages: Annotated[list[LanguageTag], Field(max_length=20), AfterValidator(_unique_languages)] = []  # [] = any
+    deadline: Deadline | None = None  # UTC
+    allow_ties: StrictBool = False  # ranking only
+    # Below this a justification is sent back once with a hint (feedback.py); the expert may insist.
     min_justification_chars: Annotated[int, Strict(), Field(ge=0, le=2000)] = 40
     rewrite_min_chars: Annotated[int, Strict(), Field(ge=1, le=MAX_TEXT_CHARS)] | None = None
     rewrite_max_chars: Annotated[int, Strict(), Field(ge=1, le=MAX_TEXT_CHARS)] | None = None

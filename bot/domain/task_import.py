@@ -15,7 +15,7 @@ from typing import Annotated, Any, BinaryIO, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError, field_validator
 
 from bot.domain.project_spec import ProjectSpec, response_count_range
-from bot.domain.task_types import ENGLISH, AnswerInvalid, validate_gold
+from bot.domain.task_types import ENGLISH, AnswerInvalid, canonical_gold, validate_gold
 
 __all__ = [
     "CHUNK_BYTES",
@@ -49,7 +49,8 @@ class Response(BaseModel):
 
 
 class TaskItem(BaseModel):
-    """One line of a task file. `gold` is the expected answer (checked against the spec on import)."""
+    """One line of a task file. `gold` is the expected answer; `iter_task_lines` checks it against the spec
+    and stores it in canonical form (see `task_types.canonical_gold`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -222,11 +223,13 @@ def parse_task_item(line: bytes, line_no: int, spec: ProjectSpec) -> TaskItem | 
         return problem("response_count", f"{spec.task_type} items need {wanted} responses; this one has {count}")
     if item.gold is not None:
         try:
-            validate_gold(spec, item, item.gold)
+            gold = validate_gold(spec, item, item.gold)
         except AnswerInvalid as e:
             # Import reports go to managers (and the CLI) in English; the catalog text is precise enough.
             what = ENGLISH.get(e.message.key, e.message.key).format(**e.message.params)
             return problem("invalid_gold", f"gold: {e.field_id}: {what}")
+        # Shorthand ("fraud", ["b", "a", "c"]) is stored in the one shape the gold scorer reads.
+        item = item.model_copy(update={"gold": canonical_gold(spec, gold)})
     return item
 
 

@@ -44,6 +44,8 @@ __all__ = [
     "RatingAnswer",
     "RewriteAnswer",
     "answer_fields",
+    "canonical_gold",
+    "score_positions",
     "justification_field",
     "normalize_passage",
     "validate_answer",
@@ -93,6 +95,8 @@ class RatingAnswer(_Answer):
 
 
 class PairwiseAnswer(_Answer):
+    """"A" is the item's first response and "B" its second, whatever their ids."""
+
     task_type: Literal["pairwise"] = "pairwise"
     preference: Preference
     criteria_preferences: dict[str, Preference] = {}
@@ -624,6 +628,27 @@ def _order_to_places(order: Any) -> dict[str, int]:
                 raise AnswerInvalid("gold.order", msg("task.invalid.ranking_ties"))
             places[rid] = place
     return places
+
+
+_GOLD_KEY = {"rating": "scores", "pairwise": "preference", "ranking": "order", "labeling": "labels"}
+
+
+def canonical_gold(spec: ProjectSpec, answer: AnswerModel) -> dict[str, Any]:
+    """The one stored shape of a gold answer — what `bot.domain.gold` scores against:
+    `{"scores": {...}}`, `{"preference": ...}`, `{"order": [[...], ...]}` or `{"labels": [...]}`."""
+    key = _GOLD_KEY[spec.task_type]
+    return {key: answer.model_dump()[key]}
+
+
+def score_positions(spec: ProjectSpec, scores: Mapping[str, int | str]) -> dict[str, int]:
+    """Rating scores as numbers (named levels → 0..n-1), for tolerance checks and agreement."""
+    positions: dict[str, int] = {}
+    for cid, value in scores.items():
+        position = spec.criterion(cid).scale.position(value)
+        if position is None:
+            raise ValueError(f"{value!r} is not on the scale of {cid!r}")
+        positions[cid] = position
+    return positions
 
 
 def validate_gold(spec: ProjectSpec, item: TaskItem, raw: Any) -> AnswerModel:
