@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import mrkdwn
 from bot.adapters.slack.render import (
     SlackMessage, parse_view_submission, render_form_errors, render_home, render_message, render_messages,
-    render_modal, render_text,
+    render_modal, render_open_form, render_text,
 )
 from bot.core.blocks import (
     Action, Button, Buttons, Divider, Fields, File, Heading, Image, LongText, Paragraph, Reply, Span, text,
@@ -343,6 +343,15 @@ def test_round_trip_every_field_kind():
     empty = {"domain": None, "langs": [], "tags": [], "quality": None, "nps": None, "name": None, "bio": None,
              "hours": None, "start": None, "spent": None, "cv": None}
     assert parse_view_submission(_simulate(view, {})) == empty
+
+
+def test_open_form_operation_and_form_as_data():
+    from bot.core.operations import OpenForm
+    form = RenderedForm(spec=every_kind_form(), values={"domain": "d1"})
+    view = render_open_form(OpenForm(session_id=5, title="Profil bearbeiten", form=form))
+    assert validate_view(view) == []
+    assert view["title"]["text"] == "Profil bearbeiten" and view["private_metadata"] == "5"
+    assert render_modal(form.model_dump(mode="json"), 5, title="Profil bearbeiten") == view
 
 
 def test_form_errors():

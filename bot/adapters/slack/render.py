@@ -47,6 +47,7 @@ from bot.core.blocks import (
     Button, Buttons, Divider, Fields, File, Heading, Image, LongText, Paragraph, Reply,
 )
 from bot.core.forms import FieldKind, FieldSpec, Option, RenderedForm
+from bot.core.operations import OpenForm
 from bot.core.split import split_text
 
 size = mrkdwn.size  # limits are checked in UTF-16 code units
@@ -485,7 +486,7 @@ def _element(f: FieldSpec, current: Any) -> dict:
 
 
 def render_modal(
-    rendered_form: RenderedForm,
+    rendered_form: RenderedForm | dict,
     session_id: int,
     callback_id: str = "panelist_form",
     *,
@@ -498,6 +499,8 @@ def render_modal(
     `title`, `submit_label` and `close_label` should be localized by the caller; without them the form's own
     title and submit label are used, and "Submit"/"Cancel" as a last resort.
     """
+    if isinstance(rendered_form, dict):
+        rendered_form = RenderedForm.model_validate(rendered_form)
     spec = rendered_form.spec
     if len(spec.fields) > MAX_VIEW_BLOCKS:
         raise ValueError(f"a modal holds at most {MAX_VIEW_BLOCKS} fields")
@@ -526,6 +529,13 @@ def render_modal(
         "notify_on_close": True,
         "blocks": blocks,
     }
+
+
+def render_open_form(op: OpenForm, callback_id: str = "panelist_form", *, submit_label: str | None = None,
+                     close_label: str | None = None) -> dict:
+    """The modal for an `OpenForm` operation (its title, session id and rendered form)."""
+    return render_modal(op.form, op.session_id, callback_id, title=_s(op.title), submit_label=submit_label,
+                        close_label=close_label)
 
 
 def parse_view_submission(view: dict) -> dict[str, str | list[str] | None]:
