@@ -296,6 +296,16 @@ async def test_long_poll_waits_and_is_woken_by_push(api: BotApiStandIn, bot: tel
     assert time.monotonic() - started < 3
 
 
+async def test_a_second_poller_ends_the_first_with_conflict(api: BotApiStandIn, bot: telegram.Bot):
+    first = asyncio.create_task(bot.get_updates(timeout=5, read_timeout=10))
+    await asyncio.sleep(0.2)
+    async with telegram.Bot(api.token, base_url=api.base_url) as second_instance:
+        assert await second_instance.get_updates(timeout=0) == ()
+    with pytest.raises(Conflict, match="terminated by other getUpdates request"):
+        await first
+    assert [r.error_code for r in api.refusals] == [409]
+
+
 async def test_update_builders_parse_as_ptb_updates(api: BotApiStandIn, bot: telegram.Bot):
     api.push_update(api.message_update(7, "/next@panelist_test_bot now", username="ann"))
     api.push_update(api.message_update(8, "hello", chat_id=-1001234))
@@ -383,3 +393,42 @@ async def test_uploads_are_stored_and_checked(api: BotApiStandIn, bot: telegram.
     assert "non-empty" in await refused(api, bot.send_document(CHAT, b"", filename="empty.txt"))
     assert "wrong file identifier" in await refused(api, bot.send_document(CHAT, "no-such-file-id"))
     assert [("document" in m, "photo" in m) for m in api.messages_to(CHAT)] == [(True, False), (False, True)]
+
+
+async def test_ptb_application_polls_replies_answers_and_confirms_on_shutdown(api: BotApiStandIn):
+    """The whole PTB polling loop against the stand-in: no spurious refusals, offsets confirmed at stop."""
+    from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+    app = Application.builder().token(api.token).base_url(api.base_url).base_file_url(api.file_url).build()
+
+    async def start(update, context):
+        await update.message.reply_text("Hi <b>there</b>", parse_mode="HTML", reply_markup=keyboard("go"))
+
+    async def pressed(update, context):
+        await update.callback_query.answer("ok")
+
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CallbackQueryHandler(pressed))
+    await app.initialize()
+    await app.updater.start_polling(timeout=1, poll_interval=0)
+    await app.start()
+    try:
+        api.push_update(api.message_update(7, "/start"))
+        for _ in range(100):
+            if api.messages_to(7):
+                break
+            await asyncio.sleep(0.02)
+        [reply] = api.messages_to(7)
+        query = api.push_update(api.callback_update(7, "go", reply["message_id"]))["callback_query"]["id"]
+        for _ in range(100):
+            if query in api.callback_answers:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+    assert reply["text"] == "Hi there"
+    assert api.callback_answers[query]["text"] == "ok"
+    assert api.pending_updates == []  # confirmed, so a restart would not see them again
+    assert api.refusals == []

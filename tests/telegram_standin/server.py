@@ -271,6 +271,7 @@ class BotApiStandIn:
         self._next_update_id = 1
         self._update_pushed = asyncio.Event()
         self._closing = False
+        self._poll_generation = 0
         self._message_seq: dict[int, int] = {}  # chat -> last message id (user and bot messages share it)
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._sent_order: dict[int, list[int]] = {}
@@ -319,7 +320,8 @@ class BotApiStandIn:
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
         app.router.add_route("*", "/file/bot{token}/{path:.+}", self._serve_file)
         app.router.add_route("*", "/bot{token}/{method}", self._serve_method)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
+        # A client that hangs up (PTB cancelling a long poll) cancels its handler, as Telegram forgets the request.
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -784,9 +786,16 @@ class BotApiStandIn:
                 self._updates = self._updates[offset:]
             else:  # confirm: everything below offset is forgotten for good
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        # Only one getUpdates at a time: a newer request ends a waiting one with 409, as on Telegram.
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._wake()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + float(timeout)
         while True:
+            if generation != self._poll_generation:
+                raise ApiError(409, "Conflict: terminated by other getUpdates request; "
+                                    "make sure that only one bot instance is running")
             self._drop_unwanted()
             if self._updates or self._closing:
                 break
