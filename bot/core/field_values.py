@@ -31,6 +31,29 @@ def _option_by_text(field: FieldSpec, text: str) -> str | None:
 
 
 def parse_text(field: FieldSpec, text: str, locale: str) -> Any:
+    return _within_bounds(field, _parse_text(field, text, locale))
+
+
+def _within_bounds(field: FieldSpec, value: Any) -> Any:
+    """The limits a field declares itself; a form's model or checker may add its own rules."""
+    if isinstance(value, str) and field.kind in (FieldKind.short_text, FieldKind.long_text):
+        if field.max_length is not None and len(value) > field.max_length:
+            raise FieldInvalid(msg("form.error.too_long", max=field.max_length))
+        if field.min_length is not None and len(value) < field.min_length:
+            raise FieldInvalid(msg("form.error.too_short", min=field.min_length))
+    if isinstance(value, (int, float)) and field.kind in (FieldKind.number, FieldKind.scale):
+        if field.min is not None and value < field.min:
+            raise FieldInvalid(msg("form.error.at_least", min=_num(field.min)))
+        if field.max is not None and value > field.max:
+            raise FieldInvalid(msg("form.error.at_most", max=_num(field.max)))
+    return value
+
+
+def _num(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else x
+
+
+def _parse_text(field: FieldSpec, text: str, locale: str) -> Any:
     text = text.strip()
     if len(text) > MAX_TEXT:
         raise FieldInvalid(msg("form.error.too_long", max=field.max_length or MAX_TEXT))
@@ -82,6 +105,11 @@ def parse_raw(field: FieldSpec, raw: Any, locale: str) -> Any:
         if raw not in {o.value for o in field.options}:
             raise FieldInvalid(msg("form.error.choice"))
         return raw
+    if isinstance(raw, list):
+        raw = ", ".join(map(str, raw))
+    if field.kind in (FieldKind.number, FieldKind.scale):
+        # Modal number inputs always send "7.5", whatever the person's locale.
+        return parse_text(field, str(raw), "en")
     return parse_text(field, str(raw), locale)
 
 
