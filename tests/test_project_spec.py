@@ -460,3 +460,36 @@ def test_spec_error_message_lists_paths():
     with pytest.raises(SpecError) as info:
         parse_project_spec(spec_bytes(overlap=0, lease_minutes=0), "s.yaml")
     assert "overlap:" in str(info.value) and "lease_minutes:" in str(info.value)
+
+
+# ---------------------------------------------------------------- fuzz: only SpecError ever escapes
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=15,
+)
+_FIELDS = ["name", "domain", "task_type", "instructions", "criteria", "labels", "multi_label", "overlap", "pay",
+           "requires", "languages", "deadline", "allow_ties", "gold_ratio", "responses_per_item", "scale"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(doc=st.dictionaries(st.sampled_from(_FIELDS), _values, max_size=8))
+def test_any_document_gives_a_spec_or_a_spec_error(doc):
+    data = json.dumps({**BASE, **doc}).encode()
+    try:
+        parse_project_spec(data, "fuzz.json")
+    except SpecError as e:
+        assert e.errors
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=300))
+def test_any_bytes_give_a_spec_or_a_spec_error(data):
+    try:
+        parse_project_spec(data, "fuzz.yaml")
+    except SpecError:
+        pass

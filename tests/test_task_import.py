@@ -352,3 +352,19 @@ def test_import_report_caps_the_listed_problems():
 def test_task_item_defaults():
     item = TaskItem(external_id="x", prompt="p")
     assert item.responses == [] and item.metadata == {} and item.context is None and item.gold is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.binary(max_size=120) | st.builds(lambda d: json.dumps(d).encode(), st.dictionaries(
+    st.sampled_from(["external_id", "prompt", "responses", "gold", "metadata", "context", "x"]),
+    st.none() | st.text(max_size=10) | st.integers() | st.lists(st.dictionaries(st.sampled_from(["id", "text"]), st.text(max_size=5)), max_size=3),
+)), max_size=6), spec=st.sampled_from([RATING, PAIRWISE, RANKING, ERROR_CHECK, LABELING, PROMPT_WRITING]))
+def test_any_file_gives_one_result_per_non_blank_line(lines, spec):
+    data = b"\n".join(line.replace(b"\n", b" ") for line in lines)
+    results = run(data, spec)
+    raw = data.split(b"\n")
+    if raw and raw[0].startswith(b"\xef\xbb\xbf"):
+        raw[0] = raw[0][3:]
+    expected = [i + 1 for i, line in enumerate(raw) if line.strip()]
+    assert [r.line_no for r in results] == expected
+    assert all(isinstance(r, (GoodLine, LineProblem)) for r in results)

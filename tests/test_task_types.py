@@ -229,6 +229,8 @@ def test_ranking_ties_when_allowed():
         (RANKING, {"rank.a": 1, "rank.b": 2, "rank.c": 4}, "task.invalid.ranking_incomplete"),
         (RANKING, {"rank.a": 0, "rank.b": 2, "rank.c": 3}, "task.invalid.ranking_incomplete"),
         (RANKING, {"rank.a": "first", "rank.b": 2, "rank.c": 3}, "task.invalid.ranking_incomplete"),
+        (RANKING, {"rank.a": "²", "rank.b": 2, "rank.c": 3}, "task.invalid.ranking_incomplete"),
+        (RANKING, {"rank.a": 1.0, "rank.b": 2, "rank.c": 3}, "task.invalid.ranking_incomplete"),
         (RANKING_TIES, {"rank.a": 1, "rank.b": 1, "rank.c": 3}, "task.invalid.ranking_gap"),
         (RANKING_TIES, {"rank.a": 2, "rank.b": 2, "rank.c": 2}, "task.invalid.ranking_gap"),
     ],
@@ -478,3 +480,39 @@ def test_example_tasks_validate_against_their_forms():
         assert lines and all(isinstance(line, GoodLine) for line in lines), lines
         for line in lines:
             assert answer_fields(spec, line.item)
+
+
+# ---------------------------------------------------------------- fuzz: only AnswerInvalid ever escapes
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 10) | st.floats(allow_nan=True) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+_SPECS_AND_ITEMS = [(RATING, ONE), (PAIRWISE, TWO), (RANKING, THREE), (RANKING_TIES, THREE), (ERROR_CHECK, ONE),
+                    (REWRITE, ONE), (LABELING, ONE), (MULTI_LABELING, ONE), (PROMPT_WRITING, NONE)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=st.sampled_from(_SPECS_AND_ITEMS), data=st.data())
+def test_validate_answer_never_crashes(case, data):
+    spec, item = case
+    ids = [f.id for f in answer_fields(spec, item)] + ["other"]
+    raw = data.draw(st.dictionaries(st.sampled_from(ids), _json_values, max_size=len(ids)))
+    try:
+        validate_answer(spec, item, raw)
+    except AnswerInvalid:
+        pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=st.sampled_from(_SPECS_AND_ITEMS), gold=_json_values)
+def test_validate_gold_never_crashes(case, gold):
+    spec, item = case
+    try:
+        validate_gold(spec, item, gold)
+    except AnswerInvalid:
+        pass

@@ -446,7 +446,7 @@ def _check_scores(spec: ProjectSpec, scores: Mapping[str, Any]) -> dict[str, int
     known = {c.id for c in spec.criteria}
     for cid in scores:
         if cid not in known:
-            raise AnswerInvalid(f"score.{cid}", msg("task.invalid.unknown_criterion", criterion=str(cid)[:40]))
+            raise AnswerInvalid(f"score.{str(cid)[:40]}", msg("task.invalid.unknown_criterion", criterion=str(cid)[:40]))
     return {c.id: _score(c, scores.get(c.id), f"score.{c.id}") for c in spec.criteria}
 
 
@@ -460,7 +460,7 @@ def _check_order(spec: ProjectSpec, item: TaskItem, places: Mapping[str, Any]) -
     parsed: dict[str, int] = {}
     for rid in ids:
         value = places.get(rid)
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value.strip()):  # not isdigit(): "²" is a digit
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= count:
             raise AnswerInvalid(f"rank.{rid}", msg("task.invalid.ranking_incomplete", places=count))
