@@ -181,6 +181,12 @@ def test_bad_scales_are_reported_at_their_path(scale, fragment):
     assert any(fragment in msg for msg in found.values())
 
 
+def test_unhashable_criterion_ids_do_not_crash():
+    found = problems(spec_bytes(task_type="rating", criteria=[{"id": ["a"], "label": "A", "scale": [1, 5]},
+                                                              {"id": {"b": 1}, "label": "B", "scale": [1, 5]}]))
+    assert {"criteria[0].id", "criteria[1].id"} <= set(found)
+
+
 def test_tolerance_must_fit_the_scale():
     found = problems(spec_bytes(task_type="rating", criteria=[{"id": "a", "label": "A", "scale": [1, 3], "tolerance": 2}]))
     assert "criteria[0].tolerance" in found
@@ -493,3 +499,18 @@ def test_any_bytes_give_a_spec_or_a_spec_error(data):
         parse_project_spec(data, "fuzz.yaml")
     except SpecError:
         pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    task_type=st.sampled_from(TASK_TYPES),
+    criteria=st.lists(st.dictionaries(st.sampled_from(["id", "label", "scale", "tolerance", "description", "x"]),
+                                      _values, max_size=5), max_size=3),
+    labels=_values,
+)
+def test_any_criteria_give_a_spec_or_a_spec_error(task_type, criteria, labels):
+    data = json.dumps({**BASE, "task_type": task_type, "criteria": criteria, "labels": labels}).encode()
+    try:
+        parse_project_spec(data, "fuzz.json")
+    except SpecError as e:
+        assert e.errors

@@ -291,9 +291,11 @@ class Criterion(BaseModel):
 
 
 def _duplicate_ids(ids: Iterable[Any]) -> str | None:
-    seen: dict[Any, int] = {}
+    seen: dict[str, int] = {}
     for i, cid in enumerate(ids):
-        if isinstance(cid, str) and cid in seen:
+        if not isinstance(cid, str):  # reported as a type error on its own
+            continue
+        if cid in seen:
             return f"criterion id {cid!r} is used twice (criteria[{seen[cid]}] and criteria[{i}])"
         seen[cid] = i
     return None
