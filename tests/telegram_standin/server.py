@@ -32,7 +32,9 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 
 # Methods that post or change a message: they count against the optional rate limits.
-RATE_LIMITED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
+RATE_LIMITED_PREFIXES = ("sendMessage", "sendPhoto", "sendDocument", "sendMedia", "sendAudio", "sendVideo",
+                         "sendVoice", "sendAnimation", "sendSticker", "sendPoll", "sendLocation", "sendContact",
+                         "sendDice", "sendVenue", "edit", "copyMessage", "forwardMessage")
 
 # Telegram's own limits, for `BotApiStandIn(**TELEGRAM_RATE_LIMITS)`.
 TELEGRAM_RATE_LIMITS = {"per_chat_limit": 1, "global_limit": 30, "window": 1.0}
