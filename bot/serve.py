@@ -76,6 +76,10 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     log.info("http: listening on %s:%s", settings.http_host, settings.http_port)
     ticker = Ticker()
     core_ticks(ticker, runtime)
+    import handlers
+
+    for seconds, tick, name in handlers.ticks():
+        ticker.every(seconds, lambda tick=tick: tick(runtime), name)
     for adapter in adapters:
         await adapter.start()
         for tick in getattr(adapter, "ticks", lambda: [])():

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from storage.db import Tx
+from storage.repos.tasks import Assignments, Submissions, Tasks
 from storage.repos.delivery import Inbox, Outbox, SentMessages
 from storage.repos.people import Identities, People, Roles
+from storage.repos.projects import Projects, Uploads
 from storage.repos.state import ActionTokens, Audit, FormSessions, KeyValues, Leases, LinkCodes
 
 
@@ -22,3 +24,9 @@ class UnitOfWork:
         self.audit = Audit(tx)
         self.kv = KeyValues(tx)
         self.leases = Leases(tx)
+        self.projects = Projects(tx)
+        self.uploads = Uploads(tx)
+        self.tasks = Tasks(tx)
+        self.assignments = Assignments(tx)
+        self.submissions = Submissions(tx)
+

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 BASE = "en"
 # msg("some.key" …) and Msg(key="some.key" …) literals; keys built at run time cannot be checked here.
-KEY_LITERAL = re.compile(r"""\b(?:msg|Msg)\(\s*(?:key\s*=\s*)?["']([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+)["']""")
+KEY_LITERAL = re.compile(r"""\b(?:msg|Msg|say)\(\s*(?:key\s*=\s*)?["']([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+)["']""")
 
 
 def load(locale: str):

@@ -25,19 +25,34 @@ Completer = Callable[[Context, Any, FormSession], Awaitable[list[Operation]]]
 
 
 @dataclass(frozen=True)
+class Problem:
+    """What a form's checker finds before completing. A soft problem may be overridden ("submit anyway")."""
+
+    field_id: str
+    message: Msg
+    soft: bool = False
+
+
+Checker = Callable[[Context, FormSession], Awaitable["Problem | None"]]
+
+
+@dataclass(frozen=True)
 class FormDefinition:
     form_id: str
     build: Builder
-    model: type[BaseModel]
+    model: type[BaseModel] | None
     on_complete: Completer
+    check: Checker | None = None
 
 
 class FormRegistry:
     def __init__(self) -> None:
         self._forms: dict[str, FormDefinition] = {}
 
-    def register(self, form_id: str, model: type[BaseModel], build: Builder, on_complete: Completer) -> None:
-        self._forms[form_id] = FormDefinition(form_id, build, model, on_complete)
+    def register(self, form_id: str, model: type[BaseModel] | None, build: Builder, on_complete: Completer,
+                 check: Checker | None = None) -> None:
+        """`model` validates values field by field (pydantic); `check` runs whole-form rules before completing."""
+        self._forms[form_id] = FormDefinition(form_id, build, model, on_complete, check)
 
     def get(self, form_id: str) -> FormDefinition:
         return self._forms[form_id]
@@ -51,8 +66,10 @@ async def _spec(ctx: Context, definition: FormDefinition, session: FormSession) 
     return await spec if inspect.isawaitable(spec) else spec  # type: ignore[return-value]
 
 
-def _field_errors(model: type[BaseModel], values: dict[str, Any], only: str | None) -> dict[str, Msg]:
+def _field_errors(model: type[BaseModel] | None, values: dict[str, Any], only: str | None) -> dict[str, Msg]:
     """Validate with the form's model; keep errors of one field (a wizard step) or all of them."""
+    if model is None:
+        return {}
     try:
         model.model_validate(values)
     except ValidationError as exc:
@@ -142,18 +159,27 @@ def render_step(session: FormSession, spec: FormSpec, error: Msg | None = None) 
     return Reply(blocks=blocks, expects_text=expects_text)
 
 
-def render_summary(session: FormSession, spec: FormSpec, error: Msg | None = None) -> Reply:
+def render_summary(session: FormSession, spec: FormSpec, error: Msg | None = None,
+                   soft: Problem | None = None) -> Reply:
     s, v = session.id, session.version
     blocks: list[Any] = [Heading(text=spec.title), text(msg("form.summary"))]
     for f in spec.fields:
         blocks.append(text(Span(text=f.label, style="bold"), " ", *display(f, session.values.get(f.id))))
     if error is not None:
         blocks.append(text(Span(text=error, style="bold")))
-    blocks.append(Buttons(rows=[[
+    rows = [[
         button(spec.submit_label or msg("common.confirm"), "form.confirm", style="primary", s=s, v=v),
         button(msg("common.edit"), "form.edit", s=s, v=v),
         button(msg("common.cancel"), "form.cancel", style="danger", s=s, v=v),
-    ]]))
+    ]]
+    if soft is not None:
+        blocks.append(text(Span(text=soft.message, style="bold")))
+        index = next((i for i, f in enumerate(spec.fields) if f.id == soft.field_id), 0)
+        rows = [[
+            button(msg("form.fix_it"), "form.goto", style="primary", s=s, v=v, o=index),
+            button(msg("form.submit_anyway"), "form.insist", s=s, v=v),
+        ], [button(msg("common.cancel"), "form.cancel", style="danger", s=s, v=v)]]
+    blocks.append(Buttons(rows=rows))
     return Reply(blocks=blocks)
 
 
@@ -181,13 +207,13 @@ class Wizard:
         return await self._show(ctx, definition, session)
 
     async def _show(self, ctx: Context, definition: FormDefinition, session: FormSession,
-                    error: Msg | None = None, edit: bool = False) -> list[Operation]:
+                    error: Msg | None = None, edit: bool = False, soft: Problem | None = None) -> list[Operation]:
         spec = await _spec(ctx, definition, session)
         if ctx.capabilities.modals and ctx.event.reply_context.get("trigger_id"):
             return [OpenForm(session_id=session.id, title=spec.title,
                              form=RenderedForm(spec=spec, values=session.values))]
-        if session.stage == "confirm":
-            reply = render_summary(session, spec, error)
+        if session.stage in ("confirm", "soft"):
+            reply = render_summary(session, spec, error, soft)
         elif session.stage == "pick_edit":
             reply = render_edit_picker(session, spec)
         else:
@@ -255,7 +281,11 @@ class Wizard:
             return await self._cancel(ctx, session)
         if verb == "confirm" and session.stage == "confirm":
             return await self._complete(ctx, definition, session, spec)
-        if verb == "edit" and session.stage == "confirm":
+        if verb == "insist" and session.stage == "soft":
+            return await self._complete(ctx, definition, session, spec, insisted=True)
+        if verb == "goto" and session.stage == "soft" and isinstance(option, int) and 0 <= option < len(spec.fields):
+            session.step, session.stage = option, "ask_one"
+        elif verb == "edit" and session.stage == "confirm":
             session.stage = "pick_edit"
         elif verb == "review" and session.stage == "pick_edit":
             session.stage = "confirm"
@@ -296,15 +326,31 @@ class Wizard:
         return EXPIRED
 
     async def _complete(self, ctx: Context, definition: FormDefinition, session: FormSession,
-                        spec: FormSpec) -> list[Operation]:
+                        spec: FormSpec, insisted: bool = False) -> list[Operation]:
         errors = _field_errors(definition.model, session.values, only=None)
+        problem = None
+        if not errors and definition.check is not None:
+            problem = await definition.check(ctx, session)
+            if problem is not None and problem.soft and insisted:
+                problem = None
+            elif problem is not None and not problem.soft and problem.field_id not in {f.id for f in spec.fields}:
+                # Not about one field (e.g. the item no longer needs answers): say so, keep the draft.
+                session.stage = "confirm"
+                await ctx.uow.forms.save(session, ctx.now)
+                return await self._show(ctx, definition, session, error=problem.message)
+            elif problem is not None:
+                errors = {problem.field_id: problem.message}
         if errors:
             first = next(iter(errors))
+            if problem is not None and problem.soft:
+                session.stage = "soft"
+                await ctx.uow.forms.save(session, ctx.now)
+                return await self._show(ctx, definition, session, soft=problem)
             index = next((i for i, f in enumerate(spec.fields) if f.id == first), 0)
             session.step, session.stage = index, "ask_one"
             await ctx.uow.forms.save(session, ctx.now)
             return await self._show(ctx, definition, session, error=errors[first])
-        model = definition.model.model_validate(session.values)
+        model = definition.model.model_validate(session.values) if definition.model else dict(session.values)
         session.status = "completed"
         if not await ctx.uow.forms.save(session, ctx.now):
             return EXPIRED  # a concurrent press completed it first: one completion only

@@ -1,0 +1,202 @@
+"""Projects: managers create them from a spec file and import tasks; experts list, join and read instructions."""
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+
+from bot.core.blocks import Button, Buttons, Heading, LongText, Span, button, text
+from bot.core.context import Context
+from bot.core.router import Router
+from bot.core.text import Day, msg
+from bot.domain.eligibility import ineligibility
+from bot.domain.identity import parse_identity
+from handlers.replies import command_buttons, say
+from handlers.task_service import create_project, import_in_transaction, spec_of
+
+router = Router("projects")
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+TASK_SUFFIXES = (".jsonl", ".ndjson")
+MAX_LISTED = 15
+
+
+def _decode(event) -> bytes | None:
+    if event.data_b64 is None:
+        return None
+    try:
+        return base64.b64decode(event.data_b64, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def project_line(project, spec) -> list:
+    pay_key = "projects.pay.per_task" if spec.pay.kind == "per_task" else "projects.pay.hourly"
+    parts = [Span(text=project.name, style="bold"), " — ", msg(f"domain.{spec.domain}"), ", ",
+             msg(f"task_type.{spec.task_type}"), ", ", msg(pay_key, amount=spec.pay.money)]
+    if spec.deadline:
+        parts += [", ", msg("projects.deadline", day=Day(on=spec.deadline.date()))]
+    return parts
+
+
+@router.file(roles={"manager"})
+async def manager_upload(ctx: Context, event) -> list:
+    data = _decode(event)
+    if data is None:
+        return [say("upload.too_big", limit=ctx.runtime.settings.max_upload_bytes // (1024 * 1024))]
+    name = event.filename.lower()
+    if name.endswith(SPEC_SUFFIXES):
+        return await _create(ctx, data, event.filename)
+    if name.endswith(TASK_SUFFIXES):
+        target = (event.caption or "").strip()
+        all_or_nothing = "--all-or-nothing" in target
+        target = target.replace("--all-or-nothing", "").strip()
+        matches = await ctx.uow.projects.matching(target) if target else await ctx.uow.projects.open_projects()
+        if len(matches) == 1 and target:
+            return await _import(ctx, matches[0], data, all_or_nothing)
+        if not matches:
+            return [say("import.no_project")]
+        upload_id = await ctx.uow.uploads.put(ctx.person.id, event.filename[:200], event.data_b64, ctx.now)
+        rows = [[button(p.name, "proj.import", u=upload_id, p=p.id, x=int(all_or_nothing))] for p in matches[:MAX_LISTED]]
+        return [ctx.reply(text(msg("import.pick_project")), Buttons(rows=rows))]
+    return [say("upload.unknown_kind")]
+
+
+async def _create(ctx: Context, data: bytes, filename: str) -> list:
+    created = await create_project(ctx.uow, data, filename, ctx.person.id, ctx.now)
+    if created.errors:
+        lines = "\n".join(created.errors[:40])
+        more = len(created.errors) - 40
+        blocks = [text(msg("project.refused", count=len(created.errors))), LongText(title=msg("project.errors"),
+                  text=lines + (f"\n… +{more}" if more > 0 else ""), filename="spec-errors.txt")]
+        return [ctx.reply(*blocks)]
+    if created.exists:
+        return [say("project.exists", name=created.spec.name)]
+    return [ctx.reply(text(msg("project.created", name=created.spec.name)),
+                      text(msg("project.next_import", name=created.spec.name)))]
+
+
+async def _import(ctx: Context, project, data: bytes, all_or_nothing: bool) -> list:
+    report = await import_in_transaction(ctx.uow, project, io.BytesIO(data), all_or_nothing, ctx.now, ctx.person.id)
+    blocks = [text(msg("import.summary", name=project.name, imported=report.imported,
+                       existing=report.unchanged_existing, problems=report.problem_count))]
+    if all_or_nothing and report.problem_count:
+        blocks.insert(0, text(Span(text=msg("import.refused_all"), style="bold")))
+    if report.problems:
+        listing = "\n".join(str(p) for p in report.problems)
+        blocks.append(LongText(title=msg("import.problems"), text=listing, filename="import-problems.txt"))
+    return [ctx.reply(*blocks)]
+
+
+@router.action("proj.import", roles={"manager"})
+async def import_picked(ctx: Context, event) -> list:
+    args = ctx.action.args
+    held = await ctx.uow.uploads.take(int(args.get("u", 0)), ctx.person.id)
+    project = await ctx.uow.projects.get(int(args.get("p", 0)))
+    if held is None or project is None:
+        return [say("error.button_expired")]
+    return await _import(ctx, project, base64.b64decode(held[1]), bool(args.get("x")))
+
+
+@router.command("projects", help_key="command.projects.help")
+async def list_projects(ctx: Context, event) -> list:
+    projects = await ctx.uow.projects.open_projects()
+    if not projects:
+        return [say("projects.none")]
+    mine = {p.id for p in await ctx.uow.projects.member_of(ctx.person.id)}
+    blocks: list = [Heading(text=msg("projects.title"))]
+    join_buttons: list[Button] = []
+    for project in projects[:MAX_LISTED]:
+        spec = spec_of(project)
+        line = project_line(project, spec)
+        if project.id in mine:
+            blocks.append(text(*line, " — ", msg("projects.joined")))
+            continue
+        reasons = ineligibility(ctx.person.profile, spec)
+        if reasons:
+            blocks.append(text(*line, " — ", msg(reasons[0])))
+        else:
+            blocks.append(text(*line))
+            join_buttons.append(button(msg("projects.join_button", name=project.name), "proj.join", p=project.id))
+    if join_buttons:
+        blocks.append(Buttons(rows=[[b] for b in join_buttons]))
+    if mine:
+        blocks.append(command_buttons("next"))
+    return [ctx.reply(*blocks)]
+
+
+@router.command("join", help_key="command.join.help")
+async def join_command(ctx: Context, event) -> list:
+    typed = (event.args or "").strip()
+    if not typed:
+        return await list_projects(ctx, event)
+    matches = await ctx.uow.projects.matching(typed)
+    if len(matches) != 1:
+        return [say("projects.not_found" if not matches else "projects.ambiguous", name=typed[:80])]
+    return await _join(ctx, matches[0])
+
+
+@router.action("proj.join")
+async def join_pressed(ctx: Context, event) -> list:
+    project = await ctx.uow.projects.get(int(ctx.action.args.get("p", 0)))
+    if project is None:
+        return [say("error.button_expired")]
+    return await _join(ctx, project)
+
+
+async def _join(ctx: Context, project) -> list:
+    spec = spec_of(project)
+    if project.status != "open":
+        return [say("projects.closed", name=project.name)]
+    if await ctx.uow.projects.is_member(project.id, ctx.person.id):
+        return [say("projects.already_member", name=project.name), ]
+    reasons = ineligibility(ctx.person.profile, spec)
+    if reasons:
+        return [ctx.reply(text(msg("projects.cannot_join", name=project.name)), *[text("• ", msg(r)) for r in reasons])]
+    await ctx.uow.projects.add_member(project.id, ctx.person.id, None, ctx.now)
+    await ctx.audit("project.joined", project=project.id)
+    return [ctx.reply(text(msg("projects.joined_now", name=project.name)),
+                      LongText(title=msg("task.instructions"), text=spec.instructions, filename="instructions.txt"),
+                      command_buttons("next"))]
+
+
+@router.command("instructions", help_key="command.instructions.help")
+async def instructions(ctx: Context, event) -> list:
+    typed = (event.args or "").strip()
+    if typed:
+        projects = await ctx.uow.projects.matching(typed)
+    else:
+        projects = await ctx.uow.projects.member_of(ctx.person.id)
+    if not projects:
+        return [say("projects.not_found", name=typed[:80])]
+    out = []
+    for project in projects[:3]:
+        spec = spec_of(project)
+        blocks = [Heading(text=project.name), LongText(title=msg("task.instructions"), text=spec.instructions,
+                                                       filename="instructions.txt")]
+        if spec.guidelines_url:
+            blocks.append(Buttons(rows=[[Button(label=msg("task.guidelines"), url=str(spec.guidelines_url))]]))
+        out.append(ctx.reply(*blocks))
+    return out
+
+
+@router.command("addexpert", roles={"manager"}, help_key="command.addexpert.help")
+async def add_expert(ctx: Context, event) -> list:
+    parts = (event.args or "").rsplit(maxsplit=1)
+    if len(parts) != 2:
+        return [say("addexpert.usage")]
+    matches = await ctx.uow.projects.matching(parts[0].strip())
+    if len(matches) != 1:
+        return [say("projects.not_found" if not matches else "projects.ambiguous", name=parts[0][:80])]
+    try:
+        key = parse_identity(parts[1])
+    except ValueError:
+        return [say("grant.bad_identity", identity=parts[1][:80])]
+    identity = await ctx.uow.identities.find(key.platform, key.workspace, key.user_id)
+    if identity is None:
+        return [say("grant.unknown_person", identity=str(key))]
+    project = matches[0]
+    if not await ctx.uow.projects.add_member(project.id, identity.person_id, ctx.person.id, ctx.now):
+        return [say("projects.already_member", name=project.name)]
+    await ctx.audit("project.member_added", project=project.id, person=identity.person_id)
+    return [say("addexpert.done", name=project.name, identity=str(key)),
+            ctx.send_to(identity.person_id, text(msg("addexpert.notice", name=project.name)), command_buttons("next"))]

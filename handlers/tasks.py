@@ -1,0 +1,237 @@
+"""Doing the work: /next gives an item, its form saves every step as a draft, submit stores one answer.
+
+/skip releases the slot for good (that item never comes back to this person); /drafts resumes unfinished
+work on any platform. Leases end on a tick: a warning first, then the slot returns to the pool while the
+draft stays with the expert.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.blocks import Buttons, LongText, button, text
+from bot.core.context import Context
+from bot.core.forms import FormSpec
+from bot.core.router import Router
+from bot.core.text import msg
+from bot.core.wizard import FormRegistry, Problem
+from bot.domain.assignment import late_submit_allowed, prefer_gold
+from bot.domain.feedback import check_justification
+from bot.domain.task_import import TaskItem
+from bot.domain.task_types import AnswerInvalid, answer_fields, justification_field, validate_answer
+from handlers.replies import command_buttons, say
+from handlers.task_render import render_task
+from handlers.task_service import spec_of
+from storage.uow import UnitOfWork
+
+router = Router("tasks")
+FORM = "task"
+SKIP_REASONS = ("not_my_expertise", "unclear", "conflict", "content", "other")
+
+
+async def _load(uow: UnitOfWork, assignment_id: int):
+    assignment = await uow.assignments.get(assignment_id)
+    if assignment is None:
+        return None
+    task = await uow.tasks.get(assignment.task_id)
+    project = await uow.projects.get(assignment.project_id)
+    return assignment, task, project, spec_of(project), TaskItem.model_validate(task.item)
+
+
+async def _form(ctx: Context, params: dict) -> FormSpec:
+    assignment, task, project, spec, item = await _load(ctx.uow, int(params["a"]))
+    return FormSpec(id=FORM, title=project.name, fields=answer_fields(spec, item), submit_label=msg("task.submit"))
+
+
+async def _check(ctx: Context, session) -> Problem | None:
+    loaded = await _load(ctx.uow, int(session.params["a"]))
+    assignment, task, project, spec, item = loaded
+    try:
+        validate_answer(spec, item, session.values)
+    except AnswerInvalid as exc:
+        return Problem(exc.field_id, exc.message)
+    if assignment.status == "expired" and not late_submit_allowed(task.filled, task.overlap):
+        return Problem("", msg("task.late_not_needed"))
+    if assignment.status not in ("active", "expired"):
+        return Problem("", msg("task.not_yours_anymore"))
+    field = justification_field(spec.task_type)
+    if field and session.values.get(field):
+        hint = check_justification(str(session.values[field]), spec, item)
+        if hint is not None:
+            return Problem(field, hint.hint, soft=True)
+    return None
+
+
+async def _submitted(ctx: Context, values: dict, session) -> list:
+    assignment, task, project, spec, item = await _load(ctx.uow, int(session.params["a"]))
+    late = assignment.status == "expired"
+    if late and not await ctx.uow.assignments.retake_slot(assignment):
+        return [say("task.late_not_needed")]
+    answer = validate_answer(spec, item, values)
+    seconds = max(0, int((ctx.now - assignment.assigned_at).total_seconds()))
+    sid = await ctx.uow.submissions.add(assignment, answer.model_dump_json(), seconds, late, ctx.now)
+    if sid is None:
+        return [say("task.already_submitted")]
+    await ctx.uow.assignments.mark_submitted(assignment.id, ctx.now)
+    await ctx.audit("task.submitted", submission=sid, assignment=assignment.id, late=late)
+    return [ctx.reply(text(msg("task.thanks", name=project.name)), command_buttons("next", "drafts"))]
+
+
+def register_forms(forms: FormRegistry) -> None:
+    forms.register(FORM, None, _form, _submitted, check=_check)
+
+
+async def _open_form(ctx: Context, assignment_id: int) -> list:
+    return await ctx.runtime.wizard.start(ctx, FORM, params={"a": assignment_id})
+
+
+async def _show(ctx: Context, assignment_id: int, with_form: bool = True) -> list:
+    assignment, task, project, spec, item = await _load(ctx.uow, assignment_id)
+    ops = [ctx.reply(*render_task(project.name, spec, item, assignment.id, assignment.lease_expires_at))]
+    return ops + (await _open_form(ctx, assignment.id) if with_form else [])
+
+
+async def expire_own(ctx: Context) -> None:
+    for a in await ctx.uow.assignments.active_for(ctx.person.id):
+        if a.lease_expires_at <= ctx.now:
+            await ctx.uow.assignments.release(a, "expired", ctx.now)
+
+
+@router.command("next", help_key="command.next.help")
+async def next_task(ctx: Context, event) -> list:
+    await expire_own(ctx)
+    active = await ctx.uow.assignments.active_for(ctx.person.id)
+    if active:  # a double press, or work already in hand: the same assignment again, never a second one
+        return [say("task.continue")] + await _show(ctx, active[0].id)
+    projects = await ctx.uow.projects.member_of(ctx.person.id)
+    if not projects:
+        return [ctx.reply(text(msg("task.no_projects")), command_buttons("projects"))]
+    for project in projects:  # earlier deadlines first (member_of orders them)
+        spec = spec_of(project)
+        gold, total = await ctx.uow.assignments.served_counts(ctx.person.id, project.id)
+        lease = timedelta(minutes=spec.lease_minutes)
+        want_gold = prefer_gold(gold, total, spec.gold_ratio)
+        assignment = (await ctx.uow.assignments.claim(ctx.person.id, project.id, want_gold, ctx.now, lease)
+                      or await ctx.uow.assignments.claim(ctx.person.id, project.id, not want_gold, ctx.now, lease))
+        if assignment is not None:
+            await ctx.audit("task.assigned", assignment=assignment.id, project=project.id)
+            return await _show(ctx, assignment.id)
+    return [say("task.none_left")]
+
+
+async def _own_assignment(ctx: Context):
+    """The pressed button's assignment, only if it is this person's: payloads are untrusted."""
+    loaded = await _load(ctx.uow, int(ctx.action.args.get("a", 0) or 0))
+    if loaded is None or loaded[0].person_id != ctx.person.id:
+        return None
+    return loaded
+
+
+@router.action("task.instr")
+async def show_instructions(ctx: Context, event) -> list:
+    loaded = await _own_assignment(ctx)
+    if loaded is None:
+        return [say("error.button_expired")]
+    spec = loaded[3]
+    return [ctx.reply(LongText(title=msg("task.instructions"), text=spec.instructions, filename="instructions.txt"))]
+
+
+@router.action("task.show")
+async def show_again(ctx: Context, event) -> list:
+    loaded = await _own_assignment(ctx)
+    if loaded is None:
+        return [say("error.button_expired")]
+    return await _show(ctx, loaded[0].id, with_form=False)
+
+
+@router.action("task.resume")
+async def resume(ctx: Context, event) -> list:
+    loaded = await _own_assignment(ctx)
+    if loaded is None:
+        return [say("error.button_expired")]
+    return await _show(ctx, loaded[0].id)
+
+
+@router.command("skip", help_key="command.skip.help")
+async def skip_command(ctx: Context, event) -> list:
+    active = await ctx.uow.assignments.active_for(ctx.person.id)
+    if not active:
+        return [say("task.nothing_to_skip")]
+    reason = (event.args or "").strip()
+    if reason:
+        return await _skip(ctx, active[0].id, "other", reason[:500])
+    return [_reasons(ctx, active[0].id)]
+
+
+@router.action("task.skip")
+async def skip_pressed(ctx: Context, event) -> list:
+    loaded = await _own_assignment(ctx)
+    if loaded is None or loaded[0].status != "active":
+        return [say("error.button_expired")]
+    code = str(ctx.action.args.get("r", ""))
+    if code not in SKIP_REASONS:
+        return [_reasons(ctx, loaded[0].id)]
+    return await _skip(ctx, loaded[0].id, code, None)
+
+
+def _reasons(ctx: Context, assignment_id: int):
+    rows = [[button(msg(f"task.skip_reason.{r}"), "task.skip", a=assignment_id, r=r)] for r in SKIP_REASONS]
+    return ctx.reply(text(msg("task.skip_why")), Buttons(rows=rows))
+
+
+async def _skip(ctx: Context, assignment_id: int, code: str, free_text: str | None) -> list:
+    assignment = await ctx.uow.assignments.get(assignment_id)
+    if assignment is None or assignment.person_id != ctx.person.id:
+        return [say("error.button_expired")]
+    reason = code if free_text is None else f"{code}: {free_text}"
+    if not await ctx.uow.assignments.release(assignment, "skipped", ctx.now, reason):
+        return [say("task.nothing_to_skip")]
+    for session in await ctx.uow.forms.open_for(ctx.person.id):
+        if session.form_id == FORM and session.params.get("a") == assignment_id:
+            session.status = "cancelled"
+            await ctx.uow.forms.save(session, ctx.now)
+    await ctx.audit("task.skipped", assignment=assignment_id, reason=code)
+    return [ctx.reply(text(msg("task.skipped")), command_buttons("next"))]
+
+
+@router.command("drafts", help_key="command.drafts.help")
+async def drafts(ctx: Context, event) -> list:
+    sessions = [s for s in await ctx.uow.forms.open_for(ctx.person.id) if s.form_id == FORM]
+    if not sessions:
+        return [say("task.no_drafts")]
+    rows = []
+    lines = [text(msg("task.drafts_title", count=len(sessions)))]
+    for s in sessions[:10]:
+        loaded = await _load(ctx.uow, int(s.params["a"]))
+        if loaded is None:
+            continue
+        assignment, task, project, spec, item = loaded
+        state = "task.draft.active" if assignment.status == "active" else "task.draft.lapsed"
+        lines.append(text("• ", project.name, " — ", msg(state), " — ",
+                          msg("task.draft.answered", done=len(s.values), total=len(answer_fields(spec, item)))))
+        rows.append([button(msg("task.resume_button", name=project.name), "task.resume", a=assignment.id)])
+    return [ctx.reply(*lines, Buttons(rows=rows))]
+
+
+async def lease_tick(runtime) -> int:
+    """Warn leases ending soon and release the ones that ended. Several processes may tick at once."""
+    now = runtime.clock()
+    ops = []
+    async with runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        for a in await uow.assignments.ending_soon(now, timedelta(minutes=10)):
+            ops.append(("warn", a))
+        for a in await uow.assignments.expired(now):
+            if await uow.assignments.release(a, "expired", now):
+                await uow.audit.log(a.person_id, "task.lease_expired", {"assignment": a.id}, now)
+                ops.append(("expired", a))
+    from bot.core.blocks import Reply
+    from bot.core.operations import SendMessage, Target
+
+    messages = []
+    for kind, a in ops:
+        key = "task.lease_warning" if kind == "warn" else "task.lease_expired"
+        blocks = [text(msg(key)), Buttons(rows=[[button(msg("task.resume_button_short"), "task.resume", a=a.id)]])]
+        messages.append(SendMessage(to=Target.person(a.person_id), message=Reply(blocks=blocks)))
+    if messages:
+        await runtime.send(messages)
+    return len(messages)

@@ -1,0 +1,100 @@
+"""Projects and who belongs to them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from storage.db import Tx
+
+_COLS = "id, name, domain, task_type, spec, deadline, status, created_by, created_at"
+
+
+class ProjectRow(BaseModel):
+    id: int
+    name: str
+    domain: str
+    task_type: str
+    spec: str
+    deadline: datetime | None = None
+    status: str
+    created_by: int | None = None
+    created_at: datetime
+
+
+class Projects:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def create(self, name: str, domain: str, task_type: str, spec_json: str, deadline: datetime | None,
+                     created_by: int | None, now: datetime) -> int | None:
+        """The new id, or None when a project of that name exists (the unique constraint decides)."""
+        return await self.tx.fetchval(
+            "INSERT INTO projects (name, domain, task_type, spec, deadline, created_by, created_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING RETURNING id",
+            name, domain, task_type, spec_json, deadline, created_by, now,
+        )
+
+    async def get(self, project_id: int) -> ProjectRow | None:
+        row = await self.tx.fetchrow(f"SELECT {_COLS} FROM projects WHERE id = $1", project_id)
+        return ProjectRow(**row) if row else None
+
+    async def by_name(self, name: str) -> ProjectRow | None:
+        row = await self.tx.fetchrow(f"SELECT {_COLS} FROM projects WHERE lower(name) = lower($1)", name)
+        return ProjectRow(**row) if row else None
+
+    async def matching(self, text: str) -> list[ProjectRow]:
+        """Projects whose name starts with `text` (case-insensitive); an exact name wins alone."""
+        exact = await self.by_name(text)
+        if exact:
+            return [exact]
+        pattern = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await self.tx.fetch(
+            f"SELECT {_COLS} FROM projects WHERE lower(name) LIKE $1 ESCAPE '\\' ORDER BY name LIMIT 20", pattern
+        )
+        return [ProjectRow(**r) for r in rows]
+
+    async def open_projects(self) -> list[ProjectRow]:
+        rows = await self.tx.fetch(f"SELECT {_COLS} FROM projects WHERE status = 'open' ORDER BY deadline NULLS LAST, name")
+        return [ProjectRow(**r) for r in rows]
+
+    async def add_member(self, project_id: int, person_id: int, added_by: int | None, now: datetime) -> bool:
+        return await self.tx.execute(
+            "INSERT INTO project_members (project_id, person_id, added_by, joined_at) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (project_id, person_id) DO NOTHING",
+            project_id, person_id, added_by, now,
+        ) > 0
+
+    async def member_of(self, person_id: int) -> list[ProjectRow]:
+        rows = await self.tx.fetch(
+            f"SELECT {', '.join('p.' + c.strip() for c in _COLS.split(','))} FROM projects p"
+            " JOIN project_members m ON m.project_id = p.id WHERE m.person_id = $1 AND p.status = 'open'"
+            " ORDER BY p.deadline NULLS LAST, p.id",
+            person_id,
+        )
+        return [ProjectRow(**r) for r in rows]
+
+    async def is_member(self, project_id: int, person_id: int) -> bool:
+        return bool(await self.tx.fetchval(
+            "SELECT 1 FROM project_members WHERE project_id = $1 AND person_id = $2", project_id, person_id
+        ))
+
+
+class Uploads:
+    """Files held for a moment while a manager picks what they are for."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def put(self, person_id: int, filename: str, data_b64: str, now: datetime) -> int:
+        return int(await self.tx.fetchval(
+            "INSERT INTO uploads (person_id, filename, data, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            person_id, filename, data_b64, now,
+        ))
+
+    async def take(self, upload_id: int, person_id: int) -> tuple[str, str] | None:
+        """(filename, data) once, and only for the person who sent it."""
+        row = await self.tx.fetchrow(
+            "DELETE FROM uploads WHERE id = $1 AND person_id = $2 RETURNING filename, data", upload_id, person_id
+        )
+        return (row["filename"], row["data"]) if row else None
