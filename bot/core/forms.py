@@ -44,6 +44,18 @@ class FieldSpec(BaseModel):
     placeholder: TextLike | None = None
     # Suggestions shown as buttons for a free-text field (e.g. common time zones); typing anything else is fine.
     suggestions: list[Option] = Field(default_factory=list)
+    # Ask this field only when every condition holds: (field id, allowed values), or (field id, None) for
+    # "that field was answered". Wizards skip the rest; a modal shows every field, all optional.
+    show_if: list[tuple[str, list[str] | None]] = Field(default_factory=list)
+
+    def applies(self, values: dict[str, Any]) -> bool:
+        for field_id, allowed in self.show_if:
+            value = values.get(field_id)
+            if allowed is None and value in (None, "", []):
+                return False
+            if allowed is not None and value not in allowed:
+                return False
+        return True
 
 
 class FormSpec(BaseModel):

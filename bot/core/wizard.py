@@ -111,7 +111,7 @@ def _error_message(err: dict) -> Msg:
 def _nav(session: FormSession, spec: FormSpec, field: FieldSpec) -> list[Button]:
     s, v = session.id, session.version
     row = []
-    if session.step > 0:
+    if _next_step(spec, session.values, session.step, -1) is not None:
         row.append(button(msg("common.back"), "form.back", s=s, v=v))
     if not field.required:
         row.append(button(msg("common.skip"), "form.skip", s=s, v=v))
@@ -119,12 +119,29 @@ def _nav(session: FormSession, spec: FormSpec, field: FieldSpec) -> list[Button]
     return row
 
 
+def applicable(spec: FormSpec, values: dict[str, Any]) -> list[FieldSpec]:
+    return [f for f in spec.fields if f.applies(values)]
+
+
+def _position(spec: FormSpec, session: FormSession) -> int:
+    return sum(1 for f in spec.fields[: session.step + 1] if f.applies(session.values))
+
+
+def _next_step(spec: FormSpec, values: dict[str, Any], step: int, direction: int) -> int | None:
+    i = step + direction
+    while 0 <= i < len(spec.fields):
+        if spec.fields[i].applies(values):
+            return i
+        i += direction
+    return None
+
+
 def render_step(session: FormSession, spec: FormSpec, error: Msg | None = None) -> Reply:
     field = spec.fields[session.step]
     s, v = session.id, session.version
     blocks: list[Any] = [
         Heading(text=spec.title),
-        text(msg("form.step", current=session.step + 1, total=len(spec.fields))),
+        text(msg("form.step", current=_position(spec, session), total=len(applicable(spec, session.values)))),
     ]
     if error is not None:
         blocks.append(text(Span(text=error, style="bold")))
@@ -163,7 +180,7 @@ def render_summary(session: FormSession, spec: FormSpec, error: Msg | None = Non
                    soft: Problem | None = None) -> Reply:
     s, v = session.id, session.version
     blocks: list[Any] = [Heading(text=spec.title), text(msg("form.summary"))]
-    for f in spec.fields:
+    for f in applicable(spec, session.values):
         blocks.append(text(Span(text=f.label, style="bold"), " ", *display(f, session.values.get(f.id))))
     if error is not None:
         blocks.append(text(Span(text=error, style="bold")))
@@ -185,7 +202,7 @@ def render_summary(session: FormSession, spec: FormSpec, error: Msg | None = Non
 
 def render_edit_picker(session: FormSession, spec: FormSpec) -> Reply:
     s, v = session.id, session.version
-    opts = [button(f.label, "form.goto", s=s, v=v, o=i) for i, f in enumerate(spec.fields)]
+    opts = [button(f.label, "form.goto", s=s, v=v, o=i) for i, f in enumerate(spec.fields) if f.applies(session.values)]
     rows = [opts[i:i + 2] for i in range(0, len(opts), 2)]
     rows.append([button(msg("common.back"), "form.review", s=s, v=v)])
     return Reply(blocks=[Heading(text=spec.title), text(msg("form.edit_which")), Buttons(rows=rows)])
@@ -227,12 +244,13 @@ class Wizard:
     async def _advance(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
                        edit: bool) -> list[Operation]:
         """Move past the current step: to the next unanswered one when editing from the summary, else the next."""
-        if session.stage == "ask_one" or session.step + 1 >= len(spec.fields):
+        following = _next_step(spec, session.values, session.step, +1)
+        if session.stage == "ask_one" or following is None:
             session.stage = "confirm"
             if not spec.confirm:
                 return await self._complete(ctx, definition, session, spec)
         else:
-            session.step += 1
+            session.step = following
         await ctx.uow.forms.save(session, ctx.now)
         return await self._show(ctx, definition, session, edit=edit)
 
@@ -291,8 +309,8 @@ class Wizard:
             session.stage = "confirm"
         elif verb == "goto" and session.stage == "pick_edit" and isinstance(option, int) and 0 <= option < len(spec.fields):
             session.step, session.stage = option, "ask_one"
-        elif verb == "back" and session.stage in ("ask", "ask_one") and session.step > 0:
-            session.step -= 1
+        elif verb == "back" and session.stage in ("ask", "ask_one") and _next_step(spec, session.values, session.step, -1) is not None:
+            session.step = _next_step(spec, session.values, session.step, -1)
             session.stage = "ask"
         elif session.stage in ("ask", "ask_one"):
             return await self._step_button(ctx, definition, session, spec, verb, option)
@@ -327,6 +345,9 @@ class Wizard:
 
     async def _complete(self, ctx: Context, definition: FormDefinition, session: FormSession,
                         spec: FormSpec, insisted: bool = False) -> list[Operation]:
+        # Answers to questions that no longer apply (a changed verdict) are not part of the result.
+        session.values = {k: v for k, v in session.values.items()
+                          if not any(f.id == k and not f.applies(session.values) for f in spec.fields)}
         errors = _field_errors(definition.model, session.values, only=None)
         problem = None
         if not errors and definition.check is not None:

@@ -324,18 +324,23 @@ def _ranking_fields(spec: ProjectSpec, item: TaskItem) -> list[FieldSpec]:
 def _error_check_fields(spec: ProjectSpec, item: TaskItem) -> list[FieldSpec]:
     fields = [FieldSpec(id="verdict", kind=FieldKind.choice, label=msg("task.field.verdict"),
                         options=_choice(("issues_found", "no_issues")))]
+    found = ("verdict", ["issues_found"])
     for n in range(1, MAX_ISSUES_IN_FORM + 1):
+        # Issue n is offered after issue n-1 was written; skipping its quote ends the list.
+        quote_if = [found] + ([(f"issue.{n - 1}.quote", None)] if n > 1 else [])
+        rest_if = [found, (f"issue.{n}.quote", None)]
         fields += [
-            FieldSpec(id=f"issue.{n}.quote", kind=FieldKind.long_text, required=False,
+            FieldSpec(id=f"issue.{n}.quote", kind=FieldKind.long_text, required=False, show_if=quote_if,
                       label=msg("task.field.issue_quote", n=n), max_length=MAX_LONG_TEXT_CHARS),
-            FieldSpec(id=f"issue.{n}.category", kind=FieldKind.choice, required=False,
+            FieldSpec(id=f"issue.{n}.category", kind=FieldKind.choice, required=False, show_if=rest_if,
                       label=msg("task.field.issue_category", n=n), options=_choice(ISSUE_CATEGORIES)),
-            FieldSpec(id=f"issue.{n}.severity", kind=FieldKind.choice, required=False,
+            FieldSpec(id=f"issue.{n}.severity", kind=FieldKind.choice, required=False, show_if=rest_if,
                       label=msg("task.field.issue_severity", n=n), options=_choice(SEVERITIES)),
-            FieldSpec(id=f"issue.{n}.correction", kind=FieldKind.long_text, required=False,
+            FieldSpec(id=f"issue.{n}.correction", kind=FieldKind.long_text, required=False, show_if=rest_if,
                       label=msg("task.field.issue_correction", n=n), max_length=MAX_LONG_TEXT_CHARS),
         ]
     fields.append(FieldSpec(id="no_issues_reason", kind=FieldKind.long_text, required=False,
+                            show_if=[("verdict", ["no_issues"])],
                             label=msg("task.field.no_issues_reason"), max_length=MAX_JUSTIFICATION_CHARS))
     return fields
 
