@@ -15,6 +15,14 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="a fresh demo database and a console chat as the demo expert")
     demo.add_argument("--db", default="panelist-demo.db", help="demo database file (recreated)")
     sub.add_parser("run", help="every configured adapter plus the scheduler")
+    project = sub.add_parser("project", help="projects").add_subparsers(dest="project_command", required=True)
+    create = project.add_parser("create", help="create a project from a spec file (YAML or JSON)")
+    create.add_argument("file")
+    tasks = sub.add_parser("tasks", help="tasks").add_subparsers(dest="tasks_command", required=True)
+    imp = tasks.add_parser("import", help="import a JSONL task file into a project")
+    imp.add_argument("project")
+    imp.add_argument("file")
+    imp.add_argument("--all-or-nothing", action="store_true", help="refuse the whole file if any line is bad")
     db = sub.add_parser("db", help="database operations")
     dbsub = db.add_subparsers(dest="db_command", required=True)
     dbsub.add_parser("upgrade", help="apply missing migrations to PANELIST_DATABASE_URL")
@@ -37,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.serve import serve
 
             return asyncio.run(serve(settings))
+        if args.command in ("project", "tasks"):
+            from bot.admin_cli import run_admin
+
+            return asyncio.run(run_admin(settings, args))
         if args.command == "db" and args.db_command == "upgrade":
             from storage.db import open_database, redact_url
             from storage.migrate import upgrade

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 from datetime import datetime, timezone
+from importlib.resources import files
 from pathlib import Path
 
 from bot.adapters.console.adapter import ConsoleAdapter
@@ -19,17 +21,33 @@ DEMO_PEOPLE = {
 
 
 async def seed(runtime) -> None:
+    """Demo people, and a demo project of every task type with short realistic tasks the expert is in."""
+    from handlers.task_service import create_project, import_in_transaction
+
     now = datetime.now(timezone.utc)
     async with runtime.db.transaction() as tx:
         uow = UnitOfWork(tx)
+        people = {}
         for user_id, (name, roles, _profile) in DEMO_PEOPLE.items():
-            if await uow.identities.find("console", "", user_id):
+            identity = await uow.identities.find("console", "", user_id)
+            if identity:
+                people[user_id] = identity.person_id
                 continue
             person = await uow.people.create(name, now)
             await uow.identities.create(person.id, "console", "", user_id, user_id, None, name, now)
             for role in roles:
                 await uow.roles.grant(person.id, role, None, now)
             await uow.audit.log(person.id, "demo.seeded", {"user": user_id}, now)
+            people[user_id] = person.id
+        content = files("bot").joinpath("demo_content")
+        for spec_file in sorted(p for p in content.iterdir() if p.name.endswith((".yaml", ".json"))):
+            created = await create_project(uow, spec_file.read_bytes(), spec_file.name, people["manager"], now)
+            if created.project_id is None:
+                continue
+            project = await uow.projects.get(created.project_id)
+            tasks = content.joinpath(spec_file.name.rsplit(".", 1)[0] + ".jsonl")
+            await import_in_transaction(uow, project, io.BytesIO(tasks.read_bytes()), False, now, people["manager"])
+            await uow.projects.add_member(project.id, people["expert"], people["manager"], now)
 
 
 async def run_demo(path: Path, interactive: bool, write=print, read_lines=None) -> None:
@@ -42,8 +60,10 @@ async def run_demo(path: Path, interactive: bool, write=print, read_lines=None) 
     try:
         await seed(runtime)
         console = ConsoleAdapter(runtime, write, speaker="expert", files_dir=path.parent / "panelist-files")
-        write("Panelist demo — you are the demo expert. Try /start, /help; /as manager switches to the manager; "
-              "/quit leaves.")
+        write("Panelist demo — you are the demo expert, already in one demo project of every task type.\n"
+              "Try /next to get a task, /projects, /drafts, /start for your profile, /help for everything.\n"
+              "Type a number to press a button (#N when a question wants a typed number). "
+              "/as manager switches to the demo manager; /quit leaves.")
         write("")
         lines = read_lines() if read_lines else _stdin_lines(interactive)
         async for line in lines:

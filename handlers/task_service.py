@@ -38,7 +38,7 @@ async def create_project(uow: UnitOfWork, data: bytes, filename: str, created_by
     try:
         spec = parse_project_spec(data, filename)
     except SpecError as exc:
-        return Created(errors=[f"{p.path}: {p.message}" if p.path else p.message for p in exc.problems])
+        return Created(errors=[f"{p.path}: {p.message}" if p.path else p.message for p in exc.errors])
     project_id = await uow.projects.create(spec.name, spec.domain, spec.task_type, spec.model_dump_json(),
                                            spec.deadline, created_by, now)
     if project_id is None:

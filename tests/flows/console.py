@@ -55,6 +55,14 @@ class ConsoleHarness(ChatHarness):
         base = self.adapter._base()
         await self.runtime.handle(ButtonPressed(payload=message_buttons[j].payload or "", **base))
 
+    async def press_as(self, presser: str, owner: str, label: str) -> None:
+        i, j = self._find_button(owner, label)
+        payload = self._all_buttons(owner)[i][j].payload or ""
+        self.adapter.speaker = presser
+        from bot.core.events import ButtonPressed
+
+        await self.runtime.handle(ButtonPressed(payload=payload, **self.adapter._base()))
+
     def _all_buttons(self, user: str) -> list[list]:
         # one entry per received item, aligned with self.received(user)
         out, it = [], iter(self._buttons.get(user, []))
@@ -71,15 +79,27 @@ class ConsoleHarness(ChatHarness):
 
 
 async def wizard_fill(chat: ChatHarness, user: str, answers: dict[str, Any], confirm: bool) -> None:
-    """Walk a wizard: choices by pressing their labels, multi-choices by toggling then Done, the rest typed."""
+    """Walk a wizard as a person would: a value that is a button label on the current step is pressed,
+    a list toggles each label then presses Done, None presses Skip, anything else is typed."""
     for value in answers.values():
-        if isinstance(value, list):
+        if value is None:
+            await chat.press(user, "Skip")
+        elif isinstance(value, list):
             for label in value:
                 await chat.press(user, label)
             await chat.press(user, "Done")
         elif isinstance(value, tuple) and value and value[0] == "press":
             await chat.press(user, value[1])
+        elif _is_button(chat, user, str(value)):
+            await chat.press(user, str(value))
         else:
             await chat.send(user, str(value))
     if confirm:
         await chat.press(user, "Save")
+
+
+def _is_button(chat: ChatHarness, user: str, label: str) -> bool:
+    for item in reversed(chat.received(user)):
+        if item.kind == "message" and item.buttons:
+            return any(b.casefold() == label.casefold() for b in item.buttons)
+    return False

@@ -83,6 +83,10 @@ class ChatHarness(abc.ABC):
     async def press(self, user: str, label: str) -> None:
         """Press the button whose label contains `label` on the newest message that has one."""
 
+    async def press_as(self, presser: str, owner: str, label: str) -> None:
+        """A forged press: `presser` sends the payload of a button that was sent to `owner`."""
+        raise NotImplementedError(f"{type(self).__name__} cannot forge presses yet")
+
     @abc.abstractmethod
     async def upload(self, user: str, filename: str, data: bytes) -> None: ...
 

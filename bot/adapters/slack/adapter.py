@@ -1,0 +1,434 @@
+"""The Slack adapter: slack-bolt's `AsyncApp` behind the project's aiohttp server (or Socket Mode).
+
+Inbound, for every request Bolt has verified (signature, 5-minute timestamp window):
+
+1. one global middleware turns the payload into a core `Event` (`bot.adapters.slack.events`), downloads an
+   uploaded file when there is one, and writes the event to the inbox with `runtime.accept` — deduplicated on
+   (platform, delivery id), so Slack's retries (`X-Slack-Retry-Num`) are recorded once;
+2. the listener acknowledges (events are acknowledged by Bolt itself), and only then is the turn processed,
+   in a background task (`runtime.process`) — nothing slow stands between Slack and its ack;
+3. a `view_submission` is the exception: its ack carries the outcome (`response_action: errors` or close), so
+   the turn starts at once and the listener waits — at most `ack_budget` seconds — for the `FormErrors` or
+   `CloseForm` the turn delivers first; replies after that are sent while Slack already has its answer.
+
+Outbound, `deliver(delivery)` renders with `bot.adapters.slack.render` and calls the Web API through a
+`ChannelPacer` (about one message per second per channel, 429 `Retry-After` honoured). A message id is
+`"{channel}:{ts}"`. Permanent refusals (`not_in_channel`, `channel_not_found`, `user_not_found`,
+`account_inactive`, …) raise `DeliveryFailed(permanent=True)`; anything else is left to the outbox sweeper.
+
+`add_routes(app)` mounts POST `/slack/events` (events, slash commands and interactivity share it). With
+`PANELIST_SLACK_APP_TOKEN` set, `start()` connects Socket Mode instead (see `socket_mode.py`).
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import re
+import time
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import events as parse
+from bot.adapters.slack.pacing import ChannelPacer
+from bot.adapters.slack.render import (
+    render_form_errors, render_home, render_message, render_messages, render_open_form, render_text,
+)
+from bot.core.adapter import DeliveryFailed
+from bot.core.capabilities import SLACK
+from bot.core.events import FileUploaded
+from bot.core.operations import (
+    CloseForm, Delivery, EditMessage, FormErrors, Notice, OpenForm, PublishHome, SendMessage,
+)
+
+log = logging.getLogger("panelist.slack")
+
+PLATFORM = "slack"
+ROUTE = "/slack/events"
+PERMANENT = frozenset({
+    "not_in_channel", "channel_not_found", "user_not_found", "account_inactive", "is_archived",
+    "user_disabled", "cannot_dm_bot", "messages_tab_disabled", "team_access_not_granted", "invalid_auth",
+    "not_authed", "token_revoked", "missing_scope",
+})
+FILE_TIMEOUT = 20.0  # seconds for one download; Slack retries the event meanwhile and the inbox dedupes it
+LOCALE_TIMEOUT = 1.0  # users.info before the ack is bounded; without it the person's saved locale applies
+
+
+def _error(exc: SlackApiError) -> str:
+    try:
+        return str(exc.response.get("error") or "unknown_error")
+    except Exception:  # pragma: no cover - a response without a body
+        return "unknown_error"
+
+
+class SlackAdapter:
+    platform = PLATFORM
+    capabilities = SLACK
+
+    def __init__(self, runtime, settings, *, pacer: ChannelPacer | None = None, ack_budget: float = 2.5,
+                 client: AsyncWebClient | None = None, watchdog_seconds: float = 30.0) -> None:
+        if settings.slack_bot_token is None:
+            raise ValueError("PANELIST_SLACK_BOT_TOKEN is required for the Slack adapter")
+        self.runtime = runtime
+        self.settings = settings
+        self.token = settings.slack_bot_token.get_secret_value()
+        self.client = client or AsyncWebClient(token=self.token, base_url=settings.slack_api_url)
+        self.pacer = pacer or ChannelPacer()
+        self.ack_budget = ack_budget
+        self.watchdog_seconds = watchdog_seconds
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        self.socket_mode = settings.slack_app_token is not None
+        if secret is None and not self.socket_mode:
+            raise ValueError("PANELIST_SLACK_SIGNING_SECRET is required for Slack over HTTP")
+        self.app = AsyncApp(
+            token=self.token, client=self.client, signing_secret=secret or "unused-in-socket-mode",
+            request_verification_enabled=secret is not None,
+            process_before_response=False,  # ack first; listeners and turns run after the response
+            logger=logging.getLogger("panelist.slack.bolt"),
+        )
+        self._dm: dict[str, str] = {}  # user id → DM channel id
+        self._locale: dict[str, tuple[str | None, str | None]] = {}  # user id → (locale, real name)
+        self._view_acks: dict[str, asyncio.Future] = {}
+        self._gates: dict[str, asyncio.Future] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._bot_user_id: str | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self.socket = None  # a bot.adapters.slack.socket_mode.SocketModeRunner when started in Socket Mode
+        self._install()
+        runtime.register(self)
+
+    # wiring ----------------------------------------------------------------------------------------------
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_post(ROUTE, self.handle_http)
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def start(self) -> None:
+        if self.socket_mode:
+            from bot.adapters.slack.socket_mode import SocketModeRunner
+
+            self.socket = SocketModeRunner(self.app, self.settings.slack_app_token.get_secret_value(),
+                                           quiet_seconds=self.watchdog_seconds)
+            await self.socket.start()
+
+    async def stop(self) -> None:
+        if self.socket is not None:
+            await self.socket.stop()
+            self.socket = None
+        await self.drain()
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Wait until every accepted request has been processed and delivered (tests, benchmarks, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self._tasks and time.monotonic() < deadline:
+            await asyncio.wait(set(self._tasks), timeout=max(0.01, deadline - time.monotonic()))
+
+    def _install(self) -> None:
+        app = self.app
+
+        async def accept_first(body, context, next):  # noqa: A002 - Bolt passes `next` by this name
+            await self._accept(body, context)
+            return await next()
+
+        async def ack_then_process(ack, context):
+            await ack()
+            self._open_gate(context)
+
+        async def ack_submission(ack, context):
+            await self._ack_submission(ack, context)
+
+        app.middleware(accept_first)
+        app.command(parse.SLASH_COMMAND)(ack_then_process)
+        app.event("message")(ack_then_process)
+        app.event("app_home_opened")(ack_then_process)
+        app.event("file_shared")(ack_then_process)
+        app.action(re.compile(".*"))(ack_then_process)
+        app.view(re.compile(".*"))(ack_submission)
+        app.view_closed(re.compile(".*"))(ack_then_process)
+
+    # inbound ---------------------------------------------------------------------------------------------
+    async def _accept(self, body: dict, context) -> None:
+        event = await self._event_for(body, context)
+        if event is None:
+            return
+        accepted = await self.runtime.accept(event)  # the inbox row commits before Slack hears back
+        context["panelist_event"] = event
+        if not accepted:
+            log.info("slack delivery %s already in the inbox (a retry): not processed again", event.delivery_id)
+            return
+        loop = asyncio.get_running_loop()
+        gate = loop.create_future()
+        self._gates[event.delivery_id] = gate
+        context["panelist_gate"] = event.delivery_id
+        if event.kind == "form_submitted":
+            self._view_acks[event.delivery_id] = loop.create_future()
+        self._track(asyncio.create_task(self._process_after(gate, event)))
+
+    def _open_gate(self, context) -> None:
+        key = context.get("panelist_gate")
+        gate = self._gates.pop(key, None) if key else None
+        if gate is not None and not gate.done():
+            gate.set_result(None)
+
+    async def _process_after(self, gate: asyncio.Future, event) -> None:
+        try:
+            # The listener opens the gate right after acking; a request no listener took is processed anyway.
+            await asyncio.wait_for(asyncio.shield(gate), timeout=5.0)
+        except asyncio.TimeoutError:
+            log.warning("slack delivery %s: no ack seen, processing anyway", event.delivery_id)
+        finally:
+            self._gates.pop(event.delivery_id, None)
+        try:
+            await self.runtime.process(event)
+        finally:
+            fut = self._view_acks.pop(event.delivery_id, None)
+            if fut is not None and not fut.done():
+                fut.set_result(None)
+
+    async def _ack_submission(self, ack, context) -> None:
+        event = context.get("panelist_event")
+        key = context.get("panelist_gate")
+        fut = self._view_acks.get(key) if key else None
+        if fut is None:  # a retry, or not ours: just close the modal
+            await ack()
+            return
+        self._open_gate(context)  # the turn must run before this ack: its outcome is the ack
+        try:
+            answer = await asyncio.wait_for(asyncio.shield(fut), timeout=self.ack_budget)
+        except asyncio.TimeoutError:
+            log.warning("slack view submission %s took longer than %.1fs: closing the modal", event.delivery_id,
+                        self.ack_budget)
+            answer = None
+        if answer:
+            await ack(**answer)
+        else:
+            await ack()
+
+    async def _event_for(self, body: dict, context):
+        who = parse.who(body)
+        if who is None or not who.user_id:
+            return None
+        bot_user = context.get("bot_user_id")
+        if bot_user and who.user_id == bot_user:
+            return None
+        if body.get("command"):
+            if body.get("command") != parse.SLASH_COMMAND:
+                return None
+            locale, name = await self._user_info(who.user_id)
+            return parse.from_command(body, self._commands(), locale, name)
+        kind = body.get("type")
+        if kind == "event_callback":
+            ev = body.get("event") or {}
+            etype = ev.get("type")
+            if etype == "message":
+                if not parse.is_dm_message(ev):
+                    return None
+                files = parse.file_refs(ev)
+                locale, name = await self._user_info(who.user_id)
+                if files:
+                    return await self._file_event(body, who, files[0], ev.get("channel"),
+                                                  parse.unescape(str(ev.get("text") or "")), locale, name)
+                return parse.from_message(body, self._commands(), locale, name)
+            if etype == "app_home_opened":
+                locale, name = await self._user_info(who.user_id)
+                return parse.from_home_opened(body, locale, name)
+            if etype == "file_shared":
+                channel = ev.get("channel_id") or ""
+                if not str(channel).startswith("D"):
+                    return None
+                file_id = ev.get("file_id") or (ev.get("file") or {}).get("id")
+                if not file_id:
+                    return None
+                locale, name = await self._user_info(who.user_id)
+                return await self._file_event(body, who, {"id": file_id}, channel, "", locale, name)
+            return None
+        if kind == "block_actions":
+            locale, name = await self._user_info(who.user_id)
+            return parse.from_block_actions(body, locale, name)
+        if kind == "view_submission":
+            locale, name = await self._user_info(who.user_id)
+            return parse.from_view_submission(body, locale, name)
+        if kind == "view_closed":
+            return parse.from_view_closed(body)
+        return None
+
+    def _commands(self) -> set[str]:
+        return set(getattr(self.runtime.router, "commands", {}) or {})
+
+    async def _user_info(self, user_id: str) -> tuple[str | None, str | None]:
+        """The person's Slack locale (as a hint) and name, asked once per user and cached."""
+        if user_id in self._locale:
+            return self._locale[user_id]
+        locale = name = None
+        try:
+            resp = await asyncio.wait_for(self.client.users_info(user=user_id, include_locale=True), LOCALE_TIMEOUT)
+            user = resp.get("user") or {}
+            locale = user.get("locale") or None
+            name = (user.get("profile") or {}).get("real_name") or user.get("real_name") or None
+        except (SlackApiError, asyncio.TimeoutError, aiohttp.ClientError) as exc:
+            log.info("users.info for %s failed (%s): no locale hint", user_id, type(exc).__name__)
+        self._locale[user_id] = (locale, name)
+        return locale, name
+
+    async def _file_event(self, body: dict, who, ref: dict, channel: str | None, caption: str,
+                          locale: str | None, name: str | None) -> FileUploaded | None:
+        """files.info (when the event lacks the details), then the bytes from url_private with the bot token."""
+        file_id = str(ref["id"])
+        info = ref
+        if not (ref.get("url_private") and ref.get("name")):
+            try:
+                info = (await self.client.files_info(file=file_id)).get("file") or {}
+            except SlackApiError as exc:
+                log.warning("files.info %s failed: %s", file_id, _error(exc))
+                return None
+        size = int(info.get("size") or 0)
+        data_b64 = None
+        if size <= self.settings.max_upload_bytes:
+            data = await self._download(str(info.get("url_private_download") or info.get("url_private") or ""))
+            if data is not None and len(data) <= self.settings.max_upload_bytes:
+                data_b64 = base64.b64encode(data).decode("ascii")
+                size = len(data)
+        chat_id, private = parse.dm_chat_id(channel, who.user_id)
+        return FileUploaded(
+            delivery_id=f"file:{file_id}",
+            actor=parse._actor(who.team_id, who.user_id, locale, name),
+            conversation=parse._conversation(who.team_id, chat_id, private),
+            filename=str(info.get("name") or file_id), size=size, mime=info.get("mimetype"), data_b64=data_b64,
+            caption=caption, reply_context={"channel_id": channel} if channel else {},
+        )
+
+    async def _download(self, url: str) -> bytes | None:
+        if not url:
+            return None
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        limit = self.settings.max_upload_bytes
+        try:
+            async with self._http.get(url, headers={"Authorization": f"Bearer {self.token}"},
+                                      timeout=aiohttp.ClientTimeout(total=FILE_TIMEOUT)) as resp:
+                if resp.status != 200:
+                    log.warning("file download answered HTTP %s", resp.status)
+                    return None
+                chunks, got = [], 0
+                async for chunk in resp.content.iter_chunked(64 * 1024):
+                    got += len(chunk)
+                    if got > limit:
+                        return b"\0" * (limit + 1)  # over the limit: stop reading, report it as too big
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.warning("file download failed: %s", type(exc).__name__)
+            return None
+
+    def _track(self, task: asyncio.Task) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # outbound --------------------------------------------------------------------------------------------
+    async def deliver(self, delivery: Delivery) -> str | None:
+        op = delivery.op
+        try:
+            if isinstance(op, FormErrors):
+                self._answer_view(delivery, render_form_errors({k: str(v) for k, v in op.errors.items()}))
+                return None
+            if isinstance(op, CloseForm):
+                self._answer_view(delivery, {})
+                return None
+            if isinstance(op, OpenForm):
+                trigger = delivery.reply_context.get("trigger_id")
+                if not trigger:
+                    raise DeliveryFailed("no trigger_id to open a modal with", permanent=True)
+                await self.client.views_open(trigger_id=trigger, view=render_open_form(op))
+                return None
+            if isinstance(op, PublishHome):
+                await self.client.views_publish(user_id=delivery.user_id or delivery.chat_id, view=render_home(op))
+                return None
+            if isinstance(op, Notice):
+                return await self._notice(delivery, str(op.text))
+            if isinstance(op, EditMessage):
+                return await self._edit(delivery, op)
+            if isinstance(op, SendMessage):
+                return await self._send(delivery, op)
+        except SlackApiError as exc:
+            reason = _error(exc)
+            if reason in PERMANENT:
+                raise DeliveryFailed(reason, permanent=True) from None
+            raise
+        return None
+
+    def _answer_view(self, delivery: Delivery, answer: dict) -> None:
+        """Hand a view submission's outcome to the listener waiting to ack (only the first answer counts)."""
+        fut = self._view_acks.get(delivery.reply_context.get("view_ack") or "")
+        if fut is not None and not fut.done():
+            fut.set_result(answer or {})
+            return
+        if answer:
+            log.warning("form errors for %s arrived after the ack: they cannot be shown", delivery.chat_id)
+
+    async def _channel(self, chat_id: str) -> str:
+        """A user id becomes their DM channel (conversations.open, cached); channel ids are used as they are."""
+        if not chat_id.startswith(("U", "W")):
+            return chat_id
+        channel = self._dm.get(chat_id)
+        if channel is None:
+            resp = await self.client.conversations_open(users=chat_id)
+            channel = resp["channel"]["id"]
+            self._dm[chat_id] = channel
+        return channel
+
+    async def _send(self, delivery: Delivery, op: SendMessage | EditMessage) -> str:
+        channel = await self._channel(delivery.chat_id)
+        last = None
+        for message in render_messages(op.message):
+            resp = await self.pacer.send(channel, lambda m=message: self.client.chat_postMessage(
+                channel=channel, text=m.text, blocks=m.blocks, unfurl_links=False, unfurl_media=False))
+            last = f"{resp['channel']}:{resp['ts']}"
+            await self._upload(channel, message.uploads)
+        assert last is not None
+        return last
+
+    async def _edit(self, delivery: Delivery, op: EditMessage) -> str:
+        if not delivery.edit_message_id or ":" not in delivery.edit_message_id:
+            return await self._send(delivery, op)
+        channel, ts = delivery.edit_message_id.split(":", 1)
+        message = render_message(op.message)
+        try:
+            await self.pacer.send(channel, lambda: self.client.chat_update(
+                channel=channel, ts=ts, text=message.text, blocks=message.blocks))
+        except SlackApiError as exc:
+            if _error(exc) in ("message_not_found", "cant_update_message", "edit_window_closed"):
+                return await self._send(delivery, op)
+            raise
+        await self._upload(channel, message.uploads)
+        return delivery.edit_message_id
+
+    async def _upload(self, channel: str, uploads: list) -> None:
+        if not uploads:
+            return
+        files = [{"file": data, "filename": filename, "title": title} for filename, data, title in uploads]
+        await self.pacer.send(channel, lambda: self.client.files_upload_v2(channel=channel, file_uploads=files))
+
+    async def _notice(self, delivery: Delivery, text: str) -> None:
+        user = delivery.user_id or delivery.chat_id
+        channel = delivery.reply_context.get("channel_id") or await self._channel(delivery.chat_id)
+        try:
+            await self.pacer.send(channel, lambda: self.client.chat_postEphemeral(
+                channel=channel, user=user, text=render_text(text)))
+        except SlackApiError as exc:
+            if _error(exc) not in ("channel_not_found", "not_in_channel") or channel == await self._channel(user):
+                raise
+            dm = await self._channel(user)  # the pressed message was somewhere the bot cannot post: say it in the DM
+            await self.pacer.send(dm, lambda: self.client.chat_postEphemeral(channel=dm, user=user, text=render_text(text)))
+        return None
+

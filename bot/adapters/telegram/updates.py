@@ -1,0 +1,133 @@
+"""Telegram `Update` → our `Event`, or None for updates the bot does not answer.
+
+Rules:
+- People are keyed by the numeric `from_user.id` (never the username); `language_code` is the locale hint.
+- Private chats: a text starting with `/` is a `CommandEvent` (`/cmd@bot args`; a command addressed to
+  another bot is ignored), any other text a `TextEvent`, a document a `FileUploaded` (downloaded through
+  `getFile` when it fits `max_upload_bytes`; over the limit it arrives with `data_b64=None`, so the handler
+  can say so), a callback query a `ButtonPressed`.
+- Groups and supergroups: only commands in `GROUP_COMMANDS` are routed; other messages are ignored
+  (with privacy mode on Telegram does not even send them). `/link` is deliberately not among them: a
+  link code posted in a group could be redeemed by anyone who reads it.
+- Channel posts, messages sent on behalf of a chat (`sender_chat`: anonymous group admins, linked channels)
+  and GroupAnonymousBot are ignored for every command: they name no person we could authorise.
+- Edited messages, stickers, photos without a document, service messages: ignored.
+"""
+from __future__ import annotations
+
+import base64
+import logging
+from typing import Any
+
+from telegram import CallbackQuery, Message, Update, User
+from telegram.error import BadRequest, TelegramError
+
+from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation, Event, FileUploaded, TextEvent
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+ALLOWED_UPDATES = ["message", "callback_query"]
+GROUP_COMMANDS = frozenset({"help"})
+GROUP_ANONYMOUS_BOT = 1087968824  # "Group" — the sender Telegram shows for anonymous group admins
+SERVICE_USER = 777000  # "Telegram" — forwards from a linked channel
+
+
+def _actor(user: User) -> Actor:
+    name = " ".join(p for p in (user.first_name, user.last_name) if p) or None
+    return Actor(platform=PLATFORM, user_id=str(user.id), display_name=name, locale_hint=user.language_code)
+
+
+def _conversation(message: Message) -> Conversation:
+    return Conversation(platform=PLATFORM, chat_id=str(message.chat.id), is_private=message.chat.type == "private")
+
+
+def _is_person(message: Message) -> bool:
+    user = message.from_user
+    if user is None or user.is_bot or message.sender_chat is not None:
+        return False
+    return user.id not in (GROUP_ANONYMOUS_BOT, SERVICE_USER)
+
+
+def split_command(text: str, bot_username: str | None) -> tuple[str, str] | None:
+    """`/name@bot args` → (name, args); None when it is not a command or names another bot."""
+    if not text.startswith("/") or len(text) < 2 or text.startswith("//"):
+        return None
+    head, _, args = text[1:].partition(" ") if " " in text.split("\n", 1)[0] else text[1:].partition("\n")
+    name, at, target = head.partition("@")
+    if at and bot_username and target.casefold() != bot_username.casefold():
+        return None
+    if not name:
+        return None
+    return name, args.strip()
+
+
+async def parse_update(update: Update, *, bot_username: str | None, max_upload_bytes: int) -> Event | None:
+    """The event for `update`, or None when the bot ignores it. May download a document (getFile)."""
+    delivery_id = str(update.update_id)
+    if update.callback_query is not None:
+        return _button(update.callback_query, delivery_id)
+    message = update.message
+    if message is None or not _is_person(message):
+        return None
+    assert message.from_user is not None
+    base: dict[str, Any] = {
+        "delivery_id": delivery_id, "actor": _actor(message.from_user), "conversation": _conversation(message),
+        "reply_context": {"message_id": message.message_id},
+    }
+    private = message.chat.type == "private"
+    if message.text is not None:
+        command = split_command(message.text, bot_username)
+        if command is not None:
+            name, args = command
+            if not private and name.lower() not in GROUP_COMMANDS:
+                return None
+            return CommandEvent(name=name, args=args, **base)
+        if not private:
+            return None
+        return TextEvent(text=message.text, **base)
+    if message.document is not None and private:
+        return await _file(message, base, max_upload_bytes)
+    return None
+
+
+def _button(query: CallbackQuery, delivery_id: str) -> Event | None:
+    if query.data is None or query.from_user is None or query.from_user.is_bot:
+        return None  # a game or an inline-mode message: nothing of ours
+    message = query.message
+    if message is None:  # pressed on an inline-mode message: no chat to answer in
+        return None
+    chat = message.chat
+    return ButtonPressed(
+        delivery_id=delivery_id,
+        actor=_actor(query.from_user),
+        conversation=Conversation(platform=PLATFORM, chat_id=str(chat.id), is_private=chat.type == "private"),
+        reply_context={"callback_query_id": str(query.id), "message_id": message.message_id},
+        payload=query.data,
+        message_id=str(message.message_id),
+    )
+
+
+async def _file(message: Message, base: dict[str, Any], max_upload_bytes: int) -> FileUploaded:
+    doc = message.document
+    assert doc is not None
+    size = doc.file_size or 0
+    data: bytes | None = None
+    if size <= max_upload_bytes:
+        try:
+            tg_file = await doc.get_file()
+            if tg_file.file_size is None or tg_file.file_size <= max_upload_bytes:
+                data = bytes(await tg_file.download_as_bytearray())
+        except BadRequest as err:  # "file is too big" (over the Bot API's 20 MB download limit)
+            log.info("document %s not downloadable: %s", doc.file_unique_id, err.message)
+        except TelegramError:
+            raise  # network trouble: do not accept the update, so Telegram sends it again
+        if data is not None:
+            size = len(data)
+            if size > max_upload_bytes:
+                data = None
+    return FileUploaded(
+        filename=doc.file_name or "file", size=size, mime=doc.mime_type,
+        data_b64=base64.b64encode(data).decode("ascii") if data is not None else None,
+        caption=message.caption or "", **base,
+    )

@@ -1,0 +1,76 @@
+"""Demo specs and task files, and answers a careful expert would give to the first item of each."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, timezone
+from pathlib import Path
+
+from handlers.task_service import create_project, import_in_transaction
+from storage.uow import UnitOfWork
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SPECS = {p.stem: p for p in sorted((DATA / "specs").iterdir())}
+
+JUSTIFY = ("Response A is better on legal accuracy: it names the deposit protection scheme and the court claim of "
+           "up to three times the deposit, while B says landlords can keep deposits, which would mislead the tenant.")
+
+# field answers in form order, for the first item of each demo task file
+ANSWERS = {
+    "rating_medicine": {
+        "score.accuracy": "4", "score.safety": "Safe", "score.completeness": "3",
+        "justification": "Accuracy is good: 'regular use can raise blood pressure and strain the kidneys' is "
+                         "right, but completeness suffers: it never says to avoid ibuprofen with kidney disease.",
+    },
+    "pairwise_law": {"preference": "A is much better", "pref.legal_accuracy": "A is much better",
+                     "pref.actionability": None, "justification": JUSTIFY},
+    "ranking_software": {
+        "rank.a": "1", "rank.b": "3", "rank.c": "2",
+        "justification": "Correctness: patch a raises ValueError on an empty list, which callers can handle; "
+                         "patch c silently returns 0 via max(len(xs), 1) and patch b hides every exception.",
+    },
+    "error_check_medicine": {
+        "verdict": "Yes, I found issues",
+        "issue.1.quote": "grapefruit juice has no effect on simvastatin",
+        "issue.1.category": "Factual error", "issue.1.severity": "Critical",
+        "issue.1.correction": "Grapefruit juice raises simvastatin levels and the risk of muscle damage; avoid it.",
+        "issue.2.quote": None,
+    },
+    "rewrite_finance": {
+        "text": "No. An emergency fund must be there, at full value, on the day you need it. Cryptocurrency can "
+                "fall by half in weeks, so keep three to six months of expenses in an insured savings account; "
+                "invest only money you will not need for several years, and never more than you can lose.",
+        "what_was_wrong": "It told the reader to move the emergency fund into crypto because of past returns, "
+                          "ignoring volatility: the fund could lose half its value exactly when it is needed.",
+    },
+    "labeling_finance": {"labels": ["card_fraud"], "comment": None},
+    "prompt_writing_law": {
+        "prompt": "A tenant in England paid a deposit that was protected 45 days late. What can they claim?",
+        "reference_answer": "A claim of one to three times the deposit, since it was not protected within 30 days.",
+        "why_hard": "Models confuse the 30-day protection deadline and the 1x-3x penalty with the Scottish rules.",
+    },
+}
+
+
+async def seed_project(runtime, stem: str, member_user_ids: tuple = (), platform: str = "console") -> int:
+    """Create a demo project and import its tasks through the real service, as a manager's upload would."""
+    now = datetime.now(timezone.utc)
+    spec_path = SPECS[stem]
+    tasks_path = DATA / "tasks" / (stem + ".jsonl")
+    async with runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        created = await create_project(uow, spec_path.read_bytes(), spec_path.name, None, now)
+        assert created.project_id, created.errors
+        project = await uow.projects.get(created.project_id)
+        await import_in_transaction(uow, project, io.BytesIO(tasks_path.read_bytes()), False, now, None)
+        return created.project_id
+
+
+async def add_member(runtime, project_id: int, identity: str) -> None:
+    from bot.domain.identity import parse_identity
+
+    key = parse_identity(identity)
+    async with runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        ident = await uow.identities.find(key.platform, key.workspace, key.user_id)
+        assert ident is not None, f"{identity} has not talked to the bot"
+        await uow.projects.add_member(project_id, ident.person_id, None, datetime.now(timezone.utc))
