@@ -56,7 +56,7 @@ class ConsoleHarness(ChatHarness):
         await self.runtime.handle(ButtonPressed(payload=message_buttons[j].payload or "", **base))
 
     async def press_as(self, presser: str, owner: str, label: str) -> None:
-        i, j = self._find_button(owner, label)
+        i, j = self._find_button(owner, label, anywhere=True)
         payload = self._all_buttons(owner)[i][j].payload or ""
         self.adapter.speaker = presser
         from bot.core.events import ButtonPressed

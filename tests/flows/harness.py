@@ -109,12 +109,12 @@ class ChatHarness(abc.ABC):
         raise NotImplementedError
 
     # shared helpers ---------------------------------------------------------------------------------
-    def _find_button(self, user: str, label: str) -> tuple[int, int]:
+    def _find_button(self, user: str, label: str, anywhere: bool = False) -> tuple[int, int]:
         for i in range(len(self.received(user)) - 1, -1, -1):
             item = self.received(user)[i]
             for j, b in enumerate(item.buttons):
                 if label.casefold() in b.casefold():
                     return i, j
-            if item.buttons and item.kind == "message":
+            if item.buttons and item.kind == "message" and not anywhere:
                 break  # only the newest message with buttons counts, as a person would see it
         raise AssertionError(f"no button {label!r} for {user}; last: {self.received(user)[-1:]}")
