@@ -39,3 +39,22 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             "NOTE: the PostgreSQL half of the suite was SKIPPED (no PostgreSQL at PANELIST_TEST_POSTGRES_URL, "
             "default postgresql://postgres@127.0.0.1:5432/postgres). Start PostgreSQL and run the same command "
             "to run it.", yellow=True)
+
+
+@pytest.fixture
+async def database_url_factory(backend, tmp_path):
+    """Fresh databases on demand (property tests need one per example)."""
+    import uuid
+
+    made: list[str] = []
+
+    async def make() -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path / ('p' + uuid.uuid4().hex[:8] + '.db')}"
+        url, schema = new_database_url(backend, tmp_path)
+        made.append(schema)
+        return url
+
+    yield make
+    for schema in made:
+        await drop_schema(schema)
