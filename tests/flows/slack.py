@@ -141,6 +141,13 @@ class _Modal:
         el = block["element"]
         st = self.state[block["block_id"]]
         kind = el["type"]
+        if value is None:  # left empty (an optional field skipped)
+            for key in ("value", "selected_option", "selected_date"):
+                if key in st:
+                    st[key] = None
+            if "selected_options" in st:
+                st["selected_options"] = []
+            return
         if kind in ("static_select", "radio_buttons"):
             opt = self.option(block, str(value))
             assert opt is not None, f"no option {value!r} in {block['block_id']}"
@@ -362,10 +369,20 @@ class SlackHarness(ChatHarness):
         uid = self.uid(user)
         modal = self._modals.get(user)
         if modal is not None:
-            await self._press_in_modal(user, modal, label)
-            return
+            if self._in_modal(modal, label):
+                await self._press_in_modal(user, modal, label)
+                return
+            await self.close_modal(user)  # a button in the conversation: the person closes the modal first
         i, j = self._find_button(user, label)
-        b = self._buttons[user][i][j]
+        await self._press_button(user, self._buttons[user][i][j])
+
+    async def press_as(self, presser: str, owner: str, label: str) -> None:
+        """A forged press: `presser` replays the value of a button that was sent to `owner`."""
+        i, j = self._find_button(owner, label, anywhere=True)
+        await self._press_button(presser, self._buttons[owner][i][j])
+
+    async def _press_button(self, user: str, b: dict) -> None:
+        uid = self.uid(user)
         trigger = self.trigger(user)
         if "view" in b:  # a button on the Home tab
             payload = block_actions_payload(TEAM, uid, b["action_id"], b["value"], trigger_id=trigger,
@@ -374,6 +391,17 @@ class SlackHarness(ChatHarness):
             payload = block_actions_payload(TEAM, uid, b["action_id"], b["value"], trigger_id=trigger,
                                             channel_id=b["channel"], message_ts=b["ts"], block_id=b["block_id"])
         await self.post(interaction_body(payload))
+
+    @staticmethod
+    def _in_modal(modal: _Modal, label: str) -> bool:
+        low = label.casefold()
+        if low in modal.submit_label.casefold() or low in modal.close_label.casefold():
+            return True
+        if low in ("save", "submit", "cancel", "done", "back"):
+            return True
+        field = modal.current()
+        return field is not None and field["element"]["type"] not in ("plain_text_input", "number_input") \
+            and modal.option(field, label) is not None
 
     async def _press_in_modal(self, user: str, modal: _Modal, label: str) -> None:
         low = label.casefold()

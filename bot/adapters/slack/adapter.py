@@ -87,7 +87,7 @@ class SlackAdapter:
         if secret is None and not self.socket_mode:
             raise ValueError("PANELIST_SLACK_SIGNING_SECRET is required for Slack over HTTP")
         self.app = AsyncApp(
-            token=self.token, client=self.client, signing_secret=secret or "unused-in-socket-mode",
+            client=self.client, signing_secret=secret or "unused-in-socket-mode",
             request_verification_enabled=secret is not None,
             process_before_response=False,  # ack first; listeners and turns run after the response
             logger=logging.getLogger("panelist.slack.bolt"),
