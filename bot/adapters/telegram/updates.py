@@ -51,15 +51,15 @@ def _is_person(message: Message) -> bool:
 
 def split_command(text: str, bot_username: str | None) -> tuple[str, str] | None:
     """`/name@bot args` → (name, args); None when it is not a command or names another bot."""
-    if not text.startswith("/") or len(text) < 2 or text.startswith("//"):
+    if len(text) < 2 or text[0] != "/" or text[1] == "/" or text[1].isspace():
         return None
-    head, _, args = text[1:].partition(" ") if " " in text.split("\n", 1)[0] else text[1:].partition("\n")
+    head, *rest = text[1:].split(maxsplit=1)
     name, at, target = head.partition("@")
     if at and bot_username and target.casefold() != bot_username.casefold():
         return None
     if not name:
         return None
-    return name, args.strip()
+    return name, rest[0].strip() if rest else ""
 
 
 async def parse_update(update: Update, *, bot_username: str | None, max_upload_bytes: int) -> Event | None:

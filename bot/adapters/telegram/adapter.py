@@ -1,0 +1,436 @@
+"""The Telegram adapter: python-telegram-bot 22 as the client, our storage as the truth.
+
+    adapter = TelegramAdapter(runtime, settings)     # registers itself with the runtime
+    adapter.add_routes(app)                          # webhook mode: POST /telegram/webhook
+    await adapter.start()  ...  await adapter.stop()
+
+PTB's `Application` only owns the `Bot` and its HTTP pools here: built without an updater, job queue or
+persistence, never with ConversationHandler or arbitrary callback data, started and stopped inside our loop
+(`initialize` / `start` / `stop` / `shutdown`).
+
+Inbound, no update lost and none handled twice:
+- Long polling (no webhook URL): one process per bot polls, the holder of the database lease
+  `telegram.polling:<bot id>` (renewed every poll; the others retry and take over when it lapses or is
+  released). Each batch from `getUpdates` is parsed and written to the inbox (`runtime.accept`) before the
+  next `getUpdates` carries an offset past it; then the accepted updates are processed in the background.
+  A failure in the middle of a batch leaves the offset on the failed update, so Telegram sends it again.
+- Webhook (URL + secret): `setWebhook` on start; `POST /telegram/webhook` checks the secret token header in
+  constant time (403 otherwise, logged without the secret), accepts the update, answers 200, then processes.
+- On start, inbox rows accepted but never processed (a crash between ack and commit) are processed first.
+- A redelivered update (inbox row already there) is not processed again.
+
+Outbound (`deliver`): `render()` to Bot API calls, run through the `Pacer`. Every callback query is answered
+exactly once: by the turn's `Notice` when there is one, else with an empty answer right after the turn.
+Edits that would change nothing are skipped (remembered per message, bounded, in this process);
+"message is not modified" counts as done; "message to edit not found" sends the text fresh. A blocked bot,
+a chat Telegram does not know and calls Telegram refuses become `DeliveryFailed(permanent=True)`; network
+trouble is raised so the runtime retries later.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import re
+from collections import OrderedDict
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+from telegram import Message, Update
+from telegram.error import (
+    BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError,
+)
+from telegram.ext import Application
+
+from bot.adapters.telegram.commands import set_commands
+from bot.adapters.telegram.html import truncate
+from bot.adapters.telegram.pacing import Pacer
+from bot.adapters.telegram.render import MAX_CALLBACK_ANSWER, RenderError, TgCall, render
+from bot.adapters.telegram.updates import ALLOWED_UPDATES, PLATFORM, parse_update
+from bot.core.adapter import DeliveryFailed
+from bot.core.capabilities import TELEGRAM
+from bot.core.events import Event
+from bot.core.operations import Delivery, Notice
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("panelist.telegram")
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
+MEMO_SIZE = 10_000  # edits remembered (to skip no-op edits) and callback queries answered, per process
+
+_EDIT_GONE = ("message to edit not found", "there is no text in the message to edit",
+              "message can't be edited", "message_id_invalid")
+_QUERY_STALE = ("query is too old", "query id is invalid")
+
+
+class _Memo(OrderedDict):
+    """A bounded insertion-ordered dict: the oldest entries fall out."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def put(self, key: Any, value: Any = True) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
+class _Fresh:
+    """Marks an edit that went out as a new message (the old one was gone)."""
+
+
+class _EditingBot:
+    """The `Bot` as the pacer calls it, with Telegram's edit answers handled where the call is made."""
+
+    def __init__(self, bot) -> None:
+        self._bot = bot
+
+    def __getattr__(self, name: str):
+        return getattr(self._bot, name)
+
+    async def edit_message_text(self, **kwargs: Any) -> Any:
+        try:
+            return await self._bot.edit_message_text(**kwargs)
+        except BadRequest as err:
+            text = err.message.lower()
+            if "not modified" in text:
+                return int(kwargs["message_id"])  # nothing to change: done
+            if any(gone in text for gone in _EDIT_GONE):
+                fresh = {k: v for k, v in kwargs.items() if k != "message_id"}
+                return await self._bot.send_message(**fresh)
+            raise
+
+
+def _fingerprint(call: TgCall) -> str:
+    markup = call.kwargs.get("reply_markup")
+    return json.dumps([call.kwargs.get("text"), call.kwargs.get("parse_mode"),
+                       markup.to_dict() if markup is not None else None], sort_keys=True, ensure_ascii=False)
+
+
+class TelegramAdapter:
+    platform = PLATFORM
+    capabilities = TELEGRAM
+
+    def __init__(self, runtime, settings, *, pacer: Pacer | None = None, poll_timeout: float = 10.0,
+                 lease_ttl: timedelta = timedelta(seconds=30), lease_retry: float = 5.0,
+                 error_backoff: float = 2.0, commands: bool = True) -> None:
+        if settings.telegram_token is None:
+            raise ValueError("PANELIST_TELEGRAM_TOKEN is required for the Telegram adapter")
+        self.runtime = runtime
+        self.settings = settings
+        self.webhook_url = settings.telegram_webhook_url or None
+        self._secret: bytes | None = None
+        if self.webhook_url:
+            if settings.telegram_webhook_secret is None:
+                raise ValueError("PANELIST_TELEGRAM_WEBHOOK_SECRET is required with PANELIST_TELEGRAM_WEBHOOK_URL")
+            secret = settings.telegram_webhook_secret.get_secret_value()
+            if not SECRET_FORMAT.fullmatch(secret):
+                raise ValueError("PANELIST_TELEGRAM_WEBHOOK_SECRET: 1-256 characters A-Z, a-z, 0-9, _ and - only")
+            self._secret = secret.encode("ascii")
+        if lease_ttl.total_seconds() < 2 * poll_timeout + 2:
+            raise ValueError("lease_ttl must outlast two polls, or a slow poll would let another process in")
+        self.application = (
+            Application.builder()
+            .token(settings.telegram_token.get_secret_value())
+            .base_url(settings.telegram_api_url)
+            .base_file_url(settings.telegram_file_url)
+            .updater(None)
+            .job_queue(None)
+            .build()
+        )
+        self.bot = self.application.bot
+        self.pacer = pacer or Pacer(per_chat_burst=3.0)
+        self.poll_timeout = poll_timeout
+        self.lease_ttl = lease_ttl
+        self.lease_retry = lease_retry
+        self.error_backoff = error_backoff
+        self.commands = commands
+        self.lease_name: str | None = None
+        self.polling = False  # holds the lease and polls (observable for tests and /healthz)
+        self._sender = _EditingBot(self.bot)
+        self._shown = _Memo(MEMO_SIZE)  # (chat id, message id) -> fingerprint of the text we last put there
+        self._answered = _Memo(MEMO_SIZE)  # callback query ids answered
+        self._inflight: set[asyncio.Task] = set()
+        self._poller: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
+        self._started = False
+        runtime.register(self)
+
+    # lifecycle ---------------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.application.initialize()  # getMe: the bot's id and username
+        await self.application.start()
+        self.lease_name = f"telegram.polling:{self.bot.id}"
+        self._stopping.clear()
+        if self.commands:
+            try:
+                await set_commands(self.bot, self.runtime.router, self.runtime.catalogs,
+                                   self.settings.default_locale)
+            except TelegramError as err:  # the menu is a convenience; the bot works without it
+                log.warning("telegram: could not set the command menu: %s", err)
+        await self.recover()
+        if self.webhook_url:
+            await self.bot.set_webhook(self.webhook_url, secret_token=self._secret.decode("ascii"),
+                                       allowed_updates=ALLOWED_UPDATES)
+            log.info("telegram: webhook mode (%s)", WEBHOOK_PATH)
+        else:
+            self._poller = asyncio.create_task(self._poll_forever(), name="telegram-poller")
+        self._started = True
+
+    async def stop(self) -> None:
+        self._started = False
+        self._stopping.set()
+        if self._poller is not None:
+            await asyncio.gather(self._poller, return_exceptions=True)
+            self._poller = None
+        await self.drain()
+        await self.application.stop()
+        await self.application.shutdown()
+
+    async def drain(self) -> None:
+        """Wait until every update handed to processing is done (its replies sent, its callback answered)."""
+        while self._inflight:
+            await asyncio.gather(*list(self._inflight), return_exceptions=True)
+
+    def ticks(self) -> list:
+        return []  # the core ticks sweep the outbox and the inbox for every adapter
+
+    async def recover(self) -> int:
+        """Process inbox rows this platform accepted but never processed, oldest first, before new updates."""
+        from bot.core.runtime import EVENT
+
+        async with self.runtime.db.transaction() as tx:
+            rows = await UnitOfWork(tx).inbox.unprocessed(PLATFORM, self.runtime.clock())
+        for row in rows:
+            await self._handle(EVENT.validate_json(row.payload))
+        if rows:
+            log.info("telegram: processed %d update(s) accepted before a restart", len(rows))
+        return len(rows)
+
+    # inbound: processing -----------------------------------------------------------------------------------
+    def _spawn(self, event: Event) -> None:
+        task = asyncio.create_task(self._handle(event))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+
+    async def _handle(self, event: Event) -> None:
+        try:
+            await self.runtime.process(event)
+        except Exception:  # the inbox row stays unprocessed; the recovery tick takes it up again
+            log.exception("telegram: update %s could not be processed", event.delivery_id)
+        finally:
+            query_id = event.reply_context.get("callback_query_id") if event.kind == "button" else None
+            if query_id and query_id not in self._answered:
+                try:
+                    await self._answer(str(query_id), None)
+                except Exception as err:  # the spinner stops by itself; nothing else to do
+                    log.warning("telegram: callback query %s not answered: %s", query_id, err)
+
+    async def _answer(self, query_id: str, text: str | None) -> None:
+        self._answered.put(query_id)
+        try:
+            if text:
+                await self.bot.answer_callback_query(query_id, text=truncate(text, MAX_CALLBACK_ANSWER))
+            else:
+                await self.bot.answer_callback_query(query_id)
+        except BadRequest as err:
+            if any(s in err.message.lower() for s in _QUERY_STALE):
+                log.info("telegram: callback query %s expired before it was answered", query_id)
+                return
+            raise DeliveryFailed(f"answerCallbackQuery: {err.message}", permanent=True) from err
+        except Forbidden as err:
+            raise DeliveryFailed(f"answerCallbackQuery: {err.message}", permanent=True) from err
+
+    async def _accept(self, update: Update) -> Event | None:
+        """Parse and write to the inbox. Returns the event to process, or None (ignored, or seen before)."""
+        event = await parse_update(update, bot_username=self.bot.username,
+                                   max_upload_bytes=self.settings.max_upload_bytes)
+        if event is None:
+            return None
+        if not await self.runtime.accept(event):
+            log.debug("telegram: update %s seen before; not processed again", update.update_id)
+            return None
+        return event
+
+    # inbound: long polling ---------------------------------------------------------------------------------
+    async def _hold_lease(self) -> bool:
+        async with self.runtime.db.transaction() as tx:
+            return await UnitOfWork(tx).leases.acquire(self.lease_name, self.runtime.process_id,
+                                                       self.runtime.clock(), self.lease_ttl)
+
+    async def _release_lease(self) -> None:
+        async with self.runtime.db.transaction() as tx:
+            await UnitOfWork(tx).leases.release(self.lease_name, self.runtime.process_id)
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _poll_forever(self) -> None:
+        offset: int | None = None
+        webhook_cleared = False
+        try:
+            while not self._stopping.is_set():
+                try:
+                    holding = await self._hold_lease()
+                except Exception:
+                    log.exception("telegram: could not renew the polling lease")
+                    holding = False
+                if not holding:
+                    if self.polling:
+                        log.warning("telegram: another process holds the polling lease now; pausing")
+                    self.polling = False
+                    await self._pause(self.lease_retry)
+                    continue
+                if not self.polling:
+                    log.info("telegram: polling (lease %s)", self.lease_name)
+                self.polling = True
+                try:
+                    if not webhook_cleared:
+                        await self.bot.delete_webhook()  # getUpdates is refused while a webhook is set
+                        webhook_cleared = True
+                    updates = await self._get_updates(offset)
+                    if updates is None:
+                        break  # stopping
+                    offset = await self._take_batch(updates, offset)
+                except InvalidToken:
+                    log.error("telegram: the bot token was refused; polling stops")
+                    break
+                except Conflict:
+                    log.warning("telegram: another getUpdates is running for this bot; backing off")
+                    await self._pause(self.error_backoff)
+                except RetryAfter as err:
+                    wait = err.retry_after
+                    await self._pause(wait.total_seconds() if isinstance(wait, timedelta) else float(wait))
+                except (NetworkError, OSError) as err:
+                    log.warning("telegram: polling failed (%s); retrying", err)
+                    await self._pause(self.error_backoff)
+                except Exception:
+                    log.exception("telegram: polling failed; retrying")
+                    await self._pause(self.error_backoff)
+        finally:
+            if self.polling:
+                self.polling = False
+                try:
+                    await self._release_lease()
+                except Exception:
+                    log.exception("telegram: could not release the polling lease (it lapses by itself)")
+
+    async def _get_updates(self, offset: int | None) -> tuple[Update, ...] | None:
+        """One long poll, given up (and its request cancelled) as soon as the adapter stops."""
+        poll = asyncio.create_task(self.bot.get_updates(
+            offset=offset, timeout=int(self.poll_timeout), allowed_updates=ALLOWED_UPDATES))
+        stop = asyncio.create_task(self._stopping.wait())
+        try:
+            await asyncio.wait({poll, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+        if not poll.done():
+            poll.cancel()
+            await asyncio.gather(poll, return_exceptions=True)
+            return None
+        return poll.result()
+
+    async def _take_batch(self, updates: tuple[Update, ...], offset: int | None) -> int | None:
+        """Accept the batch in order; the returned offset confirms exactly the updates that are in the inbox."""
+        accepted: list[Event] = []
+        try:
+            for update in updates:
+                event = await self._accept(update)
+                if event is not None:
+                    accepted.append(event)
+                offset = update.update_id + 1
+        finally:  # what is in the inbox is processed even if a later update of the batch failed
+            for event in accepted:
+                self._spawn(event)
+        return offset
+
+    # inbound: webhook --------------------------------------------------------------------------------------
+    def add_routes(self, app: web.Application) -> None:
+        if self.webhook_url:
+            app.router.add_post(WEBHOOK_PATH, self._webhook)
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+        if self._secret is None or not hmac.compare_digest(given, self._secret):
+            log.warning("telegram webhook: wrong or missing secret token from %s; refused", request.remote)
+            return web.Response(status=403)
+        if not self._started:
+            return web.Response(status=503)  # Telegram retries
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.bot)
+        except Exception:
+            log.warning("telegram webhook: a request that is not an update; refused")
+            return web.Response(status=400)
+        if update is None:
+            return web.Response(status=400)
+        try:
+            event = await self._accept(update)
+        except Exception:
+            log.exception("telegram webhook: update %s not accepted; Telegram will retry", update.update_id)
+            return web.Response(status=503)
+        if event is not None:
+            self._spawn(event)
+        return web.Response(status=200)
+
+    # outbound ----------------------------------------------------------------------------------------------
+    async def deliver(self, delivery: Delivery) -> str | None:
+        op = delivery.op
+        query_id = delivery.reply_context.get("callback_query_id")
+        if isinstance(op, Notice) and query_id:
+            if str(query_id) in self._answered:
+                log.info("telegram: callback query %s already answered; notice dropped", query_id)
+                return None
+            await self._answer(str(query_id), str(op.text))
+            return None
+        try:
+            calls = render(delivery)
+        except RenderError as err:
+            raise DeliveryFailed(f"render: {err}", permanent=True) from err
+        if not calls:
+            return None
+        chat_id = calls[0].kwargs.get("chat_id", delivery.chat_id)
+        skipped_id: int | None = None
+        first = calls[0]
+        if first.method == "editMessageText":
+            if self._shown.get((chat_id, first.kwargs["message_id"])) == _fingerprint(first):
+                skipped_id = int(first.kwargs["message_id"])
+                calls = calls[1:]
+        try:
+            results = await self.pacer.execute(self._sender, chat_id, calls) if calls else []
+        except Forbidden as err:
+            raise DeliveryFailed(f"forbidden: {err.message}", permanent=True) from err
+        except ChatMigrated as err:
+            raise DeliveryFailed(f"chat moved to {err.new_chat_id}", permanent=True) from err
+        except BadRequest as err:  # chat not found, or a call Telegram refuses: sending it again will not help
+            raise DeliveryFailed(f"bad request: {err.message}", permanent=True) from err
+        except InvalidToken:
+            raise
+        return self._remember(chat_id, calls, results, skipped_id)
+
+    def _remember(self, chat_id: Any, calls: list[TgCall], results: list[Any], skipped_id: int | None) -> str | None:
+        """Note what each text message now shows; return the id an edit of this delivery should target."""
+        text_id = skipped_id
+        any_id: int | None = None
+        for call, result in zip(calls, results):
+            message_id = result.message_id if isinstance(result, Message) else (
+                result if isinstance(result, int) and not isinstance(result, bool) else None)
+            if message_id is None:
+                continue
+            if any_id is None:
+                any_id = message_id
+            if call.method in ("sendMessage", "editMessageText"):
+                self._shown.put((chat_id, message_id), _fingerprint(call))
+                if text_id is None:
+                    text_id = message_id
+        found = text_id if text_id is not None else any_id
+        return str(found) if found is not None else None
