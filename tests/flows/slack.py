@@ -260,9 +260,10 @@ class SlackHarness(ChatHarness):
 
     # transport -------------------------------------------------------------------------------------------
     async def post(self, body: str, *, timestamp: int | None = None, retry_num: int | None = None,
-                   secret: str = SECRET) -> tuple[int, str]:
+                   retry_reason: str = "http_timeout", secret: str = SECRET) -> tuple[int, str]:
+        """Sign and post one request to /slack/events; wait for the turns it started; collect what was sent."""
         assert self.server is not None and self.http is not None
-        headers = signed_headers(secret, body, timestamp=timestamp, retry_num=retry_num)
+        headers = signed_headers(secret, body, timestamp=timestamp, retry_num=retry_num, retry_reason=retry_reason)
         started = time.monotonic()
         async with self.http.post(self.server.make_url("/slack/events"), data=body.encode("utf-8"),
                                   headers=headers) as resp:

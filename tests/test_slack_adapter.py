@@ -1,0 +1,450 @@
+"""The Slack adapter end to end: the real Bolt app behind the project's aiohttp server, requests signed as Slack
+signs them, the Web API client pointed at the loopback stand-in. Storage-touching tests run on both backends.
+
+The harness (`tests/flows/slack.py`) is the transport: it signs and posts, waits for the background turns, and
+reads what people received back from the stand-in's recorded calls.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import time
+from datetime import datetime, timezone
+
+import aiohttp
+import pytest
+from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import events as slack_events
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.pacing import ChannelPacer
+from bot.adapters.slack.socket_mode import SocketModeRunner
+from bot.app import build_runtime
+from bot.core.adapter import DeliveryFailed
+from bot.core.blocks import Reply, text
+from bot.core.operations import Delivery, EditMessage, SendMessage
+from bot.settings import Settings
+from handlers.task_service import create_project, import_in_transaction
+from storage.uow import UnitOfWork
+from tests.flows.slack import TEAM, SlackHarness, dm_channel, slack_user_id
+from tests.flows.tasks_data import ANSWERS as TASK_ANSWERS
+from tests.flows.tasks_data import SPECS, add_member, seed_project
+from tests.flows.test_onboarding import ANSWERS as PROFILE
+from tests.slack_standin import SlackApiStandIn
+from tests.slack_standin.signing import event_body, slash_command_body, url_verification_body
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+async def slack(database_url):
+    h = SlackHarness(database_url)
+    await h.start()
+    yield h
+    await h.stop()
+
+
+async def rows(runtime, sql: str, *args) -> list[dict]:
+    async with runtime.db.transaction() as tx:
+        return await tx.fetch(sql, *args)
+
+
+def posted_to(h: SlackHarness, user: str, method: str = "chat.postMessage") -> list[dict]:
+    channel = dm_channel(slack_user_id(user))
+    return [c.params for c in h.standin.calls_to(method)
+            if c.params.get("channel") == channel and (c.response or {}).get("ok")]
+
+
+async def make_manager(h: SlackHarness, user: str) -> None:
+    await h.send(user, "/help")  # the identity exists after the first contact
+    key = slack_user_id(user)
+    async with h.runtime.db.transaction() as tx:
+        pid = await tx.fetchval("SELECT person_id FROM identities WHERE user_id = $1", key)
+        await tx.execute("INSERT INTO roles (person_id, role, granted_at) VALUES ($1, 'manager', $2)",
+                         pid, datetime.now(timezone.utc))
+
+
+# -- signatures ------------------------------------------------------------------------------------------------
+
+
+async def test_bad_signature_and_stale_timestamp_are_refused_and_nothing_is_stored(slack):
+    uid = slack.uid("ana")
+    body = slash_command_body(TEAM, uid, "help", trigger_id=slack.trigger("ana"))
+    status, _ = await slack.post(body, secret="not-the-signing-secret")
+    assert status == 401
+    status, _ = await slack.post(body, timestamp=int(time.time()) - 600)  # right secret, 10 minutes old
+    assert status == 401
+    event = {"type": "message", "channel": dm_channel(uid), "channel_type": "im", "text": "help", "ts": "1.000001"}
+    status, _ = await slack.post(event_body(TEAM, uid, event, "Ev0BAD"), timestamp=int(time.time()) - 600)
+    assert status == 401
+    assert await rows(slack.runtime, "SELECT id FROM inbox") == []
+    assert await rows(slack.runtime, "SELECT id FROM persons") == []
+    assert slack.standin.calls_to("chat.postMessage") == []
+    # and the very same request, signed now, goes through
+    status, _ = await slack.post(body)
+    assert status == 200
+    assert "What you can do" in slack.last("ana").text
+    assert len(await rows(slack.runtime, "SELECT id FROM inbox")) == 1
+
+
+async def test_url_verification_answers_the_challenge(slack):
+    status, text_ = await slack.post(url_verification_body("c-123"))
+    assert status == 200 and "c-123" in text_
+
+
+# -- retries ---------------------------------------------------------------------------------------------------
+
+
+async def test_the_same_event_three_times_with_retry_headers_is_handled_once(slack):
+    uid = slack.uid("bo")
+    event = {"type": "message", "channel": dm_channel(uid), "channel_type": "im", "text": "help", "ts": "1.000001"}
+    body = event_body(TEAM, uid, event, "Ev0RETRY1")
+    status, _ = await slack.post(body)
+    assert status == 200
+    results = await asyncio.gather(slack.post(body, retry_num=1), slack.post(body, retry_num=2,
+                                                                              retry_reason="http_timeout"))
+    assert [s for s, _ in results] == [200, 200]
+    inbox = await rows(slack.runtime, "SELECT id, processed_at FROM inbox WHERE delivery_id = 'Ev0RETRY1'")
+    assert len(inbox) == 1 and inbox[0]["processed_at"] is not None
+    outbox = await rows(slack.runtime, "SELECT id, sent_at FROM outbox WHERE inbox_id = $1", inbox[0]["id"])
+    assert len(outbox) == 1 and outbox[0]["sent_at"] is not None
+    assert len(await rows(slack.runtime, "SELECT id FROM audit_log WHERE action = 'person.created'")) == 1
+    assert len(posted_to(slack, "bo")) == 1
+    assert not slack.refusals()
+
+
+async def test_every_request_is_acknowledged_quickly_and_slow_work_follows(slack):
+    await slack.send("cy", "/start")
+    await slack.fill_form("cy", {**PROFILE, "name": "Cy"})
+    await slack.send("cy", "help")
+    await slack.send("cy", "/profile")
+    assert slack.acks and all(status == 200 for status, _ in slack.acks)
+    assert max(seconds for _, seconds in slack.acks) < 3.0
+    assert not slack.refusals()
+
+
+# -- rendering -------------------------------------------------------------------------------------------------
+
+
+async def test_ten_thousand_characters_typed_and_a_ten_thousand_character_model_answer(slack, database_url):
+    await slack.send("di", "x" * 10_000)
+    assert "didn't understand" in slack.last("di").text
+
+    # A task whose model answer is 10,000 characters: shown within Slack's limits, nothing lost.
+    paragraph = "The model explains compound interest in plain words, step by step, with numbers. "
+    answer = "\n\n".join(f"{i:03d} " + paragraph * 1 for i in range(200))[:10_000]
+    assert len(answer) == 10_000
+    task = {"external_id": "long-1", "prompt": "Explain compound interest.", "responses": [{"id": "a", "text": answer}]}
+    spec = SPECS["rewrite_finance"]
+    async with slack.runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        created = await create_project(uow, spec.read_bytes(), spec.name, None, datetime.now(timezone.utc))
+        project = await uow.projects.get(created.project_id)
+        await import_in_transaction(uow, project, io.BytesIO(json.dumps(task).encode() + b"\n"), False,
+                                    datetime.now(timezone.utc), None)
+    await slack.send("di", "/help")
+    await add_member(slack.runtime, created.project_id, slack.identity("di"))
+    slack.clear("di")
+    await slack.send("di", "/next")
+    assert not slack.refusals()
+    messages = posted_to(slack, "di")
+    sections = [b for m in messages for b in m["blocks"] if b["type"] == "section" and "text" in b]
+    assert all(len(b["text"]["text"]) <= 3000 for b in sections)
+    assert all(len(m["blocks"]) <= 50 for m in messages)
+    shown = "".join(b["text"]["text"] for b in sections if b["text"]["type"] == "plain_text")
+    uploaded = b"".join(f.data or b"" for f in slack.standin.uploaded_files()).decode()
+    compact = "".join(answer.split())
+    assert compact in "".join(shown.split()) or compact in "".join(uploaded.split())
+    assert any(r.kind == "form" for r in slack.received("di"))  # and the answer form opened as a modal
+
+
+async def test_mentions_and_markup_in_user_text_are_rendered_harmlessly(slack):
+    name = "Ana <!channel> <@U123> *bold* & co"
+    await slack.send("ed", "/start")
+    await slack.fill_form("ed", {**PROFILE, "name": name})
+    await slack.send("ed", "/profile")
+    profile = posted_to(slack, "ed")[-1]
+    raw = json.dumps(profile["blocks"])
+    assert "&lt;!channel&gt;" in raw and "&lt;@U123&gt;" in raw and "&amp; co" in raw
+    for block in profile["blocks"]:
+        for t in [block.get("text")] + list(block.get("fields") or []):
+            if t and t["type"] == "mrkdwn":
+                assert "<!channel>" not in t["text"] and "<@U123>" not in t["text"]
+    # typed into a DM as real Slack mentions (Slack sends them raw), echoed nowhere as a live mention
+    await slack.send("ed", "<!channel> <@U123> hello")
+    for m in posted_to(slack, "ed"):
+        assert "<!channel>" not in m["text"] and "<!channel>" not in json.dumps(m["blocks"])
+    assert not slack.refusals()
+
+
+# -- buttons ---------------------------------------------------------------------------------------------------
+
+
+async def test_button_forged_for_another_person_is_refused(slack):
+    project_id = await seed_project(slack.runtime, "rewrite_finance")
+    for user in ("eve", "fay"):
+        await slack.send(user, "/help")
+        await add_member(slack.runtime, project_id, slack.identity(user))
+    await slack.send("eve", "/next")
+    await slack.close_modal("eve")  # eve looks at the task message rather than the form
+    eve_messages = len(posted_to(slack, "eve")) + len(posted_to(slack, "eve", "chat.update"))
+    await slack.press_as("fay", "eve", "Skip")  # fay replays eve's Skip value as herself
+    notices = [c.params for c in slack.standin.calls_to("chat.postEphemeral")]
+    assert notices and notices[-1]["user"] == slack_user_id("fay")
+    assert "This button has expired" in notices[-1]["text"]
+    assert "This button has expired" in slack.last("fay", kind="notice").text
+    statuses = [r["status"] for r in await rows(slack.runtime, "SELECT status FROM assignments")]
+    assert statuses == ["active"]
+    assert len(posted_to(slack, "eve")) + len(posted_to(slack, "eve", "chat.update")) == eve_messages
+    # eve's own press still works
+    await slack.press("eve", "Skip")
+    assert not slack.refusals()
+
+
+async def test_pressing_a_button_edits_or_answers_in_the_dm_and_the_home_tab_publishes(slack):
+    await slack.send("gus", "/language")
+    await slack.press("gus", "Español")
+    assert "te hablaré en español" in slack.last("gus").text
+    await slack.open_home("gus")
+    home = slack.last("gus", kind="home")
+    assert home.buttons
+    assert slack.standin.home_views[slack_user_id("gus")]["type"] == "home"
+    await slack.press("gus", home.buttons[0])  # a Home tab button answers in the DM
+    assert slack.last("gus").text
+    assert not slack.refusals()
+
+
+# -- modals ----------------------------------------------------------------------------------------------------
+
+
+async def test_modal_opens_within_the_trigger_validity(slack):
+    started = time.monotonic()
+    await slack.send("hal", "/start")
+    opened = slack.standin.calls_to("views.open")
+    assert len(opened) == 1 and opened[0].response["ok"], slack.refusals()
+    assert time.monotonic() - started < 3.0
+    assert opened[0].params["trigger_id"] in slack._triggers
+    view = opened[0].response["view"]
+    assert view["type"] == "modal" and view["private_metadata"].isdigit() and len(view["title"]["text"]) <= 24
+    assert not slack.refusals()
+
+
+async def test_modal_errors_keep_the_draft_and_reopen_filled(slack, database_url):
+    await slack.send("ivy", "/start")
+    await slack.fill_form("ivy", {**PROFILE, "name": "Ivy", "years": "250", "timezone": "Mars/Olympus_Mons"})
+    errors = slack.last("ivy", kind="form_errors").text
+    assert "largest allowed value is 70" in errors and "time zone" in errors
+    assert "ivy" in slack._modals  # the modal stays open with its errors
+    await slack.press("ivy", "Cancel")  # closed: the draft stays
+    await slack.send("ivy", "/start")
+    assert "continue where you stopped" in slack.texts("ivy")
+    reopened = slack.standin.calls_to("views.open")[-1].response["view"]
+    name_block = next(b for b in reopened["blocks"] if b["block_id"] == "name")
+    assert name_block["element"].get("initial_value") == "Ivy"
+    await slack.fill_form("ivy", {"years": "7", "timezone": "Europe/Madrid"})
+    assert "your profile is saved" in slack.last("ivy").text
+    await slack.send("ivy", "/cancel")
+    assert "nothing to cancel" in slack.last("ivy").text
+    saved = await rows(slack.runtime, "SELECT timezone FROM persons WHERE display_name = 'Ivy'")
+    assert saved == [{"timezone": "Europe/Madrid"}]
+    assert not slack.refusals()
+
+
+@pytest.mark.parametrize("stem", sorted(TASK_ANSWERS))
+async def test_every_task_type_through_the_modal(slack, stem):
+    project_id = await seed_project(slack.runtime, stem)
+    await slack.send("ana", "/help")
+    await add_member(slack.runtime, project_id, slack.identity("ana"))
+    await slack.send("ana", "/next")
+    assert "Prompt" in slack.texts("ana")
+    assert slack.last("ana", kind="form")
+    await slack.fill_form("ana", TASK_ANSWERS[stem])
+    assert "your answer for" in slack.last("ana").text, slack.received("ana")[-3:]
+    subs = await rows(slack.runtime, "SELECT late FROM submissions")
+    assert subs == [{"late": 0}]
+    assert [r["status"] for r in await rows(slack.runtime, "SELECT status FROM assignments")] == ["submitted"]
+    assert not slack.refusals()
+
+
+# -- files -----------------------------------------------------------------------------------------------------
+
+
+async def test_file_shared_reaches_the_handler_once(slack):
+    await slack.send("jo", "/help")
+    await slack.upload("jo", "x.txt", b"hello")
+    assert "wasn't expecting a file" in slack.last("jo").text
+    downloads = slack.standin.calls_to("download")
+    assert downloads and downloads[-1].headers.get("Authorization") == f"Bearer {slack.standin.token}"
+    # Slack announces one upload twice (message.file_share and file_shared): handled once.
+    file_id = next(iter(slack.standin.files))
+    uid = slack.uid("jo")
+    shared = {"type": "file_shared", "file_id": file_id, "user_id": uid, "channel_id": dm_channel(uid),
+              "file": {"id": file_id}, "event_ts": "2.000001"}
+    before = len(slack.received("jo"))
+    await slack.post(event_body(TEAM, uid, shared, "Ev0SHARED"))
+    assert len(slack.received("jo")) == before
+    assert len(await rows(slack.runtime, "SELECT id FROM inbox WHERE delivery_id = $1", f"file:{file_id}")) == 1
+    assert not slack.refusals()
+
+
+async def test_file_shared_event_alone_downloads_through_files_info(slack):
+    await make_manager(slack, "kim")
+    uid = slack.uid("kim")
+    slack.standin.add_file("F0SPEC01", "rating.yaml", SPECS["rating_medicine"].read_bytes())
+    shared = {"type": "file_shared", "file_id": "F0SPEC01", "user_id": uid, "channel_id": dm_channel(uid),
+              "file": {"id": "F0SPEC01"}, "event_ts": "2.000001"}
+    await slack.post(event_body(TEAM, uid, shared, "Ev0SHARED2"))
+    assert slack.standin.calls_to("files.info")
+    assert "Project Medication questions — rating is created" in slack.last("kim").text
+    assert not slack.refusals()
+
+
+async def test_a_file_over_the_limit_is_not_downloaded_and_the_person_is_told(database_url):
+    h = SlackHarness(database_url, max_upload_bytes=1024)
+    async with h:
+        await make_manager(h, "lu")
+        await h.upload("lu", "big.yaml", b"#" * 5000)
+        assert "too big" in h.last("lu").text
+        assert h.standin.calls_to("download") == []
+        assert not h.refusals()
+
+
+# -- delivery --------------------------------------------------------------------------------------------------
+
+
+async def test_permanent_refusals_become_delivery_failed_and_edits_fall_back_to_a_new_message(slack):
+    slack.uid("mo")
+    gone = Delivery(op=SendMessage(message=Reply(blocks=[text("hi")])), platform="slack", workspace=TEAM,
+                    chat_id="U0NOBODY1", user_id="U0NOBODY1")
+    with pytest.raises(DeliveryFailed) as failed:
+        await slack.adapter.deliver(gone)
+    assert failed.value.reason == "user_not_found" and failed.value.permanent
+    channel = dm_channel(slack_user_id("mo"))
+    edit = Delivery(op=EditMessage(message=Reply(blocks=[text("edited")])), platform="slack", workspace=TEAM,
+                    chat_id=channel, user_id=slack_user_id("mo"), edit_message_id=f"{channel}:1.999999")
+    message_id = await slack.adapter.deliver(edit)
+    assert message_id and message_id.startswith(channel + ":") and message_id != edit.edit_message_id
+    assert slack.standin.messages_in(channel)[-1]["text"] == "edited"
+    sent = await slack.adapter.deliver(Delivery(op=SendMessage(message=Reply(blocks=[text("one")])), platform="slack",
+                                                workspace=TEAM, chat_id=channel, user_id=slack_user_id("mo")))
+    again = Delivery(op=EditMessage(message=Reply(blocks=[text("two")])), platform="slack", workspace=TEAM,
+                     chat_id=channel, user_id=slack_user_id("mo"), edit_message_id=sent)
+    assert await slack.adapter.deliver(again) == sent
+    assert slack.standin.messages_in(channel)[-1]["text"] == "two"
+
+
+async def test_accepted_but_unprocessed_event_is_recovered_on_start_and_its_retry_does_nothing(database_url):
+    """The inbox row was written and Slack acked, then the process died before the turn: the next start
+    processes it once, and Slack's retry of the same event afterwards changes nothing."""
+    h = SlackHarness(database_url)
+    async with h:
+        uid = h.uid("ned")
+        event = {"type": "message", "channel": dm_channel(uid), "channel_type": "im", "text": "help", "ts": "1.1"}
+        body = event_body(TEAM, uid, event, "Ev0CRASH1")
+        parsed = slack_events.from_message(json.loads(body), set(h.runtime.router.commands))
+        assert parsed is not None and parsed.delivery_id == "Ev0CRASH1" and parsed.name == "help"
+        assert await h.runtime.accept(parsed)  # what the middleware does before the ack; then the crash
+        assert [r["processed_at"] for r in await rows(h.runtime, "SELECT processed_at FROM inbox")] == [None]
+        await h.restart()
+        assert "What you can do" in h.last("ned").text
+        await h.post(body, retry_num=1)
+        assert len(posted_to(h, "ned")) == 1
+        assert len(await rows(h.runtime, "SELECT id FROM inbox")) == 1
+        assert not h.refusals()
+
+
+# -- Socket Mode -----------------------------------------------------------------------------------------------
+
+
+class FakeSocketSlack:
+    """`apps.connections.open` plus a websocket endpoint, on loopback. Connection 1 goes quiet (no pongs, no
+    frames after hello); later connections say hello, then send one slash command envelope."""
+
+    def __init__(self, command_body: dict) -> None:
+        self.opened = 0
+        self.connections = 0
+        self.acks: list[dict] = []
+        self.command_body = command_body
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/apps.connections.open", self._open)
+        app.router.add_get("/ws", self._ws)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+    async def _open(self, request: web.Request) -> web.Response:
+        assert request.headers.get("Authorization") == "Bearer xapp-test-token"
+        self.opened += 1
+        return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/ws?n={self.opened}"})
+
+    async def _ws(self, request: web.Request) -> web.WebSocketResponse:
+        self.connections += 1
+        n = self.connections
+        ws = web.WebSocketResponse(autoping=False)  # connection 1 never answers pings
+        await ws.prepare(request)
+        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1}))
+        if n >= 2:
+            await ws.send_str(json.dumps({"envelope_id": f"env-{n}", "type": "slash_commands",
+                                          "accepts_response_payload": True, "payload": self.command_body}))
+        async for msg in ws:
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                self.acks.append(json.loads(msg.data))
+            elif msg.type == aiohttp.WSMsgType.PING and n >= 2:
+                await ws.pong(msg.data)
+        return ws
+
+
+async def test_socket_mode_watchdog_reconnects_a_quiet_socket_and_requests_flow(database_url):
+    async with SlackApiStandIn(token="xoxb-socket") as standin:
+        uid = "U0SOCKET1"
+        standin.add_user(uid)
+        body = dict(pair.split("=", 1) for pair in slash_command_body(
+            TEAM, uid, "help", trigger_id=standin.new_trigger_id(), channel_id=dm_channel(uid)).split("&"))
+        from urllib.parse import unquote_plus
+
+        body = {k: unquote_plus(v) for k, v in body.items()}
+        fake = FakeSocketSlack(body)
+        await fake.start()
+        settings = Settings(database_url=database_url, slack_bot_token="xoxb-socket", slack_app_token="xapp-test-token",
+                            slack_api_url=standin.base_url)
+        runtime = build_runtime(settings)
+        await runtime.start()
+        adapter = SlackAdapter(runtime, settings, pacer=ChannelPacer(interval=0.0))
+        now = [1000.0]
+        runner = SocketModeRunner(adapter.app, "xapp-test-token", quiet_seconds=30.0, check_every=3600,
+                                  clock=lambda: now[0], ping_interval=60,
+                                  web_client=AsyncWebClient(base_url=f"http://127.0.0.1:{fake.port}/api/"))
+        try:
+            await runner.start()
+            assert fake.opened == 1
+            assert await runner.check() is False  # not quiet yet (fake clock)
+            now[0] += 31  # 31 s without a frame or a pong on connection 1
+            assert await runner.check() is True
+            assert runner.reconnects == 1 and fake.opened == 2
+            for _ in range(200):  # connection 2 delivers the slash command; Bolt acks it on the socket
+                if fake.acks and standin.calls_to("chat.postMessage"):
+                    break
+                await asyncio.sleep(0.025)
+            await adapter.drain()
+            assert {"envelope_id": "env-2"}.items() <= fake.acks[0].items()
+            inbox = await rows(runtime, "SELECT delivery_id, processed_at FROM inbox")
+            assert len(inbox) == 1 and inbox[0]["processed_at"] is not None
+            assert "What you can do" in standin.calls_to("chat.postMessage")[-1].params["text"]
+            assert await runner.check() is False  # frames on connection 2 count as life
+        finally:
+            await runner.stop()
+            await adapter.stop()
+            await runtime.stop()
+            await fake.stop()
+        assert not standin.refusals
