@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from bot.core.router import Router
 from bot.core.wizard import FormRegistry
-from handlers import admin, common, home, link, onboarding, projects, tasks
+from handlers import admin, common, home, link, onboarding, projects, quality, review, tasks
 from handlers.replies import say
 
 
 def build() -> tuple[Router, FormRegistry]:
     root = Router("root").include(
         onboarding.router, common.router, admin.router, link.router, home.router, projects.router, tasks.router,
+        quality.router, review.router,
     )
     forms = FormRegistry()
     onboarding.register_forms(forms)
     tasks.register_forms(forms)
+    review.register_forms(forms)
 
     @root.text()
     async def fallback(ctx, event) -> list:

@@ -34,3 +34,29 @@ def render_task(project_name: str, spec: ProjectSpec, item: TaskItem, assignment
         button(msg("task.skip_button"), "task.skip", a=assignment_id),
     ]]))
     return blocks
+
+
+def render_answer(spec: ProjectSpec, item: TaskItem, form_values: dict) -> list:
+    """An answer as the form's questions and the given values, for a reviewer or a rework summary."""
+    from bot.core.blocks import Span
+    from bot.core.field_values import display
+    from bot.domain.task_types import answer_fields
+
+    lines = []
+    for field in answer_fields(spec, item):
+        if field.id in form_values and field.applies(form_values):
+            lines.append(text(Span(text=field.label, style="bold"), " ", *display(field, form_values[field.id])))
+    return lines
+
+
+def render_expected(spec: ProjectSpec, expected: dict) -> list:
+    """The gold answer in words: labels, a preference, scores per criterion, or an order."""
+    if "labels" in expected:
+        return [text(", ".join(expected["labels"]))]
+    if "preference" in expected:
+        return [text(msg(f"task.option.{expected['preference']}"))]
+    if "scores" in expected:
+        return [text(spec.criterion(cid).label, ": ", str(value)) for cid, value in expected["scores"].items()]
+    if "order" in expected:
+        return [text(" > ".join(" = ".join(group) for group in expected["order"]))]
+    return []

@@ -19,7 +19,8 @@ from bot.domain.feedback import check_justification
 from bot.domain.task_import import TaskItem
 from bot.domain.task_types import AnswerInvalid, answer_fields, justification_field, validate_answer
 from handlers.replies import command_buttons, say
-from handlers.task_render import render_task
+from bot.domain.scoring import expected_answer, needs_review, score_gold
+from handlers.task_render import render_expected, render_task
 from handlers.task_service import spec_of
 from storage.uow import UnitOfWork
 
@@ -49,9 +50,13 @@ async def _check(ctx: Context, session) -> Problem | None:
         validate_answer(spec, item, session.values)
     except AnswerInvalid as exc:
         return Problem(exc.field_id, exc.message)
-    if assignment.status == "expired" and not late_submit_allowed(task.filled, task.overlap):
+    if session.params.get("rework"):
+        previous = await ctx.uow.submissions.get(int(session.params["rework"]))
+        if previous is None or previous.review_state != "rework" or previous.person_id != ctx.person.id:
+            return Problem("", msg("review.rework_closed"))
+    elif assignment.status == "expired" and not late_submit_allowed(task.filled, task.overlap):
         return Problem("", msg("task.late_not_needed"))
-    if assignment.status not in ("active", "expired"):
+    elif assignment.status not in ("active", "expired"):
         return Problem("", msg("task.not_yours_anymore"))
     field = justification_field(spec.task_type)
     if field and session.values.get(field):
@@ -63,31 +68,65 @@ async def _check(ctx: Context, session) -> Problem | None:
 
 async def _submitted(ctx: Context, values: dict, session) -> list:
     assignment, task, project, spec, item = await _load(ctx.uow, int(session.params["a"]))
+    answer = validate_answer(spec, item, values)
+    if session.params.get("rework"):
+        return await _resubmitted(ctx, project, int(session.params["rework"]), answer, values)
     late = assignment.status == "expired"
     if late and not await ctx.uow.assignments.retake_slot(assignment):
         return [say("task.late_not_needed")]
-    answer = validate_answer(spec, item, values)
     seconds = max(0, int((ctx.now - assignment.assigned_at).total_seconds()))
-    sid = await ctx.uow.submissions.add(assignment, answer.model_dump_json(), seconds, late, ctx.now)
+    gold = score_gold(spec, item, answer)
+    approvals = (await ctx.uow.submissions.review_counts(ctx.person.id, project.id)).get("approved", 0)
+    review_state = "pending" if needs_review(spec, approvals) else "none"
+    sid = await ctx.uow.submissions.add(
+        assignment, answer.model_dump_json(), seconds, late, ctx.now, form_values=values,
+        gold_passed=None if gold is None else gold.passed, gold_score=None if gold is None else gold.score,
+        review_state=review_state)
     if sid is None:
         return [say("task.already_submitted")]
     await ctx.uow.assignments.mark_submitted(assignment.id, ctx.now)
-    await ctx.audit("task.submitted", submission=sid, assignment=assignment.id, late=late)
-    return [ctx.reply(text(msg("task.thanks", name=project.name)), command_buttons("next", "drafts"))]
+    await ctx.audit("task.submitted", submission=sid, assignment=assignment.id, late=late,
+                    gold=None if gold is None else gold.passed)
+    ops = [ctx.reply(text(msg("task.thanks", name=project.name)), command_buttons("next", "drafts"))]
+    if gold is not None and not gold.passed and spec.gold_feedback:
+        explanation = spec.gold_explanation or item.metadata.get("explanation")
+        blocks = [text(msg("task.gold_missed")), *render_expected(spec, expected_answer(spec, item))]
+        if explanation:
+            blocks.append(LongText(title=msg("task.gold_explanation"), text=str(explanation), filename="explanation.txt"))
+        ops.insert(0, ctx.reply(*blocks))
+    await after_submission(ctx, project, spec, task)
+    return ops
+
+
+async def _resubmitted(ctx: Context, project, submission_id: int, answer, values: dict) -> list:
+    previous = await ctx.uow.submissions.get(submission_id)
+    if previous is None or not await ctx.uow.submissions.revise(previous, answer.model_dump_json(), values,
+                                                                "pending", ctx.now):
+        return [say("review.rework_closed")]
+    await ctx.audit("task.reworked", submission=submission_id, revision=previous.revision + 1)
+    return [ctx.reply(text(msg("review.rework_sent", name=project.name)), command_buttons("next"))]
+
+
+async def after_submission(ctx: Context, project, spec, task) -> None:
+    """Hooks that follow an answer: adaptive overlap and quality pauses (see handlers.quality)."""
+    from handlers.quality import on_submitted
+
+    await on_submitted(ctx, project, spec, task)
 
 
 def register_forms(forms: FormRegistry) -> None:
     forms.register(FORM, None, _form, _submitted, check=_check)
 
 
-async def _open_form(ctx: Context, assignment_id: int) -> list:
-    return await ctx.runtime.wizard.start(ctx, FORM, params={"a": assignment_id})
-
-
-async def _show(ctx: Context, assignment_id: int, with_form: bool = True) -> list:
+async def show_task(ctx: Context, assignment_id: int, with_form: bool = True, params: dict | None = None,
+                    initial: dict | None = None) -> list:
+    """The task message, then its form (resumed where it stopped, or prefilled for a rework)."""
     assignment, task, project, spec, item = await _load(ctx.uow, assignment_id)
     ops = [ctx.reply(*render_task(project.name, spec, item, assignment.id, assignment.lease_expires_at))]
-    return ops + (await _open_form(ctx, assignment.id) if with_form else [])
+    if not with_form:
+        return ops
+    return ops + await ctx.runtime.wizard.start(ctx, FORM, params=params or {"a": assignment_id}, initial=initial,
+                                                at_summary=initial is not None)
 
 
 async def expire_own(ctx: Context) -> None:
@@ -101,11 +140,15 @@ async def next_task(ctx: Context, event) -> list:
     await expire_own(ctx)
     active = await ctx.uow.assignments.active_for(ctx.person.id)
     if active:  # a double press, or work already in hand: the same assignment again, never a second one
-        return [say("task.continue")] + await _show(ctx, active[0].id)
+        return [say("task.continue")] + await show_task(ctx, active[0].id)
     projects = await ctx.uow.projects.member_of(ctx.person.id)
     if not projects:
         return [ctx.reply(text(msg("task.no_projects")), command_buttons("projects"))]
+    paused = 0
     for project in projects:  # earlier deadlines first (member_of orders them)
+        if await ctx.uow.pauses.is_paused(project.id, ctx.person.id):
+            paused += 1
+            continue
         spec = spec_of(project)
         gold, total = await ctx.uow.assignments.served_counts(ctx.person.id, project.id)
         lease = timedelta(minutes=spec.lease_minutes)
@@ -114,8 +157,8 @@ async def next_task(ctx: Context, event) -> list:
                       or await ctx.uow.assignments.claim(ctx.person.id, project.id, not want_gold, ctx.now, lease))
         if assignment is not None:
             await ctx.audit("task.assigned", assignment=assignment.id, project=project.id)
-            return await _show(ctx, assignment.id)
-    return [say("task.none_left")]
+            return await show_task(ctx, assignment.id)
+    return [say("task.paused" if paused == len(projects) else "task.none_left")]
 
 
 async def _own_assignment(ctx: Context):
@@ -140,7 +183,7 @@ async def show_again(ctx: Context, event) -> list:
     loaded = await _own_assignment(ctx)
     if loaded is None:
         return [say("error.button_expired")]
-    return await _show(ctx, loaded[0].id, with_form=False)
+    return await show_task(ctx, loaded[0].id, with_form=False)
 
 
 @router.action("task.resume")
@@ -148,7 +191,7 @@ async def resume(ctx: Context, event) -> list:
     loaded = await _own_assignment(ctx)
     if loaded is None:
         return [say("error.button_expired")]
-    return await _show(ctx, loaded[0].id)
+    return await show_task(ctx, loaded[0].id)
 
 
 @router.command("skip", help_key="command.skip.help")

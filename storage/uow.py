@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from storage.db import Tx
-from storage.repos.tasks import Assignments, Submissions, Tasks
+from storage.repos.tasks import Assignments, Pauses, Quality, Reviews, Submissions, Tasks
 from storage.repos.delivery import Inbox, Outbox, SentMessages
 from storage.repos.people import Identities, People, Roles
 from storage.repos.projects import Projects, Uploads
@@ -29,4 +29,7 @@ class UnitOfWork:
         self.tasks = Tasks(tx)
         self.assignments = Assignments(tx)
         self.submissions = Submissions(tx)
+        self.reviews = Reviews(tx)
+        self.pauses = Pauses(tx)
+        self.quality = Quality(tx)
 

@@ -73,6 +73,7 @@ class Runtime:
             async with self.db.transaction() as tx:
                 secret = await UnitOfWork(tx).kv.get_or_create("action_secret", secrets.token_urlsafe(32))
         self.codec = ActionCodec(secret.encode(), timedelta(days=self.settings.action_token_days))
+        self.codec_secret = secret.encode()  # also keys pseudonyms, so they are stable across processes
 
     async def stop(self) -> None:
         if self._tasks:

@@ -213,7 +213,9 @@ class Wizard:
         self.registry = registry
 
     async def start(self, ctx: Context, form_id: str, params: dict | None = None,
-                    initial: dict | None = None, resume: bool = True) -> list[Operation]:
+                    initial: dict | None = None, resume: bool = True, at_summary: bool = False) -> list[Operation]:
+        """Open a form (or resume the open one with the same params). `at_summary` shows prefilled answers
+        first, with Edit, instead of asking every question again (a rework)."""
         definition = self.registry.get(form_id)
         if resume:
             for existing in await ctx.uow.forms.open_for(ctx.person.id):
@@ -221,6 +223,9 @@ class Wizard:
                     ops: list[Operation] = [SendMessage(message=Reply(blocks=[text(msg("form.resumed"))]))]
                     return ops + await self._show(ctx, definition, existing)
         session = await ctx.uow.forms.create(ctx.person.id, form_id, params or {}, initial or {}, ctx.now)
+        if at_summary:
+            session.stage = "confirm"
+            await ctx.uow.forms.save(session, ctx.now)
         return await self._show(ctx, definition, session)
 
     async def _show(self, ctx: Context, definition: FormDefinition, session: FormSession,

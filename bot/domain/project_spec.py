@@ -397,7 +397,12 @@ class ProjectSpec(BaseModel):
     max_overlap: Annotated[int, Strict(), Field(ge=1, le=20)] | None = None  # ceiling when more answers are sought
     gold_ratio: Ratio = 0.0  # share of served items that are gold
     gold_hidden: StrictBool = True  # experts cannot tell gold items apart
-    review_share: Ratio = 0.0  # share of submissions sent to a reviewer
+    review_share: Ratio = 0.0  # share of submissions sent to a reviewer once an expert is trusted
+    review_until_approvals: Annotated[int, Strict(), Field(ge=0, le=1000)] = 5  # review everything until then
+    gold_feedback: StrictBool = True  # show the expected answer after a wrong gold answer
+    gold_explanation: Text | None = None
+    quality_threshold: Ratio | None = None  # pause experts whose quality score falls below this
+    agreement_threshold: Ratio | None = None  # below this, an item is offered to more experts (max_overlap)
     lease_minutes: Annotated[int, Strict(), Field(ge=1, le=1440)] = 60
     pay: Pay
     requires: Requires | None = None

@@ -189,29 +189,201 @@ class Assignments:
         )
 
 
+_S_COLS = ("id, assignment_id, task_id, project_id, person_id, answer, form_values, seconds_spent, late, submitted_at,"
+           " gold_passed, gold_score, review_state, revision")
+
+
+class SubmissionRow(BaseModel):
+    id: int
+    assignment_id: int
+    task_id: int
+    project_id: int
+    person_id: int
+    answer: dict
+    form_values: dict
+    seconds_spent: int
+    late: bool
+    submitted_at: datetime
+    gold_passed: bool | None = None
+    gold_score: float | None = None
+    review_state: str  # none | pending | approved | rejected | rework
+    revision: int
+
+
+def _submission(row: dict | None) -> SubmissionRow | None:
+    if row is None:
+        return None
+    return SubmissionRow(**{**row, "answer": json.loads(row["answer"]), "form_values": json.loads(row["form_values"]),
+                            "late": bool(row["late"]),
+                            "gold_passed": None if row["gold_passed"] is None else bool(row["gold_passed"])})
+
+
 class Submissions:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
 
-    async def add(self, assignment: AssignmentRow, answer_json: str, seconds: int, late: bool,
-                  now: datetime) -> int | None:
+    async def add(self, assignment: AssignmentRow, answer_json: str, seconds: int, late: bool, now: datetime,
+                  form_values: dict | None = None, gold_passed: bool | None = None, gold_score: float | None = None,
+                  review_state: str = "none") -> int | None:
         """The new submission id, or None if this assignment was submitted already (the constraint decides)."""
         sid = await self.tx.fetchval(
             "INSERT INTO submissions (assignment_id, task_id, project_id, person_id, answer, seconds_spent, late,"
-            " submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id",
+            " submitted_at, form_values, gold_passed, gold_score, review_state)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING id",
             assignment.id, assignment.task_id, assignment.project_id, assignment.person_id, answer_json, seconds,
-            int(late), now,
+            int(late), now, json.dumps(form_values or {}, ensure_ascii=False),
+            None if gold_passed is None else int(gold_passed), gold_score, review_state,
         )
         if sid is not None:
             await self.tx.execute("UPDATE tasks SET answered = answered + 1 WHERE id = $1", assignment.task_id)
         return sid
 
-    async def for_assignment(self, assignment_id: int) -> dict | None:
-        return await self.tx.fetchrow(
-            "SELECT id, answer, seconds_spent, late, submitted_at FROM submissions WHERE assignment_id = $1",
-            assignment_id,
+    async def get(self, submission_id: int) -> SubmissionRow | None:
+        return _submission(await self.tx.fetchrow(f"SELECT {_S_COLS} FROM submissions WHERE id = $1", submission_id))
+
+    async def for_assignment(self, assignment_id: int) -> SubmissionRow | None:
+        return _submission(await self.tx.fetchrow(
+            f"SELECT {_S_COLS} FROM submissions WHERE assignment_id = $1", assignment_id))
+
+    async def revise(self, submission: SubmissionRow, answer_json: str, form_values: dict, review_state: str,
+                     now: datetime) -> bool:
+        """A reworked answer replaces the old one (revision + 1); only while it is waiting for rework."""
+        return await self.tx.execute(
+            "UPDATE submissions SET answer = $3, form_values = $4, review_state = $5, revision = revision + 1,"
+            " submitted_at = $6 WHERE id = $1 AND revision = $2 AND review_state = 'rework'",
+            submission.id, submission.revision, answer_json, json.dumps(form_values, ensure_ascii=False),
+            review_state, now,
+        ) == 1
+
+    async def set_review_state(self, submission_id: int, revision: int, state: str) -> bool:
+        return await self.tx.execute(
+            "UPDATE submissions SET review_state = $3 WHERE id = $1 AND revision = $2", submission_id, revision, state
+        ) == 1
+
+    async def next_for_review(self, reviewer_id: int, project_ids: list[int], after_id: int = 0) -> SubmissionRow | None:
+        """The oldest submission waiting for review in these projects, never the reviewer's own."""
+        if not project_ids:
+            return None
+        in_list = ", ".join(f"${i + 3}" for i in range(len(project_ids)))
+        return _submission(await self.tx.fetchrow(
+            f"SELECT {_S_COLS} FROM submissions WHERE review_state = 'pending' AND person_id <> $1 AND id > $2"
+            f" AND project_id IN ({in_list}) ORDER BY id LIMIT 1",
+            reviewer_id, after_id, *project_ids,
+        ))
+
+    async def review_counts(self, person_id: int, project_id: int | None = None) -> dict[str, int]:
+        rows = await self.tx.fetch(
+            "SELECT review_state, COUNT(*) AS n FROM submissions WHERE person_id = $1 AND ($2 = 0 OR project_id = $2)"
+            " GROUP BY review_state",
+            person_id, project_id or 0,
         )
+        return {r["review_state"]: int(r["n"]) for r in rows}
+
+    async def gold_results(self, person_id: int, project_id: int | None = None) -> list[bool]:
+        rows = await self.tx.fetch(
+            "SELECT gold_passed FROM submissions WHERE person_id = $1 AND gold_passed IS NOT NULL"
+            " AND ($2 = 0 OR project_id = $2) ORDER BY id",
+            person_id, project_id or 0,
+        )
+        return [bool(r["gold_passed"]) for r in rows]
+
+    async def for_task(self, task_id: int) -> list[SubmissionRow]:
+        rows = await self.tx.fetch(f"SELECT {_S_COLS} FROM submissions WHERE task_id = $1 ORDER BY id", task_id)
+        return [_submission(r) for r in rows]  # type: ignore[misc]
 
     async def count(self, project_id: int | None = None) -> int:
         return int(await self.tx.fetchval(
             "SELECT COUNT(*) FROM submissions WHERE ($1 = 0 OR project_id = $1)", project_id or 0))
+
+
+class Reviews:
+    """The review log: one decision per submission revision (a double press decides once)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def decide(self, submission_id: int, revision: int, reviewer_id: int, decision: str,
+                     reason_code: str | None, comment: str | None, now: datetime) -> bool:
+        return await self.tx.fetchval(
+            "INSERT INTO reviews (submission_id, revision, reviewer_id, decision, reason_code, comment, decided_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (submission_id, revision) DO NOTHING RETURNING id",
+            submission_id, revision, reviewer_id, decision, reason_code, comment, now,
+        ) is not None
+
+    async def for_submission(self, submission_id: int) -> list[dict]:
+        return await self.tx.fetch(
+            "SELECT revision, reviewer_id, decision, reason_code, comment, decided_at FROM reviews"
+            " WHERE submission_id = $1 ORDER BY revision", submission_id)
+
+
+class Pauses:
+    """Experts paused in a project by their quality score; a manager lifts a pause."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def pause(self, project_id: int, person_id: int, reason: str, score: float | None, now: datetime) -> bool:
+        inserted = await self.tx.execute(
+            "INSERT INTO project_pauses (project_id, person_id, reason, score, paused_at) VALUES ($1, $2, $3, $4, $5)"
+            " ON CONFLICT (project_id, person_id) DO NOTHING",
+            project_id, person_id, reason, score, now,
+        )
+        if inserted:
+            return True
+        return await self.tx.execute(
+            "UPDATE project_pauses SET reason = $3, score = $4, paused_at = $5, lifted_at = NULL, lifted_by = NULL"
+            " WHERE project_id = $1 AND person_id = $2 AND lifted_at IS NOT NULL",
+            project_id, person_id, reason, score, now,
+        ) == 1
+
+    async def lift(self, project_id: int, person_id: int, by: int, now: datetime) -> bool:
+        return await self.tx.execute(
+            "UPDATE project_pauses SET lifted_at = $3, lifted_by = $4 WHERE project_id = $1 AND person_id = $2"
+            " AND lifted_at IS NULL", project_id, person_id, now, by) == 1
+
+    async def is_paused(self, project_id: int, person_id: int) -> bool:
+        return bool(await self.tx.fetchval(
+            "SELECT 1 FROM project_pauses WHERE project_id = $1 AND person_id = $2 AND lifted_at IS NULL",
+            project_id, person_id))
+
+    async def lifted_since(self, project_id: int, person_id: int) -> datetime | None:
+        return await self.tx.fetchval(
+            "SELECT lifted_at FROM project_pauses WHERE project_id = $1 AND person_id = $2", project_id, person_id)
+
+
+class Quality:
+    """The numbers a quality score is made of, read from submissions and the review log."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def shared_answers(self, person_id: int, project_id: int, limit: int = 500) -> list[dict]:
+        """Every answer on items this person answered that others answered too (the newest `limit` items)."""
+        rows = await self.tx.fetch(
+            "SELECT s.task_id, s.person_id, s.answer FROM submissions s WHERE s.task_id IN ("
+            "  SELECT m.task_id FROM submissions m WHERE m.person_id = $1 AND m.project_id = $2"
+            "  ORDER BY m.id DESC LIMIT $3) ORDER BY s.task_id, s.id",
+            person_id, project_id, limit,
+        )
+        return [{**r, "answer": json.loads(r["answer"])} for r in rows]
+
+    async def experts(self, project_id: int) -> list[int]:
+        rows = await self.tx.fetch(
+            "SELECT DISTINCT person_id FROM submissions WHERE project_id = $1 ORDER BY person_id", project_id)
+        return [r["person_id"] for r in rows]
+
+    async def answers_by_item(self, project_id: int, limit: int = 20000) -> dict[int, list[dict]]:
+        rows = await self.tx.fetch(
+            "SELECT task_id, answer FROM submissions WHERE project_id = $1 AND task_id IN ("
+            " SELECT task_id FROM submissions WHERE project_id = $1 GROUP BY task_id HAVING COUNT(*) > 1"
+            " ORDER BY task_id DESC LIMIT $2) ORDER BY task_id, id",
+            project_id, limit,
+        )
+        grouped: dict[int, list[dict]] = {}
+        for r in rows:
+            grouped.setdefault(r["task_id"], []).append(json.loads(r["answer"]))
+        return grouped
+
+    async def raise_overlap(self, task_id: int, max_overlap: int) -> bool:
+        return await self.tx.execute(
+            "UPDATE tasks SET overlap = overlap + 1 WHERE id = $1 AND overlap < $2", task_id, max_overlap) == 1

@@ -15,7 +15,6 @@ class ConsoleHarness(ChatHarness):
 
     async def _start_adapter(self) -> None:
         self.adapter = ConsoleAdapter(self.runtime, write=lambda line: None)
-        self._buttons: dict[str, list] = {}
         self.runtime.on_delivered.append(self._record)
 
     async def _stop_adapter(self) -> None:
@@ -33,8 +32,8 @@ class ConsoleHarness(ChatHarness):
         elif isinstance(op, (SendMessage, EditMessage, PublishHome)):
             body, buttons = render_reply(op.message)
             kind = "home" if isinstance(op, PublishHome) else "message"
-            self.received(d.chat_id).append(Received(text=body, buttons=[str(b.label) for b in buttons], kind=kind))
-            self._buttons.setdefault(d.chat_id, []).append(buttons)
+            self.received(d.chat_id).append(Received(text=body, buttons=[str(b.label) for b in buttons], kind=kind,
+                                                     payloads=[b.payload or "" for b in buttons]))
 
     async def send(self, user: str, line: str) -> None:
         self.adapter.speaker = user
@@ -49,26 +48,17 @@ class ConsoleHarness(ChatHarness):
     async def press(self, user: str, label: str) -> None:
         self.adapter.speaker = user
         i, j = self._find_button(user, label)
-        message_buttons = [b for b in self._all_buttons(user)][i]
         from bot.core.events import ButtonPressed
 
-        base = self.adapter._base()
-        await self.runtime.handle(ButtonPressed(payload=message_buttons[j].payload or "", **base))
+        await self.runtime.handle(ButtonPressed(payload=self.received(user)[i].payloads[j], **self.adapter._base()))
 
     async def press_as(self, presser: str, owner: str, label: str) -> None:
         i, j = self._find_button(owner, label, anywhere=True)
-        payload = self._all_buttons(owner)[i][j].payload or ""
+        payload = self.received(owner)[i].payloads[j]
         self.adapter.speaker = presser
         from bot.core.events import ButtonPressed
 
         await self.runtime.handle(ButtonPressed(payload=payload, **self.adapter._base()))
-
-    def _all_buttons(self, user: str) -> list[list]:
-        # one entry per received item, aligned with self.received(user)
-        out, it = [], iter(self._buttons.get(user, []))
-        for item in self.received(user):
-            out.append(next(it) if item.kind in ("message", "home") else [])
-        return out
 
     async def upload(self, user: str, filename: str, data: bytes) -> None:
         self.adapter.speaker = user

@@ -20,6 +20,7 @@ class Received:
     text: str
     buttons: list[str] = field(default_factory=list)
     kind: str = "message"  # message | notice | form | form_errors | home | file
+    payloads: list[str] = field(default_factory=list, repr=False)  # what each button carries, when known
 
 
 class ChatHarness(abc.ABC):

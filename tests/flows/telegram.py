@@ -14,6 +14,8 @@ import asyncio
 import copy
 import hashlib
 import itertools
+import secrets
+import socket
 from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +54,12 @@ class RecordingStandIn(BotApiStandIn):
         return super()._respond(method, params, result, error)
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def fast_pacer() -> Pacer:
     """The stand-in has no rate limits unless asked; flows should not wait a second per reply."""
     return Pacer(per_chat_rate=10_000, global_rate=100_000, per_chat_burst=1_000, global_burst=1_000)
@@ -62,6 +70,7 @@ class TelegramHarness(ChatHarness):
 
     def __init__(self, database_url: str, admins: str = "", clock=None, **settings: Any) -> None:
         self.adapter_options: dict[str, Any] = settings.pop("adapter_options", {})
+        self.webhook: bool = settings.pop("webhook", False)  # webhook mode behind the project's HTTP server
         super().__init__(database_url, admins, clock, **settings)
         self.api: RecordingStandIn | None = None
         self.adapter: TelegramAdapter | None = None
@@ -70,9 +79,16 @@ class TelegramHarness(ChatHarness):
         self._queries: dict[str, str] = {}  # callback query id -> user
         self._files = itertools.count(1)
         self._keep_api = False
+        self._http = None
+        self.webhook_url: str | None = None
+        self.webhook_secret = "s3cret-" + secrets.token_hex(8)
 
     # lifecycle -------------------------------------------------------------------------------------------
     async def _start_adapter(self) -> None:
+        await self.start_adapter(wait=True)
+
+    async def start_adapter(self, wait: bool) -> None:
+        """Start the stand-in (once) and the adapter; `wait`: until it holds the polling lease."""
         if self.api is None:
             self.api = await RecordingStandIn().start()
         settings = self.settings.model_copy(update={
@@ -80,16 +96,36 @@ class TelegramHarness(ChatHarness):
             "telegram_api_url": self.api.base_url,
             "telegram_file_url": self.api.file_url,
         })
+        port = 0
+        if self.webhook:
+            port = free_port()
+            self.webhook_url = f"http://127.0.0.1:{port}/telegram/webhook"
+            settings = settings.model_copy(update={
+                "telegram_webhook_url": self.webhook_url,
+                "telegram_webhook_secret": self._secret(self.webhook_secret),
+            })
         options = {"pacer": fast_pacer(), "poll_timeout": 2.0, "lease_ttl": timedelta(seconds=10),
                    "lease_retry": 0.2, **self.adapter_options}
         self.adapter = TelegramAdapter(self.runtime, settings, **options)
+        if self.webhook:  # the project's own HTTP app, as `panelist run` serves it
+            from aiohttp import web
+
+            from bot.serve import http_app
+
+            self._http = web.AppRunner(http_app(self.runtime, [self.adapter]))
+            await self._http.setup()
+            await web.TCPSite(self._http, "127.0.0.1", port).start()
         await self.adapter.start()
-        await self._wait_for(lambda: self.adapter.polling, "the adapter to take the polling lease")
+        if wait and not self.webhook:
+            await self._wait_for(lambda: self.adapter.polling, "the adapter to take the polling lease")
 
     async def _stop_adapter(self) -> None:
         if self.adapter is not None:
             await self.adapter.stop()
             self.adapter = None
+        if self._http is not None:
+            await self._http.cleanup()
+            self._http = None
         self._collect()
         if self.api is not None and not self._keep_api:
             await self.api.stop()
@@ -109,7 +145,12 @@ class TelegramHarness(ChatHarness):
         return SecretStr(value)
 
     def refusals(self) -> list:
-        return list(self.api.refusals) if self.api is not None else []
+        """The stand-in's refusals, plus every callback query the bot never answered (Telegram wants each answered)."""
+        if self.api is None:
+            return []
+        unanswered = [f"callback query {q} ({u}) never answered" for q, u in self._queries.items()
+                      if q not in self.api.callback_answers]
+        return list(self.api.refusals) + unanswered
 
     def identity(self, user: str) -> str:
         return f"telegram:{telegram_user_id(user)}"
@@ -154,8 +195,14 @@ class TelegramHarness(ChatHarness):
 
     # what a person does -----------------------------------------------------------------------------------
     async def push(self, update: dict[str, Any]) -> dict[str, Any]:
-        """Queue an update and wait until the bot has confirmed and fully handled it."""
+        """Hand an update to the bot (getUpdates queue, or a POST to the webhook) and wait until it is handled."""
         self._collect()
+        if self.webhook:
+            status = await self.api.deliver_to_webhook(update)
+            assert status == 200, f"webhook answered {status}"
+            await self.adapter.drain()
+            self._collect()
+            return update
         update = self.api.push_update(update)
         await self.settle(update["update_id"])
         return update

@@ -1,0 +1,147 @@
+"""/review: the next answer waiting for review; approve, reject with a reason, or send back for rework.
+
+Reviewers see the item and the answer under a pseudonym, never the expert's name. Every decision is one row in
+the review log (a double press decides once); the expert is told in their own language.
+"""
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from bot.core.blocks import Buttons, Heading, LongText, Span, button, text
+from bot.core.context import Context
+from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
+from bot.core.router import Router
+from bot.core.text import msg
+from bot.core.wizard import FormRegistry
+from bot.domain.pseudonyms import pseudonym
+from bot.domain.task_import import TaskItem
+from handlers.replies import command_buttons, say
+from handlers.task_render import render_answer, response_title
+from handlers.task_service import spec_of
+
+router = Router("review")
+FORM = "review"
+REASONS = ("inaccurate", "vague", "guideline_not_followed", "other")
+
+
+class ReviewNote(BaseModel):
+    reason: str | None = None
+    comment: str = Field(default="", max_length=4000)
+
+
+async def _reviewable_projects(ctx: Context) -> list[int]:
+    if ctx.has_role("manager"):
+        return [p.id for p in await ctx.uow.projects.open_projects()]
+    return [p.id for p in await ctx.uow.projects.member_of(ctx.person.id)]
+
+
+@router.command("review", roles={"reviewer"}, help_key="command.review.help")
+async def next_review(ctx: Context, event) -> list:
+    after = int(ctx.action.args.get("after", 0)) if ctx.action else 0
+    submission = await ctx.uow.submissions.next_for_review(ctx.person.id, await _reviewable_projects(ctx), after)
+    if submission is None:
+        return [say("review.none")]
+    project = await ctx.uow.projects.get(submission.project_id)
+    task = await ctx.uow.tasks.get(submission.task_id)
+    spec, item = spec_of(project), TaskItem.model_validate(task.item)
+    s, r = submission.id, submission.revision
+    blocks = [
+        Heading(text=msg("review.title", name=project.name)),
+        text(msg("review.by", expert=pseudonym(ctx.runtime.codec_secret, submission.person_id), revision=r)),
+        LongText(title=msg("task.prompt"), text=item.prompt, filename="prompt.txt"),
+        *[LongText(title=response_title(i, spec.task_type), text=resp.text, filename=f"response-{i}.txt")
+          for i, resp in enumerate(item.responses)],
+        text(Span(text=msg("review.answer"), style="bold")),
+        *render_answer(spec, item, submission.form_values),
+    ]
+    if submission.gold_passed is not None:
+        blocks.append(text(msg("review.gold_passed" if submission.gold_passed else "review.gold_failed")))
+    blocks.append(Buttons(rows=[
+        [button(msg("review.approve"), "review.decide", style="primary", s=s, r=r, d="approved"),
+         button(msg("review.rework"), "review.decide", s=s, r=r, d="rework"),
+         button(msg("review.reject"), "review.decide", style="danger", s=s, r=r, d="rejected")],
+        [button(msg("review.later"), "review.next", after=s)],
+    ]))
+    return [ctx.reply(*blocks)]
+
+
+@router.action("review.next", roles={"reviewer"})
+async def skip_to_next(ctx: Context, event) -> list:
+    return await next_review(ctx, event)
+
+
+async def _pending(ctx: Context, submission_id: int, revision: int):
+    submission = await ctx.uow.submissions.get(submission_id)
+    if (submission is None or submission.revision != revision or submission.review_state != "pending"
+            or submission.person_id == ctx.person.id
+            or submission.project_id not in await _reviewable_projects(ctx)):
+        return None
+    return submission
+
+
+@router.action("review.decide", roles={"reviewer"})
+async def decide_pressed(ctx: Context, event) -> list:
+    args = ctx.action.args
+    decision = str(args.get("d"))
+    submission = await _pending(ctx, int(args.get("s", 0)), int(args.get("r", 0)))
+    if submission is None or decision not in ("approved", "rework", "rejected"):
+        return [say("review.already_decided")]
+    if decision == "approved":
+        return await _decide(ctx, submission.id, submission.revision, "approved", None, None)
+    return await ctx.runtime.wizard.start(ctx, FORM, params={"s": submission.id, "r": submission.revision, "d": decision},
+                                          resume=False)
+
+
+def _note_form(ctx: Context, params: dict) -> FormSpec:
+    fields = []
+    if params["d"] == "rejected":
+        fields.append(FieldSpec(id="reason", kind=FieldKind.choice, label=msg("review.reason"),
+                                options=[Option(value=r, label=msg(f"review.reason.{r}")) for r in REASONS]))
+    fields.append(FieldSpec(id="comment", kind=FieldKind.long_text, label=msg("review.comment"),
+                            help=msg("review.comment.help"), min_length=3, max_length=4000))
+    title = msg("review.rework") if params["d"] == "rework" else msg("review.reject")
+    return FormSpec(id=FORM, title=title, fields=fields, submit_label=msg("review.send"))
+
+
+async def _noted(ctx: Context, note: ReviewNote, session) -> list:
+    p = session.params
+    return await _decide(ctx, int(p["s"]), int(p["r"]), p["d"], note.reason, note.comment)
+
+
+async def _decide(ctx: Context, submission_id: int, revision: int, decision: str, reason: str | None,
+                  comment: str | None) -> list:
+    submission = await _pending(ctx, submission_id, revision)
+    if submission is None or not await ctx.uow.reviews.decide(submission_id, revision, ctx.person.id, decision,
+                                                               reason, comment, ctx.now):
+        return [say("review.already_decided")]
+    await ctx.uow.submissions.set_review_state(submission_id, revision, decision)
+    await ctx.audit("review.decided", submission=submission_id, revision=revision, decision=decision, reason=reason)
+    project = await ctx.uow.projects.get(submission.project_id)
+    notice = [text(msg(f"review.notice.{decision}", name=project.name))]
+    if reason:
+        notice.append(text(msg("review.reason"), " ", msg(f"review.reason.{reason}")))
+    if comment:
+        notice.append(LongText(title=msg("review.comment"), text=comment, filename="review-comment.txt"))
+    if decision == "rework":
+        notice.append(Buttons(rows=[[button(msg("review.rework_button"), "task.rework", s=submission_id)]]))
+    from handlers.quality import check_pause
+
+    await check_pause(ctx, submission.person_id, project, spec_of(project))
+    return [ctx.reply(text(msg("review.done")), command_buttons("review")),
+            ctx.send_to(submission.person_id, *notice)]
+
+
+def register_forms(forms: FormRegistry) -> None:
+    forms.register(FORM, ReviewNote, _note_form, _noted)
+
+
+@router.action("task.rework")
+async def rework(ctx: Context, event) -> list:
+    """The expert reopens an answer sent back: the form comes back filled with what they wrote."""
+    submission = await ctx.uow.submissions.get(int(ctx.action.args.get("s", 0)))
+    if submission is None or submission.person_id != ctx.person.id or submission.review_state != "rework":
+        return [say("review.rework_closed")]
+    from handlers.tasks import show_task
+
+    return await show_task(ctx, submission.assignment_id, params={"a": submission.assignment_id, "rework": submission.id},
+                           initial=submission.form_values)
