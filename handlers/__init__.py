@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from bot.core.router import Router
 from bot.core.wizard import FormRegistry
-from handlers import admin, common, home, link, onboarding, projects, quality, review, tasks
+from handlers import admin, common, export, home, link, onboarding, progress, projects, quality, review, tasks
 from handlers.replies import say
 
 
 def build() -> tuple[Router, FormRegistry]:
     root = Router("root").include(
         onboarding.router, common.router, admin.router, link.router, home.router, projects.router, tasks.router,
-        quality.router, review.router,
+        quality.router, review.router, export.router, progress.router,
     )
     forms = FormRegistry()
     onboarding.register_forms(forms)
