@@ -252,6 +252,19 @@ async def test_modal_errors_keep_the_draft_and_reopen_filled(slack, database_url
     assert not slack.refusals()
 
 
+async def test_a_form_started_in_a_dm_is_a_wizard_until_a_button_opens_it_as_a_modal(slack):
+    await slack.send("ola", "start")  # typed in the DM: no trigger id, so step messages
+    assert "Step 1 of 7" in slack.last("ola").text and "Your name" in slack.last("ola").text
+    await slack.send("ola", "Ola")
+    assert "Your fields of expertise" in slack.last("ola").text
+    await slack.press("ola", "Medicine")  # a press carries a trigger id: the rest continues in a modal
+    opened = slack.standin.calls_to("views.open")[-1].response["view"]
+    assert next(b for b in opened["blocks"] if b["block_id"] == "name")["element"]["initial_value"] == "Ola"
+    await slack.fill_form("ola", {k: v for k, v in PROFILE.items() if k != "name"})
+    assert "your profile is saved" in slack.last("ola").text
+    assert not slack.refusals()
+
+
 @pytest.mark.parametrize("stem", sorted(TASK_ANSWERS))
 async def test_every_task_type_through_the_modal(slack, stem):
     project_id = await seed_project(slack.runtime, stem)
@@ -353,6 +366,25 @@ async def test_accepted_but_unprocessed_event_is_recovered_on_start_and_its_retr
         assert len(posted_to(h, "ned")) == 1
         assert len(await rows(h.runtime, "SELECT id FROM inbox")) == 1
         assert not h.refusals()
+
+
+def test_manifest_declares_what_the_adapter_uses():
+    import yaml
+
+    from pathlib import Path
+
+    manifest = yaml.safe_load((Path(__file__).resolve().parent.parent / "slack" / "manifest.yml").read_text())
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"chat:write", "commands", "im:history", "im:read", "im:write", "users:read", "files:read",
+            "files:write"} <= scopes
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"message.im", "app_home_opened", "file_shared"}
+    urls = [settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"]]
+    urls += [c["url"] for c in manifest["features"]["slash_commands"]]
+    assert all(u.endswith("/slack/events") for u in urls)
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/panelist"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert settings["interactivity"]["is_enabled"] is True
 
 
 # -- Socket Mode -----------------------------------------------------------------------------------------------
