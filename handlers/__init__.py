@@ -1,22 +1,25 @@
 """Platform-blind handlers, one module per capability. `build()` wires them into one router, form registry
-and the scheduler ticks they need."""
+and the scheduler ticks they need: a module has a `router`, and may have `register_forms(forms)` and `ticks()`."""
 from __future__ import annotations
 
 from bot.core.router import Router
 from bot.core.wizard import FormRegistry
-from handlers import admin, common, export, home, link, onboarding, progress, projects, quality, review, tasks
+from handlers import (
+    admin, assessments, common, earnings, export, home, hours, link, matching, onboarding, payouts, progress,
+    projects, quality, review, tasks,
+)
 from handlers.replies import say
+
+MODULES = (onboarding, common, admin, link, home, projects, tasks, quality, review, export, progress,
+           assessments, matching, hours, earnings, payouts)
 
 
 def build() -> tuple[Router, FormRegistry]:
-    root = Router("root").include(
-        onboarding.router, common.router, admin.router, link.router, home.router, projects.router, tasks.router,
-        quality.router, review.router, export.router, progress.router,
-    )
+    root = Router("root").include(*(m.router for m in MODULES))
     forms = FormRegistry()
-    onboarding.register_forms(forms)
-    tasks.register_forms(forms)
-    review.register_forms(forms)
+    for module in MODULES:
+        if hasattr(module, "register_forms"):
+            module.register_forms(forms)
 
     @root.text()
     async def fallback(ctx, event) -> list:
@@ -27,4 +30,8 @@ def build() -> tuple[Router, FormRegistry]:
 
 def ticks() -> list[tuple[float, object, str]]:
     """(seconds, async function of the runtime, name) for the scheduler."""
-    return [(30, tasks.lease_tick, "tasks.leases")]
+    found = [(30, tasks.lease_tick, "tasks.leases")]
+    for module in MODULES:
+        if hasattr(module, "ticks"):
+            found += module.ticks()
+    return found

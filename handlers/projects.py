@@ -11,6 +11,7 @@ from bot.core.router import Router
 from bot.core.text import Day, msg
 from bot.domain.eligibility import ineligibility
 from bot.domain.identity import parse_identity
+from handlers.qualification_hooks import qualifications_of
 from handlers.replies import command_buttons, say
 from handlers.task_service import create_project, import_in_transaction, spec_of
 
@@ -111,7 +112,7 @@ async def list_projects(ctx: Context, event) -> list:
         if project.id in mine:
             blocks.append(text(*line, " — ", msg("projects.joined")))
             continue
-        reasons = ineligibility(ctx.person.profile, spec)
+        reasons = ineligibility(ctx.person.profile, spec, await qualifications_of(ctx.uow, ctx.person.id, ctx.now))
         if reasons:
             blocks.append(text(*line, " — ", msg(reasons[0])))
         else:
@@ -149,7 +150,7 @@ async def _join(ctx: Context, project) -> list:
         return [say("projects.closed", name=project.name)]
     if await ctx.uow.projects.is_member(project.id, ctx.person.id):
         return [say("projects.already_member", name=project.name), ]
-    reasons = ineligibility(ctx.person.profile, spec)
+    reasons = ineligibility(ctx.person.profile, spec, await qualifications_of(ctx.uow, ctx.person.id, ctx.now))
     if reasons:
         return [ctx.reply(text(msg("projects.cannot_join", name=project.name)), *[text("• ", msg(r)) for r in reasons])]
     await ctx.uow.projects.add_member(project.id, ctx.person.id, None, ctx.now)

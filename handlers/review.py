@@ -124,11 +124,17 @@ async def _decide(ctx: Context, submission_id: int, revision: int, decision: str
         notice.append(LongText(title=msg("review.comment"), text=comment, filename="review-comment.txt"))
     if decision == "rework":
         notice.append(Buttons(rows=[[button(msg("review.rework_button"), "task.rework", s=submission_id)]]))
+    from handlers import money_hooks
     from handlers.quality import check_pause
 
     await check_pause(ctx, submission.person_id, project, spec_of(project))
+    extra = []
+    if decision == "approved":
+        extra = await money_hooks.submission_accepted(ctx, submission_id)
+    elif decision == "rejected":
+        extra = await money_hooks.submission_rejected(ctx, submission_id)
     return [ctx.reply(text(msg("review.done")), command_buttons("review")),
-            ctx.send_to(submission.person_id, *notice)]
+            ctx.send_to(submission.person_id, *notice), *extra]
 
 
 def register_forms(forms: FormRegistry) -> None:

@@ -32,9 +32,15 @@ def language_codes(typed: list[str]) -> set[str]:
     return codes
 
 
-def ineligibility(profile: dict, spec: ProjectSpec) -> list[str]:
-    """Why this person may not join (catalog keys); empty when they may."""
+def ineligibility(profile: dict, spec: ProjectSpec, qualifications: dict[str, int] | None = None) -> list[str]:
+    """Why this person may not join (catalog keys); empty when they may.
+
+    `qualifications` maps what a person holds (a qualification or domain name) to its level."""
     reasons = []
+    if spec.requires is not None and qualifications is not None:
+        wanted = spec.requires.qualification or spec.requires.domain
+        if qualifications.get(wanted, -1) < (spec.requires.level or 0):
+            reasons.append("projects.reason.qualification")
     if spec.domain not in profile.get("domains", []):
         reasons.append("projects.reason.domain")
     if spec.languages:

@@ -57,6 +57,7 @@ PERMANENT = frozenset({
     "not_authed", "token_revoked", "missing_scope",
 })
 FILE_TIMEOUT = 20.0  # seconds for one download; Slack retries the event meanwhile and the inbox dedupes it
+FILE_SEEN_SECONDS = 3600.0  # how long a file id is remembered as handled by this process
 LOCALE_TIMEOUT = 1.0  # users.info before the ack is bounded; without it the person's saved locale applies
 
 
@@ -97,7 +98,8 @@ class SlackAdapter:
         self._view_acks: dict[str, asyncio.Future] = {}
         self._gates: dict[str, asyncio.Future] = {}
         self._tasks: set[asyncio.Task] = set()
-        self._bot_user_id: str | None = None
+        self._files_inflight: dict[str, asyncio.Future] = {}  # file id → its download, shared by duplicates
+        self._files_seen: dict[str, float] = {}  # file id → when it was accepted (Slack announces uploads twice)
         self._http: aiohttp.ClientSession | None = None
         self.socket = None  # a bot.adapters.slack.socket_mode.SocketModeRunner when started in Socket Mode
         self._install()
@@ -105,7 +107,10 @@ class SlackAdapter:
 
     # wiring ----------------------------------------------------------------------------------------------
     def add_routes(self, app: web.Application) -> None:
-        app.router.add_post(ROUTE, self.handle_http)
+        """POST /slack/events — over HTTP only. In Socket Mode the route is not mounted: requests there are not
+        signed by Slack, so an open route would take forged ones."""
+        if not self.socket_mode:
+            app.router.add_post(ROUTE, self.handle_http)
 
     async def handle_http(self, request: web.Request) -> web.Response:
         bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
@@ -163,6 +168,8 @@ class SlackAdapter:
         if event is None:
             return
         accepted = await self.runtime.accept(event)  # the inbox row commits before Slack hears back
+        if event.kind == "file":
+            self._remember_file(event.delivery_id.removeprefix("file:"))
         context["panelist_event"] = event
         if not accepted:
             log.info("slack delivery %s already in the inbox (a retry): not processed again", event.delivery_id)
@@ -281,8 +288,38 @@ class SlackAdapter:
         self._locale[user_id] = (locale, name)
         return locale, name
 
+    def _remember_file(self, file_id: str) -> None:
+        now = time.monotonic()
+        self._files_seen[file_id] = now
+        if len(self._files_seen) > 10_000:
+            self._files_seen = {k: t for k, t in self._files_seen.items() if now - t < FILE_SEEN_SECONDS}
+
     async def _file_event(self, body: dict, who, ref: dict, channel: str | None, caption: str,
                           locale: str | None, name: str | None) -> FileUploaded | None:
+        """One upload arrives as `message` (file_share) and as `file_shared`: download it once.
+
+        A file already accepted here is not downloaded again (None: nothing to accept, Slack gets its ack); a
+        second announcement while the first is downloading waits for that download and then drops out too.
+        Across processes the inbox still dedupes on `file:<id>`.
+        """
+        file_id = str(ref["id"])
+        seen = self._files_seen.get(file_id)
+        if seen is not None and time.monotonic() - seen < FILE_SEEN_SECONDS:
+            return None
+        inflight = self._files_inflight.get(file_id)
+        if inflight is not None:
+            await asyncio.shield(inflight)
+            return None
+        fut = asyncio.get_running_loop().create_future()
+        self._files_inflight[file_id] = fut
+        try:
+            return await self._fetch_file(who, ref, channel, caption, locale, name)
+        finally:
+            del self._files_inflight[file_id]
+            fut.set_result(None)
+
+    async def _fetch_file(self, who, ref: dict, channel: str | None, caption: str, locale: str | None,
+                          name: str | None) -> FileUploaded | None:
         """files.info (when the event lacks the details), then the bytes from url_private with the bot token."""
         file_id = str(ref["id"])
         info = ref

@@ -4,7 +4,9 @@ What becomes what:
 
 * slash command `/panelist <command> [args]` → `CommandEvent(name, args)`; empty text → `help`.
 * `message` in a direct message (`channel_type == "im"`, no `bot_id`, no subtype other than `file_share`):
-  `/next …` or a known command word (`next`, `help 2`) → `CommandEvent`, anything else → `TextEvent`.
+  `/next …` or a known command word (`next`, `log 1h30m rubric`) → `CommandEvent`, anything else →
+  `TextEvent`. A command word counts only in a short one-line message, so an answer that happens to begin
+  with one ("Next, the model claims…" over several lines) stays an answer.
   A message carrying files is a file upload (see `file_refs`); the download is the adapter's job.
 * `app_home_opened` (the Home tab) → `HomeOpened`.
 * `block_actions` → `ButtonPressed` (payload = the action's `value`; `message_id` = `"{channel}:{ts}"` of the
@@ -33,6 +35,7 @@ from bot.adapters.slack.render import parse_view_submission
 
 PLATFORM = "slack"
 SLASH_COMMAND = "/panelist"
+COMMAND_WORD_MAX = 80  # a DM starting with a command word is a command only when it is this short and one line
 
 
 def unescape(text: str) -> str:
@@ -144,7 +147,7 @@ def from_message(body: dict, known_commands: set[str], locale_hint: str | None =
     if stripped.startswith("/") and len(stripped) > 1 and not stripped.startswith("//"):
         cmd, args = split_command(stripped)
         return CommandEvent(name=cmd, args=args, **base)
-    if first and first in known_commands:
+    if first and first in known_commands and len(stripped) <= COMMAND_WORD_MAX and "\n" not in stripped:
         cmd, args = split_command(stripped)
         return CommandEvent(name=cmd, args=args, **base)
     if not stripped:

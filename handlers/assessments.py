@@ -1,0 +1,6 @@
+"""(being written)"""
+from __future__ import annotations
+
+from bot.core.router import Router
+
+router = Router("assessments")
