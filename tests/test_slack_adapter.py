@@ -33,8 +33,9 @@ from tests.flows.tasks_data import ANSWERS as TASK_ANSWERS
 from tests.flows.tasks_data import SPECS, add_member, seed_project
 from tests.flows.test_onboarding import ANSWERS as PROFILE
 from tests.slack_standin import SlackApiStandIn
-from tests.slack_standin.signing import event_body, slash_command_body, url_verification_body
+from tests.slack_standin.signing import event_body, signed_headers, slash_command_body, url_verification_body
 
+TOKEN_RUN = "xoxb-run"
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
@@ -366,6 +367,83 @@ async def test_accepted_but_unprocessed_event_is_recovered_on_start_and_its_retr
         assert len(posted_to(h, "ned")) == 1
         assert len(await rows(h.runtime, "SELECT id FROM inbox")) == 1
         assert not h.refusals()
+
+
+async def test_panelist_run_serves_slack_on_its_one_http_server(database_url):
+    """`bot.serve.serve` with Slack settings: /healthz and /slack/events on the same port, a signed command
+    answered through the stand-in, a forged one refused."""
+    import socket
+
+    from bot.serve import serve
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    async with SlackApiStandIn(token=TOKEN_RUN, team_id=TEAM) as standin:
+        uid = "U0RUN0001"
+        standin.add_user(uid)
+        settings = Settings(database_url=database_url, slack_bot_token=TOKEN_RUN, slack_signing_secret="run-secret",
+                            slack_api_url=standin.base_url, http_port=port)
+        stop = asyncio.Event()
+        server = asyncio.create_task(serve(settings, stop))
+        try:
+            async with aiohttp.ClientSession() as http:
+                for _ in range(200):
+                    try:
+                        async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                            health = await r.json()
+                            break
+                    except aiohttp.ClientConnectionError:
+                        await asyncio.sleep(0.05)
+                assert "slack" in health["adapters"]
+                body = slash_command_body(TEAM, uid, "help", trigger_id=standin.new_trigger_id(),
+                                          channel_id=dm_channel(uid))
+                async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body.encode(),
+                                     headers=signed_headers("wrong-secret", body)) as r:
+                    assert r.status == 401
+                async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body.encode(),
+                                     headers=signed_headers("run-secret", body)) as r:
+                    assert r.status == 200
+                for _ in range(200):
+                    if standin.calls_to("chat.postMessage"):
+                        break
+                    await asyncio.sleep(0.05)
+                assert "What you can do" in standin.calls_to("chat.postMessage")[0].params["text"]
+        finally:
+            stop.set()
+            assert await asyncio.wait_for(server, 10) == 0
+        assert not standin.refusals
+
+
+async def test_socket_mode_mounts_no_unsigned_http_route(database_url):
+    settings = Settings(database_url=database_url, slack_bot_token="xoxb-x", slack_app_token="xapp-x",
+                        slack_api_url="http://127.0.0.1:9/api/")
+    runtime = build_runtime(settings)
+    adapter = SlackAdapter(runtime, settings)
+    from bot.serve import http_app
+
+    app = http_app(runtime, [adapter])
+    assert all(getattr(r.resource, "canonical", "") != "/slack/events" for r in app.router.routes())
+
+
+def test_a_dm_starting_with_a_command_word_is_a_command_only_when_short():
+    body = {"team_id": TEAM, "event_id": "Ev1", "event": {"type": "message", "channel_type": "im", "user": "U1",
+                                                           "channel": "D1", "ts": "1.1", "text": ""}}
+
+    def parse(text_: str):
+        body["event"]["text"] = text_
+        return slack_events.from_message(body, {"next", "log", "help"})
+
+    assert parse("next").kind == "command" and parse("next").name == "next"
+    assert parse("Log 1h30m rubric calibration").name == "log"
+    assert parse("log 1h30m rubric calibration").args == "1h30m rubric calibration"
+    assert parse("/help").name == "help"
+    long_answer = "Next, the model claims the dose is safe.\nIt is not: 6 g a day exceeds the maximum."
+    assert parse(long_answer).kind == "text" and parse(long_answer).text == long_answer
+    assert parse("&lt;b&gt; &amp;").text == "<b> &"  # Slack's escapes undone: handlers see what was typed
+    assert parse("nextx").kind == "text"
+    body["event"]["bot_id"] = "B1"
+    assert parse("next") is None  # the bot's own messages are not events
 
 
 def test_manifest_declares_what_the_adapter_uses():
