@@ -39,7 +39,10 @@ def ineligibility(profile: dict, spec: ProjectSpec, qualifications: dict[str, in
     reasons = []
     if spec.requires is not None and qualifications is not None:
         wanted = spec.requires.qualification or spec.requires.domain
-        if qualifications.get(wanted, -1) < (spec.requires.level or 0):
+        held = qualifications.get(wanted, 0)
+        if spec.requires.qualification is None and wanted in profile.get("domains", []):
+            held = max(held, 1)  # a declared domain counts as level 1; higher levels need an assessment
+        if held < spec.requires.level:
             reasons.append("projects.reason.qualification")
     if spec.domain not in profile.get("domains", []):
         reasons.append("projects.reason.domain")
