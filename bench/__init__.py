@@ -1,0 +1,1 @@
+"""Benchmarks, run by hand (`python -m bench.onboarding`); never part of the test suite."""

@@ -1,0 +1,63 @@
+"""Timing helpers shared by the benchmarks: percentiles, one result row, the printed table."""
+from __future__ import annotations
+
+import math
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0–100) by linear interpolation between closest ranks; NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (p / 100) * (len(ordered) - 1)
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@contextmanager
+def stopwatch() -> Iterator[list[float]]:
+    """`with stopwatch() as t: ...` then `t[0]` is the elapsed seconds."""
+    box: list[float] = []
+    start = time.perf_counter()
+    try:
+        yield box
+    finally:
+        box.append(time.perf_counter() - start)
+
+
+@dataclass
+class Result:
+    backend: str
+    processes: int
+    messages: int
+    seconds: float
+    latencies_ms: list[float] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def per_second(self) -> float:
+        return self.messages / self.seconds if self.seconds else math.nan
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.latencies_ms, 50)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.latencies_ms, 99)
+
+
+def table(results: list[Result], baseline: Result | None) -> str:
+    head = f"{'backend':<22} {'processes':>9} {'messages':>9} {'msgs/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}  note"
+    lines = [head, "-" * len(head)]
+    for r in results:
+        ratio = r.per_second / baseline.per_second if baseline and baseline.per_second else math.nan
+        lines.append(f"{r.backend:<22} {r.processes:>9} {r.messages:>9} {r.per_second:>9.0f} {r.p50:>8.2f}"
+                     f" {r.p99:>8.2f} {ratio:>6.3f}x  {r.note}")
+    return "\n".join(lines)
