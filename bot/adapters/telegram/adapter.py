@@ -280,7 +280,7 @@ class TelegramAdapter:
         try:
             while not self._stopping.is_set():
                 try:
-                    holding = await self._hold_lease() or True
+                    holding = await self._hold_lease()
                 except Exception:
                     log.exception("telegram: could not renew the polling lease")
                     holding = False
