@@ -5,13 +5,13 @@ from __future__ import annotations
 from bot.core.router import Router
 from bot.core.wizard import FormRegistry
 from handlers import (
-    admin, assessments, common, earnings, export, home, hours, link, matching, onboarding, payouts, progress,
-    projects, quality, review, tasks,
+    admin, assessments, availability, common, earnings, export, home, hours, link, matching, onboarding, payouts, progress,
+    projects, quality, reminders, review, tasks,
 )
 from handlers.replies import say
 
 MODULES = (onboarding, common, admin, link, home, projects, tasks, quality, review, export, progress,
-           assessments, matching, hours, earnings, payouts)
+           assessments, matching, hours, earnings, payouts, availability, reminders)
 
 
 def build() -> tuple[Router, FormRegistry]:

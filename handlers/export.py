@@ -1,6 +1,171 @@
-"""(being written)"""
+"""/export: a manager receives a project's answers as a training-data file (jsonl, csv, dpo, sft, aggregated).
+
+`/export PROJECT FORMAT [approved] [since:YYYY-MM-DD] [until:YYYY-MM-DD] [exclude-paused]`; without a format the
+formats come as buttons, without anything the projects do. The file is built by the same streaming code as
+`panelist export` (`write_export`); in chat it stops at the upload limit and says to use the command line.
+Exports carry pseudonyms only, never a name or a platform id.
+"""
 from __future__ import annotations
 
+import base64
+import io
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from bot.core.blocks import Buttons, File, button, text
+from bot.core.context import Context
 from bot.core.router import Router
+from bot.core.text import msg
+from bot.domain.exports import (
+    FORMATS, ExportArgsError, ExportFilters, ItemCache, applies_to, export_row, exporter_for, parse_chat_args,
+    parse_day, check_range,
+)
+from handlers.replies import say
+from handlers.task_service import spec_of
+from storage.repos.exports import OpenTx, iter_submissions, within
+from storage.repos.projects import ProjectRow
 
 router = Router("export")
+MAX_LISTED = 15
+
+
+@dataclass
+class ExportResult:
+    records: int = 0
+    bytes: int = 0
+    truncated: bool = False  # stopped at max_bytes: the file holds the first `records` records
+
+
+async def write_export(open_tx: OpenTx, project: ProjectRow, fmt: str, filters: ExportFilters, secret: bytes,
+                       out: BinaryIO, max_bytes: int | None = None) -> ExportResult:
+    """Stream the export into `out` (UTF-8), page by page. With `max_bytes`, stop before the first record that
+    would not fit, so the file always ends on a whole record."""
+    exporter = exporter_for(fmt, spec_of(project))
+    result = ExportResult()
+    items = ItemCache()
+
+    def put(lines: list[str]) -> bool:
+        if not lines:
+            return True
+        chunk = "".join(lines).encode()
+        if max_bytes is not None and result.bytes + len(chunk) > max_bytes:
+            result.truncated = True
+            return False
+        out.write(chunk)
+        result.bytes += len(chunk)
+        return True
+
+    put(exporter.start())
+    header_records = exporter.records
+    async for raw in iter_submissions(open_tx, project.id, filters, by_item=exporter.by_item):
+        before = exporter.records
+        if not put(exporter.feed(export_row(raw, secret, items))):
+            result.records = before - header_records
+            return result
+    before = exporter.records
+    if not put(exporter.finish()):
+        result.records = before - header_records
+        return result
+    result.records = exporter.records - header_records
+    return result
+
+
+def _filter_args(filters: ExportFilters) -> dict[str, str | int]:
+    """Filters as small button arguments (so choosing a format by button keeps what was typed)."""
+    args: dict[str, str | int] = {}
+    if filters.approved_only:
+        args["a"] = 1
+    if filters.exclude_paused:
+        args["x"] = 1
+    if filters.since is not None:
+        args["s"] = filters.since.date().isoformat()
+    if filters.until is not None:
+        args["u"] = filters.until.date().isoformat()  # already the exclusive bound
+    return args
+
+
+def _filters_from(args: dict) -> ExportFilters:
+    since = parse_day(str(args["s"])) if args.get("s") else None
+    until = parse_day(str(args["u"])) if args.get("u") else None
+    check_range(since, until)
+    return ExportFilters(approved_only=bool(args.get("a")), exclude_paused=bool(args.get("x")), since=since,
+                         until=until)
+
+
+@router.command("export", roles={"manager"}, help_key="command.export.help")
+async def export_command(ctx: Context, event) -> list:
+    typed = (getattr(event, "args", "") or "").strip()
+    if not typed:
+        projects = await ctx.uow.projects.open_projects()
+        if not projects:
+            return [say("export.no_projects")]
+        rows = [[button(p.name, "export.pick", p=p.id)] for p in projects[:MAX_LISTED]]
+        return [ctx.reply(text(msg("export.pick_project")), text(msg("export.usage")), Buttons(rows=rows))]
+    try:
+        request = parse_chat_args(typed)
+    except ExportArgsError as exc:
+        return [ctx.reply(text(exc.message), text(msg("export.usage")))]
+    matches = await ctx.uow.projects.matching(request.project)
+    if len(matches) != 1:
+        return [say("projects.not_found" if not matches else "projects.ambiguous", name=request.project[:80])]
+    if request.fmt is None:
+        return _format_buttons(ctx, matches[0], request.filters)
+    return await _run(ctx, matches[0], request.fmt, request.filters)
+
+
+def _format_buttons(ctx: Context, project: ProjectRow, filters: ExportFilters) -> list:
+    task_type = project.task_type
+    extra = _filter_args(filters)
+    buttons = [button(msg(f"export.format.{f}"), "export.run", p=project.id, f=f, **extra)
+               for f in FORMATS if applies_to(f, task_type)]
+    return [ctx.reply(text(msg("export.pick_format", name=project.name)),
+                      Buttons(rows=[buttons[i:i + 2] for i in range(0, len(buttons), 2)]),
+                      text(msg("export.filters_hint")))]
+
+
+@router.action("export.pick", roles={"manager"})
+async def project_picked(ctx: Context, event) -> list:
+    project = await ctx.uow.projects.get(int(ctx.action.args.get("p", 0)))
+    if project is None:
+        return [say("error.button_expired")]
+    return _format_buttons(ctx, project, ExportFilters())
+
+
+@router.action("export.run", roles={"manager"})
+async def format_picked(ctx: Context, event) -> list:
+    args = ctx.action.args
+    project = await ctx.uow.projects.get(int(args.get("p", 0)))
+    fmt = str(args.get("f", ""))
+    if project is None or fmt not in FORMATS:
+        return [say("error.button_expired")]
+    try:
+        filters = _filters_from(args)
+    except ExportArgsError as exc:
+        return [ctx.reply(text(exc.message))]
+    return await _run(ctx, project, fmt, filters)
+
+
+async def _run(ctx: Context, project: ProjectRow, fmt: str, filters: ExportFilters) -> list:
+    if not applies_to(fmt, project.task_type):
+        usable = ", ".join(f for f in FORMATS if applies_to(f, project.task_type))
+        return [say("export.not_applicable", format=fmt, name=project.name,
+                    task_type=msg(f"task_type.{project.task_type}"), formats=usable)]
+    limit = ctx.runtime.settings.max_upload_bytes
+    buffer = io.BytesIO()
+    result = await write_export(within(ctx.uow.tx), project, fmt, filters, ctx.runtime.codec_secret, buffer,
+                                max_bytes=limit)
+    await ctx.audit("export.sent", project=project.id, format=fmt, records=result.records,
+                    truncated=result.truncated, filters=filters.describe())
+    if result.records == 0 and not result.truncated:
+        return [say("export.empty", name=project.name)]
+    exporter = FORMATS[fmt]
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in project.name.lower()).strip("-")[:40] or "export"
+    filename = f"{stem}-{fmt}{exporter.suffix}"
+    blocks = [File(data_b64=base64.b64encode(buffer.getvalue()).decode(), filename=filename, mime=exporter.mime,
+                   caption=msg("export.caption", name=project.name, format=fmt, records=result.records))]
+    if filters.describe():
+        blocks.append(text(msg("export.filters", filters=filters.describe())))
+    if result.truncated:
+        blocks.append(text(msg("export.truncated", records=result.records, limit=max(1, limit // (1024 * 1024)),
+                               name=project.name, format=fmt)))
+    return [ctx.reply(*blocks)]

@@ -1,6 +1,456 @@
-"""(being written)"""
+"""/log, /timer, /timesheet for experts; /approvals for managers (issue 9).
+
+Rules live in `bot.domain.timesheet` (what arguments mean, limits) and `handlers.money_hooks` (what approved
+hours earn). Every button names only ids: the presser's ownership or role is checked again against storage.
+"""
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from bot.core.blocks import Buttons, Heading, Reply, Span, button, text
+from bot.core.context import Context
+from bot.core.forms import FieldKind, FieldSpec, FormSpec
+from bot.core.operations import SendMessage, Target
 from bot.core.router import Router
+from bot.core.text import Day, msg
+from bot.core.wizard import FormRegistry, Problem
+from bot.domain.dates import DateInvalid, parse_week, week_bounds
+from bot.domain.durations import DurationInvalid, format_minutes, parse_duration
+from bot.domain.timesheet import (
+    LOCK_DAYS, TIMER_DAILY_CAP_MINUTES, TIMER_IDLE_NUDGE_MINUTES, LogInvalid, check_day, check_day_cap,
+    match_projects, parse_log_args, timer_minutes,
+)
+from handlers import money_hooks
+from handlers.replies import command_buttons, say
+from handlers.task_service import spec_of
+from storage.uow import UnitOfWork
 
 router = Router("hours")
+EDIT_FORM, REJECT_FORM = "hours.edit", "hours.reject"
+MAX_LISTED = 12
+
+
+def local_today(ctx: Context) -> date:
+    try:
+        return ctx.now.astimezone(ZoneInfo(ctx.tz)).date()
+    except Exception:  # an unknown zone name: UTC rather than a crash
+        return ctx.now.date()
+
+
+def _local_date(at: datetime, tz: str) -> date:
+    try:
+        return at.astimezone(ZoneInfo(tz)).date()
+    except Exception:
+        return at.date()
+
+
+async def hourly_projects(ctx: Context) -> list:
+    return [p for p in await ctx.uow.projects.member_of(ctx.person.id) if spec_of(p).pay.kind == "hourly"]
+
+
+def _refusal(exc: Exception) -> SendMessage:
+    return say(exc.reason_key, **exc.params)  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------------------------------------ /log
+@router.command("log", help_key="command.log.help")
+async def log_hours(ctx: Context, event) -> list:
+    projects = await hourly_projects(ctx)
+    if not projects:
+        return [say("hours.no_projects")]
+    today = local_today(ctx)
+    try:
+        request = parse_log_args(getattr(event, "args", "") or "", today, [(p.id, p.name) for p in projects])
+    except (LogInvalid, DurationInvalid, DateInvalid) as exc:
+        return [_refusal(exc)]
+    if len(request.project_ids) == 1:
+        project = next(p for p in projects if p.id == request.project_ids[0])
+        return await record(ctx, project, request.minutes, request.day, request.note, "log")
+    candidates = [p for p in projects if p.id in request.project_ids] or projects
+    rows = [[button(p.name, "hours.pick", p=p.id, m=request.minutes, d=request.day.isoformat(),
+                    n=request.note[:60])] for p in candidates[:MAX_LISTED]]
+    return [ctx.reply(text(msg("hours.pick_project", duration=format_minutes(request.minutes))), Buttons(rows=rows))]
+
+
+@router.action("hours.pick")
+async def project_picked(ctx: Context, event) -> list:
+    args = ctx.action.args
+    project = next((p for p in await hourly_projects(ctx) if p.id == int(args.get("p", 0))), None)
+    try:
+        minutes, day = int(args.get("m", 0)), date.fromisoformat(str(args.get("d", "")))
+    except ValueError:
+        return [say("error.button_expired")]
+    if project is None or not 0 < minutes <= 24 * 60:
+        return [say("error.button_expired")]
+    return await record(ctx, project, minutes, day, str(args.get("n", ""))[:500], "log")
+
+
+async def record(ctx: Context, project, minutes: int, day: date, note: str, source: str) -> list:
+    """Write one entry after every check; reply with what was recorded and the week's total."""
+    today = local_today(ctx)
+    await ctx.uow.tx.lock(f"hours:{ctx.person.id}")
+    try:
+        check_day(day, today, LOCK_DAYS)
+        check_day_cap(await ctx.uow.hours.minutes_on(ctx.person.id, day), minutes)
+    except (LogInvalid, DateInvalid) as exc:
+        return [_refusal(exc)]
+    entry_id = await ctx.uow.hours.add(ctx.person.id, project.id, day, minutes, note, source, ctx.now)
+    await ctx.audit("hours.logged", entry=entry_id, project=project.id, day=day.isoformat(), minutes=minutes,
+                    source=source)
+    first, last = week_bounds(day)
+    week = sum(e.minutes for e in await ctx.uow.hours.between(ctx.person.id, first, last) if e.state != "rejected")
+    return [ctx.reply(text(msg("hours.logged", duration=format_minutes(minutes), name=project.name, day=Day(on=day))),
+                      text(msg("hours.week_total", total=format_minutes(week), first=Day(on=first))),
+                      command_buttons("timesheet"))]
+
+
+# ------------------------------------------------------------------------------------------------ /timer
+def _timer_buttons(running: bool) -> Buttons:
+    first = button(msg("timer.pause_button"), "timer.do", op="pause") if running else \
+        button(msg("timer.resume_button"), "timer.do", op="start")
+    return Buttons(rows=[[first, button(msg("timer.stop_button"), "timer.do", op="stop")]])
+
+
+@router.command("timer", help_key="command.timer.help")
+async def timer(ctx: Context, event) -> list:
+    words = (getattr(event, "args", "") or "").split()
+    op = words[0].casefold() if words else ""
+    if op in ("start", "resume", "iniciar"):
+        return await timer_start(ctx, " ".join(words[1:]))
+    if op in ("pause", "pausa", "pausar"):
+        return await timer_pause(ctx)
+    if op in ("stop", "parar", "detener"):
+        return await timer_stop(ctx)
+    current = await ctx.uow.timers.get(ctx.person.id)
+    if current is None:
+        return [say("timer.usage")]
+    project = await ctx.uow.projects.get(current.project_id)
+    state = "timer.status_running" if current.running_since else "timer.status_paused"
+    return [ctx.reply(text(msg(state, name=project.name, elapsed=format_minutes(max(1, current.seconds(ctx.now) // 60)))),
+                      _timer_buttons(current.running_since is not None))]
+
+
+@router.action("timer.do")
+async def timer_pressed(ctx: Context, event) -> list:
+    op = str(ctx.action.args.get("op", ""))
+    if op == "start":
+        return await timer_start(ctx, "", project_id=int(ctx.action.args.get("p", 0)))
+    if op == "pause":
+        return await timer_pause(ctx)
+    if op == "stop":
+        return await timer_stop(ctx)
+    return [say("error.button_expired")]
+
+
+async def timer_start(ctx: Context, words: str, project_id: int = 0) -> list:
+    current = await ctx.uow.timers.get(ctx.person.id)
+    if current is not None:
+        project = await ctx.uow.projects.get(current.project_id)
+        if current.running_since is None and await ctx.uow.timers.resume(ctx.person.id, ctx.now):
+            await ctx.audit("timer.resumed", project=project.id)
+            return [ctx.reply(text(msg("timer.resumed", name=project.name)), _timer_buttons(True))]
+        return [ctx.reply(text(msg("timer.already_running", name=project.name)), _timer_buttons(True))]
+    projects = await hourly_projects(ctx)
+    if not projects:
+        return [say("hours.no_projects")]
+    if project_id:
+        chosen = [p.id for p in projects if p.id == project_id]
+    elif words:
+        chosen = match_projects(words, [(p.id, p.name) for p in projects])
+    else:
+        chosen = [p.id for p in projects] if len(projects) == 1 else []
+    if len(chosen) != 1:
+        candidates = [p for p in projects if p.id in chosen] or projects
+        rows = [[button(p.name, "timer.do", op="start", p=p.id)] for p in candidates[:MAX_LISTED]]
+        return [ctx.reply(text(msg("timer.pick_project")), Buttons(rows=rows))]
+    project = next(p for p in projects if p.id == chosen[0])
+    if not await ctx.uow.timers.start(ctx.person.id, project.id, ctx.now):
+        return [say("timer.already_running", name=project.name)]
+    await ctx.audit("timer.started", project=project.id)
+    return [ctx.reply(text(msg("timer.started", name=project.name, minutes=TIMER_IDLE_NUDGE_MINUTES)),
+                      _timer_buttons(True))]
+
+
+async def timer_pause(ctx: Context) -> list:
+    if not await ctx.uow.timers.pause(ctx.person.id, ctx.now):
+        return [say("timer.not_running")]
+    current = await ctx.uow.timers.get(ctx.person.id)
+    await ctx.audit("timer.paused", seconds=current.seconds_banked)
+    return [ctx.reply(text(msg("timer.paused", elapsed=format_minutes(max(1, current.seconds_banked // 60)))),
+                      _timer_buttons(False))]
+
+
+async def timer_stop(ctx: Context) -> list:
+    current = await ctx.uow.timers.take(ctx.person.id)
+    if current is None:
+        return [say("timer.not_running")]
+    project = await ctx.uow.projects.get(current.project_id)
+    minutes = timer_minutes(current.seconds(ctx.now))
+    await ctx.audit("timer.stopped", project=project.id, minutes=minutes, flagged=current.flagged_at is not None)
+    if current.flagged_at is not None or minutes > TIMER_DAILY_CAP_MINUTES:
+        return [say("timer.flagged_not_billed", elapsed=format_minutes(minutes), cap=TIMER_DAILY_CAP_MINUTES // 60)]
+    if minutes < 1:
+        return [say("timer.too_short")]
+    return await record(ctx, project, minutes, _local_date(current.started_at, ctx.tz), "", "timer")
+
+
+async def timer_tick(runtime) -> int:
+    """Nudge timers left running, flag the ones past the daily cap (never billed). Any process may tick."""
+    now = runtime.clock()
+    messages = []
+    async with runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        for t in await uow.timers.running():
+            minutes = t.seconds(now) // 60
+            if minutes >= TIMER_DAILY_CAP_MINUTES and t.flagged_at is None:
+                if await uow.timers.mark_flagged(t.person_id, now):
+                    await uow.audit.log(t.person_id, "timer.flagged", {"minutes": minutes}, now)
+                    blocks = [text(msg("timer.flagged", elapsed=format_minutes(minutes),
+                                       cap=TIMER_DAILY_CAP_MINUTES // 60)), _timer_buttons(True)]
+                    messages.append(SendMessage(to=Target.person(t.person_id), message=Reply(blocks=blocks)))
+            elif minutes >= TIMER_IDLE_NUDGE_MINUTES and t.nudged_at is None:
+                if await uow.timers.mark_nudged(t.person_id, now):
+                    blocks = [text(msg("timer.nudge", elapsed=format_minutes(minutes))), _timer_buttons(True)]
+                    messages.append(SendMessage(to=Target.person(t.person_id), message=Reply(blocks=blocks)))
+    if messages:
+        await runtime.send(messages)
+    return len(messages)
+
+
+def ticks() -> list:
+    return [(60, timer_tick, "hours.timers")]
+
+
+# ------------------------------------------------------------------------------------------------ /timesheet
+async def _entry_state(ctx: Context, entry) -> list:
+    if entry.state == "approved":
+        line = await ctx.uow.ledger.by_source(f"hours:{entry.id}")
+        if line is not None and line.status == "paid":
+            return [msg("hours.state.paid")]
+        return [msg("hours.state.approved")]
+    if entry.state == "rejected":
+        return [msg("hours.state.rejected"), " (", entry.reason or "", ")"]
+    return [msg("hours.state.logged")]
+
+
+@router.command("timesheet", help_key="command.timesheet.help")
+async def timesheet(ctx: Context, event) -> list:
+    wanted = (getattr(event, "args", "") or "") if ctx.action is None else str(ctx.action.args.get("w", ""))
+    try:
+        first, last = parse_week(wanted, local_today(ctx))
+    except DateInvalid as exc:
+        return [_refusal(exc)]
+    entries = await ctx.uow.hours.between(ctx.person.id, first, last)
+    names = {p.id: p.name for p in await ctx.uow.projects.member_of(ctx.person.id)}
+    blocks: list = [Heading(text=msg("timesheet.title", first=Day(on=first), last=Day(on=last)))]
+    if not entries:
+        blocks.append(text(msg("timesheet.empty")))
+    by_day: dict[date, list] = defaultdict(list)
+    for e in entries:
+        by_day[e.day if hasattr(e, "day") else e.work_date].append(e)
+    rows = []
+    total = 0
+    for day in sorted(by_day):
+        blocks.append(text(Span(text=Day(on=day, style="full").model_dump() and msg("timesheet.day", day=Day(on=day)),
+                                style="bold")))
+        for e in by_day[day]:
+            if e.project_id not in names:
+                project = await ctx.uow.projects.get(e.project_id)
+                names[e.project_id] = project.name if project else "?"
+            if e.state != "rejected":
+                total += e.minutes
+            blocks.append(text(f"#{e.id} · ", names[e.project_id], " · ", format_minutes(e.minutes), " · ",
+                               *await _entry_state(ctx, e), *((" · " + e.note,) if e.note else ())))
+            if e.state != "approved" and len(rows) < MAX_LISTED:
+                rows.append([button(msg("timesheet.edit_button", id=e.id), "hours.edit", e=e.id),
+                             button(msg("timesheet.delete_button", id=e.id), "hours.delete", style="danger", e=e.id)])
+    blocks.append(text(msg("timesheet.total", total=format_minutes(total))))
+    rows.append([button(msg("timesheet.previous_week"), "hours.week", w=(first - timedelta(days=7)).isoformat())])
+    blocks.append(Buttons(rows=rows))
+    return [ctx.reply(*blocks)]
+
+
+@router.action("hours.week")
+async def other_week(ctx: Context, event) -> list:
+    return await timesheet(ctx, event)
+
+
+async def _own_open_entry(ctx: Context):
+    entry = await ctx.uow.hours.get(int(ctx.action.args.get("e", 0)))
+    if entry is None or entry.person_id != ctx.person.id or entry.state == "approved":
+        return None
+    return entry
+
+
+@router.action("hours.delete")
+async def delete_entry(ctx: Context, event) -> list:
+    entry = await _own_open_entry(ctx)
+    if entry is None or not await ctx.uow.hours.delete(entry.id, ctx.person.id):
+        return [say("hours.not_editable")]
+    await ctx.audit("hours.deleted", entry=entry.id, minutes=entry.minutes, day=entry.work_date.isoformat())
+    return [say("hours.deleted", id=entry.id)]
+
+
+class EntryEdit(BaseModel):
+    duration: str = Field(max_length=64)
+    note: str | None = Field(default=None, max_length=500)
+
+
+@router.action("hours.edit")
+async def edit_entry(ctx: Context, event) -> list:
+    entry = await _own_open_entry(ctx)
+    if entry is None:
+        return [say("hours.not_editable")]
+    return await ctx.runtime.wizard.start(ctx, EDIT_FORM, params={"e": entry.id},
+                                          initial={"duration": format_minutes(entry.minutes)}, resume=False)
+
+
+def _edit_form(ctx: Context, params: dict) -> FormSpec:
+    return FormSpec(id=EDIT_FORM, title=msg("hours.edit_title", id=params["e"]), confirm=False, fields=[
+        FieldSpec(id="duration", kind=FieldKind.short_text, label=msg("hours.edit_duration"), max_length=64),
+        FieldSpec(id="note", kind=FieldKind.short_text, label=msg("hours.edit_note"), required=False, max_length=500),
+    ], submit_label=msg("hours.edit_save"))
+
+
+async def _check_edit(ctx: Context, session) -> Problem | None:
+    try:
+        parse_duration(str(session.values.get("duration", "")))
+    except DurationInvalid as exc:
+        return Problem("duration", msg(exc.reason_key, **exc.params))
+    return None
+
+
+async def _edited(ctx: Context, values: EntryEdit, session) -> list:
+    entry = await ctx.uow.hours.get(int(session.params["e"]))
+    if entry is None or entry.person_id != ctx.person.id or entry.state == "approved":
+        return [say("hours.not_editable")]
+    try:
+        minutes = parse_duration(values.duration)
+        check_day_cap(await ctx.uow.hours.minutes_on(ctx.person.id, entry.work_date, except_id=entry.id), minutes)
+    except (DurationInvalid, LogInvalid) as exc:
+        return [_refusal(exc)]
+    note = entry.note if values.note is None else values.note
+    if not await ctx.uow.hours.update(entry.id, ctx.person.id, minutes, note, ctx.now):
+        return [say("hours.not_editable")]
+    await ctx.audit("hours.edited", entry=entry.id, minutes=minutes, was=entry.minutes)
+    return [ctx.reply(text(msg("hours.edited", id=entry.id, duration=format_minutes(minutes))),
+                      command_buttons("timesheet"))]
+
+
+# ------------------------------------------------------------------------------------------------ /approvals
+def _groups(entries) -> dict[tuple[int, date], list]:
+    groups: dict[tuple[int, date], list] = defaultdict(list)
+    for e in entries:
+        groups[(e.person_id, week_bounds(e.work_date)[0])].append(e)
+    return groups
+
+
+@router.command("approvals", roles={"manager"}, help_key="command.approvals.help")
+async def approvals(ctx: Context, event) -> list:
+    groups = _groups(await ctx.uow.hours.pending(exclude_person=ctx.person.id))
+    if not groups:
+        return [say("approvals.none")]
+    blocks: list = [Heading(text=msg("approvals.title", count=len(groups)))]
+    rows = [[button(msg("approvals.approve_all"), "hours.approve_all", style="primary")]]
+    projects: dict[int, str] = {}
+    for (person_id, monday), entries in sorted(groups.items())[:MAX_LISTED]:
+        person = await ctx.uow.people.get(person_id)
+        name = (person.display_name if person else "") or f"#{person_id}"
+        total = sum(e.minutes for e in entries)
+        blocks.append(text(Span(text=name, style="bold"), " — ",
+                           msg("approvals.week", first=Day(on=monday), total=format_minutes(total))))
+        for e in entries:
+            if e.project_id not in projects:
+                projects[e.project_id] = (await ctx.uow.projects.get(e.project_id)).name
+            blocks.append(text("  ", Day(on=e.work_date).on.isoformat(), " · ", projects[e.project_id], " · ",
+                               format_minutes(e.minutes), *((" · " + e.note,) if e.note else ())))
+        rows.append([button(msg("approvals.approve", name=name[:30]), "hours.approve", style="primary", p=person_id,
+                            w=monday.isoformat()),
+                     button(msg("approvals.reject", name=name[:30]), "hours.reject", style="danger", p=person_id,
+                            w=monday.isoformat())])
+    blocks.append(Buttons(rows=rows))
+    return [ctx.reply(*blocks)]
+
+
+async def _pending_group(ctx: Context, person_id: int, monday: date) -> list:
+    return [e for e in await ctx.uow.hours.pending(exclude_person=ctx.person.id)
+            if e.person_id == person_id and week_bounds(e.work_date)[0] == monday]
+
+
+async def approve_entries(ctx: Context, entries) -> tuple[int, list]:
+    """Approve each entry still logged and write its ledger line; a second approval changes nothing."""
+    approved, ops = 0, []
+    by_person: dict[int, list] = defaultdict(list)
+    for e in entries:
+        if e.person_id == ctx.person.id or not await ctx.uow.hours.decide(e.id, "approved", None, ctx.person.id, ctx.now):
+            continue
+        await money_hooks.hours_approved(ctx, e)
+        await ctx.audit("hours.approved", entry=e.id, person=e.person_id, minutes=e.minutes)
+        approved += 1
+        by_person[e.person_id].append(e)
+    for person_id, done in by_person.items():
+        ops.append(ctx.send_to(person_id, text(msg("hours.notice.approved", count=len(done),
+                                                    total=format_minutes(sum(e.minutes for e in done)))),
+                               command_buttons("timesheet", "earnings")))
+    return approved, ops
+
+
+@router.action("hours.approve", roles={"manager"})
+async def approve_pressed(ctx: Context, event) -> list:
+    try:
+        monday = date.fromisoformat(str(ctx.action.args.get("w", "")))
+    except ValueError:
+        return [say("error.button_expired")]
+    count, ops = await approve_entries(ctx, await _pending_group(ctx, int(ctx.action.args.get("p", 0)), monday))
+    return [say("approvals.done", count=count) if count else say("approvals.nothing"), *ops]
+
+
+@router.action("hours.approve_all", roles={"manager"})
+async def approve_all_pressed(ctx: Context, event) -> list:
+    count, ops = await approve_entries(ctx, await ctx.uow.hours.pending(exclude_person=ctx.person.id))
+    return [say("approvals.done", count=count) if count else say("approvals.nothing"), *ops]
+
+
+class RejectNote(BaseModel):
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+@router.action("hours.reject", roles={"manager"})
+async def reject_pressed(ctx: Context, event) -> list:
+    person_id, week = int(ctx.action.args.get("p", 0)), str(ctx.action.args.get("w", ""))
+    try:
+        monday = date.fromisoformat(week)
+    except ValueError:
+        return [say("error.button_expired")]
+    if not await _pending_group(ctx, person_id, monday):
+        return [say("approvals.nothing")]
+    return await ctx.runtime.wizard.start(ctx, REJECT_FORM, params={"p": person_id, "w": week}, resume=False)
+
+
+def _reject_form(ctx: Context, params: dict) -> FormSpec:
+    return FormSpec(id=REJECT_FORM, title=msg("approvals.reject_title"), confirm=False, fields=[
+        FieldSpec(id="reason", kind=FieldKind.long_text, label=msg("approvals.reject_reason"), min_length=3,
+                  max_length=1000)], submit_label=msg("approvals.reject_send"))
+
+
+async def _rejected(ctx: Context, note: RejectNote, session) -> list:
+    entries = await _pending_group(ctx, int(session.params["p"]), date.fromisoformat(session.params["w"]))
+    done = [e for e in entries if await ctx.uow.hours.decide(e.id, "rejected", note.reason, ctx.person.id, ctx.now)]
+    if not done:
+        return [say("approvals.nothing")]
+    for e in done:
+        await ctx.audit("hours.rejected", entry=e.id, person=e.person_id, reason=note.reason)
+    notice = ctx.send_to(done[0].person_id,
+                         text(msg("hours.notice.rejected", count=len(done),
+                                  total=format_minutes(sum(e.minutes for e in done)), reason=note.reason)),
+                         command_buttons("timesheet"))
+    return [say("approvals.rejected", count=len(done)), notice]
+
+
+def register_forms(forms: FormRegistry) -> None:
+    forms.register(EDIT_FORM, EntryEdit, _edit_form, _edited, check=_check_edit)
+    forms.register(REJECT_FORM, RejectNote, _reject_form, _rejected)

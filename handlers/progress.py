@@ -1,6 +1,129 @@
-"""(being written)"""
+"""/progress for managers: items done / in progress / waiting, answers per day with a chart, agreement,
+median time per task and experts active. The numbers come from `bot.domain.progress`; the chart is drawn
+in a worker thread by `bot.charts` with labels already in the manager's language."""
 from __future__ import annotations
 
+import base64
+from datetime import timedelta
+
+from babel.dates import format_skeleton
+
+from bot.charts import answers_per_day_chart
+from bot.core.blocks import Buttons, Heading, Image, button, text
+from bot.core.context import Context
 from bot.core.router import Router
+from bot.core.text import Msg, msg
+from bot.domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport, build_report, window_start
+from bot.i18n.formatting import babel_locale, format_number
+from handlers.replies import say
+from handlers.task_service import spec_of
+from storage.repos.progress import Progress
 
 router = Router("progress")
+MAX_LISTED = 15
+TEXT_DAYS = 7  # days listed in the text; the chart shows all DAYS_SHOWN
+
+
+@router.command("progress", roles={"manager"}, help_key="command.progress.help")
+async def progress_command(ctx: Context, event) -> list:
+    typed = (event.args or "").strip()
+    if not typed:
+        projects = await ctx.uow.projects.open_projects()
+        if not projects:
+            return [say("progress.no_projects")]
+        rows = [[button(p.name, "progress.show", p=p.id)] for p in projects[:MAX_LISTED]]
+        return [ctx.reply(text(msg("progress.pick_project")), Buttons(rows=rows))]
+    matches = await ctx.uow.projects.matching(typed)
+    if len(matches) != 1:
+        return [say("projects.not_found" if not matches else "projects.ambiguous", name=typed[:80])]
+    return await _report(ctx, matches[0])
+
+
+@router.action("progress.show", roles={"manager"})
+async def progress_pressed(ctx: Context, event) -> list:
+    project = await ctx.uow.projects.get(int(ctx.action.args.get("p", 0)))
+    if project is None:
+        return [say("error.button_expired")]
+    return await _report(ctx, project)
+
+
+async def compute(ctx: Context, project) -> ProgressReport:
+    repo = Progress(ctx.uow.tx)
+    return build_report(
+        spec_of(project),
+        item_rows=await repo.item_groups(project.id),
+        answering_now=await repo.answering_now(project.id, ctx.now),
+        submitted=await repo.submitted_since(project.id, window_start(ctx.now, ctx.tz, DAYS_SHOWN)),
+        middle_seconds=await repo.middle_seconds(project.id),
+        experts_active=await repo.experts_active(project.id, ctx.now - timedelta(days=ACTIVE_DAYS)),
+        answers_by_item=await ctx.uow.quality.answers_by_item(project.id),
+        now=ctx.now, tz=ctx.tz,
+    )
+
+
+def _agreement_line(report: ProgressReport) -> Msg:
+    a = report.agreement
+    if a is None:
+        return msg("progress.agreement_not_measured")
+    if a.items == 0:
+        return msg("progress.agreement_none")
+    items = msg("common.items_count", count=a.items)
+    percent = round((a.percent or 0) * 100)
+    if a.alpha is None:
+        return msg("progress.agreement_no_alpha", items=items, percent=percent)
+    return msg("progress.agreement", items=items, alpha=round(a.alpha, 2), level=msg(f"progress.level.{a.level}"),
+               percent=percent)
+
+
+def _median_line(seconds: float | None) -> Msg:
+    if seconds is None:
+        return msg("progress.median_none")
+    if seconds < 60:
+        return msg("progress.median_seconds", seconds=round(seconds))
+    return msg("progress.median_minutes", minutes=round(seconds / 60, 1))
+
+
+async def _report(ctx: Context, project) -> list:
+    report = await compute(ctx, project)
+    items = report.items
+    today = report.per_day[-1][1]
+    blocks: list = [
+        Heading(text=msg("progress.title", name=project.name)),
+        text(msg("progress.items", done=items.done, in_progress=items.in_progress, waiting=items.waiting,
+                 total=items.total)),
+        text(msg("progress.answering_now", count=items.answering_now)),
+        text(msg("progress.answers", days=DAYS_SHOWN, count=report.answers_shown, today=today)),
+        _by_day(ctx, report),
+        text(_agreement_line(report)),
+        text(_median_line(report.median_seconds)),
+        text(msg("progress.experts_active", days=ACTIVE_DAYS, count=report.experts_active)),
+    ]
+    blocks.append(await _chart(ctx, report))
+    return [ctx.reply(*blocks)]
+
+
+def _day_labels(ctx: Context, report: ProgressReport) -> list[str]:
+    loc = babel_locale(ctx.locale)
+    return [format_skeleton("MMMd", day, locale=loc) for day, _ in report.per_day]
+
+
+def _by_day(ctx: Context, report: ProgressReport):
+    """The last week's answers per day as text too, for anyone who cannot see the chart."""
+    labels = _day_labels(ctx, report)[-TEXT_DAYS:]
+    parts: list = [msg("progress.last_days", days=TEXT_DAYS), " "]
+    for i, (label, (_, count)) in enumerate(zip(labels, report.per_day[-TEXT_DAYS:])):
+        parts += ([", "] if i else []) + [msg("progress.day_count", day=label, count=count)]
+    return text(*parts)
+
+
+async def _chart(ctx: Context, report: ProgressReport) -> Image:
+    """The answers-per-day bar chart, every label in the manager's language and number format."""
+    catalogs, locale = ctx.runtime.catalogs, ctx.locale
+    png = await answers_per_day_chart(
+        _day_labels(ctx, report), [n for _, n in report.per_day],
+        catalogs.render(msg("progress.chart_title", days=DAYS_SHOWN), locale, ctx.tz),
+        catalogs.render(msg("progress.chart_ylabel"), locale, ctx.tz),
+        value_labels=[format_number(n, locale) if n else "" for _, n in report.per_day],
+    )
+    alt = msg("progress.chart_alt", days=DAYS_SHOWN, count=report.answers_shown)
+    return Image(data_b64=base64.b64encode(png).decode(), filename="answers-per-day.png", alt=alt)

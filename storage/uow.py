@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 from storage.db import Tx
+from storage.repos.assessments import Assessments
+from storage.repos.qualifications import Invites, Qualifications
 from storage.repos.tasks import Assignments, Pauses, Quality, Reviews, Submissions, Tasks
 from storage.repos.delivery import Inbox, Outbox, SentMessages
+from storage.repos.hours import HoursEntries, PayRates, Timers
+from storage.repos.ledger import Ledger
 from storage.repos.people import Identities, People, Roles
+from storage.repos.reminders import Availabilities, Reminders
 from storage.repos.projects import Projects, Uploads
 from storage.repos.state import ActionTokens, Audit, FormSessions, KeyValues, Leases, LinkCodes
 
@@ -32,4 +37,11 @@ class UnitOfWork:
         self.reviews = Reviews(tx)
         self.pauses = Pauses(tx)
         self.quality = Quality(tx)
+        self.assessments = Assessments(tx)
+        self.qualifications = Qualifications(tx)
+        self.invites = Invites(tx)
+        self.hours, self.timers, self.rates = HoursEntries(tx), Timers(tx), PayRates(tx)
+        self.ledger = Ledger(tx)
+        self.reminders = Reminders(tx)
+        self.availability = Availabilities(tx)
 

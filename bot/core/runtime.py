@@ -177,6 +177,15 @@ class Runtime:
             staged = await self._persist(uow, None, person_id, deliveries, now)
         return await self._deliver_all(staged)
 
+    async def stage_in(self, uow: UnitOfWork, ops: list[Operation], now: datetime) -> list[tuple[int, Delivery]]:
+        """Stage operations inside the caller's transaction (effects and outbox commit together); deliver them
+        with `deliver_staged` after the commit."""
+        deliveries = await stage(self, None, uow, ops, now)
+        return await self._persist(uow, None, None, deliveries, now)
+
+    async def deliver_staged(self, staged: list[tuple[int, Delivery]]) -> list[Delivery]:
+        return await self._deliver_all(staged)
+
     async def _deliver_all(self, staged: list[tuple[int, Delivery]]) -> list[Delivery]:
         done = []
         for outbox_id, delivery in staged:

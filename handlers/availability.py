@@ -1,0 +1,125 @@
+"""/availability: available, limited (hours this week) or away until a date; working and quiet hours in the
+person's own zone. Away experts get no pings and no task pushes, only an "are you back?" when the time is up."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from bot.core.blocks import Buttons, Heading, button, text
+from bot.core.context import Context
+from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
+from bot.core.router import Router
+from bot.core.text import Day, msg
+from bot.core.wizard import FormRegistry
+from bot.domain.local_time import localize
+from handlers.replies import say
+
+router = Router("availability")
+FORM = "availability"
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+def _clock(value: object) -> object:
+    if value in (None, ""):
+        return None
+    match = _HHMM.match(str(value).strip())
+    if not match:
+        raise ValueError("key:availability.error.time")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+class AvailabilityForm(BaseModel):
+    status: Literal["available", "limited", "away"]
+    hours_this_week: int | None = Field(default=None, ge=0, le=80)
+    away_until: date | None = None
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+
+    _times = field_validator("quiet_start", "quiet_end", mode="before")(classmethod(lambda cls, v: _clock(v)))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "AvailabilityForm":
+        if self.status == "limited" and self.hours_this_week is None:
+            raise ValueError("key:availability.error.hours")
+        if self.status == "away" and self.away_until is None:
+            raise ValueError("key:availability.error.until")
+        if (self.quiet_start is None) != (self.quiet_end is None):
+            raise ValueError("key:availability.error.quiet_pair")
+        return self
+
+
+def _form(ctx: Context, params: dict) -> FormSpec:
+    return FormSpec(id=FORM, title=msg("availability.title"), submit_label=msg("availability.save"), fields=[
+        FieldSpec(id="status", kind=FieldKind.choice, label=msg("availability.status"), options=[
+            Option(value=v, label=msg(f"availability.status.{v}")) for v in ("available", "limited", "away")]),
+        FieldSpec(id="hours_this_week", kind=FieldKind.number, label=msg("availability.hours"), min=0, max=80,
+                  show_if=[("status", ["limited"])]),
+        FieldSpec(id="away_until", kind=FieldKind.date, label=msg("availability.until"),
+                  show_if=[("status", ["away"])]),
+        FieldSpec(id="quiet_start", kind=FieldKind.short_text, label=msg("availability.quiet_start"),
+                  help=msg("availability.quiet.help"), required=False, max_length=5),
+        FieldSpec(id="quiet_end", kind=FieldKind.short_text, label=msg("availability.quiet_end"),
+                  required=False, max_length=5, show_if=[("quiet_start", None)]),
+    ])
+
+
+async def _saved(ctx: Context, form: AvailabilityForm, session) -> list:
+    current = await ctx.uow.availability.get(ctx.person.id)
+    if form.away_until is not None and form.away_until <= ctx.now.astimezone().date() - timedelta(days=1):
+        return [say("availability.error.past")]
+    away_until = localize(form.away_until, time(9, 0), ctx.tz) if form.status == "away" else None
+    updated = current.model_copy(update={
+        "status": form.status, "hours_this_week": form.hours_this_week if form.status == "limited" else None,
+        "away_until": away_until, "quiet_start": form.quiet_start, "quiet_end": form.quiet_end})
+    await ctx.uow.availability.save(updated, ctx.now)
+    await ctx.audit("availability.saved", status=form.status)
+    if away_until is not None:
+        await ctx.uow.reminders.schedule(ctx.person.id, "back_check", f"back:{ctx.person.id}:{away_until.isoformat()}",
+                                         away_until, {}, ctx.now)
+    await ctx.uow.reminders.schedule(ctx.person.id, "hours", f"hours:{ctx.person.id}",
+                                     ctx.now + timedelta(days=1), {}, ctx.now,
+                                     recurrence={"weekly": 4, "hour": 16, "minute": 0})
+    return await show(ctx, None)
+
+
+def register_forms(forms: FormRegistry) -> None:
+    forms.register(FORM, AvailabilityForm, _form, _saved)
+
+
+@router.command("availability", help_key="command.availability.help")
+async def show(ctx: Context, event) -> list:
+    a = await ctx.uow.availability.get(ctx.person.id)
+    lines = [Heading(text=msg("availability.title")), text(msg("availability.managers_see"))]
+    status = msg(f"availability.status.{a.status}")
+    lines.append(text(msg("availability.now", status=status)))
+    if a.status == "limited" and a.hours_this_week is not None:
+        lines.append(text(msg("availability.hours_now", hours=a.hours_this_week)))
+    if a.status == "away" and a.away_until:
+        lines.append(text(msg("availability.until_now", day=Day(on=a.away_until.date()))))
+    if a.quiet_start and a.quiet_end:
+        lines.append(text(msg("availability.quiet_now", start=a.quiet_start, end=a.quiet_end, zone=ctx.tz)))
+    lines.append(Buttons(rows=[[button(msg("availability.change"), "avail.edit"),
+                                button(msg("command.reminders.button"), "cmd", c="reminders")]]))
+    return [ctx.reply(*lines)]
+
+
+@router.action("avail.edit")
+async def edit(ctx: Context, event) -> list:
+    a = await ctx.uow.availability.get(ctx.person.id)
+    initial = {"status": a.status, "quiet_start": a.quiet_start, "quiet_end": a.quiet_end}
+    return await ctx.runtime.wizard.start(ctx, FORM, initial={k: v for k, v in initial.items() if v})
+
+
+@router.action("avail.back")
+async def back(ctx: Context, event) -> list:
+    a = await ctx.uow.availability.get(ctx.person.id)
+    await ctx.uow.availability.save(a.model_copy(update={"status": "available", "away_until": None}), ctx.now)
+    await ctx.audit("availability.back")
+    return [say("availability.welcome_back")]
+
+
+def is_away(a, now: datetime) -> bool:
+    return a.status == "away" and (a.away_until is None or a.away_until > now)
