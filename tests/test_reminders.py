@@ -1,0 +1,118 @@
+"""The reminder tick with a fake clock: quiet hours, opt-outs, away time, caps, downtime, two ticks at once."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.app import build_runtime
+from bot.core.capabilities import CONSOLE
+from bot.settings import Settings
+from handlers.reminders import reminder_tick
+from storage.repos.reminders import Availability
+from storage.uow import UnitOfWork
+
+T0 = datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)  # 12:00 in Berlin (CEST)
+
+
+class Inbox:
+    platform = "console"
+    capabilities = CONSOLE
+
+    def __init__(self) -> None:
+        self.sent = []
+
+    async def deliver(self, d):
+        self.sent.append(d)
+        return None
+
+
+@pytest.fixture
+async def rt(database_url):
+    clock = {"now": T0}
+    runtime = build_runtime(Settings(database_url=database_url), clock=lambda: clock["now"])
+    await runtime.start()
+    runtime.inbox = Inbox()
+    runtime.register(runtime.inbox)
+    runtime.clock_box = clock
+    async with runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        person = await uow.people.create("Ana", T0)
+        await uow.identities.create(person.id, "console", "", "ana", "ana", None, "Ana", T0)
+        await uow.people.update_profile(person.id, "Ana", {}, "Europe/Berlin", T0)
+    runtime.person_id = person.id
+    yield runtime
+    await runtime.stop()
+
+
+async def schedule(rt, kind="hours", key="k1", due=T0, recurrence=None):
+    async with rt.db.transaction() as tx:
+        return await UnitOfWork(tx).reminders.schedule(rt.person_id, kind, key, due, {}, T0, recurrence)
+
+
+async def set_availability(rt, **fields):
+    async with rt.db.transaction() as tx:
+        await UnitOfWork(tx).availability.save(Availability(person_id=rt.person_id, **fields), T0)
+
+
+async def test_due_reminder_is_sent_once_and_duplicates_are_refused(rt):
+    assert await schedule(rt) is True
+    assert await schedule(rt) is False  # same dedupe key: nothing new
+    assert await reminder_tick(rt) == 1
+    assert await reminder_tick(rt) == 0
+    assert "log this week's hours" in rt.inbox.sent[0].model_dump_json()
+
+
+async def test_quiet_hours_defer_to_their_end_in_the_persons_zone(rt):
+    await set_availability(rt, quiet_start="11:00", quiet_end="13:30")  # Berlin: now (12:00) is quiet
+    await schedule(rt)
+    assert await reminder_tick(rt) == 0
+    rt.clock_box["now"] = T0 + timedelta(minutes=89)  # 13:29 Berlin
+    assert await reminder_tick(rt) == 0
+    rt.clock_box["now"] = T0 + timedelta(minutes=90)  # 13:30 Berlin
+    assert await reminder_tick(rt) == 1
+
+
+async def test_opt_out_and_away(rt):
+    async with rt.db.transaction() as tx:
+        await UnitOfWork(tx).reminders.set_enabled(rt.person_id, "hours", False)
+    await schedule(rt)
+    assert await reminder_tick(rt) == 0
+    await schedule(rt, kind="back_check", key="b1")
+    await set_availability(rt, status="away", away_until=T0 + timedelta(days=3))
+    await schedule(rt, kind="draft", key="d1")  # draft reminders wait for the person to be back
+    assert await reminder_tick(rt) == 1  # only "are you back?"
+    assert "Are you back?" in rt.inbox.sent[-1].model_dump_json()
+
+
+async def test_cap_of_one_per_kind_per_interval(rt):
+    await schedule(rt, key="a")
+    await schedule(rt, key="b")
+    assert await reminder_tick(rt) == 1
+    rt.clock_box["now"] = T0 + timedelta(hours=5)
+    assert await reminder_tick(rt) == 0
+    rt.clock_box["now"] = T0 + timedelta(hours=6, seconds=1)
+    assert await reminder_tick(rt) == 1
+
+
+async def test_missed_ticks_fire_once_and_weekly_recurrence_moves_on(rt):
+    await schedule(rt, recurrence={"weekly": 4, "hour": 16, "minute": 0})  # Fridays 16:00 Berlin
+    rt.clock_box["now"] = T0 + timedelta(days=30)  # a month of downtime
+    assert await reminder_tick(rt) == 1
+    assert await reminder_tick(rt) == 0
+    async with rt.db.transaction() as tx:
+        due = await tx.fetchval("SELECT due_at FROM reminders")
+    assert due > rt.clock_box["now"] and due.astimezone(timezone(timedelta(hours=2))).hour == 16
+
+
+async def test_two_ticks_at_once_send_nothing_twice(rt):
+    for i in range(30):
+        async with rt.db.transaction() as tx:
+            uow = UnitOfWork(tx)
+            p = await uow.people.create(f"p{i}", T0)
+            await uow.identities.create(p.id, "console", "", f"p{i}", f"p{i}", None, None, T0)
+            await uow.reminders.schedule(p.id, "hours", f"h{i}", T0, {}, T0)
+    counts = await asyncio.gather(reminder_tick(rt), reminder_tick(rt))
+    assert sum(counts) == 30 and len(rt.inbox.sent) == 30
+    assert len({d.chat_id for d in rt.inbox.sent}) == 30
