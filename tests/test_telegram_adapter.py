@@ -419,3 +419,54 @@ async def test_update_is_not_confirmed_until_it_is_in_the_inbox(chat, database_u
     await chat.settle(update["update_id"])
     assert len(chat.api.messages_to(uid)) == 1
     assert await count(database_url, "SELECT COUNT(*) FROM inbox WHERE processed_at IS NOT NULL") == 1
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_panelist_run_serves_telegram(database_url, mode):
+    """`panelist run` (bot.serve.serve) with PANELIST_TELEGRAM_TOKEN: long polling, or the webhook on its own HTTP server."""
+    from pydantic import SecretStr
+
+    from bot.serve import serve
+    from tests.flows.telegram import free_port
+
+    api = await RecordingStandIn().start()
+    port = free_port()
+    extra = {}
+    if mode == "webhook":
+        extra = {"telegram_webhook_url": f"http://127.0.0.1:{port}/telegram/webhook",
+                 "telegram_webhook_secret": SecretStr("run-secret_1")}
+    settings = Settings(database_url=database_url, telegram_token=SecretStr(api.token),
+                        telegram_api_url=api.base_url, telegram_file_url=api.file_url,
+                        http_host="127.0.0.1", http_port=port, **extra)
+    stop = asyncio.Event()
+    server = asyncio.create_task(serve(settings, stop))
+    uid = 4242
+    try:
+        async def until(condition):
+            for _ in range(1000):
+                if condition():
+                    return
+                assert not server.done(), server.result()
+                await asyncio.sleep(0.01)
+            raise AssertionError("timed out")
+
+        if mode == "webhook":
+            await until(lambda: api.webhook is not None)
+            await until(lambda: api.calls_of("getMe") and api.calls_of("setMyCommands"))
+            for _ in range(100):  # the HTTP server is up before the adapter has started: 503 until then
+                status = await api.deliver_to_webhook(api.message_update(uid, "/help"))
+                if status == 200:
+                    break
+                await asyncio.sleep(0.05)
+            assert status == 200
+        else:
+            await until(lambda: api.calls_of("getUpdates"))
+            api.push_update(api.message_update(uid, "/help"))
+        await until(lambda: api.messages_to(uid))
+        assert "/profile" in api.messages_to(uid)[0]["text"]
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(server, 30) == 0
+        await api.stop()
+    assert api.refusals == []
+    assert (api.calls_of("getUpdates") == []) == (mode == "webhook")

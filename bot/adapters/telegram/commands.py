@@ -24,6 +24,8 @@ def menu(router, catalogs, locale: str) -> list[BotCommand]:
         if route.roles or not route.help_key or not COMMAND_NAME.fullmatch(name):
             continue
         description = " ".join(catalogs.translate(locale, route.help_key).split())
+        if description == route.help_key:  # no catalog has it: better no entry than a raw key in the menu
+            continue
         if len(description) > MAX_DESCRIPTION:
             description = description[: MAX_DESCRIPTION - 1] + "…"
         if description:
