@@ -21,7 +21,7 @@ from storage.repos.reminders import ReminderRow
 from storage.uow import UnitOfWork
 
 router = Router("reminders")
-KINDS = ("draft", "deadline", "hours", "assessment", "review_queue", "digest", "back_check")
+KINDS = ("draft", "deadline", "hours", "assessment", "review_queue", "digest", "back_check", "ping")
 CAP = timedelta(hours=6)  # one reminder of a kind per person per interval
 CLAIM = timedelta(minutes=2)
 

@@ -9,6 +9,7 @@ from storage.repos.delivery import Inbox, Outbox, SentMessages
 from storage.repos.hours import HoursEntries, PayRates, Timers
 from storage.repos.ledger import Ledger
 from storage.repos.people import Identities, People, Roles
+from storage.repos.pings import Broadcasts, Pings
 from storage.repos.reminders import Availabilities, Reminders
 from storage.repos.projects import Projects, Uploads
 from storage.repos.state import ActionTokens, Audit, FormSessions, KeyValues, Leases, LinkCodes
@@ -44,4 +45,6 @@ class UnitOfWork:
         self.ledger = Ledger(tx)
         self.reminders = Reminders(tx)
         self.availability = Availabilities(tx)
+        self.pings = Pings(tx)
+        self.broadcasts = Broadcasts(tx)
 

@@ -29,6 +29,8 @@ class SendMessage(BaseModel):
     to: Target | None = None  # None: this conversation
     message: Reply
     ref: str | None = None  # logical name ("ping:12:summary") so a later EditMessage can find it
+    tag: str | None = None  # groups deliveries (a broadcast, a ping) so their outcome can be counted
+    bulk: bool = False  # sent by the paced background sweep, not inside the turn that made it
 
 
 class EditMessage(BaseModel):
@@ -92,3 +94,4 @@ class Delivery(BaseModel):
     locale: str = "en"
     reply_context: dict = Field(default_factory=dict)
     edit_message_id: str | None = None  # platform message id to edit, when known
+    person_id: int | None = None  # the recipient, when a person

@@ -160,9 +160,9 @@ class Runtime:
                        deliveries: list[Delivery], now: datetime) -> list[tuple[int, Delivery]]:
         staged = []
         for d in deliveries:
-            mine = d.platform in self.adapters
-            outbox_id = await uow.outbox.add(inbox_id, person_id, d.platform, d.model_dump_json(), now,
-                                             claim_for=CLAIM if mine else None)
+            mine = d.platform in self.adapters and not getattr(d.op, "bulk", False)
+            outbox_id = await uow.outbox.add(inbox_id, d.person_id or person_id, d.platform, d.model_dump_json(), now,
+                                             claim_for=CLAIM if mine else None, tag=getattr(d.op, "tag", None))
             if mine:
                 staged.append((outbox_id, d))
         return staged

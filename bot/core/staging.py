@@ -103,6 +103,7 @@ async def stage(runtime: "Runtime", ctx: "Context | None", uow: UnitOfWork, ops:
         deliveries.append(Delivery(
             op=localized, platform=who.platform, workspace=who.workspace, chat_id=who.chat_id, user_id=who.user_id,
             locale=who.locale, reply_context=who.reply_context if who is actor else {}, edit_message_id=edit_id,
+            person_id=who.person_id,
         ))
     return deliveries
 

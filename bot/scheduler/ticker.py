@@ -41,6 +41,6 @@ class Ticker:
 
 def core_ticks(ticker: Ticker, runtime) -> None:
     """What every process ticks: leftover outbox rows, inbox rows a crashed process accepted, old tokens."""
-    ticker.every(5, runtime.sweep_outbox, "outbox.sweep")
+    ticker.every(2, lambda: runtime.sweep_outbox(limit=500), "outbox.sweep")
     ticker.every(15, lambda: runtime.recover_inbox(grace=timedelta(seconds=30)), "inbox.recover")
     ticker.every(3600, runtime.purge_expired, "tokens.purge")

@@ -50,14 +50,28 @@ class Outbox:
         self.tx = tx
 
     async def add(self, inbox_id: int | None, person_id: int | None, platform: str, payload: str,
-                  now: datetime, claim_for: timedelta | None = None) -> int:
+                  now: datetime, claim_for: timedelta | None = None, tag: str | None = None) -> int:
         """Stage one delivery. `claim_for` reserves it for the process that will send it right after commit."""
         claimed_until = now + claim_for if claim_for else None
         return int(await self.tx.fetchval(
-            "INSERT INTO outbox (inbox_id, person_id, platform, payload, created_at, not_before, claimed_until)"
-            " VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
-            inbox_id, person_id, platform, payload, now, claimed_until,
+            "INSERT INTO outbox (inbox_id, person_id, platform, payload, created_at, not_before, claimed_until, tag)"
+            " VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
+            inbox_id, person_id, platform, payload, now, claimed_until, tag,
         ))
+
+    async def tag_counts(self, tag: str) -> dict[str, int]:
+        """How the deliveries of one broadcast or ping went: total, sent, failed, pending."""
+        row = await self.tx.fetchrow(
+            "SELECT COUNT(*) AS total, COUNT(sent_at) AS sent, COUNT(failed_at) AS failed FROM outbox WHERE tag = $1",
+            tag,
+        )
+        total, sent, failed = int(row["total"]), int(row["sent"]), int(row["failed"])
+        return {"total": total, "sent": sent, "failed": failed, "pending": total - sent - failed}
+
+    async def failed_people(self, tag: str) -> list[tuple[int, str]]:
+        rows = await self.tx.fetch(
+            "SELECT person_id, error FROM outbox WHERE tag = $1 AND failed_at IS NOT NULL ORDER BY id", tag)
+        return [(r["person_id"], r["error"] or "") for r in rows]
 
     async def claim_due(self, platforms: list[str], now: datetime, lease: timedelta, limit: int = 100) -> list[OutboxRow]:
         """Rows nobody is sending, claimed for `lease`; safe with several processes sweeping at once."""

@@ -112,3 +112,9 @@ class Roles:
     async def holders(self, role: str) -> list[int]:
         rows = await self.tx.fetch("SELECT person_id FROM roles WHERE role = $1 ORDER BY person_id", role)
         return [r["person_id"] for r in rows]
+
+
+async def everyone(tx: Tx) -> list[tuple[int, dict]]:
+    """(person id, profile) of every active person, for targeting pings and broadcasts."""
+    rows = await tx.fetch("SELECT id, profile FROM persons WHERE merged_into IS NULL ORDER BY id")
+    return [(r["id"], json.loads(r["profile"] or "{}")) for r in rows]

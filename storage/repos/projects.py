@@ -98,3 +98,8 @@ class Uploads:
             "DELETE FROM uploads WHERE id = $1 AND person_id = $2 RETURNING filename, data", upload_id, person_id
         )
         return (row["filename"], row["data"]) if row else None
+
+
+async def members(tx: Tx, project_id: int) -> list[int]:
+    rows = await tx.fetch("SELECT person_id FROM project_members WHERE project_id = $1 ORDER BY person_id", project_id)
+    return [r["person_id"] for r in rows]

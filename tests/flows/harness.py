@@ -113,6 +113,9 @@ class ChatHarness(abc.ABC):
     def _find_button(self, user: str, label: str, anywhere: bool = False) -> tuple[int, int]:
         for i in range(len(self.received(user)) - 1, -1, -1):
             item = self.received(user)[i]
+            exact = [j for j, b in enumerate(item.buttons) if b.casefold() == label.casefold()]
+            if exact:
+                return i, exact[0]
             for j, b in enumerate(item.buttons):
                 if label.casefold() in b.casefold():
                     return i, j

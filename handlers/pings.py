@@ -1,0 +1,213 @@
+"""/ping: ask experts a question with a window (e.g. "Can you take tasks in Project X next week?").
+
+Each target gets a DM with answer buttons; the manager gets one summary that is edited as answers arrive;
+non-responders get one reminder at 80% of the window (a reminder row, so quiet hours apply); at the close the
+manager gets the final summary and a CSV. Away experts are not pinged; unreachable ones are named.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from datetime import timedelta
+
+from pydantic import BaseModel, Field, field_validator
+
+from bot.core.blocks import Buttons, File, Heading, LongText, Reply, Span, button, text
+from bot.core.context import Context
+from bot.core.forms import FieldKind, FieldSpec, FormSpec
+from bot.core.operations import EditMessage, SendMessage, Target
+from bot.core.router import Router
+from bot.core.text import When, msg
+from bot.core.wizard import FormRegistry
+from handlers.availability import is_away
+from handlers.reminders import renders
+from handlers.replies import say
+from handlers.targets import TargetChoice, resolve, target_fields
+from storage.uow import UnitOfWork
+
+router = Router("pings")
+FORM, HOURS_FORM = "ping", "ping_hours"
+STANDARD = ("yes", "hours", "no")
+
+
+class PingForm(TargetChoice):
+    question: str = Field(min_length=5, max_length=1000)
+    window_hours: int = Field(ge=1, le=336)
+    options: str | None = Field(default=None, max_length=300)
+
+    @field_validator("options")
+    @classmethod
+    def _few(cls, v: str | None) -> str | None:
+        if v and len([o for o in v.split(",") if o.strip()]) > 5:
+            raise ValueError("key:ping.error.options")
+        return v
+
+
+def _form(ctx: Context, params: dict) -> FormSpec:
+    return FormSpec(id=FORM, title=msg("ping.title"), submit_label=msg("ping.send"), fields=target_fields() + [
+        FieldSpec(id="question", kind=FieldKind.long_text, label=msg("ping.question"), max_length=1000),
+        FieldSpec(id="window_hours", kind=FieldKind.number, label=msg("ping.window"), min=1, max=336),
+        FieldSpec(id="options", kind=FieldKind.short_text, label=msg("ping.options"), help=msg("ping.options.help"),
+                  required=False, max_length=300),
+    ])
+
+
+def _options(custom: list[str]) -> list[tuple[str, object]]:
+    return [(code, msg(f"ping.answer.{code}")) for code in STANDARD] + [(f"c{i}", label) for i, label in enumerate(custom)]
+
+
+async def _created(ctx: Context, form: PingForm, session) -> list:
+    people, error = await resolve(ctx.uow, form, exclude=ctx.person.id)
+    if error is not None:
+        return [ctx.reply(text(error))]
+    available = []
+    for pid in people:
+        if not is_away(await ctx.uow.availability.get(pid), ctx.now):
+            available.append(pid)
+    custom = [o.strip()[:60] for o in (form.options or "").split(",") if o.strip()]
+    window_end = ctx.now + timedelta(hours=form.window_hours)
+    ping_id = await ctx.uow.pings.create(ctx.person.id, form.question, form.describe(), custom, window_end,
+                                         available, ctx.now)
+    await ctx.audit("ping.created", ping=ping_id, targets=len(available), away=len(people) - len(available))
+    ops: list = []
+    for pid in available:
+        buttons = [button(label, "ping.answer", p=ping_id, o=code) for code, label in _options(custom)]
+        ops.append(SendMessage(to=Target.person(pid), tag=f"ping:{ping_id}", message=Reply(blocks=[
+            Heading(text=msg("ping.incoming")), LongText(title=msg("ping.question"), text=form.question),
+            text(msg("ping.answer_by", at=When(at=window_end))),
+            Buttons(rows=[buttons[i:i + 2] for i in range(0, len(buttons), 2)])])))
+        await ctx.uow.reminders.schedule(pid, "ping", f"ping:{ping_id}:{pid}",
+                                         ctx.now + timedelta(hours=form.window_hours) * 0.8, {"ping": ping_id}, ctx.now)
+    ops.append(SendMessage(message=await summary(ctx.uow, ping_id, final=False), ref=f"ping:{ping_id}:summary"))
+    return ops
+
+
+async def summary(uow: UnitOfWork, ping_id: int, final: bool) -> Reply:
+    ping = await uow.pings.get(ping_id)
+    targets = await uow.pings.targets(ping_id)
+    counts: dict[str, int] = {}
+    hours = 0
+    silent = []
+    for t in targets:
+        if t["answer"] is None:
+            silent.append(t["person_id"])
+        else:
+            counts[t["answer"]] = counts.get(t["answer"], 0) + 1
+            hours += t["hours"] or 0
+    failed = {pid for pid, _ in await uow.outbox.failed_people(f"ping:{ping_id}")}
+    names = {}
+    for pid in silent + sorted(failed):
+        person = await uow.people.get(pid)
+        names[pid] = person.display_name if person and person.display_name else f"#{pid}"
+    blocks: list = [Heading(text=msg("ping.summary.final" if final else "ping.summary.live")),
+                    LongText(title=msg("ping.question"), text=ping.question),
+                    text(msg("ping.summary.counts", answered=len(targets) - len(silent), total=len(targets)))]
+    for code, label in _options(ping.options):
+        if counts.get(code):
+            blocks.append(text("• ", label, ": ", str(counts[code])))
+    if hours:
+        blocks.append(text(msg("ping.summary.hours", hours=hours)))
+    waiting = [names[p] for p in silent if p not in failed]
+    if waiting:
+        blocks.append(text(Span(text=msg("ping.summary.waiting"), style="bold"), " ", ", ".join(waiting[:50])))
+    if failed:
+        blocks.append(text(Span(text=msg("ping.summary.unreachable"), style="bold"), " ",
+                           ", ".join(names[p] for p in sorted(failed))))
+    return Reply(blocks=blocks)
+
+
+@router.command("ping", roles={"manager"}, help_key="command.ping.help")
+async def start(ctx: Context, event) -> list:
+    return await ctx.runtime.wizard.start(ctx, FORM, resume=False)
+
+
+@router.action("ping.answer")
+async def answered(ctx: Context, event) -> list:
+    ping_id, code = int(ctx.action.args.get("p", 0)), str(ctx.action.args.get("o", ""))
+    ping = await ctx.uow.pings.get(ping_id)
+    if ping is None or code not in [c for c, _ in _options(ping.options)]:
+        return [say("error.button_expired")]
+    if code == "hours":
+        return await ctx.runtime.wizard.start(ctx, HOURS_FORM, params={"p": ping_id})
+    return await _record(ctx, ping, code, None)
+
+
+async def _record(ctx: Context, ping, code: str, hours: int | None) -> list:
+    if not await ctx.uow.pings.answer(ping.id, ctx.person.id, code, hours, ctx.now):
+        return [say("ping.closed")]
+    a = await ctx.uow.availability.get(ctx.person.id)
+    if code == "yes":
+        a = a.model_copy(update={"status": "available", "hours_this_week": None, "away_until": None})
+    elif code in ("hours", "no"):
+        a = a.model_copy(update={"status": "limited", "hours_this_week": hours or 0, "away_until": None})
+    await ctx.uow.availability.save(a, ctx.now)
+    await ctx.audit("ping.answered", ping=ping.id, answer=code, hours=hours)
+    return [say("ping.thanks"),
+            EditMessage(to=Target.person(ping.manager_id), ref=f"ping:{ping.id}:summary",
+                        message=await summary(ctx.uow, ping.id, final=False))]
+
+
+class HoursForm(BaseModel):
+    hours: int = Field(ge=1, le=80)
+
+
+def _hours_form(ctx: Context, params: dict) -> FormSpec:
+    return FormSpec(id=HOURS_FORM, title=msg("ping.title"), confirm=False, fields=[
+        FieldSpec(id="hours", kind=FieldKind.number, label=msg("ping.how_many_hours"), min=1, max=80)])
+
+
+async def _hours_given(ctx: Context, form: HoursForm, session) -> list:
+    ping = await ctx.uow.pings.get(int(session.params["p"]))
+    if ping is None:
+        return [say("error.button_expired")]
+    return await _record(ctx, ping, "hours", form.hours)
+
+
+def register_forms(forms: FormRegistry) -> None:
+    forms.register(FORM, PingForm, _form, _created)
+    forms.register(HOURS_FORM, HoursForm, _hours_form, _hours_given)
+
+
+@renders("ping")
+async def _ping_reminder(uow: UnitOfWork, reminder):
+    ping = await uow.pings.get(int(reminder.payload.get("ping", 0)))
+    if ping is None or ping.closed_at is not None:
+        return None
+    mine = [t for t in await uow.pings.targets(ping.id) if t["person_id"] == reminder.person_id]
+    if not mine or mine[0]["answer"] is not None:
+        return None
+    buttons = [button(label, "ping.answer", p=ping.id, o=code) for code, label in _options(ping.options)]
+    return [text(msg("ping.reminder", at=When(at=ping.window_end))), LongText(title=msg("ping.question"), text=ping.question),
+            Buttons(rows=[buttons[i:i + 2] for i in range(0, len(buttons), 2)])]
+
+
+async def close_tick(runtime) -> int:
+    now = runtime.clock()
+    async with runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        closed = await uow.pings.close_due(now)
+        ops = []
+        for ping in closed:
+            final = await summary(uow, ping.id, final=True)
+            final.blocks.append(File(data_b64=base64.b64encode(await _csv(uow, ping.id)).decode(),
+                                     filename=f"ping-{ping.id}.csv", mime="text/csv"))
+            ops.append(SendMessage(to=Target.person(ping.manager_id), message=final))
+        staged = await runtime.stage_in(uow, ops, now) if ops else []
+    await runtime.deliver_staged(staged)
+    return len(closed)
+
+
+async def _csv(uow: UnitOfWork, ping_id: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["person", "answer", "hours", "answered_at"])
+    for t in await uow.pings.targets(ping_id):
+        person = await uow.people.get(t["person_id"])
+        writer.writerow([person.display_name if person else t["person_id"], t["answer"] or "", t["hours"] or "",
+                         t["answered_at"].isoformat() if t["answered_at"] else ""])
+    return out.getvalue().encode()
+
+
+def ticks() -> list:
+    return [(30, close_tick, "pings.close")]
