@@ -251,12 +251,11 @@ async def timesheet(ctx: Context, event) -> list:
         blocks.append(text(msg("timesheet.empty")))
     by_day: dict[date, list] = defaultdict(list)
     for e in entries:
-        by_day[e.day if hasattr(e, "day") else e.work_date].append(e)
+        by_day[e.work_date].append(e)
     rows = []
     total = 0
     for day in sorted(by_day):
-        blocks.append(text(Span(text=Day(on=day, style="full").model_dump() and msg("timesheet.day", day=Day(on=day)),
-                                style="bold")))
+        blocks.append(text(Span(text=msg("timesheet.day", day=Day(on=day, style="full")), style="bold")))
         for e in by_day[day]:
             if e.project_id not in names:
                 project = await ctx.uow.projects.get(e.project_id)
@@ -366,7 +365,7 @@ async def approvals(ctx: Context, event) -> list:
         for e in entries:
             if e.project_id not in projects:
                 projects[e.project_id] = (await ctx.uow.projects.get(e.project_id)).name
-            blocks.append(text("  ", Day(on=e.work_date).on.isoformat(), " · ", projects[e.project_id], " · ",
+            blocks.append(text("  ", e.work_date.isoformat(), " · ", projects[e.project_id], " · ",
                                format_minutes(e.minutes), *((" · " + e.note,) if e.note else ())))
         rows.append([button(msg("approvals.approve", name=name[:30]), "hours.approve", style="primary", p=person_id,
                             w=monday.isoformat()),

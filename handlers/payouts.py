@@ -1,6 +1,114 @@
-"""(being written)"""
+"""/payouts for managers: close a period into statements, list them, mark one paid (issue 9).
+
+Closing puts every approved line of the period that is on no statement (and not under an open dispute) onto
+one statement per person and currency. `statement_lines.line_id` is UNIQUE, so a line can never be on two
+statements, whatever two managers do at once; the close also holds one lock so two closes do not interleave.
+Each expert gets their statement; the manager gets every statement of the close as one CSV file.
+"""
 from __future__ import annotations
 
+import base64
+from collections import defaultdict
+
+from bot.core.blocks import Buttons, File, Heading, button, text
+from bot.core.context import Context
 from bot.core.router import Router
+from bot.core.text import Day, Money, msg
+from bot.domain.ledger import PeriodInvalid, payout_period, statement_csv
+from handlers.hours import local_today
+from handlers.replies import command_buttons, say
 
 router = Router("payouts")
+
+
+@router.command("payouts", roles={"manager"}, help_key="command.payouts.help")
+async def payouts(ctx: Context, event) -> list:
+    words = (getattr(event, "args", "") or "").split()
+    if words and words[0].casefold() == "close":
+        return await close(ctx, " ".join(words[1:]))
+    if words and words[0].casefold() == "paid":
+        if len(words) < 3 or not words[1].lstrip("#").isdigit():
+            return [say("payouts.usage")]
+        return await mark_paid(ctx, int(words[1].lstrip("#")), " ".join(words[2:]))
+    if words:
+        return [say("payouts.usage")]
+    found = await ctx.uow.ledger.open_statements()
+    if not found:
+        return [say("payouts.none_open"), say("payouts.usage")]
+    blocks: list = [Heading(text=msg("payouts.open_title", count=len(found)))]
+    for s in found:
+        blocks.append(text(await _statement_line(ctx, s)))
+    blocks.append(text(msg("payouts.usage")))
+    return [ctx.reply(*blocks)]
+
+
+async def _statement_line(ctx: Context, s):
+    person = await ctx.uow.people.get(s.person_id)
+    return msg("payouts.statement_line", id=s.id, name=(person.display_name if person else "") or f"#{s.person_id}",
+               amount=Money(minor=await ctx.uow.ledger.statement_total(s.id), currency=s.currency),
+               first=Day(on=s.period_start), last=Day(on=s.period_end))
+
+
+async def close(ctx: Context, period: str) -> list:
+    try:
+        first, last = payout_period(period, local_today(ctx))
+    except PeriodInvalid as exc:
+        return [say(exc.reason_key)]
+    await ctx.uow.tx.lock("payouts:close")
+    groups: dict[tuple[int, str], list] = defaultdict(list)
+    for line in await ctx.uow.ledger.unpaid_in(first, last):
+        groups[(line.person_id, line.currency)].append(line)
+    if not groups:
+        return [say("payouts.nothing", first=Day(on=first), last=Day(on=last))]
+    ops: list = []
+    csv_rows: list[dict] = []
+    made = 0
+    projects: dict[int, str] = {}
+    for (person_id, currency), lines in sorted(groups.items()):
+        statement_id = await ctx.uow.ledger.create_statement(person_id, currency, first, last, ctx.person.id, ctx.now)
+        placed = [ln for ln in lines if await ctx.uow.ledger.put_on_statement(statement_id, ln.id)]
+        if not placed:
+            await ctx.uow.ledger.delete_statement(statement_id)
+            continue
+        made += 1
+        total = sum(ln.amount_minor for ln in placed)
+        person = await ctx.uow.people.get(person_id)
+        identities = await ctx.uow.identities.for_person(person_id)
+        ident = identities[0] if identities else None
+        blocks = [Heading(text=msg("payouts.statement_title", id=statement_id)),
+                  text(msg("payouts.statement_period", first=Day(on=first), last=Day(on=last)))]
+        for ln in placed:
+            if ln.project_id and ln.project_id not in projects:
+                projects[ln.project_id] = (await ctx.uow.projects.get(ln.project_id)).name
+            name = projects.get(ln.project_id) if ln.project_id else None
+            blocks.append(text(f"#{ln.id} · ", msg("dispute.line", day=Day(on=ln.earned_on),
+                                                      amount=Money(minor=ln.amount_minor, currency=currency)),
+                               " · ", name or msg("earnings.no_project"), *((" · " + ln.reason,) if ln.reason else ())))
+            csv_rows.append({"statement": statement_id, "person": (person.display_name if person else "") or person_id,
+                             "identity": f"{ident.platform}:{ident.user_id}" if ident else "", "currency": currency,
+                             "line": ln.id, "kind": ln.kind, "project": name or "", "date": ln.earned_on.isoformat(),
+                             "minor": ln.amount_minor, "reason": ln.reason})
+        blocks.append(text(msg("payouts.statement_total", amount=Money(minor=total, currency=currency))))
+        blocks.append(command_buttons("earnings", "dispute"))
+        ops.append(ctx.send_to(person_id, *blocks))
+        await ctx.audit("payouts.statement", statement=statement_id, person=person_id, currency=currency,
+                        lines=[ln.id for ln in placed], minor=total, first=first.isoformat(), last=last.isoformat())
+    data = base64.b64encode(statement_csv(csv_rows)).decode()
+    filename = f"statements-{first.isoformat() if first.year > 1 else 'start'}-{last.isoformat()}.csv"
+    reply = ctx.reply(text(msg("payouts.closed", count=made, first=Day(on=first), last=Day(on=last))),
+                      File(data_b64=data, filename=filename, mime="text/csv", caption=msg("payouts.csv_caption")))
+    return [reply, *ops]
+
+
+async def mark_paid(ctx: Context, statement_id: int, ref: str) -> list:
+    statement = await ctx.uow.ledger.statement(statement_id)
+    if statement is None:
+        return [say("payouts.no_statement", id=statement_id)]
+    ref = ref.strip()[:200]
+    if not await ctx.uow.ledger.mark_paid(statement_id, ref, ctx.person.id, ctx.now):
+        return [say("payouts.already_paid", id=statement_id, ref=statement.paid_ref or "")]
+    total = Money(minor=await ctx.uow.ledger.statement_total(statement_id), currency=statement.currency)
+    await ctx.audit("payouts.paid", statement=statement_id, ref=ref, minor=total.minor, currency=total.currency)
+    return [say("payouts.marked_paid", id=statement_id, ref=ref, amount=total),
+            ctx.send_to(statement.person_id, text(msg("payouts.paid_notice", id=statement_id, amount=total, ref=ref)),
+                        command_buttons("earnings"))]

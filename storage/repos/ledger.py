@@ -214,3 +214,11 @@ class Ledger:
         return await self.tx.execute(
             "UPDATE disputes SET state = $2, resolution = $3, resolved_by = $4, resolved_at = $5"
             " WHERE id = $1 AND state = 'open'", dispute_id, state, resolution, by, now) == 1
+
+    # what is not in the ledger yet ------------------------------------------------------------------------
+    async def pending_submissions(self, person_id: int, since: datetime, until: datetime) -> dict[int, int]:
+        """{project_id: count} of this person's answers waiting for a review decision (or rework)."""
+        rows = await self.tx.fetch(
+            "SELECT project_id, COUNT(*) AS n FROM submissions WHERE person_id = $1 AND review_state IN ('pending', 'rework')"
+            " AND submitted_at >= $2 AND submitted_at < $3 GROUP BY project_id", person_id, since, until)
+        return {int(r["project_id"]): int(r["n"]) for r in rows}

@@ -1,0 +1,173 @@
+"""Hours in chat on every adapter and both backends: /log with its refusals, the timer, /timesheet with edit and
+delete, /approvals with approve and reject, and what approval writes to the ledger (once, however often pressed)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from tests.flows.adapters import ADAPTERS
+from tests.flows.tasks_data import add_member, seed_project
+from tests.flows.test_review import grant
+from tests.flows.test_tasks import rows
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+PROJECT = "Finance answers"  # rewrite_finance: hourly, 40.00 EUR an hour
+
+
+async def project_name(chat, project_id: int) -> str:
+    return (await rows(chat.runtime, "SELECT name FROM projects WHERE id = $1", project_id))[0]["name"]
+
+
+async def setup(chat, *experts: str) -> int:
+    project_id = await seed_project(chat.runtime, "rewrite_finance")
+    for user in (*experts, "meg"):
+        await chat.send(user, "/help")
+    for user in experts:
+        await add_member(chat.runtime, project_id, chat.identity(user))
+    await grant(chat, "meg", "manager")
+    for user in experts:  # as onboarding would have set it
+        await name_person(chat, user, user.title())
+    return project_id
+
+
+async def name_person(chat, user: str, name: str) -> None:
+    from bot.domain.identity import parse_identity
+
+    key = parse_identity(chat.identity(user))
+    async with chat.runtime.db.transaction() as tx:
+        await tx.execute("UPDATE persons SET display_name = $1 WHERE id = (SELECT person_id FROM identities"
+                         " WHERE platform = $2 AND workspace = $3 AND user_id = $4)",
+                         name, key.platform, key.workspace, key.user_id)
+
+
+async def test_log_refusals_and_limits(chat):
+    project_id = await setup(chat, "ana")
+    name = await project_name(chat, project_id)
+    await chat.send("ana", "/log")
+    assert "/log DURATION" in chat.last("ana").text
+    await chat.send("ana", "/log 90 today")
+    assert "couldn't read that as a duration" in chat.last("ana").text
+    await chat.send("ana", "/log 2h 2099-01-01")
+    assert "future date" in chat.last("ana").text
+    await chat.send("ana", "/log 2h 2020-01-01")
+    assert "locked" in chat.last("ana").text
+    await chat.send("ana", "/log 1h30m pers yesterday checked sources")
+    shown = chat.last("ana").text
+    assert f"Recorded 1h30m on {name}" in shown and "Total for the week" in shown
+    await chat.send("ana", "/log 23h yesterday")
+    assert "more than 24 hours" in chat.last("ana").text and "1,350 minutes" in chat.last("ana").text
+    entries = await rows(chat.runtime, "SELECT minutes, note, work_date, state FROM hours_entries ORDER BY id")
+    yesterday = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
+    assert [(e["minutes"], e["work_date"]) for e in entries][-1] == (90, yesterday)
+    assert entries[-1]["note"] == "checked sources" and entries[-1]["state"] == "logged"
+    assert all(e["minutes"] != 23 * 60 for e in entries)
+
+
+async def test_log_picker_when_two_projects(chat):
+    first = await setup(chat, "ana")
+    second = await seed_project(chat.runtime, "pairwise_law")  # hourly too, USD
+    await add_member(chat.runtime, second, chat.identity("ana"))
+    await chat.send("ana", "/log 45m today")
+    assert "Which project" in chat.last("ana").text
+    await chat.press("ana", await project_name(chat, second))
+    assert "Recorded 45m on " + await project_name(chat, second) in chat.last("ana").text
+    got = await rows(chat.runtime, "SELECT project_id, minutes FROM hours_entries")
+    assert [(g["project_id"], g["minutes"]) for g in got] == [(second, 45)]
+    # a forged press of ana's picker by bo logs nothing for anyone: bo is in no hourly project
+    await chat.send("bo", "/help")
+    await chat.press_as("bo", "ana", await project_name(chat, first))
+    assert len(await rows(chat.runtime, "SELECT id FROM hours_entries")) == 1
+
+
+async def test_timesheet_edit_delete_and_approvals(chat):
+    project_id = await setup(chat, "ana")
+    await chat.send("ana", "/log 2h today")
+    await chat.send("ana", "/log 1h today wrong")
+    ids = [r["id"] for r in await rows(chat.runtime, "SELECT id FROM hours_entries ORDER BY id")]
+    await chat.send("ana", "/timesheet")
+    sheet = chat.last("ana").text
+    assert "waiting for approval" in sheet and "Week total: 3h" in sheet
+    await chat.press("ana", f"Delete #{ids[1]}")
+    assert f"Entry #{ids[1]} deleted" in chat.last("ana").text
+    await chat.send("ana", "/timesheet")
+    await chat.press("ana", f"Edit #{ids[0]}")
+    await chat.fill_form("ana", {"duration": "2h30m", "note": None}, confirm=False)
+    assert "now 2h30m" in chat.texts("ana")
+
+    await chat.send("ana", "/approvals")
+    assert "permission" in chat.last("ana").text  # experts cannot approve
+    await chat.send("meg", "/approvals")
+    assert "week of" in chat.last("meg").text and "2h30m" in chat.last("meg").text
+    await chat.press("meg", "Approve Ana")
+    assert "1 entry approved" in chat.texts("meg")
+    assert "were approved" in chat.texts("ana") or "was approved" in chat.texts("ana")
+    lines = await rows(chat.runtime, "SELECT source, amount_minor, currency, kind FROM ledger_lines")
+    assert [(r["source"], r["amount_minor"], r["currency"]) for r in lines] == [(f"hours:{ids[0]}", 10000, "EUR")]
+
+    # approved entries can no longer be edited or deleted, even by a forged press of an old button
+    await chat.press_as("ana", "ana", f"Delete #{ids[0]}")
+    assert "can no longer be changed" in chat.last("ana").text
+    assert len(await rows(chat.runtime, "SELECT id FROM hours_entries")) == 1
+
+    # a double approval (the old button pressed again, or Approve all) changes nothing
+    await chat.press_as("meg", "meg", "Approve Ana")
+    assert "already" in chat.last("meg").text
+    await chat.press_as("meg", "meg", "Approve all")
+    assert len(await rows(chat.runtime, "SELECT id FROM ledger_lines")) == 1
+
+    await chat.send("ana", "/log 1h today")
+    await chat.send("meg", "/approvals")
+    await chat.press("meg", "Reject Ana")
+    await chat.fill_form("meg", {"reason": "That hour was the team meeting, which is not billable."}, confirm=False)
+    assert "1 entry rejected" in chat.texts("meg")
+    assert "team meeting" in chat.texts("ana")
+    await chat.send("ana", "/timesheet")
+    assert "rejected (That hour was the team meeting" in chat.last("ana").text
+    assert len(await rows(chat.runtime, "SELECT id FROM ledger_lines")) == 1
+    audit = {r["action"] for r in await rows(chat.runtime, "SELECT action FROM audit_log")}
+    assert {"hours.logged", "hours.deleted", "hours.edited", "hours.approved", "hours.rejected", "ledger.line"} <= audit
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+async def test_timer_start_pause_stop_nudge_and_forgotten(adapter_name, database_url):
+    from handlers.hours import timer_tick
+
+    clock = Clock(datetime.now(timezone.utc).replace(hour=8, minute=0, second=0, microsecond=0))
+    chat = ADAPTERS[adapter_name](database_url, clock=clock)
+    async with chat:
+        project_id = await setup(chat, "ana")
+        await chat.send("ana", "/timer start")
+        assert "Timer started on" in chat.last("ana").text
+        clock.at += timedelta(minutes=50)
+        await chat.send("ana", "/timer pause")
+        assert "paused at 50m" in chat.last("ana").text
+        clock.at += timedelta(hours=3)  # a pause does not count
+        await chat.send("ana", "/timer start")
+        assert "resumed" in chat.last("ana").text
+        clock.at += timedelta(minutes=130, seconds=59)
+        assert await timer_tick(chat.runtime) == 1
+        assert "Still working?" in chat.last("ana").text
+        assert await timer_tick(chat.runtime) == 0  # nudged once
+        await chat.press("ana", "Stop")
+        shown = chat.last("ana").text
+        assert "Recorded 3h on" in shown  # 50m + 130m; the 59 seconds are not billed
+        got = await rows(chat.runtime, "SELECT minutes, source FROM hours_entries")
+        assert [(g["minutes"], g["source"]) for g in got] == [(180, "timer")]
+
+        await chat.send("ana", "/timer start")
+        clock.at += timedelta(hours=13)
+        await timer_tick(chat.runtime)
+        assert "past the 12-hour cap" in chat.texts("ana")
+        await chat.send("ana", "/timer stop")
+        assert "nothing was recorded" in chat.last("ana").text
+        assert len(await rows(chat.runtime, "SELECT id FROM hours_entries")) == 1
+        assert not chat.refusals()
