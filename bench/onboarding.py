@@ -12,6 +12,7 @@ the next only after the previous was handled — as a person would; all people r
 - `raw sqlite3`: the floor — the standard library `sqlite3` module, same schema, same pragmas (WAL,
   synchronous=FULL), one loop issuing the statement mix our runtime issues per message (measured with a trace
   callback, see STATEMENTS below) in the same transactions, with payloads of the same sizes, no Python above it.
+- `postgres core in-proc`: the `sqlite core` loop on a fresh PostgreSQL schema (default pool of 10).
 - `postgres core`: P worker processes (`tests.multiproc.worker`, a real runtime each) on one fresh schema; the
   people are split between them. Latency is measured inside the worker from the line arriving to the turn's
   replies delivered (the same span as `runtime.handle`); msgs/s is the aggregate over the wall time.
@@ -313,6 +314,24 @@ async def run_postgres(people: int, processes: int, pool_size: int) -> Result:
     return Result("postgres core", processes, people * STEPS, t[0], latencies, note=f"pool {pool_size}/process")
 
 
+async def run_postgres_inprocess(people: int, pool_size: int) -> Result:
+    """The same in-process loop as `sqlite core`, on PostgreSQL: the like-for-like comparison of the backends."""
+    import asyncpg
+
+    schema = "bench_" + uuid.uuid4().hex[:12]
+    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}schema={schema}"
+    try:
+        result = await run_core_inprocess(url, people, "postgres core in-proc")
+    finally:
+        conn = await asyncpg.connect(PG_URL)
+        try:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        finally:
+            await conn.close()
+    result.note = "runtime.handle in this process, pool 10"
+    return result
+
+
 async def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.onboarding", description=__doc__.split("\n\n")[0])
     p.add_argument("--people", type=int, default=200)
@@ -329,6 +348,7 @@ async def main(argv: list[str] | None = None) -> int:
             results.append(await run_core_inprocess(f"sqlite:///{Path(tmp) / 'core.db'}", args.people, "sqlite core"))
     if args.backend in ("postgres", "both"):
         if await postgres_reachable():
+            results.append(await run_postgres_inprocess(args.people, args.pool))
             for n in [int(x) for x in args.processes.split(",") if x.strip()]:
                 results.append(await run_postgres(args.people, n, args.pool))
         elif args.backend == "postgres":

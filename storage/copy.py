@@ -5,6 +5,10 @@ The target is migrated first and must be empty. Tables are discovered from the s
 with their ids preserved. PostgreSQL identity sequences are then moved past the copied ids so new rows do not
 collide. Row counts are compared per table before the target commits; a mismatch raises and nothing is kept.
 
+The source is read in one transaction (one snapshot: SQLite's BEGIN IMMEDIATE, PostgreSQL REPEATABLE READ), and
+the target written in one transaction, so a failed copy leaves the target migrated but empty. On SQLite that
+read holds the write lock: stop the bot processes first, or they wait for the copy.
+
 Both sides are read and written through the same `Tx` interface; the only backend-specific part is the
 catalog (which tables, columns, keys and sequences exist), kept in `_Catalog` below.
 """
