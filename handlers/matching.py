@@ -1,6 +1,161 @@
-"""(being written)"""
+"""Matching experts to a project: /match ranks who may join, "Invite N" sends each an invitation with Accept and
+Decline, and the manager who invited sees the tally as answers come in. The ranking is recomputed on the press:
+the button carries the project and a count, never a list of people."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.core.blocks import Buttons, Heading, LongText, Span, button, text
+from bot.core.context import Context
 from bot.core.router import Router
+from bot.core.text import msg
+from bot.domain.eligibility import ineligibility
+from bot.domain.matching import Candidate, Ranked, rank
+from bot.domain.pseudonyms import pseudonym
+from handlers.projects import project_line
+from handlers.qualification_hooks import qualifications_of
+from handlers.replies import command_buttons, say
+from handlers.task_service import spec_of
 
 router = Router("matching")
+SHOWN = 10
+INVITE_SIZES = (3, 5, 10)
+PREVIEW = 400
+
+
+async def ranked_for(ctx: Context, project) -> list[Ranked]:
+    """Eligible experts who are not members yet, best first."""
+    from handlers.quality import score_for
+
+    spec = spec_of(project)
+    wanted = spec.requires.qualification or spec.requires.domain if spec.requires else spec.domain
+    since = ctx.now - timedelta(days=7)
+    candidates = []
+    for person in await ctx.uow.qualifications.candidates():
+        pid = person["id"]
+        if await ctx.uow.projects.is_member(project.id, pid):
+            continue
+        held = await qualifications_of(ctx.uow, pid, ctx.now)
+        profile = person["profile"]
+        if ineligibility(profile, spec, held):
+            continue
+        level = held.get(wanted, 0)
+        if wanted in profile.get("domains", []):
+            level = max(level, 1)
+        _, quality = await score_for(ctx.uow, pid, project)
+        hours = await ctx.uow.qualifications.seconds_worked(pid, since) / 3600
+        candidates.append(Candidate(
+            person_id=pid, name=person["display_name"] or pseudonym(ctx.runtime.codec_secret, pid), level=level,
+            quality=quality.score, weekly_hours=float(profile.get("weekly_hours") or 0), hours_used=hours,
+            languages=list(profile.get("languages") or []), timezone=person["timezone"]))
+    return rank(candidates, list(spec.languages), ctx.now, spec.deadline)
+
+
+def _tally(counts: dict[str, int]):
+    return msg("match.tally", accepted=counts["accepted"], declined=counts["declined"], pending=counts["pending"])
+
+
+@router.command("match", roles={"manager"}, help_key="command.match.help")
+async def match(ctx: Context, event) -> list:
+    typed = (event.args or "").strip()
+    if not typed:
+        return [say("match.usage")]
+    found = await ctx.uow.projects.matching(typed)
+    if len(found) != 1:
+        return [say("projects.not_found" if not found else "projects.ambiguous", name=typed[:80])]
+    project = found[0]
+    ranked = await ranked_for(ctx, project)
+    invited = await ctx.uow.invites.invited(project.id)
+    blocks: list = [Heading(text=msg("match.title", name=project.name))]
+    counts = await ctx.uow.invites.tally(project.id)
+    if sum(counts.values()):
+        blocks.append(text(_tally(counts)))
+    if not ranked:
+        blocks.append(text(msg("match.nobody")))
+        return [ctx.reply(*blocks)]
+    for place, r in enumerate(ranked[:SHOWN], start=1):
+        quality = (msg("match.quality", score=round(r.candidate.quality * 100)) if r.candidate.quality is not None
+                   else msg("match.quality_none"))
+        blocks.append(text(f"{place}. ", Span(text=r.candidate.name, style="bold"), " — ",
+                           msg("match.line", score=round(r.score * 100), level=r.candidate.level,
+                               hours=round(r.free_hours)), ", ", quality,
+                           *([" — ", msg("match.invited")] if r.candidate.person_id in invited else [])))
+    fresh = len([r for r in ranked if r.candidate.person_id not in invited])
+    sizes = sorted({min(n, fresh) for n in INVITE_SIZES if fresh > 0})
+    if sizes:
+        blocks.append(Buttons(rows=[[button(msg("match.invite_button", n=n), "match.invite", p=project.id, n=n)
+                                     for n in sizes]]))
+    return [ctx.reply(*blocks)]
+
+
+@router.action("match.invite", roles={"manager"})
+async def invite(ctx: Context, event) -> list:
+    project = await ctx.uow.projects.get(int(ctx.action.args.get("p", 0) or 0))
+    wanted = int(ctx.action.args.get("n", 0) or 0)
+    if project is None or project.status != "open" or not 1 <= wanted <= max(INVITE_SIZES):
+        return [say("error.button_expired")]
+    spec = spec_of(project)
+    invited = await ctx.uow.invites.invited(project.id)
+    chosen = [r for r in await ranked_for(ctx, project) if r.candidate.person_id not in invited][:wanted]
+    ops = []
+    names = []
+    preview = spec.instructions if len(spec.instructions) <= PREVIEW else spec.instructions[:PREVIEW].rsplit(" ", 1)[0] + " …"
+    for r in chosen:
+        invite_id = await ctx.uow.invites.create(project.id, r.candidate.person_id, ctx.person.id, ctx.now)
+        if invite_id is None:
+            continue
+        names.append(r.candidate.name)
+        await ctx.audit("project.invited", project=project.id, expert=r.candidate.person_id, invite=invite_id,
+                        rank_score=r.score)
+        ops.append(ctx.send_to(
+            r.candidate.person_id,
+            Heading(text=msg("invite.title", name=project.name)),
+            text(*project_line(project, spec)),
+            LongText(title=msg("task.instructions"), text=preview, filename="instructions.txt"),
+            Buttons(rows=[[button(msg("invite.accept"), "invite.accept", style="primary", i=invite_id),
+                           button(msg("invite.decline"), "invite.decline", i=invite_id)]])))
+    if not names:
+        return [say("match.nobody_new")]
+    counts = await ctx.uow.invites.tally(project.id)
+    return [ctx.reply(text(msg("match.invited_now", n=len(names), name=project.name)), text(", ".join(names)),
+                      text(_tally(counts)))] + ops
+
+
+async def _answer(ctx: Context, accept: bool) -> list:
+    invitation = await ctx.uow.invites.get(int(ctx.action.args.get("i", 0) or 0))
+    if invitation is None or invitation.person_id != ctx.person.id:
+        return [say("invite.not_yours")]
+    if invitation.status != "pending":
+        return [say("invite.answered")]
+    project = await ctx.uow.projects.get(invitation.project_id)
+    if accept:
+        if project.status != "open":
+            return [say("projects.closed", name=project.name)]
+        reasons = ineligibility(ctx.person.profile, spec_of(project),
+                                await qualifications_of(ctx.uow, ctx.person.id, ctx.now))
+        if reasons:
+            return [ctx.reply(text(msg("projects.cannot_join", name=project.name)), *[text("• ", msg(r)) for r in reasons])]
+    if not await ctx.uow.invites.answer(invitation.id, ctx.person.id, "accepted" if accept else "declined", ctx.now):
+        return [say("invite.answered")]
+    await ctx.audit("project.invite_answered", invite=invitation.id, project=project.id, accepted=accept)
+    if accept:
+        await ctx.uow.projects.add_member(project.id, ctx.person.id, invitation.invited_by, ctx.now)
+        ops = [ctx.reply(text(msg("projects.joined_now", name=project.name)), command_buttons("next"))]
+    else:
+        ops = [say("invite.declined_ok", name=project.name)]
+    if invitation.invited_by:
+        counts = await ctx.uow.invites.tally(project.id)
+        key = "invite.manager_accepted" if accept else "invite.manager_declined"
+        who = ctx.person.display_name or pseudonym(ctx.runtime.codec_secret, ctx.person.id)
+        ops.append(ctx.send_to(invitation.invited_by, text(msg(key, who=who, name=project.name)), text(_tally(counts))))
+    return ops
+
+
+@router.action("invite.accept")
+async def accept(ctx: Context, event) -> list:
+    return await _answer(ctx, True)
+
+
+@router.action("invite.decline")
+async def decline(ctx: Context, event) -> list:
+    return await _answer(ctx, False)
