@@ -282,6 +282,46 @@ async def test_every_task_type_through_the_modal(slack, stem):
     assert not slack.refusals()
 
 
+async def test_review_rework_approve_reject_through_modals(slack):
+    from tests.flows.test_review import grant
+
+    project_id = await seed_project(slack.runtime, "rewrite_finance")
+    for user in ("ana", "rev"):
+        await slack.send(user, "/help")
+    await add_member(slack.runtime, project_id, slack.identity("ana"))
+    await grant(slack, "rev", "reviewer")
+    await add_member(slack.runtime, project_id, slack.identity("rev"))
+    for _ in range(2):
+        await slack.send("ana", "/next")
+        await slack.fill_form("ana", TASK_ANSWERS["rewrite_finance"])
+    await slack.send("rev", "/review")
+    assert "Answer by E-" in slack.last("rev").text and "Ana" not in slack.last("rev").text
+    await slack.press("rev", "Send back for rework")
+    await slack.fill_form("rev", {"comment": "Say how many months of expenses the emergency fund should hold."})
+    assert "Decision recorded" in slack.texts("rev")
+    assert "sent back for rework" in slack.texts("ana") and "months of expenses" in slack.texts("ana")
+    await slack.press("ana", "Rework my answer")
+    modal = slack.standin.calls_to("views.open")[-1].response["view"]
+    prefilled = next(b for b in modal["blocks"] if b["block_id"] == "what_was_wrong")["element"]["initial_value"]
+    assert prefilled == TASK_ANSWERS["rewrite_finance"]["what_was_wrong"]
+    await slack.fill_form("ana", {"what_was_wrong": prefilled + " Keep three to six months of expenses."})
+    assert "back with the reviewer" in slack.last("ana").text
+    first = (await rows(slack.runtime, "SELECT revision, review_state, form_values FROM submissions ORDER BY id"))[0]
+    assert first["revision"] == 2 and first["review_state"] == "pending"
+    assert "six months" in json.loads(first["form_values"])["what_was_wrong"]
+    await slack.send("rev", "/review")
+    assert "version 2" in slack.last("rev").text
+    await slack.press("rev", "Approve")
+    assert "was approved" in slack.texts("ana")
+    await slack.send("rev", "/review")
+    await slack.press("rev", "Reject")
+    await slack.fill_form("rev", {"reason": "Too vague", "comment": "It never says what to do instead."})
+    assert "was rejected" in slack.texts("ana") and "Too vague" in slack.texts("ana")
+    log = await rows(slack.runtime, "SELECT decision, reason_code FROM reviews ORDER BY id")
+    assert [r["decision"] for r in log] == ["rework", "approved", "rejected"] and log[2]["reason_code"] == "vague"
+    assert not slack.refusals()
+
+
 # -- files -----------------------------------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ import json
 import re
 import secrets
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -94,6 +95,13 @@ def _options(el: dict) -> list[dict]:
     if "options" in el:
         return list(el["options"])
     return [o for g in el.get("option_groups") or [] for o in g["options"]]
+
+
+@dataclass
+class SlackReceived(Received):
+    """What a person received, with the Slack buttons behind the labels (value, action id, message or view)."""
+
+    actions: list[dict] = field(default_factory=list)
 
 
 class _Modal:
@@ -198,7 +206,6 @@ class SlackHarness(ChatHarness):
         self.adapter: SlackAdapter | None = None
         self._seen = 0  # stand-in calls already turned into Received items
         self._modals: dict[str, _Modal] = {}
-        self._buttons: dict[str, list[list[dict]]] = {}  # user → per received item: buttons with their message
         self._users: dict[str, str] = {}  # Slack id → name
         self._events = itertools.count(1)
         self._restarting = False
@@ -286,8 +293,8 @@ class SlackHarness(ChatHarness):
         return None
 
     def _add(self, user: str, item: Received, buttons: list[dict]) -> None:
-        self.received(user).append(item)
-        self._buttons.setdefault(user, []).append(buttons)
+        self.received(user).append(SlackReceived(text=item.text, buttons=item.buttons, kind=item.kind,
+                                                 actions=buttons))
 
     async def _collect(self) -> None:
         assert self.standin is not None
@@ -375,12 +382,12 @@ class SlackHarness(ChatHarness):
                 return
             await self.close_modal(user)  # a button in the conversation: the person closes the modal first
         i, j = self._find_button(user, label)
-        await self._press_button(user, self._buttons[user][i][j])
+        await self._press_button(user, self.received(user)[i].actions[j])
 
     async def press_as(self, presser: str, owner: str, label: str) -> None:
         """A forged press: `presser` replays the value of a button that was sent to `owner`."""
         i, j = self._find_button(owner, label, anywhere=True)
-        await self._press_button(presser, self._buttons[owner][i][j])
+        await self._press_button(presser, self.received(owner)[i].actions[j])
 
     async def _press_button(self, user: str, b: dict) -> None:
         uid = self.uid(user)
