@@ -32,7 +32,8 @@ def answers(name: str, years: int, hours: int) -> dict:
 
 
 async def seed(url: str) -> dict:
-    """A few people through the real runtime: two onboarded, one waiting on the summary, one mid-form."""
+    """The demo data, and a few people through the real runtime: two onboarded, one waiting on the summary,
+    one mid-form."""
     chat = ConsoleHarness(url)
     await chat.start()
     payloads: dict[str, str] = {}
@@ -48,6 +49,10 @@ async def seed(url: str) -> dict:
 
     chat.runtime.on_delivered.append(remember_save)
     try:
+        from bot.demo import seed as demo_seed
+
+        await demo_seed(chat.runtime)  # demo manager and expert, a project of every task type with its tasks
+        await chat.send("expert", "/next")  # an assignment, a lease
         for user, name, years in (("ana", "Ana Pérez", 12), ("ben", "Ben Ósk 👋🏽", 3)):
             await chat.send(user, "/start")
             await chat.fill_form(user, answers(name, years, 10 + years))
@@ -106,11 +111,12 @@ async def test_sqlite_to_postgres_and_back_row_for_row_then_the_bot_carries_on(t
     source = f"sqlite:///{tmp_path / 'source.db'}"
     seeded = await seed(source)
     before = await dump(source)
-    assert len(before["persons"]) == 4 and len(before["inbox"]) > 20 and before["kv"]
+    assert len(before["persons"]) == 6 and len(before["inbox"]) > 20 and before["kv"]
+    assert before["projects"] and before["tasks"] and before["assignments"]
 
     target = pg_url()
     counts = await copy_database(source, target, batch=7)  # several batches per table
-    assert counts["persons"] == 4 and counts["inbox"] == len(before["inbox"])
+    assert counts["persons"] == 6 and counts["inbox"] == len(before["inbox"])
     assert set(counts) == set(before)
     copied = await dump(target)
     assert_same(before, copied)
@@ -148,7 +154,7 @@ async def test_sqlite_to_postgres_and_back_row_for_row_then_the_bot_carries_on(t
     after = await dump(target)
     assert "handler failed" not in json.dumps([r["error"] for r in after["inbox"]])
     persons = {r["display_name"]: r for r in after["persons"]}
-    assert len(persons) == 5 and persons["Bo"]["onboarded_at"] and persons["Cy"]["onboarded_at"]
+    assert len(persons) == 7 and persons["Bo"]["onboarded_at"] and persons["Cy"]["onboarded_at"]
     assert persons["Zed"]["id"] > max(r["id"] for r in before["persons"])
     for table in ("inbox", "outbox", "form_sessions", "identities", "audit_log"):
         old_ids = {r["id"] for r in before[table]}
