@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 import binascii
 import io
 
@@ -78,6 +79,10 @@ async def _create(ctx: Context, data: bytes, filename: str) -> list:
 
 async def _import(ctx: Context, project, data: bytes, all_or_nothing: bool) -> list:
     report = await import_in_transaction(ctx.uow, project, io.BytesIO(data), all_or_nothing, ctx.now, ctx.person.id)
+    if report.imported:
+        from handlers.reminders import announce_new_tasks
+
+        await announce_new_tasks(ctx.uow, project.id, ctx.now)
     blocks = [text(msg("import.summary", name=project.name, imported=report.imported,
                        existing=report.unchanged_existing, problems=report.problem_count))]
     if all_or_nothing and report.problem_count:
@@ -155,6 +160,9 @@ async def _join(ctx: Context, project) -> list:
         return [ctx.reply(text(msg("projects.cannot_join", name=project.name)), *[text("• ", msg(r)) for r in reasons])]
     await ctx.uow.projects.add_member(project.id, ctx.person.id, None, ctx.now)
     await ctx.audit("project.joined", project=project.id)
+    if spec.deadline is not None and spec.deadline - timedelta(hours=48) > ctx.now:
+        await ctx.uow.reminders.schedule(ctx.person.id, "deadline", f"deadline:{project.id}:{ctx.person.id}",
+                                         spec.deadline - timedelta(hours=48), {"project": project.id}, ctx.now)
     return [ctx.reply(text(msg("projects.joined_now", name=project.name)),
                       LongText(title=msg("task.instructions"), text=spec.instructions, filename="instructions.txt"),
                       command_buttons("next"))]

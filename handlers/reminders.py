@@ -21,7 +21,7 @@ from storage.repos.reminders import ReminderRow
 from storage.uow import UnitOfWork
 
 router = Router("reminders")
-KINDS = ("draft", "deadline", "hours", "assessment", "review_queue", "digest", "back_check", "ping")
+KINDS = ("draft", "deadline", "hours", "assessment", "review_queue", "digest", "back_check", "ping", "new_tasks")
 CAP = timedelta(hours=6)  # one reminder of a kind per person per interval
 CLAIM = timedelta(minutes=2)
 
@@ -97,8 +97,10 @@ async def _one(runtime, uow: UnitOfWork, reminder: ReminderRow, now: datetime) -
 
 @renders("draft")
 async def _draft(uow: UnitOfWork, reminder: ReminderRow):
-    session = await uow.forms.get(int(reminder.payload.get("session", 0)))
-    if session is None or session.status != "open":
+    assignment_id = int(reminder.payload.get("assignment", 0))
+    open_drafts = [s for s in await uow.forms.open_for(reminder.person_id)
+                   if s.form_id == "task" and s.params.get("a") == assignment_id]
+    if not open_drafts:
         return None
     return [text(msg("reminder.draft")), command_buttons("drafts")]
 
@@ -147,4 +149,73 @@ async def toggle(ctx: Context, event) -> list:
 
 
 def ticks() -> list:
-    return [(30, reminder_tick, "reminders.tick")]
+    return [(30, reminder_tick, "reminders.tick"), (3600, schedule_daily, "reminders.daily")]
+
+
+@renders("new_tasks")
+async def _new_tasks(uow: UnitOfWork, reminder: ReminderRow):
+    project = await uow.projects.get(int(reminder.payload.get("project", 0)))
+    if project is None or project.status != "open":
+        return None
+    waiting = await uow.tasks.counts(project.id)
+    open_items = waiting["items"] - waiting["done"]
+    if open_items <= 0:
+        return None
+    return [text(msg("reminder.new_tasks", count=open_items, name=project.name)), command_buttons("next")]
+
+
+@renders("review_queue")
+async def _review_queue(uow: UnitOfWork, reminder: ReminderRow):
+    pending = await uow.tx.fetchval("SELECT COUNT(*) FROM submissions WHERE review_state = 'pending' AND person_id <> $1",
+                                    reminder.person_id)
+    if not pending:
+        return None
+    return [text(msg("reminder.review_queue", count=int(pending))), command_buttons("review")]
+
+
+@renders("digest")
+async def _digest(uow: UnitOfWork, reminder: ReminderRow):
+    lines = [Heading(text=msg("reminder.digest.title"))]
+    for project in (await uow.projects.open_projects())[:10]:
+        c = await uow.tasks.counts(project.id)
+        lines.append(text(msg("reminder.digest.project", name=project.name, done=c["done"], items=c["items"],
+                              answers=c["answers"])))
+    pending = await uow.tx.fetchval("SELECT COUNT(*) FROM submissions WHERE review_state = 'pending'")
+    open_pings = await uow.tx.fetchval("SELECT COUNT(*) FROM pings WHERE closed_at IS NULL")
+    lines.append(text(msg("reminder.digest.waiting", reviews=int(pending), pings=int(open_pings))))
+    return lines if len(lines) > 1 or pending or open_pings else None
+
+
+async def announce_new_tasks(uow: UnitOfWork, project_id: int, now: datetime) -> int:
+    """Tell the project's available experts about new tasks, batched: one reminder per person per hour
+    (the dedupe key), due in ten minutes so several imports become one message."""
+    from handlers.availability import is_away
+    from storage.repos.projects import members
+
+    window = now.replace(minute=0, second=0, microsecond=0)
+    count = 0
+    for person_id in await members(uow.tx, project_id):
+        if is_away(await uow.availability.get(person_id), now):
+            continue
+        if await uow.reminders.schedule(person_id, "new_tasks", f"new:{project_id}:{person_id}:{window.isoformat()}",
+                                        now + timedelta(minutes=10), {"project": project_id}, now):
+            count += 1
+    return count
+
+
+async def schedule_daily(runtime) -> int:
+    """Each reviewer's queue note and each manager's digest, due at 09:00 in their own zone (once per day)."""
+    from bot.domain.local_time import next_daily
+
+    now = runtime.clock()
+    made = 0
+    async with runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        for role, kind in (("reviewer", "review_queue"), ("manager", "digest"), ("admin", "digest")):
+            for person_id in await uow.roles.holders(role):
+                person = await uow.people.get(person_id)
+                due = next_daily(now, (person.timezone if person else None) or runtime.settings.timezone, time(9, 0))
+                if await uow.reminders.schedule(person_id, kind, f"{kind}:{person_id}:{due.date().isoformat()}",
+                                                due, {}, now):
+                    made += 1
+    return made

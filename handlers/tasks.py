@@ -160,6 +160,8 @@ async def next_task(ctx: Context, event) -> list:
                       or await ctx.uow.assignments.claim(ctx.person.id, project.id, not want_gold, ctx.now, lease))
         if assignment is not None:
             await ctx.audit("task.assigned", assignment=assignment.id, project=project.id)
+            await ctx.uow.reminders.schedule(ctx.person.id, "draft", f"draft:{assignment.id}",
+                                             ctx.now + timedelta(hours=12), {"assignment": assignment.id}, ctx.now)
             return await show_task(ctx, assignment.id)
     return [say("task.paused" if paused == len(projects) else "task.none_left")]
 
