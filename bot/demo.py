@@ -16,6 +16,7 @@ from storage.uow import UnitOfWork
 DEMO_PEOPLE = {
     # console user id: (display name, roles, profile)
     "manager": ("Demo Manager", ["manager"], None),
+    "reviewer": ("Demo Reviewer", ["reviewer"], None),
     "expert": ("Demo Expert", [], None),
 }
 
@@ -48,6 +49,7 @@ async def seed(runtime) -> None:
             tasks = content.joinpath(spec_file.name.rsplit(".", 1)[0] + ".jsonl")
             await import_in_transaction(uow, project, io.BytesIO(tasks.read_bytes()), False, now, people["manager"])
             await uow.projects.add_member(project.id, people["expert"], people["manager"], now)
+            await uow.projects.add_member(project.id, people["reviewer"], people["manager"], now)
 
 
 async def run_demo(path: Path, interactive: bool, write=print, read_lines=None) -> None:
@@ -63,7 +65,7 @@ async def run_demo(path: Path, interactive: bool, write=print, read_lines=None) 
         write("Panelist demo — you are the demo expert, already in one demo project of every task type.\n"
               "Try /next to get a task, /projects, /drafts, /start for your profile, /help for everything.\n"
               "Type a number to press a button (#N when a question wants a typed number). "
-              "/as manager switches to the demo manager; /quit leaves.")
+              "/as manager or /as reviewer switches who is typing (the reviewer sees your answers in /review); /quit leaves.")
         write("")
         lines = read_lines() if read_lines else _stdin_lines(interactive)
         async for line in lines:
