@@ -24,6 +24,7 @@ router = Router("reminders")
 KINDS = ("draft", "deadline", "hours", "assessment", "review_queue", "digest", "back_check", "ping", "new_tasks")
 CAP = timedelta(hours=6)  # one reminder of a kind per person per interval
 CLAIM = timedelta(minutes=2)
+BATCH = 100
 
 Renderer = Callable[[UnitOfWork, ReminderRow], Awaitable["list | None"]]
 RENDERERS: dict[str, Renderer] = {}
@@ -53,10 +54,12 @@ async def reminder_tick(runtime, limit: int = 500) -> int:
         uow = UnitOfWork(tx)
         due = await uow.reminders.claim_due(now, CLAIM, limit)
     sent = 0
-    for reminder in due:
+    for start in range(0, len(due), BATCH):  # short transactions of BATCH reminders; send after each commit
         async with runtime.db.transaction() as tx:
             uow = UnitOfWork(tx)
-            staged = await _one(runtime, uow, reminder, now)
+            staged = []
+            for reminder in due[start:start + BATCH]:
+                staged += await _one(runtime, uow, reminder, now)
         if staged:
             sent += len(await runtime.deliver_staged(staged))
     return sent

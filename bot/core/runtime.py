@@ -187,18 +187,32 @@ class Runtime:
         return await self._deliver_all(staged)
 
     async def _deliver_all(self, staged: list[tuple[int, Delivery]]) -> list[Delivery]:
-        done = []
+        """Send each delivery (network first, no transaction open), then record the outcomes in one commit."""
+        done: list[tuple[int, Delivery, str | None]] = []
         for outbox_id, delivery in staged:
-            if await self._deliver_one(outbox_id, delivery):
-                done.append(delivery)
-        return done
+            sent, message_id = await self._send_one(outbox_id, delivery)
+            if sent:
+                done.append((outbox_id, delivery, message_id))
+        if done:
+            async with self.db.transaction() as tx:
+                uow = UnitOfWork(tx)
+                now = self.clock()
+                for outbox_id, delivery, message_id in done:
+                    await uow.outbox.mark_sent(outbox_id, now)
+                    ref = getattr(delivery.op, "ref", None)
+                    if ref and message_id:
+                        await uow.sent.remember(ref, delivery.platform, delivery.chat_id, message_id, now)
+        for _, delivery, _ in done:
+            for observer in self.on_delivered:
+                observer(delivery)
+        return [d for _, d, _ in done]
 
-    async def _deliver_one(self, outbox_id: int, delivery: Delivery) -> bool:
+    async def _send_one(self, outbox_id: int, delivery: Delivery) -> tuple[bool, str | None]:
         adapter = self.adapters.get(delivery.platform)
         if adapter is None:
-            return False
+            return False, None
         try:
-            message_id = await adapter.deliver(delivery)
+            return True, await adapter.deliver(delivery)
         except DeliveryFailed as exc:
             async with self.db.transaction() as tx:
                 outbox = UnitOfWork(tx).outbox
@@ -207,21 +221,11 @@ class Runtime:
                 else:
                     await outbox.retry_later(outbox_id, self.clock() + timedelta(seconds=30), exc.reason)
             log.warning("delivery %s on %s failed: %s", outbox_id, delivery.platform, exc.reason)
-            return False
         except Exception as exc:  # network trouble: leave it for the sweeper
             async with self.db.transaction() as tx:
                 await UnitOfWork(tx).outbox.retry_later(outbox_id, self.clock() + timedelta(seconds=10), type(exc).__name__)
             log.warning("delivery %s on %s will be retried: %s", outbox_id, delivery.platform, type(exc).__name__)
-            return False
-        async with self.db.transaction() as tx:
-            uow = UnitOfWork(tx)
-            await uow.outbox.mark_sent(outbox_id, self.clock())
-            ref = getattr(delivery.op, "ref", None)
-            if ref and message_id:
-                await uow.sent.remember(ref, delivery.platform, delivery.chat_id, message_id, self.clock())
-        for observer in self.on_delivered:
-            observer(delivery)
-        return True
+        return False, None
 
     async def sweep_outbox(self, limit: int = 100) -> int:
         """Send what a crashed or busy process left behind. Several processes may sweep at once."""
