@@ -76,3 +76,26 @@ async def test_broadcast_reaches_everyone_and_reports(adapter_name, database_url
         for user in ("a1", "a2", "a3"):
             assert "New rubric from Monday <b>&</b>" in chat.texts(user)
         assert await progress_tick(chat.runtime) == 0
+
+
+async def test_restart_in_the_middle_of_a_ping_window(adapter_name, database_url):
+    clock = Clock()
+    chat = ADAPTERS[adapter_name](database_url, clock=clock)
+    async with chat:
+        for user in ("meg", "ana", "bo"):
+            await chat.send(user, "/help")
+        await grant(chat, "meg", "manager")
+        await chat.send("meg", "/ping")
+        await chat.fill_form("meg", {"target": "Named people", "people": f"{chat.identity('ana')}, {chat.identity('bo')}",
+                                     "question": "Free on Saturday for a rush batch?", "window_hours": "4",
+                                     "options": "Only mornings"}, confirm=False)
+        await chat.press("meg", "Send ping")
+        await chat.press("ana", "Only mornings")
+        await chat.restart()
+        await chat.press("bo", "No")  # a button from before the restart still works
+        assert "2 of 2 answered" in chat.texts("meg")
+        clock.now += timedelta(hours=4)
+        assert await reminder_tick(chat.runtime) == 0  # everyone answered: no 80% reminder
+        assert await close_tick(chat.runtime) == 1
+        answers = sorted(r["answer"] for r in await rows(chat.runtime, "SELECT answer FROM ping_targets"))
+        assert answers == ["c0", "no"]
