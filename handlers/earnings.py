@@ -110,7 +110,7 @@ async def _dispute_lines(ctx: Context, first: date | None, last: date | None) ->
     for line in await ctx.uow.ledger.lines(ctx.person.id, first, last):
         if line.dispute_id is None:
             continue
-        out.append(text(msg(f"earnings.dispute.{line.dispute_state}", id=line.id,
+        out.append(text(msg(f"earnings.dispute.{line.dispute_state}", id=str(line.id),
                             amount=Money(minor=line.amount_minor, currency=line.currency)),
                         *((" — ", line.dispute_resolution) if line.dispute_resolution else ())))
     return out
@@ -227,7 +227,7 @@ async def dispute(ctx: Context, event) -> list:
         blocks.append(text(f"#{ln.id} · ", msg("dispute.line", day=Day(on=ln.earned_on),
                                                   amount=Money(minor=ln.amount_minor, currency=ln.currency)),
                            " · ", project.name if project else msg("earnings.no_project")))
-        rows.append([button(msg("dispute.button", id=ln.id), "dispute.open", l=ln.id)])
+        rows.append([button(msg("dispute.button", id=str(ln.id)), "dispute.open", l=ln.id)])
     blocks.append(Buttons(rows=rows))
     return [ctx.reply(*blocks)]
 
@@ -241,7 +241,7 @@ async def dispute_pressed(ctx: Context, event) -> list:
 
 
 def _dispute_form(ctx: Context, params: dict) -> FormSpec:
-    return FormSpec(id=DISPUTE_FORM, title=msg("dispute.title", id=params["l"]), confirm=False, fields=[
+    return FormSpec(id=DISPUTE_FORM, title=msg("dispute.title", id=str(params["l"])), fields=[
         FieldSpec(id="comment", kind=FieldKind.long_text, label=msg("dispute.comment"), min_length=3,
                   max_length=2000)], submit_label=msg("dispute.send"))
 
@@ -259,14 +259,14 @@ async def _open_dispute(ctx: Context, line_id: int, comment: str) -> list:
         return [say("dispute.exists")]
     await ctx.audit("ledger.disputed", dispute=dispute_id, line=line_id)
     line = await ctx.uow.ledger.line(line_id)
-    ops = [say("dispute.opened", id=line_id)]
+    ops = [say("dispute.opened", id=str(line_id))]
     for manager in set(await ctx.uow.roles.holders("manager")) | set(await ctx.uow.roles.holders("admin")):
         if manager == ctx.person.id:
             continue
-        ops.append(ctx.send_to(manager, text(msg("dispute.manager_notice", id=line_id,
+        ops.append(ctx.send_to(manager, text(msg("dispute.manager_notice", id=str(line_id),
                                                   amount=Money(minor=line.amount_minor, currency=line.currency))),
                                text(comment[:2000]),
-                               Buttons(rows=[[button(msg("dispute.resolve_button", id=line_id), "dispute.resolve",
+                               Buttons(rows=[[button(msg("dispute.resolve_button", id=str(line_id)), "dispute.resolve",
                                                      d=dispute_id)]])))
     return ops
 
@@ -283,7 +283,7 @@ async def open_disputes(ctx: Context, event) -> list:
         blocks.append(text(f"#{d.line_id} · ", msg("dispute.line", day=Day(on=line.earned_on),
                                                       amount=Money(minor=line.amount_minor, currency=line.currency)),
                            " · ", d.comment[:300]))
-        rows.append([button(msg("dispute.resolve_button", id=d.line_id), "dispute.resolve", d=d.id)])
+        rows.append([button(msg("dispute.resolve_button", id=str(d.line_id)), "dispute.resolve", d=d.id)])
     return [ctx.reply(*blocks, Buttons(rows=rows))]
 
 
@@ -302,7 +302,7 @@ async def resolve_pressed(ctx: Context, event) -> list:
 
 
 def _resolve_form(ctx: Context, params: dict) -> FormSpec:
-    return FormSpec(id=RESOLVE_FORM, title=msg("dispute.resolve_title"), confirm=False, fields=[
+    return FormSpec(id=RESOLVE_FORM, title=msg("dispute.resolve_title"), fields=[
         FieldSpec(id="outcome", kind=FieldKind.choice, label=msg("dispute.outcome"), options=[
             Option(value="upheld", label=msg("dispute.outcome.upheld")),
             Option(value="dismissed", label=msg("dispute.outcome.dismissed"))]),
@@ -343,11 +343,11 @@ async def _resolved(ctx: Context, values: Resolution, session) -> list:
                                  line.currency, ctx.now.date(), values.comment[:500], ctx.person.id, ctx.now)
     await ctx.audit("ledger.dispute_resolved", dispute=found.id, line=line.id, outcome=values.outcome, minor=minor)
     amount = Money(minor=minor, currency=line.currency)
-    notice = [text(msg(f"dispute.notice.{values.outcome}", id=line.id))]
+    notice = [text(msg(f"dispute.notice.{values.outcome}", id=str(line.id)))]
     if minor:
         notice.append(text(msg("dispute.notice.adjusted", amount=amount)))
     notice.append(text(values.comment))
-    return [say("dispute.resolved", id=line.id),
+    return [say("dispute.resolved", id=str(line.id)),
             ctx.send_to(found.person_id, *notice, command_buttons("earnings"))]
 
 

@@ -265,8 +265,8 @@ async def timesheet(ctx: Context, event) -> list:
             blocks.append(text(f"#{e.id} · ", names[e.project_id], " · ", format_minutes(e.minutes), " · ",
                                *await _entry_state(ctx, e), *((" · " + e.note,) if e.note else ())))
             if e.state != "approved" and len(rows) < MAX_LISTED:
-                rows.append([button(msg("timesheet.edit_button", id=e.id), "hours.edit", e=e.id),
-                             button(msg("timesheet.delete_button", id=e.id), "hours.delete", style="danger", e=e.id)])
+                rows.append([button(msg("timesheet.edit_button", id=str(e.id)), "hours.edit", e=e.id),
+                             button(msg("timesheet.delete_button", id=str(e.id)), "hours.delete", style="danger", e=e.id)])
     blocks.append(text(msg("timesheet.total", total=format_minutes(total))))
     rows.append([button(msg("timesheet.previous_week"), "hours.week", w=(first - timedelta(days=7)).isoformat())])
     blocks.append(Buttons(rows=rows))
@@ -291,7 +291,7 @@ async def delete_entry(ctx: Context, event) -> list:
     if entry is None or not await ctx.uow.hours.delete(entry.id, ctx.person.id):
         return [say("hours.not_editable")]
     await ctx.audit("hours.deleted", entry=entry.id, minutes=entry.minutes, day=entry.work_date.isoformat())
-    return [say("hours.deleted", id=entry.id)]
+    return [say("hours.deleted", id=str(entry.id))]
 
 
 class EntryEdit(BaseModel):
@@ -309,7 +309,7 @@ async def edit_entry(ctx: Context, event) -> list:
 
 
 def _edit_form(ctx: Context, params: dict) -> FormSpec:
-    return FormSpec(id=EDIT_FORM, title=msg("hours.edit_title", id=params["e"]), confirm=False, fields=[
+    return FormSpec(id=EDIT_FORM, title=msg("hours.edit_title", id=str(params["e"])), fields=[
         FieldSpec(id="duration", kind=FieldKind.short_text, label=msg("hours.edit_duration"), max_length=64),
         FieldSpec(id="note", kind=FieldKind.short_text, label=msg("hours.edit_note"), required=False, max_length=500),
     ], submit_label=msg("hours.edit_save"))
@@ -336,7 +336,7 @@ async def _edited(ctx: Context, values: EntryEdit, session) -> list:
     if not await ctx.uow.hours.update(entry.id, ctx.person.id, minutes, note, ctx.now):
         return [say("hours.not_editable")]
     await ctx.audit("hours.edited", entry=entry.id, minutes=minutes, was=entry.minutes)
-    return [ctx.reply(text(msg("hours.edited", id=entry.id, duration=format_minutes(minutes))),
+    return [ctx.reply(text(msg("hours.edited", id=str(entry.id), duration=format_minutes(minutes))),
                       command_buttons("timesheet"))]
 
 
@@ -431,7 +431,7 @@ async def reject_pressed(ctx: Context, event) -> list:
 
 
 def _reject_form(ctx: Context, params: dict) -> FormSpec:
-    return FormSpec(id=REJECT_FORM, title=msg("approvals.reject_title"), confirm=False, fields=[
+    return FormSpec(id=REJECT_FORM, title=msg("approvals.reject_title"), fields=[
         FieldSpec(id="reason", kind=FieldKind.long_text, label=msg("approvals.reject_reason"), min_length=3,
                   max_length=1000)], submit_label=msg("approvals.reject_send"))
 

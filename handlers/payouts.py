@@ -44,7 +44,7 @@ async def payouts(ctx: Context, event) -> list:
 
 async def _statement_line(ctx: Context, s):
     person = await ctx.uow.people.get(s.person_id)
-    return msg("payouts.statement_line", id=s.id, name=(person.display_name if person else "") or f"#{s.person_id}",
+    return msg("payouts.statement_line", id=str(s.id), name=(person.display_name if person else "") or f"#{s.person_id}",
                amount=Money(minor=await ctx.uow.ledger.statement_total(s.id), currency=s.currency),
                first=Day(on=s.period_start), last=Day(on=s.period_end))
 
@@ -75,7 +75,7 @@ async def close(ctx: Context, period: str) -> list:
         person = await ctx.uow.people.get(person_id)
         identities = await ctx.uow.identities.for_person(person_id)
         ident = identities[0] if identities else None
-        blocks = [Heading(text=msg("payouts.statement_title", id=statement_id)),
+        blocks = [Heading(text=msg("payouts.statement_title", id=str(statement_id))),
                   text(msg("payouts.statement_period", first=Day(on=first), last=Day(on=last)))]
         for ln in placed:
             if ln.project_id and ln.project_id not in projects:
@@ -103,12 +103,12 @@ async def close(ctx: Context, period: str) -> list:
 async def mark_paid(ctx: Context, statement_id: int, ref: str) -> list:
     statement = await ctx.uow.ledger.statement(statement_id)
     if statement is None:
-        return [say("payouts.no_statement", id=statement_id)]
+        return [say("payouts.no_statement", id=str(statement_id))]
     ref = ref.strip()[:200]
     if not await ctx.uow.ledger.mark_paid(statement_id, ref, ctx.person.id, ctx.now):
-        return [say("payouts.already_paid", id=statement_id, ref=statement.paid_ref or "")]
+        return [say("payouts.already_paid", id=str(statement_id), ref=statement.paid_ref or "")]
     total = Money(minor=await ctx.uow.ledger.statement_total(statement_id), currency=statement.currency)
     await ctx.audit("payouts.paid", statement=statement_id, ref=ref, minor=total.minor, currency=total.currency)
-    return [say("payouts.marked_paid", id=statement_id, ref=ref, amount=total),
-            ctx.send_to(statement.person_id, text(msg("payouts.paid_notice", id=statement_id, amount=total, ref=ref)),
+    return [say("payouts.marked_paid", id=str(statement_id), ref=ref, amount=total),
+            ctx.send_to(statement.person_id, text(msg("payouts.paid_notice", id=str(statement_id), amount=total, ref=ref)),
                         command_buttons("earnings"))]
