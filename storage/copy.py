@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
 from typing import Any
 
 from storage.db import Database, Tx, open_database, redact_url
@@ -133,6 +134,10 @@ async def copy_database(source_url: str, target_url: str, batch: int = BATCH) ->
     """Copy every table from `source_url` into an empty, freshly migrated `target_url`; returns rows per table."""
     if source_url == target_url:
         raise CopyError("source and target are the same database")
+    if source_url.startswith("sqlite:///"):
+        path = Path(source_url.removeprefix("sqlite:///"))
+        if not path.is_file():  # connecting would create an empty file (and its directories)
+            raise CopyError(f"no SQLite database at {path}")
     source, target = open_database(source_url), open_database(target_url)
     await source.connect()
     try:

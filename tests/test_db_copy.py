@@ -111,12 +111,15 @@ async def test_sqlite_to_postgres_and_back_row_for_row_then_the_bot_carries_on(t
     source = f"sqlite:///{tmp_path / 'source.db'}"
     seeded = await seed(source)
     before = await dump(source)
-    assert len(before["persons"]) == 6 and len(before["inbox"]) > 20 and before["kv"]
+    from bot.demo import DEMO_PEOPLE
+
+    people = len(DEMO_PEOPLE) + 4  # ana, ben, bo, cy
+    assert len(before["persons"]) == people and len(before["inbox"]) > 20 and before["kv"]
     assert before["projects"] and before["tasks"] and before["assignments"]
 
     target = pg_url()
     counts = await copy_database(source, target, batch=7)  # several batches per table
-    assert counts["persons"] == 6 and counts["inbox"] == len(before["inbox"])
+    assert counts["persons"] == people and counts["inbox"] == len(before["inbox"])
     assert set(counts) == set(before)
     copied = await dump(target)
     assert_same(before, copied)
@@ -154,7 +157,7 @@ async def test_sqlite_to_postgres_and_back_row_for_row_then_the_bot_carries_on(t
     after = await dump(target)
     assert "handler failed" not in json.dumps([r["error"] for r in after["inbox"]])
     persons = {r["display_name"]: r for r in after["persons"]}
-    assert len(persons) == 7 and persons["Bo"]["onboarded_at"] and persons["Cy"]["onboarded_at"]
+    assert len(after["persons"]) == people + 1 and persons["Bo"]["onboarded_at"] and persons["Cy"]["onboarded_at"]
     assert persons["Zed"]["id"] > max(r["id"] for r in before["persons"])
     for table in ("inbox", "outbox", "form_sessions", "identities", "audit_log"):
         old_ids = {r["id"] for r in before[table]}
@@ -191,6 +194,19 @@ async def test_a_source_behind_on_migrations_is_refused(tmp_path, database_url):
             await tx.execute("DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)")
     with pytest.raises(CopyError, match="panelist db upgrade"):
         await copy_database(source, database_url)
+
+
+async def test_a_missing_or_foreign_source_is_refused(tmp_path, database_url):
+    missing = tmp_path / "nowhere" / "old.db"
+    with pytest.raises(CopyError, match="no SQLite database"):
+        await copy_database(f"sqlite:///{missing}", database_url)
+    assert not missing.parent.exists()
+    foreign = tmp_path / "foreign.db"
+    import sqlite3
+
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x INTEGER)").connection.close()
+    with pytest.raises(CopyError, match="not a Panelist database"):
+        await copy_database(f"sqlite:///{foreign}", database_url)
 
 
 async def run_cli(*args: str) -> tuple[int, str, str]:
