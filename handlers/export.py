@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import io
+import re
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -57,11 +59,13 @@ async def write_export(open_tx: OpenTx, project: ProjectRow, fmt: str, filters: 
 
     put(exporter.start())
     header_records = exporter.records
-    async for raw in iter_submissions(open_tx, project.id, filters, by_item=exporter.by_item):
-        before = exporter.records
-        if not put(exporter.feed(export_row(raw, secret, items))):
-            result.records = before - header_records
-            return result
+    # aclosing: a capped export stops early, and the page being read ahead must finish inside this call
+    async with aclosing(iter_submissions(open_tx, project.id, filters, by_item=exporter.by_item)) as rows:
+        async for raw in rows:
+            before = exporter.records
+            if not put(exporter.feed(export_row(raw, secret, items))):
+                result.records = before - header_records
+                return result
     before = exporter.records
     if not put(exporter.finish()):
         result.records = before - header_records
@@ -156,16 +160,19 @@ async def _run(ctx: Context, project: ProjectRow, fmt: str, filters: ExportFilte
                                 max_bytes=limit)
     await ctx.audit("export.sent", project=project.id, format=fmt, records=result.records,
                     truncated=result.truncated, filters=filters.describe())
-    if result.records == 0 and not result.truncated:
+    if result.records == 0:
+        if result.truncated:  # not even one record fits a chat file
+            return [say("export.truncated", count=0, limit=max(1, limit // (1024 * 1024)), name=project.name,
+                        format=fmt)]
         return [say("export.empty", name=project.name)]
     exporter = FORMATS[fmt]
-    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in project.name.lower()).strip("-")[:40] or "export"
+    stem = re.sub(r"[^\w]+", "-", project.name.lower(), flags=re.ASCII).strip("-")[:40].strip("-") or "export"
     filename = f"{stem}-{fmt}{exporter.suffix}"
     blocks = [File(data_b64=base64.b64encode(buffer.getvalue()).decode(), filename=filename, mime=exporter.mime,
-                   caption=msg("export.caption", name=project.name, format=fmt, records=result.records))]
+                   caption=msg("export.caption", count=result.records, name=project.name, format=fmt))]
     if filters.describe():
         blocks.append(text(msg("export.filters", filters=filters.describe())))
     if result.truncated:
-        blocks.append(text(msg("export.truncated", records=result.records, limit=max(1, limit // (1024 * 1024)),
+        blocks.append(text(msg("export.truncated", count=result.records, limit=max(1, limit // (1024 * 1024)),
                                name=project.name, format=fmt)))
     return [ctx.reply(*blocks)]

@@ -9,6 +9,7 @@ bot's writers are never held up for the whole export), or in the caller's (the c
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -89,25 +90,31 @@ def within(tx: Tx) -> OpenTx:
 
 async def iter_submissions(open_tx: OpenTx, project_id: int, filters: ExportFilters, *, by_item: bool = False,
                            page: int = PAGE) -> AsyncIterator[dict]:
-    """Every submission of the project that passes `filters`, as raw rows: by id, or grouped by item (task id)."""
-    if by_item:
-        after_task = 0
-        while True:
-            async with open_tx() as tx:
-                queries = ExportQueries(tx)
-                ids = await queries.task_ids_after(project_id, after_task, max(1, page // 4))
-                rows = await queries.submissions_of_tasks(project_id, filters, ids[0], ids[-1]) if ids else []
-            for row in rows:
-                yield row
-            if not ids:
-                return
-            after_task = ids[-1]
-    after = 0
-    while True:
+    """Every submission of the project that passes `filters`, as raw rows: by id, or grouped by item (task id).
+
+    The next page is read while the caller works through the current one, so the database and the formatting
+    overlap; at most two pages are in memory."""
+
+    async def by_id(after: int) -> tuple[list[dict], int | None]:
         async with open_tx() as tx:
             rows = await ExportQueries(tx).submissions_after(project_id, filters, after, page)
-        for row in rows:
-            yield row
-        if len(rows) < page:
-            return
-        after = int(rows[-1]["id"])
+        return rows, (int(rows[-1]["id"]) if len(rows) == page else None)
+
+    async def by_task(after: int) -> tuple[list[dict], int | None]:
+        async with open_tx() as tx:
+            queries = ExportQueries(tx)
+            ids = await queries.task_ids_after(project_id, after, max(1, page // 4))
+            rows = await queries.submissions_of_tasks(project_id, filters, ids[0], ids[-1]) if ids else []
+        return rows, (ids[-1] if ids else None)
+
+    read = by_task if by_item else by_id
+    pending = asyncio.ensure_future(read(0))
+    try:
+        while pending is not None:
+            rows, after = await pending
+            pending = asyncio.ensure_future(read(after)) if after is not None else None
+            for row in rows:
+                yield row
+    finally:
+        if pending is not None:  # closed early (a capped chat file): let the read finish, never leave it running
+            await asyncio.gather(pending, return_exceptions=True)

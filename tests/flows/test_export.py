@@ -1,0 +1,157 @@
+"""/export in chat on every adapter and backend: experts answer, a reviewer approves, the manager receives the
+file as the platform delivered it, and it is parsed back and checked field by field against what was answered."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.domain.pseudonyms import pseudonym
+from tests.flows.adapters import ADAPTERS
+from tests.flows.tasks_data import ANSWERS, JUSTIFY, add_member, seed_project
+from tests.flows.test_review import answer_one, grant
+from tests.flows.test_tasks import rows
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+PREFERENCE = {"A is much better": "a_much_better"}
+
+
+def watch_files(chat) -> None:
+    """The console prints a file's name; keep what it delivered so the test can read the bytes."""
+    chat.delivered_files = []
+
+    def seen(delivery) -> None:
+        message = getattr(delivery.op, "message", None)
+        for block in getattr(message, "blocks", []):
+            if getattr(block, "kind", None) == "file":
+                import base64
+
+                chat.delivered_files.append((delivery.chat_id, block.filename, base64.b64decode(block.data_b64)))
+
+    chat.runtime.on_delivered.append(seen)
+
+
+def files_for(chat, user: str) -> list[tuple[str, bytes]]:
+    """(filename, bytes) of every file `user` received, as the platform stored it."""
+    if chat.platform == "telegram":
+        uid = chat.user_id(user)
+        return [(m["document"]["file_name"], chat.api.file_bytes(m["document"]["file_id"]))
+                for m in chat.api.messages_to(uid) if "document" in m]
+    if chat.platform == "slack":
+        from tests.flows.slack import dm_channel
+
+        channel = dm_channel(chat.uid(user))
+        return [(f.name, f.data) for f in chat.standin.uploaded_files() if channel in f.channels]
+    return [(name, data) for chat_id, name, data in chat.delivered_files if chat_id == user]
+
+
+def jsonl(data: bytes) -> list[dict]:
+    return [json.loads(line) for line in data.decode("utf-8").splitlines()]
+
+
+async def _answered_and_reviewed(chat) -> int:
+    watch_files(chat)
+    project_id = await seed_project(chat.runtime, "pairwise_law")
+    for user in ("meg", "ana", "bo", "rev"):
+        await chat.send(user, "/help")
+    await grant(chat, "meg", "manager")
+    await grant(chat, "rev", "reviewer")
+    for user in ("ana", "bo", "rev"):
+        await add_member(chat.runtime, project_id, chat.identity(user))
+    await answer_one(chat, "ana", "pairwise_law")
+    await answer_one(chat, "bo", "pairwise_law")
+    assert len(await rows(chat.runtime, "SELECT id FROM submissions")) == 2
+    await chat.send("rev", "/review")
+    await chat.press("rev", "Approve")
+    assert "was approved" in chat.texts("ana") + chat.texts("bo")
+    return project_id
+
+
+async def _stored(chat) -> list[dict]:
+    return await rows(chat.runtime, "SELECT s.id, s.person_id, s.seconds_spent, s.review_state, s.gold_passed,"
+                                    " t.external_id, t.item FROM submissions s JOIN tasks t ON t.id = s.task_id"
+                                    " ORDER BY s.id")
+
+
+async def test_manager_exports_jsonl_and_dpo_in_chat(chat):
+    await _answered_and_reviewed(chat)
+    stored = await _stored(chat)
+    secret = chat.runtime.codec_secret
+
+    await chat.send("meg", "/export Tenancy jsonl")
+    (name, data), = files_for(chat, "meg")
+    assert name == "tenancy-law-which-answer-is-better-jsonl.jsonl"
+    records = jsonl(data)
+    assert len(records) == 2
+    for rec, row in zip(records, stored):
+        item = json.loads(row["item"])
+        assert rec["submission_id"] == row["id"] and rec["external_id"] == row["external_id"]
+        assert rec["prompt"] == item["prompt"]
+        assert rec["responses"] == [{"id": r["id"], "text": r["text"]} for r in item["responses"]]
+        assert rec["answer"]["preference"] == PREFERENCE[ANSWERS["pairwise_law"]["preference"]]
+        assert rec["answer"]["criteria_preferences"] == {"legal_accuracy": "a_much_better"}
+        assert rec["answer"]["justification"] == JUSTIFY
+        assert rec["expert_id"] == pseudonym(secret, row["person_id"])
+        assert rec["seconds_spent"] == row["seconds_spent"]
+        assert rec["review_state"] == row["review_state"]
+        assert rec["gold_passed"] == (None if row["gold_passed"] is None else bool(row["gold_passed"]))
+        assert rec["submitted_at"].endswith("Z")
+    assert sorted(r["review_state"] for r in records) == ["approved", "pending"]
+    text = data.decode()
+    for user in ("ana", "bo", "Ana", "Bo\"", chat.identity("ana").split(":")[-1].split("/")[-1],
+                 chat.identity("bo").split(":")[-1].split("/")[-1]):
+        assert user not in text, user  # no names, no platform ids
+    if chat.platform == "telegram":  # the caption; the console and the Slack stand-in show only the file name
+        assert "Tenancy law — which answer is better: jsonl, 2 records" in chat.texts("meg")
+
+    await chat.send("meg", "/export Tenancy dpo approved")
+    (_, data) = files_for(chat, "meg")[-1]
+    (pair,) = jsonl(data)
+    approved = next(r for r in stored if r["review_state"] == "approved")
+    item = json.loads(approved["item"])
+    assert pair["prompt"] == item["prompt"]
+    assert pair["chosen"] == item["responses"][0]["text"] and pair["rejected"] == item["responses"][1]["text"]
+    assert pair["margin"] == 2 and pair["justification"] == JUSTIFY
+    assert pair["expert_id"] == pseudonym(secret, approved["person_id"])
+    assert "Filters: approved" in chat.texts("meg")
+
+
+async def test_export_by_buttons_and_what_is_refused(chat):
+    await _answered_and_reviewed(chat)
+
+    await chat.send("meg", "/export")
+    await chat.press("meg", "Tenancy law")
+    assert "Export Tenancy law" in chat.last("meg").text
+    labels = chat.last("meg").buttons
+    assert any("DPO" in b for b in labels) and not any("SFT" in b for b in labels)  # only formats that fit
+    await chat.press("meg", "Preference pairs (DPO)")
+    (name, data), = files_for(chat, "meg")
+    assert name.endswith("-dpo.jsonl") and len(jsonl(data)) == 2
+
+    await chat.send("ana", "/export Tenancy jsonl")
+    assert "permission" in chat.last("ana").text
+    assert files_for(chat, "ana") == []
+    await chat.send("meg", "/export Tenancy jsonl since:2026-13-45")
+    assert "is not a date" in chat.last("meg").text
+    await chat.send("meg", "/export Tenancy jsonl everything")
+    assert "I don't know “everything”" in chat.last("meg").text
+    await chat.send("meg", "/export Nowhere jsonl")
+    assert "I found no project called Nowhere" in chat.last("meg").text
+    await chat.send("meg", "/export Tenancy sft")
+    assert "does not fit" in chat.last("meg").text
+    await chat.send("meg", "/export Tenancy jsonl since:2000-01-01 until:2000-01-02")
+    assert "Nothing to export from Tenancy law" in chat.last("meg").text
+    assert len(files_for(chat, "meg")) == 1
+
+
+async def test_a_big_export_stops_at_the_upload_limit_and_points_to_the_cli(adapter_name, database_url):
+    async with ADAPTERS[adapter_name](database_url, max_upload_bytes=1500) as chat:
+        await _answered_and_reviewed(chat)
+        await chat.send("meg", "/export Tenancy jsonl")
+        (_, data), = files_for(chat, "meg")
+        assert len(data) <= 1500
+        (record,) = jsonl(data)  # whole records only: the second did not fit
+        assert record["submission_id"] == (await _stored(chat))[0]["id"]
+        assert 'stops after 1 record,' in chat.texts("meg")
+        assert 'panelist export "Tenancy law — which answer is better" --format jsonl' in chat.texts("meg")
+        assert not chat.refusals()
