@@ -143,3 +143,21 @@ async def test_dispute_resolved_shows_in_earnings(chat):
     await chat.press_as("meg", "meg", f"Resolve #{line_id}")
     assert "resolved already" in chat.last("meg").text
     assert sorted(m for *_, m, _c in await ledger(chat)) == [2000, 4000]
+
+
+async def test_a_persons_tier_rate_replaces_the_project_rate(chat):
+    await setup(chat, "ana", "bo")
+    await chat.send("meg", f"/rate {chat.identity('ana')} senior 60.00 Personal finance")
+    assert "(senior) now earns €60.00" in chat.last("meg").text
+    await chat.send("meg", f"/rate {chat.identity('ana')} senior 60.005 Personal finance")
+    assert "is not an amount" in chat.last("meg").text
+    await chat.send("ana", "/log 1h30m today")
+    await chat.send("bo", "/log 1h30m today")
+    await chat.send("meg", "/approvals")
+    await chat.press("meg", "Approve all")
+    got = {r["display_name"]: (r["amount_minor"], r["currency"]) for r in await rows(
+        chat.runtime, "SELECT p.display_name, l.amount_minor, l.currency FROM ledger_lines l"
+                      " JOIN persons p ON p.id = l.person_id")}
+    assert got == {"Ana": (9000, "EUR"), "Bo": (6000, "EUR")}  # 1.5 h × 60.00 (her tier) and × 40.00 (the spec)
+    audit = {r["action"] for r in await rows(chat.runtime, "SELECT action FROM audit_log")}
+    assert "ledger.rate_set" in audit

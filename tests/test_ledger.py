@@ -1,0 +1,193 @@
+"""Money rules without chat: /log arguments, periods, hourly pay, summaries, the statement CSV, the weekly chart —
+and ledger sums on both backends checked against an independent Python computation over random lines."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from bot.charts_earnings import PNG_SIGNATURE, render_weekly_earnings, weekly_earnings_chart
+from bot.domain.dates import DateInvalid
+from bot.domain.durations import DurationInvalid
+from bot.domain.ledger import (
+    PeriodInvalid, earnings_period, hours_pay, payout_period, statement_csv, summarize, weekly_series,
+)
+from bot.domain.timesheet import LOCK_DAYS, LogInvalid, check_day_cap, match_projects, parse_log_args, timer_minutes
+from storage.uow import UnitOfWork
+
+TODAY = date(2026, 11, 26)  # a Thursday
+PROJECTS = [(1, "Personal finance answers — rewrite"), (2, "Tenancy law — which answer is better"),
+            (3, "Personal tax")]
+
+
+# ------------------------------------------------------------------------------------------------ /log arguments
+def test_log_args_duration_project_date_note():
+    r = parse_log_args("1h30m tenancy yesterday read the case", TODAY, PROJECTS)
+    assert (r.minutes, r.project_ids, r.day, r.note) == (90, [2], TODAY - timedelta(days=1), "read the case")
+    r = parse_log_args("2 h 15 m mon", TODAY, PROJECTS)  # a duration of several words, then a weekday
+    assert (r.minutes, r.project_ids, r.day, r.note) == (135, [], date(2026, 11, 23), "")
+    r = parse_log_args("45m personal 2026-11-20", TODAY, PROJECTS)
+    assert r.project_ids == [1, 3] and r.day == date(2026, 11, 20)  # ambiguous: the handler shows a picker
+    r = parse_log_args("45m personal tax", TODAY, PROJECTS)
+    assert r.project_ids == [3] and r.note == ""
+    r = parse_log_args("1:30 hoy revisé fuentes", TODAY, [(7, "Solo")])
+    assert (r.minutes, r.project_ids, r.day, r.note) == (90, [7], TODAY, "revisé fuentes")  # one project: chosen
+
+
+def test_log_args_refusals_say_why():
+    with pytest.raises(LogInvalid) as e:
+        parse_log_args("   ", TODAY, PROJECTS)
+    assert e.value.reason_key == "hours.log.usage"
+    with pytest.raises(DurationInvalid):
+        parse_log_args("90 today", TODAY, PROJECTS)
+    with pytest.raises(DurationInvalid) as d:
+        parse_log_args("25h", TODAY, PROJECTS)
+    assert d.value.reason_key == "hours.error.duration_too_long"
+    with pytest.raises(DateInvalid) as f:
+        parse_log_args("1h tenancy 2026-11-27", TODAY, PROJECTS)
+    assert f.value.reason_key == "hours.error.future_date"
+    with pytest.raises(DateInvalid) as lk:
+        parse_log_args("1h " + (TODAY - timedelta(days=LOCK_DAYS + 1)).isoformat(), TODAY, PROJECTS)
+    assert lk.value.reason_key == "hours.error.date_locked"
+    parse_log_args("1h " + (TODAY - timedelta(days=LOCK_DAYS)).isoformat(), TODAY, PROJECTS)  # the last open day
+
+
+@given(st.text(max_size=80))
+def test_log_args_only_refuse_with_reasons(text):
+    try:
+        r = parse_log_args(text, TODAY, PROJECTS)
+    except (LogInvalid, DurationInvalid, DateInvalid) as exc:
+        assert exc.reason_key.startswith("hours.")
+        return
+    assert 1 <= r.minutes <= 1440 and r.day <= TODAY and set(r.project_ids) <= {1, 2, 3}
+
+
+def test_day_cap_and_timer_minutes():
+    check_day_cap(1380, 60)
+    with pytest.raises(LogInvalid) as e:
+        check_day_cap(1380, 61)
+    assert e.value.params["left_minutes"] == 60
+    assert timer_minutes(59) == 0 and timer_minutes(119) == 1 and timer_minutes(-5) == 0
+    assert match_projects("", PROJECTS) == [] and match_projects("PERSONAL TAX", PROJECTS) == [3]
+
+
+# ------------------------------------------------------------------------------------------------ periods
+def test_periods():
+    assert earnings_period("", TODAY)[:2] == (None, None)
+    assert earnings_period("this week", TODAY)[:2] == (date(2026, 11, 23), date(2026, 11, 29))
+    assert earnings_period("last week", TODAY)[:2] == (date(2026, 11, 16), date(2026, 11, 22))
+    assert earnings_period("month", TODAY)[:2] == (date(2026, 11, 1), date(2026, 11, 30))
+    with pytest.raises(PeriodInvalid):
+        earnings_period("next year", TODAY)
+    assert payout_period("2026-02", TODAY) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert payout_period("2026-12", TODAY) == (date(2026, 12, 1), date(2026, 12, 31))
+    assert payout_period("last month", TODAY) == (date(2026, 10, 1), date(2026, 10, 31))
+    assert payout_period("2026-W47", TODAY) == (date(2026, 11, 16), date(2026, 11, 22))
+    assert payout_period("2026-11-01..2026-11-15", TODAY) == (date(2026, 11, 1), date(2026, 11, 15))
+    assert payout_period("all", TODAY) == (date.min, TODAY)
+    for bad in ("", "2026-13", "2026-11-15..2026-11-01", "2026-11-01..x", "soon"):
+        with pytest.raises(PeriodInvalid):
+            payout_period(bad, TODAY)
+
+
+# ------------------------------------------------------------------------------------------------ money
+def test_hours_pay_is_exact_half_even():
+    assert hours_pay(5500, 25) == 2292  # 2291.67
+    assert hours_pay(100, 30) == 50 and hours_pay(1, 30) == 0 and hours_pay(3, 30) == 2  # 0.5 → 0, 1.5 → 2
+    assert hours_pay(4000, 1440) == 96000
+
+
+def test_summary_never_adds_currencies():
+    s = summarize({(1, "EUR", "approved"): 100, (1, "EUR", "paid"): 50, (2, "USD", "approved"): 7,
+                   (None, "EUR", "on_statement"): 3}, pending=[(1, "EUR", 10), (2, "USD", 1)])
+    assert s.totals() == {"EUR": {"pending": 10, "approved": 100, "on_statement": 3, "paid": 50},
+                          "USD": {"pending": 1, "approved": 7, "on_statement": 0, "paid": 0}}
+    with pytest.raises(ValueError):
+        s.add(1, "EUR", "owed", 1)
+
+
+def test_statement_csv_plain_amounts_and_no_formulas():
+    data = statement_csv([
+        {"statement": 1, "person": "Ana", "identity": "telegram:1", "currency": "JPY", "line": 4, "kind": "bonus",
+         "project": "", "date": "2026-11-20", "minor": 1500, "reason": "=HYPERLINK(\"x\")"},
+        {"statement": 1, "person": "Ana", "currency": "EUR", "line": 5, "kind": "hours", "date": "2026-11-21",
+         "minor": -205, "reason": "a, \"quoted\" note"},
+    ])
+    got = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    assert got[0][8] == "amount" and got[1][8] == "1500" and got[2][8] == "-2.05"
+    assert got[1][9].startswith("'=") and got[2][9] == 'a, "quoted" note'
+
+
+def test_weekly_series_and_chart():
+    points = [{"on": TODAY, "currency": "EUR", "minor": 100}, {"on": TODAY - timedelta(days=7), "currency": "EUR",
+              "minor": 5}, {"on": TODAY, "currency": "JPY", "minor": 300},
+              {"on": TODAY - timedelta(weeks=20), "currency": "EUR", "minor": 999}]
+    starts, series = weekly_series(points, TODAY, weeks=4)
+    assert starts[-1] == date(2026, 11, 23) and len(starts) == 4
+    assert series == {"EUR": [0, 0, 5, 100], "JPY": [0, 0, 0, 300]}
+    png = render_weekly_earnings([s.isoformat() for s in starts], series, "Earned")
+    assert png.startswith(PNG_SIGNATURE) and len(png) > 1000
+    assert render_weekly_earnings(["a"], {}, "Nothing").startswith(PNG_SIGNATURE)
+    with pytest.raises(ValueError):
+        render_weekly_earnings(["a", "b"], {"EUR": [1]}, "x")
+
+
+async def test_chart_renders_off_the_event_loop():
+    png = await weekly_earnings_chart(["w1", "w2"], {"EUR": [100, 250]}, "Earned")
+    assert png.startswith(PNG_SIGNATURE)
+
+
+# ------------------------------------------------------------------------------------------------ ledger sums
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+LINE = st.tuples(st.integers(0, 2), st.sampled_from(["EUR", "USD", "JPY"]), st.integers(-10**9, 10**9),
+                 st.integers(0, 60), st.sampled_from(["approved", "on_statement", "paid"]))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(lines=st.lists(LINE, max_size=30), window=st.tuples(st.integers(0, 60), st.integers(0, 60)))
+async def test_ledger_sums_match_an_independent_computation(database_url_factory, lines, window):
+    from storage.db import open_database
+    from storage.migrate import upgrade
+
+    url = await database_url_factory()
+    base = date(2026, 9, 1)
+    first, last = base + timedelta(days=min(window)), base + timedelta(days=max(window))
+    async with open_database(url) as db:
+        await upgrade(db)
+        async with db.transaction() as tx:
+            uow = UnitOfWork(tx)
+            people = [(await uow.people.create(f"p{i}", NOW)).id for i in range(3)]
+            paid_statement: dict[tuple[int, str], int] = {}
+            open_statement: dict[tuple[int, str], int] = {}
+            for n, (who, currency, minor, offset, status) in enumerate(lines):
+                person = people[who]
+                line = await uow.ledger.add(person, None, "adjustment", f"t:{n}", minor, currency,
+                                            base + timedelta(days=offset), "", None, NOW)
+                if status != "approved":
+                    pool = paid_statement if status == "paid" else open_statement
+                    key = (person, currency)
+                    if key not in pool:
+                        pool[key] = await uow.ledger.create_statement(person, currency, base, base, None, NOW)
+                    assert await uow.ledger.put_on_statement(pool[key], line)
+            for statement in paid_statement.values():
+                await uow.ledger.mark_paid(statement, "ref", people[0], NOW)
+            for i, person in enumerate(people):
+                expected: dict[tuple[None, str, str], int] = {}
+                expected_all: dict[str, int] = {}
+                for who, currency, minor, offset, status in lines:
+                    if who != i:
+                        continue
+                    expected_all[currency] = expected_all.get(currency, 0) + minor
+                    if first <= base + timedelta(days=offset) <= last:
+                        expected[(None, currency, status)] = expected.get((None, currency, status), 0) + minor
+                got = await uow.ledger.totals(person, first, last)
+                assert {k: v for k, v in got.items() if v or k in expected} == expected
+                assert await uow.ledger.currency_totals(person) == expected_all
+                for key, statement in {**paid_statement, **open_statement}.items():
+                    if key[0] == person:
+                        assert await uow.ledger.statement_total(statement) == sum(
+                            m for w, c, m, _, s in lines if w == i and c == key[1]
+                            and s == ("paid" if statement in paid_statement.values() else "on_statement"))
