@@ -100,24 +100,25 @@ async def settle(chat) -> None:
         await chat.settle()
 
 
+async def answer_task(chat, user: str, preference: str, justification: str) -> None:
+    """The sample task's form: a wizard ends at a summary with Submit; on Slack the pick opens the rest as a modal."""
+    if chat.platform == "slack":
+        await chat.press(user, preference)
+        await chat.fill_form(user, {"justification": justification})
+        return
+    await chat.fill_form(user, {"preference": preference, "justification": justification}, confirm=False)
+    await chat.press(user, "Submit answer")
+
+
 async def answer_all(chat, user: str, numeric: str = "4") -> None:
     await pick(chat, user, "Fluconazole")
     await pick(chat, user, "Urinary retention", "Saddle anaesthesia")
     await typed(chat, user, numeric)
     await typed(chat, user, WRITTEN)
-    await chat.fill_form(user, {"preference": "A is better", "justification": "A gives the weight-based dose; B is an adult overdose."},
-                         confirm=False)
-    await chat.press(user, "Submit answer")
-
-
-def slack_skip(chat):
-    if chat.platform == "slack":
-        pytest.skip("On Slack the first item opens as a modal from the Start press and later items are DM steps; "
-                    "the step-by-step presses this test makes are covered on the wizard platforms")
+    await answer_task(chat, user, "A is better", "A gives the weight-based dose; B is an adult overdose.")
 
 
 async def test_take_grade_pass_and_qualification(chat):
-    slack_skip(chat)
     await seed(chat.runtime)
     await onboard(chat, "ana")
     await start(chat, "ana")
@@ -132,9 +133,14 @@ async def test_take_grade_pass_and_qualification(chat):
     # the options are stored as positions in the file, whatever order they were shown in
     assert json.loads(answers["q2"]["answer"]) == {"chosen": [0, 1]}
 
-    # the answer key never reached ana: no button payload names an option's correctness or its file position
+    # the answer key never reached ana: payloads carry shown positions only, and no message shows a key or rubric
     shuffles = json.loads(attempt["shuffles"])
     assert sorted(shuffles["q1"]) == [0, 1, 2]
+    sent = [str(p) for r in chat.received("ana")
+            for p in list(r.payloads or []) + [a.get("value", "") for a in getattr(r, "actions", [])]]
+    assert sent and not any(word in p for p in sent for word in ("Fluconazole", "correct", "answer", "gold"))
+    seen = chat.texts("ana")
+    assert "Names ACS" not in seen and "a_better" not in seen and "tolerance" not in seen
 
     await onboard(chat, "rev")
     await grant(chat, "rev", "reviewer")
@@ -161,7 +167,6 @@ async def test_take_grade_pass_and_qualification(chat):
 
 
 async def test_wrong_answers_fail_and_say_when_to_retry(chat):
-    slack_skip(chat)
     await seed(chat.runtime)
     await onboard(chat, "bea")
     await start(chat, "bea")
@@ -169,9 +174,7 @@ async def test_wrong_answers_fail_and_say_when_to_retry(chat):
     await pick(chat, "bea", "Urinary retention", "Desk work")
     await typed(chat, "bea", "5")
     await typed(chat, "bea", WRITTEN)
-    await chat.fill_form("bea", {"preference": "B is much better",  "justification": "B is more decisive and gives a single clear dose to use."},
-                         confirm=False)
-    await chat.press("bea", "Submit answer")
+    await answer_task(chat, "bea", "B is much better", "B is more decisive and gives a single clear dose to use.")
     points = {r["item_id"]: r["points"] for r in await rows(chat.runtime, "SELECT item_id, points FROM assessment_answers")}
     assert points == {"q1": 0, "q2": 0, "q3": 0, "q4": None, "q5": 0}
     await onboard(chat, "rev")
@@ -189,7 +192,6 @@ async def test_time_limit_is_enforced_on_the_server(adapter_name, database_url):
     clock = Clock()
     chat = ADAPTERS[adapter_name](database_url, clock=clock)
     async with chat:
-        slack_skip(chat)
         await seed(chat.runtime)
         await onboard(chat, "cal")
         await start(chat, "cal")
@@ -225,7 +227,6 @@ async def test_time_limit_is_enforced_on_the_server(adapter_name, database_url):
 async def test_resume_after_restart(adapter_name, database_url):
     chat = ADAPTERS[adapter_name](database_url)
     async with chat:
-        slack_skip(chat)
         await seed(chat.runtime)
         await onboard(chat, "eva")
         await start(chat, "eva")
@@ -243,14 +244,16 @@ async def test_resume_after_restart(adapter_name, database_url):
 
 
 async def test_forged_presses_on_another_persons_attempt_are_refused(chat):
-    slack_skip(chat)
     await seed(chat.runtime)
     await onboard(chat, "fay")
     await onboard(chat, "gus")
     await start(chat, "fay")
-    await chat.press_as("gus", "fay", "Fluconazole")  # fay's option button, pressed by gus
+    await pick(chat, "fay", "Fluconazole")
+    await chat.press_as("gus", "fay", "Saddle anaesthesia")  # fay's option button on item 2, pressed by gus
     assert "This button has expired" in chat.texts("gus")
-    assert await rows(chat.runtime, "SELECT id FROM assessment_answers") == []
+    assert [r["item_id"] for r in await rows(chat.runtime, "SELECT item_id FROM assessment_answers")] == ["q1"]
+    values = await rows(chat.runtime, "SELECT vals FROM form_sessions WHERE form_id = 'assess.item' AND status = 'open'")
+    assert [json.loads(v["vals"]) for v in values] == [{}]
     await chat.send("fay", "/assess")
     await chat.press_as("gus", "fay", "Continue: Triage check")
     refused = chat.texts("gus")
@@ -260,8 +263,9 @@ async def test_forged_presses_on_another_persons_attempt_are_refused(chat):
     assert len(attempts) == 1
     # fay's attempt is untouched and still hers to finish
     await chat.press("fay", "Continue: Triage check")
-    await pick(chat, "fay", "Fluconazole")
-    assert [r["item_id"] for r in await rows(chat.runtime, "SELECT item_id FROM assessment_answers")] == ["q1"]
+    await pick(chat, "fay", "Urinary retention", "Saddle anaesthesia")
+    answers = await rows(chat.runtime, "SELECT item_id, points FROM assessment_answers ORDER BY id")
+    assert [(r["item_id"], r["points"]) for r in answers] == [("q1", 1), ("q2", 1)]
 
 
 async def test_qualification_gates_projects_and_expires(adapter_name, database_url):
@@ -324,3 +328,19 @@ async def test_manager_uploads_an_assessment(chat):
     assert "Assessment Triage check is created with 5 questions" in chat.last("meg").text
     assert len(await rows(chat.runtime, "SELECT id FROM assessments")) == 1
     assert await rows(chat.runtime, "SELECT id FROM projects") == []
+
+
+async def test_demo_assessments_are_listed_by_domain(chat):
+    from handlers.assessments import seed_assessments
+
+    assert sorted(await seed_assessments(chat.runtime)) == [
+        "finance_screening", "law_screening", "medicine_screening", "software_screening"]
+    assert await seed_assessments(chat.runtime) == []  # seeding twice changes nothing
+    await onboard(chat, "ivy")  # medicine and law
+    await chat.send("ivy", "/assess")
+    listing = chat.last("ivy").text
+    assert "Clinical reasoning screening" in listing and "Legal reasoning screening" in listing
+    assert "Finance screening" not in listing and "Software engineering screening" not in listing
+    assert "3 of 3 attempts left" in listing
+    await chat.press("ivy", "Take: Legal reasoning screening")
+    assert "20 minutes" in chat.last("ivy").text
