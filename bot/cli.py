@@ -61,9 +61,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{redact_url(settings.database_url)}: applied {len(applied)} migration(s) {' '.join(applied)}".rstrip())
             return 0
         if args.command == "db" and args.db_command == "copy":
-            from storage.copy import copy_database
+            from storage.copy import CopyError, copy_database
 
-            report = asyncio.run(copy_database(args.source, args.target))
+            try:
+                report = asyncio.run(copy_database(args.source, args.target))
+            except CopyError as exc:
+                print(f"panelist: db copy refused: {exc}", file=sys.stderr)
+                return 1
             for table, count in report.items():
                 print(f"{table}: {count} rows")
             return 0
