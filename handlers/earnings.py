@@ -7,7 +7,6 @@ answers waiting for review) at today's rate; it is not in the ledger until appro
 from __future__ import annotations
 
 import base64
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 
 from babel.dates import format_skeleton

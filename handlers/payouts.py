@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import base64
 from collections import defaultdict
+from datetime import date
 
-from bot.core.blocks import Buttons, File, Heading, button, text
+from bot.core.blocks import File, Heading, text
 from bot.core.context import Context
 from bot.core.router import Router
 from bot.core.text import Day, Money, msg
@@ -59,7 +60,10 @@ async def close(ctx: Context, period: str) -> list:
     for line in await ctx.uow.ledger.unpaid_in(first, last):
         groups[(line.person_id, line.currency)].append(line)
     if not groups:
-        return [say("payouts.nothing", first=Day(on=first), last=Day(on=last))]
+        return [say("payouts.nothing", first=Day(on=first), last=Day(on=last))] if first > date.min else \
+            [say("payouts.nothing_at_all")]
+    if first == date.min:  # `all`: the period starts with the oldest line it holds
+        first = min(ln.earned_on for lines in groups.values() for ln in lines)
     ops: list = []
     csv_rows: list[dict] = []
     made = 0
@@ -94,7 +98,7 @@ async def close(ctx: Context, period: str) -> list:
         await ctx.audit("payouts.statement", statement=statement_id, person=person_id, currency=currency,
                         lines=[ln.id for ln in placed], minor=total, first=first.isoformat(), last=last.isoformat())
     data = base64.b64encode(statement_csv(csv_rows)).decode()
-    filename = f"statements-{first.isoformat() if first.year > 1 else 'start'}-{last.isoformat()}.csv"
+    filename = f"statements-{first.isoformat()}-{last.isoformat()}.csv"
     reply = ctx.reply(text(msg("payouts.closed", count=made, first=Day(on=first), last=Day(on=last))),
                       File(data_b64=data, filename=filename, mime="text/csv", caption=msg("payouts.csv_caption")))
     return [reply, *ops]

@@ -146,3 +146,31 @@ async def test_pay_rates_upsert(db):
         await uow.rates.set(project, a, "lead", 7000, "EUR", b, NOW)
         got = await uow.rates.get(project, a)
         assert (got["tier"], int(got["amount_minor"]), got["currency"]) == ("lead", 7000, "EUR")
+
+
+async def test_concurrent_closes_and_approvals_write_once(db):
+    """Two managers at once (two transactions racing; real concurrency on PostgreSQL, serialized on SQLite):
+    a line lands on one statement, an entry is approved once, a source is written once."""
+    import asyncio
+
+    a, b, project = await seed(db)
+    async with db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        line = await uow.ledger.add(a, project, "hours", "hours:0", 4000, "EUR", DAY, "", b, NOW)
+        entry = await uow.hours.add(a, project, DAY, 60, "", "log", NOW)
+
+    async def manager() -> tuple[bool, bool, bool]:
+        async with db.transaction() as tx:
+            uow = UnitOfWork(tx)
+            statement = await uow.ledger.create_statement(a, "EUR", DAY, DAY, b, NOW)
+            placed = await uow.ledger.put_on_statement(statement, line)
+            decided = await uow.hours.decide(entry, "approved", None, b, NOW)
+            wrote = await uow.ledger.add(a, project, "hours", f"hours:{entry}", 4000, "EUR", DAY, "", b, NOW)
+            await asyncio.sleep(0.05)  # hold the transaction open while the other one runs
+            return placed, decided, wrote is not None
+
+    results = await asyncio.gather(*(manager() for _ in range(4)))
+    assert [sum(r[i] for r in results) for i in range(3)] == [1, 1, 1]
+    async with db.transaction() as tx:
+        assert await tx.fetchval("SELECT COUNT(*) FROM statement_lines") == 1
+        assert await tx.fetchval("SELECT COUNT(*) FROM ledger_lines") == 2

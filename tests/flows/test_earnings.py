@@ -8,7 +8,7 @@ import pytest
 from bot.core.runtime import EVENT
 from bot.domain.identity import parse_identity
 from tests.flows.tasks_data import add_member, seed_project
-from tests.flows.test_hours import name_person, setup
+from tests.flows.test_hours import setup
 from tests.flows.test_review import answer_one, grant
 from tests.flows.test_tasks import rows
 
