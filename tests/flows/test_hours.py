@@ -69,12 +69,13 @@ async def test_log_picker_when_two_projects(chat):
     first = await setup(chat, "ana")
     second = await seed_project(chat.runtime, "pairwise_law")  # hourly too, USD
     await add_member(chat.runtime, second, chat.identity("ana"))
-    await chat.send("ana", "/log 45m today")
+    await chat.send("ana", "/log 45m today weekly sync about the deposit-protection cases, with notes")
     assert "Which project" in chat.last("ana").text
     await chat.press("ana", await project_name(chat, second))
     assert "Recorded 45m on " + await project_name(chat, second) in chat.last("ana").text
-    got = await rows(chat.runtime, "SELECT project_id, minutes FROM hours_entries")
+    got = await rows(chat.runtime, "SELECT project_id, minutes, note FROM hours_entries")
     assert [(g["project_id"], g["minutes"]) for g in got] == [(second, 45)]
+    assert got[0]["note"].startswith("weekly sync about the deposit")  # carried by the button (a stored token)
     # a forged press of ana's picker by bo logs nothing for anyone: bo is in no hourly project
     await chat.send("bo", "/help")
     await chat.press_as("bo", "ana", await project_name(chat, first))
@@ -181,3 +182,15 @@ async def test_timer_start_pause_stop_nudge_and_forgotten(adapter_name, database
         assert "nothing was recorded" in chat.last("ana").text
         assert len(await rows(chat.runtime, "SELECT id FROM hours_entries")) == 1
         assert not chat.refusals()
+
+
+async def test_hours_in_spanish(chat):
+    await setup(chat, "ana")
+    await chat.send("ana", "/language es")
+    await chat.send("ana", "/log 1,5h ayer revisé fuentes")
+    shown = chat.last("ana").text
+    assert "Registrado: 1h30m en Personal finance answers" in shown and "Total de la semana" in shown
+    await chat.send("ana", "/log 23h ayer")
+    assert "superaría las 24 horas" in chat.last("ana").text
+    await chat.send("ana", "/timesheet")
+    assert "pendiente de aprobación" in chat.last("ana").text and "revisé fuentes" in chat.last("ana").text
