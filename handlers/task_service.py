@@ -47,13 +47,6 @@ async def create_project(uow: UnitOfWork, data: bytes, filename: str, created_by
     return Created(project_id=project_id, spec=spec)
 
 
-def _rows(project: ProjectRow, spec: ProjectSpec, lines: list[GoodLine]) -> list[tuple[str, str, bool, int]]:
-    return [
-        (g.item.external_id, g.item.model_dump_json(), g.item.gold is not None, spec.overlap)
-        for g in lines
-    ]
-
-
 async def _import(stream: BinaryIO, spec: ProjectSpec, all_or_nothing: bool,
                   insert: Callable[[list[GoodLine]], Awaitable[list[str]]]) -> ImportReport:
     """Read the stream line by line; insert good lines in batches through `insert` (bounded memory).

@@ -30,23 +30,33 @@ FORM = "task"
 SKIP_REASONS = ("not_my_expertise", "unclear", "conflict", "content", "other")
 
 
-async def _load(uow: UnitOfWork, assignment_id: int):
+async def _load(uow: UnitOfWork, assignment_id: int, cache: dict | None = None):
+    """The assignment (always read fresh) with its task, project, spec and item (cached for the turn)."""
     assignment = await uow.assignments.get(assignment_id)
     if assignment is None:
         return None
+    key = ("task", assignment.task_id)
+    if cache is not None and key in cache:
+        return (assignment, *cache[key])
     task = await uow.tasks.get(assignment.task_id)
     project = await uow.projects.get(assignment.project_id)
-    return assignment, task, project, spec_of(project), TaskItem.model_validate(task.item)
+    loaded = (task, project, spec_of(project), TaskItem.model_validate(task.item))
+    if cache is not None:
+        cache[key] = loaded
+    return (assignment, *loaded)
 
 
 async def _form(ctx: Context, params: dict) -> FormSpec:
-    assignment, task, project, spec, item = await _load(ctx.uow, int(params["a"]))
-    return FormSpec(id=FORM, title=project.name, fields=answer_fields(spec, item), submit_label=msg("task.submit"))
+    key = ("form", int(params["a"]))
+    if key not in ctx.extra:  # the wizard asks for the form several times in one turn
+        assignment, task, project, spec, item = await _load(ctx.uow, int(params["a"]), ctx.extra)
+        ctx.extra[key] = FormSpec(id=FORM, title=project.name, fields=answer_fields(spec, item),
+                                  submit_label=msg("task.submit"))
+    return ctx.extra[key]
 
 
 async def _check(ctx: Context, session) -> Problem | None:
-    loaded = await _load(ctx.uow, int(session.params["a"]))
-    assignment, task, project, spec, item = loaded
+    assignment, task, project, spec, item = await _load(ctx.uow, int(session.params["a"]), ctx.extra)
     try:
         validate_answer(spec, item, session.values)
     except AnswerInvalid as exc:
@@ -68,7 +78,7 @@ async def _check(ctx: Context, session) -> Problem | None:
 
 
 async def _submitted(ctx: Context, values: dict, session) -> list:
-    assignment, task, project, spec, item = await _load(ctx.uow, int(session.params["a"]))
+    assignment, task, project, spec, item = await _load(ctx.uow, int(session.params["a"]), ctx.extra)
     answer = validate_answer(spec, item, values)
     if session.params.get("rework"):
         return await _resubmitted(ctx, project, int(session.params["rework"]), answer, values)
