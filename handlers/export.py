@@ -57,20 +57,16 @@ async def write_export(open_tx: OpenTx, project: ProjectRow, fmt: str, filters: 
         result.bytes += len(chunk)
         return True
 
-    put(exporter.start())
-    header_records = exporter.records
+    put(exporter.start())  # a CSV header: not a record
     # aclosing: a capped export stops early, and the page being read ahead must finish inside this call
     async with aclosing(iter_submissions(open_tx, project.id, filters, by_item=exporter.by_item)) as rows:
         async for raw in rows:
             before = exporter.records
             if not put(exporter.feed(export_row(raw, secret, items))):
-                result.records = before - header_records
+                result.records = before
                 return result
     before = exporter.records
-    if not put(exporter.finish()):
-        result.records = before - header_records
-        return result
-    result.records = exporter.records - header_records
+    result.records = exporter.records if put(exporter.finish()) else before
     return result
 
 
