@@ -225,7 +225,7 @@ def main() -> None:
     reuse = False
     if args.keep and path.exists():
         with sqlite3.connect(path) as conn:
-            reuse = conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == args.n
+            reuse = conn.execute("SELECT COUNT(*) FROM submissions WHERE project_id = 1").fetchone()[0] == args.n
     if not reuse:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
