@@ -1,7 +1,8 @@
 """/payouts for managers: close a period into statements, list them, mark one paid (issue 9).
 
 Closing puts every approved line of the period that is on no statement (and not under an open dispute) onto
-one statement per person and currency. `statement_lines.line_id` is UNIQUE, so a line can never be on two
+one statement per person and currency. When a person's lines in a currency sum to zero or less (an adjustment
+larger than what they earned), no statement is made: the lines stay approved and are carried to the next close. `statement_lines.line_id` is UNIQUE, so a line can never be on two
 statements, whatever two managers do at once; the close also holds one lock so two closes do not interleave.
 Each expert gets their statement; the manager gets every statement of the close as one CSV file.
 """
@@ -68,7 +69,11 @@ async def close(ctx: Context, period: str) -> list:
     csv_rows: list[dict] = []
     made = 0
     projects: dict[int, str] = {}
+    carried = 0
     for (person_id, currency), lines in sorted(groups.items()):
+        if sum(ln.amount_minor for ln in lines) <= 0:  # nothing to pay: the lines wait for the next close
+            carried += 1
+            continue
         statement_id = await ctx.uow.ledger.create_statement(person_id, currency, first, last, ctx.person.id, ctx.now)
         placed = [ln for ln in lines if await ctx.uow.ledger.put_on_statement(statement_id, ln.id)]
         if not placed:
@@ -97,9 +102,12 @@ async def close(ctx: Context, period: str) -> list:
         ops.append(ctx.send_to(person_id, *blocks))
         await ctx.audit("payouts.statement", statement=statement_id, person=person_id, currency=currency,
                         lines=[ln.id for ln in placed], minor=total, first=first.isoformat(), last=last.isoformat())
+    if not made:
+        return [say("payouts.carried", count=carried)]
     data = base64.b64encode(statement_csv(csv_rows)).decode()
     filename = f"statements-{first.isoformat()}-{last.isoformat()}.csv"
     reply = ctx.reply(text(msg("payouts.closed", count=made, first=Day(on=first), last=Day(on=last))),
+                      *([text(msg("payouts.carried", count=carried))] if carried else []),
                       File(data_b64=data, filename=filename, mime="text/csv", caption=msg("payouts.csv_caption")))
     return [reply, *ops]
 

@@ -58,10 +58,16 @@ async def test_approval_earnings_payout_paid(chat):
     await chat.send("bo", "/earnings")
     assert "on a statement €20.00" in line_with(chat.last("bo").text, "Total EUR")
 
+    # a negative total makes no statement: the adjustment waits for the next close
+    await chat.send("meg", f"/adjust {chat.identity('bo')} -30.00 EUR advance paid in cash")
+    await chat.send("meg", "/payouts close this week")
+    assert "wait for the next close" in chat.last("meg").text
+    assert len(await rows(chat.runtime, "SELECT id FROM statements")) == 2
+
     # a later line in the same period goes on a new statement, never onto the paid one
     await chat.send("meg", f"/bonus {chat.identity('ana')} 5.00 EUR late bonus")
     await chat.send("meg", "/payouts close this week")
-    assert "1 statement for" in chat.last("meg").text
+    assert "1 statement for" in chat.texts("meg") and "1 person-and-currency total was zero" in chat.texts("meg")
     per_statement = await rows(chat.runtime, "SELECT statement_id, COUNT(*) AS n FROM statement_lines"
                                              " GROUP BY statement_id ORDER BY statement_id")
     assert [p["n"] for p in per_statement] == [1, 1, 1]
