@@ -161,3 +161,29 @@ async def test_a_persons_tier_rate_replaces_the_project_rate(chat):
     assert got == {"Ana": (9000, "EUR"), "Bo": (6000, "EUR")}  # 1.5 h × 60.00 (her tier) and × 40.00 (the spec)
     audit = {r["action"] for r in await rows(chat.runtime, "SELECT action FROM audit_log")}
     assert "ledger.rate_set" in audit
+
+
+async def test_an_answer_accepted_without_review_earns_at_once(chat):
+    import io
+    from datetime import datetime, timezone
+
+    from handlers.task_service import create_project, import_in_transaction
+    from storage.uow import UnitOfWork
+    from tests.flows.tasks_data import ANSWERS, DATA, SPECS
+
+    spec = SPECS["labeling_finance"].read_bytes() + b"\nreview_until_approvals: 0\nreview_share: 0\n"
+    now = datetime.now(timezone.utc)
+    async with chat.runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        created = await create_project(uow, spec, "labeling.yaml", None, now)
+        assert created.project_id, created.errors
+        project = await uow.projects.get(created.project_id)
+        await import_in_transaction(uow, project, io.BytesIO((DATA / "tasks" / "labeling_finance.jsonl").read_bytes()),
+                                    False, now, None)
+    await chat.send("ana", "/help")
+    await add_member(chat.runtime, created.project_id, chat.identity("ana"))
+    await answer_one(chat, "ana", "labeling_finance", ANSWERS["labeling_finance"])
+    assert [r["review_state"] for r in await rows(chat.runtime, "SELECT review_state FROM submissions")] == ["none"]
+    assert [(k, m, c) for _, k, _, m, c in await ledger(chat)] == [("task", 20, "EUR")]
+    await chat.send("ana", "/earnings")
+    assert "approved €0.20" in line_with(chat.last("ana").text, "Total EUR")
