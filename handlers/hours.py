@@ -65,7 +65,9 @@ async def log_hours(ctx: Context, event) -> list:
     today = local_today(ctx)
     try:
         request = parse_log_args(getattr(event, "args", "") or "", today, [(p.id, p.name) for p in projects])
-    except (LogInvalid, DurationInvalid, DateInvalid) as exc:
+    except LogInvalid as exc:  # no arguments: say how, and offer the button paths
+        return [ctx.reply(text(msg(exc.reason_key)), command_buttons("timer", "timesheet"))]
+    except (DurationInvalid, DateInvalid) as exc:
         return [_refusal(exc)]
     if len(request.project_ids) == 1:
         project = next(p for p in projects if p.id == request.project_ids[0])
@@ -127,7 +129,8 @@ async def timer(ctx: Context, event) -> list:
         return await timer_stop(ctx)
     current = await ctx.uow.timers.get(ctx.person.id)
     if current is None:
-        return [say("timer.usage")]
+        return [ctx.reply(text(msg("timer.usage")),
+                          Buttons(rows=[[button(msg("timer.start_button"), "timer.do", op="start")]]))]
     project = await ctx.uow.projects.get(current.project_id)
     state = "timer.status_running" if current.running_since else "timer.status_paused"
     return [ctx.reply(text(msg(state, name=project.name, elapsed=format_minutes(max(1, current.seconds(ctx.now) // 60)))),

@@ -154,7 +154,10 @@ async def test_timer_start_pause_stop_nudge_and_forgotten(adapter_name, database
     chat = ADAPTERS[adapter_name](database_url, clock=clock)
     async with chat:
         project_id = await setup(chat, "ana")
-        await chat.send("ana", "/timer start")
+        await chat.send("ana", "/log")
+        await chat.press("ana", "Timer")  # the button path: /log → Timer → Start timer
+        assert "No timer is running" in chat.last("ana").text
+        await chat.press("ana", "Start timer")
         assert "Timer started on" in chat.last("ana").text
         clock.at += timedelta(minutes=50)
         await chat.send("ana", "/timer pause")
