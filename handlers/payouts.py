@@ -12,8 +12,12 @@ import base64
 from collections import defaultdict
 from datetime import date
 
-from bot.core.blocks import File, Heading, text
+from pydantic import BaseModel, Field
+
+from bot.core.blocks import Buttons, File, Heading, button, text
 from bot.core.context import Context
+from bot.core.forms import FieldKind, FieldSpec, FormSpec
+from bot.core.wizard import FormRegistry
 from bot.core.router import Router
 from bot.core.text import Day, Money, msg
 from bot.domain.ledger import PeriodInvalid, payout_period, statement_csv
@@ -21,6 +25,7 @@ from handlers.hours import local_today
 from handlers.replies import command_buttons, say
 
 router = Router("payouts")
+PAID_FORM = "payouts.paid"
 
 
 @router.command("payouts", roles={"manager"}, help_key="command.payouts.help")
@@ -35,13 +40,50 @@ async def payouts(ctx: Context, event) -> list:
     if words:
         return [say("payouts.usage")]
     found = await ctx.uow.ledger.open_statements()
+    closes = [button(msg(f"payouts.close_{p.replace(' ', '_')}"), "payouts.close", p=p)
+              for p in ("last week", "last month", "all")]
     if not found:
-        return [say("payouts.none_open"), say("payouts.usage")]
+        return [ctx.reply(text(msg("payouts.none_open")), text(msg("payouts.usage")), Buttons(rows=[closes]))]
     blocks: list = [Heading(text=msg("payouts.open_title", count=len(found)))]
+    rows = []
     for s in found:
         blocks.append(text(await _statement_line(ctx, s)))
+        if len(rows) < 10:
+            rows.append([button(msg("payouts.paid_button", id=str(s.id)), "payouts.paid", s=s.id)])
     blocks.append(text(msg("payouts.usage")))
-    return [ctx.reply(*blocks)]
+    return [ctx.reply(*blocks, Buttons(rows=rows + [closes]))]
+
+
+@router.action("payouts.close", roles={"manager"})
+async def close_pressed(ctx: Context, event) -> list:
+    return await close(ctx, str(ctx.action.args.get("p", "")))
+
+
+class PaidRef(BaseModel):
+    ref: str = Field(min_length=1, max_length=200)
+
+
+@router.action("payouts.paid", roles={"manager"})
+async def paid_pressed(ctx: Context, event) -> list:
+    statement = await ctx.uow.ledger.statement(int(ctx.action.args.get("s", 0)))
+    if statement is None or statement.paid_at is not None:
+        return [say("payouts.no_statement", id=str(ctx.action.args.get("s", "")))] if statement is None else \
+            [say("payouts.already_paid", id=str(statement.id), ref=statement.paid_ref or "")]
+    return await ctx.runtime.wizard.start(ctx, PAID_FORM, params={"s": statement.id}, resume=False)
+
+
+def _paid_form(ctx: Context, params: dict) -> FormSpec:
+    return FormSpec(id=PAID_FORM, title=msg("payouts.paid_title", id=str(params["s"])), fields=[
+        FieldSpec(id="ref", kind=FieldKind.short_text, label=msg("payouts.paid_ref"), min_length=1, max_length=200)],
+        submit_label=msg("payouts.paid_send"))
+
+
+async def _paid(ctx: Context, values: PaidRef, session) -> list:
+    return await mark_paid(ctx, int(session.params["s"]), values.ref)
+
+
+def register_forms(forms: FormRegistry) -> None:
+    forms.register(PAID_FORM, PaidRef, _paid_form, _paid)
 
 
 async def _statement_line(ctx: Context, s):

@@ -57,6 +57,14 @@ async def test_approval_earnings_payout_paid(chat):
     assert "paid" in chat.last("ana").text
     await chat.send("bo", "/earnings")
     assert "on a statement €20.00" in line_with(chat.last("bo").text, "Total EUR")
+    bo_statement = statements[1]["id"]
+    await chat.send("meg", "/payouts")  # the button path: Mark paid → reference → Mark paid
+    await chat.press("meg", f"Mark #{bo_statement} paid")
+    await chat.fill_form("meg", {"ref": "SEPA-2026-11-0043"}, confirm=False)
+    await chat.press("meg", "Mark paid")
+    assert "was paid: €20.00" in chat.texts("bo") and "SEPA-2026-11-0043" in chat.texts("bo")
+    await chat.send("meg", "/payouts")
+    assert "No statements are waiting" in chat.texts("meg")
 
     # a negative total makes no statement: the adjustment waits for the next close
     await chat.send("meg", f"/adjust {chat.identity('bo')} -30.00 EUR advance paid in cash")
@@ -66,7 +74,8 @@ async def test_approval_earnings_payout_paid(chat):
 
     # a later line in the same period goes on a new statement, never onto the paid one
     await chat.send("meg", f"/bonus {chat.identity('ana')} 5.00 EUR late bonus")
-    await chat.send("meg", "/payouts close this week")
+    await chat.send("meg", "/payouts")
+    await chat.press("meg", "Close everything approved")
     assert "1 statement for" in chat.texts("meg") and "1 person-and-currency total was zero" in chat.texts("meg")
     per_statement = await rows(chat.runtime, "SELECT statement_id, COUNT(*) AS n FROM statement_lines"
                                              " GROUP BY statement_id ORDER BY statement_id")
