@@ -23,6 +23,10 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("project")
     imp.add_argument("file")
     imp.add_argument("--all-or-nothing", action="store_true", help="refuse the whole file if any line is bad")
+    from bot import assessment_cli, export_cli
+
+    assessment_cli.add_parser(sub)
+    export_cli.add_arguments(sub.add_parser("export", help="export a project's answers as training data"))
     db = sub.add_parser("db", help="database operations")
     dbsub = db.add_subparsers(dest="db_command", required=True)
     dbsub.add_parser("upgrade", help="apply missing migrations to PANELIST_DATABASE_URL")
@@ -45,6 +49,14 @@ def main(argv: list[str] | None = None) -> int:
             from bot.serve import serve
 
             return asyncio.run(serve(settings))
+        if args.command == "assessment":
+            from bot.assessment_cli import run as run_assessment
+
+            return asyncio.run(run_assessment(settings, args))
+        if args.command == "export":
+            from bot.export_cli import run_export
+
+            return asyncio.run(run_export(settings, args))
         if args.command in ("project", "tasks"):
             from bot.admin_cli import run_admin
 
