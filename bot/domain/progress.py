@@ -28,6 +28,8 @@ from bot.domain.project_spec import ProjectSpec
 
 DAYS_SHOWN = 14
 ACTIVE_DAYS = 7
+# The task types whose answers two experts can agree on (see `item_answers.comparable`).
+COMPARED_TYPES = frozenset({"labeling", "pairwise", "rating", "ranking", "error_check"})
 
 
 @dataclass(frozen=True)
@@ -109,15 +111,17 @@ def median(values: Sequence[float]) -> float | None:
 
 def agreement(spec: ProjectSpec, answers_by_item: Mapping[int, list[dict[str, Any]]]) -> Agreement | None:
     """Alpha at the question's level plus percent agreement over items with two or more comparable answers."""
-    if comparable(spec, {}) is None and spec.task_type not in ("labeling", "error_check"):
-        return None  # rewrites and prompt writing are not compared
+    if spec.task_type not in COMPARED_TYPES:
+        return None
     units, level, categories = alpha_data(spec, dict(answers_by_item))
     pairable = [u for u in units if sum(v is not None for v in u) >= 2]
-    same = [[comparable(spec, a) for a in group] for group in answers_by_item.values()]
-    same = [u for u in same if sum(v is not None for v in u) >= 2]
     if not pairable:
         return Agreement(items=0, alpha=None, level=level, percent=None)
-    alpha = krippendorff_alpha(pairable, level, categories=categories)
+    try:
+        alpha = krippendorff_alpha(pairable, level, categories=categories)
+    except ValueError:  # a stored answer outside the question's scale: report no alpha rather than fail
+        alpha = None
+    same = [[comparable(spec, a) for a in group] for group in answers_by_item.values()]
     return Agreement(items=len(pairable), alpha=alpha, level=level, percent=percent_agreement(same))
 
 

@@ -1,0 +1,199 @@
+"""/progress on every adapter and both backends: a manager sees the numbers the test seeded (answers written
+through the storage repositories at chosen moments, plus one answered through the chat), in their own zone and
+language, with the answers-per-day chart; experts are refused; an unknown project gets a clear answer."""
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import datetime, timedelta, timezone
+
+from handlers.task_service import import_in_transaction
+from storage.uow import UnitOfWork
+from tests.flows.adapters import ADAPTERS
+from tests.flows.tasks_data import add_member, seed_project
+from tests.flows.test_review import answer_one, grant
+from tests.flows.test_tasks import rows
+
+# Monday 30 March 2026, 12:00 in Berlin: the day after clocks went forward (29 March had 23 hours).
+NOW = datetime(2026, 3, 30, 10, 0, tzinfo=timezone.utc)
+A = {"labels": ["card_fraud", "fees"], "comment": None}
+B = {"labels": ["card_fraud"], "comment": None}
+C = {"labels": ["account_access"], "comment": None}
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def person_id(chat, user: str) -> int:
+    from bot.domain.identity import parse_identity
+
+    key = parse_identity(chat.identity(user))
+    found = await rows(chat.runtime, "SELECT person_id FROM identities WHERE platform = $1 AND workspace = $2"
+                       " AND user_id = $3", key.platform, key.workspace, key.user_id)
+    return found[0]["person_id"]
+
+
+async def answer_at(chat, project_id: int, user: str, gold: bool, answer: dict | None, at: datetime,
+                    seconds: int) -> None:
+    """Claim the next item of a kind for `user` at `at` through the real repositories; submit unless `answer` is None."""
+    pid = await person_id(chat, user)
+    async with chat.runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        held = await uow.assignments.claim(pid, project_id, gold, at, timedelta(hours=1))
+        assert held is not None, f"no item for {user}"
+        if answer is not None:
+            await uow.assignments.mark_submitted(held.id, at)
+            assert await uow.submissions.add(held, json.dumps(answer), seconds, False, at) is not None
+
+
+async def set_person(chat, user: str, tz: str, locale: str | None = None) -> None:
+    pid = await person_id(chat, user)
+    async with chat.runtime.db.transaction() as tx:
+        await tx.execute("UPDATE persons SET timezone = $2, locale = COALESCE($3, locale) WHERE id = $1",
+                         pid, tz, locale)
+
+
+async def seed(chat) -> int:
+    """Five items (two gold) with overlap 3:
+    item 1 (gold): ana A at 23:59 on 28 March, ben A at 00:00 on 29 March, cy B at 23:59 on 29 March → done;
+    item 2 (gold): eve C on 10 March (long ago), ana C at 00:00 on 30 March, cy holds it now → in progress;
+    item 3: dan answers it through the chat today → in progress; items 4 and 5 wait.
+    Berlin days: 28 March 1, 29 March 2, 30 March 2 (ana's and dan's); in UTC it would read 2, 2, 1."""
+    project_id = await seed_project(chat.runtime, "labeling_finance")
+    extra = "\n".join(json.dumps({"external_id": f"fin-lab-10{i}", "prompt": f"Question {i} about my mortgage.",
+                                  "responses": [{"id": "msg", "text": f"Question {i} about my mortgage."}]})
+                      for i in (4, 5))
+    async with chat.runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        project = await uow.projects.get(project_id)
+        await import_in_transaction(uow, project, io.BytesIO(extra.encode()), False, NOW, None)
+    for user in ("mia", "sol", "ana", "ben", "cy", "dan", "eve"):
+        await chat.send(user, "/help")
+    for user in ("ana", "ben", "cy", "dan", "eve"):
+        await add_member(chat.runtime, project_id, chat.identity(user))
+    await grant(chat, "mia", "manager")
+    await grant(chat, "sol", "manager")
+    await set_person(chat, "mia", "Europe/Berlin")
+    await set_person(chat, "sol", "Europe/Berlin", "es")
+
+    utc = lambda *a: datetime(*a, tzinfo=timezone.utc)  # noqa: E731
+    await answer_at(chat, project_id, "ana", True, A, utc(2026, 3, 28, 22, 59), 100)
+    await answer_at(chat, project_id, "ben", True, A, utc(2026, 3, 28, 23, 0), 200)
+    await answer_at(chat, project_id, "cy", True, B, utc(2026, 3, 29, 21, 59), 300)
+    await answer_at(chat, project_id, "eve", True, C, utc(2026, 3, 10, 12, 0), 500)
+    await answer_at(chat, project_id, "ana", True, C, utc(2026, 3, 29, 22, 0), 400)
+    await answer_at(chat, project_id, "cy", True, None, NOW - timedelta(minutes=10), 0)  # holds item 2 now
+
+    # dan, through the chat: the only items with a free slot are the plain ones, so /next serves item 3
+    await chat.send("dan", "/next")
+    await chat.fill_form("dan", B, confirm=False)
+    chat.clock.now = NOW + timedelta(seconds=90)
+    await chat.press("dan", "Submit answer")
+    chat.clock.now = NOW + timedelta(minutes=2)
+    return project_id
+
+
+def chart_sent(chat, user: str) -> bool:
+    """The answers-per-day PNG arrived, however this platform shows an image."""
+    if chat.platform == "console":
+        found = re.search(r"\[answers-per-day\.png: (\d+) bytes\]", chat.last(user).text)
+        return found is not None and int(found.group(1)) > 1000
+    files = [r.text for r in chat.received(user) if r.kind == "file"]
+    if chat.platform == "telegram":  # a photo whose caption is the image's alt text
+        return any("answers per day" in t.lower() or "respuestas por día" in t.lower() for t in files)
+    return any("answers-per-day.png" in t for t in files)
+
+
+async def test_manager_sees_progress_numbers_and_chart_in_their_zone_and_language(adapter_name, database_url):
+    clock = Clock(NOW)
+    chat = ADAPTERS[adapter_name](database_url, clock=clock)
+    async with chat:
+        await seed(chat)
+        subs = await rows(chat.runtime, "SELECT seconds_spent, task_id FROM submissions ORDER BY id")
+        assert len(subs) == 6 and subs[-1]["seconds_spent"] <= 200  # dan's answer came through the chat
+
+        await chat.send("mia", "/progress Banking")
+        report = chat.last("mia").text
+        assert "Progress: Banking support messages — topic labels" in report
+        assert "Items: 1 done, 2 in progress, 2 waiting (5 in all)" in report
+        assert "Experts working on an item right now: 1" in report
+        # eve's answer of 10 March is older than 14 days; in Berlin two answers fall on today (in UTC only one)
+        assert "Answers in the last 14 days: 5 (today: 2)" in report
+        assert "Mar 28: 1, Mar 29: 2, Mar 30: 2" in report
+        # item 1: A, A, B and item 2: C, C → alpha 0.5 (worked by hand in tests/test_progress.py), 2/3 agreeing pairs
+        assert "Agreement on 2 items: Krippendorff's alpha 0.5 (nominal), percent agreement 67%" in report
+        assert "Median time per task: 4.2 min" in report  # median of 6 answers = (200 + 300) / 2 s = 4.17 min
+        assert "Experts active in the last 7 days: 4" in report  # ana, ben, cy, dan — not eve
+        assert chart_sent(chat, "mia")
+
+        await chat.send("sol", "/progress Banking")
+        informe = chat.last("sol").text
+        assert "Elementos: terminados 1, en curso 2, en espera 2 (total: 5)" in informe
+        assert "Respuestas en los últimos 14 días: 5 (hoy: 2)" in informe
+        assert "alfa de Krippendorff 0,5 (nominal), porcentaje de acuerdo 67 %" in informe
+        assert "Acuerdo sobre 2 elementos" in informe
+        assert "Mediana de tiempo por tarea: 4,2 min" in informe
+        assert "Expertos activos en los últimos 7 días: 4" in informe
+        assert chart_sent(chat, "sol")
+    assert not chat.refusals()
+
+
+async def test_progress_without_a_name_offers_the_open_projects(chat):
+    await seed_project(chat.runtime, "labeling_finance")
+    await seed_project(chat.runtime, "rewrite_finance")
+    await chat.send("mia", "/help")
+    await grant(chat, "mia", "manager")
+    await chat.send("mia", "/progress")
+    shown = chat.last("mia")
+    assert "Which project's progress" in shown.text
+    assert any("Banking support" in b for b in shown.buttons) and len(shown.buttons) == 2
+    rewrite = next(b for b in shown.buttons if "Banking" not in b)
+    await chat.press("mia", rewrite)
+    report = chat.last("mia").text
+    assert "Items: 0 done, 0 in progress, 2 waiting (2 in all)" in report
+    assert "Agreement: not measured for this task type." in report  # rewrites are not compared
+    assert "Median time per task: no answers yet." in report
+    assert "Answers in the last 14 days: 0 (today: 0)" in report
+    assert chart_sent(chat, "mia")
+
+
+async def test_no_overlap_yet_says_so(chat):
+    project_id = await seed_project(chat.runtime, "labeling_finance")
+    for user in ("mia", "ana"):
+        await chat.send(user, "/help")
+    await grant(chat, "mia", "manager")
+    await add_member(chat.runtime, project_id, chat.identity("ana"))
+    await answer_one(chat, "ana", "labeling_finance")
+    await chat.send("mia", "/progress banking")  # names match without regard to case
+    report = chat.last("mia").text
+    assert "Agreement: not enough overlap yet" in report
+    assert "Items: 0 done, 1 in progress, 2 waiting (3 in all)" in report
+    assert "Experts active in the last 7 days: 1" in report
+    assert "Median time per task:" in report and "no answers yet" not in report
+
+
+async def test_experts_are_refused_and_unknown_projects_answered(chat):
+    await seed_project(chat.runtime, "labeling_finance")
+    for user in ("ana", "mia"):
+        await chat.send(user, "/help")
+    await grant(chat, "mia", "manager")
+    await chat.send("ana", "/progress Banking")
+    refused = chat.last("ana").text
+    assert "permission" in refused and "Items:" not in refused
+    await chat.send("ana", "/progress")
+    assert "permission" in chat.last("ana").text
+    await chat.send("mia", "/progress Nonexistent project")
+    assert "I found no project called Nonexistent project." in chat.last("mia").text
+    # an expert replaying a manager's project button is refused too
+    await chat.send("mia", "/progress")
+    try:
+        await chat.press_as("ana", "mia", "Banking")
+    except NotImplementedError:
+        return
+    assert "Items:" not in chat.texts("ana")
