@@ -313,3 +313,10 @@ async def test_progress_queries(db):
         assert await repo.middle_seconds(project_id) == [30]
         assert await repo.item_groups(project_id + 999) == []
         assert await repo.middle_seconds(project_id + 999) == []
+
+
+def test_an_unknown_zone_counts_days_in_utc():
+    now = utc(2026, 3, 29, 23, 30)
+    assert local_day(now, "Mars/Olympus_Mons") == date(2026, 3, 29)
+    assert window_start(now, "Mars/Olympus_Mons", days=1) <= utc(2026, 3, 29, 0, 0)
+    assert answers_per_day([now], "", today=date(2026, 3, 29), days=1) == [(date(2026, 3, 29), 1)]

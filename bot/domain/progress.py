@@ -18,7 +18,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,14 +83,22 @@ def _aware(at: datetime) -> datetime:
     return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at
 
 
+def _zone(tz: str) -> tzinfo:
+    """The IANA zone `tz`; an unknown name counts days in UTC rather than failing the report."""
+    try:
+        return ZoneInfo(tz)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return timezone.utc
+
+
 def local_day(at: datetime, tz: str) -> date:
     """The calendar day `at` falls on in zone `tz` (naive datetimes are UTC, as storage keeps them)."""
-    return _aware(at).astimezone(ZoneInfo(tz)).date()
+    return _aware(at).astimezone(_zone(tz)).date()
 
 
 def window_start(now: datetime, tz: str, days: int = DAYS_SHOWN) -> datetime:
     """The UTC moment the first shown local day begins: what to fetch answers from."""
-    zone = ZoneInfo(tz)
+    zone = _zone(tz)
     first = local_day(now, tz) - timedelta(days=days - 1)
     # Midnight may not exist on a DST day in some zones; fold=0 plus normalising through UTC gives the
     # earliest instant of that day, and one hour earlier is harmless because days are bucketed again.
