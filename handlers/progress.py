@@ -71,7 +71,8 @@ def _agreement_line(report: ProgressReport) -> Msg:
     percent = round((a.percent or 0) * 100)
     if a.alpha is None:
         return msg("progress.agreement_no_alpha", items=items, percent=percent)
-    return msg("progress.agreement", items=items, alpha=round(a.alpha, 2), level=msg(f"progress.level.{a.level}"),
+    # `or 0.0`: a tiny negative alpha rounds to -0.0, which would read "-0"
+    return msg("progress.agreement", items=items, alpha=round(a.alpha, 2) or 0.0, level=msg(f"progress.level.{a.level}"),
                percent=percent)
 
 
