@@ -221,12 +221,14 @@ class SlackHarness(ChatHarness):
         self.settings = self.settings.model_copy(update={"slack_api_url": self.standin.base_url})
         self.runtime.settings = self.settings
         self.adapter = SlackAdapter(self.runtime, self.settings, pacer=ChannelPacer(interval=0.0))
+        # Deliveries no request of ours caused (scheduler ticks, sweeps) are read back as they happen.
+        self.runtime.on_delivered.append(lambda delivery: self._collect())
         self.server = TestServer(http_app(self.runtime, [self.adapter]))
         await self.server.start_server()
         self.http = aiohttp.ClientSession()
         await self.adapter.start()
         await self.runtime.recover_inbox("slack")  # what `panelist run` does after starting its adapters
-        await self._collect()
+        self._collect()
 
     async def _stop_adapter(self) -> None:
         if self.adapter is not None:
@@ -283,7 +285,7 @@ class SlackHarness(ChatHarness):
     async def settle(self) -> None:
         assert self.adapter is not None
         await self.adapter.drain()
-        await self._collect()
+        self._collect()
 
     # what people receive ---------------------------------------------------------------------------------
     def _user_of_channel(self, channel: str) -> str | None:
@@ -296,7 +298,7 @@ class SlackHarness(ChatHarness):
         self.received(user).append(SlackReceived(text=item.text, buttons=item.buttons, kind=item.kind,
                                                  actions=buttons))
 
-    async def _collect(self) -> None:
+    def _collect(self) -> None:
         assert self.standin is not None
         calls = self.standin.calls
         new, self._seen = calls[self._seen:], len(calls)
@@ -353,6 +355,7 @@ class SlackHarness(ChatHarness):
             assert field is not None, f"{user} typed {line!r} with the modal's fields all answered"
             modal.set(field, line)
             modal.index += 1
+            await self._walked(user, modal)
             return
         if modal is not None:
             await self.close_modal(user)
@@ -421,6 +424,7 @@ class SlackHarness(ChatHarness):
             return
         if low == "done":
             modal.index += 1
+            await self._walked(user, modal)
             return
         if low == "back":
             modal.index = max(0, modal.index - 1)
@@ -434,6 +438,36 @@ class SlackHarness(ChatHarness):
         else:
             modal.state[field["block_id"]]["selected_option"] = opt
             modal.index += 1
+            await self._walked(user, modal)
+
+    async def _walked(self, user: str, modal: _Modal) -> None:
+        """Past the last field by typing or picking: a form without a summary step completes there in the wizard,
+        so the person submits the modal; a form with one waits for its submit label to be pressed."""
+        if modal.index >= len(modal.inputs) and not await self._confirms(modal):
+            await self.submit_modal(user)
+
+    async def _confirms(self, modal: _Modal) -> bool:
+        """Whether the modal's form has a summary step (`FormSpec.confirm`), read from its stored session."""
+        from bot.core.capabilities import SLACK
+        from bot.core.context import Context
+        from storage.uow import UnitOfWork
+
+        try:
+            session_id = int(modal.view.get("private_metadata") or "")
+            async with self.runtime.db.transaction() as tx:
+                uow = UnitOfWork(tx)
+                session = await uow.forms.get(session_id)
+                person = await uow.people.get(session.person_id)
+                identities = await uow.identities.for_person(session.person_id)
+                ctx = Context(uow=uow, person=person, identity=identities[0] if identities else None,
+                              roles=await uow.roles.of(person.id), locale="en", tz="UTC", now=self.runtime.clock(),
+                              capabilities=SLACK, event=None, runtime=self.runtime)
+                spec = self.runtime.forms.get(session.form_id).build(ctx, session.params)
+                if hasattr(spec, "__await__"):
+                    spec = await spec
+            return bool(spec.confirm)
+        except Exception:  # a form whose builder needs more of a turn than this: assume a summary step
+            return True
 
     async def submit_modal(self, user: str) -> None:
         modal = self._modals[user]
