@@ -180,6 +180,16 @@ async def test_mentions_and_markup_in_user_text_are_rendered_harmlessly(slack):
     assert not slack.refusals()
 
 
+async def test_slack_locale_is_a_hint_for_the_language(slack):
+    slack.standin.add_user(slack_user_id("pia"), locale="es-ES", name="Pía")
+    await slack.send("pia", "/help")
+    assert "Lo que puedes hacer" in slack.last("pia").text
+    info = slack.standin.calls_to("users.info")
+    assert [c.params.get("include_locale") in (True, "true", "1") for c in info] == [True]
+    await slack.send("pia", "/help")
+    assert len(slack.standin.calls_to("users.info")) == 1  # asked once, cached
+
+
 # -- buttons ---------------------------------------------------------------------------------------------------
 
 
@@ -340,6 +350,29 @@ async def test_file_shared_reaches_the_handler_once(slack):
     await slack.post(event_body(TEAM, uid, shared, "Ev0SHARED"))
     assert len(slack.received("jo")) == before
     assert len(await rows(slack.runtime, "SELECT id FROM inbox WHERE delivery_id = $1", f"file:{file_id}")) == 1
+    assert not slack.refusals()
+
+
+async def test_file_shared_first_lets_the_captioned_message_win(slack):
+    """`file_shared` can arrive before the `message` that carries the caption: the caption must not be lost."""
+    await make_manager(slack, "rita")
+    await slack.upload("rita", "rating.yaml", SPECS["rating_medicine"].read_bytes())
+    uid = slack.uid("rita")
+    slack.standin.add_file("F0TASKS1", "tasks.jsonl", (SPECS["rating_medicine"].parent.parent / "tasks" /
+                                                        "rating_medicine.jsonl").read_bytes())
+    info = slack.standin._file_json(slack.standin.files["F0TASKS1"])
+    shared = {"type": "file_shared", "file_id": "F0TASKS1", "user_id": uid, "channel_id": dm_channel(uid),
+              "file": {"id": "F0TASKS1"}, "event_ts": "3.000001"}
+    message = {"type": "message", "subtype": "file_share", "channel": dm_channel(uid), "channel_type": "im",
+               "text": "Medication questions", "ts": "3.000002", "files": [info]}
+
+    async def message_a_little_later():
+        await asyncio.sleep(0.2)
+        return await slack.post(event_body(TEAM, uid, message, "Ev0MSG3"))
+
+    await asyncio.gather(slack.post(event_body(TEAM, uid, shared, "Ev0SHARED3")), message_a_little_later())
+    assert "3 new tasks imported" in slack.texts("rita")  # straight into the captioned project, no picker
+    assert len(slack.standin.calls_to("download")) == 2  # the spec, then the task file once
     assert not slack.refusals()
 
 

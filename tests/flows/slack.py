@@ -263,7 +263,7 @@ class SlackHarness(ChatHarness):
         u = slack_user_id(user)
         if u not in self._users:
             self._users[u] = user
-            if self.standin is not None:
+            if self.standin is not None and u not in self.standin.users:
                 self.standin.add_user(u, name=user)
         return u
 

@@ -57,6 +57,7 @@ PERMANENT = frozenset({
     "not_authed", "token_revoked", "missing_scope",
 })
 FILE_TIMEOUT = 20.0  # seconds for one download; Slack retries the event meanwhile and the inbox dedupes it
+FILE_SHARED_GRACE = 1.0  # seconds a file_shared event waits for the same upload's message event
 FILE_SEEN_SECONDS = 3600.0  # how long a file id is remembered as handled by this process
 LOCALE_TIMEOUT = 1.0  # users.info before the ack is bounded; without it the person's saved locale applies
 
@@ -99,7 +100,8 @@ class SlackAdapter:
         self._gates: dict[str, asyncio.Future] = {}
         self._tasks: set[asyncio.Task] = set()
         self._files_inflight: dict[str, asyncio.Future] = {}  # file id → its download, shared by duplicates
-        self._files_seen: dict[str, float] = {}  # file id → when it was accepted (Slack announces uploads twice)
+        self._files_seen: dict[str, float] = {}
+        self.file_shared_grace = FILE_SHARED_GRACE  # file id → when it was accepted (Slack announces uploads twice)
         self._http: aiohttp.ClientSession | None = None
         self.socket = None  # a bot.adapters.slack.socket_mode.SocketModeRunner when started in Socket Mode
         self._install()
@@ -257,6 +259,9 @@ class SlackAdapter:
                 file_id = ev.get("file_id") or (ev.get("file") or {}).get("id")
                 if not file_id:
                     return None
+                # Slack also sends this upload as a DM `message` with the caption (a task file's target
+                # project): give that one a moment to claim the file first.
+                await self._wait_for_message_path(str(file_id))
                 locale, name = await self._user_info(who.user_id)
                 return await self._file_event(body, who, {"id": file_id}, channel, "", locale, name)
             return None
@@ -287,6 +292,13 @@ class SlackAdapter:
             log.info("users.info for %s failed (%s): no locale hint", user_id, type(exc).__name__)
         self._locale[user_id] = (locale, name)
         return locale, name
+
+    async def _wait_for_message_path(self, file_id: str) -> None:
+        deadline = time.monotonic() + self.file_shared_grace
+        while time.monotonic() < deadline:
+            if file_id in self._files_seen or file_id in self._files_inflight:
+                return
+            await asyncio.sleep(0.05)
 
     def _remember_file(self, file_id: str) -> None:
         now = time.monotonic()
