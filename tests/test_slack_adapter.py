@@ -242,6 +242,20 @@ async def test_modal_opens_within_the_trigger_validity(slack):
     assert not slack.refusals()
 
 
+async def test_an_expired_trigger_fails_the_modal_for_good_and_the_next_command_reopens_it(slack):
+    slack.standin.trigger_ttl = 0.0  # every trigger has expired by the time views.open arrives
+    await slack.send("ken", "/start")
+    assert [r.error for r in slack.standin.refusals] == ["expired_trigger_id"]
+    failed = await rows(slack.runtime, "SELECT error, failed_at, sent_at FROM outbox WHERE error IS NOT NULL")
+    assert len(failed) == 1 and failed[0]["error"] == "expired_trigger_id" and failed[0]["failed_at"] is not None
+    assert await slack.runtime.sweep_outbox() == 0  # not retried: that trigger can never work again
+    slack.standin.trigger_ttl = 3.0
+    slack.standin.refusals.clear()
+    await slack.send("ken", "/start")
+    assert "continue where you stopped" in slack.texts("ken") and slack.last("ken", kind="form")
+    assert not slack.refusals()
+
+
 async def test_modal_errors_keep_the_draft_and_reopen_filled(slack, database_url):
     await slack.send("ivy", "/start")
     await slack.fill_form("ivy", {**PROFILE, "name": "Ivy", "years": "250", "timezone": "Mars/Olympus_Mons"})

@@ -18,7 +18,6 @@ modal is open first closes the modal — in Slack a person cannot type in a conv
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import itertools
 import json

@@ -26,7 +26,6 @@ import base64
 import logging
 import re
 import time
-from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -52,9 +51,16 @@ log = logging.getLogger("panelist.slack")
 PLATFORM = "slack"
 ROUTE = "/slack/events"
 PERMANENT = frozenset({
+    # the person or conversation cannot be reached
     "not_in_channel", "channel_not_found", "user_not_found", "account_inactive", "is_archived",
-    "user_disabled", "cannot_dm_bot", "messages_tab_disabled", "team_access_not_granted", "invalid_auth",
-    "not_authed", "token_revoked", "missing_scope",
+    "user_disabled", "cannot_dm_bot", "messages_tab_disabled", "team_access_not_granted",
+    # the app cannot act until someone fixes its installation
+    "invalid_auth", "not_authed", "token_revoked", "missing_scope",
+    # a modal's trigger is single-use and lives 3 s: retrying later cannot succeed (the form's draft stays
+    # open; the person's next /panelist command or button opens it again)
+    "expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id",
+    # Slack refuses the payload itself: the same payload would be refused again
+    "invalid_arguments", "invalid_blocks", "invalid_blocks_format", "msg_too_long", "invalid_attachments",
 })
 FILE_TIMEOUT = 20.0  # seconds for one download; Slack retries the event meanwhile and the inbox dedupes it
 FILE_SHARED_GRACE = 1.0  # seconds a file_shared event waits for the same upload's message event
