@@ -200,8 +200,7 @@ class TelegramHarness(ChatHarness):
         if self.webhook:
             status = await self.api.deliver_to_webhook(update)
             assert status == 200, f"webhook answered {status}"
-            await self.adapter.drain()
-            self._collect()
+            await self.drain()
             return update
         update = self.api.push_update(update)
         await self.settle(update["update_id"])
@@ -210,7 +209,23 @@ class TelegramHarness(ChatHarness):
     async def settle(self, update_id: int) -> None:
         await self._wait_for(lambda: all(u["update_id"] > update_id for u in self.api.pending_updates),
                              f"update {update_id} to be confirmed")
-        await self.adapter.drain()
+        await self.drain()
+
+    async def drain(self) -> None:
+        """Wait for the adapter's in-flight turns, with a deadline that reports where they are stuck."""
+        try:
+            await asyncio.wait_for(asyncio.shield(self.adapter.drain()), SETTLE_TIMEOUT)
+        except asyncio.TimeoutError:
+            stacks = []
+            for task in list(self.adapter._inflight):
+                chain, coro = [], task.get_coro()
+                while coro is not None and len(chain) < 40:
+                    frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+                    if frame is not None:
+                        chain.append(f"{frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_code.co_name}:{frame.f_lineno}")
+                    coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+                stacks.append(" -> ".join(chain))
+            raise AssertionError(f"turns still running after {SETTLE_TIMEOUT}s: {stacks}") from None
         self._collect()
 
     async def _wait_for(self, condition, what: str) -> None:
