@@ -28,7 +28,7 @@ async def ranked_for(ctx: Context, project) -> list[Ranked]:
     from handlers.quality import score_for
 
     spec = spec_of(project)
-    wanted = spec.requires.qualification or spec.requires.domain if spec.requires else spec.domain
+    wanted = (spec.requires.qualification or spec.requires.domain) if spec.requires else spec.domain
     since = ctx.now - timedelta(days=7)
     candidates = []
     for person in await ctx.uow.qualifications.candidates():

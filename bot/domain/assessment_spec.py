@@ -185,8 +185,11 @@ Item = Annotated[Union[ChoiceItem, NumericItem, WrittenItem, TaskSampleItem], Fi
 
 def _ratio_or_percent(value: Any) -> Any:
     value = _number(value)
-    if isinstance(value, (int, float)) and 1 < value <= 100:
-        return value / 100
+    if isinstance(value, (int, float)):
+        if not 0 < value <= 100:
+            raise ValueError("write a share such as 0.7 or a percentage such as 70")
+        if value > 1:
+            return value / 100
     return value
 
 

@@ -101,8 +101,8 @@ async def settle(chat) -> None:
 
 
 async def answer_task(chat, user: str, preference: str, justification: str) -> None:
-    """The sample task's form: a wizard ends at a summary with Submit; on Slack the pick opens the rest as a modal."""
-    if chat.platform == "slack":
+    """The sample task's form: a wizard that ends at a summary with Submit (on Slack too: it stays in the DM)."""
+    if getattr(chat, "_modals", {}).get(user):
         await chat.press(user, preference)
         await chat.fill_form(user, {"justification": justification})
         return
@@ -322,7 +322,7 @@ async def test_manager_uploads_an_assessment(chat):
         pytest.skip("waiting for the two-line hook in handlers/projects.py manager_upload (see the issue 8 report)")
     await chat.send("meg", "/help")
     await grant(chat, "meg", "manager")
-    await chat.upload("meg", "triage.assessment.yaml", ASSESSMENT.replace(b"pass_score: 0.6", b"pass_score: 2"))
+    await chat.upload("meg", "triage.assessment.yaml", ASSESSMENT.replace(b"pass_score: 0.6", b"pass_score: 150"))
     assert "The assessment was refused" in chat.texts("meg")
     await chat.upload("meg", "triage.yaml", ASSESSMENT)
     assert "Assessment Triage check is created with 5 questions" in chat.last("meg").text
