@@ -100,3 +100,39 @@ def test_attempts_left_and_retake_dates():
     assert not done.may_start and done.attempts_left == 0 and done.retake_at is None
     assert not standing(SPEC, [{"status": "active", "finished_at": None}], NOW).may_start
     assert standing(SPEC, [{"status": "passed", "finished_at": NOW}], NOW).passed
+
+
+async def test_storage_one_live_attempt_one_answer_per_item_one_grade(db):
+    """The constraints, not the handlers, make double presses harmless (both backends)."""
+    from storage.uow import UnitOfWork
+
+    async with db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        person = await uow.people.create("P", NOW)
+        grader = await uow.people.create("G", NOW)
+        aid = await uow.assessments.create("s", "software_engineering", "S", SPEC.model_dump_json(), None, NOW)
+        assert await uow.assessments.create("s", "software_engineering", "S", SPEC.model_dump_json(), None, NOW) is None
+        first = await uow.assessments.start(aid, person.id, 1, {"one": [3, 2, 1, 0]}, NOW, NOW + timedelta(minutes=5))
+        assert first is not None and first.shuffles == {"one": [3, 2, 1, 0]} and first.status == "active"
+        assert await uow.assessments.start(aid, person.id, 2, {}, NOW, NOW) is None  # one in progress at a time
+        assert await uow.assessments.save_answer(first.id, "essay", {"text": "x"}, NOW, False, None, 4.0, True)
+        assert not await uow.assessments.save_answer(first.id, "essay", {"text": "y"}, NOW, False, None, 4.0, True)
+        assert await uow.assessments.to_grade(grader.id) == []  # still active: nothing to grade yet
+        assert await uow.assessments.close(first.id, "grading", NOW, False)
+        assert not await uow.assessments.close(first.id, "grading", NOW, False)
+        assert await uow.assessments.to_grade(person.id) == []  # never one's own
+        (waiting,) = await uow.assessments.to_grade(grader.id)
+        assert await uow.assessments.grade(waiting.id, 3.0, grader.id, None, NOW)
+        assert not await uow.assessments.grade(waiting.id, 1.0, grader.id, None, NOW)
+        assert (await uow.assessments.answer(waiting.id)).points == 3.0
+        assert await uow.assessments.finish(first.id, "passed", 0.8, [{"section": "x", "points": 3, "max": 4}], NOW)
+        assert await uow.assessments.start(aid, person.id, 2, {}, NOW, NOW) is not None
+        q = await uow.qualifications.grant(person.id, "software_engineering", 2, NOW, NOW + timedelta(days=30),
+                                           "assessment", attempt_id=first.id)
+        assert q is not None
+        assert await uow.qualifications.grant(person.id, "software_engineering", 2, NOW, None, "assessment",
+                                              attempt_id=first.id) is None  # an attempt grants once
+        assert [x.name for x in await uow.qualifications.valid(person.id, NOW)] == ["software_engineering"]
+        assert await uow.qualifications.valid(person.id, NOW + timedelta(days=31)) == []
+        assert await uow.qualifications.revoke(person.id, "software_engineering", grader.id, "r", NOW) == 1
+        assert await uow.qualifications.valid(person.id, NOW) == []
