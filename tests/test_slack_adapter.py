@@ -277,15 +277,19 @@ async def test_modal_errors_keep_the_draft_and_reopen_filled(slack, database_url
     assert not slack.refusals()
 
 
-async def test_a_form_started_in_a_dm_is_a_wizard_until_a_button_opens_it_as_a_modal(slack):
+async def test_a_form_started_in_a_dm_stays_a_wizard_in_the_dm(slack):
     await slack.send("ola", "start")  # typed in the DM: no trigger id, so step messages
     assert "Step 1 of 7" in slack.last("ola").text and "Your name" in slack.last("ola").text
     await slack.send("ola", "Ola")
     assert "Your fields of expertise" in slack.last("ola").text
-    await slack.press("ola", "Medicine")  # a press carries a trigger id: the rest continues in a modal
-    opened = slack.standin.calls_to("views.open")[-1].response["view"]
-    assert next(b for b in opened["blocks"] if b["block_id"] == "name")["element"]["initial_value"] == "Ola"
-    await slack.fill_form("ola", {k: v for k, v in PROFILE.items() if k != "name"})
+    opened_before = len(slack.standin.calls_to("views.open"))
+    await slack.press("ola", "Medicine")  # a press carries a trigger id, but a walked form stays in the DM
+    await slack.press("ola", "Done")
+    assert len(slack.standin.calls_to("views.open")) == opened_before
+    assert "Years of professional experience" in slack.last("ola").text
+    for value in ("7", "MD", "English", "UTC", "10"):
+        await slack.send("ola", value)
+    await slack.press("ola", "Save profile")
     assert "your profile is saved" in slack.last("ola").text
     assert not slack.refusals()
 
@@ -306,7 +310,7 @@ async def test_every_task_type_through_the_modal(slack, stem):
     assert not slack.refusals()
 
 
-async def test_review_rework_approve_reject_through_modals(slack):
+async def test_review_rework_approve_reject_with_modal_tasks(slack):
     from tests.flows.test_review import grant
 
     project_id = await seed_project(slack.runtime, "rewrite_finance")
@@ -320,15 +324,20 @@ async def test_review_rework_approve_reject_through_modals(slack):
         await slack.fill_form("ana", TASK_ANSWERS["rewrite_finance"])
     await slack.send("rev", "/review")
     assert "Answer by E-" in slack.last("rev").text and "Ana" not in slack.last("rev").text
+    # Buttons on messages keep their forms in the DM (step by step); the expert's tasks came as modals.
     await slack.press("rev", "Send back for rework")
-    await slack.fill_form("rev", {"comment": "Say how many months of expenses the emergency fund should hold."})
+    await slack.send("rev", "Say how many months of expenses the emergency fund should hold.")
+    await slack.press("rev", "Send decision")
     assert "Decision recorded" in slack.texts("rev")
     assert "sent back for rework" in slack.texts("ana") and "months of expenses" in slack.texts("ana")
     await slack.press("ana", "Rework my answer")
-    modal = slack.standin.calls_to("views.open")[-1].response["view"]
-    prefilled = next(b for b in modal["blocks"] if b["block_id"] == "what_was_wrong")["element"]["initial_value"]
-    assert prefilled == TASK_ANSWERS["rewrite_finance"]["what_was_wrong"]
-    await slack.fill_form("ana", {"what_was_wrong": prefilled + " Keep three to six months of expenses."})
+    assert "Please check your answers" in slack.last("ana").text
+    prefilled = TASK_ANSWERS["rewrite_finance"]["what_was_wrong"]
+    assert prefilled[:40] in slack.last("ana").text
+    await slack.press("ana", "Edit")
+    await slack.press("ana", "What was wrong")
+    await slack.send("ana", prefilled + " Keep three to six months of expenses.")
+    await slack.press("ana", "Submit answer")
     assert "back with the reviewer" in slack.last("ana").text
     first = (await rows(slack.runtime, "SELECT revision, review_state, form_values FROM submissions ORDER BY id"))[0]
     assert first["revision"] == 2 and first["review_state"] == "pending"
@@ -339,7 +348,9 @@ async def test_review_rework_approve_reject_through_modals(slack):
     assert "was approved" in slack.texts("ana")
     await slack.send("rev", "/review")
     await slack.press("rev", "Reject")
-    await slack.fill_form("rev", {"reason": "Too vague", "comment": "It never says what to do instead."})
+    await slack.press("rev", "Too vague")
+    await slack.send("rev", "It never says what to do instead.")
+    await slack.press("rev", "Send decision")
     assert "was rejected" in slack.texts("ana") and "Too vague" in slack.texts("ana")
     log = await rows(slack.runtime, "SELECT decision, reason_code FROM reviews ORDER BY id")
     assert [r["decision"] for r in log] == ["rework", "approved", "rejected"] and log[2]["reason_code"] == "vague"

@@ -221,17 +221,22 @@ class Wizard:
             for existing in await ctx.uow.forms.open_for(ctx.person.id):
                 if existing.form_id == form_id and existing.params == (params or {}):
                     ops: list[Operation] = [SendMessage(message=Reply(blocks=[text(msg("form.resumed"))]))]
-                    return ops + await self._show(ctx, definition, existing)
+                    return ops + await self._show(ctx, definition, existing, opening=True)
         session = await ctx.uow.forms.create(ctx.person.id, form_id, params or {}, initial or {}, ctx.now)
         if at_summary:
             session.stage = "confirm"
             await ctx.uow.forms.save(session, ctx.now)
-        return await self._show(ctx, definition, session)
+        return await self._show(ctx, definition, session, opening=True)
 
     async def _show(self, ctx: Context, definition: FormDefinition, session: FormSession,
-                    error: Msg | None = None, edit: bool = False, soft: Problem | None = None) -> list[Operation]:
+                    error: Msg | None = None, edit: bool = False, soft: Problem | None = None,
+                    opening: bool = False) -> list[Operation]:
         spec = await _spec(ctx, definition, session)
-        if ctx.capabilities.modals and ctx.event.reply_context.get("trigger_id"):
+        # A form opens as a modal only when it starts from a slash command or a button outside a conversation
+        # (the home tab). Buttons on messages keep the form in the conversation, walked step by step.
+        on_a_message = getattr(ctx.event, "message_id", None) is not None
+        if (opening and not on_a_message and ctx.capabilities.modals
+                and ctx.event.reply_context.get("trigger_id")):
             return [OpenForm(session_id=session.id, title=spec.title,
                              form=RenderedForm(spec=spec, values=session.values))]
         if session.stage in ("confirm", "soft"):

@@ -12,8 +12,9 @@ try:  # each platform harness lives beside its stand-in
 except ImportError:  # pragma: no cover - only while that adapter is being built
     pass
 try:
-    from tests.flows.slack import SlackHarness
+    from tests.flows.slack import SlackDMHarness, SlackHarness
 
-    ADAPTERS["slack"] = SlackHarness
+    ADAPTERS["slack"] = SlackHarness  # commands as slash commands: forms open as modals
+    ADAPTERS["slack-dm"] = SlackDMHarness  # commands typed in the DM: forms walked step by step
 except ImportError:  # pragma: no cover
     pass

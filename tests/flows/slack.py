@@ -193,6 +193,7 @@ class _Modal:
 
 
 class SlackHarness(ChatHarness):
+    forms_as_modals = True  # slash commands carry trigger ids: forms open as modals
     platform = "slack"
 
     def __init__(self, database_url: str, admins: str = "", clock=None, **settings: Any) -> None:
@@ -499,7 +500,11 @@ class SlackHarness(ChatHarness):
 
     async def fill_form(self, user: str, answers: dict[str, Any], confirm: bool = True) -> None:
         modal = self._modals.get(user)
-        assert modal is not None, f"no modal is open for {user}; last: {self.received(user)[-1:]}"
+        if modal is None:  # a form walked step by step in the DM (started by a DM message)
+            from tests.flows.console import wizard_fill
+
+            await wizard_fill(self, user, answers, confirm)
+            return
         for field_id, value in answers.items():
             if isinstance(value, tuple) and value and value[0] == "press":
                 value = value[1]
@@ -513,3 +518,21 @@ class SlackHarness(ChatHarness):
         event = {"type": "app_home_opened", "user": uid, "channel": dm_channel(uid), "tab": "home"}
         await self.post(event_body(TEAM, uid, event, self.new_event_id()))
 
+
+
+class SlackDMHarness(SlackHarness):
+    """Slack where people type commands in their DM with the bot (`/start` or `start` as a message): no trigger
+    id, so forms are walked step by step in the conversation, as on Telegram. Buttons still carry trigger ids;
+    a form already being walked stays in the DM."""
+
+    forms_as_modals = False
+
+    async def send(self, user: str, line: str) -> None:
+        stripped = line.strip()
+        if stripped.startswith("/") and len(stripped) > 1 and not stripped.startswith("//") and not self._modals.get(user):
+            uid = self.uid(user)
+            event = {"type": "message", "channel": dm_channel(uid), "channel_type": "im", "text": slack_escape(stripped),
+                     "ts": f"{time.time():.6f}"}
+            await self.post(event_body(TEAM, uid, event, self.new_event_id()))
+            return
+        await super().send(user, line)
