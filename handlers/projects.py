@@ -45,6 +45,10 @@ async def manager_upload(ctx: Context, event) -> list:
     data = _decode(event)
     if data is None:
         return [say("upload.too_big", limit=ctx.runtime.settings.max_upload_bytes // (1024 * 1024))]
+    from handlers.assessments import assessment_upload
+
+    if (handled := await assessment_upload(ctx, event.filename, data)) is not None:
+        return handled
     name = event.filename.lower()
     if name.endswith(SPEC_SUFFIXES):
         return await _create(ctx, data, event.filename)

@@ -18,7 +18,9 @@ from bot.domain.assignment import late_submit_allowed, prefer_gold
 from bot.domain.feedback import check_justification
 from bot.domain.task_import import TaskItem
 from bot.domain.task_types import AnswerInvalid, answer_fields, justification_field, validate_answer
+from bot.domain.eligibility import ineligibility
 from handlers import money_hooks
+from handlers.qualification_hooks import qualifications_of
 from handlers.replies import command_buttons, say
 from bot.domain.scoring import expected_answer, needs_review, score_gold
 from handlers.task_render import render_expected, render_task
@@ -163,6 +165,9 @@ async def next_task(ctx: Context, event) -> list:
             paused += 1
             continue
         spec = spec_of(project)
+        if spec.requires is not None and "projects.reason.qualification" in ineligibility(
+                ctx.person.profile, spec, await qualifications_of(ctx.uow, ctx.person.id, ctx.now)):
+            continue  # the project's requirement is not met (never met, lapsed or revoked): no assignment
         gold, total = await ctx.uow.assignments.served_counts(ctx.person.id, project.id)
         lease = timedelta(minutes=spec.lease_minutes)
         want_gold = prefer_gold(gold, total, spec.gold_ratio)

@@ -64,6 +64,7 @@ async def test_many_experts_pressing_next_at_once(database_url):
             uow = UnitOfWork(tx)
             for row in await tx.fetch("SELECT id FROM persons"):
                 await uow.projects.add_member(project_id, row["id"], None, NOW)
+                await uow.qualifications.grant(row["id"], "medicine", 3, NOW, None, "manager", reason="test")
         # everyone presses /next twice at the same moment (a double press each)
         await asyncio.gather(*(rt.handle(next_event(u, n)) for u in people for n in (1, 2)))
         async with rt.db.transaction() as tx:

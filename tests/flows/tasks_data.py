@@ -66,11 +66,18 @@ async def seed_project(runtime, stem: str, member_user_ids: tuple = (), platform
 
 
 async def add_member(runtime, project_id: int, identity: str) -> None:
+    """Make someone a member, as a manager's /addexpert does, holding what the project requires."""
     from bot.domain.identity import parse_identity
+    from handlers.task_service import spec_of
 
     key = parse_identity(identity)
+    now = datetime.now(timezone.utc)
     async with runtime.db.transaction() as tx:
         uow = UnitOfWork(tx)
         ident = await uow.identities.find(key.platform, key.workspace, key.user_id)
         assert ident is not None, f"{identity} has not talked to the bot"
-        await uow.projects.add_member(project_id, ident.person_id, None, datetime.now(timezone.utc))
+        await uow.projects.add_member(project_id, ident.person_id, None, now)
+        requires = spec_of(await uow.projects.get(project_id)).requires
+        if requires is not None:
+            await uow.qualifications.grant(ident.person_id, requires.qualification or requires.domain, requires.level,
+                                           now, None, "manager", reason="test setup")
