@@ -350,6 +350,15 @@ async def test_deliver_skips_unchanged_edits_and_resends_lost_ones(chat):
     assert len(chat.api.calls_of("editMessageText")) == edits + 1
     assert chat.api.messages_to(uid)[-1]["text"] == "second & final"
 
+    # Another process (or a restart) does not share the memory: Telegram's "not modified" counts as done.
+    adapter._shown.clear()
+    assert await adapter.deliver(delivery(EditMessage(message=reply), sent)) == sent
+    assert [r.description for r in chat.api.refusals] == [
+        "Bad Request: message is not modified: specified new message content and reply markup are exactly the same"
+        " as a current content and reply markup of the message"]
+    assert len([m for m in chat.api.messages_to(uid) if m["text"] == "second & final"]) == 1
+    chat.api.refusals.clear()
+
     # A message that is gone (deleted, or never ours): the edit becomes a fresh message.
     fresh = await adapter.deliver(delivery(EditMessage(message=Reply(blocks=[text("again")])), "999999"))
     assert fresh != "999999" and chat.api.messages_to(uid)[-1]["text"] == "again"
