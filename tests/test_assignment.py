@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bot.app import build_runtime
-from bot.core.capabilities import CONSOLE
+from tests.recording import RecordingAdapter
 from bot.core.events import Actor, CommandEvent, Conversation
 from bot.domain.assignment import free_slot, prefer_gold
 from bot.settings import Settings
@@ -21,12 +21,6 @@ from tests.flows.tasks_data import seed_project
 NOW = datetime(2026, 11, 28, 9, tzinfo=timezone.utc)
 
 
-class Quiet:
-    platform = "console"
-    capabilities = CONSOLE
-
-    async def deliver(self, d):
-        return None
 
 
 async def invariants(db) -> None:
@@ -46,7 +40,7 @@ async def invariants(db) -> None:
 async def test_many_experts_pressing_next_at_once(database_url):
     rt = build_runtime(Settings(database_url=database_url, database_pool_size=12))
     await rt.start()
-    rt.register(Quiet())
+    rt.register(RecordingAdapter())
     try:
         project_id = await seed_project(rt, "error_check_medicine")  # 2 items × overlap 2 = 4 slots
         people = [f"p{i}" for i in range(12)]

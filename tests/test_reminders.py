@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.app import build_runtime
-from bot.core.capabilities import CONSOLE
+from tests.recording import RecordingAdapter
 from bot.settings import Settings
 from handlers.reminders import reminder_tick
 from storage.repos.reminders import Availability
@@ -16,16 +16,6 @@ from storage.uow import UnitOfWork
 T0 = datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)  # 12:00 in Berlin (CEST)
 
 
-class Inbox:
-    platform = "console"
-    capabilities = CONSOLE
-
-    def __init__(self) -> None:
-        self.sent = []
-
-    async def deliver(self, d):
-        self.sent.append(d)
-        return None
 
 
 @pytest.fixture
@@ -33,7 +23,7 @@ async def rt(database_url):
     clock = {"now": T0}
     runtime = build_runtime(Settings(database_url=database_url), clock=lambda: clock["now"])
     await runtime.start()
-    runtime.inbox = Inbox()
+    runtime.inbox = RecordingAdapter()
     runtime.register(runtime.inbox)
     runtime.clock_box = clock
     async with runtime.db.transaction() as tx:

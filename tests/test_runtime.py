@@ -7,7 +7,7 @@ import pytest
 
 from bot.app import build_runtime
 from bot.core.blocks import Action
-from bot.core.capabilities import CONSOLE
+from tests.recording import RecordingAdapter
 from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation, TextEvent
 from bot.core.operations import Notice, SendMessage
 from bot.core.router import Router
@@ -18,16 +18,6 @@ from handlers.replies import say
 from storage.uow import UnitOfWork
 
 
-class Recorder:
-    platform = "console"
-    capabilities = CONSOLE
-
-    def __init__(self) -> None:
-        self.sent = []
-
-    async def deliver(self, d):
-        self.sent.append(d)
-        return str(len(self.sent))
 
 
 def event(kind=CommandEvent, delivery="d1", user="u1", locale=None, **kw):
@@ -39,7 +29,7 @@ def event(kind=CommandEvent, delivery="d1", user="u1", locale=None, **kw):
 async def runtime(database_url):
     rt = build_runtime(Settings(database_url=database_url))
     await rt.start()
-    rec = Recorder()
+    rec = RecordingAdapter()
     rt.register(rec)
     rt.recorder = rec
     yield rt
@@ -68,7 +58,7 @@ async def test_accepted_but_unprocessed_delivery_is_processed_once_after_restart
 
     rt2 = build_runtime(Settings(database_url=database_url))
     await rt2.start()
-    rec = Recorder()
+    rec = RecordingAdapter()
     rt2.register(rec)
     try:
         assert await rt2.recover_inbox() == 1
@@ -87,7 +77,7 @@ async def test_unsent_outbox_rows_are_swept_after_a_crash(database_url):
     await rt.stop()
     rt2 = build_runtime(Settings(database_url=database_url))
     await rt2.start()
-    rec = Recorder()
+    rec = RecordingAdapter()
     rt2.register(rec)
     try:
         assert await rt2.sweep_outbox() == 1
@@ -107,7 +97,7 @@ async def test_error_boundary_rolls_back_and_apologises_in_the_persons_language(
 
     rt = Runtime(Settings(database_url=database_url), router, FormRegistry())
     await rt.start()
-    rec = Recorder()
+    rec = RecordingAdapter()
     rt.register(rec)
     try:
         await rt.handle(event(name="boom", locale="es-ES"))
@@ -151,7 +141,7 @@ async def test_long_actions_use_stored_tokens_that_expire(database_url):
     now = [datetime(2026, 11, 28, 12, tzinfo=timezone.utc)]
     rt = build_runtime(Settings(database_url=database_url), clock=lambda: now[0])
     await rt.start()
-    rec = Recorder()
+    rec = RecordingAdapter()
     rt.register(rec)
     try:
         payload = await _payloads(rt, rec, Action(name="lang.set", args={"l": "es", "pad": "y" * 80}))
