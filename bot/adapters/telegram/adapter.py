@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import re
 from collections import OrderedDict
@@ -107,10 +106,12 @@ class _EditingBot:
             raise
 
 
-def _fingerprint(call: TgCall) -> str:
+def _fingerprint(call: TgCall) -> tuple:
+    """What a text message shows: its HTML and its keyboard (cheap: PTB's to_dict is slow on hot paths)."""
     markup = call.kwargs.get("reply_markup")
-    return json.dumps([call.kwargs.get("text"), call.kwargs.get("parse_mode"),
-                       markup.to_dict() if markup is not None else None], sort_keys=True, ensure_ascii=False)
+    rows = tuple(tuple((b.text, b.callback_data, b.url, b.style) for b in row) for row in markup.inline_keyboard
+                 ) if markup is not None else ()
+    return call.kwargs.get("text"), call.kwargs.get("parse_mode"), rows
 
 
 class TelegramAdapter:
