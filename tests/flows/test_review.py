@@ -28,8 +28,6 @@ async def answer_one(chat, user: str, stem: str, answers: dict | None = None) ->
 
 
 async def test_review_approve_reject_and_rework(chat):
-    if getattr(chat, "forms_as_modals", False):
-        pytest.skip("On Slack 'Rework my answer' (a button, so it carries a trigger id) opens the prefilled answer as a modal: there is no summary ('Please check your answers') nor Edit step to press; the same review flow through modals is tests/test_slack_adapter.py::test_review_rework_approve_reject_with_modal_tasks")
     project_id = await seed_project(chat.runtime, "rewrite_finance")
     for user in ("ana", "rev"):
         await chat.send(user, "/help")
