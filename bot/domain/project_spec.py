@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
+
+from bot.domain.strict_json import object_without_duplicates, refuse_constant
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -578,17 +580,8 @@ def _construct_mapping(loader: _StrictYamlLoader, node: yaml.MappingNode, deep: 
 _StrictYamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"key {key!r} appears twice")
-        result[key] = value
-    return result
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
+_json_object = object_without_duplicates
+_refuse_constant = refuse_constant
 
 
 def _check_size(document: Any) -> None:

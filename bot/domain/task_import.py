@@ -14,6 +14,7 @@ from typing import Annotated, Any, BinaryIO, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError, field_validator
 
+from bot.domain.strict_json import object_without_duplicates, refuse_constant
 from bot.domain.project_spec import ProjectSpec, response_count_range
 from bot.domain.task_types import ENGLISH, AnswerInvalid, canonical_gold, validate_gold
 
@@ -165,17 +166,8 @@ def _check_depth(value: Any) -> None:
             stack.extend((v, depth + 1) for v in node)
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"key {key!r} appears twice")
-        result[key] = value
-    return result
-
-
-def _constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+_object = object_without_duplicates
+_constant = refuse_constant
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
