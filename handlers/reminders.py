@@ -21,8 +21,11 @@ from storage.repos.reminders import ReminderRow
 from storage.uow import UnitOfWork
 
 router = Router("reminders")
-KINDS = ("draft", "deadline", "hours", "assessment", "review_queue", "digest", "back_check", "ping", "new_tasks")
-CAP = timedelta(hours=6)  # one reminder of a kind per person per interval
+KINDS = ("lease_warning", "lease_expired", "draft", "deadline", "hours", "assessment", "review_queue", "digest",
+         "back_check", "ping", "new_tasks")
+CAP = timedelta(hours=6)  # one reminder of a kind per person per interval…
+CAPS = {"lease_warning": timedelta(minutes=5), "lease_expired": timedelta(minutes=5), "ping": timedelta(minutes=1)}
+# …shorter for kinds about one task or one ping at a time
 CLAIM = timedelta(minutes=2)
 BATCH = 100
 
@@ -77,8 +80,9 @@ async def _one(runtime, uow: UnitOfWork, reminder: ReminderRow, now: datetime) -
         return []
     allowed = next_allowed(now, tz, _hhmm(avail.quiet_start), _hhmm(avail.quiet_end))
     last = await uow.reminders.last_sent(reminder.person_id, reminder.kind)
-    if last is not None and last + CAP > now:
-        allowed = max(allowed, last + CAP)
+    cap = CAPS.get(reminder.kind, CAP)
+    if last is not None and last + cap > now:
+        allowed = max(allowed, last + cap)
     if allowed > now:
         await uow.reminders.defer(reminder.id, allowed)
         return []
@@ -106,6 +110,24 @@ async def _draft(uow: UnitOfWork, reminder: ReminderRow):
     if not open_drafts:
         return None
     return [text(msg("reminder.draft")), command_buttons("drafts")]
+
+
+@renders("lease_warning")
+async def _lease_warning(uow: UnitOfWork, reminder: ReminderRow):
+    assignment = await uow.assignments.get(int(reminder.payload.get("assignment", 0)))
+    if assignment is None or assignment.status != "active":
+        return None  # submitted, skipped or already ended: nothing to warn about
+    return [text(msg("task.lease_warning")),
+            Buttons(rows=[[button(msg("task.resume_button_short"), "task.resume", a=assignment.id)]])]
+
+
+@renders("lease_expired")
+async def _lease_expired(uow: UnitOfWork, reminder: ReminderRow):
+    assignment = await uow.assignments.get(int(reminder.payload.get("assignment", 0)))
+    if assignment is None or assignment.status != "expired":
+        return None
+    return [text(msg("task.lease_expired")),
+            Buttons(rows=[[button(msg("task.resume_button_short"), "task.resume", a=assignment.id)]])]
 
 
 @renders("back_check")

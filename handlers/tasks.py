@@ -276,25 +276,21 @@ async def drafts(ctx: Context, event) -> list:
 
 
 async def lease_tick(runtime) -> int:
-    """Warn leases ending soon and release the ones that ended. Several processes may tick at once."""
+    """Warn about leases ending soon and release the ones that ended; several processes may tick at once.
+
+    The notes themselves are reminders (kinds `lease_warning`, `lease_expired`), so a person can switch them off
+    and quiet hours apply; a warning deferred past the lease's end is dropped by its renderer.
+    """
     now = runtime.clock()
-    ops = []
+    scheduled = 0
     async with runtime.db.transaction() as tx:
         uow = UnitOfWork(tx)
         for a in await uow.assignments.ending_soon(now, timedelta(minutes=10)):
-            ops.append(("warn", a))
+            scheduled += await uow.reminders.schedule(a.person_id, "lease_warning", f"lease-warn:{a.id}", now,
+                                                      {"assignment": a.id}, now)
         for a in await uow.assignments.expired(now):
             if await uow.assignments.release(a, "expired", now):
                 await uow.audit.log(a.person_id, "task.lease_expired", {"assignment": a.id}, now)
-                ops.append(("expired", a))
-    from bot.core.blocks import Reply
-    from bot.core.operations import SendMessage, Target
-
-    messages = []
-    for kind, a in ops:
-        key = "task.lease_warning" if kind == "warn" else "task.lease_expired"
-        blocks = [text(msg(key)), Buttons(rows=[[button(msg("task.resume_button_short"), "task.resume", a=a.id)]])]
-        messages.append(SendMessage(to=Target.person(a.person_id), message=Reply(blocks=blocks)))
-    if messages:
-        await runtime.send(messages)
-    return len(messages)
+                scheduled += await uow.reminders.schedule(a.person_id, "lease_expired", f"lease-end:{a.id}", now,
+                                                          {"assignment": a.id}, now)
+    return scheduled
