@@ -656,3 +656,17 @@ async def test_socket_mode_watchdog_reconnects_a_quiet_socket_and_requests_flow(
             await runtime.stop()
             await fake.stop()
         assert not standin.refusals
+
+
+async def test_a_closed_modal_keeps_what_was_typed_as_the_draft(slack):
+    await slack.send("kim", "/start")  # a slash command: the form opens as a modal
+    modal = slack._modals["kim"]
+    modal.set(modal.block("name"), "Kim Lee")
+    modal.set(modal.block("years"), "9")
+    await slack.close_modal("kim")
+    drafts = await rows(slack.runtime, "SELECT vals, status FROM form_sessions")
+    assert drafts[0]["status"] == "open" and json.loads(drafts[0]["vals"]) == {"name": "Kim Lee", "years": 9}
+    await slack.send("kim", "/start")  # reopened, prefilled with the draft
+    view = slack.standin.calls_to("views.open")[-1].response["view"]
+    assert next(b for b in view["blocks"] if b["block_id"] == "name")["element"]["initial_value"] == "Kim Lee"
+    assert not slack.refusals()

@@ -71,7 +71,7 @@ async def dispatch(router: Router, wizard: Wizard, ctx: Context, event) -> list[
     if isinstance(event, FormSubmitted):
         return await wizard.on_submitted(ctx, event.session_id, event.values)
     if isinstance(event, FormCancelled):
-        return await wizard.on_closed(ctx, event.session_id)
+        return await wizard.on_closed(ctx, event.session_id, event.values)
     if isinstance(event, HomeOpened):
         ops: list[Operation] = []
         for route in router.home_handlers:

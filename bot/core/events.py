@@ -61,8 +61,11 @@ class FormSubmitted(_Event):
 
 
 class FormCancelled(_Event):
+    """A whole form closed without submitting; `values` are what was typed so far (kept as the draft)."""
+
     kind: Literal["form_cancelled"] = "form_cancelled"
     session_id: int
+    values: dict[str, Any] = Field(default_factory=dict)
 
 
 class FileUploaded(_Event):

@@ -426,6 +426,21 @@ class Wizard:
         session.stage = "confirm"
         return [CloseForm()] + await self._complete(ctx, definition, session, spec)
 
-    async def on_closed(self, ctx: Context, session_id: int) -> list[Operation]:
-        """A modal closed without submitting keeps its draft; nothing to say."""
+    async def on_closed(self, ctx: Context, session_id: int, raw: dict[str, Any] | None = None) -> list[Operation]:
+        """A modal closed without submitting: what parses is kept as the draft (the rest is dropped quietly)."""
+        session = await ctx.uow.forms.get(session_id)
+        if session is None or session.person_id != ctx.person.id or session.status != "open" or not raw:
+            return []
+        spec = await _spec(ctx, self.registry.get(session.form_id), session)
+        kept = dict(session.values)
+        for field in spec.fields:
+            try:
+                value = parse_raw(field, raw.get(field.id), ctx.locale)
+            except FieldInvalid:
+                continue
+            if value is not None:
+                kept[field.id] = value
+        if kept != session.values:
+            session.values = kept
+            await ctx.uow.forms.save(session, ctx.now)
         return []

@@ -226,5 +226,5 @@ def from_view_closed(body: dict, locale_hint: str | None = None, name: str | Non
     return FormCancelled(
         delivery_id=f"closed:{view.get('id')}:{view.get('hash') or _body_hash(body)}",
         actor=_actor(w.team_id, w.user_id, locale_hint, name), conversation=_conversation(w.team_id, w.user_id),
-        session_id=session_id,
+        session_id=session_id, values=parse_view_submission(view) if view.get("state") else {},
     )
