@@ -11,6 +11,14 @@ from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
 
+def refused(what: str, errors: list[str]) -> int:
+    """Every problem of a refused file, one per line, on stderr; the exit code for it."""
+    print(f"{what} refused ({len(errors)} problems); nothing was created:", file=sys.stderr)
+    for error in errors:
+        print(f"  {error}", file=sys.stderr)
+    return 1
+
+
 async def run_admin(settings: Settings, args) -> int:
     from handlers.task_service import create_project, import_file
 
@@ -28,10 +36,7 @@ async def run_admin(settings: Settings, args) -> int:
             async with db.transaction() as tx:
                 created = await create_project(UnitOfWork(tx), path.read_bytes(), path.name, None, now)
             if created.errors:
-                print(f"spec refused ({len(created.errors)} problems); nothing was created:", file=sys.stderr)
-                for error in created.errors:
-                    print(f"  {error}", file=sys.stderr)
-                return 1
+                return refused("spec", created.errors)
             if created.exists:
                 print(f"a project named {created.spec.name!r} exists already; nothing changed")
                 return 1

@@ -38,10 +38,9 @@ async def run(settings: Settings, args) -> int:
             created = await create_assessment(UnitOfWork(tx), path.read_bytes(), path.name, None,
                                               datetime.now(timezone.utc))
     if created.errors:
-        print(f"assessment refused ({len(created.errors)} problems); nothing was created:", file=sys.stderr)
-        for error in created.errors:
-            print(f"  {error}", file=sys.stderr)
-        return 1
+        from bot.admin_cli import refused
+
+        return refused("assessment", created.errors)
     if created.exists:
         print(f"an assessment with id {created.spec.id!r} exists already; nothing changed")
         return 1
