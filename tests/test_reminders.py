@@ -106,3 +106,23 @@ async def test_two_ticks_at_once_send_nothing_twice(rt):
     counts = await asyncio.gather(reminder_tick(rt), reminder_tick(rt))
     assert sum(counts) == 30 and len(rt.inbox.sent) == 30
     assert len({d.chat_id for d in rt.inbox.sent}) == 30
+
+
+async def test_new_tasks_are_announced_once_per_batch_and_never_to_the_away(rt):
+    from handlers.reminders import announce_new_tasks
+    from tests.flows.tasks_data import seed_project
+
+    project_id = await seed_project(rt, "rewrite_finance")
+    async with rt.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        away = await uow.people.create("Away", T0)
+        await uow.identities.create(away.id, "console", "", "away", "away", None, None, T0)
+        await uow.availability.save(Availability(person_id=away.id, status="away", away_until=T0 + timedelta(days=9)), T0)
+        for pid in (rt.person_id, away.id):
+            await uow.projects.add_member(project_id, pid, None, T0)
+        assert await announce_new_tasks(uow, project_id, T0) == 1  # only the available member
+        assert await announce_new_tasks(uow, project_id, T0 + timedelta(minutes=3)) == 0  # same batch
+    rt.clock_box["now"] = T0 + timedelta(minutes=11)
+    assert await reminder_tick(rt) == 1
+    sent = rt.inbox.sent[-1].model_dump_json()
+    assert "2 tasks are waiting" in sent and sent.count("Personal finance") == 1
