@@ -11,7 +11,10 @@ dates for submissions and the logged day for hours.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from bot.core.context import Context
+
 from bot.domain.ledger import hours_pay
 from handlers.task_service import spec_of
 from storage.repos.hours import HoursEntry
@@ -20,11 +23,20 @@ from storage.uow import UnitOfWork
 
 
 async def rate_for(uow: UnitOfWork, project: ProjectRow, person_id: int) -> tuple[str, int, str]:
-    """(kind, minor, currency): what one task or one hour pays this person on this project."""
-    pay = spec_of(project).pay
+    """(kind, minor, currency): what one task or one hour pays this person on this project.
+
+    A person's own tier rate wins; else the spec's rate for the qualification level they hold; else the spec's."""
+    spec = spec_of(project)
+    pay = spec.pay
     own = await uow.rates.get(project.id, person_id)
     if own is not None and own["currency"] == pay.currency:
         return pay.kind, int(own["amount_minor"]), pay.currency
+    if pay.by_level:
+        from handlers.qualification_hooks import qualifications_of
+
+        name = (spec.requires.qualification or spec.requires.domain) if spec.requires else spec.domain
+        held = (await qualifications_of(uow, person_id, datetime.now(timezone.utc))).get(name, 0)
+        return pay.kind, pay.minor_for_level(held), pay.currency
     return pay.kind, pay.minor, pay.currency
 
 

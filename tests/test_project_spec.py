@@ -514,3 +514,17 @@ def test_any_criteria_give_a_spec_or_a_spec_error(task_type, criteria, labels):
         parse_project_spec(data, "fuzz.json")
     except SpecError as e:
         assert e.errors
+
+
+def test_pay_by_qualification_level():
+    spec = parse_project_spec(
+        b"name: Levels\ndomain: medicine\ntask_type: rewrite\ninstructions: Improve the answer.\n"
+        b"requires: {domain: medicine, level: 1}\n"
+        b"pay: {kind: per_task, currency: EUR, amount: '4.00', by_level: {3: '6.5', 5: '9.00'}}\n", "levels.yaml")
+    assert spec.pay.by_level == {3: "6.50", 5: "9.00"}
+    assert [spec.pay.minor_for_level(n) for n in range(0, 6)] == [400, 400, 400, 650, 650, 900]
+    with pytest.raises(SpecError) as err:
+        parse_project_spec(
+            b"name: Bad\ndomain: medicine\ntask_type: rewrite\ninstructions: x\n"
+            b"pay: {kind: per_task, currency: JPY, amount: '400', by_level: {9: '1.5'}}\n", "bad.yaml")
+    assert "pay.by_level" in str(err.value)

@@ -333,6 +333,9 @@ class Pay(BaseModel):
     kind: Literal["per_task", "hourly"]
     currency: str  # declared before amount so the amount check can see it
     amount: str
+    # Higher rates from a qualification level up (level → amount), e.g. {3: "6.50", 5: "9.00"}: a person earns
+    # the rate of the highest level they hold at or below theirs, else `amount`.
+    by_level: dict[Annotated[int, Field(ge=1, le=5)], str] = {}
 
     @field_validator("currency", mode="before")
     @classmethod
@@ -354,9 +357,25 @@ class Pay(BaseModel):
         except MoneyError as e:
             raise ValueError(str(e)) from None
 
+    @field_validator("by_level", mode="after")
+    @classmethod
+    def _level_amounts(cls, value: dict[int, str], info: Any) -> dict[int, str]:
+        currency = info.data.get("currency")
+        if currency is None:
+            return value
+        try:
+            return {level: format_amount(parse_amount(amount, currency), currency) for level, amount in value.items()}
+        except MoneyError as e:
+            raise ValueError(str(e)) from None
+
     @property
     def minor(self) -> int:
         return parse_amount(self.amount, self.currency)
+
+    def minor_for_level(self, level: int) -> int:
+        """The rate for someone holding `level` of the project's qualification."""
+        eligible = [lvl for lvl in self.by_level if lvl <= level]
+        return parse_amount(self.by_level[max(eligible)], self.currency) if eligible else self.minor
 
     @property
     def money(self) -> Money:

@@ -187,3 +187,39 @@ async def test_an_answer_accepted_without_review_earns_at_once(chat):
     assert [(k, m, c) for _, k, _, m, c in await ledger(chat)] == [("task", 20, "EUR")]
     await chat.send("ana", "/earnings")
     assert "approved €0.20" in line_with(chat.last("ana").text, "Total EUR")
+
+
+async def test_a_higher_qualification_level_earns_the_spec_level_rate(chat):
+    import io
+    from datetime import datetime, timezone
+
+    from handlers.task_service import create_project, import_in_transaction
+    from storage.uow import UnitOfWork
+    from tests.flows.tasks_data import ANSWERS, DATA, SPECS
+
+    spec = SPECS["labeling_finance"].read_bytes().replace(
+        b'pay: {kind: per_task, amount: "0.20", currency: EUR}',
+        b'pay: {kind: per_task, amount: "0.20", currency: EUR, by_level: {2: "0.35"}}')
+    assert b"by_level" in spec, "the demo spec's pay line changed; update this test"
+    spec += b"\nreview_until_approvals: 0\nreview_share: 0\nrequires: {domain: finance, level: 1}\n"
+    now = datetime.now(timezone.utc)
+    async with chat.runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        created = await create_project(uow, spec, "labeling.yaml", None, now)
+        assert created.project_id, created.errors
+        project = await uow.projects.get(created.project_id)
+        await import_in_transaction(uow, project, io.BytesIO((DATA / "tasks" / "labeling_finance.jsonl").read_bytes()),
+                                    False, now, None)
+    for user in ("ana", "bo"):
+        await chat.send(user, "/help")
+        await add_member(chat.runtime, created.project_id, chat.identity(user))  # holds finance level 1
+    key = parse_identity(chat.identity("ana"))
+    async with chat.runtime.db.transaction() as tx:  # ana holds level 2
+        pid = await tx.fetchval("SELECT person_id FROM identities WHERE platform = $1 AND workspace = $2 AND user_id = $3",
+                                key.platform, key.workspace, key.user_id)
+        await UnitOfWork(tx).qualifications.grant(pid, "finance", 2, now, None, "manager", reason="test")
+    for user in ("ana", "bo"):
+        await answer_one(chat, user, "labeling_finance", ANSWERS["labeling_finance"])
+    got = {r["person_id"]: r["amount_minor"] for r in await rows(
+        chat.runtime, "SELECT person_id, amount_minor FROM ledger_lines")}
+    assert got[pid] == 35 and sorted(got.values()) == [20, 35]  # level 2 earns its rate; level 1 the base
