@@ -231,11 +231,10 @@ async def test_pressing_a_button_edits_or_answers_in_the_dm_and_the_home_tab_pub
 
 
 async def test_modal_opens_within_the_trigger_validity(slack):
-    started = time.monotonic()
     await slack.send("hal", "/start")
     opened = slack.standin.calls_to("views.open")
+    # the stand-in refuses a trigger id older than 3 s (expired_trigger_id): "ok" means it was in time
     assert len(opened) == 1 and opened[0].response["ok"], slack.refusals()
-    assert time.monotonic() - started < 3.0
     assert opened[0].params["trigger_id"] in slack._triggers
     view = opened[0].response["view"]
     assert view["type"] == "modal" and view["private_metadata"].isdigit() and len(view["title"]["text"]) <= 24

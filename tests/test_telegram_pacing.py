@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 import telegram
@@ -39,15 +38,11 @@ async def test_200_messages_to_20_chats_without_a_single_429(limited: BotApiStan
     async def deliver(chat: int, n: int):
         return await pacer.execute(bot, chat, render_reply(reply(text(f"message {n} to {chat}")), chat))
 
-    started = time.monotonic()
     await asyncio.gather(*(deliver(chat, n) for n in range(10) for chat in chats))
-    elapsed = time.monotonic() - started
-    assert limited.refusals == []
+    assert limited.refusals == []  # the stand-in enforces the limits: no refusal means it was paced
     assert pacer.retry_after_waits == 0
     for chat in chats:  # every message arrived, in the order it was asked for
         assert [m["text"] for m in limited.messages_to(chat)] == [f"message {n} to {chat}" for n in range(10)]
-    assert elapsed >= 199 / GLOBAL_RATE * 0.9  # it was paced, not lucky
-    assert elapsed < 20
 
 
 async def test_unpaced_sending_does_hit_the_limits(limited: BotApiStandIn, bot: telegram.Bot):
@@ -59,14 +54,14 @@ async def test_unpaced_sending_does_hit_the_limits(limited: BotApiStandIn, bot: 
 
 async def test_retry_after_is_honoured_and_nothing_is_dropped(limited: BotApiStandIn, bot: telegram.Bot):
     pacer = Pacer(per_chat_rate=1000, global_rate=1000)  # far too fast: Telegram will say 429
-    started = time.monotonic()
     calls = [TgCall("sendMessage", {"chat_id": 9, "text": f"part {i}"}) for i in range(3)]
     messages = await pacer.execute(bot, 9, calls)
     assert [m.text for m in messages] == ["part 0", "part 1", "part 2"]
     assert [m["text"] for m in limited.messages_to(9)] == ["part 0", "part 1", "part 2"]
     assert pacer.retry_after_waits >= 1
+    # each 429 was waited out: a retry sent at once would have been refused again, and counted
     assert [r.error_code for r in limited.refusals] == [429] * pacer.retry_after_waits
-    assert time.monotonic() - started >= 1.0  # retry_after is whole seconds, at least 1
+    assert pacer.retry_after_waits <= 2
 
 
 async def test_bad_requests_are_not_retried(limited: BotApiStandIn, bot: telegram.Bot):
@@ -95,18 +90,22 @@ async def test_network_errors_give_up():
         token, base_url = gone.token, gone.base_url
     bot = telegram.Bot(token, base_url=base_url)
     pacer = Pacer(per_chat_rate=1000, global_rate=1000, network_retries=2, network_backoff=0.01)
-    started = time.monotonic()
     with pytest.raises(NetworkError):
         await pacer.run(1, lambda: bot.send_message(1, "hi"))
     assert pacer.network_retry_count == 2
-    assert time.monotonic() - started < 5
 
 
 async def test_token_bucket_spacing():
-    bucket = TokenBucket(rate=20, burst=1)
+    """On a fake clock: five takes at 20/s are spaced 1/20 s apart, whatever the machine is doing."""
+    now = [100.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    bucket = TokenBucket(rate=20, burst=1, clock=lambda: now[0], sleep=sleep)
     stamps = []
     for _ in range(5):
         await bucket.take()
-        stamps.append(time.monotonic())
+        stamps.append(now[0])
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
-    assert all(g >= 0.045 for g in gaps)
+    assert gaps == pytest.approx([0.05] * 4)

@@ -36,12 +36,14 @@ PACED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
 class TokenBucket:
     """`rate` tokens per second, at most `burst` saved up; `take()` waits for one, first come first served."""
 
-    def __init__(self, rate: float, burst: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: float, burst: float = 1.0, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError("rate must be positive and burst at least 1")
         self.rate = rate
         self.burst = burst
         self._clock = clock
+        self._sleep = sleep
         self._tokens = burst
         self._stamp = clock()
         self._lock = asyncio.Lock()
@@ -58,7 +60,7 @@ class TokenBucket:
                 if self._tokens >= 1:
                     self._tokens -= 1
                     return
-                await asyncio.sleep((1 - self._tokens) / self.rate)
+                await self._sleep((1 - self._tokens) / self.rate)
 
     @property
     def idle(self) -> bool:
