@@ -52,12 +52,6 @@ async def seed(runtime) -> None:
             await uow.projects.add_member(project.id, people["reviewer"], people["manager"], now)
 
 
-async def seed_assessments(runtime) -> None:
-    from handlers.assessments import seed_assessments as seed_files
-
-    await seed_files(runtime)
-
-
 async def run_demo(path: Path, interactive: bool, write=print, read_lines=None) -> None:
     if path.exists():
         for suffix in ("", "-wal", "-shm"):
@@ -67,6 +61,8 @@ async def run_demo(path: Path, interactive: bool, write=print, read_lines=None) 
     await runtime.start()
     try:
         await seed(runtime)
+        from handlers.assessments import seed_assessments
+
         await seed_assessments(runtime)
         console = ConsoleAdapter(runtime, write, speaker="expert", files_dir=path.parent / "panelist-files")
         write("Panelist demo — you are the demo expert, already in one demo project of every task type.\n"

@@ -198,14 +198,6 @@ async def show_instructions(ctx: Context, event) -> list:
     return [ctx.reply(LongText(title=msg("task.instructions"), text=spec.instructions, filename="instructions.txt"))]
 
 
-@router.action("task.show")
-async def show_again(ctx: Context, event) -> list:
-    loaded = await _own_assignment(ctx)
-    if loaded is None:
-        return [say("error.button_expired")]
-    return await show_task(ctx, loaded[0].id, with_form=False)
-
-
 @router.action("task.resume")
 async def resume(ctx: Context, event) -> list:
     loaded = await _own_assignment(ctx)

@@ -51,14 +51,15 @@ ANSWERS = {
 }
 
 
-async def seed_project(runtime, stem: str, member_user_ids: tuple = (), platform: str = "console") -> int:
-    """Create a demo project and import its tasks through the real service, as a manager's upload would."""
+async def seed_project(runtime, stem: str, spec: bytes | None = None) -> int:
+    """Create a demo project (or `spec`, a variant of it) and import its tasks through the real service, as a
+    manager's upload would."""
     now = datetime.now(timezone.utc)
     spec_path = SPECS[stem]
     tasks_path = DATA / "tasks" / (stem + ".jsonl")
     async with runtime.db.transaction() as tx:
         uow = UnitOfWork(tx)
-        created = await create_project(uow, spec_path.read_bytes(), spec_path.name, None, now)
+        created = await create_project(uow, spec or spec_path.read_bytes(), spec_path.name, None, now)
         assert created.project_id, created.errors
         project = await uow.projects.get(created.project_id)
         await import_in_transaction(uow, project, io.BytesIO(tasks_path.read_bytes()), False, now, None)

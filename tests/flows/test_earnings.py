@@ -164,24 +164,12 @@ async def test_a_persons_tier_rate_replaces_the_project_rate(chat):
 
 
 async def test_an_answer_accepted_without_review_earns_at_once(chat):
-    import io
-    from datetime import datetime, timezone
-
-    from handlers.task_service import create_project, import_in_transaction
-    from storage.uow import UnitOfWork
-    from tests.flows.tasks_data import ANSWERS, DATA, SPECS
+    from tests.flows.tasks_data import ANSWERS, SPECS
 
     spec = SPECS["labeling_finance"].read_bytes() + b"\nreview_until_approvals: 0\nreview_share: 0\n"
-    now = datetime.now(timezone.utc)
-    async with chat.runtime.db.transaction() as tx:
-        uow = UnitOfWork(tx)
-        created = await create_project(uow, spec, "labeling.yaml", None, now)
-        assert created.project_id, created.errors
-        project = await uow.projects.get(created.project_id)
-        await import_in_transaction(uow, project, io.BytesIO((DATA / "tasks" / "labeling_finance.jsonl").read_bytes()),
-                                    False, now, None)
+    project_id = await seed_project(chat.runtime, "labeling_finance", spec)
     await chat.send("ana", "/help")
-    await add_member(chat.runtime, created.project_id, chat.identity("ana"))
+    await add_member(chat.runtime, project_id, chat.identity("ana"))
     await answer_one(chat, "ana", "labeling_finance", ANSWERS["labeling_finance"])
     assert [r["review_state"] for r in await rows(chat.runtime, "SELECT review_state FROM submissions")] == ["none"]
     assert [(k, m, c) for _, k, _, m, c in await ledger(chat)] == [("task", 20, "EUR")]
@@ -190,12 +178,10 @@ async def test_an_answer_accepted_without_review_earns_at_once(chat):
 
 
 async def test_a_higher_qualification_level_earns_the_spec_level_rate(chat):
-    import io
     from datetime import datetime, timezone
 
-    from handlers.task_service import create_project, import_in_transaction
     from storage.uow import UnitOfWork
-    from tests.flows.tasks_data import ANSWERS, DATA, SPECS
+    from tests.flows.tasks_data import ANSWERS, SPECS
 
     spec = SPECS["labeling_finance"].read_bytes().replace(
         b'pay: {kind: per_task, amount: "0.20", currency: EUR}',
@@ -203,16 +189,10 @@ async def test_a_higher_qualification_level_earns_the_spec_level_rate(chat):
     assert b"by_level" in spec, "the demo spec's pay line changed; update this test"
     spec += b"\nreview_until_approvals: 0\nreview_share: 0\nrequires: {domain: finance, level: 1}\n"
     now = datetime.now(timezone.utc)
-    async with chat.runtime.db.transaction() as tx:
-        uow = UnitOfWork(tx)
-        created = await create_project(uow, spec, "labeling.yaml", None, now)
-        assert created.project_id, created.errors
-        project = await uow.projects.get(created.project_id)
-        await import_in_transaction(uow, project, io.BytesIO((DATA / "tasks" / "labeling_finance.jsonl").read_bytes()),
-                                    False, now, None)
+    project_id = await seed_project(chat.runtime, "labeling_finance", spec)
     for user in ("ana", "bo"):
         await chat.send(user, "/help")
-        await add_member(chat.runtime, created.project_id, chat.identity(user))  # holds finance level 1
+        await add_member(chat.runtime, project_id, chat.identity(user))  # holds finance level 1
     key = parse_identity(chat.identity("ana"))
     async with chat.runtime.db.transaction() as tx:  # ana holds level 2
         pid = await tx.fetchval("SELECT person_id FROM identities WHERE platform = $1 AND workspace = $2 AND user_id = $3",
