@@ -14,7 +14,10 @@ from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
 from bot.core.text import Day, msg
 from bot.core.wizard import FormRegistry
-from bot.domain.local_time import localize
+from babel.dates import get_day_names
+
+from bot.domain.local_time import localize, next_weekly
+from bot.i18n.formatting import babel_locale
 from handlers.replies import say
 
 router = Router("availability")
@@ -37,8 +40,11 @@ class AvailabilityForm(BaseModel):
     away_until: date | None = None
     quiet_start: str | None = None
     quiet_end: str | None = None
+    hours_day: Literal["0", "1", "2", "3", "4", "5", "6"] = "4"  # when to be reminded to log hours (Mon = 0)
+    hours_time: str | None = None
 
-    _times = field_validator("quiet_start", "quiet_end", mode="before")(classmethod(lambda cls, v: _clock(v)))
+    _times = field_validator("quiet_start", "quiet_end", "hours_time", mode="before")(
+        classmethod(lambda cls, v: _clock(v)))
 
     @model_validator(mode="after")
     def _consistent(self) -> "AvailabilityForm":
@@ -63,6 +69,11 @@ def _form(ctx: Context, params: dict) -> FormSpec:
                   help=msg("availability.quiet.help"), required=False, max_length=5),
         FieldSpec(id="quiet_end", kind=FieldKind.short_text, label=msg("availability.quiet_end"),
                   required=False, max_length=5, show_if=[("quiet_start", None)]),
+        FieldSpec(id="hours_day", kind=FieldKind.choice, label=msg("availability.hours_day"), required=False,
+                  options=[Option(value=str(d), label=name) for d, name in   # Babel's keys: 0 = Monday
+                           sorted(get_day_names("wide", locale=babel_locale(ctx.locale)).items())]),
+        FieldSpec(id="hours_time", kind=FieldKind.short_text, label=msg("availability.hours_time"), required=False,
+                  max_length=5),
     ])
 
 
@@ -79,9 +90,13 @@ async def _saved(ctx: Context, form: AvailabilityForm, session) -> list:
     if away_until is not None:
         await ctx.uow.reminders.schedule(ctx.person.id, "back_check", f"back:{ctx.person.id}:{away_until.isoformat()}",
                                          away_until, {}, ctx.now)
-    await ctx.uow.reminders.schedule(ctx.person.id, "hours", f"hours:{ctx.person.id}",
-                                     ctx.now + timedelta(days=1), {}, ctx.now,
-                                     recurrence={"weekly": 4, "hour": 16, "minute": 0})
+    # The weekly "log your hours" note, on the day and hour the expert chose, in their own zone.
+    hour, minute = (int(x) for x in (form.hours_time or "16:00").split(":"))
+    day = int(form.hours_day)
+    await ctx.uow.reminders.cancel_kind(ctx.person.id, "hours", ctx.now)
+    first = next_weekly(ctx.now, ctx.tz, day, time(hour, minute))
+    await ctx.uow.reminders.schedule(ctx.person.id, "hours", f"hours:{ctx.person.id}:{first.isoformat()}",
+                                     first, {}, ctx.now, recurrence={"weekly": day, "hour": hour, "minute": minute})
     return await show(ctx, None)
 
 

@@ -48,6 +48,10 @@ class Reminders:
         await self.tx.execute("UPDATE reminders SET done_at = $2 WHERE dedupe_key = $1 AND done_at IS NULL",
                               dedupe_key, now)
 
+    async def cancel_kind(self, person_id: int, kind: str, now: datetime) -> None:
+        await self.tx.execute("UPDATE reminders SET done_at = $3 WHERE person_id = $1 AND kind = $2 AND done_at IS NULL",
+                              person_id, kind, now)
+
     async def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[ReminderRow]:
         rows = await self.tx.fetch(
             "SELECT id, person_id, kind, dedupe_key, due_at, payload, recurrence FROM reminders"

@@ -1,6 +1,7 @@
 """Availability, pings and broadcasts in chat, with a fake clock, on every adapter and both backends."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from handlers.broadcast import progress_tick
@@ -25,9 +26,12 @@ async def test_ping_answers_live_summary_reminder_and_close(adapter_name, databa
         # dee is away: no ping for her
         await chat.send("dee", "/availability")
         await chat.press("dee", "Change")
-        await chat.fill_form("dee", {"status": "Away", "away_until": "2099-01-01", "quiet_start": None}, confirm=False)
+        await chat.fill_form("dee", {"status": "Away", "away_until": "2099-01-01", "quiet_start": None,
+                                     "hours_day": "Monday", "hours_time": "09:30"}, confirm=False)
         await chat.press("dee", "Save")
         assert "Away until" in chat.last("dee").text
+        hours = await rows(chat.runtime, "SELECT recurrence FROM reminders WHERE kind = 'hours' AND done_at IS NULL")
+        assert [json.loads(r["recurrence"]) for r in hours] == [{"weekly": 0, "hour": 9, "minute": 30}]
 
         await chat.send("meg", "/ping")
         await chat.fill_form("meg", {"target": "A project's experts", "project": "Personal finance",
