@@ -1,6 +1,8 @@
 """The unit of work: one transaction and the repositories that act inside it."""
 from __future__ import annotations
 
+from typing import Callable, Generic, TypeVar
+
 from storage.db import Tx
 from storage.repos.assessments import Assessments
 from storage.repos.qualifications import Invites, Qualifications
@@ -15,36 +17,59 @@ from storage.repos.projects import Projects, Uploads
 from storage.repos.state import ActionTokens, Audit, FormSessions, KeyValues, Leases, LinkCodes
 
 
+R = TypeVar("R")
+
+
+class _Repo(Generic[R]):
+    """A repository made on first use and kept on the unit of work (a plain attribute from then on)."""
+
+    def __init__(self, cls: Callable[[Tx], R]) -> None:
+        self.cls = cls
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, uow: "UnitOfWork", owner: type | None = None) -> R:
+        repo = self.cls(uow.tx)
+        uow.__dict__[self.name] = repo
+        return repo
+
+
 class UnitOfWork:
+    """One transaction and its repositories. They are made on first use: a turn touches a handful of the
+    thirty, and building all of them for every transaction showed in the profile (bench.tasks --profile)."""
+
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
-        self.people = People(tx)
-        self.identities = Identities(tx)
-        self.roles = Roles(tx)
-        self.inbox = Inbox(tx)
-        self.outbox = Outbox(tx)
-        self.sent = SentMessages(tx)
-        self.forms = FormSessions(tx)
-        self.tokens = ActionTokens(tx)
-        self.links = LinkCodes(tx)
-        self.audit = Audit(tx)
-        self.kv = KeyValues(tx)
-        self.leases = Leases(tx)
-        self.projects = Projects(tx)
-        self.uploads = Uploads(tx)
-        self.tasks = Tasks(tx)
-        self.assignments = Assignments(tx)
-        self.submissions = Submissions(tx)
-        self.reviews = Reviews(tx)
-        self.pauses = Pauses(tx)
-        self.quality = Quality(tx)
-        self.assessments = Assessments(tx)
-        self.qualifications = Qualifications(tx)
-        self.invites = Invites(tx)
-        self.hours, self.timers, self.rates = HoursEntries(tx), Timers(tx), PayRates(tx)
-        self.ledger = Ledger(tx)
-        self.reminders = Reminders(tx)
-        self.availability = Availabilities(tx)
-        self.pings = Pings(tx)
-        self.broadcasts = Broadcasts(tx)
 
+    people = _Repo(People)
+    identities = _Repo(Identities)
+    roles = _Repo(Roles)
+    inbox = _Repo(Inbox)
+    outbox = _Repo(Outbox)
+    sent = _Repo(SentMessages)
+    forms = _Repo(FormSessions)
+    tokens = _Repo(ActionTokens)
+    links = _Repo(LinkCodes)
+    audit = _Repo(Audit)
+    kv = _Repo(KeyValues)
+    leases = _Repo(Leases)
+    projects = _Repo(Projects)
+    uploads = _Repo(Uploads)
+    tasks = _Repo(Tasks)
+    assignments = _Repo(Assignments)
+    submissions = _Repo(Submissions)
+    reviews = _Repo(Reviews)
+    pauses = _Repo(Pauses)
+    quality = _Repo(Quality)
+    assessments = _Repo(Assessments)
+    qualifications = _Repo(Qualifications)
+    invites = _Repo(Invites)
+    hours = _Repo(HoursEntries)
+    timers = _Repo(Timers)
+    rates = _Repo(PayRates)
+    ledger = _Repo(Ledger)
+    reminders = _Repo(Reminders)
+    availability = _Repo(Availabilities)
+    pings = _Repo(Pings)
+    broadcasts = _Repo(Broadcasts)
