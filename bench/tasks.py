@@ -35,6 +35,10 @@ all members. Then, timed:
     (as `Runtime._deliver_all`); /next also writes the audit row and the draft reminder, submit the audit row.
     Not replicated: the repeated reads of the same assignment/task/project rows within a turn (see --trace).
     It does not render, localize, sign buttons or validate: it is the database floor of the chat path.
+  * Each twice: with one COMMIT per transaction, and ", shared" — the transactions of `--inflight` experts in a
+    row as SAVEPOINTs of one BEGIN IMMEDIATE … COMMIT, the way our group commit (storage/sqlite.py) runs the
+    transactions queued behind the writer. The shared figure is the fair floor for ours; the other is what a
+    plain one-commit-per-transaction program gets on this disk.
 
 After each run the database is checked by SQL: a (task_id, slot) with two live assignments, a person with two
 active assignments, an item with filled > overlap, `filled` out of step with live assignments, submissions ≠
@@ -46,10 +50,10 @@ Reading the numbers:
   path) so that other work on the machine hits both alike; the per-slice spread of the ratio is printed.
 * Latency under load: `--inflight` experts wait on SQLite's one writer, so p50 ≈ in-flight × service time.
   The raw loop runs one expert at a time, so its latency is pure service time.
-* With `synchronous=FULL` every commit is an fsync and raw is bound by the disk; `--experiment sync-normal`
-  (NORMAL for ours and raw alike) shows the CPU-bound ratio. `--experiment inline` / `one-hop` patch the SQLite
-  backend in this process only to show what its aiosqlite thread round trips cost. Experiments are labelled in
-  the output and never change the shipped code.
+* With `synchronous=FULL` every commit is an fsync, and a one-commit-per-transaction program is bound by the
+  disk. `--experiment one-commit-each` turns our group commit off (every transaction its own COMMIT) to show what
+  it buys; `--experiment sync-normal` (NORMAL for ours and raw alike) shows the CPU-bound ratio. Experiments patch
+  this process only, are labelled in the output, and never change the shipped code.
 """
 from __future__ import annotations
 
@@ -414,9 +418,10 @@ CHAT_DELIVERIES = [2, 1, 1, 1, 1, 1]
 
 
 def raw_run(path: str, result: Result, project_id: int, people: list[int], users: range, rounds: int,
-            turns: bool) -> None:
+            turns: bool, share: int = 1) -> None:
     """One expert after another, each `rounds` times, synchronous stdlib sqlite3: the domain path's statements,
-    and with `turns` the bookkeeping of the chat flow's six turns around them."""
+    and with `turns` the bookkeeping of the chat flow's six turns around them. With `share` > 1 the transactions
+    of `share` experts in a row are SAVEPOINTs of one BEGIN IMMEDIATE … COMMIT, as our group commit runs them."""
     from bot.domain.assignment import prefer_gold
 
     conn = _raw_connect(path)
@@ -427,18 +432,24 @@ def raw_run(path: str, result: Result, project_id: int, people: list[int], users
     payload_in = json.dumps({"kind": "text", "text": JUSTIFY, "actor": {"platform": "console", "user_id": "x0"}})
     payload_out = json.dumps({"op": {"kind": "send", "message": {"blocks": [{"kind": "paragraph", "text": "x" * 900}]}}})
 
+    def begin() -> None:
+        ex("SAVEPOINT tx" if share > 1 else "BEGIN IMMEDIATE")
+
+    def commit() -> None:
+        ex("RELEASE tx" if share > 1 else "COMMIT")
+
     def turn(person_id: int, user: str, now: datetime, body, deliveries: int):
         if not turns:
-            ex("BEGIN IMMEDIATE")
+            begin()
             out = body(None)
-            ex("COMMIT")
+            commit()
             return out
         seq[0] += 1
-        did = f"raw-{seq[0]}"
-        ex("BEGIN IMMEDIATE")  # Runtime.accept
+        did = f"raw-{share}-{seq[0]}"
+        begin()  # Runtime.accept
         ex(RAW["inbox_record"], ("console", did, "console:" + user, payload_in, now)).fetchall()
-        ex("COMMIT")
-        ex("BEGIN IMMEDIATE")  # Runtime._turn
+        commit()
+        begin()  # Runtime._turn
         inbox_id = ex(RAW["inbox_claim"], ("console", did)).fetchall()[0][0]
         ident = ex(RAW["identity_find"], ("console", "", user)).fetchall()[0]
         ex(RAW["identity_touch"], (ident[0], now, user, None))
@@ -448,16 +459,18 @@ def raw_run(path: str, result: Result, project_id: int, people: list[int], users
         ids = [ex(RAW["outbox_add"], (inbox_id, person_id, "console", payload_out, now, now + timedelta(seconds=60)))
                .fetchall()[0][0] for _ in range(deliveries)]
         ex(RAW["inbox_done"], (inbox_id, now, None))
-        ex("COMMIT")
-        ex("BEGIN IMMEDIATE")  # Runtime._deliver_all: the turn's "sent" marks in one commit
+        commit()
+        begin()  # Runtime._deliver_all: the turn's "sent" marks in one commit
         for oid in ids:
             ex(RAW["outbox_sent"], (oid, now))
-        ex("COMMIT")
+        commit()
         return out
 
     started = time.perf_counter()
     for _ in range(rounds):
-        for index in users:
+        for k, index in enumerate(users):
+            if share > 1 and k % share == 0:
+                ex("BEGIN IMMEDIATE")
             person_id = people[index]
             user = f"x{index}"
             now = datetime.now(timezone.utc)
@@ -516,6 +529,8 @@ def raw_run(path: str, result: Result, project_id: int, people: list[int], users
                     turn(person_id, user, now, step_body, d)
             t = time.perf_counter()
             turn(person_id, user, now, submit_body(a), CHAT_DELIVERIES[-1])
+            if share > 1 and (k % share == share - 1 or k == len(users) - 1):
+                ex("COMMIT")
             result.submit_ms.append((time.perf_counter() - t) * 1000)
             result.submissions += 1
     result.seconds += time.perf_counter() - started
@@ -643,93 +658,12 @@ def print_profile(profiler: cProfile.Profile, top: int) -> None:
             print(f"{tt:>7.2f} {ct:>7.2f} {nc:>9,}  {where}:{line}:{name}")
 
 
-def one_hop_sqlite() -> None:
-    """EXPERIMENT, this process only (`--experiment one-hop`): SqliteTx.fetch/execute in ONE trip to aiosqlite's
-    thread (execute + description + fetchall + close together) instead of three (execute, fetchall, close).
-    Shows what the suggestion in the report would buy; storage/sqlite.py is not changed."""
-    from storage.sqlite import SqliteTx
+def one_commit_each() -> None:
+    """EXPERIMENT (`--experiment one-commit-each`): no group commit on our side (storage.sqlite.MAX_BATCH = 1),
+    so every transaction pays its own COMMIT and fsync, as before group commit and as the plain raw loop."""
+    import storage.sqlite
 
-    async def fetch(self, query, *args):
-        sql = self.dialect.sql(query)
-
-        def run(conn):
-            cur = conn.execute(sql, args)
-            try:
-                names = [d[0] for d in cur.description] if cur.description else []
-                return [dict(zip(names, row)) for row in cur.fetchall()]
-            finally:
-                cur.close()
-        return await self._conn._execute(run, self._conn._conn)
-
-    async def execute(self, query, *args):
-        sql = self.dialect.sql(query)
-
-        def run(conn):
-            cur = conn.execute(sql, args)
-            try:
-                return cur.rowcount
-            finally:
-                cur.close()
-        return await self._conn._execute(run, self._conn._conn)
-
-    SqliteTx.fetch, SqliteTx.execute = fetch, execute
-
-
-def inline_sqlite() -> None:
-    """EXPERIMENT, this process only (`--experiment inline`): no aiosqlite thread at all; SqliteTx runs each
-    statement on the event loop thread with a plain sqlite3 connection (same PRAGMAs, BEGIN IMMEDIATE, same
-    writer lock). Statements on indexed rows take microseconds; only COMMIT's fsync blocks the loop.
-    Shows the cost of the thread hops; storage/sqlite.py is not changed."""
-    from contextlib import asynccontextmanager
-
-    from storage.sqlite import SqliteDatabase, SqliteTx
-
-    class Inline:
-        def __init__(self, conn):
-            self.conn = conn
-
-    async def fetch(self, query, *args):
-        cur = self._conn.conn.execute(self.dialect.sql(query), args)
-        names = [d[0] for d in cur.description] if cur.description else []
-        rows = [dict(zip(names, row)) for row in cur.fetchall()]
-        cur.close()
-        return rows
-
-    async def execute(self, query, *args):
-        cur = self._conn.conn.execute(self.dialect.sql(query), args)
-        n = cur.rowcount
-        cur.close()
-        return n
-
-    async def executemany(self, query, rows):
-        self._conn.conn.executemany(self.dialect.sql(query), rows)
-
-    async def connect(self):
-        conn = sqlite3.connect(self.path, isolation_level=None, detect_types=sqlite3.PARSE_DECLTYPES, timeout=30,
-                               check_same_thread=False)
-        for pragma in ("journal_mode=WAL", f"synchronous={SYNC['mode']}", "busy_timeout=30000", "foreign_keys=ON"):
-            conn.execute(f"PRAGMA {pragma}")
-        self._conn = Inline(conn)
-
-    async def close(self):
-        if self._conn is not None:
-            self._conn.conn.close()
-            self._conn = None
-
-    @asynccontextmanager
-    async def transaction(self):
-        async with self._writer:
-            self._conn.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield SqliteTx(self._conn)
-            except BaseException:
-                self._conn.conn.execute("ROLLBACK")
-                raise
-            else:
-                self._conn.conn.execute("COMMIT")
-
-    SqliteTx.fetch, SqliteTx.execute, SqliteTx.executemany = fetch, execute, executemany
-    SqliteDatabase.connect, SqliteDatabase.close, SqliteDatabase.transaction = connect, close, transaction
+    storage.sqlite.MAX_BATCH = 1
 
 
 def sync_normal() -> None:
@@ -742,11 +676,7 @@ def sync_normal() -> None:
 
     async def connect(self):
         await original(self)
-        conn = self._conn
-        if hasattr(conn, "conn"):  # the inline experiment's connection
-            conn.conn.execute("PRAGMA synchronous=NORMAL")
-        else:
-            await conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
 
     SqliteDatabase.connect = connect
 
@@ -757,19 +687,20 @@ def open_db(url: str):
     return open_database(url)
 
 
-def ratios(results: list[Result], spreads: dict[str, list[float]]) -> str:
+def ratios(results: list[Result], spreads: dict[tuple[str, int], list[float]]) -> str:
     by = {(r.backend, r.path.split()[0] if not r.path.startswith("raw") else r.path): r for r in results}
     lines = ["goal on SQLite: >= 2,000 submissions/s and >= 40% of raw"]
-    pairs = [("chat", "raw sqlite3 turns"), ("domain", "raw sqlite3 domain")]
-    for ours, raw in pairs:
-        a, b = by.get(("sqlite", ours)), by.get(("sqlite", raw))
-        if a and b and b.rate:
-            lines.append(f"  sqlite {ours:<7}: {a.rate:,.0f} submissions/s = {100 * a.rate / b.rate:.0f}% of {raw}"
-                         f" ({b.rate:,.0f}/s); goal 2,000/s {'met' if a.rate >= 2000 else 'NOT met'},"
-                         f" 40% {'met' if a.rate >= 0.4 * b.rate else 'NOT met'}")
-            if spreads.get(ours):
-                lines.append(f"    per slice (ours then raw, back to back): {min(spreads[ours]):.0f}%"
-                             f" … {max(spreads[ours]):.0f}% of raw")
+    for ours, path in (("chat", "turns"), ("domain", "domain")):
+        a = by.get(("sqlite", ours))
+        for (p, share), spread in spreads.items():
+            raw = next((r for r in results if r.backend == "sqlite" and r.path == f"raw sqlite3 {path}"
+                        f"{', shared' if share > 1 else ''}"), None)
+            if p != path or not a or not raw or not raw.rate:
+                continue
+            lines.append(f"  sqlite {ours:<7}: {a.rate:,.0f} submissions/s = {100 * a.rate / raw.rate:.0f}% of"
+                         f" {raw.path} ({raw.rate:,.0f}/s); goal 2,000/s {'met' if a.rate >= 2000 else 'NOT met'},"
+                         f" 40% {'met' if a.rate >= 0.4 * raw.rate else 'NOT met'}")
+            lines.append(f"    per slice (ours then raw, back to back): {min(spread):.0f}% … {max(spread):.0f}%")
     return "\n".join(lines)
 
 
@@ -799,17 +730,16 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--quick", action="store_true", help="2,000 items, 100 experts: a smoke run")
     parser.add_argument("--profile", choices=("chat", "domain"), help="cProfile one SQLite run of that path")
-    parser.add_argument("--experiment", action="append", default=[], choices=("one-hop", "inline", "sync-normal"),
+    parser.add_argument("--experiment", action="append", default=[], choices=("one-commit-each", "sync-normal"),
                         help="patch the SQLite backend in this process only (labelled in the output; repeatable):"
-                             " one-hop = one aiosqlite thread trip per statement; inline = no thread, sqlite3 on"
-                             " the loop; sync-normal = synchronous=NORMAL for ours and raw")
+                             " one-commit-each = no group commit; sync-normal = synchronous=NORMAL for ours and raw")
     parser.add_argument("--profile-top", type=int, default=30)
     parser.add_argument("--trace", action="store_true", help="print the statements of one chat submission")
     args = parser.parse_args()
     if args.quick:
         args.items, args.experts = 2_000, 100
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    for name, patch in (("inline", inline_sqlite), ("one-hop", one_hop_sqlite), ("sync-normal", sync_normal)):
+    for name, patch in (("one-commit-each", one_commit_each), ("sync-normal", sync_normal)):
         if name in args.experiment:
             patch()
             print(f"EXPERIMENT {name}: the SQLite backend is patched in this process (storage/sqlite.py unchanged)")
@@ -845,7 +775,7 @@ async def amain(args, backends: list[str]) -> None:
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
           " (other work on the machine moves absolute figures; ours and raw run interleaved, slice by slice)")
     results: list[Result] = []
-    spreads: dict[str, list[float]] = {}
+    spreads: dict[tuple[str, int], list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="panelist-bench-") as tmp:
         workdir = Path(tmp)
         for backend in backends:
@@ -855,35 +785,45 @@ async def amain(args, backends: list[str]) -> None:
                 raw_url, _, raw_project, raw_people = await prepare("sqlite", workdir, "raw", args.items, args.experts)
                 raw_path = raw_url.removeprefix("sqlite:///")
             chat, domain = Result(backend, "chat (6 turns/submission)"), Result(backend, "domain (2 tx/submission)")
-            raw_turns, raw_domain = Result(backend, "raw sqlite3 turns"), Result(backend, "raw sqlite3 domain")
+            # raw: one COMMIT per transaction, and transactions of `inflight` experts sharing a COMMIT (as ours)
+            raws = {(path, share): Result(backend, f"raw sqlite3 {path}{', shared' if share > 1 else ''}")
+                    for path in ("turns", "domain") for share in (1, args.inflight)}
+
+            def interleave(ours_rate: float, path: str, run_raw) -> None:
+                """Ours just ran a slice at `ours_rate`; run both raw variants on it and record the ratios."""
+                for share in (1, args.inflight):
+                    raw = raws[(path, share)]
+                    before = (raw.submissions, raw.seconds)
+                    run_raw(raw, share)
+                    rate = (raw.submissions - before[0]) / (raw.seconds - before[1])
+                    spreads.setdefault((path, share), []).append(100 * ours_rate / rate)
+
             try:
                 # the chat path: expert groups, ours then raw on the same group
                 for group in _groups(args.experts, args.slices):
-                    a, b = chat.rate, raw_turns.rate
-                    before = (chat.submissions, chat.seconds, raw_turns.submissions, raw_turns.seconds)
+                    before = (chat.submissions, chat.seconds)
                     await run_chat(url, chat, group, args.rounds, args.inflight, args.pool)
                     if raw_path:
-                        raw_run(raw_path, raw_turns, raw_project, raw_people, group, args.rounds, turns=True)
-                        ours = (chat.submissions - before[0]) / (chat.seconds - before[1])
-                        raw = (raw_turns.submissions - before[2]) / (raw_turns.seconds - before[3])
-                        spreads.setdefault("chat", []).append(100 * ours / raw)
-                print(table([chat] + ([raw_turns] if raw_path else [])), flush=True)
+                        interleave((chat.submissions - before[0]) / (chat.seconds - before[1]), "turns", lambda r, share, g=group: raw_run(
+                            raw_path, r, raw_project, raw_people, g, args.rounds, turns=True, share=share))
+                shown = [r for (path, _), r in raws.items() if path == "turns"] if raw_path else []
+                print(table([chat] + shown), flush=True)
                 # the domain path: one round of every expert per slice, ours then raw
                 for _ in range(args.domain_rounds):
-                    before = (domain.submissions, domain.seconds, raw_domain.submissions, raw_domain.seconds)
+                    before = (domain.submissions, domain.seconds)
                     await run_domain(url, domain, project_id, people, 1, args.inflight, args.pool)
                     if raw_path:
-                        raw_run(raw_path, raw_domain, raw_project, raw_people, range(args.experts), 1, turns=False)
-                        ours = (domain.submissions - before[0]) / (domain.seconds - before[1])
-                        raw = (raw_domain.submissions - before[2]) / (raw_domain.seconds - before[3])
-                        spreads.setdefault("domain", []).append(100 * ours / raw)
-                print(table([domain] + ([raw_domain] if raw_path else [])), flush=True)
+                        interleave((domain.submissions - before[0]) / (domain.seconds - before[1]), "domain", lambda r, share: raw_run(
+                            raw_path, r, raw_project, raw_people, range(args.experts), 1, turns=False, share=share))
+                shown = [r for (path, _), r in raws.items() if path == "domain"] if raw_path else []
+                print(table([domain] + shown), flush=True)
                 results += [chat, domain]
                 if raw_path:
                     async with open_db(raw_url) as db:
-                        raw_turns.checks = raw_domain.checks = await check(db, raw_turns.submissions
-                                                                            + raw_domain.submissions)
-                    results += [raw_domain, raw_turns]
+                        checks = await check(db, sum(r.submissions for r in raws.values()))
+                    for r in raws.values():
+                        r.checks = checks
+                    results += list(raws.values())
             finally:
                 if schema:
                     await drop_schema(schema)
