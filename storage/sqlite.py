@@ -67,6 +67,7 @@ class SqliteTx(Tx):
 
     async def executemany(self, query: str, rows: list[tuple]) -> None:
         self._conn.executemany(self.dialect.sql(query), rows)
+        await asyncio.sleep(0)  # bulk work (imports) runs in many of these: let the loop serve in between
 
     async def lock(self, key: str) -> None:
         return None  # BEGIN IMMEDIATE already holds the database's one write lock
