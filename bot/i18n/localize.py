@@ -1,7 +1,8 @@
 """Turn every `Msg` in a reply, operation or form into the recipient's text, leaving literal `str` alone.
 
 Runs once per outgoing message, so it walks only what can hold a `Msg`: models, lists, tuples and dicts.
-The input is never mutated; models come back as copies (the action codec later sets button payloads on them).
+The input is never mutated: a model or list that holds a `Msg` comes back as a copy; one that holds none comes
+back as it is (shared, so nothing downstream may mutate a localized reply).
 """
 from __future__ import annotations
 
@@ -32,11 +33,16 @@ def localize(obj: T, locale: str, tz: str = "UTC", catalogs: Catalogs | None = N
         if isinstance(value, Msg):
             return cats.render(value, locale, tz)
         if isinstance(value, BaseModel):
-            fields = value.__dict__
-            update = {name: walk(v) for name, v in fields.items() if not isinstance(v, _ATOMS)}
-            return value.model_copy(update=update)
+            update = {}
+            for name, v in value.__dict__.items():
+                if not isinstance(v, _ATOMS):
+                    new = walk(v)
+                    if new is not v:
+                        update[name] = new
+            return value.model_copy(update=update) if update else value
         if isinstance(value, list):
-            return [walk(v) for v in value]
+            items = [walk(v) for v in value]
+            return value if all(a is b for a, b in zip(items, value)) else items
         if isinstance(value, tuple):
             items = [walk(v) for v in value]
             return type(value)(*items) if hasattr(value, "_fields") else tuple(items)  # NamedTuple or plain
