@@ -6,6 +6,7 @@ draft stays with the expert.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import timedelta
 
 from bot.core.blocks import Buttons, LongText, button, text
@@ -48,13 +49,31 @@ async def _load(uow: UnitOfWork, assignment_id: int, cache: dict | None = None):
     return (assignment, *loaded)
 
 
+# A task's form depends only on its project's spec and its item, neither of which changes once stored (a
+# re-import updates nothing), and every step of every answer needs it: built once, kept for the next turns.
+_FORMS: OrderedDict[tuple, FormSpec] = OrderedDict()
+FORMS_KEPT = 2048
+
+
 async def _form(ctx: Context, params: dict) -> FormSpec:
     key = ("form", int(params["a"]))
     if key not in ctx.extra:  # the wizard asks for the form several times in one turn
         assignment, task, project, spec, item = await _load(ctx.uow, int(params["a"]), ctx.extra)
-        ctx.extra[key] = FormSpec(id=FORM, title=project.name, fields=answer_fields(spec, item),
-                                  submit_label=msg("task.submit"))
+        ctx.extra[key] = _task_form(project, task.id, spec, item)
     return ctx.extra[key]
+
+
+def _task_form(project, task_id: int, spec, item: TaskItem) -> FormSpec:
+    key = (project.id, project.name, project.spec, task_id)
+    form = _FORMS.get(key)
+    if form is None:
+        form = FormSpec(id=FORM, title=project.name, fields=answer_fields(spec, item), submit_label=msg("task.submit"))
+        _FORMS[key] = form
+        if len(_FORMS) > FORMS_KEPT:
+            _FORMS.popitem(last=False)
+    else:
+        _FORMS.move_to_end(key)
+    return form
 
 
 async def _check(ctx: Context, session) -> Problem | None:
