@@ -6,6 +6,7 @@ draft stays with the expert.
 """
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from datetime import timedelta
 
@@ -49,8 +50,9 @@ async def _load(uow: UnitOfWork, assignment_id: int, cache: dict | None = None):
     return (assignment, *loaded)
 
 
-# A task's form depends only on its project's spec and its item, neither of which changes once stored (a
-# re-import updates nothing), and every step of every answer needs it: built once, kept for the next turns.
+# A task's form depends only on its project's spec and name and its item, and every step of every answer needs
+# it: built once, kept for the next turns. The key holds all three in full, so it can never serve a stale form
+# (nor another database's, when one process opens several, as the tests do).
 _FORMS: OrderedDict[tuple, FormSpec] = OrderedDict()
 FORMS_KEPT = 2048
 
@@ -59,12 +61,12 @@ async def _form(ctx: Context, params: dict) -> FormSpec:
     key = ("form", int(params["a"]))
     if key not in ctx.extra:  # the wizard asks for the form several times in one turn
         assignment, task, project, spec, item = await _load(ctx.uow, int(params["a"]), ctx.extra)
-        ctx.extra[key] = _task_form(project, task.id, spec, item)
+        ctx.extra[key] = _task_form(project, task, spec, item)
     return ctx.extra[key]
 
 
-def _task_form(project, task_id: int, spec, item: TaskItem) -> FormSpec:
-    key = (project.id, project.name, project.spec, task_id)
+def _task_form(project, task, spec, item: TaskItem) -> FormSpec:
+    key = (project.name, project.spec, json.dumps(task.item, sort_keys=True))
     form = _FORMS.get(key)
     if form is None:
         form = FormSpec(id=FORM, title=project.name, fields=answer_fields(spec, item), submit_label=msg("task.submit"))

@@ -516,3 +516,31 @@ def test_validate_gold_never_crashes(case, gold):
         validate_gold(spec, item, gold)
     except AnswerInvalid:
         pass
+
+
+def test_a_task_form_is_kept_per_spec_and_item_and_never_served_for_another():
+    """handlers.tasks keeps built forms across turns; the key is the spec, the name and the item in full, so
+    two items alike but for one more response (same project and task ids, as in two databases) get two forms."""
+    from datetime import datetime, timezone
+
+    from handlers.tasks import _task_form
+    from storage.repos.projects import ProjectRow
+    from storage.repos.tasks import TaskRow
+
+    now = datetime(2026, 11, 28, tzinfo=timezone.utc)
+    project = ProjectRow(id=1, name="Rank", domain="law", task_type="ranking", spec=RANKING.model_dump_json(),
+                         status="open", created_at=now)
+
+    def form(*texts: str):
+        item = make_item(*texts)
+        task = TaskRow(id=1, project_id=1, external_id="t1", item=item.model_dump(), is_gold=False, overlap=1,
+                       filled=0, answered=0)
+        return _task_form(project, task, RANKING, item)
+
+    three, four = form("a", "b", "c"), form("a", "b", "c", "d")
+    assert len(three.fields) != len(four.fields)
+    assert form("a", "b", "c") is three  # kept, not rebuilt
+    renamed = _task_form(project.model_copy(update={"name": "Other"}), TaskRow(
+        id=1, project_id=1, external_id="t1", item=make_item("a", "b", "c").model_dump(), is_gold=False, overlap=1,
+        filled=0, answered=0), RANKING, make_item("a", "b", "c"))
+    assert renamed is not three and str(renamed.title) == "Other"
