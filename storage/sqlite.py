@@ -1,15 +1,18 @@
 """SQLite: WAL, synchronous=FULL, one writer connection, BEGIN IMMEDIATE, and group commit.
 
-Where the time goes decides the shape (measured with `python -m bench.tasks --experiment ...`):
+Where the time goes decides the shape (measured with `python -m bench.tasks --profile …` and
+`--experiment one-commit-each`):
 
 * A statement on indexed rows takes microseconds; a trip to aiosqlite's worker thread and back costs more than
-  the statement. So statements run on the event loop thread, on the sqlite3 connection aiosqlite opened for us.
+  the statement. So statements run on the event loop thread, on the sqlite3 connection aiosqlite opened for us
+  (a long query holds the loop for its length; bulk writes yield between batches).
 * The two waits that can be long — taking the write lock (another process may hold it, up to the busy timeout)
   and COMMIT's fsync — go to aiosqlite's thread, so the loop keeps serving while they block.
 * An fsync per transaction caps throughput at the disk's fsync rate. Transactions queued behind the writer
   therefore share one: each runs in a SAVEPOINT of one open BEGIN IMMEDIATE, and the batch commits when nobody
   else is queued (or it reaches `MAX_BATCH`). `transaction()` returns only after the COMMIT that made its work
-  durable; if that COMMIT fails, every member of the batch gets the error and none of it is kept.
+  durable. A member that raises rolls back its own savepoint only; if the COMMIT fails, or SQLite itself ends
+  the whole transaction (I/O error, full disk), every member of the batch gets an error and none of it is kept.
 """
 from __future__ import annotations
 
