@@ -552,8 +552,6 @@ class StatementLog:
         self.turns.append(self.current)
 
     def install(self) -> None:
-        from contextlib import asynccontextmanager
-
         from storage.postgres import PostgresDatabase, PostgresTx
         from storage.sqlite import SqliteDatabase, SqliteTx
 

@@ -16,13 +16,13 @@ BATCH = 500
 
 
 @lru_cache(maxsize=256)
-def _spec(project_id: int, spec_json: str) -> ProjectSpec:
+def spec_from_json(spec_json: str) -> ProjectSpec:
+    """The parsed spec, cached: it is read on every step of every task form."""
     return ProjectSpec.model_validate_json(spec_json)
 
 
 def spec_of(project: ProjectRow) -> ProjectSpec:
-    """The parsed spec, cached: it is read on every step of every task form."""
-    return _spec(project.id, project.spec)
+    return spec_from_json(project.spec)
 
 
 @dataclass

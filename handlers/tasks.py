@@ -7,8 +7,8 @@ draft stays with the expert.
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from datetime import timedelta
+from functools import lru_cache
 
 from bot.core.blocks import Buttons, LongText, button, text
 from bot.core.context import Context
@@ -26,7 +26,7 @@ from handlers.qualification_hooks import qualifications_of
 from handlers.replies import command_buttons, say
 from bot.domain.scoring import expected_answer, needs_review, score_gold
 from handlers.task_render import render_expected, render_task
-from handlers.task_service import spec_of
+from handlers.task_service import spec_from_json, spec_of
 from storage.uow import UnitOfWork
 
 router = Router("tasks")
@@ -50,32 +50,22 @@ async def _load(uow: UnitOfWork, assignment_id: int, cache: dict | None = None):
     return (assignment, *loaded)
 
 
-# A task's form depends only on its project's spec and name and its item, and every step of every answer needs
-# it: built once, kept for the next turns. The key holds all three in full, so it can never serve a stale form
-# (nor another database's, when one process opens several, as the tests do).
-_FORMS: OrderedDict[tuple, FormSpec] = OrderedDict()
-FORMS_KEPT = 2048
-
-
 async def _form(ctx: Context, params: dict) -> FormSpec:
     key = ("form", int(params["a"]))
     if key not in ctx.extra:  # the wizard asks for the form several times in one turn
         assignment, task, project, spec, item = await _load(ctx.uow, int(params["a"]), ctx.extra)
-        ctx.extra[key] = _task_form(project, task, spec, item)
+        ctx.extra[key] = task_form(project.name, project.spec, json.dumps(task.item, sort_keys=True))
     return ctx.extra[key]
 
 
-def _task_form(project, task, spec, item: TaskItem) -> FormSpec:
-    key = (project.name, project.spec, json.dumps(task.item, sort_keys=True))
-    form = _FORMS.get(key)
-    if form is None:
-        form = FormSpec(id=FORM, title=project.name, fields=answer_fields(spec, item), submit_label=msg("task.submit"))
-        _FORMS[key] = form
-        if len(_FORMS) > FORMS_KEPT:
-            _FORMS.popitem(last=False)
-    else:
-        _FORMS.move_to_end(key)
-    return form
+@lru_cache(maxsize=2048)
+def task_form(title: str, spec_json: str, item_json: str) -> FormSpec:
+    """A task's form depends only on the project's name and spec and the item, and every step of every answer
+    needs it: built once and kept. Keyed by all three in full, so it never serves a stale form (nor another
+    database's, when one process opens several, as the tests do)."""
+    item = TaskItem.model_validate_json(item_json)
+    return FormSpec(id=FORM, title=title, fields=answer_fields(spec_from_json(spec_json), item),
+                    submit_label=msg("task.submit"))
 
 
 async def _check(ctx: Context, session) -> Problem | None:

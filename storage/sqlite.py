@@ -169,14 +169,14 @@ class SqliteDatabase(Database):
                 self._conn.execute("RELEASE tx")
         except sqlite3.Error:
             pass
-        if not self._conn.in_transaction and self._batch is batch:
+        if not self._conn.in_transaction:
             self._batch = None
             batch.finish(BatchAborted(f"the shared transaction was rolled back by a failure: {exc!r}"))
         elif batch.members == 1 and not self._queued:
             self._batch = None  # nothing else in it: end it now rather than commit an empty transaction
             self._conn.execute("ROLLBACK")
             batch.finish(None)
-        elif self._batch is batch:
+        else:
             self._flush_later()
 
     async def _begin(self) -> None:

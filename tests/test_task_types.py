@@ -519,28 +519,14 @@ def test_validate_gold_never_crashes(case, gold):
 
 
 def test_a_task_form_is_kept_per_spec_and_item_and_never_served_for_another():
-    """handlers.tasks keeps built forms across turns; the key is the spec, the name and the item in full, so
-    two items alike but for one more response (same project and task ids, as in two databases) get two forms."""
-    from datetime import datetime, timezone
+    """handlers.tasks keeps built forms across turns; the key is the name, the spec and the item in full, so two
+    items alike but for one more response (same project and task ids, as in two databases) get two forms."""
+    from handlers.tasks import task_form
 
-    from handlers.tasks import _task_form
-    from storage.repos.projects import ProjectRow
-    from storage.repos.tasks import TaskRow
-
-    now = datetime(2026, 11, 28, tzinfo=timezone.utc)
-    project = ProjectRow(id=1, name="Rank", domain="law", task_type="ranking", spec=RANKING.model_dump_json(),
-                         status="open", created_at=now)
-
-    def form(*texts: str):
-        item = make_item(*texts)
-        task = TaskRow(id=1, project_id=1, external_id="t1", item=item.model_dump(), is_gold=False, overlap=1,
-                       filled=0, answered=0)
-        return _task_form(project, task, RANKING, item)
-
-    three, four = form("a", "b", "c"), form("a", "b", "c", "d")
-    assert len(three.fields) != len(four.fields)
-    assert form("a", "b", "c") is three  # kept, not rebuilt
-    renamed = _task_form(project.model_copy(update={"name": "Other"}), TaskRow(
-        id=1, project_id=1, external_id="t1", item=make_item("a", "b", "c").model_dump(), is_gold=False, overlap=1,
-        filled=0, answered=0), RANKING, make_item("a", "b", "c"))
-    assert renamed is not three and str(renamed.title) == "Other"
+    spec = RANKING.model_dump_json()
+    three = task_form("Rank", spec, make_item("a", "b", "c").model_dump_json())
+    four = task_form("Rank", spec, make_item("a", "b", "c", "d").model_dump_json())
+    assert [len(f.options) for f in three.fields if f.options] != [len(f.options) for f in four.fields if f.options]
+    assert task_form("Rank", spec, make_item("a", "b", "c").model_dump_json()) is three  # kept, not rebuilt
+    renamed = task_form("Other", spec, make_item("a", "b", "c").model_dump_json())
+    assert renamed is not three and renamed.title == "Other"

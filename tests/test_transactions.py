@@ -14,8 +14,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from storage.db import open_database
 
 ROOT = Path(__file__).resolve().parent.parent
