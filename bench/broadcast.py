@@ -29,10 +29,10 @@ PG = os.environ.get("PANELIST_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0
 
 async def run(people: int, backend: str) -> None:
     from bot.adapters.telegram.adapter import TelegramAdapter
-    from bot.app import build_runtime
+    from app.wiring import build_runtime
     from bot.core.blocks import Heading, LongText, Reply
     from bot.core.operations import SendMessage, Target
-    from bot.settings import Settings
+    from app.settings import Settings
     from storage.uow import UnitOfWork
     from tests.telegram_standin import TELEGRAM_RATE_LIMITS, BotApiStandIn
 

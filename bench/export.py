@@ -10,7 +10,7 @@ What it does: seeds a SQLite file straight through SQL (stdlib `sqlite3`, `execu
 seeding): one pairwise project (its spec parsed by `create_project`), N/3 items of ~700 bytes (two responses),
 N assignments and N submissions (overlap 3, 1,000 experts, five preferences with ties, 60% approved, 10%
 rejected, the rest pending or unreviewed, submitted over 100 days; 20 experts paused). Then for each format it
-runs `bot.export_cli.main` — what `panelist export PROJECT --format F --out FILE` runs — in a child process of its
+runs `app.export_cli.main` — what `panelist export PROJECT --format F --out FILE` runs — in a child process of its
 own, and the child reports its RSS after start-up (interpreter and project imports), its peak RSS (VmHWM) and
 the time. Flat memory is shown two ways: the peak does not grow with the export's size (the same format with
 `--since` on the last 10 days, about a tenth of the rows), and it stays near the start-up RSS. The baseline row
@@ -53,7 +53,7 @@ FMT = "%Y-%m-%d %H:%M:%S.%f"  # how storage.sqlite writes timestamps
 
 
 def _answers() -> list[str]:
-    from bot.domain.task_types import PairwiseAnswer
+    from domain.task_types import PairwiseAnswer
 
     why = ("Response {x} is better on accuracy: it names the statutory deadline and the remedy, while the other "
            "response states a rule that does not exist and would mislead the reader about what to do next.")
@@ -72,7 +72,7 @@ del REWRITE_SPEC["criteria"]
 
 
 async def _schema(path: Path) -> tuple[int, int]:
-    from handlers.task_service import create_project
+    from handlers.shared.task_service import create_project
     from storage.db import open_database
     from storage.migrate import upgrade
     from storage.uow import UnitOfWork
@@ -91,7 +91,7 @@ async def _schema(path: Path) -> tuple[int, int]:
 
 
 def _rewrites() -> list[str]:
-    from bot.domain.task_types import RewriteAnswer
+    from domain.task_types import RewriteAnswer
 
     text = ("No. If the deposit was never protected in a government-approved scheme within 30 days, you can ask a "
             "court for one to three times the deposit back; first ask the landlord in writing for the deductions.")
@@ -183,7 +183,7 @@ def child(kind: str, project: str, path: str, out: str, extra: list[str]) -> Non
         seconds = time.perf_counter() - started
     else:
         import handlers.export  # noqa: F401 - start-up cost counted before the export starts
-        from bot.export_cli import main
+        from app.export_cli import main
 
         rss0 = _status("VmRSS")
         import contextlib

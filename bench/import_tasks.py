@@ -9,7 +9,7 @@ How to run (from the repository root, with the project's venv):
 
 What it does: writes a realistic pairwise task file (two model answers to a domain question, ~1 KB a line,
 5% gold items) to a temporary directory, creates the project through `create_project` and imports the file with
-`handlers.task_service.import_file` — exactly what `panelist tasks import PROJECT FILE` runs — then imports the
+`handlers.shared.task_service.import_file` — exactly what `panelist tasks import PROJECT FILE` runs — then imports the
 same file again (every line must come back "unchanged"). Each backend runs in a child process of its own so
 its peak memory is its own: the child reports its RSS after start-up (interpreter, project imports, database
 connected, project created) and its peak RSS (VmHWM) during each import; the difference is what the import
@@ -146,7 +146,7 @@ def reset_peak() -> bool:
 # ---------------------------------------------------------------- the child: one backend, one process
 
 async def child(url: str, path: str) -> dict:
-    from handlers.task_service import create_project, import_file
+    from handlers.shared.task_service import create_project, import_file
     from storage.db import open_database
     from storage.migrate import upgrade
     from storage.uow import UnitOfWork

@@ -91,8 +91,8 @@ class NullAdapter:
 
 
 async def run_core_inprocess(url: str, people: int, label: str) -> Result:
-    from bot.app import build_runtime
-    from bot.settings import Settings
+    from app.wiring import build_runtime
+    from app.settings import Settings
 
     runtime = build_runtime(Settings(database_url=url))
     await runtime.start()

@@ -77,9 +77,9 @@ async def seed(url: str, rows: int, due: int, people: int = 10_000) -> None:
 
 
 async def tick(url: str) -> dict:
-    from bot.app import build_runtime
+    from app.wiring import build_runtime
     from bot.core.capabilities import CONSOLE
-    from bot.settings import Settings
+    from app.settings import Settings
     from handlers.reminders import reminder_tick
 
     class Quiet:

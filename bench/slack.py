@@ -9,7 +9,7 @@ How to run (from the repository root, with the project's venv):
 Everything runs on loopback in one process and one event loop: the load generator, the aiohttp servers and
 the Web API stand-in (`tests/slack_standin`, no rate limiting). Two apps are measured in the same run:
 
-* **panelist** — `bot.serve.http_app` with our `SlackAdapter` (Bolt `AsyncApp`, signature check, inbox row
+* **panelist** — `app.serve.http_app` with our `SlackAdapter` (Bolt `AsyncApp`, signature check, inbox row
   written before the ack, turn processed after it, outbox, rendering, pacer with interval 0 unless --pacing)
   on a fresh database. Requests: a mix of `/panelist help`, `/panelist profile` and a button press (the
   "English" button of `/panelist language`, which runs a turn that stores the locale and answers), from
@@ -44,9 +44,9 @@ from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from bot.adapters.slack.adapter import SlackAdapter  # noqa: E402
 from bot.adapters.slack.pacing import ChannelPacer  # noqa: E402
-from bot.app import build_runtime  # noqa: E402
-from bot.serve import http_app  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from app.wiring import build_runtime  # noqa: E402
+from app.serve import http_app  # noqa: E402
+from app.settings import Settings  # noqa: E402
 from tests.slack_standin import SlackApiStandIn  # noqa: E402
 from tests.slack_standin.signing import (  # noqa: E402
     block_actions_payload, interaction_body, signed_headers, slash_command_body,

@@ -137,7 +137,7 @@ def _spec() -> dict:
 
 async def seed(db, items: int, experts: int) -> tuple[int, list[int]]:
     """A project, `items` items (insert_many, batches of SEED_BATCH), `experts` people with a console identity."""
-    from handlers.task_service import create_project
+    from handlers.shared.task_service import create_project
     from storage.uow import UnitOfWork
 
     now = datetime.now(timezone.utc)
@@ -274,8 +274,8 @@ class ChatExpert:
 
 async def run_chat(url: str, result: Result, users: range, rounds: int, inflight: int, pool: int) -> None:
     """Experts `users` (x<n>), each `rounds` tasks through the chat path; adds to `result`."""
-    from bot.app import build_runtime
-    from bot.settings import Settings
+    from app.wiring import build_runtime
+    from app.settings import Settings
 
     rt = build_runtime(Settings(database_url=url, database_pool_size=pool))
     await rt.start()
@@ -305,7 +305,7 @@ async def run_chat(url: str, result: Result, users: range, rounds: int, inflight
 async def run_domain(url: str, result: Result, project_id: int, people: list[int], rounds: int, inflight: int,
                      pool: int) -> None:
     """`people`, each `rounds` tasks through the repositories (two transactions a task); adds to `result`."""
-    from bot.domain.assignment import prefer_gold
+    from domain.assignment import prefer_gold
     from storage.db import open_database
     from storage.uow import UnitOfWork
 
@@ -422,7 +422,7 @@ def raw_run(path: str, result: Result, project_id: int, people: list[int], users
     """One expert after another, each `rounds` times, synchronous stdlib sqlite3: the domain path's statements,
     and with `turns` the bookkeeping of the chat flow's six turns around them. With `share` > 1 the transactions
     of `share` experts in a row are SAVEPOINTs of one BEGIN IMMEDIATE … COMMIT, as our group commit runs them."""
-    from bot.domain.assignment import prefer_gold
+    from domain.assignment import prefer_gold
 
     conn = _raw_connect(path)
     lease = timedelta(minutes=SPEC["lease_minutes"])
@@ -584,8 +584,8 @@ class StatementLog:
 
 async def trace_chat(url: str) -> StatementLog:
     """One expert, one task, through the chat path, with every transaction and statement counted per turn."""
-    from bot.app import build_runtime
-    from bot.settings import Settings
+    from app.wiring import build_runtime
+    from app.settings import Settings
 
     log = StatementLog()
     rt = build_runtime(Settings(database_url=url))

@@ -44,8 +44,8 @@ from telegram.ext import Application, MessageHandler, filters  # noqa: E402
 from bench.common import percentile  # noqa: E402
 from bot.adapters.telegram.adapter import TelegramAdapter  # noqa: E402
 from bot.adapters.telegram.pacing import Pacer  # noqa: E402
-from bot.app import build_runtime  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from app.wiring import build_runtime  # noqa: E402
+from app.settings import Settings  # noqa: E402
 from tests.telegram_standin import BotApiStandIn  # noqa: E402
 
 VISIBLE = ("sendMessage", "editMessageText", "sendDocument", "sendPhoto", "answerCallbackQuery")

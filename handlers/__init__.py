@@ -8,7 +8,7 @@ from handlers import (
     admin, assessments, availability, broadcast, common, earnings, export, home, hours, link, matching, onboarding, payouts, pings, progress,
     projects, quality, reminders, review, tasks,
 )
-from handlers.replies import say
+from handlers.shared.replies import say
 
 MODULES = (onboarding, common, admin, link, home, projects, tasks, quality, review, export, progress,
            assessments, matching, hours, earnings, payouts, availability, reminders, pings, broadcast)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.router import Router
-from bot.domain.identity import parse_identity
-from bot.domain.profile import ROLES
-from handlers.replies import say
+from domain.identity import parse_identity
+from domain.profile import ROLES
+from handlers.shared.replies import say
 
 router = Router("admin")
 

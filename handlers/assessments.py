@@ -16,20 +16,20 @@ from bot.core.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.operations import SendMessage, Target
 from bot.core.router import Router
-from bot.core.text import Day, When, msg
+from bot.i18n.text import Day, When, msg
 from bot.core.wizard import FormRegistry, Problem
-from bot.domain.assessment_scoring import (
+from domain.assessment_scoring import (
     AttemptResult, from_shown, needs_reviewer, new_shuffles, result, retake_opens, score_choice, score_numeric,
     score_task, standing,
 )
-from bot.domain.assessment_spec import (
+from domain.assessment_spec import (
     AssessmentSpec, ChoiceItem, NumericItem, TaskSampleItem, WrittenItem, is_assessment_file, parse_assessment,
 )
-from bot.domain.identity import parse_identity
-from bot.domain.project_spec import SpecError
-from bot.domain.task_types import AnswerInvalid, answer_fields, validate_answer
-from handlers.qualification_hooks import qualifications_of
-from handlers.replies import command_buttons, say
+from domain.identity import parse_identity
+from domain.project_spec import SpecError
+from domain.task_types import AnswerInvalid, answer_fields, validate_answer
+from handlers.shared.qualification_hooks import qualifications_of
+from handlers.shared.replies import command_buttons, say
 from storage.repos.assessments import AssessmentRow, AttemptRow
 from storage.uow import UnitOfWork
 
@@ -205,7 +205,7 @@ def register_forms(forms: FormRegistry) -> None:
 
 
 def _task_blocks(item: TaskSampleItem) -> list:
-    from handlers.task_render import response_title
+    from handlers.shared.task_render import response_title
 
     blocks: list = []
     if item.item.context:
@@ -449,7 +449,7 @@ async def _grading_card(ctx: Context) -> list:
         blocks.append(LongText(title=msg("grade.rubric"), text=item.rubric, filename="rubric.txt"))
         blocks.append(LongText(title=msg("grade.answer"), text=answer.answer.get("text", ""), filename="answer.txt"))
     elif isinstance(item, TaskSampleItem):
-        from handlers.task_render import render_answer
+        from handlers.shared.task_render import render_answer
 
         blocks.append(text(Span(text=item.prompt, style="bold")))
         blocks += _task_blocks(item)
@@ -585,21 +585,3 @@ async def expiry_tick(runtime) -> int:
 
 def ticks() -> list:
     return [(30, deadline_tick, "assessments.deadlines"), (3600, expiry_tick, "qualifications.expiry")]
-
-
-async def seed_assessments(runtime, created_by: int | None = None) -> list[str]:
-    """The demo's screening assessments (bot/demo_content/assessments); returns the ids created."""
-    from importlib.resources import files
-
-    now = runtime.clock()
-    made = []
-    folder = files("bot").joinpath("demo_content").joinpath("assessments")
-    async with runtime.db.transaction() as tx:
-        uow = UnitOfWork(tx)
-        for f in sorted(p for p in folder.iterdir() if p.name.endswith((".yaml", ".yml", ".json"))):
-            created = await create_assessment(uow, f.read_bytes(), f.name, created_by, now)
-            if created.errors:
-                raise ValueError(f"demo assessment {f.name}: {created.errors}")
-            if created.assessment_id is not None:
-                made.append(created.spec.id)
-    return made

@@ -12,13 +12,13 @@ from bot.core.blocks import Buttons, Heading, button, text
 from bot.core.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
-from bot.core.text import Day, msg
+from bot.i18n.text import Day, msg
 from bot.core.wizard import FormRegistry
 from babel.dates import get_day_names
 
-from bot.domain.local_time import localize, next_weekly
+from domain.local_time import localize, next_weekly
 from bot.i18n.formatting import babel_locale
-from handlers.replies import say
+from handlers.shared.replies import say
 
 router = Router("availability")
 FORM = "availability"

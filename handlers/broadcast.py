@@ -10,9 +10,9 @@ from bot.core.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.router import Router
-from bot.core.text import msg
+from bot.i18n.text import msg
 from bot.core.wizard import FormRegistry
-from handlers.targets import TargetChoice, resolve, target_fields
+from handlers.shared.targets import TargetChoice, resolve, target_fields
 from storage.uow import UnitOfWork
 
 router = Router("broadcast")

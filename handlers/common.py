@@ -7,8 +7,8 @@ from bot.core.blocks import Buttons, Heading, Span, button, text
 from bot.core.context import Context
 from bot.core.events import CommandEvent
 from bot.core.router import Router, allowed
-from bot.core.text import msg
-from handlers.replies import say
+from bot.i18n.text import msg
+from handlers.shared.replies import say
 
 router = Router("common")
 

@@ -12,20 +12,20 @@ from datetime import date, datetime, time, timedelta, timezone
 from babel.dates import format_skeleton
 from pydantic import BaseModel, Field
 
-from bot.charts_earnings import weekly_earnings_chart
+from handlers.shared.charts_earnings import weekly_earnings_chart
 from bot.core.blocks import Buttons, Heading, Image, Span, button, text
 from bot.core.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
-from bot.core.text import Day, Money, msg
+from bot.i18n.text import Day, Money, msg
 from bot.core.wizard import FormRegistry, Problem
-from bot.domain.identity import parse_identity
-from bot.domain.ledger import PeriodInvalid, earnings_period, hours_pay, summarize, weekly_series
-from bot.domain.money import MoneyError, normalize_currency, parse_amount
+from domain.identity import parse_identity
+from domain.ledger import PeriodInvalid, earnings_period, hours_pay, summarize, weekly_series
+from domain.money import MoneyError, normalize_currency, parse_amount
 from bot.i18n.formatting import babel_locale
 from handlers.hours import local_today
-from handlers.money_hooks import rate_for
-from handlers.replies import command_buttons, say
+from handlers.shared.money_hooks import rate_for
+from handlers.shared.replies import command_buttons, say
 
 router = Router("earnings")
 DISPUTE_FORM, RESOLVE_FORM = "ledger.dispute", "ledger.resolve"

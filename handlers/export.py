@@ -17,13 +17,13 @@ from typing import BinaryIO
 from bot.core.blocks import Buttons, File, button, text
 from bot.core.context import Context
 from bot.core.router import Router
-from bot.core.text import msg
-from bot.domain.exports import (
+from bot.i18n.text import msg
+from domain.exports import (
     FORMATS, ExportArgsError, ExportFilters, ItemCache, applies_to, export_row, exporter_for, parse_chat_args,
     parse_day, check_range,
 )
-from handlers.replies import say
-from handlers.task_service import spec_of
+from handlers.shared.replies import say
+from handlers.shared.task_service import spec_of
 from storage.repos.exports import OpenTx, iter_submissions, within
 from storage.repos.projects import ProjectRow
 

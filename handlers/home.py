@@ -5,8 +5,8 @@ from bot.core.blocks import Heading, Reply, text
 from bot.core.context import Context
 from bot.core.operations import PublishHome
 from bot.core.router import Router
-from bot.core.text import msg
-from handlers.replies import command_buttons
+from bot.i18n.text import msg
+from handlers.shared.replies import command_buttons
 
 router = Router("home")
 

@@ -1,6 +1,6 @@
 """/log, /timer, /timesheet for experts; /approvals for managers (issue 9).
 
-Rules live in `bot.domain.timesheet` (what arguments mean, limits) and `handlers.money_hooks` (what approved
+Rules live in `domain.timesheet` (what arguments mean, limits) and `handlers.shared.money_hooks` (what approved
 hours earn). Every button names only ids: the presser's ownership or role is checked again against storage.
 """
 from __future__ import annotations
@@ -16,17 +16,17 @@ from bot.core.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import SendMessage, Target
 from bot.core.router import Router
-from bot.core.text import Day, msg
+from bot.i18n.text import Day, msg
 from bot.core.wizard import FormRegistry, Problem
-from bot.domain.dates import DateInvalid, parse_week, week_bounds
-from bot.domain.durations import DurationInvalid, format_minutes, parse_duration
-from bot.domain.timesheet import (
+from domain.dates import DateInvalid, parse_week, week_bounds
+from domain.durations import DurationInvalid, format_minutes, parse_duration
+from domain.timesheet import (
     LOCK_DAYS, TIMER_DAILY_CAP_MINUTES, TIMER_IDLE_NUDGE_MINUTES, LogInvalid, check_day, check_day_cap,
     match_projects, parse_log_args, timer_minutes,
 )
-from handlers import money_hooks
-from handlers.replies import command_buttons, say
-from handlers.task_service import spec_of
+from handlers.shared import money_hooks
+from handlers.shared.replies import command_buttons, say
+from handlers.shared.task_service import spec_of
 from storage.uow import UnitOfWork
 
 router = Router("hours")

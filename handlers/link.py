@@ -6,9 +6,9 @@ from datetime import timedelta
 from bot.core.blocks import Span, text
 from bot.core.context import Context
 from bot.core.router import Router
-from bot.core.text import When, msg
-from bot.domain.link_codes import new_code, normalise
-from handlers.replies import say
+from bot.i18n.text import When, msg
+from domain.link_codes import new_code, normalise
+from handlers.shared.replies import say
 
 router = Router("link")
 

@@ -8,14 +8,14 @@ from datetime import timedelta
 from bot.core.blocks import Buttons, Heading, LongText, Span, button, text
 from bot.core.context import Context
 from bot.core.router import Router
-from bot.core.text import msg
-from bot.domain.eligibility import ineligibility
-from bot.domain.matching import Candidate, Ranked, rank
-from bot.domain.pseudonyms import pseudonym
+from bot.i18n.text import msg
+from domain.eligibility import ineligibility
+from domain.matching import Candidate, Ranked, rank
+from domain.pseudonyms import pseudonym
 from handlers.projects import project_line
-from handlers.qualification_hooks import qualifications_of
-from handlers.replies import command_buttons, say
-from handlers.task_service import spec_of
+from handlers.shared.qualification_hooks import qualifications_of
+from handlers.shared.replies import command_buttons, say
+from handlers.shared.task_service import spec_of
 
 router = Router("matching")
 SHOWN = 10

@@ -5,11 +5,11 @@ from bot.core.blocks import Heading, Span, text
 from bot.core.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
-from bot.core.text import msg
+from bot.i18n.text import msg
 from bot.core.wizard import FormRegistry
-from bot.domain.profile import DOMAINS, ExpertProfile
-from bot.domain.timezones import COMMON
-from handlers.replies import command_buttons
+from domain.profile import DOMAINS, ExpertProfile
+from domain.timezones import COMMON
+from handlers.shared.replies import command_buttons
 
 router = Router("onboarding")
 FORM = "onboarding"

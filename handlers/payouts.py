@@ -19,10 +19,10 @@ from bot.core.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.wizard import FormRegistry
 from bot.core.router import Router
-from bot.core.text import Day, Money, msg
-from bot.domain.ledger import PeriodInvalid, payout_period, statement_csv
+from bot.i18n.text import Day, Money, msg
+from domain.ledger import PeriodInvalid, payout_period, statement_csv
 from handlers.hours import local_today
-from handlers.replies import command_buttons, say
+from handlers.shared.replies import command_buttons, say
 
 router = Router("payouts")
 PAID_FORM = "payouts.paid"

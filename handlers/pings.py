@@ -18,12 +18,12 @@ from bot.core.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.router import Router
-from bot.core.text import When, msg
+from bot.i18n.text import When, msg
 from bot.core.wizard import FormRegistry
 from handlers.availability import is_away
 from handlers.reminders import renders
-from handlers.replies import say
-from handlers.targets import TargetChoice, resolve, target_fields
+from handlers.shared.replies import say
+from handlers.shared.targets import TargetChoice, resolve, target_fields
 from storage.uow import UnitOfWork
 
 router = Router("pings")

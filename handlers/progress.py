@@ -1,6 +1,6 @@
 """/progress for managers: items done / in progress / waiting, answers per day with a chart, agreement,
-median time per task and experts active. The numbers come from `bot.domain.progress`; the chart is drawn
-in a worker thread by `bot.charts` with labels already in the manager's language."""
+median time per task and experts active. The numbers come from `domain.progress`; the chart is drawn
+in a worker thread by `handlers.shared.charts` with labels already in the manager's language."""
 from __future__ import annotations
 
 import base64
@@ -8,15 +8,15 @@ from datetime import timedelta
 
 from babel.dates import format_skeleton
 
-from bot.charts import answers_per_day_chart
+from handlers.shared.charts import answers_per_day_chart
 from bot.core.blocks import Buttons, Heading, Image, button, text
 from bot.core.context import Context
 from bot.core.router import Router
-from bot.core.text import Msg, msg
-from bot.domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport, build_report, window_start
+from bot.i18n.text import Msg, msg
+from domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport, build_report, window_start
 from bot.i18n.formatting import babel_locale, format_number
-from handlers.replies import say
-from handlers.task_service import spec_of
+from handlers.shared.replies import say
+from handlers.shared.task_service import spec_of
 from storage.repos.progress import Progress
 
 router = Router("progress")

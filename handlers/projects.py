@@ -9,12 +9,12 @@ import io
 from bot.core.blocks import Button, Buttons, Heading, LongText, Span, button, text
 from bot.core.context import Context
 from bot.core.router import Router
-from bot.core.text import Day, msg
-from bot.domain.eligibility import ineligibility
-from bot.domain.identity import parse_identity
-from handlers.qualification_hooks import qualifications_of
-from handlers.replies import command_buttons, say
-from handlers.task_service import create_project, import_in_transaction, spec_of
+from bot.i18n.text import Day, msg
+from domain.eligibility import ineligibility
+from domain.identity import parse_identity
+from handlers.shared.qualification_hooks import qualifications_of
+from handlers.shared.replies import command_buttons, say
+from handlers.shared.task_service import create_project, import_in_transaction, spec_of
 
 router = Router("projects")
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")

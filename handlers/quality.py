@@ -4,12 +4,12 @@ from __future__ import annotations
 from bot.core.blocks import Buttons, Heading, Span, button, text
 from bot.core.context import Context
 from bot.core.router import Router
-from bot.core.text import msg
-from bot.domain.item_answers import comparable, item_agreement
-from bot.domain.quality import QualityInputs, QualityScore, explain, peer_agreement, quality_score, should_pause
-from bot.domain.pseudonyms import pseudonym
-from handlers.replies import say
-from handlers.task_service import spec_of
+from bot.i18n.text import msg
+from domain.item_answers import comparable, item_agreement
+from domain.quality import QualityInputs, QualityScore, explain, peer_agreement, quality_score, should_pause
+from domain.pseudonyms import pseudonym
+from handlers.shared.replies import say
+from handlers.shared.task_service import spec_of
 from storage.uow import UnitOfWork
 
 router = Router("quality")

@@ -14,9 +14,9 @@ from bot.core.context import Context
 from bot.core.operations import SendMessage, Target
 from bot.core.blocks import Reply
 from bot.core.router import Router
-from bot.core.text import msg
-from bot.domain.local_time import next_allowed, next_weekly
-from handlers.replies import command_buttons, say
+from bot.i18n.text import msg
+from domain.local_time import next_allowed, next_weekly
+from handlers.shared.replies import command_buttons, say
 from storage.repos.reminders import ReminderRow
 from storage.uow import UnitOfWork
 
@@ -230,7 +230,7 @@ async def announce_new_tasks(uow: UnitOfWork, project_id: int, now: datetime) ->
 
 async def schedule_daily(runtime) -> int:
     """Each reviewer's queue note and each manager's digest, due at 09:00 in their own zone (once per day)."""
-    from bot.domain.local_time import next_daily
+    from domain.local_time import next_daily
 
     now = runtime.clock()
     made = 0

@@ -11,13 +11,13 @@ from bot.core.blocks import Buttons, Heading, LongText, Span, button, text
 from bot.core.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
-from bot.core.text import msg
+from bot.i18n.text import msg
 from bot.core.wizard import FormRegistry
-from bot.domain.pseudonyms import pseudonym
-from bot.domain.task_import import TaskItem
-from handlers.replies import command_buttons, say
-from handlers.task_render import render_answer, response_title
-from handlers.task_service import spec_of
+from domain.pseudonyms import pseudonym
+from domain.task_import import TaskItem
+from handlers.shared.replies import command_buttons, say
+from handlers.shared.task_render import render_answer, response_title
+from handlers.shared.task_service import spec_of
 
 router = Router("review")
 FORM = "review"
@@ -124,7 +124,7 @@ async def _decide(ctx: Context, submission_id: int, revision: int, decision: str
         notice.append(LongText(title=msg("review.comment"), text=comment, filename="review-comment.txt"))
     if decision == "rework":
         notice.append(Buttons(rows=[[button(msg("review.rework_button"), "task.rework", s=submission_id)]]))
-    from handlers import money_hooks
+    from handlers.shared import money_hooks
     from handlers.quality import check_pause
 
     await check_pause(ctx, submission.person_id, project, spec_of(project))

@@ -14,19 +14,19 @@ from bot.core.blocks import Buttons, LongText, button, text
 from bot.core.context import Context
 from bot.core.forms import FormSpec
 from bot.core.router import Router
-from bot.core.text import msg
+from bot.i18n.text import msg
 from bot.core.wizard import FormRegistry, Problem
-from bot.domain.assignment import late_submit_allowed, prefer_gold
-from bot.domain.feedback import check_justification
-from bot.domain.task_import import TaskItem
-from bot.domain.task_types import AnswerInvalid, answer_fields, justification_field, validate_answer
-from bot.domain.eligibility import ineligibility
-from handlers import money_hooks
-from handlers.qualification_hooks import qualifications_of
-from handlers.replies import command_buttons, say
-from bot.domain.scoring import expected_answer, needs_review, score_gold
-from handlers.task_render import render_expected, render_task
-from handlers.task_service import spec_from_json, spec_of
+from domain.assignment import late_submit_allowed, prefer_gold
+from domain.feedback import check_justification
+from domain.task_import import TaskItem
+from domain.task_types import AnswerInvalid, answer_fields, justification_field, validate_answer
+from domain.eligibility import ineligibility
+from handlers.shared import money_hooks
+from handlers.shared.qualification_hooks import qualifications_of
+from handlers.shared.replies import command_buttons, say
+from domain.scoring import expected_answer, needs_review, score_gold
+from handlers.shared.task_render import render_expected, render_task
+from handlers.shared.task_service import spec_from_json, spec_of
 from storage.uow import UnitOfWork
 
 router = Router("tasks")

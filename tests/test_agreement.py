@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.agreement import (
+from domain.agreement import (
     PREFERENCE_SCALE,
     cohen_kappa,
     fleiss_kappa,

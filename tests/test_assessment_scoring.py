@@ -4,11 +4,11 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta, timezone
 
-from bot.domain.assessment_scoring import (
+from domain.assessment_scoring import (
     from_shown, new_shuffles, result, retake_opens, score_choice, score_numeric, score_task, standing,
 )
-from bot.domain.assessment_spec import parse_assessment
-from bot.domain.task_types import validate_answer
+from domain.assessment_spec import parse_assessment
+from domain.task_types import validate_answer
 
 SPEC = parse_assessment(b"""
 kind: assessment

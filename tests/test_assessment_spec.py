@@ -5,8 +5,8 @@ from importlib.resources import files
 
 import pytest
 
-from bot.domain.assessment_spec import AssessmentSpec, is_assessment_file, parse_assessment
-from bot.domain.project_spec import SpecError
+from domain.assessment_spec import AssessmentSpec, is_assessment_file, parse_assessment
+from domain.project_spec import SpecError
 
 BASE = """
 kind: assessment
@@ -119,7 +119,7 @@ def test_assessment_files_are_told_apart_from_project_specs():
 
 
 def test_the_demo_assessments_parse_and_mix_item_kinds():
-    folder = files("bot").joinpath("demo_content").joinpath("assessments")
+    folder = files("app").joinpath("demo_content").joinpath("assessments")
     domains = set()
     for f in folder.iterdir():
         if not f.name.endswith(".yaml"):
@@ -134,8 +134,8 @@ def test_the_demo_assessments_parse_and_mix_item_kinds():
 async def test_cli_creates_once_and_refuses_bad_files(database_url, tmp_path, capsys):
     from argparse import Namespace
 
-    from bot.assessment_cli import run
-    from bot.settings import Settings
+    from app.assessment_cli import run
+    from app.settings import Settings
     from storage.db import open_database
 
     settings = Settings(database_url=database_url)

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bot.app import build_runtime
+from app.wiring import build_runtime
 from tests.recording import RecordingAdapter
 from bot.core.events import Actor, CommandEvent, Conversation
-from bot.domain.assignment import free_slot, prefer_gold
-from bot.settings import Settings
+from domain.assignment import free_slot, prefer_gold
+from app.settings import Settings
 from storage.uow import UnitOfWork
 from tests.flows.tasks_data import seed_project
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from bot.adapters.telegram.adapter import TelegramAdapter
-from bot.app import build_runtime
+from app.wiring import build_runtime
 from bot.core.blocks import Reply, text
 from bot.core.operations import SendMessage, Target
-from bot.settings import Settings
+from app.settings import Settings
 from storage.uow import UnitOfWork
 from tests.telegram_standin import TELEGRAM_RATE_LIMITS, BotApiStandIn
 

@@ -140,7 +140,7 @@ def test_plural_keys_are_plural_in_every_catalog():
 def test_every_key_named_in_code_exists_in_english():
     base = set(entries(load(BASE)))
     used: dict[str, str] = {}
-    for folder in ("bot", "handlers"):
+    for folder in ("app", "bot", "domain", "handlers", "storage"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             for key in KEY_LITERAL.findall(path.read_text(encoding="utf-8")):
                 used.setdefault(key, str(path.relative_to(ROOT)))
@@ -170,7 +170,7 @@ def test_wheel_ships_every_catalog(tmp_path):
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         if (ROOT / name).exists():
             shutil.copy(ROOT / name, src / name)
-    for package in ("bot", "handlers", "storage", "locales"):
+    for package in ("app", "bot", "domain", "handlers", "storage", "locales"):
         if (ROOT / package).is_dir():
             shutil.copytree(ROOT / package, src / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     out = tmp_path / "dist"

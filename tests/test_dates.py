@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain import dates
-from bot.domain.dates import DateInvalid, parse_log_date, parse_week, week_bounds
+from domain import dates
+from domain.dates import DateInvalid, parse_log_date, parse_week, week_bounds
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 

@@ -49,7 +49,7 @@ async def seed(url: str) -> dict:
 
     chat.runtime.on_delivered.append(remember_save)
     try:
-        from bot.demo import seed as demo_seed
+        from app.demo import seed as demo_seed
 
         await demo_seed(chat.runtime)  # demo manager and expert, a project of every task type with its tasks
         await chat.send("expert", "/next")  # an assignment, a lease
@@ -111,7 +111,7 @@ async def test_sqlite_to_postgres_and_back_row_for_row_then_the_bot_carries_on(t
     source = f"sqlite:///{tmp_path / 'source.db'}"
     seeded = await seed(source)
     before = await dump(source)
-    from bot.demo import DEMO_PEOPLE
+    from app.demo import DEMO_PEOPLE
 
     people = len(DEMO_PEOPLE) + 4  # ana, ben, bo, cy
     assert len(before["persons"]) == people and len(before["inbox"]) > 20 and before["kv"]
@@ -212,7 +212,7 @@ async def test_a_missing_or_foreign_source_is_refused(tmp_path, database_url):
 async def run_cli(*args: str) -> tuple[int, str, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", *args, cwd=str(ROOT), env=env,
+        sys.executable, "-m", "app.cli", *args, cwd=str(ROOT), env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     return proc.returncode, out.decode(), err.decode()

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain import durations
-from bot.domain.durations import MAX_MINUTES, DurationInvalid, format_minutes, parse_duration
+from domain import durations
+from domain.durations import MAX_MINUTES, DurationInvalid, format_minutes, parse_duration
 
 
 @pytest.mark.parametrize(("text", "minutes"), [

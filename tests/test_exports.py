@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.exports import (
+from domain.exports import (
     FORMATS, ExportArgsError, ExportFilters, aggregate_item, applies_to, parse_chat_args, parse_day,
 )
-from bot.domain.pseudonyms import pseudonym
-from bot.domain.task_types import (
+from domain.pseudonyms import pseudonym
+from domain.task_types import (
     ErrorCheckAnswer, Issue, LabelingAnswer, PairwiseAnswer, PromptWritingAnswer, RankingAnswer, RatingAnswer,
     RewriteAnswer,
 )
 from handlers.export import write_export
-from handlers.task_service import create_project, import_in_transaction
+from handlers.shared.task_service import create_project, import_in_transaction
 from storage.repos.exports import iter_submissions
 from storage.uow import UnitOfWork
 from tests.flows.tasks_data import DATA, SPECS
@@ -383,7 +383,7 @@ async def test_aggregated_labels_scores_and_ranks(db):
 
 
 def test_aggregate_item_without_a_majority_says_so():
-    from bot.domain.project_spec import parse_project_spec
+    from domain.project_spec import parse_project_spec
 
     spec = parse_project_spec(SPECS["labeling_finance"].read_bytes(), SPECS["labeling_finance"].name)
     rec = aggregate_item(spec, "x", {"prompt": "p"}, [{"labels": ["fees"]}, {"labels": ["loan"]}])
@@ -501,7 +501,7 @@ def test_formats_apply_to_the_task_types_that_have_them():
 def run_cli(url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PANELIST_DATABASE_URL": url}
     env.pop("PANELIST_SECRET_KEY", None)
-    return subprocess.run([sys.executable, "-m", "bot.export_cli", *args], cwd=str(ROOT), env=env,
+    return subprocess.run([sys.executable, "-m", "app.export_cli", *args], cwd=str(ROOT), env=env,
                           capture_output=True, text=True, timeout=120)
 
 

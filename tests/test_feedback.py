@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from bot.domain.feedback import (
+from domain.feedback import (
     CATALOG_KEYS,
     ENGLISH,
     GENERIC_PHRASES,
@@ -12,8 +12,8 @@ from bot.domain.feedback import (
     is_specific,
     normalize,
 )
-from bot.domain.project_spec import ProjectSpec
-from bot.domain.task_import import TaskItem
+from domain.project_spec import ProjectSpec
+from domain.task_import import TaskItem
 
 PAY = {"kind": "per_task", "amount": "1.00", "currency": "EUR"}
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.gold import (
+from domain.gold import (
     GoldResult,
     gold_accuracy,
     score_against_gold,

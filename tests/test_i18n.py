@@ -13,7 +13,7 @@ from babel.messages.plurals import get_plural
 from bot.core.blocks import Button, Buttons, Fields, Heading, Paragraph, Reply, Span, button, reply, text
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.operations import Notice, SendMessage
-from bot.core.text import Day, Money, Msg, When, msg
+from bot.i18n.text import Day, Money, Msg, When, msg
 from bot.i18n import (
     Catalogs,
     default_catalogs,

@@ -9,13 +9,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bot.charts_earnings import PNG_SIGNATURE, render_weekly_earnings, weekly_earnings_chart
-from bot.domain.dates import DateInvalid
-from bot.domain.durations import DurationInvalid
-from bot.domain.ledger import (
+from handlers.shared.charts_earnings import PNG_SIGNATURE, render_weekly_earnings, weekly_earnings_chart
+from domain.dates import DateInvalid
+from domain.durations import DurationInvalid
+from domain.ledger import (
     PeriodInvalid, earnings_period, hours_pay, payout_period, statement_csv, summarize, weekly_series,
 )
-from bot.domain.timesheet import LOCK_DAYS, LogInvalid, check_day_cap, match_projects, parse_log_args, timer_minutes
+from domain.timesheet import LOCK_DAYS, LogInvalid, check_day_cap, match_projects, parse_log_args, timer_minutes
 from storage.uow import UnitOfWork
 
 TODAY = date(2026, 11, 26)  # a Thursday

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from hypothesis import given, settings, strategies as st
 
-from bot.domain.local_time import in_quiet_hours, localize, next_allowed, next_daily, next_weekly
+from domain.local_time import in_quiet_hours, localize, next_allowed, next_daily, next_weekly
 
 UTC = timezone.utc
 

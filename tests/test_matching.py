@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from bot.domain.matching import Candidate, factors, rank, working_hours_before
+from domain.matching import Candidate, factors, rank, working_hours_before
 
 MONDAY_6_UTC = datetime(2026, 3, 2, 6, tzinfo=timezone.utc)
 

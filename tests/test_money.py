@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.text import Money
-from bot.domain.money import (
+from bot.i18n.text import Money
+from domain.money import (
     MAX_ABS_MINOR,
     MoneyError,
     format_amount,

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation, TextEvent
-from bot.domain.profile import DOMAINS
+from domain.profile import DOMAINS
 from storage.db import open_database
 from tests.backends import drop_schema, new_database_url, require_postgres
 

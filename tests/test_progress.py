@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.charts import PNG_SIGNATURE, answers_per_day_chart, render_answers_per_day
-from bot.domain.progress import (
+from handlers.shared.charts import PNG_SIGNATURE, answers_per_day_chart, render_answers_per_day
+from domain.progress import (
     Agreement, agreement, answers_per_day, build_report, item_counts, local_day, median, window_start,
 )
-from bot.domain.project_spec import parse_project_spec
+from domain.project_spec import parse_project_spec
 
 SPECS = Path(__file__).resolve().parent / "data" / "specs"
 UTC = timezone.utc
@@ -247,7 +247,7 @@ async def test_default_renderer_runs_through_the_worker_too():
 
 
 async def _setup(db, seconds: list[int], when: list[datetime]):
-    from handlers.task_service import create_project, import_in_transaction
+    from handlers.shared.task_service import create_project, import_in_transaction
     from storage.uow import UnitOfWork
 
     now = utc(2026, 3, 30, 10, 0)

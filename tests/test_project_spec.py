@@ -6,7 +6,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from bot.domain.project_spec import (
+from domain.project_spec import (
     DOMAINS,
     MAX_SPEC_BYTES,
     SPEC_RULES,

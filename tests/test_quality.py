@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from bot.domain import quality
-from bot.domain.quality import (
+from domain import quality
+from domain.quality import (
     QualityConfig,
     QualityInputs,
     explain,

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.app import build_runtime
+from app.wiring import build_runtime
 from tests.recording import RecordingAdapter
-from bot.settings import Settings
+from app.settings import Settings
 from handlers.reminders import reminder_tick
 from storage.repos.reminders import Availability
 from storage.uow import UnitOfWork

@@ -33,7 +33,7 @@ async def test_run_stops_cleanly_on_a_signal(sig, tmp_path):
             "PANELIST_TELEGRAM_TOKEN": api.token, "PANELIST_TELEGRAM_API_URL": api.base_url,
             "PANELIST_TELEGRAM_FILE_URL": api.file_url, "PANELIST_HTTP_PORT": str(port),
         })
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run", cwd=ROOT, env=env,
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "app.cli", "run", cwd=ROOT, env=env,
                                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             async with aiohttp.ClientSession() as http:

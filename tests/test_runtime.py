@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.app import build_runtime
+from app.wiring import build_runtime
 from bot.core.blocks import Action
 from tests.recording import RecordingAdapter
 from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation, TextEvent
@@ -13,8 +13,8 @@ from bot.core.operations import Notice, SendMessage
 from bot.core.router import Router
 from bot.core.runtime import Runtime
 from bot.core.wizard import FormRegistry
-from bot.settings import Settings
-from handlers.replies import say
+from app.settings import Settings
+from handlers.shared.replies import say
 from storage.uow import UnitOfWork
 
 

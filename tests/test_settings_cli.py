@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import configure_logging
-from bot.settings import Settings, SettingsError, load_settings
+from app.wiring import configure_logging
+from app.settings import Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_cli(*args: str, env: dict | None = None, stdin: str = "", cwd: Path | None = None, timeout: int = 60):
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("PANELIST_")}
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], input=stdin, capture_output=True, text=True,
                           env=full_env, cwd=cwd or ROOT, timeout=timeout)
 
 

@@ -21,12 +21,12 @@ from bot.adapters.slack import events as slack_events
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.pacing import ChannelPacer
 from bot.adapters.slack.socket_mode import SocketModeRunner
-from bot.app import build_runtime
+from app.wiring import build_runtime
 from bot.core.adapter import DeliveryFailed
 from bot.core.blocks import Reply, text
 from bot.core.operations import Delivery, EditMessage, SendMessage
-from bot.settings import Settings
-from handlers.task_service import create_project, import_in_transaction
+from app.settings import Settings
+from handlers.shared.task_service import create_project, import_in_transaction
 from storage.uow import UnitOfWork
 from tests.flows.slack import TEAM, SlackHarness, dm_channel, slack_user_id
 from tests.flows.tasks_data import ANSWERS as TASK_ANSWERS
@@ -467,11 +467,11 @@ async def test_accepted_but_unprocessed_event_is_recovered_on_start_and_its_retr
 
 
 async def test_panelist_run_serves_slack_on_its_one_http_server(database_url):
-    """`bot.serve.serve` with Slack settings: /healthz and /slack/events on the same port, a signed command
+    """`app.serve.serve` with Slack settings: /healthz and /slack/events on the same port, a signed command
     answered through the stand-in, a forged one refused."""
     import socket
 
-    from bot.serve import serve
+    from app.serve import serve
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -517,7 +517,7 @@ async def test_socket_mode_mounts_no_unsigned_http_route(database_url):
                         slack_api_url="http://127.0.0.1:9/api/")
     runtime = build_runtime(settings)
     adapter = SlackAdapter(runtime, settings)
-    from bot.serve import http_app
+    from app.serve import http_app
 
     app = http_app(runtime, [adapter])
     assert all(getattr(r.resource, "canonical", "") != "/slack/events" for r in app.router.routes())

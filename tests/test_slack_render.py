@@ -186,7 +186,7 @@ def test_url_and_styled_buttons_and_bad_buttons():
     with pytest.raises(ValueError):
         render_message(Reply(blocks=[Buttons(rows=[[btn("x", payload="p" * 2001)]])]))
     with pytest.raises(TypeError):
-        render_message(Reply(blocks=[text(__import__("bot.core.text", fromlist=["msg"]).msg("hello"))]))
+        render_message(Reply(blocks=[text(__import__("bot.i18n.text", fromlist=["msg"]).msg("hello"))]))
 
 
 def test_more_than_fifty_blocks_become_several_messages_with_buttons_last():

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain import task_import
-from bot.domain.project_spec import ProjectSpec
-from bot.domain.task_import import (
+from domain import task_import
+from domain.project_spec import ProjectSpec
+from domain.task_import import (
     MAX_LISTED_PROBLEMS,
     GoodLine,
     ImportReport,
@@ -258,7 +258,7 @@ def test_valid_gold_is_stored_in_canonical_form(spec, n, gold, stored):
 
 
 def test_canonical_gold_is_what_the_gold_scorer_reads():
-    from bot.domain.gold import score_against_gold
+    from domain.gold import score_against_gold
 
     item = run(jsonl(row("a", 3, gold=["r2", "r1", "r3"])), RANKING)[0].item
     assert score_against_gold("ranking", {"order": [["r2"], ["r1"], ["r3"]]}, item.gold).passed

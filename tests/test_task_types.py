@@ -4,10 +4,10 @@ from pathlib import Path
 import pytest
 
 from bot.core.forms import FieldKind, FieldSpec
-from bot.core.text import Msg
-from bot.domain.project_spec import TASK_TYPES, ProjectSpec
-from bot.domain.task_import import TaskItem
-from bot.domain.task_types import (
+from bot.i18n.text import Msg
+from domain.project_spec import TASK_TYPES, ProjectSpec
+from domain.task_import import TaskItem
+from domain.task_types import (
     ANSWER_ADAPTER,
     CATALOG_KEYS,
     ENGLISH,
@@ -451,7 +451,7 @@ def test_answers_round_trip_through_json(answer):
 
 
 def test_canonical_gold_and_score_positions():
-    from bot.domain.task_types import canonical_gold, score_positions
+    from domain.task_types import canonical_gold, score_positions
 
     gold = validate_gold(RATING, ONE, {"scores": {"accuracy": 2, "safety": "borderline"}})
     assert canonical_gold(RATING, gold) == {"scores": {"accuracy": 2, "safety": "borderline"}}
@@ -469,8 +469,8 @@ def test_justification_field_per_type():
 
 def test_example_tasks_validate_against_their_forms():
     """The demo files: every item's form can be built and every gold answer passes."""
-    from bot.domain.project_spec import parse_project_spec
-    from bot.domain.task_import import GoodLine, iter_task_lines
+    from domain.project_spec import parse_project_spec
+    from domain.task_import import GoodLine, iter_task_lines
 
     data = Path(__file__).parent / "data"
     for spec_path in (data / "specs").iterdir():

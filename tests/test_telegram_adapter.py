@@ -17,11 +17,11 @@ from telegram import Update
 from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.adapters.telegram.commands import language_code, menu
 from bot.adapters.telegram.updates import GROUP_ANONYMOUS_BOT, parse_update, split_command
-from bot.app import build_runtime
+from app.wiring import build_runtime
 from bot.core.adapter import DeliveryFailed
 from bot.core.blocks import Buttons, LongText, Reply, button, text
 from bot.core.operations import Delivery, EditMessage, SendMessage, Target
-from bot.settings import Settings
+from app.settings import Settings
 from storage.db import open_database
 from tests.flows.telegram import RecordingStandIn, TelegramHarness, fast_pacer, telegram_user_id
 from tests.flows.test_onboarding import ANSWERS
@@ -432,10 +432,10 @@ async def test_update_is_not_confirmed_until_it_is_in_the_inbox(chat, database_u
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 async def test_panelist_run_serves_telegram(database_url, mode):
-    """`panelist run` (bot.serve.serve) with PANELIST_TELEGRAM_TOKEN: long polling, or the webhook on its own HTTP server."""
+    """`panelist run` (app.serve.serve) with PANELIST_TELEGRAM_TOKEN: long polling, or the webhook on its own HTTP server."""
     from pydantic import SecretStr
 
-    from bot.serve import serve
+    from app.serve import serve
     from tests.flows.telegram import free_port
 
     api = await RecordingStandIn().start()

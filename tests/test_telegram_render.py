@@ -115,7 +115,7 @@ def test_spans_heading_fields_and_divider():
 
 
 def test_localize_before_rendering():
-    from bot.core.text import msg
+    from bot.i18n.text import msg
 
     with pytest.raises(RenderError, match="localize"):
         render(send(text(msg("task.title"))))

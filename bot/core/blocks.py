@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field
 
-from bot.core.text import TextLike
+from bot.i18n.text import TextLike
 
 
 class Action(BaseModel):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.blocks import Action, Reply
 from bot.core.capabilities import Capabilities
 from bot.core.operations import Notice, SendMessage, Target
-from bot.core.text import TextLike
+from bot.i18n.text import TextLike
 from storage.models import Identity, Person
 from storage.uow import UnitOfWork
 

@@ -9,7 +9,7 @@ from bot.core.events import (
 )
 from bot.core.operations import Notice, Operation, SendMessage
 from bot.core.router import Route, Router, allowed
-from bot.core.text import msg
+from bot.i18n.text import msg
 from bot.core.wizard import EXPIRED, Wizard
 
 MAX_COMMAND_NAME = 32

@@ -11,7 +11,7 @@ from typing import Any
 from babel.numbers import NumberFormatError, parse_decimal
 
 from bot.core.forms import FieldKind, FieldSpec
-from bot.core.text import Msg, TextLike, msg
+from bot.i18n.text import Msg, TextLike, msg
 
 MAX_TEXT = 20_000
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.core.text import TextLike
+from bot.i18n.text import TextLike
 
 
 class FieldKind(str, Enum):

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from bot.core.blocks import Reply
 from bot.core.events import Conversation
 from bot.core.forms import RenderedForm
-from bot.core.text import TextLike
+from bot.i18n.text import TextLike
 
 
 class Target(BaseModel):

@@ -27,12 +27,12 @@ from bot.core.events import Event
 from bot.core.operations import Delivery, Notice, Operation, SendMessage
 from bot.core.router import Router
 from bot.core.staging import stage
-from bot.core.text import msg
+from bot.i18n.text import msg
 from bot.core.turn import resolve_actor
 from bot.core.wizard import FormRegistry, Wizard
 from bot.i18n.catalog import Catalogs, default_catalogs
 from bot.i18n.negotiate import negotiate_locale
-from bot.settings import Settings
+from app.settings import Settings
 from storage.db import Database, InProcessLocks, open_database
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork

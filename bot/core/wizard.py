@@ -17,7 +17,7 @@ from bot.core.context import Context
 from bot.core.field_values import FieldInvalid, display, parse_raw, parse_text
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, RenderedForm
 from bot.core.operations import CloseForm, EditMessage, FormErrors, Notice, OpenForm, Operation, SendMessage
-from bot.core.text import Msg, msg
+from bot.i18n.text import Msg, msg
 from storage.models import FormSession
 
 Builder = Callable[[Context, dict], "FormSpec | Awaitable[FormSpec]"]

@@ -18,7 +18,7 @@ from babel import UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from bot.core.text import Msg
+from bot.i18n.text import Msg
 from bot.i18n.formatting import format_value
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 from babel.units import format_unit
 
-from bot.core.text import Day, Money, Msg, When
+from bot.i18n.text import Day, Money, Msg, When
 
 log = logging.getLogger(__name__)
 

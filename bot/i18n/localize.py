@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from bot.core.text import Msg
+from bot.i18n.text import Msg
 from bot.i18n.catalog import Catalogs, default_catalogs
 
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from bot.domain.exports import ExportFilters
+from domain.exports import ExportFilters
 from storage.db import Tx
 
 PAGE = 2000

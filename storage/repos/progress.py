@@ -1,4 +1,4 @@
-"""The rows a project's progress report is computed from (see `bot.domain.progress`).
+"""The rows a project's progress report is computed from (see `domain.progress`).
 
 Every query is written once and runs on SQLite and PostgreSQL alike: aggregates are plain COUNT/SUM/GROUP BY,
 days are bucketed in Python in the manager's zone, and the median is read with ORDER BY … LIMIT/OFFSET so no

@@ -11,8 +11,8 @@ import abc
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.app import build_runtime
-from bot.settings import Settings
+from app.wiring import build_runtime
+from app.settings import Settings
 
 
 @dataclass

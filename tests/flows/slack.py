@@ -1,7 +1,7 @@
 """The Slack adapter under the flow harness: the real Bolt app behind the project's aiohttp server.
 
 Every action of a test person is an HTTP request signed as Slack signs it, sent to `/slack/events` of
-`bot.serve.http_app` (served by aiohttp's `TestServer`); the bot's Web API client talks to the loopback
+`app.serve.http_app` (served by aiohttp's `TestServer`); the bot's Web API client talks to the loopback
 `SlackApiStandIn`. What a person "received" is read back from the stand-in's recorded calls (messages,
 edits, ephemerals, modals, home tabs, uploads) — i.e. what Slack would show them.
 
@@ -33,7 +33,7 @@ from aiohttp.test_utils import TestServer
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.mrkdwn import ZWSP
 from bot.adapters.slack.pacing import ChannelPacer
-from bot.serve import http_app
+from app.serve import http_app
 from tests.flows.harness import ChatHarness, Received
 from tests.slack_standin import SlackApiStandIn
 from tests.slack_standin.signing import (

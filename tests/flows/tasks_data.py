@@ -5,7 +5,7 @@ import io
 from datetime import datetime, timezone
 from pathlib import Path
 
-from handlers.task_service import create_project, import_in_transaction
+from handlers.shared.task_service import create_project, import_in_transaction
 from storage.uow import UnitOfWork
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -68,8 +68,8 @@ async def seed_project(runtime, stem: str, spec: bytes | None = None) -> int:
 
 async def add_member(runtime, project_id: int, identity: str) -> None:
     """Make someone a member, as a manager's /addexpert does, holding what the project requires."""
-    from bot.domain.identity import parse_identity
-    from handlers.task_service import spec_of
+    from domain.identity import parse_identity
+    from handlers.shared.task_service import spec_of
 
     key = parse_identity(identity)
     now = datetime.now(timezone.utc)

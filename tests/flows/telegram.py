@@ -110,7 +110,7 @@ class TelegramHarness(ChatHarness):
         if self.webhook:  # the project's own HTTP app, as `panelist run` serves it
             from aiohttp import web
 
-            from bot.serve import http_app
+            from app.serve import http_app
 
             self._http = web.AppRunner(http_app(self.runtime, [self.adapter]))
             await self._http.setup()

@@ -303,9 +303,9 @@ async def test_qualification_gates_projects_and_expires(adapter_name, database_u
         await chat.send("hal", "/projects")
         assert "you're in" in chat.last("hal").text  # a member stays a member
         async with chat.runtime.db.transaction() as tx:
-            from handlers.qualification_hooks import qualifications_of
+            from handlers.shared.qualification_hooks import qualifications_of
 
-            from bot.domain.identity import parse_identity
+            from domain.identity import parse_identity
 
             key = parse_identity(chat.identity("hal"))
             pid = (await UnitOfWork(tx).identities.find(key.platform, key.workspace, key.user_id)).person_id
@@ -331,7 +331,7 @@ async def test_manager_uploads_an_assessment(chat):
 
 
 async def test_demo_assessments_are_listed_by_domain(chat):
-    from handlers.assessments import seed_assessments
+    from app.demo import seed_assessments
 
     assert sorted(await seed_assessments(chat.runtime)) == [
         "finance_screening", "law_screening", "medicine_screening", "software_screening"]

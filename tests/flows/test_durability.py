@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from bot.domain.identity import parse_identity
+from domain.identity import parse_identity
 from storage.db import open_database
 from tests.flows.test_onboarding import ANSWERS, stored_person
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.runtime import EVENT
-from bot.domain.identity import parse_identity
+from domain.identity import parse_identity
 from tests.flows.tasks_data import add_member, seed_project
 from tests.flows.test_hours import setup
 from tests.flows.test_review import answer_one, grant

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.domain.pseudonyms import pseudonym
+from domain.pseudonyms import pseudonym
 from tests.flows.adapters import ADAPTERS
 from tests.flows.tasks_data import ANSWERS, JUSTIFY, add_member, seed_project
 from tests.flows.test_review import answer_one, grant

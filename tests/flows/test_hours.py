@@ -33,7 +33,7 @@ async def setup(chat, *experts: str) -> int:
 
 
 async def name_person(chat, user: str, name: str) -> None:
-    from bot.domain.identity import parse_identity
+    from domain.identity import parse_identity
 
     key = parse_identity(chat.identity(user))
     async with chat.runtime.db.transaction() as tx:

@@ -8,7 +8,7 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 
-from handlers.task_service import import_in_transaction
+from handlers.shared.task_service import import_in_transaction
 from storage.uow import UnitOfWork
 from tests.flows.adapters import ADAPTERS
 from tests.flows.tasks_data import add_member, seed_project
@@ -31,7 +31,7 @@ class Clock:
 
 
 async def person_id(chat, user: str) -> int:
-    from bot.domain.identity import parse_identity
+    from domain.identity import parse_identity
 
     key = parse_identity(chat.identity(user))
     found = await rows(chat.runtime, "SELECT person_id FROM identities WHERE platform = $1 AND workspace = $2"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bot.domain.identity import parse_identity
+from domain.identity import parse_identity
 from tests.flows.tasks_data import add_member, seed_project
 from tests.flows.test_review import grant
 from tests.flows.test_tasks import rows

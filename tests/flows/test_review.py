@@ -10,7 +10,7 @@ from tests.flows.test_tasks import rows
 
 
 async def grant(chat, user: str, role: str) -> None:
-    from bot.domain.identity import parse_identity
+    from domain.identity import parse_identity
     from datetime import datetime, timezone
 
     key = parse_identity(chat.identity(user))

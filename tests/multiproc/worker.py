@@ -23,11 +23,11 @@ import time
 from pydantic import TypeAdapter
 
 from bot.adapters.console.render import render_reply
-from bot.app import build_runtime
+from app.wiring import build_runtime
 from bot.core.capabilities import CONSOLE
 from bot.core.events import Event
 from bot.core.operations import Delivery, EditMessage, FormErrors, Notice, PublishHome, SendMessage
-from bot.settings import Settings
+from app.settings import Settings
 
 EVENT = TypeAdapter(Event)
 

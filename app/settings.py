@@ -1,0 +1,90 @@
+"""Settings from `PANELIST_*` environment variables and a `.env` file. Secrets are `SecretStr`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.identity import IdentityKey, parse_identity_list
+
+
+class SettingsError(Exception):
+    """One clear line naming the variable that is wrong."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PANELIST_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'panelist.db'}")
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    admins: str = ""
+    default_locale: str = "en"
+    timezone: str = "UTC"
+    secret_key: SecretStr | None = None  # signs inline button payloads; generated and stored in the database if unset
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    action_token_days: int = Field(default=14, ge=1)
+    link_code_minutes: int = Field(default=10, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, v: str) -> str:
+        if not (v.startswith("sqlite:///") or v.startswith("postgresql://") or v.startswith("postgres://")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return v
+
+    @field_validator("admins")
+    @classmethod
+    def _admins_parse(cls, v: str) -> str:
+        parse_identity_list(v)
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from domain.timezones import valid_timezone
+
+        if not valid_timezone(v):
+            raise ValueError(f"{v!r} is not an IANA time zone name")
+        return v
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, v: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(v.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            raise ValueError(f"{v!r} is not a locale") from None
+        return v
+
+    @property
+    def admin_identities(self) -> list[IdentityKey]:
+        return parse_identity_list(self.admins)
+
+
+def load_settings(**overrides) -> Settings:
+    """Build settings or raise `SettingsError` with one line naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = "PANELIST_" + str(err["loc"][0]).upper() if err.get("loc") else "PANELIST_*"
+        reason = err["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{name}: {reason}") from None

@@ -1,0 +1,111 @@
+"""Rules for hours that need no chat and no storage: what `/log` arguments mean, the limits, timer policy.
+
+`/log DURATION [PROJECT] [DATE] [note]`: the duration may be several words (`2 h 15 m`), so the longest
+leading run of words that parses as a duration is taken; then a project name prefix (the longest run of
+words that prefixes one of the person's projects' names); then an optional date word; the rest is the note.
+A first word after the duration that reads as a date means no project was named.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Sequence
+
+from domain.dates import DateInvalid, parse_log_date
+from domain.durations import DurationInvalid, parse_duration
+
+# Days before today − LOCK_DAYS can no longer be logged (a setting the lead may move into app.settings).
+LOCK_DAYS = 14
+DAY_CAP_MINUTES = 24 * 60
+# A running timer nudges after this long without a pause or stop, and is flagged (not billed) past the cap.
+TIMER_IDLE_NUDGE_MINUTES = 120
+TIMER_DAILY_CAP_MINUTES = 12 * 60
+MAX_NOTE = 500
+
+__all__ = ["LOCK_DAYS", "DAY_CAP_MINUTES", "TIMER_IDLE_NUDGE_MINUTES", "TIMER_DAILY_CAP_MINUTES", "LogRequest",
+           "LogInvalid", "parse_log_args", "match_projects", "check_day_cap", "timer_minutes"]
+
+
+class LogInvalid(ValueError):
+    def __init__(self, reason_key: str, **params) -> None:
+        super().__init__(reason_key)
+        self.reason_key = reason_key
+        self.params = params
+
+
+@dataclass
+class LogRequest:
+    minutes: int
+    day: date
+    project_words: str = ""  # what named the project ("" = not named)
+    project_ids: list[int] = field(default_factory=list)  # candidates; exactly one = chosen
+    note: str = ""
+
+
+def match_projects(words: str, projects: Sequence[tuple[int, str]]) -> list[int]:
+    """Ids of projects whose name starts with `words` (case-insensitive); an exact name wins alone."""
+    needle = " ".join(words.casefold().split())
+    if not needle:
+        return []
+    exact = [pid for pid, name in projects if " ".join(name.casefold().split()) == needle]
+    if exact:
+        return exact[:1]
+    return [pid for pid, name in projects if " ".join(name.casefold().split()).startswith(needle)]
+
+
+def _is_date_word(word: str, today: date) -> bool:
+    try:
+        parse_log_date(word, today)
+        return True
+    except DateInvalid as e:
+        return e.reason_key != "hours.error.date_format"
+
+
+def parse_log_args(args: str, today: date, projects: Sequence[tuple[int, str]],
+                   lock_days: int | None = LOCK_DAYS) -> LogRequest:
+    """Read `/log` arguments; `projects` are the (id, name) the person may log to. Raises LogInvalid,
+    DurationInvalid or DateInvalid with the catalog key saying why."""
+    words = (args or "").split()
+    if not words:
+        raise LogInvalid("hours.log.usage")
+    minutes, used, first_error = None, 0, None
+    for k in range(min(len(words), 4), 0, -1):
+        try:
+            minutes, used = parse_duration(" ".join(words[:k])), k
+            break
+        except DurationInvalid as e:
+            if k == 1:
+                first_error = e
+    if minutes is None:
+        raise first_error  # type: ignore[misc]
+    rest = words[used:]
+    request = LogRequest(minutes=minutes, day=today)
+    if rest and not _is_date_word(rest[0], today):
+        for k in range(len(rest), 0, -1):
+            found = match_projects(" ".join(rest[:k]), projects)
+            if found:
+                request.project_words, request.project_ids = " ".join(rest[:k]), found
+                rest = rest[k:]
+                break
+    if rest and _is_date_word(rest[0], today):
+        request.day = parse_log_date(rest[0], today, lock_days=lock_days)  # future / locked: refused here
+        rest = rest[1:]
+    request.note = " ".join(rest)[:MAX_NOTE]
+    if not request.project_ids and len(projects) == 1 and not request.project_words:
+        request.project_ids = [projects[0][0]]
+    return request
+
+
+def check_day(day: date, today: date, lock_days: int | None = LOCK_DAYS) -> None:
+    """The same date rules for a day chosen by a button (picker) as for a typed one."""
+    parse_log_date(day.isoformat(), today, lock_days=lock_days)
+
+
+def check_day_cap(already: int, adding: int, cap: int = DAY_CAP_MINUTES) -> None:
+    if already + adding > cap:
+        raise LogInvalid("hours.error.day_cap", left=max(0, cap - already) // 60, left_minutes=max(0, cap - already))
+
+
+def timer_minutes(seconds: int) -> int:
+    """A stopped timer's whole minutes (seconds dropped: never bill time that was not worked)."""
+    return max(0, seconds) // 60

@@ -1,0 +1,18 @@
+"""Small builders shared by handlers, so each handler reads as what it says."""
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.blocks import Buttons, Reply, button, text
+from bot.core.operations import SendMessage
+from bot.i18n.text import msg
+
+
+def say(key: str, count: int | None = None, **params: Any) -> SendMessage:
+    return SendMessage(message=Reply(blocks=[text(msg(key, count=count, **params))]))
+
+
+def command_buttons(*names: str) -> Buttons:
+    """Buttons that run commands, so nobody has to remember syntax."""
+    row = [button(msg(f"command.{n}.button"), "cmd", c=n) for n in names]
+    return Buttons(rows=[row[i:i + 3] for i in range(0, len(row), 3)])

@@ -1,0 +1,62 @@
+"""How a task is shown: the instructions, the prompt, every response, and what to do next."""
+from __future__ import annotations
+
+from bot.core.blocks import Buttons, Heading, LongText, button, text
+from bot.i18n.text import When, msg
+from domain.project_spec import ProjectSpec
+from domain.task_import import TaskItem
+
+INSTRUCTIONS_PREVIEW = 300
+
+
+def response_title(index: int, task_type: str) -> object:
+    letter = chr(ord("A") + index)
+    return msg("task.response", letter=letter)
+
+
+def render_task(project_name: str, spec: ProjectSpec, item: TaskItem, assignment_id: int, lease_ends) -> list:
+    """The task message. Gold items look exactly like any other: nothing here may tell them apart."""
+    blocks: list = [
+        Heading(text=project_name),
+        text(msg(f"task_type.{spec.task_type}"), " · ", msg("task.lease_until", at=When(at=lease_ends, style="time"))),
+    ]
+    preview = spec.instructions if len(spec.instructions) <= INSTRUCTIONS_PREVIEW else (
+        spec.instructions[:INSTRUCTIONS_PREVIEW].rsplit(" ", 1)[0] + " …")
+    blocks.append(text(msg("task.instructions_short"), " ", preview))
+    if item.context:
+        blocks.append(LongText(title=msg("task.context"), text=item.context, filename="context.txt"))
+    blocks.append(LongText(title=msg("task.prompt"), text=item.prompt, filename="prompt.txt"))
+    for i, response in enumerate(item.responses):
+        blocks.append(LongText(title=response_title(i, spec.task_type), text=response.text,
+                               filename=f"response-{chr(ord('a') + i)}.txt"))
+    blocks.append(Buttons(rows=[[
+        button(msg("task.show_instructions"), "task.instr", a=assignment_id),
+        button(msg("task.skip_button"), "task.skip", a=assignment_id),
+    ]]))
+    return blocks
+
+
+def render_answer(spec: ProjectSpec, item: TaskItem, form_values: dict) -> list:
+    """An answer as the form's questions and the given values, for a reviewer or a rework summary."""
+    from bot.core.blocks import Span
+    from bot.core.field_values import display
+    from domain.task_types import answer_fields
+
+    lines = []
+    for field in answer_fields(spec, item):
+        if field.id in form_values and field.applies(form_values):
+            lines.append(text(Span(text=field.label, style="bold"), " ", *display(field, form_values[field.id])))
+    return lines
+
+
+def render_expected(spec: ProjectSpec, expected: dict) -> list:
+    """The gold answer in words: labels, a preference, scores per criterion, or an order."""
+    if "labels" in expected:
+        return [text(", ".join(expected["labels"]))]
+    if "preference" in expected:
+        return [text(msg(f"task.option.{expected['preference']}"))]
+    if "scores" in expected:
+        return [text(spec.criterion(cid).label, ": ", str(value)) for cid, value in expected["scores"].items()]
+    if "order" in expected:
+        return [text(" > ".join(" = ".join(group) for group in expected["order"]))]
+    return []
