@@ -21,7 +21,7 @@ def add_parser(sub) -> None:
 
 
 async def run(settings: Settings, args) -> int:
-    from handlers.assessments import create_assessment
+    from handlers.shared.assessment_files import create_assessment
 
     if getattr(args, "assessment_command", "create") != "create":
         return 1

@@ -54,7 +54,7 @@ async def seed(runtime) -> None:
 
 async def seed_assessments(runtime, created_by: int | None = None) -> list[str]:
     """The demo's screening assessments (app/demo_content/assessments); returns the ids created."""
-    from handlers.assessments import create_assessment
+    from handlers.shared.assessment_files import create_assessment
 
     now = runtime.clock()
     made = []

@@ -6,7 +6,6 @@ form is checked against the attempt's owner, and attempts, answers and scores ar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -23,10 +22,9 @@ from domain.assessment_scoring import (
     score_task, standing,
 )
 from domain.assessment_spec import (
-    AssessmentSpec, ChoiceItem, NumericItem, TaskSampleItem, WrittenItem, is_assessment_file, parse_assessment,
+    AssessmentSpec, ChoiceItem, NumericItem, TaskSampleItem, WrittenItem,
 )
 from domain.identity import parse_identity
-from domain.project_spec import SpecError
 from domain.task_types import AnswerInvalid, answer_fields, validate_answer
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.replies import command_buttons, say
@@ -49,43 +47,6 @@ def _spec(assessment_id: int, spec_json: str) -> AssessmentSpec:
 
 def spec_of(row: AssessmentRow) -> AssessmentSpec:
     return _spec(row.id, row.spec)
-
-
-@dataclass
-class Created:
-    assessment_id: int | None = None
-    spec: AssessmentSpec | None = None
-    errors: list[str] = field(default_factory=list)
-    exists: bool = False
-
-
-async def create_assessment(uow: UnitOfWork, data: bytes, filename: str, created_by: int | None,
-                            now: datetime) -> Created:
-    """One path for the chat upload, the CLI and the demo."""
-    try:
-        spec = parse_assessment(data, filename)
-    except SpecError as exc:
-        return Created(errors=[str(p) for p in exc.errors])
-    new_id = await uow.assessments.create(spec.id, spec.domain, spec.title, spec.model_dump_json(), created_by, now)
-    if new_id is None:
-        return Created(spec=spec, exists=True)
-    await uow.audit.log(created_by, "assessment.created", {"assessment": new_id, "id": spec.id,
-                                                            "items": len(spec.items)}, now)
-    return Created(assessment_id=new_id, spec=spec)
-
-
-async def assessment_upload(ctx: Context, filename: str, data: bytes) -> list | None:
-    """For the manager's file upload: the reply when the file is an assessment, None when it is not."""
-    if not is_assessment_file(data, filename):
-        return None
-    created = await create_assessment(ctx.uow, data, filename, ctx.person.id, ctx.now)
-    if created.errors:
-        listing = "\n".join(created.errors[:40])
-        return [ctx.reply(text(msg("assess.refused", problems=len(created.errors))),
-                          LongText(title=msg("assess.errors"), text=listing, filename="assessment-errors.txt"))]
-    if created.exists:
-        return [say("assess.exists", id=created.spec.id)]
-    return [say("assess.created", title=created.spec.title, items=len(created.spec.items))]
 
 
 # ---------------------------------------------------------------------------------------------- attempts

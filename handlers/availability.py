@@ -3,7 +3,7 @@ person's own zone. Away experts get no pings and no task pushes, only an "are yo
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -135,6 +135,3 @@ async def back(ctx: Context, event) -> list:
     await ctx.audit("availability.back")
     return [say("availability.welcome_back")]
 
-
-def is_away(a, now: datetime) -> bool:
-    return a.status == "away" and (a.away_until is None or a.away_until > now)

@@ -23,8 +23,8 @@ from domain.identity import parse_identity
 from domain.ledger import PeriodInvalid, earnings_period, hours_pay, summarize, weekly_series
 from domain.money import MoneyError, normalize_currency, parse_amount
 from bot.i18n.formatting import babel_locale
-from handlers.hours import local_today
 from handlers.shared.money_hooks import rate_for
+from handlers.shared.local_today import local_today
 from handlers.shared.replies import command_buttons, say
 
 router = Router("earnings")

@@ -25,6 +25,7 @@ from domain.timesheet import (
     match_projects, parse_log_args, timer_minutes,
 )
 from handlers.shared import money_hooks
+from handlers.shared.local_today import local_today
 from handlers.shared.replies import command_buttons, say
 from handlers.shared.task_service import spec_of
 from storage.uow import UnitOfWork
@@ -32,13 +33,6 @@ from storage.uow import UnitOfWork
 router = Router("hours")
 EDIT_FORM, REJECT_FORM = "hours.edit", "hours.reject"
 MAX_LISTED = 12
-
-
-def local_today(ctx: Context) -> date:
-    try:
-        return ctx.now.astimezone(ZoneInfo(ctx.tz)).date()
-    except Exception:  # an unknown zone name: UTC rather than a crash
-        return ctx.now.date()
 
 
 def _local_date(at: datetime, tz: str) -> date:

@@ -12,8 +12,9 @@ from bot.i18n.text import msg
 from domain.eligibility import ineligibility
 from domain.matching import Candidate, Ranked, rank
 from domain.pseudonyms import pseudonym
-from handlers.projects import project_line
+from handlers.shared.project_render import project_line
 from handlers.shared.qualification_hooks import qualifications_of
+from handlers.shared.quality_rules import score_for
 from handlers.shared.replies import command_buttons, say
 from handlers.shared.task_service import spec_of
 
@@ -25,8 +26,6 @@ PREVIEW = 400
 
 async def ranked_for(ctx: Context, project) -> list[Ranked]:
     """Eligible experts who are not members yet, best first."""
-    from handlers.quality import score_for
-
     spec = spec_of(project)
     wanted = (spec.requires.qualification or spec.requires.domain) if spec.requires else spec.domain
     since = ctx.now - timedelta(days=7)

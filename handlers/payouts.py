@@ -21,7 +21,7 @@ from bot.core.wizard import FormRegistry
 from bot.core.router import Router
 from bot.i18n.text import Day, Money, msg
 from domain.ledger import PeriodInvalid, payout_period, statement_csv
-from handlers.hours import local_today
+from handlers.shared.local_today import local_today
 from handlers.shared.replies import command_buttons, say
 
 router = Router("payouts")

@@ -20,8 +20,8 @@ from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.router import Router
 from bot.i18n.text import When, msg
 from bot.core.wizard import FormRegistry
-from handlers.availability import is_away
-from handlers.reminders import renders
+from domain.availability import is_away
+from handlers.shared.reminder_renderers import renders
 from handlers.shared.replies import say
 from handlers.shared.targets import TargetChoice, resolve, target_fields
 from storage.uow import UnitOfWork

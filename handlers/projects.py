@@ -9,9 +9,12 @@ import io
 from bot.core.blocks import Button, Buttons, Heading, LongText, Span, button, text
 from bot.core.context import Context
 from bot.core.router import Router
-from bot.i18n.text import Day, msg
+from bot.i18n.text import msg
 from domain.eligibility import ineligibility
 from domain.identity import parse_identity
+from handlers.shared.announcements import announce_new_tasks
+from handlers.shared.assessment_files import assessment_upload
+from handlers.shared.project_render import project_line
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.replies import command_buttons, say
 from handlers.shared.task_service import create_project, import_in_transaction, spec_of
@@ -31,22 +34,11 @@ def _decode(event) -> bytes | None:
         return None
 
 
-def project_line(project, spec) -> list:
-    pay_key = "projects.pay.per_task" if spec.pay.kind == "per_task" else "projects.pay.hourly"
-    parts = [Span(text=project.name, style="bold"), " — ", msg(f"domain.{spec.domain}"), ", ",
-             msg(f"task_type.{spec.task_type}"), ", ", msg(pay_key, amount=spec.pay.money)]
-    if spec.deadline:
-        parts += [", ", msg("projects.deadline", day=Day(on=spec.deadline.date()))]
-    return parts
-
-
 @router.file(roles={"manager"})
 async def manager_upload(ctx: Context, event) -> list:
     data = _decode(event)
     if data is None:
         return [say("upload.too_big", limit=ctx.runtime.settings.max_upload_bytes // (1024 * 1024))]
-    from handlers.assessments import assessment_upload
-
     if (handled := await assessment_upload(ctx, event.filename, data)) is not None:
         return handled
     name = event.filename.lower()
@@ -84,8 +76,6 @@ async def _create(ctx: Context, data: bytes, filename: str) -> list:
 async def _import(ctx: Context, project, data: bytes, all_or_nothing: bool) -> list:
     report = await import_in_transaction(ctx.uow, project, io.BytesIO(data), all_or_nothing, ctx.now, ctx.person.id)
     if report.imported:
-        from handlers.reminders import announce_new_tasks
-
         await announce_new_tasks(ctx.uow, project.id, ctx.now)
     blocks = [text(msg("import.summary", name=project.name, imported=report.imported,
                        existing=report.unchanged_existing, problems=report.problem_count))]

@@ -7,7 +7,6 @@ capped at one per kind per interval. A recurring reminder computes its next time
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Awaitable, Callable
 
 from bot.core.blocks import Buttons, Heading, button, text
 from bot.core.context import Context
@@ -16,6 +15,7 @@ from bot.core.blocks import Reply
 from bot.core.router import Router
 from bot.i18n.text import msg
 from domain.local_time import next_allowed, next_weekly
+from handlers.shared.reminder_renderers import RENDERERS, renders
 from handlers.shared.replies import command_buttons, say
 from storage.repos.reminders import ReminderRow
 from storage.uow import UnitOfWork
@@ -28,16 +28,6 @@ CAPS = {"lease_warning": timedelta(minutes=5), "lease_expired": timedelta(minute
 # …shorter for kinds about one task or one ping at a time
 CLAIM = timedelta(minutes=2)
 BATCH = 100
-
-Renderer = Callable[[UnitOfWork, ReminderRow], Awaitable["list | None"]]
-RENDERERS: dict[str, Renderer] = {}
-
-
-def renders(kind: str):
-    def register(fn: Renderer) -> Renderer:
-        RENDERERS[kind] = fn
-        return fn
-    return register
 
 
 def _hhmm(value: str | None) -> time | None:
@@ -209,23 +199,6 @@ async def _digest(uow: UnitOfWork, reminder: ReminderRow):
     open_pings = await uow.tx.fetchval("SELECT COUNT(*) FROM pings WHERE closed_at IS NULL")
     lines.append(text(msg("reminder.digest.waiting", reviews=int(pending), pings=int(open_pings))))
     return lines if len(lines) > 1 or pending or open_pings else None
-
-
-async def announce_new_tasks(uow: UnitOfWork, project_id: int, now: datetime) -> int:
-    """Tell the project's available experts about new tasks, batched: one reminder per person per hour
-    (the dedupe key), due in ten minutes so several imports become one message."""
-    from handlers.availability import is_away
-    from storage.repos.projects import members
-
-    window = now.replace(minute=0, second=0, microsecond=0)
-    count = 0
-    for person_id in await members(uow.tx, project_id):
-        if is_away(await uow.availability.get(person_id), now):
-            continue
-        if await uow.reminders.schedule(person_id, "new_tasks", f"new:{project_id}:{person_id}:{window.isoformat()}",
-                                        now + timedelta(minutes=10), {"project": project_id}, now):
-            count += 1
-    return count
 
 
 async def schedule_daily(runtime) -> int:

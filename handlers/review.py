@@ -15,8 +15,10 @@ from bot.i18n.text import msg
 from bot.core.wizard import FormRegistry
 from domain.pseudonyms import pseudonym
 from domain.task_import import TaskItem
+from handlers.shared.quality_rules import check_pause
 from handlers.shared.replies import command_buttons, say
 from handlers.shared.task_render import render_answer, response_title
+from handlers.shared.task_screen import show_task
 from handlers.shared.task_service import spec_of
 
 router = Router("review")
@@ -125,7 +127,6 @@ async def _decide(ctx: Context, submission_id: int, revision: int, decision: str
     if decision == "rework":
         notice.append(Buttons(rows=[[button(msg("review.rework_button"), "task.rework", s=submission_id)]]))
     from handlers.shared import money_hooks
-    from handlers.quality import check_pause
 
     await check_pause(ctx, submission.person_id, project, spec_of(project))
     extra = []
@@ -147,7 +148,5 @@ async def rework(ctx: Context, event) -> list:
     submission = await ctx.uow.submissions.get(int(ctx.action.args.get("s", 0)))
     if submission is None or submission.person_id != ctx.person.id or submission.review_state != "rework":
         return [say("review.rework_closed")]
-    from handlers.tasks import show_task
-
     return await show_task(ctx, submission.assignment_id, params={"a": submission.assignment_id, "rework": submission.id},
                            initial=submission.form_values)

@@ -23,31 +23,16 @@ from domain.task_types import AnswerInvalid, answer_fields, justification_field,
 from domain.eligibility import ineligibility
 from handlers.shared import money_hooks
 from handlers.shared.qualification_hooks import qualifications_of
+from handlers.shared.quality_rules import on_submitted
 from handlers.shared.replies import command_buttons, say
 from domain.scoring import expected_answer, needs_review, score_gold
-from handlers.shared.task_render import render_expected, render_task
+from handlers.shared.task_render import render_expected
+from handlers.shared.task_screen import FORM, load_assignment as _load, show_task
 from handlers.shared.task_service import spec_from_json, spec_of
 from storage.uow import UnitOfWork
 
 router = Router("tasks")
-FORM = "task"
 SKIP_REASONS = ("not_my_expertise", "unclear", "conflict", "content", "other")
-
-
-async def _load(uow: UnitOfWork, assignment_id: int, cache: dict | None = None):
-    """The assignment (always read fresh) with its task, project, spec and item (cached for the turn)."""
-    assignment = await uow.assignments.get(assignment_id)
-    if assignment is None:
-        return None
-    key = ("task", assignment.task_id)
-    if cache is not None and key in cache:
-        return (assignment, *cache[key])
-    task = await uow.tasks.get(assignment.task_id)
-    project = await uow.projects.get(assignment.project_id)
-    loaded = (task, project, spec_of(project), TaskItem.model_validate(task.item))
-    if cache is not None:
-        cache[key] = loaded
-    return (assignment, *loaded)
 
 
 async def _form(ctx: Context, params: dict) -> FormSpec:
@@ -134,25 +119,12 @@ async def _resubmitted(ctx: Context, project, submission_id: int, answer, values
 
 
 async def after_submission(ctx: Context, project, spec, task) -> None:
-    """Hooks that follow an answer: adaptive overlap and quality pauses (see handlers.quality)."""
-    from handlers.quality import on_submitted
-
+    """Hooks that follow an answer: adaptive overlap and quality pauses (see handlers.shared.quality_rules)."""
     await on_submitted(ctx, project, spec, task)
 
 
 def register_forms(forms: FormRegistry) -> None:
     forms.register(FORM, None, _form, _submitted, check=_check)
-
-
-async def show_task(ctx: Context, assignment_id: int, with_form: bool = True, params: dict | None = None,
-                    initial: dict | None = None) -> list:
-    """The task message, then its form (resumed where it stopped, or prefilled for a rework)."""
-    assignment, task, project, spec, item = await _load(ctx.uow, assignment_id)
-    ops = [ctx.reply(*render_task(project.name, spec, item, assignment.id, assignment.lease_expires_at))]
-    if not with_form:
-        return ops
-    return ops + await ctx.runtime.wizard.start(ctx, FORM, params=params or {"a": assignment_id}, initial=initial,
-                                                at_summary=initial is not None)
 
 
 async def expire_own(ctx: Context) -> None:

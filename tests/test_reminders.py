@@ -109,7 +109,7 @@ async def test_two_ticks_at_once_send_nothing_twice(rt):
 
 
 async def test_new_tasks_are_announced_once_per_batch_and_never_to_the_away(rt):
-    from handlers.reminders import announce_new_tasks
+    from handlers.shared.announcements import announce_new_tasks
     from tests.flows.tasks_data import seed_project
 
     project_id = await seed_project(rt, "rewrite_finance")

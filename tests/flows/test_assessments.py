@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from handlers.assessments import create_assessment, deadline_tick, expiry_tick
+from handlers.assessments import deadline_tick, expiry_tick
+from handlers.shared.assessment_files import create_assessment
 from storage.uow import UnitOfWork
 from tests.flows.adapters import ADAPTERS
 from tests.flows.tasks_data import seed_project

@@ -1,0 +1,18 @@
+"""What each kind of reminder says: a capability module registers the renderer of its kinds with `@renders(kind)`,
+and the reminder tick (handlers.reminders) looks it up by the reminder's kind."""
+from __future__ import annotations
+
+from typing import Awaitable, Callable
+
+from storage.repos.reminders import ReminderRow
+from storage.uow import UnitOfWork
+
+Renderer = Callable[[UnitOfWork, ReminderRow], Awaitable["list | None"]]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def renders(kind: str):
+    def register(fn: Renderer) -> Renderer:
+        RENDERERS[kind] = fn
+        return fn
+    return register

@@ -1,0 +1,38 @@
+"""An assignment on screen: the task message, then its answer form (from /next, /drafts, a resume button or a
+rework sent back by a reviewer)."""
+from __future__ import annotations
+
+from bot.core.context import Context
+from domain.task_import import TaskItem
+from handlers.shared.task_render import render_task
+from handlers.shared.task_service import spec_of
+from storage.uow import UnitOfWork
+
+FORM = "task"
+
+
+async def load_assignment(uow: UnitOfWork, assignment_id: int, cache: dict | None = None):
+    """The assignment (always read fresh) with its task, project, spec and item (cached for the turn)."""
+    assignment = await uow.assignments.get(assignment_id)
+    if assignment is None:
+        return None
+    key = ("task", assignment.task_id)
+    if cache is not None and key in cache:
+        return (assignment, *cache[key])
+    task = await uow.tasks.get(assignment.task_id)
+    project = await uow.projects.get(assignment.project_id)
+    loaded = (task, project, spec_of(project), TaskItem.model_validate(task.item))
+    if cache is not None:
+        cache[key] = loaded
+    return (assignment, *loaded)
+
+
+async def show_task(ctx: Context, assignment_id: int, with_form: bool = True, params: dict | None = None,
+                    initial: dict | None = None) -> list:
+    """The task message, then its form (resumed where it stopped, or prefilled for a rework)."""
+    assignment, task, project, spec, item = await load_assignment(ctx.uow, assignment_id)
+    ops = [ctx.reply(*render_task(project.name, spec, item, assignment.id, assignment.lease_expires_at))]
+    if not with_form:
+        return ops
+    return ops + await ctx.runtime.wizard.start(ctx, FORM, params=params or {"a": assignment_id}, initial=initial,
+                                                at_summary=initial is not None)
