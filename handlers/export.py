@@ -24,7 +24,7 @@ from domain.exports import (
 )
 from handlers.shared.replies import say
 from handlers.shared.task_service import spec_of
-from storage.repos.exports import OpenTx, iter_submissions, within
+from storage.repos.exports import OpenTx, iter_submissions
 from storage.repos.projects import ProjectRow
 
 router = Router("export")
@@ -152,7 +152,7 @@ async def _run(ctx: Context, project: ProjectRow, fmt: str, filters: ExportFilte
                     task_type=msg(f"task_type.{project.task_type}"), formats=usable)]
     limit = ctx.runtime.settings.max_upload_bytes
     buffer = io.BytesIO()
-    result = await write_export(within(ctx.uow.tx), project, fmt, filters, ctx.runtime.codec_secret, buffer,
+    result = await write_export(ctx.uow.this_transaction(), project, fmt, filters, ctx.runtime.codec_secret, buffer,
                                 max_bytes=limit)
     await ctx.audit("export.sent", project=project.id, format=fmt, records=result.records,
                     truncated=result.truncated, filters=filters.describe())

@@ -88,7 +88,7 @@ async def project_picked(ctx: Context, event) -> list:
 async def record(ctx: Context, project, minutes: int, day: date, note: str, source: str) -> list:
     """Write one entry after every check; reply with what was recorded and the week's total."""
     today = local_today(ctx)
-    await ctx.uow.tx.lock(f"hours:{ctx.person.id}")
+    await ctx.uow.lock(f"hours:{ctx.person.id}")
     try:
         check_day(day, today, LOCK_DAYS)
         check_day_cap(await ctx.uow.hours.minutes_on(ctx.person.id, day), minutes)

@@ -98,7 +98,7 @@ async def close(ctx: Context, period: str) -> list:
         first, last = payout_period(period, local_today(ctx))
     except PeriodInvalid as exc:
         return [say(exc.reason_key)]
-    await ctx.uow.tx.lock("payouts:close")
+    await ctx.uow.lock("payouts:close")
     groups: dict[tuple[int, str], list] = defaultdict(list)
     for line in await ctx.uow.ledger.unpaid_in(first, last):
         groups[(line.person_id, line.currency)].append(line)

@@ -17,7 +17,6 @@ from domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport, build_repor
 from bot.i18n.formatting import babel_locale, format_number
 from handlers.shared.replies import say
 from handlers.shared.task_service import spec_of
-from storage.repos.progress import Progress
 
 router = Router("progress")
 MAX_LISTED = 15
@@ -48,7 +47,7 @@ async def progress_pressed(ctx: Context, event) -> list:
 
 
 async def compute(ctx: Context, project) -> ProgressReport:
-    repo = Progress(ctx.uow.tx)
+    repo = ctx.uow.progress
     return build_report(
         spec_of(project),
         item_rows=await repo.item_groups(project.id),

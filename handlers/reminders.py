@@ -181,8 +181,7 @@ async def _new_tasks(uow: UnitOfWork, reminder: ReminderRow):
 
 @renders("review_queue")
 async def _review_queue(uow: UnitOfWork, reminder: ReminderRow):
-    pending = await uow.tx.fetchval("SELECT COUNT(*) FROM submissions WHERE review_state = 'pending' AND person_id <> $1",
-                                    reminder.person_id)
+    pending = await uow.submissions.pending_review_count(excluding_person=reminder.person_id)
     if not pending:
         return None
     return [text(msg("reminder.review_queue", count=int(pending))), command_buttons("review")]
@@ -195,8 +194,8 @@ async def _digest(uow: UnitOfWork, reminder: ReminderRow):
         c = await uow.tasks.counts(project.id)
         lines.append(text(msg("reminder.digest.project", name=project.name, done=c["done"], items=c["items"],
                               answers=c["answers"])))
-    pending = await uow.tx.fetchval("SELECT COUNT(*) FROM submissions WHERE review_state = 'pending'")
-    open_pings = await uow.tx.fetchval("SELECT COUNT(*) FROM pings WHERE closed_at IS NULL")
+    pending = await uow.submissions.pending_review_count()
+    open_pings = await uow.pings.open_count()
     lines.append(text(msg("reminder.digest.waiting", reviews=int(pending), pings=int(open_pings))))
     return lines if len(lines) > 1 or pending or open_pings else None
 

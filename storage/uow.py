@@ -8,10 +8,12 @@ from storage.repos.assessments import Assessments
 from storage.repos.qualifications import Invites, Qualifications
 from storage.repos.tasks import Assignments, Pauses, Quality, Reviews, Submissions, Tasks
 from storage.repos.delivery import Inbox, Outbox, SentMessages
+from storage.repos.exports import OpenTx, within
 from storage.repos.hours import HoursEntries, PayRates, Timers
 from storage.repos.ledger import Ledger
 from storage.repos.people import Identities, People, Roles
 from storage.repos.pings import Broadcasts, Pings
+from storage.repos.progress import Progress
 from storage.repos.reminders import Availabilities, Reminders
 from storage.repos.projects import Projects, Uploads
 from storage.repos.state import ActionTokens, Audit, FormSessions, KeyValues, Leases, LinkCodes
@@ -73,3 +75,12 @@ class UnitOfWork:
     availability = _Repo(Availabilities)
     pings = _Repo(Pings)
     broadcasts = _Repo(Broadcasts)
+    progress = _Repo(Progress)
+
+    async def lock(self, key: str) -> None:
+        """Serialize with every other transaction taking the same key, in any process, until commit."""
+        await self.tx.lock(key)
+
+    def this_transaction(self) -> OpenTx:
+        """`open_tx` for readers that page through their results (exports): every page reads in this transaction."""
+        return within(self.tx)

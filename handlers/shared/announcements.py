@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from domain.availability import is_away
-from storage.repos.projects import members
 from storage.uow import UnitOfWork
 
 
@@ -13,7 +12,7 @@ async def announce_new_tasks(uow: UnitOfWork, project_id: int, now: datetime) ->
     (the dedupe key), due in ten minutes so several imports become one message."""
     window = now.replace(minute=0, second=0, microsecond=0)
     count = 0
-    for person_id in await members(uow.tx, project_id):
+    for person_id in await uow.projects.members(project_id):
         if is_away(await uow.availability.get(person_id), now):
             continue
         if await uow.reminders.schedule(person_id, "new_tasks", f"new:{project_id}:{person_id}:{window.isoformat()}",

@@ -7,8 +7,6 @@ from bot.core.forms import FieldKind, FieldSpec, Option
 from bot.i18n.text import Msg, msg
 from domain.identity import parse_identity
 from domain.profile import DOMAINS
-from storage.repos.people import everyone
-from storage.repos.projects import members
 from storage.uow import UnitOfWork
 
 KINDS = ("project", "domain", "everyone", "people")
@@ -53,11 +51,11 @@ async def resolve(uow: UnitOfWork, choice: TargetChoice, exclude: int | None = N
         matches = await uow.projects.matching(choice.project or "")
         if len(matches) != 1:
             return [], msg("projects.not_found" if not matches else "projects.ambiguous", name=(choice.project or "")[:80])
-        people = await members(uow.tx, matches[0].id)
+        people = await uow.projects.members(matches[0].id)
     elif choice.target == "domain":
-        people = [pid for pid, profile in await everyone(uow.tx) if choice.domain in profile.get("domains", [])]
+        people = [pid for pid, profile in await uow.people.everyone() if choice.domain in profile.get("domains", [])]
     elif choice.target == "everyone":
-        people = [pid for pid, _ in await everyone(uow.tx)]
+        people = [pid for pid, _ in await uow.people.everyone()]
     else:
         for raw in (choice.people or "").replace("\n", ",").split(","):
             if not raw.strip():

@@ -46,6 +46,11 @@ class People:
     async def count(self) -> int:
         return int(await self.tx.fetchval("SELECT COUNT(*) FROM persons WHERE merged_into IS NULL"))
 
+    async def everyone(self) -> list[tuple[int, dict]]:
+        """(person id, profile) of every active person, for targeting pings and broadcasts."""
+        rows = await self.tx.fetch("SELECT id, profile FROM persons WHERE merged_into IS NULL ORDER BY id")
+        return [(r["id"], json.loads(r["profile"] or "{}")) for r in rows]
+
     async def mark_merged(self, person_id: int, into: int) -> None:
         await self.tx.execute("UPDATE persons SET merged_into = $2 WHERE id = $1", person_id, into)
 
@@ -112,9 +117,3 @@ class Roles:
     async def holders(self, role: str) -> list[int]:
         rows = await self.tx.fetch("SELECT person_id FROM roles WHERE role = $1 ORDER BY person_id", role)
         return [r["person_id"] for r in rows]
-
-
-async def everyone(tx: Tx) -> list[tuple[int, dict]]:
-    """(person id, profile) of every active person, for targeting pings and broadcasts."""
-    rows = await tx.fetch("SELECT id, profile FROM persons WHERE merged_into IS NULL ORDER BY id")
-    return [(r["id"], json.loads(r["profile"] or "{}")) for r in rows]

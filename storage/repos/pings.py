@@ -59,6 +59,10 @@ class Pings:
             "SELECT person_id, answer, hours, answered_at FROM ping_targets WHERE ping_id = $1 ORDER BY person_id",
             ping_id)
 
+    async def open_count(self) -> int:
+        """Pings whose window has not been closed yet."""
+        return int(await self.tx.fetchval("SELECT COUNT(*) FROM pings WHERE closed_at IS NULL"))
+
     async def close_due(self, now: datetime) -> list[PingRow]:
         """Close every ping whose window ended; each is closed once, by whichever process gets there first."""
         rows = await self.tx.fetch(

@@ -74,6 +74,11 @@ class Projects:
         )
         return [ProjectRow(**r) for r in rows]
 
+    async def members(self, project_id: int) -> list[int]:
+        rows = await self.tx.fetch("SELECT person_id FROM project_members WHERE project_id = $1 ORDER BY person_id",
+                                   project_id)
+        return [r["person_id"] for r in rows]
+
     async def is_member(self, project_id: int, person_id: int) -> bool:
         return bool(await self.tx.fetchval(
             "SELECT 1 FROM project_members WHERE project_id = $1 AND person_id = $2", project_id, person_id
@@ -98,8 +103,3 @@ class Uploads:
             "DELETE FROM uploads WHERE id = $1 AND person_id = $2 RETURNING filename, data", upload_id, person_id
         )
         return (row["filename"], row["data"]) if row else None
-
-
-async def members(tx: Tx, project_id: int) -> list[int]:
-    rows = await tx.fetch("SELECT person_id FROM project_members WHERE project_id = $1 ORDER BY person_id", project_id)
-    return [r["person_id"] for r in rows]

@@ -271,6 +271,14 @@ class Submissions:
             reviewer_id, after_id, *project_ids,
         ))
 
+    async def pending_review_count(self, excluding_person: int | None = None) -> int:
+        """Answers waiting for review in every project: all of them, or all but one person's own (a reviewer
+        never reviews their own answers)."""
+        if excluding_person is None:
+            return int(await self.tx.fetchval("SELECT COUNT(*) FROM submissions WHERE review_state = 'pending'"))
+        return int(await self.tx.fetchval(
+            "SELECT COUNT(*) FROM submissions WHERE review_state = 'pending' AND person_id <> $1", excluding_person))
+
     async def review_counts(self, person_id: int, project_id: int | None = None) -> dict[str, int]:
         rows = await self.tx.fetch(
             "SELECT review_state, COUNT(*) AS n FROM submissions WHERE person_id = $1 AND ($2 = 0 OR project_id = $2)"
