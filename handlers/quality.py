@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.core.blocks import Buttons, Heading, Span, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import msg
 from domain.item_answers import comparable, item_agreement
