@@ -5,14 +5,19 @@ import logging
 
 from bot.core.runtime import Runtime
 from app.settings import Settings
-from storage.db import Database
+from storage.db import Database, open_database
+from storage.migrate import upgrade
+from storage.uow import UnitOfWork
 
 
-def build_runtime(settings: Settings, db: Database | None = None, **kwargs) -> Runtime:
+def build_runtime(settings: Settings, db: Database | None = None, **kwargs) -> Runtime[UnitOfWork]:
+    """The handlers' router and forms over storage: the database of `settings` (or `db`), the application's
+    unit of work for every transaction, and the migrations applied when the runtime starts."""
     import handlers
 
     router, forms = handlers.build()
-    return Runtime(settings, router, forms, db=db, **kwargs)
+    db = db or open_database(settings.database_url, settings.database_pool_size)
+    return Runtime(settings, router, forms, db, UnitOfWork, prepare=upgrade, **kwargs)
 
 
 class _SecretFilter(logging.Filter):

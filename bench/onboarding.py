@@ -80,7 +80,7 @@ class NullAdapter:
     platform = "console"
 
     def __init__(self) -> None:
-        from bot.core.capabilities import CONSOLE
+        from bot.adapters.console import CONSOLE
 
         self.capabilities = CONSOLE
         self.n = 0

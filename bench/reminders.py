@@ -78,7 +78,7 @@ async def seed(url: str, rows: int, due: int, people: int = 10_000) -> None:
 
 async def tick(url: str) -> dict:
     from app.wiring import build_runtime
-    from bot.core.capabilities import CONSOLE
+    from bot.adapters.console import CONSOLE
     from app.settings import Settings
     from handlers.reminders import reminder_tick
 

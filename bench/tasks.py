@@ -204,7 +204,7 @@ class Recorder:
     platform = "console"
 
     def __init__(self) -> None:
-        from bot.core.capabilities import CONSOLE
+        from bot.adapters.console import CONSOLE
 
         self.capabilities = CONSOLE
         self.buttons: dict[str, dict[str, str]] = {}

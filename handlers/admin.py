@@ -1,7 +1,7 @@
 """/grant and /revoke: admins give and take roles. The first admins come from PANELIST_ADMINS."""
 from __future__ import annotations
 
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.router import Router
 from domain.identity import parse_identity
 from domain.profile import ROLES

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.core.blocks import Buttons, Heading, LongText, Reply, Span, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.operations import SendMessage, Target
 from bot.core.router import Router

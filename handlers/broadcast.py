@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from bot.core.blocks import Heading, LongText, Reply, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.router import Router

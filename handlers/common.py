@@ -4,7 +4,7 @@ from __future__ import annotations
 from babel import Locale
 
 from bot.core.blocks import Buttons, Heading, Span, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.events import CommandEvent
 from bot.core.router import Router, allowed
 from bot.i18n.text import msg

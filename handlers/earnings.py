@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from handlers.shared.charts_earnings import weekly_earnings_chart
 from bot.core.blocks import Buttons, Heading, Image, Span, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
 from bot.i18n.text import Day, Money, msg

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from bot.core.blocks import Buttons, File, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import msg
 from domain.exports import (

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.core.blocks import Heading, Reply, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.operations import PublishHome
 from bot.core.router import Router
 from bot.i18n.text import msg

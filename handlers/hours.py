@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from bot.core.blocks import Buttons, Heading, Reply, Span, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import SendMessage, Target
 from bot.core.router import Router

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.blocks import Span, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import When, msg
 from domain.link_codes import new_code, normalise

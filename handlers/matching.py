@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.blocks import Buttons, Heading, LongText, Span, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import msg
 from domain.eligibility import ineligibility

@@ -15,7 +15,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from bot.core.blocks import Buttons, File, Heading, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.wizard import FormRegistry
 from bot.core.router import Router

@@ -14,7 +14,7 @@ from datetime import timedelta
 from pydantic import BaseModel, Field, field_validator
 
 from bot.core.blocks import Buttons, File, Heading, LongText, Reply, Span, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.router import Router

@@ -10,7 +10,7 @@ from babel.dates import format_skeleton
 
 from handlers.shared.charts import answers_per_day_chart
 from bot.core.blocks import Buttons, Heading, Image, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import Msg, msg
 from domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport, build_report, window_start

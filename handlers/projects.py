@@ -7,7 +7,7 @@ import binascii
 import io
 
 from bot.core.blocks import Button, Buttons, Heading, LongText, Span, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import msg
 from domain.eligibility import ineligibility

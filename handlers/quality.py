@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.blocks import Buttons, Heading, Span, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import msg
 from domain.quality import QualityInputs, QualityScore, explain

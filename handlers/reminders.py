@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from bot.core.blocks import Buttons, Heading, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.operations import SendMessage, Target
 from bot.core.blocks import Reply
 from bot.core.router import Router

@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from bot.core.blocks import Buttons, LongText, button, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.core.forms import FormSpec
 from bot.core.router import Router
 from bot.i18n.text import msg

@@ -7,10 +7,9 @@ until commit across every process (an advisory transaction lock on PostgreSQL; S
 from __future__ import annotations
 
 import abc
-import asyncio
 import hashlib
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any
 
 from storage.dialect import Dialect
 
@@ -89,23 +88,3 @@ def redact_url(url: str) -> str:
 
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
-
-class InProcessLocks:
-    """Per-key asyncio locks so one process does not hand two tasks of one person to the database at once."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._users: dict[str, int] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[key] -= 1
-            if self._users[key] == 0:
-                del self._users[key]
-                self._locks.pop(key, None)

@@ -1,7 +1,7 @@
 """A console-platform adapter that keeps what it was asked to deliver: for tests below the flows."""
 from __future__ import annotations
 
-from bot.core.capabilities import CONSOLE
+from bot.adapters.console import CONSOLE
 from bot.core.operations import Delivery
 
 

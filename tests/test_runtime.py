@@ -15,6 +15,8 @@ from bot.core.runtime import Runtime
 from bot.core.wizard import FormRegistry
 from app.settings import Settings
 from handlers.shared.replies import say
+from storage.db import open_database
+from storage.migrate import upgrade
 from storage.uow import UnitOfWork
 
 
@@ -95,7 +97,8 @@ async def test_error_boundary_rolls_back_and_apologises_in_the_persons_language(
         await ctx.uow.roles.grant(ctx.person.id, "manager", None, ctx.now)  # must not survive the failure
         raise RuntimeError("secret detail that must not reach the person")
 
-    rt = Runtime(Settings(database_url=database_url), router, FormRegistry())
+    rt = Runtime(Settings(database_url=database_url), router, FormRegistry(), open_database(database_url), UnitOfWork,
+                 prepare=upgrade)
     await rt.start()
     rec = RecordingAdapter()
     rt.register(rec)

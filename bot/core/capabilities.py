@@ -1,26 +1,31 @@
-"""What a platform can show. Replies degrade by these numbers, not by platform names."""
+"""What a platform can show: the one source of the limits replies degrade by.
+
+Each adapter package declares its platform's `Capabilities` (`bot.adapters.console.CONSOLE`,
+`bot.adapters.telegram.TELEGRAM`, `bot.adapters.slack.SLACK`) and sets it as its adapter's `capabilities`; its
+renderer reads these limits from that object, not from constants of its own. The core asks the runtime for the
+capabilities of the adapter registered for a platform (`Runtime.capabilities_for`): staging encodes buttons within
+`payload_bytes`, and the forms engine opens modals and edits messages only where the platform can. A platform with
+no adapter in this process (its deliveries wait in the outbox for another process) gets `FALLBACK`, the narrowest.
+
+Every field below is read (it says by whom); the fields nobody read (ephemeral notices, home tab, files) are gone.
+Details only one renderer needs (Telegram's caption and callback answer, Slack's header, field and option
+lengths) stay in that renderer.
+"""
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class Capabilities(BaseModel):
-    max_text: int  # characters per message as the platform measures them
-    max_blocks: int = 1000
-    max_section_text: int = 100_000
-    payload_bytes: int = 64  # button payload limit in bytes
-    button_text: int = 64
-    modals: bool = False  # forms open whole (Slack) instead of as a wizard
-    ephemeral: bool = False
-    edits: bool = True
-    home: bool = False
-    files: bool = True
+    model_config = ConfigDict(frozen=True)
+
+    payload_bytes: int  # a button's payload in bytes: staging stores a token for a longer action; renderers refuse more
+    max_text: int | None = None  # characters of one message as the platform counts them (renderers split or cut)
+    max_section_text: int | None = None  # characters of one section block (the Slack renderer splits)
+    max_blocks: int | None = None  # blocks of one message (the Slack renderer splits or cuts)
+    button_text: int | None = None  # characters of a button label (the Slack renderer cuts)
+    modals: bool = False  # the forms engine opens a form whole (a Slack modal) instead of walking it step by step
+    edits: bool = True  # the forms engine edits the message a wizard button was pressed on instead of sending anew
 
 
-CONSOLE = Capabilities(max_text=100_000, payload_bytes=64, edits=False)
-TELEGRAM = Capabilities(max_text=4096, payload_bytes=64, button_text=64)
-SLACK = Capabilities(
-    max_text=40_000, max_blocks=50, max_section_text=3000, payload_bytes=2000, button_text=75,
-    modals=True, ephemeral=True, home=True,
-)
-BY_PLATFORM = {"console": CONSOLE, "telegram": TELEGRAM, "slack": SLACK}
+FALLBACK = Capabilities(payload_bytes=64, max_text=4096, edits=False)

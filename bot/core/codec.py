@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote, unquote
 
 from bot.core.blocks import Action
-from storage.repos.state import ActionTokens
+from bot.core.store import ActionTokens
 
 
 class ButtonExpired(Exception):

@@ -1,24 +1,29 @@
-"""The turn context handed to every handler: who is acting, in which locale and zone, inside which transaction."""
+"""The turn context handed to every handler: who is acting, in which locale and zone, inside which transaction.
+
+`Context[U]` is generic in the unit of work: the core needs only `bot.core.store.CoreUnitOfWork` of it, the
+application gives its own (handlers import their alias from `handlers.shared.context`).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.core.blocks import Action, Reply
 from bot.core.capabilities import Capabilities
 from bot.core.operations import Notice, SendMessage, Target
+from bot.core.store import CoreUnitOfWork, Identity, Person
 from bot.i18n.text import TextLike
-from storage.models import Identity, Person
-from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.core.runtime import Runtime
 
+U = TypeVar("U", bound=CoreUnitOfWork)
+
 
 @dataclass
-class Context:
-    uow: UnitOfWork
+class Context(Generic[U]):
+    uow: U
     person: Person
     identity: Identity
     roles: set[str]
@@ -27,7 +32,7 @@ class Context:
     now: datetime
     capabilities: Capabilities
     event: Any
-    runtime: "Runtime"
+    runtime: "Runtime[U]"
     action: Action | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

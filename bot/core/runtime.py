@@ -4,6 +4,10 @@ A delivery is written to the inbox (deduplicated) before the platform is acknowl
 inbox row, runs the handler, stages outgoing deliveries and marks the row processed, all in one transaction.
 Only after commit are deliveries sent; each is then marked sent. A crash anywhere leaves either an unprocessed
 inbox row (processed on restart) or unsent outbox rows (swept and sent), never a half-done turn.
+
+The runtime knows storage only as `bot.core.store` describes it: the shell (`app/wiring.py`) gives it a database,
+a factory that makes the application's unit of work from a transaction, and a `prepare` step (the migrations)
+that runs once the database is connected. It reads its configuration through `RuntimeSettings`.
 """
 from __future__ import annotations
 
@@ -12,14 +16,15 @@ import logging
 import os
 import secrets
 import socket
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Any, AsyncIterator, Awaitable, Callable, Generic, Protocol, Sequence, TypeVar
 
 from pydantic import TypeAdapter
 
 from bot.core.adapter import DeliveryFailed, PlatformAdapter
 from bot.core.blocks import Reply, text
-from bot.core.capabilities import BY_PLATFORM, CONSOLE
+from bot.core.capabilities import FALLBACK, Capabilities
 from bot.core.codec import ActionCodec
 from bot.core.context import Context
 from bot.core.dispatch import dispatch
@@ -27,33 +32,98 @@ from bot.core.events import Event
 from bot.core.operations import Delivery, Notice, Operation, SendMessage
 from bot.core.router import Router
 from bot.core.staging import stage
+from bot.core.store import CoreUnitOfWork, Database
 from bot.i18n.text import msg
 from bot.core.turn import resolve_actor
 from bot.core.wizard import FormRegistry, Wizard
 from bot.i18n.catalog import Catalogs, default_catalogs
 from bot.i18n.negotiate import negotiate_locale
-from app.settings import Settings
-from storage.db import Database, InProcessLocks, open_database
-from storage.migrate import upgrade
-from storage.uow import UnitOfWork
 
 log = logging.getLogger("panelist.runtime")
 EVENT = TypeAdapter(Event)
 CLAIM = timedelta(seconds=60)
+
+U = TypeVar("U", bound=CoreUnitOfWork)
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Runtime:
-    def __init__(self, settings: Settings, router: Router, forms: FormRegistry, db: Database | None = None,
+class AdminKey(Protocol):
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def workspace(self) -> str: ...
+
+    @property
+    def user_id(self) -> str: ...
+
+
+class Secret(Protocol):
+    def get_secret_value(self) -> str: ...
+
+
+class RuntimeSettings(Protocol):
+    """What the runtime reads of the application's settings (`app.settings.Settings` satisfies it)."""
+
+    @property
+    def default_locale(self) -> str: ...
+
+    @property
+    def timezone(self) -> str: ...
+
+    @property
+    def admin_identities(self) -> Sequence[AdminKey]:
+        """Identities made admins by configuration."""
+        ...
+
+    @property
+    def secret_key(self) -> Secret | None:
+        """Signs inline button payloads; without it a secret is generated and kept in the database."""
+        ...
+
+    @property
+    def action_token_days(self) -> int: ...
+
+
+class InProcessLocks:
+    """Per-key asyncio locks so one process does not hand two tasks of one person to the database at once."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if self._users[key] == 0:
+                del self._users[key]
+                self._locks.pop(key, None)
+
+
+class Runtime(Generic[U]):
+    """`settings` is kept as given (handlers read the application's own settings from it); `db` is connected in
+    `start()` and closed in `stop()`; `unit_of_work(tx)` makes the unit of work a turn and its handlers act through;
+    `prepare(db)` (the migrations) runs once after connecting."""
+
+    def __init__(self, settings: RuntimeSettings, router: Router, forms: FormRegistry, db: Database,
+                 unit_of_work: Callable[[Any], U], *, prepare: Callable[[Database], Awaitable[object]] | None = None,
                  catalogs: Catalogs | None = None, clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
         self.router = router
         self.forms = forms
         self.wizard = Wizard(forms)
-        self.db = db or open_database(settings.database_url, settings.database_pool_size)
+        self.db = db
+        self.unit_of_work = unit_of_work
+        self._prepare = prepare
         self.catalogs = catalogs or default_catalogs()
         self.clock = clock
         self.adapters: dict[str, PlatformAdapter] = {}
@@ -67,11 +137,12 @@ class Runtime:
     # lifecycle -------------------------------------------------------------------------------------------
     async def start(self) -> None:
         await self.db.connect()
-        await upgrade(self.db)
+        if self._prepare is not None:
+            await self._prepare(self.db)
         secret = self.settings.secret_key.get_secret_value() if self.settings.secret_key else None
         if secret is None:
             async with self.db.transaction() as tx:
-                secret = await UnitOfWork(tx).kv.get_or_create("action_secret", secrets.token_urlsafe(32))
+                secret = await self.unit_of_work(tx).kv.get_or_create("action_secret", secrets.token_urlsafe(32))
         self.codec = ActionCodec(secret.encode(), timedelta(days=self.settings.action_token_days))
         self.codec_secret = secret.encode()  # also keys pseudonyms, so they are stable across processes
 
@@ -83,11 +154,16 @@ class Runtime:
     def register(self, adapter: PlatformAdapter) -> None:
         self.adapters[adapter.platform] = adapter
 
+    def capabilities_for(self, platform: str) -> Capabilities:
+        """What the adapter registered for `platform` can show; the narrowest limits when none is."""
+        adapter = self.adapters.get(platform)
+        return adapter.capabilities if adapter is not None else FALLBACK
+
     # inbound ---------------------------------------------------------------------------------------------
     async def accept(self, event: Event) -> bool:
         """Write the delivery to the inbox. True when new; the platform may be acknowledged after this returns."""
         async with self.db.transaction() as tx:
-            return await UnitOfWork(tx).inbox.record(
+            return await self.unit_of_work(tx).inbox.record(
                 event.actor.platform, event.delivery_id, event.actor.key, event.model_dump_json(), self.clock()
             )
 
@@ -114,7 +190,7 @@ class Runtime:
     async def _turn(self, event: Event) -> list[tuple[int, Delivery]]:
         now = self.clock()
         async with self.db.transaction() as tx:
-            uow = UnitOfWork(tx)
+            uow = self.unit_of_work(tx)
             row = await uow.inbox.claim(event.actor.platform, event.delivery_id)
             if row is None:
                 return []  # already processed (a redelivery, or another process got there first)
@@ -124,7 +200,7 @@ class Runtime:
                 locale=negotiate_locale(person.locale, event.actor.locale_hint or identity.locale_hint,
                                         self.catalogs.locales(), self.settings.default_locale),
                 tz=person.timezone or self.settings.timezone, now=now,
-                capabilities=BY_PLATFORM.get(event.actor.platform, CONSOLE), event=event, runtime=self,
+                capabilities=self.capabilities_for(event.actor.platform), event=event, runtime=self,
             )
             ops = await dispatch(self.router, self.wizard, ctx, event)
             deliveries = await stage(self, ctx, uow, ops, now)
@@ -136,7 +212,7 @@ class Runtime:
         """The error boundary: the turn rolled back; record the failure and say sorry in the person's language."""
         now = self.clock()
         async with self.db.transaction() as tx:
-            uow = UnitOfWork(tx)
+            uow = self.unit_of_work(tx)
             row = await uow.inbox.claim(event.actor.platform, event.delivery_id)
             if row is None:
                 return []
@@ -156,7 +232,7 @@ class Runtime:
             deliveries = await stage(self, None, uow, ops, now, actor=who)
             return await self._persist(uow, row.id, person.id if person else None, deliveries, now)
 
-    async def _persist(self, uow: UnitOfWork, inbox_id: int | None, person_id: int | None,
+    async def _persist(self, uow: U, inbox_id: int | None, person_id: int | None,
                        deliveries: list[Delivery], now: datetime) -> list[tuple[int, Delivery]]:
         staged = []
         for d in deliveries:
@@ -172,12 +248,12 @@ class Runtime:
         """Stage and deliver operations that no inbound event caused (scheduler, CLI, broadcasts)."""
         now = self.clock()
         async with self.db.transaction() as tx:
-            uow = UnitOfWork(tx)
+            uow = self.unit_of_work(tx)
             deliveries = await stage(self, None, uow, ops, now)
             staged = await self._persist(uow, None, person_id, deliveries, now)
         return await self._deliver_all(staged)
 
-    async def stage_in(self, uow: UnitOfWork, ops: list[Operation], now: datetime) -> list[tuple[int, Delivery]]:
+    async def stage_in(self, uow: U, ops: list[Operation], now: datetime) -> list[tuple[int, Delivery]]:
         """Stage operations inside the caller's transaction (effects and outbox commit together); deliver them
         with `deliver_staged` after the commit."""
         deliveries = await stage(self, None, uow, ops, now)
@@ -195,7 +271,7 @@ class Runtime:
                 done.append((outbox_id, delivery, message_id))
         if done:
             async with self.db.transaction() as tx:
-                uow = UnitOfWork(tx)
+                uow = self.unit_of_work(tx)
                 now = self.clock()
                 for outbox_id, delivery, message_id in done:
                     await uow.outbox.mark_sent(outbox_id, now)
@@ -215,7 +291,7 @@ class Runtime:
             return True, await adapter.deliver(delivery)
         except DeliveryFailed as exc:
             async with self.db.transaction() as tx:
-                outbox = UnitOfWork(tx).outbox
+                outbox = self.unit_of_work(tx).outbox
                 if exc.permanent:
                     await outbox.mark_failed(outbox_id, self.clock(), exc.reason)
                 else:
@@ -223,25 +299,41 @@ class Runtime:
             log.warning("delivery %s on %s failed: %s", outbox_id, delivery.platform, exc.reason)
         except Exception as exc:  # network trouble: leave it for the sweeper
             async with self.db.transaction() as tx:
-                await UnitOfWork(tx).outbox.retry_later(outbox_id, self.clock() + timedelta(seconds=10), type(exc).__name__)
+                await self.unit_of_work(tx).outbox.retry_later(outbox_id, self.clock() + timedelta(seconds=10),
+                                                               type(exc).__name__)
             log.warning("delivery %s on %s will be retried: %s", outbox_id, delivery.platform, type(exc).__name__)
         return False, None
 
     async def sweep_outbox(self, limit: int = 100) -> int:
         """Send what a crashed or busy process left behind. Several processes may sweep at once."""
         async with self.db.transaction() as tx:
-            rows = await UnitOfWork(tx).outbox.claim_due(list(self.adapters), self.clock(), CLAIM, limit)
+            rows = await self.unit_of_work(tx).outbox.claim_due(list(self.adapters), self.clock(), CLAIM, limit)
         staged = [(r.id, Delivery.model_validate_json(r.payload)) for r in rows]
         return len(await self._deliver_all(staged))
 
+    async def unprocessed(self, platform: str | None = None, grace: timedelta = timedelta(seconds=0)) -> list[Event]:
+        """Events accepted (acknowledged) at least `grace` ago but never processed, oldest first."""
+        async with self.db.transaction() as tx:
+            rows = await self.unit_of_work(tx).inbox.unprocessed(platform, self.clock() - grace)
+        return [EVENT.validate_json(row.payload) for row in rows]
+
     async def recover_inbox(self, platform: str | None = None, grace: timedelta = timedelta(seconds=0)) -> int:
         """Process inbox rows that were accepted but never processed (a crash between ack and commit)."""
-        async with self.db.transaction() as tx:
-            rows = await UnitOfWork(tx).inbox.unprocessed(platform, self.clock() - grace)
-        for row in rows:
-            await self.process(EVENT.validate_json(row.payload))
-        return len(rows)
+        events = await self.unprocessed(platform, grace)
+        for event in events:
+            await self.process(event)
+        return len(events)
 
     async def purge_expired(self) -> int:
         async with self.db.transaction() as tx:
-            return await UnitOfWork(tx).tokens.purge_expired(self.clock())
+            return await self.unit_of_work(tx).tokens.purge_expired(self.clock())
+
+    # leases ----------------------------------------------------------------------------------------------
+    async def hold_lease(self, name: str, ttl: timedelta) -> bool:
+        """Take or renew for this process something only one process may do (Telegram long polling)."""
+        async with self.db.transaction() as tx:
+            return await self.unit_of_work(tx).leases.acquire(name, self.process_id, self.clock(), ttl)
+
+    async def release_lease(self, name: str) -> None:
+        async with self.db.transaction() as tx:
+            await self.unit_of_work(tx).leases.release(name, self.process_id)

@@ -8,13 +8,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core.blocks import Buttons, Reply
-from bot.core.capabilities import BY_PLATFORM, CONSOLE
 from bot.core.operations import (
     CloseForm, Delivery, EditMessage, FormErrors, Notice, OpenForm, Operation, PublishHome, SendMessage, Target,
 )
 from bot.i18n.localize import localize
 from bot.i18n.negotiate import negotiate_locale
-from storage.uow import UnitOfWork
+from bot.core.store import CoreUnitOfWork
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -34,7 +33,7 @@ class Recipient:
         self.reply_context = reply_context
 
 
-async def recipient_for_person(runtime: "Runtime", uow: UnitOfWork, person_id: int) -> Recipient | None:
+async def recipient_for_person(runtime: "Runtime", uow: CoreUnitOfWork, person_id: int) -> Recipient | None:
     person = await uow.people.get(person_id)
     identities = await uow.identities.for_person(person_id)
     if person is None or not identities:
@@ -51,8 +50,9 @@ def recipient_for_actor(ctx: "Context") -> Recipient:
                      ev.actor.user_id, ctx.locale, ctx.tz, dict(ev.reply_context))
 
 
-async def _encode_buttons(runtime: "Runtime", uow: UnitOfWork, reply: Reply, who: Recipient, now: datetime) -> Reply:
-    limit = BY_PLATFORM.get(who.platform, CONSOLE).payload_bytes
+async def _encode_buttons(runtime: "Runtime", uow: CoreUnitOfWork, reply: Reply, who: Recipient,
+                          now: datetime) -> Reply:
+    limit = runtime.capabilities_for(who.platform).payload_bytes
     blocks = []
     for block in reply.blocks:
         if isinstance(block, Buttons):
@@ -70,7 +70,7 @@ async def _encode_buttons(runtime: "Runtime", uow: UnitOfWork, reply: Reply, who
     return Reply(blocks=blocks)
 
 
-async def stage(runtime: "Runtime", ctx: "Context | None", uow: UnitOfWork, ops: list[Operation],
+async def stage(runtime: "Runtime", ctx: "Context | None", uow: CoreUnitOfWork, ops: list[Operation],
                 now: datetime, actor: Recipient | None = None) -> list[Delivery]:
     deliveries: list[Delivery] = []
     actor = actor or (recipient_for_actor(ctx) if ctx else None)

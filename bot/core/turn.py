@@ -4,11 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.events import _Event
-from storage.models import Identity, Person
-from storage.uow import UnitOfWork
+from bot.core.store import CoreUnitOfWork, Identity, Person
 
 
-async def resolve_actor(uow: UnitOfWork, event: _Event, now: datetime, admin_keys: set[tuple[str, str, str]]
+async def resolve_actor(uow: CoreUnitOfWork, event: _Event, now: datetime, admin_keys: set[tuple[str, str, str]]
                         ) -> tuple[Person, Identity, set[str]]:
     actor = event.actor
     # Two first messages from one new identity in two processes must create one person: lock the identity key.

@@ -18,7 +18,7 @@ from bot.core.field_values import FieldInvalid, display, parse_raw, parse_text
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, RenderedForm
 from bot.core.operations import CloseForm, EditMessage, FormErrors, Notice, OpenForm, Operation, SendMessage
 from bot.i18n.text import Msg, msg
-from storage.models import FormSession
+from bot.core.store import FormSession
 
 Builder = Callable[[Context, dict], "FormSpec | Awaitable[FormSpec]"]
 Completer = Callable[[Context, Any, FormSession], Awaitable[list[Operation]]]

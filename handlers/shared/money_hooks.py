@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bot.core.context import Context
+from handlers.shared.context import Context
 
 from domain.ledger import hours_pay
 from handlers.shared.task_service import spec_of

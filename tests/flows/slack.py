@@ -448,7 +448,7 @@ class SlackHarness(ChatHarness):
 
     async def _confirms(self, modal: _Modal) -> bool:
         """Whether the modal's form has a summary step (`FormSpec.confirm`), read from its stored session."""
-        from bot.core.capabilities import SLACK
+        from bot.adapters.slack import SLACK
         from bot.core.context import Context
         from storage.uow import UnitOfWork
 

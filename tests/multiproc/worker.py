@@ -24,7 +24,7 @@ from pydantic import TypeAdapter
 
 from bot.adapters.console.render import render_reply
 from app.wiring import build_runtime
-from bot.core.capabilities import CONSOLE
+from bot.adapters.console import CONSOLE
 from bot.core.events import Event
 from bot.core.operations import Delivery, EditMessage, FormErrors, Notice, PublishHome, SendMessage
 from app.settings import Settings

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Callable
 
 from bot.core.blocks import Button, Reply
-from bot.core.capabilities import CONSOLE
 from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation, FileUploaded, TextEvent
 from bot.core.operations import Delivery, EditMessage, FormErrors, Notice, PublishHome, SendMessage
+from bot.adapters.console import CONSOLE
 from bot.adapters.console.render import render_reply
 
 PLATFORM = "console"

@@ -1,0 +1,14 @@
+"""The Slack platform (slack-bolt, Block Kit)."""
+from __future__ import annotations
+
+from bot.core.capabilities import Capabilities
+
+SLACK = Capabilities(
+    payload_bytes=2000,  # a button's value
+    max_text=40_000,  # a message's text
+    max_section_text=3000,  # a section block's text
+    max_blocks=50,  # blocks per message
+    button_text=75,  # a button's label
+    modals=True,
+    edits=True,
+)

@@ -34,13 +34,13 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack import SLACK
 from bot.adapters.slack import events as parse
 from bot.adapters.slack.pacing import ChannelPacer
 from bot.adapters.slack.render import (
     render_form_errors, render_home, render_message, render_messages, render_open_form, render_text,
 )
 from bot.core.adapter import DeliveryFailed
-from bot.core.capabilities import SLACK
 from bot.core.events import FileUploaded
 from bot.core.operations import (
     CloseForm, Delivery, EditMessage, FormErrors, Notice, OpenForm, PublishHome, SendMessage,

@@ -14,7 +14,9 @@ Every text the renderer receives is a localized, literal `str`:
 Limits enforced here (the same the test stand-in enforces): 50 blocks per message and 100 per view, section
 text 3000, 10 fields per section of 2000 each, header 150, 25 elements per actions block, button text 75,
 button value 2000, action_id unique per message, 100 options per select, option text 75 and value 150,
-modal title/submit/close 24.
+modal title/submit/close 24. Those the core shares with other platforms (message text and blocks, section text,
+button text and value) are read from `bot.adapters.slack.SLACK`, the adapter's capabilities; the rest are
+Block Kit details named below.
 
 Choices:
 
@@ -42,7 +44,7 @@ import base64
 from datetime import date, datetime
 from typing import Any, Iterable, NamedTuple
 
-from bot.adapters.slack import mrkdwn
+from bot.adapters.slack import SLACK, mrkdwn
 from bot.core.blocks import (
     Button, Buttons, Divider, Fields, File, Heading, Image, LongText, Paragraph, Reply,
 )
@@ -52,17 +54,12 @@ from bot.core.split import split_text
 
 size = mrkdwn.size  # limits are checked in UTF-16 code units
 
-MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
-MAX_MESSAGE_TEXT = 40_000
 FALLBACK_TEXT = 3000  # the notification text; Slack allows 40,000 but shows far less
-SECTION_TEXT = 3000
 FIELD_TEXT = 2000
 FIELDS_PER_SECTION = 10
 HEADER_TEXT = 150
 ACTIONS_PER_BLOCK = 25
-BUTTON_TEXT = 75
-BUTTON_VALUE = 2000
 BUTTON_URL = 3000
 OPTIONS_PER_SELECT = 100
 OPTION_TEXT = 75
@@ -135,19 +132,19 @@ def _paragraph(p: Paragraph) -> list[_Piece]:
     rendered = "".join(mrkdwn.styled(t, st) for t, st in parts)
     if not rendered.strip():
         return []
-    if size(rendered) <= SECTION_TEXT:
+    if size(rendered) <= SLACK.max_section_text:
         return [_section(rendered)]
     # Too long for one section: pack rendered spans, splitting any span that alone is too long.
     chunks: list[str] = []
     for t, st in parts:
         def measure(x: str, st: str = st) -> int:
             return size(mrkdwn.styled(x, st))
-        for piece in split_text(t, SECTION_TEXT - 4, measure):
+        for piece in split_text(t, SLACK.max_section_text - 4, measure):
             chunks.append(mrkdwn.styled(piece, st))
     out: list[_Piece] = []
     current = ""
     for c in chunks:
-        if current and size(current) + size(c) > SECTION_TEXT:
+        if current and size(current) + size(c) > SLACK.max_section_text:
             out.append(_section(current))
             current = ""
         current += c
@@ -162,7 +159,7 @@ def _heading(h: Heading) -> list[_Piece]:
         return []
     if size(text) <= HEADER_TEXT:
         return [_Piece({"type": "header", "text": plain(text)}, mrkdwn.bold(text))]
-    rendered = mrkdwn.bold(mrkdwn.truncate(text, SECTION_TEXT - 200))
+    rendered = mrkdwn.bold(mrkdwn.truncate(text, SLACK.max_section_text - 200))
     return [_section(rendered)]
 
 
@@ -193,10 +190,10 @@ def _long_text(lt: LongText) -> tuple[list[_Piece], list[Upload]]:
     text = _s(lt.text)
     if not text.strip():
         return pieces, []
-    parts = split_text(text, SECTION_TEXT, size)
+    parts = split_text(text, SLACK.max_section_text, size)
     uploads: list[Upload] = []
     if len(parts) > LONG_TEXT_MAX_SECTIONS:
-        first = split_text(text, SECTION_TEXT - size(ELLIPSIS), size)[0]
+        first = split_text(text, SLACK.max_section_text - size(ELLIPSIS), size)[0]
         parts = [first.rstrip() + ELLIPSIS]
         filename = lt.filename if lt.filename.lower().endswith(".txt") else lt.filename + ".txt"
         uploads.append((filename, text.encode("utf-8"), title or filename))
@@ -208,14 +205,14 @@ def _long_text(lt: LongText) -> tuple[list[_Piece], list[Upload]]:
 
 
 def _button(b: Button) -> dict:
-    el: dict[str, Any] = {"type": "button", "text": plain(_s(b.label), BUTTON_TEXT)}
+    el: dict[str, Any] = {"type": "button", "text": plain(_s(b.label), SLACK.button_text)}
     if b.url:
         if size(b.url) > BUTTON_URL:
             raise ValueError(f"button url longer than {BUTTON_URL} characters")
         el["url"] = b.url
     if b.payload is not None:
-        if size(b.payload) > BUTTON_VALUE:
-            raise ValueError(f"button payload longer than {BUTTON_VALUE} characters; encode it as a token")
+        if len(b.payload.encode()) > SLACK.payload_bytes:
+            raise ValueError(f"button payload longer than {SLACK.payload_bytes} bytes; encode it as a token")
         el["value"] = b.payload
     elif not b.url:
         raise ValueError(f"button {b.label!r} has neither an encoded payload nor a url")
@@ -304,9 +301,10 @@ def _fit(pieces: list[_Piece], limit: int) -> list[_Piece]:
     return content[:max(room, 0)] + [_Piece({"type": "context", "elements": [mrkdwn_text(ELLIPSIS)]}, "")] + actions
 
 
-def render_messages(reply: Any, max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[SlackMessage]:
-    """The reply as one or more Slack messages of ≤ `max_blocks` blocks; buttons on the last one."""
+def render_messages(reply: Any) -> list[SlackMessage]:
+    """The reply as one or more Slack messages of ≤ `SLACK.max_blocks` blocks; buttons on the last one."""
     pieces, uploads = _pieces(_as_reply(reply))
+    max_blocks = SLACK.max_blocks
     if len(pieces) <= max_blocks:
         groups = [pieces]
     else:
@@ -324,13 +322,13 @@ def render_messages(reply: Any, max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[Sl
 def render_message(reply: Any) -> SlackMessage:
     """The reply as exactly one Slack message (for edits): content is cut to fit 50 blocks, buttons kept."""
     pieces, uploads = _pieces(_as_reply(reply))
-    pieces = _fit(pieces, MAX_MESSAGE_BLOCKS)
+    pieces = _fit(pieces, SLACK.max_blocks)
     return SlackMessage(_fallback(pieces, uploads), _number_actions([p.block for p in pieces]), uploads)
 
 
 def render_text(text: str) -> str:
     """A literal sentence as safe mrkdwn, e.g. for `chat.postEphemeral` notices."""
-    return mrkdwn.cut(mrkdwn.literal(_s(text)), MAX_MESSAGE_TEXT) or ELLIPSIS
+    return mrkdwn.cut(mrkdwn.literal(_s(text)), SLACK.max_text) or ELLIPSIS
 
 
 def render_home(reply: Any) -> dict:

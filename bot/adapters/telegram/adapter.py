@@ -43,16 +43,15 @@ from telegram.error import (
 )
 from telegram.ext import Application
 
+from bot.adapters.telegram import TELEGRAM
 from bot.adapters.telegram.commands import set_commands
 from bot.adapters.telegram.html import truncate
 from bot.adapters.telegram.pacing import Pacer
 from bot.adapters.telegram.render import MAX_CALLBACK_ANSWER, RenderError, TgCall, render
 from bot.adapters.telegram.updates import ALLOWED_UPDATES, PLATFORM, parse_update
 from bot.core.adapter import DeliveryFailed
-from bot.core.capabilities import TELEGRAM
 from bot.core.events import Event
 from bot.core.operations import Delivery, Notice
-from storage.uow import UnitOfWork
 
 log = logging.getLogger("panelist.telegram")
 
@@ -204,15 +203,12 @@ class TelegramAdapter:
 
     async def recover(self) -> int:
         """Process inbox rows this platform accepted but never processed, oldest first, before new updates."""
-        from bot.core.runtime import EVENT
-
-        async with self.runtime.db.transaction() as tx:
-            rows = await UnitOfWork(tx).inbox.unprocessed(PLATFORM, self.runtime.clock())
-        for row in rows:
-            await self._handle(EVENT.validate_json(row.payload))
-        if rows:
-            log.info("telegram: processed %d update(s) accepted before a restart", len(rows))
-        return len(rows)
+        events = await self.runtime.unprocessed(PLATFORM)
+        for event in events:
+            await self._handle(event)
+        if events:
+            log.info("telegram: processed %d update(s) accepted before a restart", len(events))
+        return len(events)
 
     # inbound: processing -----------------------------------------------------------------------------------
     def _spawn(self, event: Event) -> None:
@@ -261,13 +257,10 @@ class TelegramAdapter:
 
     # inbound: long polling ---------------------------------------------------------------------------------
     async def _hold_lease(self) -> bool:
-        async with self.runtime.db.transaction() as tx:
-            return await UnitOfWork(tx).leases.acquire(self.lease_name, self.runtime.process_id,
-                                                       self.runtime.clock(), self.lease_ttl)
+        return await self.runtime.hold_lease(self.lease_name, self.lease_ttl)
 
     async def _release_lease(self) -> None:
-        async with self.runtime.db.transaction() as tx:
-            await UnitOfWork(tx).leases.release(self.lease_name, self.runtime.process_id)
+        await self.runtime.release_lease(self.lease_name)
 
     async def _pause(self, seconds: float) -> None:
         try:

@@ -9,14 +9,15 @@ Rules:
 - Blocks keep their order. Consecutive text blocks (heading, paragraph, fields, divider, inline long
   text) form one text, separated by blank lines (a heading by a single line break). Images and files
   are separate sendPhoto / sendDocument calls in their place.
-- A text longer than 4096 UTF-16 code units (after entity parsing) is split by `bot.core.split.split_text`
-  (paragraph, line, word) into several messages; tags are closed and reopened per part, so no part
-  cuts a tag or an entity.
+- A text longer than `TELEGRAM.max_text` (4096) UTF-16 code units (after entity parsing) is split by
+  `bot.core.split.split_text` (paragraph, line, word) into several messages; tags are closed and reopened
+  per part, so no part cuts a tag or an entity.
 - `LongText` is shown inline (and split like any text) when, split on its own, it needs at most
   `LONG_TEXT_INLINE_MESSAGES` (3) messages (next to other text it may start a part earlier); longer, it is sent as a UTF-8 `.txt` document named
   `LongText.filename` with the title as caption.
 - All button rows form one inline keyboard on the last message sent (text, photo or document).
-  A button is `callback_data=payload` (1-64 bytes, else `RenderError`) or a url button.
+  A button is `callback_data=payload` (1 to `TELEGRAM.payload_bytes` (64) bytes, else `RenderError`) or a url
+  button.
 - `EditMessage` with a known `edit_message_id` edits the first text part (`editMessageText`, with the
   keyboard when that part is the last); further parts are sent as new messages. Without a message id,
   or when the reply starts with an image or file, it is sent fresh. An edit without buttons removes
@@ -36,6 +37,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.adapters.telegram import TELEGRAM
 from bot.adapters.telegram.html import Run, escape, plain_text, split_runs, to_html, truncate
 from bot.core.blocks import (
     Button,
@@ -61,9 +63,7 @@ from bot.core.operations import (
 )
 from bot.core.split import utf16_len
 
-MAX_TEXT = 4096
 MAX_CAPTION = 1024
-MAX_CALLBACK_DATA = 64
 MAX_CALLBACK_ANSWER = 200
 LONG_TEXT_INLINE_MESSAGES = 3
 DIVIDER = "\u2500" * 10
@@ -130,7 +130,7 @@ def render_reply(reply: Reply, chat_id: int | str, *, edit_message_id: int | Non
     def flush() -> None:
         nonlocal after_heading
         if plain_text(runs).strip():
-            for part in split_runs(runs, MAX_TEXT):
+            for part in split_runs(runs, TELEGRAM.max_text):
                 calls.append(TgCall("sendMessage", {"chat_id": chat_id, "text": to_html(part),
                                                     "parse_mode": PARSE_MODE}))
         runs.clear()
@@ -153,8 +153,8 @@ def render_reply(reply: Reply, chat_id: int | str, *, edit_message_id: int | Non
         elif isinstance(block, LongText):
             title = _literal(block.title)
             long_runs = [Run(title, "bold"), Run("\n"), Run(block.text)] if title else [Run(block.text)]
-            if (utf16_len(block.text) <= LONG_TEXT_INLINE_MESSAGES * MAX_TEXT
-                    and len(split_runs(long_runs, MAX_TEXT)) <= LONG_TEXT_INLINE_MESSAGES):
+            if (utf16_len(block.text) <= LONG_TEXT_INLINE_MESSAGES * TELEGRAM.max_text
+                    and len(split_runs(long_runs, TELEGRAM.max_text)) <= LONG_TEXT_INLINE_MESSAGES):
                 add_text(long_runs)
             else:
                 flush()
@@ -204,8 +204,8 @@ def _button(button: Button) -> InlineKeyboardButton:
         raise RenderError(f"button {label!r} needs exactly one of payload (encoded by the codec) or url")
     if button.payload is not None:
         size = len(button.payload.encode("utf-8"))
-        if not 1 <= size <= MAX_CALLBACK_DATA:
-            raise RenderError(f"button {label!r}: payload is {size} bytes, Telegram takes 1-{MAX_CALLBACK_DATA}")
+        if not 1 <= size <= TELEGRAM.payload_bytes:
+            raise RenderError(f"button {label!r}: payload is {size} bytes, Telegram takes 1-{TELEGRAM.payload_bytes}")
         return InlineKeyboardButton(label, callback_data=button.payload, style=button.style)
     return InlineKeyboardButton(label, url=button.url, style=button.style)
 

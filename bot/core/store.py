@@ -1,0 +1,221 @@
+"""The storage the core needs, and nothing more: a database of short transactions and a unit of work holding
+the repositories that the runtime, the forms engine and the action codec call.
+
+The core defines these protocols and never imports `storage/`; `storage/` satisfies them structurally (its
+`storage.uow.UnitOfWork`, its databases and its row models) without importing the core. The shell
+(`app/wiring.py`) hands the runtime an opened database and a factory that makes a unit of work from a
+transaction; handlers receive that same unit of work, typed as the application's, through `Context[U]`.
+`tests/test_storage_contract.py` checks on every backend that storage provides every member named here.
+
+Only the methods the core calls are listed, with the parameters it passes. A record is a protocol of the
+attributes the core reads (a form session's are also written back, then saved).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, AsyncContextManager, Mapping, Protocol, Sequence, runtime_checkable
+
+
+# records ---------------------------------------------------------------------------------------------------
+@runtime_checkable
+class Person(Protocol):
+    id: int
+    locale: str | None
+    timezone: str | None
+
+
+@runtime_checkable
+class Identity(Protocol):
+    id: int
+    person_id: int
+    platform: str
+    workspace: str
+    user_id: str
+    chat_id: str | None
+    locale_hint: str | None
+
+
+@runtime_checkable
+class FormSession(Protocol):
+    id: int
+    person_id: int
+    form_id: str
+    params: dict[str, Any]
+    values: dict[str, Any]
+    step: int
+    stage: str
+    version: int
+    status: str
+
+
+@runtime_checkable
+class InboxRow(Protocol):
+    id: int
+    payload: str
+
+
+@runtime_checkable
+class OutboxRow(Protocol):
+    id: int
+    payload: str
+
+
+# repositories ----------------------------------------------------------------------------------------------
+class People(Protocol):
+    async def get(self, person_id: int) -> Person | None: ...
+
+    async def create(self, display_name: str, now: datetime) -> Person: ...
+
+
+class Identities(Protocol):
+    async def find(self, platform: str, workspace: str, user_id: str) -> Identity | None: ...
+
+    async def create(self, person_id: int, platform: str, workspace: str, user_id: str, chat_id: str | None,
+                     locale_hint: str | None, display_name: str | None, now: datetime) -> Identity | None: ...
+
+    async def touch(self, identity_id: int, chat_id: str | None, locale_hint: str | None, now: datetime) -> None: ...
+
+    async def for_person(self, person_id: int) -> Sequence[Identity]:
+        """The person's identities, the one used last first."""
+        ...
+
+
+class Roles(Protocol):
+    async def of(self, person_id: int) -> set[str]: ...
+
+    async def grant(self, person_id: int, role: str, granted_by: int | None, now: datetime) -> bool: ...
+
+
+class Audit(Protocol):
+    async def log(self, person_id: int | None, action: str, detail: dict[str, Any], now: datetime) -> None: ...
+
+
+class Inbox(Protocol):
+    async def record(self, platform: str, delivery_id: str, actor_key: str, payload: str, now: datetime) -> bool:
+        """True when this delivery is new (deduplicated on platform + delivery id)."""
+        ...
+
+    async def claim(self, platform: str, delivery_id: str) -> InboxRow | None:
+        """The unprocessed row, locked until commit."""
+        ...
+
+    async def mark_processed(self, inbox_id: int, now: datetime, error: str | None = None) -> None: ...
+
+    async def unprocessed(self, platform: str | None, older_than: datetime) -> Sequence[InboxRow]: ...
+
+
+class Outbox(Protocol):
+    async def add(self, inbox_id: int | None, person_id: int | None, platform: str, payload: str, now: datetime,
+                  claim_for: timedelta | None = None, tag: str | None = None) -> int: ...
+
+    async def claim_due(self, platforms: list[str], now: datetime, lease: timedelta,
+                        limit: int = 100) -> Sequence[OutboxRow]: ...
+
+    async def mark_sent(self, outbox_id: int, now: datetime) -> None: ...
+
+    async def mark_failed(self, outbox_id: int, now: datetime, error: str) -> None: ...
+
+    async def retry_later(self, outbox_id: int, not_before: datetime, error: str) -> None: ...
+
+
+class SentMessages(Protocol):
+    async def remember(self, ref: str, platform: str, chat_id: str, message_id: str, now: datetime) -> None: ...
+
+    async def find(self, ref: str, platform: str, chat_id: str) -> str | None: ...
+
+
+class FormSessions(Protocol):
+    async def create(self, person_id: int, form_id: str, params: dict[str, Any], values: dict[str, Any],
+                     now: datetime) -> FormSession: ...
+
+    async def get(self, session_id: int) -> FormSession | None: ...
+
+    async def open_for(self, person_id: int) -> Sequence[FormSession]: ...
+
+    async def save(self, session: FormSession, now: datetime) -> bool:
+        """Write the session if nobody moved it on meanwhile (its version); False when someone did."""
+        ...
+
+
+class ActionTokens(Protocol):
+    async def store(self, token: str, action_json: str, owner: int | None, expires_at: datetime,
+                    now: datetime) -> None: ...
+
+    async def load(self, token: str) -> Mapping[str, Any] | None:
+        """`action`, `owner_person_id` and `expires_at` of a stored token."""
+        ...
+
+    async def purge_expired(self, now: datetime) -> int: ...
+
+
+class KeyValues(Protocol):
+    async def get_or_create(self, key: str, value: str) -> str: ...
+
+
+class Leases(Protocol):
+    async def acquire(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool: ...
+
+    async def release(self, name: str, holder: str) -> None: ...
+
+
+# the unit of work and the database ---------------------------------------------------------------------------
+@runtime_checkable
+class Transaction(Protocol):
+    async def lock(self, key: str) -> None:
+        """Serialize with every other transaction taking the same key, in any process, until commit."""
+        ...
+
+
+@runtime_checkable
+class CoreUnitOfWork(Protocol):
+    """One transaction and the repositories the core acts through inside it."""
+
+    @property
+    def tx(self) -> Transaction: ...
+
+    @property
+    def people(self) -> People: ...
+
+    @property
+    def identities(self) -> Identities: ...
+
+    @property
+    def roles(self) -> Roles: ...
+
+    @property
+    def audit(self) -> Audit: ...
+
+    @property
+    def inbox(self) -> Inbox: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def sent(self) -> SentMessages: ...
+
+    @property
+    def forms(self) -> FormSessions: ...
+
+    @property
+    def tokens(self) -> ActionTokens: ...
+
+    @property
+    def kv(self) -> KeyValues: ...
+
+    @property
+    def leases(self) -> Leases: ...
+
+
+@runtime_checkable
+class Database(Protocol):
+    """Opened and closed by whoever made it; `transaction()` is one short business operation."""
+
+    async def connect(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    def transaction(self) -> AsyncContextManager[Transaction]:
+        """Begin; yield the transaction (what the unit-of-work factory takes); commit, or roll back on error."""
+        ...
+
