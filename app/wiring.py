@@ -11,8 +11,7 @@ from storage.db import Database
 def build_runtime(settings: Settings, db: Database | None = None, **kwargs) -> Runtime:
     import handlers
 
-    router, forms = handlers.build()
-    return Runtime(settings, router, forms, db=db, **kwargs)
+    return Runtime(settings, handlers.build(), db=db, **kwargs)
 
 
 class _SecretFilter(logging.Filter):

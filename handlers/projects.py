@@ -44,7 +44,7 @@ def project_line(project, spec) -> list:
 async def manager_upload(ctx: Context, event) -> list:
     data = _decode(event)
     if data is None:
-        return [say("upload.too_big", limit=ctx.runtime.settings.max_upload_bytes // (1024 * 1024))]
+        return [say("upload.too_big", limit=ctx.settings.max_upload_bytes // (1024 * 1024))]
     from handlers.assessments import assessment_upload
 
     if (handled := await assessment_upload(ctx, event.filename, data)) is not None:
