@@ -9,7 +9,7 @@ import sys
 from aiohttp import web
 
 from app.wiring import build_runtime, configure_logging
-from bot.scheduler.ticker import Ticker, core_ticks
+from bot.scheduler.ticker import Ticker, core_ticks, router_ticks
 from app.settings import Settings
 from storage.db import redact_url
 
@@ -76,14 +76,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     log.info("http: listening on %s:%s", settings.http_host, settings.http_port)
     ticker = Ticker()
     core_ticks(ticker, runtime)
-    import handlers
-
-    for seconds, tick, name in handlers.ticks():
-        ticker.every(seconds, lambda tick=tick: tick(runtime), name)
+    router_ticks(ticker, runtime)
     for adapter in adapters:
         await adapter.start()
-        for tick in getattr(adapter, "ticks", lambda: [])():
-            ticker.every(*tick)
     await runtime.recover_inbox()
     ticker.start()
     try:

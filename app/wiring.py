@@ -15,9 +15,8 @@ def build_runtime(settings: Settings, db: Database | None = None, **kwargs) -> R
     unit of work for every transaction, and the migrations applied when the runtime starts."""
     import handlers
 
-    router, forms = handlers.build()
     db = db or open_database(settings.database_url, settings.database_pool_size)
-    return Runtime(settings, router, forms, db, UnitOfWork, prepare=upgrade, **kwargs)
+    return Runtime(settings, handlers.build(), db, UnitOfWork, prepare=upgrade, **kwargs)
 
 
 class _SecretFilter(logging.Filter):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import sqlite3
@@ -96,7 +97,7 @@ async def tick(url: str) -> dict:
     start = time.perf_counter()
     total = 0
     while True:
-        sent = await reminder_tick(rt, limit=1000)
+        sent = await rt.run_tick(functools.partial(reminder_tick, limit=1000))
         if not sent:
             break
         total += sent

@@ -15,8 +15,9 @@ from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.operations import SendMessage, Target
 from bot.core.router import Router
+from handlers.shared.context import TickContext
 from bot.i18n.text import Day, When, msg
-from bot.core.wizard import FormRegistry, Problem
+from bot.core.wizard import Problem
 from domain.assessment_scoring import (
     AttemptResult, from_shown, needs_reviewer, new_shuffles, result, retake_opens, score_choice, score_numeric,
     score_task, standing,
@@ -161,8 +162,7 @@ async def _item_completed(ctx: Context, values: dict, session) -> list:
     return await close_attempt(ctx.uow, attempt, row, spec, ctx.now, timed_out=False)
 
 
-def register_forms(forms: FormRegistry) -> None:
-    forms.register(ITEM_FORM, None, _build_form, _item_completed, check=_check)
+router.form(ITEM_FORM, build=_build_form, on_complete=_item_completed, check=_check)
 
 
 def _task_blocks(item: TaskSampleItem) -> list:
@@ -191,7 +191,7 @@ async def show_item(ctx: Context, attempt: AttemptRow, row: AssessmentRow, spec:
         header.append(text(Span(text=item.prompt, style="bold")))
         header += _task_blocks(item)
     ops = [ctx.reply(*header)]
-    return ops + await ctx.runtime.wizard.start(ctx, ITEM_FORM, params={"t": attempt.id, "i": attempt.position})
+    return ops + await ctx.forms.open(ITEM_FORM, params={"t": attempt.id, "i": attempt.position})
 
 
 async def _cancel_forms(uow: UnitOfWork, person_id: int, attempt_id: int, now: datetime) -> None:
@@ -517,32 +517,23 @@ async def _person_of(ctx: Context, typed: str) -> int | list:
 # ---------------------------------------------------------------------------------------------- ticks
 
 
-async def deadline_tick(runtime) -> int:
+@router.tick(every=30, name="assessments.deadlines")
+async def deadline_tick(tick: TickContext) -> int:
     """Close attempts whose time is up (the person may have walked away): score them and say so."""
-    now = runtime.clock()
-    async with runtime.db.transaction() as tx:
-        uow = UnitOfWork(tx)
-        ops = await expire_overdue(uow, await uow.assessments.overdue(now), now)
-    if ops:
-        await runtime.send(ops)
+    ops = await expire_overdue(tick.uow, await tick.uow.assessments.overdue(tick.now), tick.now)
+    tick.send(*ops)  # staged with the attempts' closing, in the same transaction
     return len(ops)
 
 
-async def expiry_tick(runtime) -> int:
+@router.tick(every=3600, name="qualifications.expiry")
+async def expiry_tick(tick: TickContext) -> int:
     """Tell people, once, that a qualification lapses within two weeks."""
-    now = runtime.clock()
+    uow, now = tick.uow, tick.now
     ops = []
-    async with runtime.db.transaction() as tx:
-        uow = UnitOfWork(tx)
-        for q in await uow.qualifications.expiring(now, now + EXPIRY_NOTICE):
-            if await uow.qualifications.mark_notified(q.id, now):
-                await uow.audit.log(q.person_id, "qualification.expiry_notice", {"qualification": q.id}, now)
-                ops.append(_to(q.person_id, text(msg("qualify.expiring", name=q.name, level=q.level,
-                                                     day=Day(on=q.expires_at.date()))), command_buttons("assess")))
-    if ops:
-        await runtime.send(ops)
+    for q in await uow.qualifications.expiring(now, now + EXPIRY_NOTICE):
+        if await uow.qualifications.mark_notified(q.id, now):
+            await uow.audit.log(q.person_id, "qualification.expiry_notice", {"qualification": q.id}, now)
+            ops.append(_to(q.person_id, text(msg("qualify.expiring", name=q.name, level=q.level,
+                                                 day=Day(on=q.expires_at.date()))), command_buttons("assess")))
+    tick.send(*ops)  # staged with the notified marks, in the same transaction
     return len(ops)
-
-
-def ticks() -> list:
-    return [(30, deadline_tick, "assessments.deadlines"), (3600, expiry_tick, "qualifications.expiry")]

@@ -13,7 +13,6 @@ from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
 from bot.i18n.text import Day, msg
-from bot.core.wizard import FormRegistry
 from babel.dates import get_day_names
 
 from domain.local_time import localize, next_weekly
@@ -100,8 +99,7 @@ async def _saved(ctx: Context, form: AvailabilityForm, session) -> list:
     return await show(ctx, None)
 
 
-def register_forms(forms: FormRegistry) -> None:
-    forms.register(FORM, AvailabilityForm, _form, _saved)
+router.form(FORM, model=AvailabilityForm, build=_form, on_complete=_saved)
 
 
 @router.command("availability", help_key="command.availability.help")
@@ -125,7 +123,7 @@ async def show(ctx: Context, event) -> list:
 async def edit(ctx: Context, event) -> list:
     a = await ctx.uow.availability.get(ctx.person.id)
     initial = {"status": a.status, "quiet_start": a.quiet_start, "quiet_end": a.quiet_end}
-    return await ctx.runtime.wizard.start(ctx, FORM, initial={k: v for k, v in initial.items() if v})
+    return await ctx.forms.open(FORM, initial={k: v for k, v in initial.items() if v})
 
 
 @router.action("avail.back")

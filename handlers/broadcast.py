@@ -10,10 +10,9 @@ from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.router import Router
+from handlers.shared.context import TickContext
 from bot.i18n.text import msg
-from bot.core.wizard import FormRegistry
 from handlers.shared.targets import TargetChoice, resolve, target_fields
-from storage.uow import UnitOfWork
 
 router = Router("broadcast")
 FORM = "broadcast"
@@ -48,33 +47,26 @@ async def _created(ctx: Context, form: BroadcastForm, session) -> list:
     return ops
 
 
-async def progress_tick(runtime) -> int:
+@router.tick(every=5, name="broadcast.progress")
+async def progress_tick(tick: TickContext) -> int:
     """Edit each unfinished broadcast's progress message; finish it when nothing is pending."""
-    now = runtime.clock()
-    async with runtime.db.transaction() as tx:
-        uow = UnitOfWork(tx)
-        ops = []
-        for row in await uow.broadcasts.unfinished():
-            tag = f"bc:{row['id']}"
-            counts = await uow.outbox.tag_counts(tag)
-            counts["total"] = row["total"]
-            done = counts["sent"] + counts["failed"] >= row["total"]
-            if done and not await uow.broadcasts.finish(row["id"], now):
-                continue
-            ops.append(EditMessage(to=Target.person(row["manager_id"]), ref=tag, message=_progress(counts, done)))
-        staged = await runtime.stage_in(uow, ops, now) if ops else []
-    await runtime.deliver_staged(staged)
+    uow, now = tick.uow, tick.now
+    ops = []
+    for row in await uow.broadcasts.unfinished():
+        tag = f"bc:{row['id']}"
+        counts = await uow.outbox.tag_counts(tag)
+        counts["total"] = row["total"]
+        done = counts["sent"] + counts["failed"] >= row["total"]
+        if done and not await uow.broadcasts.finish(row["id"], now):
+            continue
+        ops.append(EditMessage(to=Target.person(row["manager_id"]), ref=tag, message=_progress(counts, done)))
+    tick.send(*ops)
     return len(ops)
 
 
 @router.command("broadcast", roles={"manager"}, help_key="command.broadcast.help")
 async def start(ctx: Context, event) -> list:
-    return await ctx.runtime.wizard.start(ctx, FORM, resume=False)
+    return await ctx.forms.open(FORM, resume=False)
 
 
-def register_forms(forms: FormRegistry) -> None:
-    forms.register(FORM, BroadcastForm, _form, _created)
-
-
-def ticks() -> list:
-    return [(5, progress_tick, "broadcast.progress")]
+router.form(FORM, model=BroadcastForm, build=_form, on_complete=_created)

@@ -15,10 +15,9 @@ router = Router("common")
 
 @router.command("help", help_key="command.help.help")
 async def show_help(ctx: Context, event) -> list:
-    root = ctx.runtime.router
     lines = [
         text(Span(text="/" + name, style="code"), " — ", msg(route.help_key))
-        for name, route in sorted(root.commands.items())
+        for name, route in sorted(ctx.commands.items())
         if route.help_key and allowed(route, ctx.roles)
     ]
     return [ctx.reply(Heading(text=msg("help.title")), text(msg("help.intro")), *lines)]
@@ -30,7 +29,7 @@ async def choose_language(ctx: Context, event) -> list:
     if wanted:
         return await _set_language(ctx, wanted)
     names = []
-    for code in ctx.runtime.catalogs.locales():
+    for code in ctx.locales:
         names.append(button(Locale.parse(code).get_display_name(code).capitalize(), "lang.set", l=code))
     return [ctx.reply(text(msg("language.choose")), Buttons(rows=[names[i:i + 3] for i in range(0, len(names), 3)]))]
 
@@ -41,8 +40,8 @@ async def language_pressed(ctx: Context, event) -> list:
 
 
 async def _set_language(ctx: Context, code: str) -> list:
-    if code not in ctx.runtime.catalogs.locales():
-        return [say("language.unknown", code=code[:20], available=", ".join(ctx.runtime.catalogs.locales()))]
+    if code not in ctx.locales:
+        return [say("language.unknown", code=code[:20], available=", ".join(ctx.locales))]
     await ctx.uow.people.set_locale(ctx.person.id, code)
     await ctx.audit("language.set", locale=code)
     ctx.locale = code  # the confirmation already speaks the new language
@@ -51,7 +50,7 @@ async def _set_language(ctx: Context, code: str) -> list:
 
 @router.command("cancel", help_key="command.cancel.help")
 async def cancel(ctx: Context, event) -> list:
-    cancelled = await ctx.runtime.wizard.cancel_all(ctx)
+    cancelled = await ctx.forms.cancel_all()
     return [say("cancel.done") if cancelled else say("cancel.nothing")]
 
 
@@ -59,7 +58,7 @@ async def cancel(ctx: Context, event) -> list:
 async def command_button(ctx: Context, event) -> list:
     """A button that runs a command: authorised exactly as if the command had been typed."""
     name = str(ctx.action.args.get("c", ""))
-    route = ctx.runtime.router.commands.get(name)
+    route = ctx.commands.get(name)
     if route is None:
         return [say("error.button_expired")]
     if not allowed(route, ctx.roles):

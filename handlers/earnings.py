@@ -18,7 +18,7 @@ from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
 from bot.i18n.text import Day, Money, msg
-from bot.core.wizard import FormRegistry, Problem
+from bot.core.wizard import Problem
 from domain.identity import parse_identity
 from domain.ledger import PeriodInvalid, earnings_period, hours_pay, summarize, weekly_series
 from domain.money import MoneyError, normalize_currency, parse_amount
@@ -121,8 +121,7 @@ async def _chart(ctx: Context, today: date) -> Image:
     loc = babel_locale(ctx.locale)
     labels = [format_skeleton("MMMd", d, locale=loc) for d in starts]
     png = await weekly_earnings_chart(labels, series,
-                                      ctx.runtime.catalogs.render(msg("earnings.chart_title", weeks=CHART_WEEKS),
-                                                                  ctx.locale, ctx.tz))
+                                      ctx.render(msg("earnings.chart_title", weeks=CHART_WEEKS)))
     alt = msg("earnings.chart_alt", weeks=CHART_WEEKS)
     return Image(data_b64=base64.b64encode(png).decode(), filename="earnings.png", alt=alt)
 
@@ -215,7 +214,7 @@ async def dispute(ctx: Context, event) -> list:
             return [say("dispute.no_line")]
         if len(words) == 2 and len(words[1].strip()) >= 3:
             return await _open_dispute(ctx, line.id, words[1].strip())
-        return await ctx.runtime.wizard.start(ctx, DISPUTE_FORM, params={"l": line.id}, resume=False)
+        return await ctx.forms.open(DISPUTE_FORM, params={"l": line.id}, resume=False)
     lines = [ln for ln in await ctx.uow.ledger.lines(ctx.person.id) if ln.dispute_id is None][-10:]
     if not lines:
         return [say("dispute.nothing")]
@@ -236,7 +235,7 @@ async def dispute_pressed(ctx: Context, event) -> list:
     line = await ctx.uow.ledger.line(int(ctx.action.args.get("l", 0)))
     if line is None or line.person_id != ctx.person.id or line.dispute_id is not None:
         return [say("dispute.no_line")]
-    return await ctx.runtime.wizard.start(ctx, DISPUTE_FORM, params={"l": line.id}, resume=False)
+    return await ctx.forms.open(DISPUTE_FORM, params={"l": line.id}, resume=False)
 
 
 def _dispute_form(ctx: Context, params: dict) -> FormSpec:
@@ -297,7 +296,7 @@ async def resolve_pressed(ctx: Context, event) -> list:
     found = await ctx.uow.ledger.dispute(int(ctx.action.args.get("d", 0)))
     if found is None or found.state != "open":
         return [say("dispute.already_resolved")]
-    return await ctx.runtime.wizard.start(ctx, RESOLVE_FORM, params={"d": found.id}, resume=False)
+    return await ctx.forms.open(RESOLVE_FORM, params={"d": found.id}, resume=False)
 
 
 def _resolve_form(ctx: Context, params: dict) -> FormSpec:
@@ -350,6 +349,5 @@ async def _resolved(ctx: Context, values: Resolution, session) -> list:
             ctx.send_to(found.person_id, *notice, command_buttons("earnings"))]
 
 
-def register_forms(forms: FormRegistry) -> None:
-    forms.register(DISPUTE_FORM, DisputeNote, _dispute_form, _disputed)
-    forms.register(RESOLVE_FORM, Resolution, _resolve_form, _resolved, check=_check_resolution)
+router.form(DISPUTE_FORM, model=DisputeNote, build=_dispute_form, on_complete=_disputed)
+router.form(RESOLVE_FORM, model=Resolution, build=_resolve_form, on_complete=_resolved, check=_check_resolution)

@@ -150,9 +150,9 @@ async def _run(ctx: Context, project: ProjectRow, fmt: str, filters: ExportFilte
         usable = ", ".join(f for f in FORMATS if applies_to(f, project.task_type))
         return [say("export.not_applicable", format=fmt, name=project.name,
                     task_type=msg(f"task_type.{project.task_type}"), formats=usable)]
-    limit = ctx.runtime.settings.max_upload_bytes
+    limit = ctx.settings.max_upload_bytes
     buffer = io.BytesIO()
-    result = await write_export(ctx.uow.this_transaction(), project, fmt, filters, ctx.runtime.codec_secret, buffer,
+    result = await write_export(ctx.uow.this_transaction(), project, fmt, filters, ctx.pseudonym_key, buffer,
                                 max_bytes=limit)
     await ctx.audit("export.sent", project=project.id, format=fmt, records=result.records,
                     truncated=result.truncated, filters=filters.describe())

@@ -16,8 +16,9 @@ from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import SendMessage, Target
 from bot.core.router import Router
+from handlers.shared.context import TickContext
 from bot.i18n.text import Day, msg
-from bot.core.wizard import FormRegistry, Problem
+from bot.core.wizard import Problem
 from domain.dates import DateInvalid, parse_week, week_bounds
 from domain.durations import DurationInvalid, format_minutes, parse_duration
 from domain.timesheet import (
@@ -28,7 +29,6 @@ from handlers.shared import money_hooks
 from handlers.shared.local_today import local_today
 from handlers.shared.replies import command_buttons, say
 from handlers.shared.task_service import spec_of
-from storage.uow import UnitOfWork
 
 router = Router("hours")
 EDIT_FORM, REJECT_FORM = "hours.edit", "hours.reject"
@@ -195,31 +195,25 @@ async def timer_stop(ctx: Context) -> list:
     return await record(ctx, project, minutes, _local_date(current.started_at, ctx.tz), "", "timer")
 
 
-async def timer_tick(runtime) -> int:
+@router.tick(every=60, name="hours.timers")
+async def timer_tick(tick: TickContext) -> int:
     """Nudge timers left running, flag the ones past the daily cap (never billed). Any process may tick."""
-    now = runtime.clock()
+    uow, now = tick.uow, tick.now
     messages = []
-    async with runtime.db.transaction() as tx:
-        uow = UnitOfWork(tx)
-        for t in await uow.timers.running():
-            minutes = t.seconds(now) // 60
-            if minutes >= TIMER_DAILY_CAP_MINUTES and t.flagged_at is None:
-                if await uow.timers.mark_flagged(t.person_id, now):
-                    await uow.audit.log(t.person_id, "timer.flagged", {"minutes": minutes}, now)
-                    blocks = [text(msg("timer.flagged", elapsed=format_minutes(minutes),
-                                       cap=TIMER_DAILY_CAP_MINUTES // 60)), _timer_buttons(True)]
-                    messages.append(SendMessage(to=Target.person(t.person_id), message=Reply(blocks=blocks)))
-            elif minutes >= TIMER_IDLE_NUDGE_MINUTES and t.nudged_at is None:
-                if await uow.timers.mark_nudged(t.person_id, now):
-                    blocks = [text(msg("timer.nudge", elapsed=format_minutes(minutes))), _timer_buttons(True)]
-                    messages.append(SendMessage(to=Target.person(t.person_id), message=Reply(blocks=blocks)))
-    if messages:
-        await runtime.send(messages)
+    for t in await uow.timers.running():
+        minutes = t.seconds(now) // 60
+        if minutes >= TIMER_DAILY_CAP_MINUTES and t.flagged_at is None:
+            if await uow.timers.mark_flagged(t.person_id, now):
+                await uow.audit.log(t.person_id, "timer.flagged", {"minutes": minutes}, now)
+                blocks = [text(msg("timer.flagged", elapsed=format_minutes(minutes),
+                                   cap=TIMER_DAILY_CAP_MINUTES // 60)), _timer_buttons(True)]
+                messages.append(SendMessage(to=Target.person(t.person_id), message=Reply(blocks=blocks)))
+        elif minutes >= TIMER_IDLE_NUDGE_MINUTES and t.nudged_at is None:
+            if await uow.timers.mark_nudged(t.person_id, now):
+                blocks = [text(msg("timer.nudge", elapsed=format_minutes(minutes))), _timer_buttons(True)]
+                messages.append(SendMessage(to=Target.person(t.person_id), message=Reply(blocks=blocks)))
+    tick.send(*messages)  # staged with the marks above, in the same transaction
     return len(messages)
-
-
-def ticks() -> list:
-    return [(60, timer_tick, "hours.timers")]
 
 
 # ------------------------------------------------------------------------------------------------ /timesheet
@@ -301,8 +295,8 @@ async def edit_entry(ctx: Context, event) -> list:
     entry = await _own_open_entry(ctx)
     if entry is None:
         return [say("hours.not_editable")]
-    return await ctx.runtime.wizard.start(ctx, EDIT_FORM, params={"e": entry.id},
-                                          initial={"duration": format_minutes(entry.minutes)}, resume=False)
+    return await ctx.forms.open(EDIT_FORM, params={"e": entry.id},
+                                initial={"duration": format_minutes(entry.minutes)}, resume=False)
 
 
 def _edit_form(ctx: Context, params: dict) -> FormSpec:
@@ -424,7 +418,7 @@ async def reject_pressed(ctx: Context, event) -> list:
         return [say("error.button_expired")]
     if not await _pending_group(ctx, person_id, monday):
         return [say("approvals.nothing")]
-    return await ctx.runtime.wizard.start(ctx, REJECT_FORM, params={"p": person_id, "w": week}, resume=False)
+    return await ctx.forms.open(REJECT_FORM, params={"p": person_id, "w": week}, resume=False)
 
 
 def _reject_form(ctx: Context, params: dict) -> FormSpec:
@@ -447,6 +441,5 @@ async def _rejected(ctx: Context, note: RejectNote, session) -> list:
     return [say("approvals.rejected", count=len(done)), notice]
 
 
-def register_forms(forms: FormRegistry) -> None:
-    forms.register(EDIT_FORM, EntryEdit, _edit_form, _edited, check=_check_edit)
-    forms.register(REJECT_FORM, RejectNote, _reject_form, _rejected)
+router.form(EDIT_FORM, model=EntryEdit, build=_edit_form, on_complete=_edited, check=_check_edit)
+router.form(REJECT_FORM, model=RejectNote, build=_reject_form, on_complete=_rejected)

@@ -18,7 +18,7 @@ async def link(ctx: Context, event) -> list:
     typed = (event.args or "").strip()
     if not typed:
         code = new_code()
-        expires = ctx.now + timedelta(minutes=ctx.runtime.settings.link_code_minutes)
+        expires = ctx.now + timedelta(minutes=ctx.settings.link_code_minutes)
         await ctx.uow.links.create(code, ctx.person.id, expires)
         await ctx.audit("link.code_created")
         return [ctx.reply(text(msg("link.code_intro")), text(Span(text=code, style="code")),

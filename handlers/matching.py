@@ -44,7 +44,7 @@ async def ranked_for(ctx: Context, project) -> list[Ranked]:
         _, quality = await score_for(ctx.uow, pid, project)
         hours = await ctx.uow.qualifications.seconds_worked(pid, since) / 3600
         candidates.append(Candidate(
-            person_id=pid, name=person["display_name"] or pseudonym(ctx.runtime.codec_secret, pid), level=level,
+            person_id=pid, name=person["display_name"] or pseudonym(ctx.pseudonym_key, pid), level=level,
             quality=quality.score, weekly_hours=float(profile.get("weekly_hours") or 0), hours_used=hours,
             languages=list(profile.get("languages") or []), timezone=person["timezone"]))
     return rank(candidates, list(spec.languages), ctx.now, spec.deadline)
@@ -145,7 +145,7 @@ async def _answer(ctx: Context, accept: bool) -> list:
     if invitation.invited_by:
         counts = await ctx.uow.invites.tally(project.id)
         key = "invite.manager_accepted" if accept else "invite.manager_declined"
-        who = ctx.person.display_name or pseudonym(ctx.runtime.codec_secret, ctx.person.id)
+        who = ctx.person.display_name or pseudonym(ctx.pseudonym_key, ctx.person.id)
         ops.append(ctx.send_to(invitation.invited_by, text(msg(key, who=who, name=project.name)), text(_tally(counts))))
     return ops
 

@@ -6,7 +6,6 @@ from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
 from bot.i18n.text import msg
-from bot.core.wizard import FormRegistry
 from domain.profile import DOMAINS, ExpertProfile
 from domain.timezones import COMMON
 from handlers.shared.replies import command_buttons
@@ -48,8 +47,7 @@ async def completed(ctx: Context, profile: ExpertProfile, session) -> list:
     return [ctx.reply(text(msg(key, name=profile.name)), command_buttons("help", "profile"))]
 
 
-def register_forms(forms: FormRegistry) -> None:
-    forms.register(FORM, ExpertProfile, profile_form, completed)
+router.form(FORM, model=ExpertProfile, build=profile_form, on_complete=completed)
 
 
 def _initial(ctx: Context) -> dict:
@@ -63,7 +61,7 @@ async def start(ctx: Context, event) -> list:
         return [ctx.reply(text(msg("onboarding.welcome_back", name=ctx.person.display_name)),
                           command_buttons("help", "profile"))]
     intro = ctx.reply(Heading(text=msg("onboarding.welcome.title")), text(msg("onboarding.welcome")))
-    return [intro] + await ctx.runtime.wizard.start(ctx, FORM)
+    return [intro] + await ctx.forms.open(FORM)
 
 
 @router.command("profile", help_key="command.profile.help")
@@ -91,4 +89,4 @@ async def show_profile(ctx: Context, event) -> list:
 
 @router.command("profile_edit")
 async def edit_profile(ctx: Context, event) -> list:
-    return await ctx.runtime.wizard.start(ctx, FORM, initial=_initial(ctx))
+    return await ctx.forms.open(FORM, initial=_initial(ctx))

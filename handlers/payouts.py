@@ -17,7 +17,6 @@ from pydantic import BaseModel, Field
 from bot.core.blocks import Buttons, File, Heading, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
-from bot.core.wizard import FormRegistry
 from bot.core.router import Router
 from bot.i18n.text import Day, Money, msg
 from domain.ledger import PeriodInvalid, payout_period, statement_csv
@@ -69,7 +68,7 @@ async def paid_pressed(ctx: Context, event) -> list:
     if statement is None or statement.paid_at is not None:
         return [say("payouts.no_statement", id=str(ctx.action.args.get("s", "")))] if statement is None else \
             [say("payouts.already_paid", id=str(statement.id), ref=statement.paid_ref or "")]
-    return await ctx.runtime.wizard.start(ctx, PAID_FORM, params={"s": statement.id}, resume=False)
+    return await ctx.forms.open(PAID_FORM, params={"s": statement.id}, resume=False)
 
 
 def _paid_form(ctx: Context, params: dict) -> FormSpec:
@@ -82,8 +81,7 @@ async def _paid(ctx: Context, values: PaidRef, session) -> list:
     return await mark_paid(ctx, int(session.params["s"]), values.ref)
 
 
-def register_forms(forms: FormRegistry) -> None:
-    forms.register(PAID_FORM, PaidRef, _paid_form, _paid)
+router.form(PAID_FORM, model=PaidRef, build=_paid_form, on_complete=_paid)
 
 
 async def _statement_line(ctx: Context, s):

@@ -18,8 +18,8 @@ from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.router import Router
+from handlers.shared.context import TickContext
 from bot.i18n.text import When, msg
-from bot.core.wizard import FormRegistry
 from domain.availability import is_away
 from handlers.shared.reminder_renderers import renders
 from handlers.shared.replies import say
@@ -119,7 +119,7 @@ async def summary(uow: UnitOfWork, ping_id: int, final: bool) -> Reply:
 
 @router.command("ping", roles={"manager"}, help_key="command.ping.help")
 async def start(ctx: Context, event) -> list:
-    return await ctx.runtime.wizard.start(ctx, FORM, resume=False)
+    return await ctx.forms.open(FORM, resume=False)
 
 
 @router.action("ping.answer")
@@ -129,7 +129,7 @@ async def answered(ctx: Context, event) -> list:
     if ping is None or code not in [c for c, _ in _options(ping.options)]:
         return [say("error.button_expired")]
     if code == "hours":
-        return await ctx.runtime.wizard.start(ctx, HOURS_FORM, params={"p": ping_id})
+        return await ctx.forms.open(HOURS_FORM, params={"p": ping_id})
     return await _record(ctx, ping, code, None)
 
 
@@ -164,9 +164,8 @@ async def _hours_given(ctx: Context, form: HoursForm, session) -> list:
     return await _record(ctx, ping, "hours", form.hours)
 
 
-def register_forms(forms: FormRegistry) -> None:
-    forms.register(FORM, PingForm, _form, _created)
-    forms.register(HOURS_FORM, HoursForm, _hours_form, _hours_given)
+router.form(FORM, model=PingForm, build=_form, on_complete=_created)
+router.form(HOURS_FORM, model=HoursForm, build=_hours_form, on_complete=_hours_given)
 
 
 @renders("ping")
@@ -182,19 +181,15 @@ async def _ping_reminder(uow: UnitOfWork, reminder):
             Buttons(rows=[buttons[i:i + 2] for i in range(0, len(buttons), 2)])]
 
 
-async def close_tick(runtime) -> int:
-    now = runtime.clock()
-    async with runtime.db.transaction() as tx:
-        uow = UnitOfWork(tx)
-        closed = await uow.pings.close_due(now)
-        ops = []
-        for ping in closed:
-            final = await summary(uow, ping.id, final=True)
-            final.blocks.append(File(data_b64=base64.b64encode(await _csv(uow, ping.id)).decode(),
-                                     filename=f"ping-{ping.id}.csv", mime="text/csv"))
-            ops.append(SendMessage(to=Target.person(ping.manager_id), message=final))
-        staged = await runtime.stage_in(uow, ops, now) if ops else []
-    await runtime.deliver_staged(staged)
+@router.tick(every=30, name="pings.close")
+async def close_tick(tick: TickContext) -> int:
+    uow = tick.uow
+    closed = await uow.pings.close_due(tick.now)
+    for ping in closed:
+        final = await summary(uow, ping.id, final=True)
+        final.blocks.append(File(data_b64=base64.b64encode(await _csv(uow, ping.id)).decode(),
+                                 filename=f"ping-{ping.id}.csv", mime="text/csv"))
+        tick.send(SendMessage(to=Target.person(ping.manager_id), message=final))
     return len(closed)
 
 
@@ -207,7 +202,3 @@ async def _csv(uow: UnitOfWork, ping_id: int) -> bytes:
         writer.writerow([person.display_name if person else t["person_id"], t["answer"] or "", t["hours"] or "",
                          t["answered_at"].isoformat() if t["answered_at"] else ""])
     return out.getvalue().encode()
-
-
-def ticks() -> list:
-    return [(30, close_tick, "pings.close")]

@@ -118,12 +118,11 @@ def _by_day(ctx: Context, report: ProgressReport):
 
 async def _chart(ctx: Context, report: ProgressReport) -> Image:
     """The answers-per-day bar chart, every label in the manager's language and number format."""
-    catalogs, locale = ctx.runtime.catalogs, ctx.locale
     png = await answers_per_day_chart(
         _day_labels(ctx, report), [n for _, n in report.per_day],
-        catalogs.render(msg("progress.chart_title", days=DAYS_SHOWN), locale, ctx.tz),
-        catalogs.render(msg("progress.chart_ylabel"), locale, ctx.tz),
-        value_labels=[format_number(n, locale) if n else "" for _, n in report.per_day],
+        ctx.render(msg("progress.chart_title", days=DAYS_SHOWN)),
+        ctx.render(msg("progress.chart_ylabel")),
+        value_labels=[format_number(n, ctx.locale) if n else "" for _, n in report.per_day],
     )
     alt = msg("progress.chart_alt", days=DAYS_SHOWN, count=report.answers_shown)
     return Image(data_b64=base64.b64encode(png).decode(), filename="answers-per-day.png", alt=alt)

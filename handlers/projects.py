@@ -38,7 +38,7 @@ def _decode(event) -> bytes | None:
 async def manager_upload(ctx: Context, event) -> list:
     data = _decode(event)
     if data is None:
-        return [say("upload.too_big", limit=ctx.runtime.settings.max_upload_bytes // (1024 * 1024))]
+        return [say("upload.too_big", limit=ctx.settings.max_upload_bytes // (1024 * 1024))]
     if (handled := await assessment_upload(ctx, event.filename, data)) is not None:
         return handled
     name = event.filename.lower()

@@ -40,7 +40,7 @@ async def stats(ctx: Context, event) -> list:
 
 
 async def _manager_table(ctx: Context, project) -> list:
-    secret = ctx.runtime.codec_secret
+    secret = ctx.pseudonym_key
     blocks: list = [Heading(text=msg("stats.table_title", name=project.name))]
     lift = []
     for person_id in (await ctx.uow.quality.experts(project.id))[:50]:

@@ -13,6 +13,7 @@ from handlers.shared.context import Context
 from bot.core.operations import SendMessage, Target
 from bot.core.blocks import Reply
 from bot.core.router import Router
+from handlers.shared.context import TickContext
 from bot.i18n.text import msg
 from domain.local_time import next_allowed, next_weekly
 from handlers.shared.reminder_renderers import RENDERERS, renders
@@ -27,7 +28,7 @@ CAP = timedelta(hours=6)  # one reminder of a kind per person per interval…
 CAPS = {"lease_warning": timedelta(minutes=5), "lease_expired": timedelta(minutes=5), "ping": timedelta(minutes=1)}
 # …shorter for kinds about one task or one ping at a time
 CLAIM = timedelta(minutes=2)
-BATCH = 100
+BATCH = 100  # reminders per transaction: each batch's marks and messages commit together
 
 
 def _hhmm(value: str | None) -> time | None:
@@ -40,34 +41,33 @@ def _hhmm(value: str | None) -> time | None:
         return None
 
 
-async def reminder_tick(runtime, limit: int = 500) -> int:
-    """Claim due reminders, send what may be sent now, defer the rest. Safe with several processes."""
-    now = runtime.clock()
-    async with runtime.db.transaction() as tx:
-        uow = UnitOfWork(tx)
-        due = await uow.reminders.claim_due(now, CLAIM, limit)
+@router.tick(every=30, name="reminders.tick")
+async def reminder_tick(tick: TickContext, limit: int = 500) -> int:
+    """Claim due reminders, send what may be sent now, defer the rest. Safe with several processes.
+
+    One round claims and settles up to BATCH reminders in one short transaction (the runtime sends after each
+    commit) and asks for another round while there may be more, up to `limit` in one run."""
+    uow, now = tick.uow, tick.now
+    due = await uow.reminders.claim_due(now, CLAIM, min(BATCH, limit - tick.round * BATCH))
     sent = 0
-    for start in range(0, len(due), BATCH):  # short transactions of BATCH reminders; send after each commit
-        async with runtime.db.transaction() as tx:
-            uow = UnitOfWork(tx)
-            staged = []
-            for reminder in due[start:start + BATCH]:
-                staged += await _one(runtime, uow, reminder, now)
-        if staged:
-            sent += len(await runtime.deliver_staged(staged))
+    for reminder in due:
+        sent += await _one(tick, reminder)
+    if len(due) == BATCH and (tick.round + 1) * BATCH < limit:
+        tick.repeat()
     return sent
 
 
-async def _one(runtime, uow: UnitOfWork, reminder: ReminderRow, now: datetime) -> list:
+async def _one(tick: TickContext, reminder: ReminderRow) -> int:
+    uow, now = tick.uow, tick.now
     person = await uow.people.get(reminder.person_id)
     if person is None or not await uow.reminders.enabled(reminder.person_id, reminder.kind):
         await uow.reminders.finish(reminder.id, now, sent=False, next_due=None)
-        return []
-    tz = person.timezone or runtime.settings.timezone
+        return 0
+    tz = person.timezone or tick.timezone
     avail = await uow.availability.get(reminder.person_id)
     if avail.status == "away" and avail.away_until and avail.away_until > now and reminder.kind != "back_check":
         await uow.reminders.defer(reminder.id, avail.away_until)
-        return []
+        return 0
     allowed = next_allowed(now, tz, _hhmm(avail.quiet_start), _hhmm(avail.quiet_end))
     last = await uow.reminders.last_sent(reminder.person_id, reminder.kind)
     cap = CAPS.get(reminder.kind, CAP)
@@ -75,7 +75,7 @@ async def _one(runtime, uow: UnitOfWork, reminder: ReminderRow, now: datetime) -
         allowed = max(allowed, last + cap)
     if allowed > now:
         await uow.reminders.defer(reminder.id, allowed)
-        return []
+        return 0
     render = RENDERERS.get(reminder.kind)
     blocks = await render(uow, reminder) if render else None
     next_due = None
@@ -84,12 +84,12 @@ async def _one(runtime, uow: UnitOfWork, reminder: ReminderRow, now: datetime) -
         next_due = next_weekly(now, tz, int(w["weekly"]), time(int(w.get("hour", 9)), int(w.get("minute", 0))))
     if not blocks:  # nothing to say any more (the draft was submitted): done, or wait for the next occurrence
         await uow.reminders.finish(reminder.id, now, sent=False, next_due=next_due)
-        return []
+        return 0
     await uow.reminders.record_send(reminder.person_id, reminder.kind, now)
     await uow.reminders.finish(reminder.id, now, sent=True, next_due=next_due)
     await uow.audit.log(reminder.person_id, "reminder.sent", {"kind": reminder.kind, "id": reminder.id}, now)
-    op = SendMessage(to=Target.person(reminder.person_id), message=Reply(blocks=blocks))
-    return await runtime.stage_in(uow, [op], now)
+    tick.send(SendMessage(to=Target.person(reminder.person_id), message=Reply(blocks=blocks)))
+    return 1
 
 
 @renders("draft")
@@ -163,10 +163,6 @@ async def toggle(ctx: Context, event) -> list:
     return await reminder_settings(ctx, event)
 
 
-def ticks() -> list:
-    return [(30, reminder_tick, "reminders.tick"), (3600, schedule_daily, "reminders.daily")]
-
-
 @renders("new_tasks")
 async def _new_tasks(uow: UnitOfWork, reminder: ReminderRow):
     project = await uow.projects.get(int(reminder.payload.get("project", 0)))
@@ -200,19 +196,18 @@ async def _digest(uow: UnitOfWork, reminder: ReminderRow):
     return lines if len(lines) > 1 or pending or open_pings else None
 
 
-async def schedule_daily(runtime) -> int:
+@router.tick(every=3600, name="reminders.daily")
+async def schedule_daily(tick: TickContext) -> int:
     """Each reviewer's queue note and each manager's digest, due at 09:00 in their own zone (once per day)."""
     from domain.local_time import next_daily
 
-    now = runtime.clock()
+    uow, now = tick.uow, tick.now
     made = 0
-    async with runtime.db.transaction() as tx:
-        uow = UnitOfWork(tx)
-        for role, kind in (("reviewer", "review_queue"), ("manager", "digest"), ("admin", "digest")):
-            for person_id in await uow.roles.holders(role):
-                person = await uow.people.get(person_id)
-                due = next_daily(now, (person.timezone if person else None) or runtime.settings.timezone, time(9, 0))
-                if await uow.reminders.schedule(person_id, kind, f"{kind}:{person_id}:{due.date().isoformat()}",
-                                                due, {}, now):
-                    made += 1
+    for role, kind in (("reviewer", "review_queue"), ("manager", "digest"), ("admin", "digest")):
+        for person_id in await uow.roles.holders(role):
+            person = await uow.people.get(person_id)
+            due = next_daily(now, (person.timezone if person else None) or tick.timezone, time(9, 0))
+            if await uow.reminders.schedule(person_id, kind, f"{kind}:{person_id}:{due.date().isoformat()}",
+                                            due, {}, now):
+                made += 1
     return made

@@ -12,7 +12,6 @@ from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
 from bot.i18n.text import msg
-from bot.core.wizard import FormRegistry
 from domain.pseudonyms import pseudonym
 from domain.task_import import TaskItem
 from handlers.shared.quality_rules import check_pause
@@ -49,7 +48,7 @@ async def next_review(ctx: Context, event) -> list:
     s, r = submission.id, submission.revision
     blocks = [
         Heading(text=msg("review.title", name=project.name)),
-        text(msg("review.by", expert=pseudonym(ctx.runtime.codec_secret, submission.person_id), revision=r)),
+        text(msg("review.by", expert=pseudonym(ctx.pseudonym_key, submission.person_id), revision=r)),
         LongText(title=msg("task.prompt"), text=item.prompt, filename="prompt.txt"),
         *[LongText(title=response_title(i, spec.task_type), text=resp.text, filename=f"response-{i}.txt")
           for i, resp in enumerate(item.responses)],
@@ -90,8 +89,8 @@ async def decide_pressed(ctx: Context, event) -> list:
         return [say("review.already_decided")]
     if decision == "approved":
         return await _decide(ctx, submission.id, submission.revision, "approved", None, None)
-    return await ctx.runtime.wizard.start(ctx, FORM, params={"s": submission.id, "r": submission.revision, "d": decision},
-                                          resume=False)
+    return await ctx.forms.open(FORM, params={"s": submission.id, "r": submission.revision, "d": decision},
+                                resume=False)
 
 
 def _note_form(ctx: Context, params: dict) -> FormSpec:
@@ -138,8 +137,7 @@ async def _decide(ctx: Context, submission_id: int, revision: int, decision: str
             ctx.send_to(submission.person_id, *notice), *extra]
 
 
-def register_forms(forms: FormRegistry) -> None:
-    forms.register(FORM, ReviewNote, _note_form, _noted)
+router.form(FORM, model=ReviewNote, build=_note_form, on_complete=_noted)
 
 
 @router.action("task.rework")

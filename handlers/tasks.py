@@ -14,8 +14,9 @@ from bot.core.blocks import Buttons, LongText, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FormSpec
 from bot.core.router import Router
+from handlers.shared.context import TickContext
 from bot.i18n.text import msg
-from bot.core.wizard import FormRegistry, Problem
+from bot.core.wizard import Problem
 from domain.assignment import late_submit_allowed, prefer_gold
 from domain.feedback import check_justification
 from domain.task_import import TaskItem
@@ -123,8 +124,7 @@ async def after_submission(ctx: Context, project, spec, task) -> None:
     await on_submitted(ctx, project, spec, task)
 
 
-def register_forms(forms: FormRegistry) -> None:
-    forms.register(FORM, None, _form, _submitted, check=_check)
+router.form(FORM, build=_form, on_complete=_submitted, check=_check)
 
 
 async def expire_own(ctx: Context) -> None:
@@ -250,22 +250,21 @@ async def drafts(ctx: Context, event) -> list:
     return [ctx.reply(*lines, Buttons(rows=rows))]
 
 
-async def lease_tick(runtime) -> int:
+@router.tick(every=30, name="tasks.leases")
+async def lease_tick(tick: TickContext) -> int:
     """Warn about leases ending soon and release the ones that ended; several processes may tick at once.
 
     The notes themselves are reminders (kinds `lease_warning`, `lease_expired`), so a person can switch them off
     and quiet hours apply; a warning deferred past the lease's end is dropped by its renderer.
     """
-    now = runtime.clock()
+    uow, now = tick.uow, tick.now
     scheduled = 0
-    async with runtime.db.transaction() as tx:
-        uow = UnitOfWork(tx)
-        for a in await uow.assignments.ending_soon(now, timedelta(minutes=10)):
-            scheduled += await uow.reminders.schedule(a.person_id, "lease_warning", f"lease-warn:{a.id}", now,
+    for a in await uow.assignments.ending_soon(now, timedelta(minutes=10)):
+        scheduled += await uow.reminders.schedule(a.person_id, "lease_warning", f"lease-warn:{a.id}", now,
+                                                  {"assignment": a.id}, now)
+    for a in await uow.assignments.expired(now):
+        if await uow.assignments.release(a, "expired", now):
+            await uow.audit.log(a.person_id, "task.lease_expired", {"assignment": a.id}, now)
+            scheduled += await uow.reminders.schedule(a.person_id, "lease_expired", f"lease-end:{a.id}", now,
                                                       {"assignment": a.id}, now)
-        for a in await uow.assignments.expired(now):
-            if await uow.assignments.release(a, "expired", now):
-                await uow.audit.log(a.person_id, "task.lease_expired", {"assignment": a.id}, now)
-                scheduled += await uow.reminders.schedule(a.person_id, "lease_expired", f"lease-end:{a.id}", now,
-                                                          {"assignment": a.id}, now)
     return scheduled

@@ -3,13 +3,17 @@
 `async with db.transaction() as tx:` is one business operation. On SQLite it is `BEGIN IMMEDIATE` on the single
 writer connection; on PostgreSQL a pooled connection in a transaction. `tx.lock(key)` takes a lock that holds
 until commit across every process (an advisory transaction lock on PostgreSQL; SQLite's write lock already is).
+A transaction is never opened inside another on the same task: that raises `NestedTransaction` at once on both
+backends (on SQLite it would wait for its own writer lock forever; on PostgreSQL it would quietly be a second,
+independent transaction that commits even when the outer one rolls back).
 """
 from __future__ import annotations
 
 import abc
 import hashlib
 from contextlib import asynccontextmanager
-from typing import Any
+from contextvars import ContextVar, Token
+from typing import Any, AsyncIterator
 
 from storage.dialect import Dialect
 
@@ -17,6 +21,33 @@ from storage.dialect import Dialect
 def lock_key(text: str) -> int:
     """A stable signed 64-bit key for advisory locks."""
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class NestedTransaction(RuntimeError):
+    """`transaction()` was entered while this task already had one open on the same database. Pass the open
+    transaction (or its unit of work) down instead of opening another."""
+
+
+# (task, database) pairs with a transaction open, as the current task sees them. A task created inside a
+# transaction inherits the value but is another task: its own transaction is not nested.
+_OPEN: ContextVar[tuple[tuple[object, object], ...]] = ContextVar("panelist_open_transactions", default=())
+Opened = Token
+
+
+def enter_transaction(db: "Database") -> Opened:
+    """Note a transaction open on `db` for the current task, or raise `NestedTransaction` if one already is.
+    Every backend's `transaction()` calls this first and `leave_transaction` when it ends."""
+    task = asyncio.current_task()
+    open_now = _OPEN.get()
+    for t, d in open_now:
+        if t is task and d is db:
+            raise NestedTransaction("a transaction was opened inside another on the same task; pass the open one"
+                                    " down instead (on SQLite this would wait for itself forever)")
+    return _OPEN.set(open_now + ((task, db),))
+
+
+def leave_transaction(opened: Opened) -> None:
+    _OPEN.reset(opened)
 
 
 class Tx(abc.ABC):

@@ -9,7 +9,7 @@ from typing import Any, AsyncIterator
 
 import asyncpg
 
-from storage.db import Database, Tx, lock_key
+from storage.db import Database, Tx, enter_transaction, leave_transaction, lock_key
 from storage.dialect import POSTGRES
 from storage.sqlite import split_statements
 
@@ -80,9 +80,13 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         assert self._pool is not None, "database not connected"
-        async with self._pool.acquire() as conn:
-            async with conn.transaction():
-                yield PostgresTx(conn)
+        opened = enter_transaction(self)  # nested, it would be a second transaction that commits on its own
+        try:
+            async with self._pool.acquire() as conn:
+                async with conn.transaction():
+                    yield PostgresTx(conn)
+        finally:
+            leave_transaction(opened)
 
     async def script(self, sql: str) -> None:
         async with self.transaction() as tx:

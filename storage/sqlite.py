@@ -25,7 +25,7 @@ from typing import Any, AsyncIterator
 
 import aiosqlite
 
-from storage.db import Database, Tx
+from storage.db import Database, Tx, enter_transaction, leave_transaction
 from storage.dialect import SQLITE
 
 _FMT = "%Y-%m-%d %H:%M:%S.%f"
@@ -135,31 +135,35 @@ class SqliteDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         assert self._worker is not None, "database not connected"
-        self._queued += 1
+        opened = enter_transaction(self)  # nested on this task, it would wait for the writer it holds, forever
         try:
-            await self._writer.acquire()
-        finally:
-            self._queued -= 1
-        try:
-            batch = self._batch
-            if batch is None:
-                await self._begin()
-                batch = self._batch = _Batch()
-            batch.members += 1
-            self._conn.execute("SAVEPOINT tx")
+            self._queued += 1
             try:
-                yield SqliteTx(self._conn)
-            except BaseException as exc:
-                self._undo(batch, exc)
-                raise
-            self._conn.execute("RELEASE tx")
-            if self._queued and batch.members < MAX_BATCH:
-                self._flush_later()  # the next in line joins this batch; the flusher queues behind them
-            else:
-                await self._commit()
+                await self._writer.acquire()
+            finally:
+                self._queued -= 1
+            try:
+                batch = self._batch
+                if batch is None:
+                    await self._begin()
+                    batch = self._batch = _Batch()
+                batch.members += 1
+                self._conn.execute("SAVEPOINT tx")
+                try:
+                    yield SqliteTx(self._conn)
+                except BaseException as exc:
+                    self._undo(batch, exc)
+                    raise
+                self._conn.execute("RELEASE tx")
+                if self._queued and batch.members < MAX_BATCH:
+                    self._flush_later()  # the next in line joins this batch; the flusher queues behind them
+                else:
+                    await self._commit()
+            finally:
+                self._writer.release()
+            await asyncio.shield(batch.done)
         finally:
-            self._writer.release()
-        await asyncio.shield(batch.done)
+            leave_transaction(opened)
 
     def _undo(self, batch: _Batch, exc: BaseException) -> None:
         """Roll back this member only; if SQLite already ended the whole transaction, the batch is lost."""

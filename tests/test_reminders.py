@@ -49,48 +49,48 @@ async def set_availability(rt, **fields):
 async def test_due_reminder_is_sent_once_and_duplicates_are_refused(rt):
     assert await schedule(rt) is True
     assert await schedule(rt) is False  # same dedupe key: nothing new
-    assert await reminder_tick(rt) == 1
-    assert await reminder_tick(rt) == 0
+    assert await rt.run_tick(reminder_tick) == 1
+    assert await rt.run_tick(reminder_tick) == 0
     assert "log this week's hours" in rt.inbox.sent[0].model_dump_json()
 
 
 async def test_quiet_hours_defer_to_their_end_in_the_persons_zone(rt):
     await set_availability(rt, quiet_start="11:00", quiet_end="13:30")  # Berlin: now (12:00) is quiet
     await schedule(rt)
-    assert await reminder_tick(rt) == 0
+    assert await rt.run_tick(reminder_tick) == 0
     rt.clock_box["now"] = T0 + timedelta(minutes=89)  # 13:29 Berlin
-    assert await reminder_tick(rt) == 0
+    assert await rt.run_tick(reminder_tick) == 0
     rt.clock_box["now"] = T0 + timedelta(minutes=90)  # 13:30 Berlin
-    assert await reminder_tick(rt) == 1
+    assert await rt.run_tick(reminder_tick) == 1
 
 
 async def test_opt_out_and_away(rt):
     async with rt.db.transaction() as tx:
         await UnitOfWork(tx).reminders.set_enabled(rt.person_id, "hours", False)
     await schedule(rt)
-    assert await reminder_tick(rt) == 0
+    assert await rt.run_tick(reminder_tick) == 0
     await schedule(rt, kind="back_check", key="b1")
     await set_availability(rt, status="away", away_until=T0 + timedelta(days=3))
     await schedule(rt, kind="draft", key="d1")  # draft reminders wait for the person to be back
-    assert await reminder_tick(rt) == 1  # only "are you back?"
+    assert await rt.run_tick(reminder_tick) == 1  # only "are you back?"
     assert "Are you back?" in rt.inbox.sent[-1].model_dump_json()
 
 
 async def test_cap_of_one_per_kind_per_interval(rt):
     await schedule(rt, key="a")
     await schedule(rt, key="b")
-    assert await reminder_tick(rt) == 1
+    assert await rt.run_tick(reminder_tick) == 1
     rt.clock_box["now"] = T0 + timedelta(hours=5)
-    assert await reminder_tick(rt) == 0
+    assert await rt.run_tick(reminder_tick) == 0
     rt.clock_box["now"] = T0 + timedelta(hours=6, seconds=1)
-    assert await reminder_tick(rt) == 1
+    assert await rt.run_tick(reminder_tick) == 1
 
 
 async def test_missed_ticks_fire_once_and_weekly_recurrence_moves_on(rt):
     await schedule(rt, recurrence={"weekly": 4, "hour": 16, "minute": 0})  # Fridays 16:00 Berlin
     rt.clock_box["now"] = T0 + timedelta(days=30)  # a month of downtime
-    assert await reminder_tick(rt) == 1
-    assert await reminder_tick(rt) == 0
+    assert await rt.run_tick(reminder_tick) == 1
+    assert await rt.run_tick(reminder_tick) == 0
     async with rt.db.transaction() as tx:
         due = await tx.fetchval("SELECT due_at FROM reminders")
     assert due > rt.clock_box["now"] and due.astimezone(timezone(timedelta(hours=2))).hour == 16
@@ -103,7 +103,7 @@ async def test_two_ticks_at_once_send_nothing_twice(rt):
             p = await uow.people.create(f"p{i}", T0)
             await uow.identities.create(p.id, "console", "", f"p{i}", f"p{i}", None, None, T0)
             await uow.reminders.schedule(p.id, "hours", f"h{i}", T0, {}, T0)
-    counts = await asyncio.gather(reminder_tick(rt), reminder_tick(rt))
+    counts = await asyncio.gather(rt.run_tick(reminder_tick), rt.run_tick(reminder_tick))
     assert sum(counts) == 30 and len(rt.inbox.sent) == 30
     assert len({d.chat_id for d in rt.inbox.sent}) == 30
 
@@ -123,6 +123,6 @@ async def test_new_tasks_are_announced_once_per_batch_and_never_to_the_away(rt):
         assert await announce_new_tasks(uow, project_id, T0) == 1  # only the available member
         assert await announce_new_tasks(uow, project_id, T0 + timedelta(minutes=3)) == 0  # same batch
     rt.clock_box["now"] = T0 + timedelta(minutes=11)
-    assert await reminder_tick(rt) == 1
+    assert await rt.run_tick(reminder_tick) == 1
     sent = rt.inbox.sent[-1].model_dump_json()
     assert "2 tasks are waiting" in sent and sent.count("Personal finance") == 1

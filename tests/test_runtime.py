@@ -12,7 +12,6 @@ from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation, Te
 from bot.core.operations import Notice, SendMessage
 from bot.core.router import Router
 from bot.core.runtime import Runtime
-from bot.core.wizard import FormRegistry
 from app.settings import Settings
 from handlers.shared.replies import say
 from storage.db import open_database
@@ -97,7 +96,7 @@ async def test_error_boundary_rolls_back_and_apologises_in_the_persons_language(
         await ctx.uow.roles.grant(ctx.person.id, "manager", None, ctx.now)  # must not survive the failure
         raise RuntimeError("secret detail that must not reach the person")
 
-    rt = Runtime(Settings(database_url=database_url), router, FormRegistry(), open_database(database_url), UnitOfWork,
+    rt = Runtime(Settings(database_url=database_url), router, open_database(database_url), UnitOfWork,
                  prepare=upgrade)
     await rt.start()
     rec = RecordingAdapter()

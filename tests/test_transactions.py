@@ -14,6 +14,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from storage.db import open_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,3 +203,57 @@ async def test_cancels_at_random_moments_never_break_the_promise(db, database_ur
     assert returned <= kept <= returned | cancelled
     await insert(db, 10_000)
     assert 10_000 in await stored(database_url)
+
+
+async def test_a_transaction_opened_inside_another_raises_at_once(db, database_url, backend):
+    """Nested on one task, SQLite would wait for its own writer lock forever and PostgreSQL would run a second,
+    independent transaction: both refuse it at once instead, and the outer one is left as it was."""
+    from storage.db import NestedTransaction
+
+    await make_scratch(db, backend)
+
+    async def nested_then_fail() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO scratch (n, note) VALUES (1, 'outer')")
+            async with db.transaction() as inner:
+                await inner.execute("INSERT INTO scratch (n, note) VALUES (2, 'inner')")
+
+    async def nested_refused_outer_goes_on() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO scratch (n, note) VALUES (3, 'outer')")
+            with pytest.raises(NestedTransaction, match="inside another"):
+                async with db.transaction():
+                    pass
+            await tx.execute("INSERT INTO scratch (n, note) VALUES (4, 'outer')")
+
+    # wait_for only turns a deadlock (the old SQLite behaviour) into a failure instead of a hung suite
+    with pytest.raises(NestedTransaction):
+        await asyncio.wait_for(nested_then_fail(), 60)
+    assert await stored(database_url) == set()  # the outer transaction rolled back with the error
+    await asyncio.wait_for(nested_refused_outer_goes_on(), 60)
+    assert await stored(database_url) == {3, 4}
+
+
+async def test_transactions_on_other_tasks_are_not_nested(db, database_url, backend):
+    """A transaction on another task is not nested, even one started from inside a transaction (it inherits the
+    context, not the transaction): it runs beside it (PostgreSQL) or after it (SQLite), and both are kept."""
+    await make_scratch(db, backend)
+    inside = asyncio.Event()
+
+    async def outer() -> asyncio.Task:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO scratch (n, note) VALUES (1, 'outer')")
+            child = asyncio.create_task(insert(db, 2))  # started inside, runs on a task of its own
+            inside.set()
+            await asyncio.sleep(0.01)
+        return child
+
+    async def beside() -> None:
+        await inside.wait()
+        await insert(db, 3)
+
+    child, _ = await asyncio.wait_for(asyncio.gather(outer(), beside()), 60)
+    await asyncio.wait_for(child, 60)
+    assert await stored(database_url) == {1, 2, 3}
+    await asyncio.wait_for(asyncio.gather(*(insert(db, n) for n in range(10, 60))), 60)  # group commit as before
+    assert await stored(database_url) == {1, 2, 3} | set(range(10, 60))

@@ -41,8 +41,9 @@ class RunnableAdapter(PlatformAdapter, Protocol):
 
     Constructed as `Adapter(runtime, settings)`; it calls `runtime.register(self)` itself.
     `add_routes(app)` (optional) adds its webhook routes to the one aiohttp application;
-    `start()` / `stop()` run inside the bot's own event loop (no `run_polling`, no threads left behind);
-    `ticks()` (optional) returns `(seconds, coroutine_function, name)` jobs for the scheduler.
+    `start()` / `stop()` run inside the bot's own event loop (no `run_polling`, no threads left behind).
+    Scheduled work is not the adapter's: the core ticks sweep the outbox and the inbox for every adapter
+    (bot/scheduler/ticker.py), and the application registers its ticks on the router (`@router.tick`).
     """
 
     async def start(self) -> None: ...

@@ -13,10 +13,12 @@ from bot.core.blocks import Action, Reply
 from bot.core.capabilities import Capabilities
 from bot.core.operations import Notice, SendMessage, Target
 from bot.core.store import CoreUnitOfWork, Identity, Person
-from bot.i18n.text import TextLike
+from bot.i18n.text import Msg, TextLike
 
 if TYPE_CHECKING:
+    from bot.core.router import Route
     from bot.core.runtime import Runtime
+    from bot.core.wizard import Forms
 
 U = TypeVar("U", bound=CoreUnitOfWork)
 
@@ -56,3 +58,35 @@ class Context(Generic[U]):
 
     async def audit(self, action: str, **detail: Any) -> None:
         await self.uow.audit.log(self.person.id, action, detail, self.now)
+
+    # What a handler may read of the runtime, by name (handlers never reach through `ctx.runtime`) ---------------
+    @property
+    def forms(self) -> "Forms":
+        """Open a declared form (`await ctx.forms.open(form_id, params=...)`) or cancel the open ones."""
+        from bot.core.wizard import Forms
+
+        return Forms(self.runtime.wizard, self)
+
+    @property
+    def commands(self) -> "dict[str, Route]":
+        """Every command the root router answers, by name (for /help and command buttons)."""
+        return self.runtime.router.commands
+
+    @property
+    def locales(self) -> list[str]:
+        """The languages the catalogs speak."""
+        return self.runtime.catalogs.locales()
+
+    def render(self, message: Msg) -> str:
+        """A sentence as plain text in the person's language (for text drawn into images)."""
+        return self.runtime.catalogs.render(message, self.locale, self.tz)
+
+    @property
+    def pseudonym_key(self) -> bytes:
+        """The key stable pseudonyms of people are made with (the same in every process)."""
+        return self.runtime.codec_secret
+
+    @property
+    def settings(self) -> Any:
+        """The application's settings, as the runtime was built with them."""
+        return self.runtime.settings

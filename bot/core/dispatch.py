@@ -31,8 +31,6 @@ async def dispatch(router: Router, wizard: Wizard, ctx: Context, event) -> list[
             ctx.action = await ctx.runtime.codec.decode(event.payload, ctx.person.id, ctx.uow.tokens, ctx.now)
         except ButtonExpired:
             return EXPIRED
-        if ctx.action.name.startswith("form."):
-            return await wizard.on_button(ctx)
         route = router.actions.get(ctx.action.name)
         if route is None:
             return EXPIRED
@@ -48,10 +46,7 @@ async def dispatch(router: Router, wizard: Wizard, ctx: Context, event) -> list[
             return _say("error.unknown_command", command="/" + shown)
         return await _run(route, ctx, event)
 
-    if isinstance(event, TextEvent):
-        session = await wizard.open_session(ctx)
-        if session is not None:
-            return await wizard.on_text(ctx, session, event.text)
+    if isinstance(event, TextEvent):  # the wizard's route comes first: text while a form is open answers it
         for route in router.text_handlers:
             if allowed(route, ctx.roles):
                 ops = list(await route.handler(ctx, event))
@@ -60,14 +55,14 @@ async def dispatch(router: Router, wizard: Wizard, ctx: Context, event) -> list[
         return _say("error.not_understood")
 
     if isinstance(event, FileUploaded):
-        session = await wizard.open_session(ctx)
-        if session is not None and event.data_b64 is not None:
-            return await wizard.on_file(ctx, session, event.data_b64, event.filename)
         for route in router.file_handlers:
             if allowed(route, ctx.roles):
-                return list(await route.handler(ctx, event))
+                ops = list(await route.handler(ctx, event))
+                if ops:
+                    return ops
         return _say("error.file_unexpected")
 
+    # A modal submitted or closed (Slack) belongs to the form session it names, not to any route.
     if isinstance(event, FormSubmitted):
         return await wizard.on_submitted(ctx, event.session_id, event.values)
     if isinstance(event, FormCancelled):

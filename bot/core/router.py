@@ -1,12 +1,20 @@
 """Routers in the aiogram habit: small, one per capability, included into one root.
 
 A route names what it answers (a command, a button action, free text, a file, the home tab) and which roles may
-use it. Handlers are `async def handler(ctx, event) -> list[Operation]`.
+use it. Handlers are `async def handler(ctx, event) -> list[Operation]`. A router also carries the forms its
+capability declares (`router.form(...)`) and the scheduler ticks it needs (`@router.tick(every=..., name=...)`):
+everything an application registers, it registers here, and the root router is all the runtime reads.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Awaitable, Callable, Iterable
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from bot.core.ticks import Tick
+    from bot.core.wizard import Builder, Checker, Completer, FormDefinition
 
 Handler = Callable[..., Awaitable[list]]
 
@@ -18,6 +26,15 @@ class Route:
     help_key: str | None = None  # catalog key describing the command in /help
 
 
+@dataclass(frozen=True)
+class TickRoute:
+    """A scheduled tick: `fn(tick)` runs inside a transaction the runtime opens (see bot/core/ticks.py)."""
+
+    fn: "Tick"
+    every: float  # seconds between runs
+    name: str
+
+
 @dataclass
 class Router:
     name: str
@@ -26,6 +43,8 @@ class Router:
     text_handlers: list[Route] = field(default_factory=list)
     file_handlers: list[Route] = field(default_factory=list)
     home_handlers: list[Route] = field(default_factory=list)
+    forms: dict[str, "FormDefinition"] = field(default_factory=dict)
+    ticks: dict[str, TickRoute] = field(default_factory=dict)
 
     def command(self, *names: str, roles: Iterable[str] = (), help_key: str | None = None):
         def register(fn: Handler) -> Handler:
@@ -58,12 +77,45 @@ class Router:
             return fn
         return register
 
+    def form(self, form_id: str, *, build: "Builder", on_complete: "Completer",
+             model: "type[BaseModel] | None" = None, check: "Checker | None" = None) -> "FormDefinition":
+        """Declare a form: `build(ctx, params)` gives its fields, `model` validates values field by field (pydantic),
+        `check(ctx, session)` runs whole-form rules before completing, `on_complete(ctx, model, session)` answers.
+        Handlers open it with `ctx.forms.open(form_id, ...)`."""
+        from bot.core.wizard import FormDefinition
+
+        if form_id in self.forms:
+            raise ValueError(f"form {form_id!r} registered twice ({self.name})")
+        definition = FormDefinition(form_id, build, model, on_complete, check)
+        self.forms[form_id] = definition
+        return definition
+
+    def tick(self, every: float, name: str):
+        """Register `async def fn(tick: TickContext) -> int` to run every `every` seconds (see bot/core/ticks.py)."""
+        def register(fn: "Tick") -> "Tick":
+            if name in self.ticks:
+                raise ValueError(f"tick {name!r} registered twice ({self.name})")
+            self.ticks[name] = TickRoute(fn, every, name)
+            return fn
+        return register
+
     def include(self, *others: "Router") -> "Router":
         for other in others:
             for name in other.commands:
                 if name in self.commands:
                     raise ValueError(f"command /{name} registered twice ({other.name})")
+            for name in other.actions:
+                if name in self.actions:
+                    raise ValueError(f"action {name!r} registered twice ({other.name})")
+            for form_id in other.forms:
+                if form_id in self.forms:
+                    raise ValueError(f"form {form_id!r} registered twice ({other.name})")
+            for tick_name in other.ticks:
+                if tick_name in self.ticks:
+                    raise ValueError(f"tick {tick_name!r} registered twice ({other.name})")
             self.commands.update(other.commands)
+            self.forms.update(other.forms)
+            self.ticks.update(other.ticks)
             self.actions.update(other.actions)
             self.text_handlers.extend(other.text_handlers)
             self.file_handlers.extend(other.file_handlers)

@@ -30,12 +30,13 @@ from bot.core.context import Context
 from bot.core.dispatch import dispatch
 from bot.core.events import Event
 from bot.core.operations import Delivery, Notice, Operation, SendMessage
-from bot.core.router import Router
+from bot.core.router import Router, TickRoute
 from bot.core.staging import stage
 from bot.core.store import CoreUnitOfWork, Database
+from bot.core.ticks import Tick, TickContext
 from bot.i18n.text import msg
 from bot.core.turn import resolve_actor
-from bot.core.wizard import FormRegistry, Wizard
+from bot.core.wizard import Wizard
 from bot.i18n.catalog import Catalogs, default_catalogs
 from bot.i18n.negotiate import negotiate_locale
 
@@ -114,13 +115,14 @@ class Runtime(Generic[U]):
     `start()` and closed in `stop()`; `unit_of_work(tx)` makes the unit of work a turn and its handlers act through;
     `prepare(db)` (the migrations) runs once after connecting."""
 
-    def __init__(self, settings: RuntimeSettings, router: Router, forms: FormRegistry, db: Database,
+    def __init__(self, settings: RuntimeSettings, router: Router, db: Database,
                  unit_of_work: Callable[[Any], U], *, prepare: Callable[[Database], Awaitable[object]] | None = None,
                  catalogs: Catalogs | None = None, clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
-        self.router = router
-        self.forms = forms
-        self.wizard = Wizard(forms)
+        # Everything is registered on the router: routes, forms (walked by the wizard, whose own routes go first)
+        # and ticks (`run_tick`; the scheduler reads `router.ticks`).
+        self.wizard = Wizard(router.forms)
+        self.router = Router(router.name).include(self.wizard.routes(), router)
         self.db = db
         self.unit_of_work = unit_of_work
         self._prepare = prepare
@@ -243,23 +245,39 @@ class Runtime(Generic[U]):
                 staged.append((outbox_id, d))
         return staged
 
+    # background work -------------------------------------------------------------------------------------
+    async def run_tick(self, tick: TickRoute | Tick) -> int:
+        """Run a tick (bot/core/ticks.py) the one way background work sends: each round in a transaction of its
+        own, the tick's marks and the messages it hands to `t.send` staged in it together, delivered after the
+        commit. Returns the sum of what the rounds returned."""
+        fn = tick.fn if isinstance(tick, TickRoute) else tick
+        now = self.clock()
+        total = 0
+        round_ = 0
+        while True:
+            async with self.db.transaction() as tx:
+                uow = self.unit_of_work(tx)
+                t = TickContext(uow=uow, now=now, timezone=self.settings.timezone, round=round_)
+                total += await fn(t) or 0
+                staged = []
+                if t.outgoing:  # the marks the tick made and the outbox rows commit together
+                    deliveries = await stage(self, None, uow, t.outgoing, now)
+                    staged = await self._persist(uow, None, None, deliveries, now)
+            if staged:
+                await self._deliver_all(staged)
+            if not t.again:
+                return total
+            round_ += 1
+
     # outbound --------------------------------------------------------------------------------------------
     async def send(self, ops: list[Operation], person_id: int | None = None) -> list[Delivery]:
-        """Stage and deliver operations that no inbound event caused (scheduler, CLI, broadcasts)."""
+        """Stage and deliver operations that no inbound event caused and that carry no state of their own to
+        commit with them (CLI, tests). Background work that marks rows is a tick: see `run_tick`."""
         now = self.clock()
         async with self.db.transaction() as tx:
             uow = self.unit_of_work(tx)
             deliveries = await stage(self, None, uow, ops, now)
             staged = await self._persist(uow, None, person_id, deliveries, now)
-        return await self._deliver_all(staged)
-
-    async def stage_in(self, uow: U, ops: list[Operation], now: datetime) -> list[tuple[int, Delivery]]:
-        """Stage operations inside the caller's transaction (effects and outbox commit together); deliver them
-        with `deliver_staged` after the commit."""
-        deliveries = await stage(self, None, uow, ops, now)
-        return await self._persist(uow, None, None, deliveries, now)
-
-    async def deliver_staged(self, staged: list[tuple[int, Delivery]]) -> list[Delivery]:
         return await self._deliver_all(staged)
 
     async def _deliver_all(self, staged: list[tuple[int, Delivery]]) -> list[Delivery]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 from pydantic import BaseModel, ValidationError
 
@@ -17,6 +17,7 @@ from bot.core.context import Context
 from bot.core.field_values import FieldInvalid, display, parse_raw, parse_text
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, RenderedForm
 from bot.core.operations import CloseForm, EditMessage, FormErrors, Notice, OpenForm, Operation, SendMessage
+from bot.core.router import Router
 from bot.i18n.text import Msg, msg
 from bot.core.store import FormSession
 
@@ -43,19 +44,6 @@ class FormDefinition:
     model: type[BaseModel] | None
     on_complete: Completer
     check: Checker | None = None
-
-
-class FormRegistry:
-    def __init__(self) -> None:
-        self._forms: dict[str, FormDefinition] = {}
-
-    def register(self, form_id: str, model: type[BaseModel] | None, build: Builder, on_complete: Completer,
-                 check: Checker | None = None) -> None:
-        """`model` validates values field by field (pydantic); `check` runs whole-form rules before completing."""
-        self._forms[form_id] = FormDefinition(form_id, build, model, on_complete, check)
-
-    def get(self, form_id: str) -> FormDefinition:
-        return self._forms[form_id]
 
 
 EXPIRED = [Notice(text=msg("error.button_expired"))]
@@ -208,15 +196,43 @@ def render_edit_picker(session: FormSession, spec: FormSpec) -> Reply:
     return Reply(blocks=[Heading(text=spec.title), text(msg("form.edit_which")), Buttons(rows=rows)])
 
 
+VERBS = ("back", "skip", "cancel", "pick", "toggle", "done", "suggest", "confirm", "edit", "goto", "insist", "review")
+
+
 class Wizard:
-    def __init__(self, registry: FormRegistry) -> None:
-        self.registry = registry
+    """Walks the forms declared on a router (`router.form(...)`; `forms` is the root router's `forms`)."""
+
+    def __init__(self, forms: Mapping[str, FormDefinition]) -> None:
+        self.forms = forms
+
+    def routes(self) -> Router:
+        """The wizard's own routes, registered like any capability's: its buttons (`form.*` actions), and the text
+        or file a person sends while a form is open (an empty answer when none is, so later routes get it).
+        The runtime includes them ahead of the application's routes."""
+        router = Router("forms")
+
+        async def pressed(ctx: Context, event: Any) -> list[Operation]:
+            return await self.on_button(ctx)
+
+        async def typed(ctx: Context, event: Any) -> list[Operation]:
+            session = await self.open_session(ctx)
+            return [] if session is None else await self.on_text(ctx, session, event.text)
+
+        async def uploaded(ctx: Context, event: Any) -> list[Operation]:
+            session = await self.open_session(ctx) if event.data_b64 is not None else None
+            return [] if session is None else await self.on_file(ctx, session, event.data_b64, event.filename)
+
+        for verb in VERBS:
+            router.action(f"form.{verb}")(pressed)
+        router.text()(typed)
+        router.file()(uploaded)
+        return router
 
     async def start(self, ctx: Context, form_id: str, params: dict | None = None,
                     initial: dict | None = None, resume: bool = True, at_summary: bool = False) -> list[Operation]:
         """Open a form (or resume the open one with the same params). `at_summary` shows prefilled answers
         first, with Edit, instead of asking every question again (a rework)."""
-        definition = self.registry.get(form_id)
+        definition = self.forms[form_id]
         if resume:
             for existing in await ctx.uow.forms.open_for(ctx.person.id):
                 if existing.form_id == form_id and existing.params == (params or {}):
@@ -275,7 +291,7 @@ class Wizard:
         return await self._advance(ctx, definition, session, spec, edit)
 
     async def on_text(self, ctx: Context, session: FormSession, typed: str) -> list[Operation]:
-        definition = self.registry.get(session.form_id)
+        definition = self.forms[session.form_id]
         spec = await _spec(ctx, definition, session)
         if session.stage not in ("ask", "ask_one"):
             return await self._show(ctx, definition, session, error=msg("form.error.use_buttons"))
@@ -287,7 +303,7 @@ class Wizard:
         return await self._accept_value(ctx, definition, session, spec, value, edit=False)
 
     async def on_file(self, ctx: Context, session: FormSession, data_b64: str, filename: str) -> list[Operation]:
-        definition = self.registry.get(session.form_id)
+        definition = self.forms[session.form_id]
         spec = await _spec(ctx, definition, session)
         field = spec.fields[session.step]
         if session.stage not in ("ask", "ask_one") or field.kind != FieldKind.file:
@@ -301,7 +317,7 @@ class Wizard:
         if (session is None or session.person_id != ctx.person.id or session.status != "open"
                 or session.version != action.args.get("v")):
             return EXPIRED
-        definition = self.registry.get(session.form_id)
+        definition = self.forms[session.form_id]
         spec = await _spec(ctx, definition, session)
         verb = action.name.removeprefix("form.")
         option = action.args.get("o")
@@ -404,7 +420,7 @@ class Wizard:
         session = await ctx.uow.forms.get(session_id)
         if session is None or session.person_id != ctx.person.id or session.status != "open":
             return [CloseForm(), Notice(text=msg("error.button_expired"))]
-        definition = self.registry.get(session.form_id)
+        definition = self.forms[session.form_id]
         spec = await _spec(ctx, definition, session)
         values: dict[str, Any] = {}
         errors: dict[str, Msg] = {}
@@ -431,7 +447,7 @@ class Wizard:
         session = await ctx.uow.forms.get(session_id)
         if session is None or session.person_id != ctx.person.id or session.status != "open" or not raw:
             return []
-        spec = await _spec(ctx, self.registry.get(session.form_id), session)
+        spec = await _spec(ctx, self.forms[session.form_id], session)
         kept = dict(session.values)
         for field in spec.fields:
             try:
@@ -444,3 +460,22 @@ class Wizard:
             session.values = kept
             await ctx.uow.forms.save(session, ctx.now)
         return []
+
+
+class Forms:
+    """What a handler may do with forms, as `ctx.forms`: open one, or cancel the person's open ones."""
+
+    def __init__(self, wizard: Wizard, ctx: Context) -> None:
+        self._wizard = wizard
+        self._ctx = ctx
+
+    async def open(self, form_id: str, params: dict | None = None, initial: dict | None = None,
+                   resume: bool = True, at_summary: bool = False) -> list[Operation]:
+        """Open a form declared with `router.form` (or resume the person's open one with the same params);
+        `initial` prefills answers, `at_summary` shows them first with Edit (a rework)."""
+        return await self._wizard.start(self._ctx, form_id, params=params, initial=initial, resume=resume,
+                                        at_summary=at_summary)
+
+    async def cancel_all(self) -> int:
+        """Cancel every form the person has open; how many there were."""
+        return await self._wizard.cancel_all(self._ctx)

@@ -44,3 +44,9 @@ def core_ticks(ticker: Ticker, runtime) -> None:
     ticker.every(2, lambda: runtime.sweep_outbox(limit=500), "outbox.sweep")
     ticker.every(15, lambda: runtime.recover_inbox(grace=timedelta(seconds=30)), "inbox.recover")
     ticker.every(3600, runtime.purge_expired, "tokens.purge")
+
+
+def router_ticks(ticker: Ticker, runtime) -> None:
+    """What the application registered with `@router.tick`, each run by the runtime in its own transaction."""
+    for tick in runtime.router.ticks.values():
+        ticker.every(tick.every, lambda tick=tick: runtime.run_tick(tick), tick.name)

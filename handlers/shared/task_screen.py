@@ -34,5 +34,5 @@ async def show_task(ctx: Context, assignment_id: int, with_form: bool = True, pa
     ops = [ctx.reply(*render_task(project.name, spec, item, assignment.id, assignment.lease_expires_at))]
     if not with_form:
         return ops
-    return ops + await ctx.runtime.wizard.start(ctx, FORM, params=params or {"a": assignment_id}, initial=initial,
-                                                at_summary=initial is not None)
+    return ops + await ctx.forms.open(FORM, params=params or {"a": assignment_id}, initial=initial,
+                                      at_summary=initial is not None)

@@ -462,7 +462,7 @@ class SlackHarness(ChatHarness):
                 ctx = Context(uow=uow, person=person, identity=identities[0] if identities else None,
                               roles=await uow.roles.of(person.id), locale="en", tz="UTC", now=self.runtime.clock(),
                               capabilities=SLACK, event=None, runtime=self.runtime)
-                spec = self.runtime.forms.get(session.form_id).build(ctx, session.params)
+                spec = self.runtime.router.forms[session.form_id].build(ctx, session.params)
                 if hasattr(spec, "__await__"):
                     spec = await spec
             return bool(spec.confirm)

@@ -213,10 +213,10 @@ async def test_time_limit_is_enforced_on_the_server(adapter_name, database_url):
         await onboard(chat, "dan")
         await start(chat, "dan")
         await pick(chat, "dan", "Fluconazole")
-        assert await deadline_tick(chat.runtime) == 0
+        assert await chat.runtime.run_tick(deadline_tick) == 0
         clock.now += timedelta(minutes=20)
-        assert await deadline_tick(chat.runtime) > 0
-        assert await deadline_tick(chat.runtime) == 0
+        assert await chat.runtime.run_tick(deadline_tick) > 0
+        assert await chat.runtime.run_tick(deadline_tick) == 0
         await settle(chat)
         assert "Time is up for Triage check" in chat.texts("dan")
         statuses = sorted(r["status"] for r in await rows(chat.runtime, "SELECT status FROM assessment_attempts"))
@@ -292,10 +292,10 @@ async def test_qualification_gates_projects_and_expires(adapter_name, database_u
         assert "needs a qualification" in chat.last("hal").text
         await chat.send("meg", f"/qualify {chat.identity('hal')} medicine 3 days=30 reinstated")
         clock.now += timedelta(days=3)
-        assert await expiry_tick(chat.runtime) == 0
+        assert await chat.runtime.run_tick(expiry_tick) == 0
         clock.now += timedelta(days=14)  # 13 days left
-        assert await expiry_tick(chat.runtime) == 1
-        assert await expiry_tick(chat.runtime) == 0
+        assert await chat.runtime.run_tick(expiry_tick) == 1
+        assert await chat.runtime.run_tick(expiry_tick) == 0
         await settle(chat)
         assert "lapses on" in chat.texts("hal")
         await chat.send("hal", "/join Drug interaction")

@@ -166,10 +166,10 @@ async def test_timer_start_pause_stop_nudge_and_forgotten(adapter_name, database
         await chat.send("ana", "/timer start")
         assert "resumed" in chat.last("ana").text
         clock.at += timedelta(minutes=130, seconds=59)
-        assert await timer_tick(chat.runtime) == 1
+        assert await chat.runtime.run_tick(timer_tick) == 1
         await settle(chat)
         assert "Still working?" in chat.last("ana").text
-        assert await timer_tick(chat.runtime) == 0  # nudged once
+        assert await chat.runtime.run_tick(timer_tick) == 0  # nudged once
         await chat.press("ana", "Stop")
         shown = chat.last("ana").text
         assert "Recorded 3h on" in shown  # 50m + 130m; the 59 seconds are not billed
@@ -178,7 +178,7 @@ async def test_timer_start_pause_stop_nudge_and_forgotten(adapter_name, database
 
         await chat.send("ana", "/timer start")
         clock.at += timedelta(hours=13)
-        await timer_tick(chat.runtime)
+        await chat.runtime.run_tick(timer_tick)
         await settle(chat)
         assert "past the 12-hour cap" in chat.texts("ana")
         await chat.send("ana", "/timer stop")

@@ -50,11 +50,11 @@ async def test_ping_answers_live_summary_reminder_and_close(adapter_name, databa
         assert avail.get("limited") == 6
 
         clock.now += timedelta(hours=8, minutes=1)  # 80% of the window
-        assert await reminder_tick(chat.runtime) == 1  # only cy has not answered
+        assert await chat.runtime.run_tick(reminder_tick) == 1  # only cy has not answered
         assert "haven't answered this yet" in chat.texts("cy")
         clock.now += timedelta(hours=2)
-        assert await close_tick(chat.runtime) == 1
-        assert await close_tick(chat.runtime) == 0
+        assert await chat.runtime.run_tick(close_tick) == 1
+        assert await chat.runtime.run_tick(close_tick) == 0
         final = chat.texts("meg")
         assert "Ping closed" in final and "Not answered yet" in final
         await chat.press("cy", "No")
@@ -75,11 +75,11 @@ async def test_broadcast_reaches_everyone_and_reports(adapter_name, database_url
         assert "Sending: 0 delivered" in chat.texts("meg")
         while await chat.runtime.sweep_outbox(limit=500):
             pass
-        await progress_tick(chat.runtime)
+        await chat.runtime.run_tick(progress_tick)
         assert "Done: 3 delivered, 0 failed" in chat.texts("meg")
         for user in ("a1", "a2", "a3"):
             assert "New rubric from Monday <b>&</b>" in chat.texts(user)
-        assert await progress_tick(chat.runtime) == 0
+        assert await chat.runtime.run_tick(progress_tick) == 0
 
 
 async def test_restart_in_the_middle_of_a_ping_window(adapter_name, database_url):
@@ -99,7 +99,7 @@ async def test_restart_in_the_middle_of_a_ping_window(adapter_name, database_url
         await chat.press("bo", "No")  # a button from before the restart still works
         assert "2 of 2 answered" in chat.texts("meg")
         clock.now += timedelta(hours=4)
-        assert await reminder_tick(chat.runtime) == 0  # everyone answered: no 80% reminder
-        assert await close_tick(chat.runtime) == 1
+        assert await chat.runtime.run_tick(reminder_tick) == 0  # everyone answered: no 80% reminder
+        assert await chat.runtime.run_tick(close_tick) == 1
         answers = sorted(r["answer"] for r in await rows(chat.runtime, "SELECT answer FROM ping_targets"))
         assert answers == ["c0", "no"]

@@ -178,14 +178,14 @@ async def test_lease_ends_warns_then_returns_slot_and_late_submit_rules(adapter_
         await chat.fill_form("gil", ANSWERS["prompt_writing_law"], confirm=False)  # at the summary, not submitted
         lease = (await rows(chat.runtime, "SELECT lease_expires_at FROM assignments"))[0]["lease_expires_at"]
         clock.now = lease - timedelta(minutes=5)
-        assert await lease_tick(chat.runtime) == 1
-        assert await reminder_tick(chat.runtime) == 1
+        assert await chat.runtime.run_tick(lease_tick) == 1
+        assert await chat.runtime.run_tick(reminder_tick) == 1
         await settle(chat)
         assert "less than 10 minutes" in chat.texts("gil")
-        assert await lease_tick(chat.runtime) == 0  # warned once
+        assert await chat.runtime.run_tick(lease_tick) == 0  # warned once
         clock.now = lease + timedelta(seconds=1)
-        assert await lease_tick(chat.runtime) == 1
-        assert await reminder_tick(chat.runtime) == 1
+        assert await chat.runtime.run_tick(lease_tick) == 1
+        assert await chat.runtime.run_tick(reminder_tick) == 1
         await settle(chat)
         assert "went back to the pool" in chat.texts("gil")
         # the item still needs an answer: gil's late submit is accepted
@@ -198,8 +198,8 @@ async def test_lease_ends_warns_then_returns_slot_and_late_submit_rules(adapter_
         await chat.send("hal", "/next")
         await chat.fill_form("hal", ANSWERS["prompt_writing_law"], confirm=False)
         clock.now += timedelta(hours=2)
-        await lease_tick(chat.runtime)
-        await reminder_tick(chat.runtime)
+        await chat.runtime.run_tick(lease_tick)
+        await chat.runtime.run_tick(reminder_tick)
         await settle(chat)
         await chat.send("gil", "/next")
         await chat.fill_form("gil", ANSWERS["prompt_writing_law"], confirm=False)

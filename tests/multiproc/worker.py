@@ -7,6 +7,10 @@ It starts a real runtime (build_runtime, real storage) with a recording "console
 - `RECOVER`: process inbox rows accepted but never processed (what a restart or a sibling does after a crash),
   then print `RECOVERED <n>`;
 - `SWEEP`: send outbox rows nobody is sending, then print `SWEPT <n>`.
+- `TICK <name>`: run the tick registered under that name (`@router.tick`), then print `TICKED <name> <n>`.
+- `PAUSE` (only when started with a third argument `pausable`): print `PAUSED`; from then on the next transaction
+  that commits prints `COMMITTED` and never returns, so a test can SIGKILL the process right after a commit,
+  before anything that was to follow it.
 
 Every delivery is printed as `OUT {"chat": …, "text": …, "buttons": [[label, payload], …], "turn_ms": …}`.
 `DONE <delivery_id> <ms>` follows each processed event (ms from the line arriving to the turn's replies sent).
@@ -19,6 +23,7 @@ import json
 import logging
 import sys
 import time
+from contextlib import asynccontextmanager
 
 from pydantic import TypeAdapter
 
@@ -28,6 +33,7 @@ from bot.adapters.console import CONSOLE
 from bot.core.events import Event
 from bot.core.operations import Delivery, EditMessage, FormErrors, Notice, PublishHome, SendMessage
 from app.settings import Settings
+from storage.db import open_database
 
 EVENT = TypeAdapter(Event)
 
@@ -64,7 +70,34 @@ class RecordingAdapter:
         return f"m{self.count}"
 
 
+class PauseAfterCommit:
+    """The real database, with the one switch `PAUSE` needs (everything else is the database's own)."""
+
+    def __init__(self, db) -> None:
+        self._db = db
+        self.armed = False
+
+    def __getattr__(self, name: str):
+        return getattr(self._db, name)
+
+    @asynccontextmanager
+    async def transaction(self):
+        async with self._db.transaction() as tx:
+            yield tx
+        if self.armed:  # committed (transaction() returns only once durable); stop here for the kill
+            emit("COMMITTED")
+            await asyncio.Event().wait()
+
+
 async def handle_line(runtime, line: str) -> None:
+    if line == "PAUSE":
+        runtime.db.armed = True
+        emit("PAUSED")
+        return
+    if line.startswith("TICK "):
+        name = line.removeprefix("TICK ")
+        emit(f"TICKED {name} {await runtime.run_tick(runtime.router.ticks[name])}")
+        return
     if line == "RECOVER":
         emit(f"RECOVERED {await runtime.recover_inbox()}")
         return
@@ -79,9 +112,10 @@ async def handle_line(runtime, line: str) -> None:
     emit(f"DONE {event.delivery_id} {(time.perf_counter() - started) * 1000:.3f}")
 
 
-async def main(url: str, pool_size: int) -> None:
+async def main(url: str, pool_size: int, pausable: bool = False) -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    runtime = build_runtime(Settings(database_url=url, database_pool_size=pool_size))
+    runtime = build_runtime(Settings(database_url=url, database_pool_size=pool_size),
+                            db=PauseAfterCommit(open_database(url, pool_size)) if pausable else None)
     await runtime.start()
     runtime.register(RecordingAdapter())
     loop = asyncio.get_running_loop()
@@ -111,4 +145,5 @@ async def main(url: str, pool_size: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 10))
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 10,
+                     len(sys.argv) > 3 and sys.argv[3] == "pausable"))

@@ -198,9 +198,6 @@ class TelegramAdapter:
         while self._inflight:
             await asyncio.gather(*list(self._inflight), return_exceptions=True)
 
-    def ticks(self) -> list:
-        return []  # the core ticks sweep the outbox and the inbox for every adapter
-
     async def recover(self) -> int:
         """Process inbox rows this platform accepted but never processed, oldest first, before new updates."""
         events = await self.runtime.unprocessed(PLATFORM)
