@@ -256,7 +256,8 @@ class SlackHarness(ChatHarness):
     def refusals(self) -> list:
         return self._old_refusals + (list(self.standin.refusals) if self.standin else [])
 
-    def identity(self, user: str) -> str:
+    @classmethod
+    def identity(cls, user: str) -> str:
         return f"slack:{TEAM}/{slack_user_id(user)}"
 
     def uid(self, user: str) -> str:
