@@ -62,7 +62,7 @@ async def dispatch(router: Router, wizard: Wizard, ctx: Context, event) -> list[
     if isinstance(event, FileUploaded):
         session = await wizard.open_session(ctx)
         if session is not None and event.data_b64 is not None:
-            return await wizard.on_file(ctx, session, event.data_b64, event.filename)
+            return await wizard.on_file(ctx, session)
         for route in router.file_handlers:
             if allowed(route, ctx.roles):
                 return list(await route.handler(ctx, event))

@@ -122,8 +122,6 @@ class _Modal:
                 st["selected_options"] = list(el.get("initial_options") or [])
             elif el["type"] == "datepicker":
                 st["selected_date"] = el.get("initial_date")
-            elif el["type"] == "file_input":
-                st["files"] = []
             self.state[b["block_id"]] = st
 
     def block(self, field_id: str) -> dict:

@@ -97,6 +97,15 @@ async def test_old_buttons_expire(chat):
     assert len(chat.received("ed")) <= before + 1
 
 
+async def test_a_file_sent_while_a_form_is_open_is_not_an_answer(chat, database_url):
+    await chat.send("ida", "/start")
+    await chat.send("ida", "Ida")
+    await chat.upload("ida", "cv.pdf", b"%PDF-1.4 not an answer")
+    assert "A file isn't the answer to this question." in chat.texts("ida")
+    await chat.fill_form("ida", {k: v for k, v in PROFILE.items() if k != "name"})
+    assert (await stored_person(database_url, "Ida"))["profile"]["domains"] == ["medicine", "law"]
+
+
 async def test_unknown_command_long_and_strange_text(chat):
     await chat.send("fa", "/frobnicate")
     assert "I don't know the command /frobnicate" in chat.last("fa").text
