@@ -13,7 +13,7 @@ from storage.uow import UnitOfWork
 
 
 def add_parser(sub) -> None:
-    """The `assessment` subcommand, for bot/cli.py's parser."""
+    """The `assessment` subcommand, for app/cli.py's parser."""
     assessment = sub.add_parser("assessment", help="screening assessments").add_subparsers(
         dest="assessment_command", required=True)
     create = assessment.add_parser("create", help="create an assessment from a file (YAML or JSON)")

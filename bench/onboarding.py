@@ -314,7 +314,7 @@ async def run_postgres(people: int, processes: int, pool_size: int) -> Result:
     return Result("postgres core", processes, people * STEPS, t[0], latencies, note=f"pool {pool_size}/process")
 
 
-async def run_postgres_inprocess(people: int, pool_size: int) -> Result:
+async def run_postgres_inprocess(people: int) -> Result:
     """The same in-process loop as `sqlite core`, on PostgreSQL: the like-for-like comparison of the backends."""
     import asyncpg
 
@@ -348,7 +348,7 @@ async def main(argv: list[str] | None = None) -> int:
             results.append(await run_core_inprocess(f"sqlite:///{Path(tmp) / 'core.db'}", args.people, "sqlite core"))
     if args.backend in ("postgres", "both"):
         if await postgres_reachable():
-            results.append(await run_postgres_inprocess(args.people, args.pool))
+            results.append(await run_postgres_inprocess(args.people))
             for n in [int(x) for x in args.processes.split(",") if x.strip()]:
                 results.append(await run_postgres(args.people, n, args.pool))
         elif args.backend == "postgres":

@@ -24,7 +24,7 @@ async def telegram_run() -> None:
 
     from bot.adapters.telegram.pacing import Pacer
     from bot.adapters.telegram.render import render_reply
-    from bot.core.blocks import reply, text
+    from bot.core.blocks import Reply, text
     from tests.telegram_standin import BotApiStandIn
 
     async with BotApiStandIn(per_chat_limit=1, global_limit=10, window=0.1) as api:
@@ -32,7 +32,7 @@ async def telegram_run() -> None:
             pacer = Pacer(per_chat_rate=1 / 0.15, global_rate=60.0)
             chats = [5000 + i for i in range(20)]
             started = time.perf_counter()
-            await asyncio.gather(*(pacer.execute(bot, c, render_reply(reply(text(f"m{n}")), c))
+            await asyncio.gather(*(pacer.execute(bot, c, render_reply(Reply(blocks=[text(f"m{n}")]), c))
                                    for n in range(10) for c in chats))
             seconds = time.perf_counter() - started
             refused = sum(1 for r in api.refusals if r.error_code == 429)

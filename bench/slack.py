@@ -131,7 +131,7 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
-async def run(url: str, standin: SlackApiStandIn, timed: Timed, plan: list[tuple[str, str]],
+async def run(url: str, timed: Timed, plan: list[tuple[str, str]],
               make_body, users: list[str]) -> dict:
     """Send `plan` ([(user, kind)]), each user's requests in order; up to len(users) in flight."""
     acks: list[float] = []
@@ -227,11 +227,11 @@ async def main(args) -> None:
             results = {}
             for rnd in range(args.rounds):
                 results.setdefault("bare Bolt (slash → ack → postMessage)", []).append(
-                    await run(bare_url, standin, timed, slash_plan, command, users))
+                    await run(bare_url, timed, slash_plan, command, users))
                 results.setdefault("panelist mix (help/profile/button)", []).append(
-                    await run(ours_url, standin, timed, plan, ours_body, users))
+                    await run(ours_url, timed, plan, ours_body, users))
                 results.setdefault("panelist slash only (/panelist help)", []).append(
-                    await run(ours_url, standin, timed, slash_plan, command, users))
+                    await run(ours_url, timed, slash_plan, command, users))
             await adapter.drain()
             refusals = list(standin.refusals)
             async with runtime.db.transaction() as tx:

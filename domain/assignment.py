@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
 from typing import Callable
 
 
@@ -30,10 +29,6 @@ def free_slot(used: set[int], overlap: int) -> int | None:
         if slot not in used:
             return slot
     return None
-
-
-def lease_end(assigned_at: datetime, lease_minutes: int) -> datetime:
-    return assigned_at + timedelta(minutes=lease_minutes)
 
 
 def late_submit_allowed(filled: int, overlap: int) -> bool:

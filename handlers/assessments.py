@@ -42,12 +42,12 @@ MAX_LISTED = 15
 
 
 @lru_cache(maxsize=128)
-def _spec(assessment_id: int, spec_json: str) -> AssessmentSpec:
+def _spec(spec_json: str) -> AssessmentSpec:
     return AssessmentSpec.model_validate_json(spec_json)
 
 
 def spec_of(row: AssessmentRow) -> AssessmentSpec:
-    return _spec(row.id, row.spec)
+    return _spec(row.spec)
 
 
 # ---------------------------------------------------------------------------------------------- attempts
@@ -173,7 +173,7 @@ def _task_blocks(item: TaskSampleItem) -> list:
         blocks.append(LongText(title=msg("task.context"), text=item.item.context, filename="context.txt"))
     blocks.append(LongText(title=msg("task.prompt"), text=item.item.prompt, filename="prompt.txt"))
     for i, response in enumerate(item.item.responses):
-        blocks.append(LongText(title=response_title(i, item.task.task_type), text=response.text,
+        blocks.append(LongText(title=response_title(i), text=response.text,
                                filename=f"response-{chr(ord('a') + i)}.txt"))
     return blocks
 

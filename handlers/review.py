@@ -50,7 +50,7 @@ async def next_review(ctx: Context, event) -> list:
         Heading(text=msg("review.title", name=project.name)),
         text(msg("review.by", expert=pseudonym(ctx.pseudonym_key, submission.person_id), revision=r)),
         LongText(title=msg("task.prompt"), text=item.prompt, filename="prompt.txt"),
-        *[LongText(title=response_title(i, spec.task_type), text=resp.text, filename=f"response-{i}.txt")
+        *[LongText(title=response_title(i), text=resp.text, filename=f"response-{i}.txt")
           for i, resp in enumerate(item.responses)],
         text(Span(text=msg("review.answer"), style="bold")),
         *render_answer(spec, item, submission.form_values),

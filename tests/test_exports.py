@@ -102,7 +102,7 @@ def items_of(stem: str) -> dict[str, dict]:
     return out
 
 
-def assert_private(data: bytes, people: dict[str, int]) -> None:
+def assert_private(data: bytes) -> None:
     text = data.decode("utf-8")
     for name, platform, user_id in PEOPLE.values():
         assert all(part not in text for part in name.split())
@@ -163,7 +163,7 @@ async def test_jsonl_has_every_field_of_every_submission(db):
         assert rec["submitted_at"] == at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         assert datetime.fromisoformat(rec["submitted_at"].replace("Z", "+00:00")) == at
     assert len({r["expert_id"] for r in records}) == 3
-    assert_private(data, people)
+    assert_private(data)
 
 
 async def test_csv_flattens_answer_fields_into_columns(db):
@@ -190,7 +190,7 @@ async def test_csv_flattens_answer_fields_into_columns(db):
         assert row["gold_score"] == ("" if score is None else str(score))
         assert row["late"] == "false" and row["context"] == ""
         assert row["submitted_at"] == at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    assert_private(data, people)
+    assert_private(data)
 
 
 async def test_csv_columns_for_every_other_task_type(db):
@@ -252,7 +252,7 @@ async def test_dpo_from_pairwise_skips_ties_and_rejected_answers(db):
     assert records[2]["chosen"] == two["responses"][1]["text"] and records[2]["rejected"] == two["responses"][0]["text"]
     assert records[2]["margin"] == 1 and records[2]["justification"] == JUST_B
     assert records[2]["expert_id"] == pseudonym(SECRET, people["bo"])
-    assert_private(data, people)
+    assert_private(data)
 
 
 REWRITE = ("No. An emergency fund must keep its full value on the day you need it, so hold three to six months of "
@@ -454,7 +454,7 @@ async def test_every_format_is_private(db):
         if applies_to(fmt, "pairwise"):
             data, result = await export(db, project, fmt)
             assert result.records > 0
-            assert_private(data, people)
+            assert_private(data)
 
 
 # ---------------------------------------------------------------- chat arguments (pure)
@@ -517,7 +517,7 @@ async def test_cli_writes_the_file_with_the_bots_pseudonyms(db, database_url, tm
     assert [r["submission_id"] for r in records] == [ids[0], ids[2]]
     assert records[0]["expert_id"] == pseudonym(secret, people["ana"])  # the same ids the reviewers see in chat
     assert "2 jsonl records" in proc.stderr and not (tmp_path / "out.jsonl.partial").exists()
-    assert_private(out.read_bytes(), people)
+    assert_private(out.read_bytes())
 
     proc = run_cli(database_url, project.name, "--format", "csv", "--out", str(tmp_path / "o.csv"))
     assert proc.returncode == 0 and len(list(csv.DictReader(open(tmp_path / "o.csv", encoding="utf-8")))) == 5

@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel
 from babel.messages.plurals import get_plural
 
-from bot.core.blocks import Button, Buttons, Fields, Heading, Paragraph, Reply, Span, button, reply, text
+from bot.core.blocks import Button, Buttons, Fields, Heading, Paragraph, Reply, Span, button, text
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.operations import Notice, SendMessage
 from bot.i18n.text import Day, Money, Msg, When, msg
@@ -379,12 +379,12 @@ def contains_msg(obj) -> bool:
 
 
 def sample_reply() -> Reply:
-    return reply(
+    return Reply(blocks=[
         Heading(text=msg("common.items_count", count=3)),
         text("literal {not a placeholder}", msg("common.back"), Span(text=msg("common.next"), style="bold")),
         Fields(items=[(msg("common.yes"), "user text"), ("label", msg("common.no"))]),
         Buttons(rows=[[button(msg("common.cancel"), "cancel"), Button(label="Literal", url="https://x")]]),
-    )
+    ])
 
 
 def test_localize_replaces_every_msg_in_a_nested_reply(shipped):

@@ -28,10 +28,10 @@ from bot.core.operations import Delivery, EditMessage, SendMessage
 from app.settings import Settings
 from handlers.shared.task_service import create_project, import_in_transaction
 from storage.uow import UnitOfWork
+from tests.flows.helpers import PROFILE, grant
 from tests.flows.slack import TEAM, SlackHarness, dm_channel, slack_user_id
 from tests.flows.tasks_data import ANSWERS as TASK_ANSWERS
 from tests.flows.tasks_data import SPECS, add_member, seed_project
-from tests.flows.test_onboarding import ANSWERS as PROFILE
 from tests.slack_standin import SlackApiStandIn
 from tests.slack_standin.signing import event_body, signed_headers, slash_command_body, url_verification_body
 
@@ -44,7 +44,9 @@ async def slack(database_url):
     h = SlackHarness(database_url)
     await h.start()
     yield h
+    refusals = h.refusals()
     await h.stop()
+    assert not refusals, f"the Slack stand-in refused calls: {refusals}"
 
 
 async def rows(runtime, sql: str, *args) -> list[dict]:
@@ -310,8 +312,6 @@ async def test_every_task_type_through_the_modal(slack, stem):
 
 
 async def test_review_rework_approve_reject_with_modal_tasks(slack):
-    from tests.flows.test_review import grant
-
     project_id = await seed_project(slack.runtime, "rewrite_finance")
     for user in ("ana", "rev"):
         await slack.send(user, "/help")
@@ -444,6 +444,8 @@ async def test_permanent_refusals_become_delivery_failed_and_edits_fall_back_to_
                      chat_id=channel, user_id=slack_user_id("mo"), edit_message_id=sent)
     assert await slack.adapter.deliver(again) == sent
     assert slack.standin.messages_in(channel)[-1]["text"] == "two"
+    assert [r.error for r in slack.refusals()] == ["user_not_found", "message_not_found"]
+    slack.standin.refusals.clear()  # both were provoked above
 
 
 async def test_accepted_but_unprocessed_event_is_recovered_on_start_and_its_retry_does_nothing(database_url):

@@ -260,7 +260,6 @@ def every_kind_form(n_choice: int = 5) -> FormSpec:
         FieldSpec(id="hours", kind=FieldKind.number, label="Weekly hours", min=0, max=60),
         FieldSpec(id="start", kind=FieldKind.date, label="Start"),
         FieldSpec(id="spent", kind=FieldKind.duration, label="Time spent", placeholder="1h30"),
-        FieldSpec(id="cv", kind=FieldKind.file, label="CV", required=False),
     ])
 
 
@@ -280,7 +279,7 @@ def test_modal_has_one_input_per_field_and_validates():
     assert kinds == {"domain": "static_select", "langs": "checkboxes", "tags": "multi_static_select",
                      "quality": "radio_buttons", "nps": "static_select", "name": "plain_text_input",
                      "bio": "plain_text_input", "hours": "number_input", "start": "datepicker",
-                     "spent": "plain_text_input", "cv": "file_input"}
+                     "spent": "plain_text_input"}
     assert by_id["domain"]["element"]["initial_option"]["value"] == "d3"
     assert by_id["domain"]["label"]["text"] == "Domain <!channel>" and by_id["domain"]["hint"]["text"] == "Pick & go"
     assert [o["value"] for o in by_id["langs"]["element"]["initial_options"]] == ["de", "fr"]
@@ -326,8 +325,6 @@ def _simulate(view: dict, answers: dict) -> dict:
             st_ = {"selected_options": [by_value[v] for v in a or []]}
         elif t == "datepicker":
             st_ = {"selected_date": a}
-        elif t == "file_input":
-            st_ = {"files": [{"id": a, "name": "cv.pdf"}] if a else []}
         else:
             st_ = {"value": a}
         values[b["block_id"]] = {el["action_id"]: {"type": t, **st_}}
@@ -338,10 +335,10 @@ def test_round_trip_every_field_kind():
     view = render_modal(RenderedForm(spec=every_kind_form(150)), 3)
     answers = {"domain": "d149", "langs": ["en", "fr"], "tags": ["t0", "t11"], "quality": "2", "nps": "10",
                "name": "Grace & <@U9>", "bio": "line 1\nline *2*", "hours": "7.5", "start": "2026-11-30",
-               "spent": "2h15", "cv": "F0CV"}
+               "spent": "2h15"}
     assert parse_view_submission(_simulate(view, answers)) == answers
     empty = {"domain": None, "langs": [], "tags": [], "quality": None, "nps": None, "name": None, "bio": None,
-             "hours": None, "start": None, "spent": None, "cv": None}
+             "hours": None, "start": None, "spent": None}
     assert parse_view_submission(_simulate(view, {})) == empty
 
 

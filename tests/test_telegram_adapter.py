@@ -23,8 +23,8 @@ from bot.core.blocks import Buttons, LongText, Reply, button, text
 from bot.core.operations import Delivery, EditMessage, SendMessage, Target
 from app.settings import Settings
 from storage.db import open_database
+from tests.flows.helpers import PROFILE
 from tests.flows.telegram import RecordingStandIn, TelegramHarness, fast_pacer, telegram_user_id
-from tests.flows.test_onboarding import ANSWERS
 from tests.telegram_standin import parse_html, utf16_len
 
 
@@ -172,7 +172,7 @@ async def test_ten_thousand_character_model_answer_fits_telegram(chat, database_
 async def test_markup_in_user_text_is_shown_literally(chat, database_url):
     name = "<b>Bo</b> & <script>alert('x')</script> &amp; <i>"
     await chat.send("bo", "/start")
-    await chat.fill_form("bo", {**ANSWERS, "name": name})
+    await chat.fill_form("bo", {**PROFILE, "name": name})
     chat.clear("bo")
     await chat.send("bo", "/profile")
     assert name in chat.texts("bo")  # as typed: escaped for Telegram, parsed back to the same characters
@@ -292,15 +292,14 @@ async def test_webhook_flow_with_buttons(database_url):
     harness = TelegramHarness(database_url, webhook=True)
     async with harness:
         await harness.send("gus", "/start")
-        await harness.fill_form("gus", {**ANSWERS, "name": "Gus"})
+        await harness.fill_form("gus", {**PROFILE, "name": "Gus"})
         assert "your profile is saved" in harness.last("gus").text
         refusals = harness.refusals()
     assert not refusals
 
 
 async def test_upload_over_the_limit_is_refused_clearly(database_url):
-    probe = TelegramHarness(database_url)
-    harness = TelegramHarness(database_url, admins=probe.identity("boss"), max_upload_bytes=2048)
+    harness = TelegramHarness(database_url, admins=TelegramHarness.identity("boss"), max_upload_bytes=2048)
     async with harness:
         await harness.send("boss", "/help")
         before = len(harness.api.calls_of("getFile"))

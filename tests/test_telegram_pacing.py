@@ -9,7 +9,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.adapters.telegram.pacing import Pacer, TokenBucket
 from bot.adapters.telegram.render import TgCall, render_reply
-from bot.core.blocks import reply, text
+from bot.core.blocks import Reply, text
 from tests.telegram_standin import BotApiStandIn
 
 # The stand-in allows 1 message per chat and 10 overall in any 0.1 s (Telegram: 1/s and 30/s, scaled
@@ -36,7 +36,7 @@ async def test_200_messages_to_20_chats_without_a_single_429(limited: BotApiStan
     chats = [5000 + i for i in range(20)]
 
     async def deliver(chat: int, n: int):
-        return await pacer.execute(bot, chat, render_reply(reply(text(f"message {n} to {chat}")), chat))
+        return await pacer.execute(bot, chat, render_reply(Reply(blocks=[text(f"message {n} to {chat}")]), chat))
 
     await asyncio.gather(*(deliver(chat, n) for n in range(10) for chat in chats))
     assert limited.refusals == []  # the stand-in enforces the limits: no refusal means it was paced

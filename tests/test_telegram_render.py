@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.adapters.telegram.html import Run, escape, plain_text, split_runs, to_html, truncate
 from bot.adapters.telegram.render import RenderError, TgCall, render, render_reply
-from bot.core.blocks import Button, Buttons, Divider, Fields, File, Heading, Image, LongText, Span, reply, text
+from bot.core.blocks import Button, Buttons, Divider, Fields, File, Heading, Image, LongText, Reply, Span, text
 from bot.core.forms import FormSpec, RenderedForm
 from bot.core.operations import CloseForm, Delivery, EditMessage, Notice, OpenForm, SendMessage
 from bot.core.split import utf16_len
@@ -32,11 +32,11 @@ def png() -> bytes:
 
 
 def send(*blocks, chat: str = str(CHAT), **context) -> Delivery:
-    return Delivery(op=SendMessage(message=reply(*blocks)), platform="telegram", chat_id=chat, reply_context=context)
+    return Delivery(op=SendMessage(message=Reply(blocks=list(blocks))), platform="telegram", chat_id=chat, reply_context=context)
 
 
 def edit(message_id: int | None, *blocks) -> Delivery:
-    return Delivery(op=EditMessage(message=reply(*blocks)), platform="telegram", chat_id=str(CHAT),
+    return Delivery(op=EditMessage(message=Reply(blocks=list(blocks))), platform="telegram", chat_id=str(CHAT),
                     edit_message_id=None if message_id is None else str(message_id))
 
 
@@ -353,7 +353,7 @@ def test_forms_are_not_opened_whole_on_telegram():
 
 
 def test_ptb_names_and_purity():
-    calls = render_reply(reply(text("x")), CHAT)
+    calls = render_reply(Reply(blocks=[text("x")]), CHAT)
     assert calls == [TgCall("sendMessage", {"chat_id": CHAT, "text": "x", "parse_mode": "HTML"})]
     assert TgCall("editMessageText").ptb_name == "edit_message_text"
     assert TgCall("answerCallbackQuery").ptb_name == "answer_callback_query"

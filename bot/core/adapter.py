@@ -37,7 +37,7 @@ class PlatformAdapter(Protocol):
 
 
 class RunnableAdapter(PlatformAdapter, Protocol):
-    """What `panelist run` (bot/serve.py) expects of a platform adapter beyond `deliver`.
+    """What `panelist run` (app/serve.py) expects of a platform adapter beyond `deliver`.
 
     Constructed as `Adapter(runtime, settings)`; it calls `runtime.register(self)` itself.
     `add_routes(app)` (optional) adds its webhook routes to the one aiohttp application;

@@ -100,7 +100,3 @@ def text(*parts: TextLike | Span) -> Paragraph:
 
 def button(label: TextLike, name: str, style: Any = None, **args: str | int) -> Button:
     return Button(label=label, action=Action(name=name, args=args), style=style)
-
-
-def reply(*blocks: Any) -> Reply:
-    return Reply(blocks=list(blocks))

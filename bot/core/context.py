@@ -47,11 +47,11 @@ class Context(Generic[U]):
 
         return allowed(Route(handler=None, roles=frozenset({role})), self.roles)  # type: ignore[arg-type]
 
-    def reply(self, *blocks: Any, ref: str | None = None) -> SendMessage:
-        return SendMessage(message=Reply(blocks=list(blocks)), ref=ref)
+    def reply(self, *blocks: Any) -> SendMessage:
+        return SendMessage(message=Reply(blocks=list(blocks)))
 
-    def send_to(self, person_id: int, *blocks: Any, ref: str | None = None) -> SendMessage:
-        return SendMessage(to=Target.person(person_id), message=Reply(blocks=list(blocks)), ref=ref)
+    def send_to(self, person_id: int, *blocks: Any) -> SendMessage:
+        return SendMessage(to=Target.person(person_id), message=Reply(blocks=list(blocks)))
 
     def notice(self, text: TextLike) -> Notice:
         return Notice(text=text)

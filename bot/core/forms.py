@@ -22,7 +22,6 @@ class FieldKind(str, Enum):
     number = "number"
     duration = "duration"
     date = "date"
-    file = "file"
 
 
 class Option(BaseModel):

@@ -220,7 +220,7 @@ class Wizard:
 
         async def uploaded(ctx: Context, event: Any) -> list[Operation]:
             session = await self.open_session(ctx) if event.data_b64 is not None else None
-            return [] if session is None else await self.on_file(ctx, session, event.data_b64, event.filename)
+            return [] if session is None else await self.on_file(ctx, session)
 
         for verb in VERBS:
             router.action(f"form.{verb}")(pressed)
@@ -302,13 +302,9 @@ class Wizard:
             return await self._show(ctx, definition, session, error=exc.message)
         return await self._accept_value(ctx, definition, session, spec, value, edit=False)
 
-    async def on_file(self, ctx: Context, session: FormSession, data_b64: str, filename: str) -> list[Operation]:
-        definition = self.forms[session.form_id]
-        spec = await _spec(ctx, definition, session)
-        field = spec.fields[session.step]
-        if session.stage not in ("ask", "ask_one") or field.kind != FieldKind.file:
-            return await self._show(ctx, definition, session, error=msg("form.error.unexpected_file"))
-        return await self._accept_value(ctx, definition, session, spec, {"name": filename, "data_b64": data_b64}, edit=False)
+    async def on_file(self, ctx: Context, session: FormSession) -> list[Operation]:
+        """A file while a form is open: no field takes one, so the step is shown again saying so."""
+        return await self._show(ctx, self.forms[session.form_id], session, error=msg("form.error.unexpected_file"))
 
     async def on_button(self, ctx: Context) -> list[Operation]:
         action = ctx.action

@@ -9,7 +9,7 @@ from domain.task_import import TaskItem
 INSTRUCTIONS_PREVIEW = 300
 
 
-def response_title(index: int, task_type: str) -> object:
+def response_title(index: int) -> object:
     letter = chr(ord("A") + index)
     return msg("task.response", letter=letter)
 
@@ -27,7 +27,7 @@ def render_task(project_name: str, spec: ProjectSpec, item: TaskItem, assignment
         blocks.append(LongText(title=msg("task.context"), text=item.context, filename="context.txt"))
     blocks.append(LongText(title=msg("task.prompt"), text=item.prompt, filename="prompt.txt"))
     for i, response in enumerate(item.responses):
-        blocks.append(LongText(title=response_title(i, spec.task_type), text=response.text,
+        blocks.append(LongText(title=response_title(i), text=response.text,
                                filename=f"response-{chr(ord('a') + i)}.txt"))
     blocks.append(Buttons(rows=[[
         button(msg("task.show_instructions"), "task.instr", a=assignment_id),

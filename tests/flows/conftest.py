@@ -11,30 +11,26 @@ def adapter_name(request) -> str:
 
 
 @pytest.fixture
-async def chat(adapter_name, database_url):
-    harness = ADAPTERS[adapter_name](database_url)
-    await harness.start()
-    yield harness
-    refusals = harness.refusals()
-    await harness.stop()
+async def open_chat(adapter_name, database_url):
+    """Start a harness with the test's own settings (`admins`, a fake `clock`, `max_upload_bytes`...):
+    `chat = await open_chat(clock=clock)`. At teardown every harness it started is stopped, and the test fails if
+    the platform stand-in refused a call (each flow test gets this check, through `chat` or through this)."""
+    started = []
+
+    async def start(**settings):
+        harness = ADAPTERS[adapter_name](database_url, **settings)
+        await harness.start()
+        started.append(harness)
+        return harness
+
+    yield start
+    refusals = [r for harness in started for r in harness.refusals()]  # before stop: a stopped stand-in is gone
+    for harness in started:
+        await harness.stop()
     assert not refusals, f"the {adapter_name} stand-in refused calls: {refusals}"
 
 
 @pytest.fixture
-def make_chat(adapter_name, database_url):
-    """For tests that need their own settings (admins, a fake clock)."""
-    made = []
-
-    async def factory(**kwargs):
-        harness = ADAPTERS[adapter_name](database_url, **kwargs)
-        await harness.start()
-        made.append(harness)
-        return harness
-
-    yield factory
-    # stopped by the test's own finalizer below
-
-
-@pytest.fixture(autouse=True)
-async def _stop_made(make_chat):
-    yield
+async def chat(open_chat):
+    """A started harness with the default settings."""
+    return await open_chat()

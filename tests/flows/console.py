@@ -20,7 +20,8 @@ class ConsoleHarness(ChatHarness):
     async def _stop_adapter(self) -> None:
         pass
 
-    def identity(self, user: str) -> str:
+    @classmethod
+    def identity(cls, user: str) -> str:
         return f"console:{user}"
 
     def _record(self, d: Delivery) -> None:

@@ -105,8 +105,9 @@ class ChatHarness(abc.ABC):
         """What the platform stand-in refused (must stay empty)."""
         return []
 
-    def identity(self, user: str) -> str:
-        """How PANELIST_ADMINS and /grant name this user on this platform."""
+    @classmethod
+    def identity(cls, user: str) -> str:
+        """How PANELIST_ADMINS and /grant name this user on this platform (known before a harness starts)."""
         raise NotImplementedError
 
     # shared helpers ---------------------------------------------------------------------------------

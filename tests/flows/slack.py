@@ -122,8 +122,6 @@ class _Modal:
                 st["selected_options"] = list(el.get("initial_options") or [])
             elif el["type"] == "datepicker":
                 st["selected_date"] = el.get("initial_date")
-            elif el["type"] == "file_input":
-                st["files"] = []
             self.state[b["block_id"]] = st
 
     def block(self, field_id: str) -> dict:
@@ -256,7 +254,8 @@ class SlackHarness(ChatHarness):
     def refusals(self) -> list:
         return self._old_refusals + (list(self.standin.refusals) if self.standin else [])
 
-    def identity(self, user: str) -> str:
+    @classmethod
+    def identity(cls, user: str) -> str:
         return f"slack:{TEAM}/{slack_user_id(user)}"
 
     def uid(self, user: str) -> str:

@@ -152,7 +152,8 @@ class TelegramHarness(ChatHarness):
                       if q not in self.api.callback_answers]
         return list(self.api.refusals) + unanswered
 
-    def identity(self, user: str) -> str:
+    @classmethod
+    def identity(cls, user: str) -> str:
         return f"telegram:{telegram_user_id(user)}"
 
     def user_id(self, user: str) -> int:

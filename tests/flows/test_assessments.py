@@ -10,10 +10,8 @@ import pytest
 from handlers.assessments import deadline_tick, expiry_tick
 from handlers.shared.assessment_files import create_assessment
 from storage.uow import UnitOfWork
-from tests.flows.adapters import ADAPTERS
+from tests.flows.helpers import Clock, grant, onboard, rows
 from tests.flows.tasks_data import seed_project
-from tests.flows.test_review import grant
-from tests.flows.test_tasks import Clock, onboard, rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -189,59 +187,56 @@ async def test_wrong_answers_fail_and_say_when_to_retry(chat):
     assert "1 of 2 attempts left" in chat.last("bea").text and "retake it from" in chat.last("bea").text
 
 
-async def test_time_limit_is_enforced_on_the_server(adapter_name, database_url):
+async def test_time_limit_is_enforced_on_the_server(open_chat):
     clock = Clock()
-    chat = ADAPTERS[adapter_name](database_url, clock=clock)
-    async with chat:
-        await seed(chat.runtime)
-        await onboard(chat, "cal")
-        await start(chat, "cal")
-        await pick(chat, "cal", "Fluconazole")
-        clock.now += timedelta(minutes=16)
-        await pick(chat, "cal", "Urinary retention", "Saddle anaesthesia")  # correct, but late
-        text = chat.texts("cal")
-        assert "arrived after the time limit" in text and "Time is up for Triage check" in text
-        answers = {r["item_id"]: r for r in await rows(chat.runtime, "SELECT item_id, points, late FROM assessment_answers")}
-        assert answers["q1"]["late"] == 0 and answers["q1"]["points"] == 1
-        assert answers["q2"]["late"] == 1 and answers["q2"]["points"] == 0
-        attempt = (await rows(chat.runtime, "SELECT status, timed_out, score FROM assessment_attempts"))[0]
-        assert attempt["status"] == "failed" and attempt["timed_out"] == 1
-        assert abs(attempt["score"] - 1 / 6) < 1e-6
-        assert "Score: 17%" in chat.texts("cal")
+    chat = await open_chat(clock=clock)
+    await seed(chat.runtime)
+    await onboard(chat, "cal")
+    await start(chat, "cal")
+    await pick(chat, "cal", "Fluconazole")
+    clock.now += timedelta(minutes=16)
+    await pick(chat, "cal", "Urinary retention", "Saddle anaesthesia")  # correct, but late
+    text = chat.texts("cal")
+    assert "arrived after the time limit" in text and "Time is up for Triage check" in text
+    answers = {r["item_id"]: r for r in await rows(chat.runtime, "SELECT item_id, points, late FROM assessment_answers")}
+    assert answers["q1"]["late"] == 0 and answers["q1"]["points"] == 1
+    assert answers["q2"]["late"] == 1 and answers["q2"]["points"] == 0
+    attempt = (await rows(chat.runtime, "SELECT status, timed_out, score FROM assessment_attempts"))[0]
+    assert attempt["status"] == "failed" and attempt["timed_out"] == 1
+    assert abs(attempt["score"] - 1 / 6) < 1e-6
+    assert "Score: 17%" in chat.texts("cal")
 
-        # someone who walks away is closed by the tick, once
-        await onboard(chat, "dan")
-        await start(chat, "dan")
-        await pick(chat, "dan", "Fluconazole")
-        assert await chat.runtime.run_tick(deadline_tick) == 0
-        clock.now += timedelta(minutes=20)
-        assert await chat.runtime.run_tick(deadline_tick) > 0
-        assert await chat.runtime.run_tick(deadline_tick) == 0
-        await settle(chat)
-        assert "Time is up for Triage check" in chat.texts("dan")
-        statuses = sorted(r["status"] for r in await rows(chat.runtime, "SELECT status FROM assessment_attempts"))
-        assert statuses == ["failed", "failed"]
-        open_forms = await rows(chat.runtime, "SELECT id FROM form_sessions WHERE form_id = 'assess.item' AND status = 'open'")
-        assert open_forms == []
+    # someone who walks away is closed by the tick, once
+    await onboard(chat, "dan")
+    await start(chat, "dan")
+    await pick(chat, "dan", "Fluconazole")
+    assert await chat.runtime.run_tick(deadline_tick) == 0
+    clock.now += timedelta(minutes=20)
+    assert await chat.runtime.run_tick(deadline_tick) > 0
+    assert await chat.runtime.run_tick(deadline_tick) == 0
+    await settle(chat)
+    assert "Time is up for Triage check" in chat.texts("dan")
+    statuses = sorted(r["status"] for r in await rows(chat.runtime, "SELECT status FROM assessment_attempts"))
+    assert statuses == ["failed", "failed"]
+    open_forms = await rows(chat.runtime, "SELECT id FROM form_sessions WHERE form_id = 'assess.item' AND status = 'open'")
+    assert open_forms == []
 
 
-async def test_resume_after_restart(adapter_name, database_url):
-    chat = ADAPTERS[adapter_name](database_url)
-    async with chat:
-        await seed(chat.runtime)
-        await onboard(chat, "eva")
-        await start(chat, "eva")
-        await pick(chat, "eva", "Fluconazole")
-        await chat.restart()
-        await chat.send("eva", "/assess")
-        assert "in progress" in chat.last("eva").text
-        await chat.press("eva", "Continue: Triage check")
-        assert "Question 2 of 5" in chat.texts("eva")
-        await pick(chat, "eva", "Urinary retention", "Saddle anaesthesia")
-        await typed(chat, "eva", "4")
-        answered = [r["item_id"] for r in await rows(chat.runtime, "SELECT item_id FROM assessment_answers ORDER BY id")]
-        assert answered == ["q1", "q2", "q3"]
-        assert len(await rows(chat.runtime, "SELECT id FROM assessment_attempts")) == 1
+async def test_resume_after_restart(chat):
+    await seed(chat.runtime)
+    await onboard(chat, "eva")
+    await start(chat, "eva")
+    await pick(chat, "eva", "Fluconazole")
+    await chat.restart()
+    await chat.send("eva", "/assess")
+    assert "in progress" in chat.last("eva").text
+    await chat.press("eva", "Continue: Triage check")
+    assert "Question 2 of 5" in chat.texts("eva")
+    await pick(chat, "eva", "Urinary retention", "Saddle anaesthesia")
+    await typed(chat, "eva", "4")
+    answered = [r["item_id"] for r in await rows(chat.runtime, "SELECT item_id FROM assessment_answers ORDER BY id")]
+    assert answered == ["q1", "q2", "q3"]
+    assert len(await rows(chat.runtime, "SELECT id FROM assessment_attempts")) == 1
 
 
 async def test_forged_presses_on_another_persons_attempt_are_refused(chat):
@@ -269,50 +264,49 @@ async def test_forged_presses_on_another_persons_attempt_are_refused(chat):
     assert [(r["item_id"], r["points"]) for r in answers] == [("q1", 1), ("q2", 1)]
 
 
-async def test_qualification_gates_projects_and_expires(adapter_name, database_url):
+async def test_qualification_gates_projects_and_expires(open_chat):
     clock = Clock()
-    chat = ADAPTERS[adapter_name](database_url, clock=clock)
-    async with chat:
-        project_id = await seed_project(chat.runtime, "error_check_medicine")  # requires medicine level 3
-        await onboard(chat, "hal")
-        await onboard(chat, "meg")
-        await grant(chat, "meg", "manager")
-        await chat.send("hal", "/projects")
-        assert "needs a qualification you don't hold yet" in chat.last("hal").text
-        await chat.send("hal", "/join Drug interaction")
-        assert "can't join" in chat.last("hal").text.lower() or "cannot" in chat.last("hal").text.lower()
-        await chat.send("meg", f"/qualify {chat.identity('hal')} medicine 3 days=10 verified board certificate")
-        assert "now holds medicine at level 3" in chat.last("meg").text
-        assert "granted the qualification medicine at level 3" in chat.texts("hal")
-        await chat.send("hal", "/projects")
-        assert "Join Drug interaction" in " ".join(chat.last("hal").buttons)
-        await chat.send("meg", f"/unqualify {chat.identity('hal')} medicine licence under review")
-        assert "revoked" in chat.texts("hal")
-        await chat.send("hal", "/projects")
-        assert "needs a qualification" in chat.last("hal").text
-        await chat.send("meg", f"/qualify {chat.identity('hal')} medicine 3 days=30 reinstated")
-        clock.now += timedelta(days=3)
-        assert await chat.runtime.run_tick(expiry_tick) == 0
-        clock.now += timedelta(days=14)  # 13 days left
-        assert await chat.runtime.run_tick(expiry_tick) == 1
-        assert await chat.runtime.run_tick(expiry_tick) == 0
-        await settle(chat)
-        assert "lapses on" in chat.texts("hal")
-        await chat.send("hal", "/join Drug interaction")
-        assert await rows(chat.runtime, "SELECT person_id FROM project_members WHERE project_id = $1", project_id)
-        clock.now += timedelta(days=14)
-        await chat.send("hal", "/projects")
-        assert "you're in" in chat.last("hal").text  # a member stays a member
-        async with chat.runtime.db.transaction() as tx:
-            from handlers.shared.qualification_hooks import qualifications_of
+    chat = await open_chat(clock=clock)
+    project_id = await seed_project(chat.runtime, "error_check_medicine")  # requires medicine level 3
+    await onboard(chat, "hal")
+    await onboard(chat, "meg")
+    await grant(chat, "meg", "manager")
+    await chat.send("hal", "/projects")
+    assert "needs a qualification you don't hold yet" in chat.last("hal").text
+    await chat.send("hal", "/join Drug interaction")
+    assert "can't join" in chat.last("hal").text.lower() or "cannot" in chat.last("hal").text.lower()
+    await chat.send("meg", f"/qualify {chat.identity('hal')} medicine 3 days=10 verified board certificate")
+    assert "now holds medicine at level 3" in chat.last("meg").text
+    assert "granted the qualification medicine at level 3" in chat.texts("hal")
+    await chat.send("hal", "/projects")
+    assert "Join Drug interaction" in " ".join(chat.last("hal").buttons)
+    await chat.send("meg", f"/unqualify {chat.identity('hal')} medicine licence under review")
+    assert "revoked" in chat.texts("hal")
+    await chat.send("hal", "/projects")
+    assert "needs a qualification" in chat.last("hal").text
+    await chat.send("meg", f"/qualify {chat.identity('hal')} medicine 3 days=30 reinstated")
+    clock.now += timedelta(days=3)
+    assert await chat.runtime.run_tick(expiry_tick) == 0
+    clock.now += timedelta(days=14)  # 13 days left
+    assert await chat.runtime.run_tick(expiry_tick) == 1
+    assert await chat.runtime.run_tick(expiry_tick) == 0
+    await settle(chat)
+    assert "lapses on" in chat.texts("hal")
+    await chat.send("hal", "/join Drug interaction")
+    assert await rows(chat.runtime, "SELECT person_id FROM project_members WHERE project_id = $1", project_id)
+    clock.now += timedelta(days=14)
+    await chat.send("hal", "/projects")
+    assert "you're in" in chat.last("hal").text  # a member stays a member
+    async with chat.runtime.db.transaction() as tx:
+        from handlers.shared.qualification_hooks import qualifications_of
 
-            from domain.identity import parse_identity
+        from domain.identity import parse_identity
 
-            key = parse_identity(chat.identity("hal"))
-            pid = (await UnitOfWork(tx).identities.find(key.platform, key.workspace, key.user_id)).person_id
-            assert await qualifications_of(UnitOfWork(tx), pid, clock.now) == {}
-        actions = [r["action"] for r in await rows(chat.runtime, "SELECT action FROM audit_log")]
-        assert "qualification.granted" in actions and "qualification.revoked" in actions
+        key = parse_identity(chat.identity("hal"))
+        pid = (await UnitOfWork(tx).identities.find(key.platform, key.workspace, key.user_id)).person_id
+        assert await qualifications_of(UnitOfWork(tx), pid, clock.now) == {}
+    actions = [r["action"] for r in await rows(chat.runtime, "SELECT action FROM audit_log")]
+    assert "qualification.granted" in actions and "qualification.revoked" in actions
 
 
 async def test_manager_uploads_an_assessment(chat):

@@ -7,7 +7,8 @@ import pytest
 
 from domain.identity import parse_identity
 from storage.db import open_database
-from tests.flows.test_onboarding import ANSWERS, stored_person
+from tests.flows.adapters import ADAPTERS
+from tests.flows.helpers import PROFILE, stored_person
 
 
 async def count(url: str, sql: str, *args) -> int:
@@ -38,35 +39,31 @@ async def test_restart_mid_onboarding_continues_at_the_same_step(chat, database_
 
 async def test_double_press_on_save_completes_once(chat, database_url):
     await chat.send("bo", "/start")
-    await chat.fill_form("bo", {**ANSWERS, "name": "Bo"}, confirm=False)
+    await chat.fill_form("bo", {**PROFILE, "name": "Bo"}, confirm=False)
     await asyncio.gather(chat.press("bo", "Save"), chat.press("bo", "Save"))
     assert await count(database_url, "SELECT COUNT(*) FROM audit_log WHERE action = 'profile.saved'") == 1
     assert await count(database_url, "SELECT COUNT(*) FROM form_sessions WHERE status = 'completed'") == 1
     assert "your profile is saved" in chat.texts("bo")
 
 
-async def test_admin_from_settings_grants_and_role_gates(adapter_name, database_url):
-    from tests.flows.adapters import ADAPTERS
-
-    probe = ADAPTERS[adapter_name](database_url)
-    chat = ADAPTERS[adapter_name](database_url, admins=probe.identity("root"))
-    async with chat:
-        await chat.send("mia", "/start")  # mia exists now
-        await chat.send("mia", "/grant manager " + chat.identity("root"))
-        assert "permission" in chat.last("mia").text
-        await chat.send("root", "/grant manager " + chat.identity("mia"))
-        assert "now has the role manager" in chat.last("root").text
-        assert "You have been given the role manager" in chat.texts("mia")
-        await chat.send("root", "/grant manager " + chat.identity("mia"))
-        assert "already have the role" in chat.last("root").text
-        await chat.send("root", "/grant wizard " + chat.identity("mia"))
-        assert "Usage: /grant" in chat.last("root").text
-        await chat.send("root", "/grant manager telegram:not-a-number")
-        assert "is not an identity" in chat.last("root").text
-        await chat.send("root", "/revoke admin " + chat.identity("root"))
-        assert "can't take away your own admin role" in chat.last("root").text
-        await chat.send("root", "/help")
-        assert "/grant" in chat.last("root").text
+async def test_admin_from_settings_grants_and_role_gates(open_chat, adapter_name, database_url):
+    chat = await open_chat(admins=ADAPTERS[adapter_name].identity("root"))
+    await chat.send("mia", "/start")  # mia exists now
+    await chat.send("mia", "/grant manager " + chat.identity("root"))
+    assert "permission" in chat.last("mia").text
+    await chat.send("root", "/grant manager " + chat.identity("mia"))
+    assert "now has the role manager" in chat.last("root").text
+    assert "You have been given the role manager" in chat.texts("mia")
+    await chat.send("root", "/grant manager " + chat.identity("mia"))
+    assert "already have the role" in chat.last("root").text
+    await chat.send("root", "/grant wizard " + chat.identity("mia"))
+    assert "Usage: /grant" in chat.last("root").text
+    await chat.send("root", "/grant manager telegram:not-a-number")
+    assert "is not an identity" in chat.last("root").text
+    await chat.send("root", "/revoke admin " + chat.identity("root"))
+    assert "can't take away your own admin role" in chat.last("root").text
+    await chat.send("root", "/help")
+    assert "/grant" in chat.last("root").text
     assert await count(database_url, "SELECT COUNT(*) FROM roles WHERE role = 'manager'") == 1
     assert await count(database_url, "SELECT COUNT(*) FROM audit_log WHERE action = 'role.granted'") == 2  # admin + manager
 

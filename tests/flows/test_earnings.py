@@ -5,37 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.runtime import EVENT
 from domain.identity import parse_identity
+from tests.flows.helpers import answer_one, grant, ledger, line_with, redeliver_last, rows, setup
 from tests.flows.tasks_data import add_member, seed_project
-from tests.flows.test_hours import setup
-from tests.flows.test_review import answer_one, grant
-from tests.flows.test_tasks import rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def line_with(shown: str, start: str) -> str:
-    """The line of a reply that mentions `start` (bold markup differs per platform, so only words count)."""
-    found = [ln for ln in shown.splitlines() if start in ln]
-    assert found, f"no line with {start!r} in {shown!r}"
-    return found[0]
-
-
-async def ledger(chat) -> list[tuple]:
-    got = await rows(chat.runtime, "SELECT person_id, kind, source, amount_minor, currency FROM ledger_lines ORDER BY id")
-    return [(r["person_id"], r["kind"], r["source"], r["amount_minor"], r["currency"]) for r in got]
-
-
-async def redeliver_last(chat, user: str) -> None:
-    """The platform sends the newest update of this user again (a lost ack): the same delivery id, through the
-    runtime's inbox as every adapter hands it over."""
-    key = parse_identity(chat.identity(user))
-    actor = f"{key.platform}:{key.workspace}/{key.user_id}" if key.workspace else f"{key.platform}:{key.user_id}"
-    inbox = await rows(chat.runtime, "SELECT payload FROM inbox WHERE actor_key = $1 ORDER BY id DESC LIMIT 1", actor)
-    before = await rows(chat.runtime, "SELECT COUNT(*) AS n FROM inbox")
-    await chat.runtime.handle(EVENT.validate_json(inbox[0]["payload"]))
-    assert await rows(chat.runtime, "SELECT COUNT(*) AS n FROM inbox") == before  # deduplicated, not a new row
 
 
 async def test_per_task_earning_once_however_often_approved(chat):

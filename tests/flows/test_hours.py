@@ -6,10 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from tests.flows.adapters import ADAPTERS
+from tests.flows.helpers import rows, setup
 from tests.flows.tasks_data import add_member, seed_project
-from tests.flows.test_review import grant
-from tests.flows.test_tasks import rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -18,28 +16,6 @@ PROJECT = "Finance answers"  # rewrite_finance: hourly, 40.00 EUR an hour
 
 async def project_name(chat, project_id: int) -> str:
     return (await rows(chat.runtime, "SELECT name FROM projects WHERE id = $1", project_id))[0]["name"]
-
-
-async def setup(chat, *experts: str) -> int:
-    project_id = await seed_project(chat.runtime, "rewrite_finance")
-    for user in (*experts, "meg"):
-        await chat.send(user, "/help")
-    for user in experts:
-        await add_member(chat.runtime, project_id, chat.identity(user))
-    await grant(chat, "meg", "manager")
-    for user in experts:  # as onboarding would have set it
-        await name_person(chat, user, user.title())
-    return project_id
-
-
-async def name_person(chat, user: str, name: str) -> None:
-    from domain.identity import parse_identity
-
-    key = parse_identity(chat.identity(user))
-    async with chat.runtime.db.transaction() as tx:
-        await tx.execute("UPDATE persons SET display_name = $1 WHERE id = (SELECT person_id FROM identities"
-                         " WHERE platform = $2 AND workspace = $3 AND user_id = $4)",
-                         name, key.platform, key.workspace, key.user_id)
 
 
 async def test_log_refusals_and_limits(chat):
@@ -147,44 +123,42 @@ class Clock:
         return self.at
 
 
-async def test_timer_start_pause_stop_nudge_and_forgotten(adapter_name, database_url):
+async def test_timer_start_pause_stop_nudge_and_forgotten(open_chat):
     from handlers.hours import timer_tick
 
     clock = Clock(datetime.now(timezone.utc).replace(hour=8, minute=0, second=0, microsecond=0))
-    chat = ADAPTERS[adapter_name](database_url, clock=clock)
-    async with chat:
-        project_id = await setup(chat, "ana")
-        await chat.send("ana", "/log")
-        await chat.press("ana", "Timer")  # the button path: /log → Timer → Start timer
-        assert "No timer is running" in chat.last("ana").text
-        await chat.press("ana", "Start timer")
-        assert "Timer started on" in chat.last("ana").text
-        clock.at += timedelta(minutes=50)
-        await chat.send("ana", "/timer pause")
-        assert "paused at 50m" in chat.last("ana").text
-        clock.at += timedelta(hours=3)  # a pause does not count
-        await chat.send("ana", "/timer start")
-        assert "resumed" in chat.last("ana").text
-        clock.at += timedelta(minutes=130, seconds=59)
-        assert await chat.runtime.run_tick(timer_tick) == 1
-        await settle(chat)
-        assert "Still working?" in chat.last("ana").text
-        assert await chat.runtime.run_tick(timer_tick) == 0  # nudged once
-        await chat.press("ana", "Stop")
-        shown = chat.last("ana").text
-        assert "Recorded 3h on" in shown  # 50m + 130m; the 59 seconds are not billed
-        got = await rows(chat.runtime, "SELECT minutes, source FROM hours_entries")
-        assert [(g["minutes"], g["source"]) for g in got] == [(180, "timer")]
+    chat = await open_chat(clock=clock)
+    project_id = await setup(chat, "ana")
+    await chat.send("ana", "/log")
+    await chat.press("ana", "Timer")  # the button path: /log → Timer → Start timer
+    assert "No timer is running" in chat.last("ana").text
+    await chat.press("ana", "Start timer")
+    assert "Timer started on" in chat.last("ana").text
+    clock.at += timedelta(minutes=50)
+    await chat.send("ana", "/timer pause")
+    assert "paused at 50m" in chat.last("ana").text
+    clock.at += timedelta(hours=3)  # a pause does not count
+    await chat.send("ana", "/timer start")
+    assert "resumed" in chat.last("ana").text
+    clock.at += timedelta(minutes=130, seconds=59)
+    assert await chat.runtime.run_tick(timer_tick) == 1
+    await settle(chat)
+    assert "Still working?" in chat.last("ana").text
+    assert await chat.runtime.run_tick(timer_tick) == 0  # nudged once
+    await chat.press("ana", "Stop")
+    shown = chat.last("ana").text
+    assert "Recorded 3h on" in shown  # 50m + 130m; the 59 seconds are not billed
+    got = await rows(chat.runtime, "SELECT minutes, source FROM hours_entries")
+    assert [(g["minutes"], g["source"]) for g in got] == [(180, "timer")]
 
-        await chat.send("ana", "/timer start")
-        clock.at += timedelta(hours=13)
-        await chat.runtime.run_tick(timer_tick)
-        await settle(chat)
-        assert "past the 12-hour cap" in chat.texts("ana")
-        await chat.send("ana", "/timer stop")
-        assert "nothing was recorded" in chat.last("ana").text
-        assert len(await rows(chat.runtime, "SELECT id FROM hours_entries")) == 1
-        assert not chat.refusals()
+    await chat.send("ana", "/timer start")
+    clock.at += timedelta(hours=13)
+    await chat.runtime.run_tick(timer_tick)
+    await settle(chat)
+    assert "past the 12-hour cap" in chat.texts("ana")
+    await chat.send("ana", "/timer stop")
+    assert "nothing was recorded" in chat.last("ana").text
+    assert len(await rows(chat.runtime, "SELECT id FROM hours_entries")) == 1
 
 
 async def test_hours_in_spanish(chat):

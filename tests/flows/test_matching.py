@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.flows.helpers import grant, onboard, rows
 from tests.flows.tasks_data import seed_project
-from tests.flows.test_review import grant
-from tests.flows.test_tasks import onboard, rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

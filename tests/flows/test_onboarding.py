@@ -1,36 +1,15 @@
 """Onboarding, profile, help, language, cancel: whole conversations on every adapter and both backends."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from storage.db import open_database
-
-ANSWERS = {
-    "name": "Ana Pérez",
-    "domains": ["Medicine", "Law"],
-    "years": "12",
-    "credentials": "MD, board-certified internist",
-    "languages": "Spanish, English",
-    "timezone": "Europe/Madrid",
-    "weekly_hours": "15",
-}
-
-
-async def stored_person(url: str, name: str) -> dict:
-    async with open_database(url) as db:
-        async with db.transaction() as tx:
-            row = await tx.fetchrow("SELECT id, display_name, timezone, profile, onboarded_at FROM persons WHERE display_name = $1", name)
-    assert row is not None, f"no person named {name}"
-    row["profile"] = json.loads(row["profile"])
-    return row
+from tests.flows.helpers import PROFILE, stored_person
 
 
 async def test_onboarding_saves_profile(chat, database_url):
     await chat.send("ana", "/start")
     assert "Welcome to Panelist" in chat.texts("ana")
-    await chat.fill_form("ana", ANSWERS)
+    await chat.fill_form("ana", PROFILE)
     assert "your profile is saved" in chat.last("ana").text
     person = await stored_person(database_url, "Ana Pérez")
     assert person["timezone"] == "Europe/Madrid"
@@ -79,7 +58,7 @@ async def test_back_and_edit_from_summary(chat, database_url):
     await chat.press("cy", "Back")  # back from domains to name
     assert "Your name" in chat.last("cy").text and "Cy" in chat.last("cy").text
     await chat.send("cy", "Cyrus")
-    await chat.fill_form("cy", {k: v for k, v in ANSWERS.items() if k != "name"}, confirm=False)
+    await chat.fill_form("cy", {k: v for k, v in PROFILE.items() if k != "name"}, confirm=False)
     await chat.press("cy", "Edit")
     await chat.press("cy", "Hours per week")
     await chat.send("cy", "30")
@@ -116,6 +95,15 @@ async def test_old_buttons_expire(chat):
     await chat.press("ed", "Law")
     assert "This button has expired" in chat.texts("ed")
     assert len(chat.received("ed")) <= before + 1
+
+
+async def test_a_file_sent_while_a_form_is_open_is_not_an_answer(chat, database_url):
+    await chat.send("ida", "/start")
+    await chat.send("ida", "Ida")
+    await chat.upload("ida", "cv.pdf", b"%PDF-1.4 not an answer")
+    assert "A file isn't the answer to this question." in chat.texts("ida")
+    await chat.fill_form("ida", {k: v for k, v in PROFILE.items() if k != "name"})
+    assert (await stored_person(database_url, "Ida"))["profile"]["domains"] == ["medicine", "law"]
 
 
 async def test_unknown_command_long_and_strange_text(chat):

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.flows.test_earnings import ledger, line_with, redeliver_last
-from tests.flows.test_hours import setup
-from tests.flows.test_tasks import rows
+from tests.flows.helpers import ledger, line_with, redeliver_last, rows, setup
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -10,10 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 from handlers.shared.task_service import import_in_transaction
 from storage.uow import UnitOfWork
-from tests.flows.adapters import ADAPTERS
+from tests.flows.helpers import answer_one, grant, rows
 from tests.flows.tasks_data import add_member, seed_project
-from tests.flows.test_review import answer_one, grant
-from tests.flows.test_tasks import rows
 
 # Monday 30 March 2026, 12:00 in Berlin: the day after clocks went forward (29 March had 23 hours).
 NOW = datetime(2026, 3, 30, 10, 0, tzinfo=timezone.utc)
@@ -110,38 +108,36 @@ def chart_sent(chat, user: str) -> bool:
     return any("answers-per-day.png" in t for t in files)
 
 
-async def test_manager_sees_progress_numbers_and_chart_in_their_zone_and_language(adapter_name, database_url):
+async def test_manager_sees_progress_numbers_and_chart_in_their_zone_and_language(open_chat):
     clock = Clock(NOW)
-    chat = ADAPTERS[adapter_name](database_url, clock=clock)
-    async with chat:
-        await seed(chat)
-        subs = await rows(chat.runtime, "SELECT seconds_spent, task_id FROM submissions ORDER BY id")
-        assert len(subs) == 6 and subs[-1]["seconds_spent"] <= 200  # dan's answer came through the chat
+    chat = await open_chat(clock=clock)
+    await seed(chat)
+    subs = await rows(chat.runtime, "SELECT seconds_spent, task_id FROM submissions ORDER BY id")
+    assert len(subs) == 6 and subs[-1]["seconds_spent"] <= 200  # dan's answer came through the chat
 
-        await chat.send("mia", "/progress Banking")
-        report = chat.last("mia").text
-        assert "Progress: Banking support messages — topic labels" in report
-        assert "Items: 1 done, 2 in progress, 2 waiting (5 in all)" in report
-        assert "Experts working on an item right now: 1" in report
-        # eve's answer of 10 March is older than 14 days; in Berlin two answers fall on today (in UTC only one)
-        assert "Answers in the last 14 days: 5 (today: 2)" in report
-        assert "Mar 28: 1, Mar 29: 2, Mar 30: 2" in report
-        # item 1: A, A, B and item 2: C, C → alpha 0.5 (worked by hand in tests/test_progress.py), 2/3 agreeing pairs
-        assert "Agreement on 2 items: Krippendorff's alpha 0.5 (nominal), percent agreement 67%" in report
-        assert "Median time per task: 4.2 min" in report  # median of 6 answers = (200 + 300) / 2 s = 4.17 min
-        assert "Experts active in the last 7 days: 4" in report  # ana, ben, cy, dan — not eve
-        assert chart_sent(chat, "mia")
+    await chat.send("mia", "/progress Banking")
+    report = chat.last("mia").text
+    assert "Progress: Banking support messages — topic labels" in report
+    assert "Items: 1 done, 2 in progress, 2 waiting (5 in all)" in report
+    assert "Experts working on an item right now: 1" in report
+    # eve's answer of 10 March is older than 14 days; in Berlin two answers fall on today (in UTC only one)
+    assert "Answers in the last 14 days: 5 (today: 2)" in report
+    assert "Mar 28: 1, Mar 29: 2, Mar 30: 2" in report
+    # item 1: A, A, B and item 2: C, C → alpha 0.5 (worked by hand in tests/test_progress.py), 2/3 agreeing pairs
+    assert "Agreement on 2 items: Krippendorff's alpha 0.5 (nominal), percent agreement 67%" in report
+    assert "Median time per task: 4.2 min" in report  # median of 6 answers = (200 + 300) / 2 s = 4.17 min
+    assert "Experts active in the last 7 days: 4" in report  # ana, ben, cy, dan — not eve
+    assert chart_sent(chat, "mia")
 
-        await chat.send("sol", "/progress Banking")
-        informe = chat.last("sol").text
-        assert "Elementos: terminados 1, en curso 2, en espera 2 (total: 5)" in informe
-        assert "Respuestas en los últimos 14 días: 5 (hoy: 2)" in informe
-        assert "alfa de Krippendorff 0,5 (nominal), porcentaje de acuerdo 67 %" in informe
-        assert "Acuerdo sobre 2 elementos" in informe
-        assert "Mediana de tiempo por tarea: 4,2 min" in informe
-        assert "Expertos activos en los últimos 7 días: 4" in informe
-        assert chart_sent(chat, "sol")
-    assert not chat.refusals()
+    await chat.send("sol", "/progress Banking")
+    informe = chat.last("sol").text
+    assert "Elementos: terminados 1, en curso 2, en espera 2 (total: 5)" in informe
+    assert "Respuestas en los últimos 14 días: 5 (hoy: 2)" in informe
+    assert "alfa de Krippendorff 0,5 (nominal), porcentaje de acuerdo 67 %" in informe
+    assert "Acuerdo sobre 2 elementos" in informe
+    assert "Mediana de tiempo por tarea: 4,2 min" in informe
+    assert "Expertos activos en los últimos 7 días: 4" in informe
+    assert chart_sent(chat, "sol")
 
 
 async def test_progress_without_a_name_offers_the_open_projects(chat):

@@ -4,9 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from domain.identity import parse_identity
+from tests.flows.helpers import grant, rows
 from tests.flows.tasks_data import add_member, seed_project
-from tests.flows.test_review import grant
-from tests.flows.test_tasks import rows
 
 
 async def set_spec(runtime, project_id: int, **changes) -> None:

@@ -5,26 +5,8 @@ import json
 
 import pytest
 
+from tests.flows.helpers import answer_one, grant, rows
 from tests.flows.tasks_data import ANSWERS, add_member, seed_project
-from tests.flows.test_tasks import rows
-
-
-async def grant(chat, user: str, role: str) -> None:
-    from domain.identity import parse_identity
-    from datetime import datetime, timezone
-
-    key = parse_identity(chat.identity(user))
-    async with chat.runtime.db.transaction() as tx:
-        pid = await tx.fetchval("SELECT person_id FROM identities WHERE platform = $1 AND workspace = $2 AND user_id = $3",
-                                key.platform, key.workspace, key.user_id)
-        await tx.execute("INSERT INTO roles (person_id, role, granted_at) VALUES ($1, $2, $3)", pid, role,
-                         datetime.now(timezone.utc))
-
-
-async def answer_one(chat, user: str, stem: str, answers: dict | None = None) -> None:
-    await chat.send(user, "/next")
-    await chat.fill_form(user, answers or ANSWERS[stem], confirm=False)
-    await chat.press(user, "Submit answer")
 
 
 async def test_review_approve_reject_and_rework(chat):

@@ -9,58 +9,43 @@ import pytest
 
 from handlers.reminders import reminder_tick
 from handlers.tasks import lease_tick
-from tests.flows.adapters import ADAPTERS
+from tests.flows.helpers import Clock, rows
 from tests.flows.tasks_data import ANSWERS, DATA, SPECS, add_member, seed_project
-from tests.flows.test_onboarding import ANSWERS as PROFILE
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-async def rows(runtime, sql: str, *args) -> list[dict]:
-    async with runtime.db.transaction() as tx:
-        return await tx.fetch(sql, *args)
+async def test_manager_creates_project_and_imports_tasks_by_upload(chat):
+    await chat.send("meg", "/help")
+    async with chat.runtime.db.transaction() as tx:
+        pid = await tx.fetchval("SELECT person_id FROM identities ORDER BY id LIMIT 1")
+        await tx.execute("INSERT INTO roles (person_id, role, granted_at) VALUES ($1, 'manager', $2)",
+                         pid, datetime.now(timezone.utc))
+    bad = b"name: X\ndomain: astrology\ntask_type: rating\npay: {kind: per_task, amount: '-1', currency: ZZZ}\n"
+    await chat.upload("meg", "bad.yaml", bad)
+    text = chat.texts("meg")
+    assert "The spec was refused" in text and "domain" in text and "pay" in text and "instructions" in text
+    assert await rows(chat.runtime, "SELECT id FROM projects") == []
 
+    await chat.upload("meg", "rating.yaml", SPECS["rating_medicine"].read_bytes())
+    assert "Project Medication questions — rating is created" in chat.last("meg").text
+    await chat.upload("meg", "rating.yaml", SPECS["rating_medicine"].read_bytes())
+    assert "exists already" in chat.last("meg").text
 
-async def onboard(chat, user: str, **overrides) -> None:
-    await chat.send(user, "/start")
-    await chat.fill_form(user, {**PROFILE, "name": user.title(), **overrides})
+    good = (DATA / "tasks" / "rating_medicine.jsonl").read_bytes()
+    broken = good + b'{"external_id": "x1", "prompt": 5}\nnot json\n\xff\xfe\n'
+    await chat.upload("meg", "tasks.jsonl", broken)  # no caption: a picker appears
+    await chat.press("meg", "Medication questions")
+    assert "3 new tasks imported, 0 already there (unchanged), 3 lines with problems" in chat.texts("meg")
+    assert "line 4" in chat.texts("meg") and "line 6" in chat.texts("meg")
+    await chat.upload("meg", "tasks.jsonl", good)
+    await chat.press("meg", "Medication questions")
+    assert "0 new tasks imported, 3 already there" in chat.last("meg").text
+    assert len(await rows(chat.runtime, "SELECT id FROM tasks")) == 3
 
-
-async def test_manager_creates_project_and_imports_tasks_by_upload(adapter_name, database_url):
-    chat = ADAPTERS[adapter_name](database_url)
-    chat.settings.admins = ""
-    async with chat:
-        await chat.send("meg", "/help")
-        async with chat.runtime.db.transaction() as tx:
-            pid = await tx.fetchval("SELECT person_id FROM identities ORDER BY id LIMIT 1")
-            await tx.execute("INSERT INTO roles (person_id, role, granted_at) VALUES ($1, 'manager', $2)",
-                             pid, datetime.now(timezone.utc))
-        bad = b"name: X\ndomain: astrology\ntask_type: rating\npay: {kind: per_task, amount: '-1', currency: ZZZ}\n"
-        await chat.upload("meg", "bad.yaml", bad)
-        text = chat.texts("meg")
-        assert "The spec was refused" in text and "domain" in text and "pay" in text and "instructions" in text
-        assert await rows(chat.runtime, "SELECT id FROM projects") == []
-
-        await chat.upload("meg", "rating.yaml", SPECS["rating_medicine"].read_bytes())
-        assert "Project Medication questions — rating is created" in chat.last("meg").text
-        await chat.upload("meg", "rating.yaml", SPECS["rating_medicine"].read_bytes())
-        assert "exists already" in chat.last("meg").text
-
-        good = (DATA / "tasks" / "rating_medicine.jsonl").read_bytes()
-        broken = good + b'{"external_id": "x1", "prompt": 5}\nnot json\n\xff\xfe\n'
-        await chat.upload("meg", "tasks.jsonl", broken)  # no caption: a picker appears
-        await chat.press("meg", "Medication questions")
-        assert "3 new tasks imported, 0 already there (unchanged), 3 lines with problems" in chat.texts("meg")
-        assert "line 4" in chat.texts("meg") and "line 6" in chat.texts("meg")
-        await chat.upload("meg", "tasks.jsonl", good)
-        await chat.press("meg", "Medication questions")
-        assert "0 new tasks imported, 3 already there" in chat.last("meg").text
-        assert len(await rows(chat.runtime, "SELECT id FROM tasks")) == 3
-
-        await chat.send("exp", "/help")
-        await chat.upload("exp", "rating.yaml", SPECS["rating_medicine"].read_bytes())
-        assert "wasn't expecting a file" in chat.last("exp").text  # experts cannot create projects
-        assert not chat.refusals()
+    await chat.send("exp", "/help")
+    await chat.upload("exp", "rating.yaml", SPECS["rating_medicine"].read_bytes())
+    assert "wasn't expecting a file" in chat.last("exp").text  # experts cannot create projects
 
 
 @pytest.mark.parametrize("stem", sorted(ANSWERS))
@@ -156,61 +141,52 @@ async def test_someone_elses_task_button_is_refused(chat):
     assert statuses == ["active"]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(timezone.utc).replace(microsecond=0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def test_lease_ends_warns_then_returns_slot_and_late_submit_rules(adapter_name, database_url):
+async def test_lease_ends_warns_then_returns_slot_and_late_submit_rules(open_chat, adapter_name):
     if adapter_name == "slack":
         pytest.skip("On Slack `/panelist next` opens this form as a modal (the slash command carries a trigger id): the test leaves the form at its summary on the server (fill_form without confirm) and later presses the summary's Submit; a modal keeps unsent answers in the client and has no server-side summary")
     clock = Clock()
-    chat = ADAPTERS[adapter_name](database_url, clock=clock)
-    async with chat:
-        project_id = await seed_project(chat.runtime, "prompt_writing_law")  # overlap 1, lease 60 min (spec)
-        for user in ("gil", "hal"):
-            await chat.send(user, "/help")
-            await add_member(chat.runtime, project_id, chat.identity(user))
-        await chat.send("gil", "/next")
-        await chat.fill_form("gil", ANSWERS["prompt_writing_law"], confirm=False)  # at the summary, not submitted
-        lease = (await rows(chat.runtime, "SELECT lease_expires_at FROM assignments"))[0]["lease_expires_at"]
-        clock.now = lease - timedelta(minutes=5)
-        assert await chat.runtime.run_tick(lease_tick) == 1
-        assert await chat.runtime.run_tick(reminder_tick) == 1
-        await settle(chat)
-        assert "less than 10 minutes" in chat.texts("gil")
-        assert await chat.runtime.run_tick(lease_tick) == 0  # warned once
-        clock.now = lease + timedelta(seconds=1)
-        assert await chat.runtime.run_tick(lease_tick) == 1
-        assert await chat.runtime.run_tick(reminder_tick) == 1
-        await settle(chat)
-        assert "went back to the pool" in chat.texts("gil")
-        # the item still needs an answer: gil's late submit is accepted
-        await chat.press("gil", "Resume")
-        await chat.press("gil", "Submit answer")
-        subs = await rows(chat.runtime, "SELECT late FROM submissions")
-        assert [s["late"] for s in subs] == [1]
-        # hal takes the other item; it lapses; gil cannot get it (one per person per item is not the rule here —
-        # gil never had it) — hal's late submit fails when gil took the slot meanwhile
-        await chat.send("hal", "/next")
-        await chat.fill_form("hal", ANSWERS["prompt_writing_law"], confirm=False)
-        clock.now += timedelta(hours=2)
-        await chat.runtime.run_tick(lease_tick)
-        await chat.runtime.run_tick(reminder_tick)
-        await settle(chat)
-        await chat.send("gil", "/next")
-        await chat.fill_form("gil", ANSWERS["prompt_writing_law"], confirm=False)
-        await chat.press("gil", "Submit answer")
-        await chat.press("hal", "Resume")
-        await chat.press("hal", "Submit answer")
-        assert "has all the answers it needs" in chat.last("hal").text
-        counts = await rows(chat.runtime, "SELECT task_id, COUNT(*) AS n FROM submissions GROUP BY task_id")
-        assert sorted(c["n"] for c in counts) == [1, 1]
-        drafts = await rows(chat.runtime, "SELECT status FROM form_sessions WHERE form_id = 'task' AND status = 'open'")
-        assert len(drafts) == 1  # hal's draft is kept for them to read
+    chat = await open_chat(clock=clock)
+    project_id = await seed_project(chat.runtime, "prompt_writing_law")  # overlap 1, lease 60 min (spec)
+    for user in ("gil", "hal"):
+        await chat.send(user, "/help")
+        await add_member(chat.runtime, project_id, chat.identity(user))
+    await chat.send("gil", "/next")
+    await chat.fill_form("gil", ANSWERS["prompt_writing_law"], confirm=False)  # at the summary, not submitted
+    lease = (await rows(chat.runtime, "SELECT lease_expires_at FROM assignments"))[0]["lease_expires_at"]
+    clock.now = lease - timedelta(minutes=5)
+    assert await chat.runtime.run_tick(lease_tick) == 1
+    assert await chat.runtime.run_tick(reminder_tick) == 1
+    await settle(chat)
+    assert "less than 10 minutes" in chat.texts("gil")
+    assert await chat.runtime.run_tick(lease_tick) == 0  # warned once
+    clock.now = lease + timedelta(seconds=1)
+    assert await chat.runtime.run_tick(lease_tick) == 1
+    assert await chat.runtime.run_tick(reminder_tick) == 1
+    await settle(chat)
+    assert "went back to the pool" in chat.texts("gil")
+    # the item still needs an answer: gil's late submit is accepted
+    await chat.press("gil", "Resume")
+    await chat.press("gil", "Submit answer")
+    subs = await rows(chat.runtime, "SELECT late FROM submissions")
+    assert [s["late"] for s in subs] == [1]
+    # hal takes the other item; it lapses; gil cannot get it (one per person per item is not the rule here —
+    # gil never had it) — hal's late submit fails when gil took the slot meanwhile
+    await chat.send("hal", "/next")
+    await chat.fill_form("hal", ANSWERS["prompt_writing_law"], confirm=False)
+    clock.now += timedelta(hours=2)
+    await chat.runtime.run_tick(lease_tick)
+    await chat.runtime.run_tick(reminder_tick)
+    await settle(chat)
+    await chat.send("gil", "/next")
+    await chat.fill_form("gil", ANSWERS["prompt_writing_law"], confirm=False)
+    await chat.press("gil", "Submit answer")
+    await chat.press("hal", "Resume")
+    await chat.press("hal", "Submit answer")
+    assert "has all the answers it needs" in chat.last("hal").text
+    counts = await rows(chat.runtime, "SELECT task_id, COUNT(*) AS n FROM submissions GROUP BY task_id")
+    assert sorted(c["n"] for c in counts) == [1, 1]
+    drafts = await rows(chat.runtime, "SELECT status FROM form_sessions WHERE form_id = 'task' AND status = 'open'")
+    assert len(drafts) == 1  # hal's draft is kept for them to read
 
 
 async def settle(chat) -> None:

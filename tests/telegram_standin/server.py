@@ -402,7 +402,7 @@ class BotApiStandIn:
         message: dict[str, Any] = {
             "message_id": self._take_message_id(chat_id),
             "date": int(time.time()),
-            "chat": self._chat(chat_id, user_id, first_name, username),
+            "chat": self._chat(chat_id, first_name, username),
             "from": self._user(user_id, first_name, last_name, username, language_code),
             "text": text,
         }
@@ -429,7 +429,7 @@ class BotApiStandIn:
         query_id = f"{user_id}{self._query_seq:08d}"
         message = self._messages.get((chat_id, message_id))
         if message is None:  # Telegram sends an InaccessibleMessage (date 0) for messages it cannot show
-            message = {"chat": self._chat(chat_id, user_id, first_name, username), "message_id": message_id, "date": 0}
+            message = {"chat": self._chat(chat_id, first_name, username), "message_id": message_id, "date": 0}
         return {
             "update_id": self._take_update_id(),
             "callback_query": {
@@ -459,7 +459,7 @@ class BotApiStandIn:
         message: dict[str, Any] = {
             "message_id": self._take_message_id(chat_id),
             "date": int(time.time()),
-            "chat": self._chat(chat_id, user_id, first_name, username),
+            "chat": self._chat(chat_id, first_name, username),
             "from": self._user(user_id, first_name, None, username, language_code),
             "document": {
                 "file_id": file_id, "file_unique_id": "u" + file_id[-30:], "file_name": file_name,
@@ -511,7 +511,7 @@ class BotApiStandIn:
         return user
 
     @staticmethod
-    def _chat(chat_id: int, user_id: int | None = None, first_name: str = "Test",
+    def _chat(chat_id: int, first_name: str = "Test",
               username: str | None = None) -> dict[str, Any]:
         if chat_id > 0:
             chat: dict[str, Any] = {"id": chat_id, "type": "private", "first_name": first_name}
@@ -550,9 +550,9 @@ class BotApiStandIn:
                 params = raw
                 self.calls.append(Call(method, raw))
                 raise ApiError(404, "Not Found")
-            params = self._decode(method, fields, raw)
+            params = self._decode(fields, raw)
             self.calls.append(Call(method, params))
-            self._check_parameters(method, fields, params)
+            self._check_parameters(fields, params)
             handler = self._handlers.get(method)
             if handler is None:
                 raise bad_request(f"method {method} is not implemented by the stand-in")
@@ -604,7 +604,7 @@ class BotApiStandIn:
             raise bad_request(f"unsupported content type {ctype}")
         return raw
 
-    def _decode(self, method: str, fields: dict[str, dict[str, Any]], raw: dict[str, Any]) -> dict[str, Any]:
+    def _decode(self, fields: dict[str, dict[str, Any]], raw: dict[str, Any]) -> dict[str, Any]:
         """Turn the wire strings into typed values by the spec's parameter types."""
         attached = {
             v[len("attach://"):] for v in raw.values() if isinstance(v, str) and v.startswith("attach://")
@@ -627,7 +627,7 @@ class BotApiStandIn:
                 raise bad_request(f'can\'t parse parameter "{name}" as {" or ".join(types)}') from None
         return params
 
-    def _check_parameters(self, method: str, fields: dict[str, dict[str, Any]], params: dict[str, Any]) -> None:
+    def _check_parameters(self, fields: dict[str, dict[str, Any]], params: dict[str, Any]) -> None:
         for name in params:
             if name not in fields and not isinstance(params[name], UploadedFile):
                 raise bad_request(f'unknown parameter "{name}"')

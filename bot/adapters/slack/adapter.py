@@ -241,7 +241,7 @@ class SlackAdapter:
             if body.get("command") != parse.SLASH_COMMAND:
                 return None
             locale, name = await self._user_info(who.user_id)
-            return parse.from_command(body, self._commands(), locale, name)
+            return parse.from_command(body, locale, name)
         kind = body.get("type")
         if kind == "event_callback":
             ev = body.get("event") or {}
@@ -252,7 +252,7 @@ class SlackAdapter:
                 files = parse.file_refs(ev)
                 locale, name = await self._user_info(who.user_id)
                 if files:
-                    return await self._file_event(body, who, files[0], ev.get("channel"),
+                    return await self._file_event(who, files[0], ev.get("channel"),
                                                   parse.unescape(str(ev.get("text") or "")), locale, name)
                 return parse.from_message(body, self._commands(), locale, name)
             if etype == "app_home_opened":
@@ -269,7 +269,7 @@ class SlackAdapter:
                 # project): give that one a moment to claim the file first.
                 await self._wait_for_message_path(str(file_id))
                 locale, name = await self._user_info(who.user_id)
-                return await self._file_event(body, who, {"id": file_id}, channel, "", locale, name)
+                return await self._file_event(who, {"id": file_id}, channel, "", locale, name)
             return None
         if kind == "block_actions":
             locale, name = await self._user_info(who.user_id)
@@ -312,7 +312,7 @@ class SlackAdapter:
         if len(self._files_seen) > 10_000:
             self._files_seen = {k: t for k, t in self._files_seen.items() if now - t < FILE_SEEN_SECONDS}
 
-    async def _file_event(self, body: dict, who, ref: dict, channel: str | None, caption: str,
+    async def _file_event(self, who, ref: dict, channel: str | None, caption: str,
                           locale: str | None, name: str | None) -> FileUploaded | None:
         """One upload arrives as `message` (file_share) and as `file_shared`: download it once.
 

@@ -99,8 +99,7 @@ def who(body: dict) -> Who | None:
     return None
 
 
-def from_command(body: dict, known_commands: set[str] | None = None, locale_hint: str | None = None,
-                 name: str | None = None) -> CommandEvent:
+def from_command(body: dict, locale_hint: str | None = None, name: str | None = None) -> CommandEvent:
     team, user = str(body.get("team_id") or ""), str(body.get("user_id") or "")
     cmd, args = split_command(unescape(str(body.get("text") or "")))
     chat_id, private = dm_chat_id(body.get("channel_id"), user)

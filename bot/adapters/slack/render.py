@@ -33,8 +33,7 @@ Choices:
   (up to 10,000 options), each group labelled "first – last" by its options' labels. No external data source.
 * A multi-choice with ≤ 10 options shows checkboxes, otherwise a `multi_static_select` (groups beyond 100).
   A scale shows radio buttons when it has ≤ 10 points, otherwise a `static_select`.
-* Numbers use `number_input` with decimals allowed; durations a one-line `plain_text_input`; files a
-  `file_input` taking one file (its id comes back from `parse_view_submission`).
+* Numbers use `number_input` with decimals allowed; durations a one-line `plain_text_input`.
 * Lengths are counted in UTF-16 code units (see `mrkdwn.size`), never more permissive than Slack.
 * Modals set `notify_on_close` so closing one reaches the bot as a cancelled form.
 """
@@ -478,8 +477,6 @@ def _element(f: FieldSpec, current: Any) -> dict:
             except ValueError:
                 pass
         return el
-    if kind == FieldKind.file:
-        return {"type": "file_input", "action_id": "value", "max_files": 1}
     raise ValueError(f"unknown field kind {kind!r}")  # pragma: no cover
 
 
@@ -566,9 +563,6 @@ def _state_value(state: dict) -> str | list[str] | None:
     if t == "datetimepicker":
         v = state.get("selected_date_time")
         return None if v is None else str(v)
-    if t == "file_input":
-        files = state.get("files") or []
-        return files[0].get("id") if files else None
     if t in ("users_select", "multi_users_select"):
         return state.get("selected_user") if t == "users_select" else list(state.get("selected_users") or [])
     if t in ("conversations_select", "channels_select"):

@@ -79,10 +79,6 @@ class _Memo(OrderedDict):
             self.popitem(last=False)
 
 
-class _Fresh:
-    """Marks an edit that went out as a new message (the old one was gone)."""
-
-
 class _EditingBot:
     """The `Bot` as the pacer calls it, with Telegram's edit answers handled where the call is made."""
 

@@ -22,10 +22,6 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def escape_attribute(text: str) -> str:
-    return escape(text).replace('"', "&quot;")
-
-
 @dataclass(frozen=True)
 class Run:
     """Literal text in one style."""

@@ -1,0 +1,115 @@
+"""What flow tests share, so that no test module imports another: a profile to onboard with, the steps people
+take (onboard, answer a task, get a role, set up an hourly project), a fake clock, and what tests read back
+from the database (rows, a person, the ledger)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from bot.core.runtime import EVENT
+from domain.identity import parse_identity
+from storage.db import open_database
+from tests.flows.tasks_data import ANSWERS, add_member, seed_project
+
+# the onboarding form, answered in form order
+PROFILE = {
+    "name": "Ana Pérez",
+    "domains": ["Medicine", "Law"],
+    "years": "12",
+    "credentials": "MD, board-certified internist",
+    "languages": "Spanish, English",
+    "timezone": "Europe/Madrid",
+    "weekly_hours": "15",
+}
+
+
+class Clock:
+    """The runtime's clock, moved by the test (`clock.now += timedelta(...)`)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(timezone.utc).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+# what the database holds -----------------------------------------------------------------------------------
+async def rows(runtime, sql: str, *args) -> list[dict]:
+    async with runtime.db.transaction() as tx:
+        return await tx.fetch(sql, *args)
+
+
+async def stored_person(url: str, name: str) -> dict:
+    async with open_database(url) as db:
+        async with db.transaction() as tx:
+            row = await tx.fetchrow("SELECT id, display_name, timezone, profile, onboarded_at FROM persons WHERE display_name = $1", name)
+    assert row is not None, f"no person named {name}"
+    row["profile"] = json.loads(row["profile"])
+    return row
+
+
+async def ledger(chat) -> list[tuple]:
+    got = await rows(chat.runtime, "SELECT person_id, kind, source, amount_minor, currency FROM ledger_lines ORDER BY id")
+    return [(r["person_id"], r["kind"], r["source"], r["amount_minor"], r["currency"]) for r in got]
+
+
+def line_with(shown: str, start: str) -> str:
+    """The line of a reply that mentions `start` (bold markup differs per platform, so only words count)."""
+    found = [ln for ln in shown.splitlines() if start in ln]
+    assert found, f"no line with {start!r} in {shown!r}"
+    return found[0]
+
+
+# what people do --------------------------------------------------------------------------------------------
+async def onboard(chat, user: str, **overrides) -> None:
+    await chat.send(user, "/start")
+    await chat.fill_form(user, {**PROFILE, "name": user.title(), **overrides})
+
+
+async def grant(chat, user: str, role: str) -> None:
+    """Give someone who has talked to the bot a role, straight in the database."""
+    key = parse_identity(chat.identity(user))
+    async with chat.runtime.db.transaction() as tx:
+        pid = await tx.fetchval("SELECT person_id FROM identities WHERE platform = $1 AND workspace = $2 AND user_id = $3",
+                                key.platform, key.workspace, key.user_id)
+        await tx.execute("INSERT INTO roles (person_id, role, granted_at) VALUES ($1, $2, $3)", pid, role,
+                         datetime.now(timezone.utc))
+
+
+async def answer_one(chat, user: str, stem: str, answers: dict | None = None) -> None:
+    await chat.send(user, "/next")
+    await chat.fill_form(user, answers or ANSWERS[stem], confirm=False)
+    await chat.press(user, "Submit answer")
+
+
+async def setup(chat, *experts: str) -> int:
+    """The hourly demo project (rewrite_finance, 40.00 EUR an hour) with these experts as members and meg as its
+    manager; returns its id."""
+    project_id = await seed_project(chat.runtime, "rewrite_finance")
+    for user in (*experts, "meg"):
+        await chat.send(user, "/help")
+    for user in experts:
+        await add_member(chat.runtime, project_id, chat.identity(user))
+    await grant(chat, "meg", "manager")
+    for user in experts:  # as onboarding would have set it
+        await name_person(chat, user, user.title())
+    return project_id
+
+
+async def name_person(chat, user: str, name: str) -> None:
+    key = parse_identity(chat.identity(user))
+    async with chat.runtime.db.transaction() as tx:
+        await tx.execute("UPDATE persons SET display_name = $1 WHERE id = (SELECT person_id FROM identities"
+                         " WHERE platform = $2 AND workspace = $3 AND user_id = $4)",
+                         name, key.platform, key.workspace, key.user_id)
+
+
+async def redeliver_last(chat, user: str) -> None:
+    """The platform sends the newest update of this user again (a lost ack): the same delivery id, through the
+    runtime's inbox as every adapter hands it over."""
+    key = parse_identity(chat.identity(user))
+    actor = f"{key.platform}:{key.workspace}/{key.user_id}" if key.workspace else f"{key.platform}:{key.user_id}"
+    inbox = await rows(chat.runtime, "SELECT payload FROM inbox WHERE actor_key = $1 ORDER BY id DESC LIMIT 1", actor)
+    before = await rows(chat.runtime, "SELECT COUNT(*) AS n FROM inbox")
+    await chat.runtime.handle(EVENT.validate_json(inbox[0]["payload"]))
+    assert await rows(chat.runtime, "SELECT COUNT(*) AS n FROM inbox") == before  # deduplicated, not a new row
