@@ -1,6 +1,9 @@
 """Quality: adaptive overlap and pauses after each answer, and /stats for experts and managers."""
 from __future__ import annotations
 
+from pydantic import Field
+
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Span, button, text
 from bot.core.context import Context
 from bot.core.router import Router
@@ -13,6 +16,11 @@ from handlers.shared.task_service import spec_of
 from storage.uow import UnitOfWork
 
 router = Router("quality")
+
+
+class LiftPause(ActionData, name="quality.lift"):
+    project: int = Field(alias="p")
+    expert: int = Field(alias="e")
 
 
 async def inputs_for(uow: UnitOfWork, person_id: int, project) -> QualityInputs:
@@ -102,7 +110,7 @@ async def _manager_table(ctx: Context, project) -> list:
                                shared=inputs.agreement_items),
                            *([" — ", msg("stats.paused")] if paused else [])))
         if paused:
-            lift.append(button(msg("stats.lift_button", name=name), "quality.lift", p=project.id, e=person_id))
+            lift.append(button(msg("stats.lift_button", name=name), LiftPause(project=project.id, expert=person_id)))
     if len(blocks) == 1:
         blocks.append(text(msg("stats.no_answers")))
     if lift:
@@ -110,10 +118,10 @@ async def _manager_table(ctx: Context, project) -> list:
     return [ctx.reply(*blocks)]
 
 
-@router.action("quality.lift", roles={"manager"})
-async def lift(ctx: Context, event) -> list:
-    project = await ctx.uow.projects.get(int(ctx.action.args.get("p", 0)))
-    person_id = int(ctx.action.args.get("e", 0))
+@router.action(LiftPause, roles={"manager"})
+async def lift(ctx: Context, event, press: LiftPause) -> list:
+    project = await ctx.uow.projects.get(press.project)
+    person_id = press.expert
     if project is None or not await ctx.uow.pauses.lift(project.id, person_id, ctx.person.id, ctx.now):
         return [say("error.button_expired")]
     await ctx.audit("quality.pause_lifted", project=project.id, expert=person_id)

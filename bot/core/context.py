@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.core.blocks import Action, Reply
+from bot.core.blocks import Reply
 from bot.core.capabilities import Capabilities
 from bot.core.operations import Notice, SendMessage, Target
 from bot.i18n.text import TextLike
@@ -28,7 +28,6 @@ class Context:
     capabilities: Capabilities
     event: Any
     runtime: "Runtime"
-    action: Action | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -1,14 +1,19 @@
 """Routers in the aiogram habit: small, one per capability, included into one root.
 
 A route names what it answers (a command, a button action, free text, a file, the home tab) and which roles may
-use it. Handlers are `async def handler(ctx, event) -> list[Operation]`.
+use it. Handlers are `async def handler(ctx, event) -> list[Operation]`; an action's handler also receives the
+press as its typed data: `async def handler(ctx, event, press: SomeAction) -> list[Operation]`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable, TypeVar
+
+from bot.core.actions import ActionData
 
 Handler = Callable[..., Awaitable[list]]
+A = TypeVar("A", bound=ActionData)
+ActionHandler = Callable[[Any, Any, A], Awaitable[list]]
 
 
 @dataclass(frozen=True)
@@ -16,6 +21,7 @@ class Route:
     handler: Handler
     roles: frozenset[str] = frozenset()  # empty: everyone
     help_key: str | None = None  # catalog key describing the command in /help
+    action: type[ActionData] | None = None  # an action route: the model its presses are validated into
 
 
 @dataclass
@@ -34,9 +40,16 @@ class Router:
             return fn
         return register
 
-    def action(self, name: str, roles: Iterable[str] = ()):
-        def register(fn: Handler) -> Handler:
-            self.actions[name] = Route(fn, frozenset(roles))
+    def action(self, model: type[A], roles: Iterable[str] = ()) -> Callable[[ActionHandler[A]], ActionHandler[A]]:
+        """Answer presses of buttons built from `model` (a named ActionData); the handler gets the typed press."""
+        name = model.action_name
+        if not name:
+            raise TypeError(f"{model.__name__} names no action: give its class a name=")
+        if name in self.actions:
+            raise ValueError(f"action {name} registered twice ({self.name})")
+
+        def register(fn: ActionHandler[A]) -> ActionHandler[A]:
+            self.actions[name] = Route(fn, frozenset(roles), action=model)
             return fn
         return register
 
@@ -63,6 +76,9 @@ class Router:
             for name in other.commands:
                 if name in self.commands:
                     raise ValueError(f"command /{name} registered twice ({other.name})")
+            for name in other.actions:
+                if name in self.actions:
+                    raise ValueError(f"action {name} registered twice ({other.name})")
             self.commands.update(other.commands)
             self.actions.update(other.actions)
             self.text_handlers.extend(other.text_handlers)
