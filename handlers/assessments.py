@@ -10,6 +10,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from pydantic import Field
+
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, LongText, Reply, Span, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
@@ -36,6 +39,23 @@ router = Router("assessments")
 ITEM_FORM = "assess.item"
 EXPIRY_NOTICE = timedelta(days=14)
 MAX_LISTED = 15
+
+
+class OpenAssessment(ActionData, name="assess.open"):
+    assessment: int = Field(alias="a")
+
+
+class StartAssessment(ActionData, name="assess.start"):
+    assessment: int = Field(alias="a")
+
+
+class ResumeAttempt(ActionData, name="assess.resume"):
+    attempt: int = Field(alias="t")
+
+
+class Grade(ActionData, name="grade.set"):
+    answer: int = Field(alias="n")
+    points: int = Field(alias="g", ge=0)
 
 
 # ---------------------------------------------------------------------------------------------- definitions
@@ -305,7 +325,7 @@ async def assess(ctx: Context, event) -> list:
         active = next((a for a in attempts if a.status == "active"), None)
         if active is not None:
             line.append(msg("assess.state.in_progress"))
-            buttons.append(button(msg("assess.continue_button", title=row.title), "assess.resume", t=active.id))
+            buttons.append(button(msg("assess.continue_button", title=row.title), ResumeAttempt(attempt=active.id)))
         elif any(a.status == "grading" for a in attempts):
             line.append(msg("assess.state.grading"))
         elif st.passed and qualified.get(spec.grants, 0) >= spec.level:
@@ -316,18 +336,15 @@ async def assess(ctx: Context, event) -> list:
             line.append(msg("assess.state.retake", day=Day(on=st.retake_at.date())))
         else:
             line.append(msg("assess.state.open"))
-            buttons.append(button(msg("assess.open_button", title=row.title), "assess.open", a=row.id))
+            buttons.append(button(msg("assess.open_button", title=row.title), OpenAssessment(assessment=row.id)))
         blocks.append(text(*line))
     if buttons:
         blocks.append(Buttons(rows=[[b] for b in buttons]))
     return ops + [ctx.reply(*blocks)]
 
 
-async def _startable(ctx: Context, assessment_id: Any):
-    try:
-        row = await ctx.uow.assessments.get(int(assessment_id))
-    except (TypeError, ValueError):
-        return None, None, "error.button_expired"
+async def _startable(ctx: Context, assessment_id: int):
+    row = await ctx.uow.assessments.get(assessment_id)
     if row is None or row.status != "open":
         return None, None, "error.button_expired"
     if row.domain not in ctx.person.profile.get("domains", []):
@@ -347,9 +364,9 @@ async def _startable(ctx: Context, assessment_id: Any):
     return row, (spec, len(attempts), st), None
 
 
-@router.action("assess.open")
-async def open_assessment(ctx: Context, event) -> list:
-    row, ready, problem = await _startable(ctx, ctx.action.args.get("a"))
+@router.action(OpenAssessment)
+async def open_assessment(ctx: Context, event, press: OpenAssessment) -> list:
+    row, ready, problem = await _startable(ctx, press.assessment)
     if problem:
         return [problem if isinstance(problem, SendMessage) else say(problem)]
     spec, used, st = ready
@@ -359,13 +376,13 @@ async def open_assessment(ctx: Context, event) -> list:
         text(msg("assess.rules", items=len(spec.items), minutes=spec.time_limit_minutes,
                  needed=round(spec.pass_score * 100), left=st.attempts_left)),
         text(msg("assess.clock_note")),
-        Buttons(rows=[[button(msg("assess.start_button"), "assess.start", style="primary", a=row.id)]]),
+        Buttons(rows=[[button(msg("assess.start_button"), StartAssessment(assessment=row.id), style="primary")]]),
     )]
 
 
-@router.action("assess.start")
-async def start_assessment(ctx: Context, event) -> list:
-    row, ready, problem = await _startable(ctx, ctx.action.args.get("a"))
+@router.action(StartAssessment)
+async def start_assessment(ctx: Context, event, press: StartAssessment) -> list:
+    row, ready, problem = await _startable(ctx, press.assessment)
     if problem:
         return [problem if isinstance(problem, SendMessage) else say(problem)]
     spec, used, st = ready
@@ -379,9 +396,9 @@ async def start_assessment(ctx: Context, event) -> list:
     return [intro] + await show_item(ctx, attempt, row, spec)
 
 
-@router.action("assess.resume")
-async def resume_assessment(ctx: Context, event) -> list:
-    loaded = await _own_attempt(ctx, ctx.action.args.get("t"))
+@router.action(ResumeAttempt)
+async def resume_assessment(ctx: Context, event, press: ResumeAttempt) -> list:
+    loaded = await _own_attempt(ctx, press.attempt)
     if loaded is None:
         return [say("assess.not_yours")]
     attempt, row, spec = loaded
@@ -418,7 +435,7 @@ async def _grading_card(ctx: Context) -> list:
             blocks.append(LongText(title=msg("grade.rubric"), text=item.rubric, filename="rubric.txt"))
         blocks.append(text(Span(text=msg("grade.answer"), style="bold")))
         blocks += render_answer(item.task, item.item, answer.answer.get("values", {}))
-    scores = [button(str(n), "grade.set", n=answer.id, g=n) for n in range(0, item.points + 1)]
+    scores = [button(str(n), Grade(answer=answer.id, points=n)) for n in range(0, item.points + 1)]
     blocks.append(Buttons(rows=[scores[i:i + 6] for i in range(0, len(scores), 6)]))
     return [ctx.reply(*blocks)]
 
@@ -428,19 +445,15 @@ async def grade_command(ctx: Context, event) -> list:
     return await _grading_card(ctx)
 
 
-@router.action("grade.set", roles={"reviewer"})
-async def grade_pressed(ctx: Context, event) -> list:
-    try:
-        answer = await ctx.uow.assessments.answer(int(ctx.action.args.get("n", 0)))
-        points = int(ctx.action.args.get("g", -1))
-    except (TypeError, ValueError):
-        return [say("error.button_expired")]
+@router.action(Grade, roles={"reviewer"})
+async def grade_pressed(ctx: Context, event, press: Grade) -> list:
+    answer, points = await ctx.uow.assessments.answer(press.answer), press.points
     if answer is None or not answer.needs_grading or answer.graded_at is not None:
         return [say("grade.already")]
     attempt, row, spec = await _attempt_of(ctx.uow, answer.attempt_id)
     if attempt.person_id == ctx.person.id:
         return [say("grade.own")]
-    if not 0 <= points <= answer.max_points:
+    if points > answer.max_points:
         return [say("error.button_expired")]
     if not await ctx.uow.assessments.grade(answer.id, float(points), ctx.person.id, None, ctx.now):
         return [say("grade.already")]

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
@@ -17,10 +18,15 @@ from babel.dates import get_day_names
 
 from domain.local_time import localize, next_weekly
 from bot.i18n.formatting import babel_locale
+from handlers.shared.actions import BackFromAway, RunCommand
 from handlers.shared.replies import say
 
 router = Router("availability")
 FORM = "availability"
+
+
+class ChangeAvailability(ActionData, name="avail.edit"):
+    pass
 _HHMM = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
@@ -114,20 +120,20 @@ async def show(ctx: Context, event) -> list:
         lines.append(text(msg("availability.until_now", day=Day(on=a.away_until.date()))))
     if a.quiet_start and a.quiet_end:
         lines.append(text(msg("availability.quiet_now", start=a.quiet_start, end=a.quiet_end, zone=ctx.tz)))
-    lines.append(Buttons(rows=[[button(msg("availability.change"), "avail.edit"),
-                                button(msg("command.reminders.button"), "cmd", c="reminders")]]))
+    lines.append(Buttons(rows=[[button(msg("availability.change"), ChangeAvailability()),
+                                button(msg("command.reminders.button"), RunCommand(command="reminders"))]]))
     return [ctx.reply(*lines)]
 
 
-@router.action("avail.edit")
-async def edit(ctx: Context, event) -> list:
+@router.action(ChangeAvailability)
+async def edit(ctx: Context, event, press: ChangeAvailability) -> list:
     a = await ctx.uow.availability.get(ctx.person.id)
     initial = {"status": a.status, "quiet_start": a.quiet_start, "quiet_end": a.quiet_end}
     return await ctx.forms.open(FORM, initial={k: v for k, v in initial.items() if v})
 
 
-@router.action("avail.back")
-async def back(ctx: Context, event) -> list:
+@router.action(BackFromAway)
+async def back(ctx: Context, event, press: BackFromAway) -> list:
     a = await ctx.uow.availability.get(ctx.person.id)
     await ctx.uow.availability.save(a.model_copy(update={"status": "available", "away_until": None}), ctx.now)
     await ctx.audit("availability.back")

@@ -3,14 +3,22 @@ from __future__ import annotations
 
 from babel import Locale
 
+from pydantic import Field
+
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Span, button, text
 from handlers.shared.context import Context
 from bot.core.events import CommandEvent
 from bot.core.router import Router, allowed
 from bot.i18n.text import msg
+from handlers.shared.actions import RunCommand
 from handlers.shared.replies import say
 
 router = Router("common")
+
+
+class SetLanguage(ActionData, name="lang.set"):
+    locale: str = Field(alias="l", max_length=35)
 
 
 @router.command("help", help_key="command.help.help")
@@ -30,13 +38,13 @@ async def choose_language(ctx: Context, event) -> list:
         return await _set_language(ctx, wanted)
     names = []
     for code in ctx.locales:
-        names.append(button(Locale.parse(code).get_display_name(code).capitalize(), "lang.set", l=code))
+        names.append(button(Locale.parse(code).get_display_name(code).capitalize(), SetLanguage(locale=code)))
     return [ctx.reply(text(msg("language.choose")), Buttons(rows=[names[i:i + 3] for i in range(0, len(names), 3)]))]
 
 
-@router.action("lang.set")
-async def language_pressed(ctx: Context, event) -> list:
-    return await _set_language(ctx, str(ctx.action.args.get("l", "")))
+@router.action(SetLanguage)
+async def language_pressed(ctx: Context, event, press: SetLanguage) -> list:
+    return await _set_language(ctx, press.locale)
 
 
 async def _set_language(ctx: Context, code: str) -> list:
@@ -54,16 +62,16 @@ async def cancel(ctx: Context, event) -> list:
     return [say("cancel.done") if cancelled else say("cancel.nothing")]
 
 
-@router.action("cmd")
-async def command_button(ctx: Context, event) -> list:
+@router.action(RunCommand)
+async def command_button(ctx: Context, event, press: RunCommand) -> list:
     """A button that runs a command: authorised exactly as if the command had been typed."""
-    name = str(ctx.action.args.get("c", ""))
+    name = press.command
     route = ctx.commands.get(name)
     if route is None:
         return [say("error.button_expired")]
     if not allowed(route, ctx.roles):
         return [say("error.not_allowed")]
     synthetic = CommandEvent(delivery_id=event.delivery_id, actor=event.actor, conversation=event.conversation,
-                             reply_context=event.reply_context, name=name, args=str(ctx.action.args.get("a", "")))
+                             reply_context=event.reply_context, name=name)
     ctx.event = synthetic
     return await route.handler(ctx, synthetic)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Literal
 
 from babel.dates import format_skeleton
 from pydantic import BaseModel, Field
 
 from handlers.shared.charts_earnings import weekly_earnings_chart
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Image, Span, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
@@ -30,6 +32,18 @@ from handlers.shared.replies import command_buttons, say
 router = Router("earnings")
 DISPUTE_FORM, RESOLVE_FORM = "ledger.dispute", "ledger.resolve"
 CHART_WEEKS = 8
+
+
+class ShowEarnings(ActionData, name="earnings.show"):
+    period: Literal["this week", "last week", "month", "all"] = Field(alias="a")
+
+
+class OpenDispute(ActionData, name="dispute.open"):
+    line: int = Field(alias="l")
+
+
+class ResolveDispute(ActionData, name="dispute.resolve"):
+    dispute: int = Field(alias="d")
 
 
 def _day_start(day: date | None, default: datetime) -> datetime:
@@ -88,19 +102,19 @@ async def earnings(ctx: Context, event) -> list:
                            *_amounts(bucket, currency)))
     blocks += await _dispute_lines(ctx, first, last)
     blocks.append(await _chart(ctx, today))
-    blocks.append(Buttons(rows=[[button(msg("earnings.this_week"), "earnings.show", a="this week"),
-                                 button(msg("earnings.last_week"), "earnings.show", a="last week"),
-                                 button(msg("earnings.month"), "earnings.show", a="month"),
-                                 button(msg("earnings.all"), "earnings.show", a="all")]]))
+    blocks.append(Buttons(rows=[[button(msg("earnings.this_week"), ShowEarnings(period="this week")),
+                                 button(msg("earnings.last_week"), ShowEarnings(period="last week")),
+                                 button(msg("earnings.month"), ShowEarnings(period="month")),
+                                 button(msg("earnings.all"), ShowEarnings(period="all"))]]))
     return [ctx.reply(*blocks)]
 
 
-@router.action("earnings.show")
-async def earnings_pressed(ctx: Context, event) -> list:
+@router.action(ShowEarnings)
+async def earnings_pressed(ctx: Context, event, press: ShowEarnings) -> list:
     from bot.core.events import CommandEvent
 
     synthetic = CommandEvent(delivery_id=event.delivery_id, actor=event.actor, conversation=event.conversation,
-                             reply_context=event.reply_context, name="earnings", args=str(ctx.action.args.get("a", "")))
+                             reply_context=event.reply_context, name="earnings", args=press.period)
     return await earnings(ctx, synthetic)
 
 
@@ -225,14 +239,14 @@ async def dispute(ctx: Context, event) -> list:
         blocks.append(text(f"#{ln.id} · ", msg("dispute.line", day=Day(on=ln.earned_on),
                                                   amount=Money(minor=ln.amount_minor, currency=ln.currency)),
                            " · ", project.name if project else msg("earnings.no_project")))
-        rows.append([button(msg("dispute.button", id=str(ln.id)), "dispute.open", l=ln.id)])
+        rows.append([button(msg("dispute.button", id=str(ln.id)), OpenDispute(line=ln.id))])
     blocks.append(Buttons(rows=rows))
     return [ctx.reply(*blocks)]
 
 
-@router.action("dispute.open")
-async def dispute_pressed(ctx: Context, event) -> list:
-    line = await ctx.uow.ledger.line(int(ctx.action.args.get("l", 0)))
+@router.action(OpenDispute)
+async def dispute_pressed(ctx: Context, event, press: OpenDispute) -> list:
+    line = await ctx.uow.ledger.line(press.line)
     if line is None or line.person_id != ctx.person.id or line.dispute_id is not None:
         return [say("dispute.no_line")]
     return await ctx.forms.open(DISPUTE_FORM, params={"l": line.id}, resume=False)
@@ -264,8 +278,8 @@ async def _open_dispute(ctx: Context, line_id: int, comment: str) -> list:
         ops.append(ctx.send_to(manager, text(msg("dispute.manager_notice", id=str(line_id),
                                                   amount=Money(minor=line.amount_minor, currency=line.currency))),
                                text(comment[:2000]),
-                               Buttons(rows=[[button(msg("dispute.resolve_button", id=str(line_id)), "dispute.resolve",
-                                                     d=dispute_id)]])))
+                               Buttons(rows=[[button(msg("dispute.resolve_button", id=str(line_id)),
+                                                     ResolveDispute(dispute=dispute_id))]])))
     return ops
 
 
@@ -281,7 +295,7 @@ async def open_disputes(ctx: Context, event) -> list:
         blocks.append(text(f"#{d.line_id} · ", msg("dispute.line", day=Day(on=line.earned_on),
                                                       amount=Money(minor=line.amount_minor, currency=line.currency)),
                            " · ", d.comment[:300]))
-        rows.append([button(msg("dispute.resolve_button", id=str(d.line_id)), "dispute.resolve", d=d.id)])
+        rows.append([button(msg("dispute.resolve_button", id=str(d.line_id)), ResolveDispute(dispute=d.id))])
     return [ctx.reply(*blocks, Buttons(rows=rows))]
 
 
@@ -291,9 +305,9 @@ class Resolution(BaseModel):
     comment: str = Field(min_length=3, max_length=2000)
 
 
-@router.action("dispute.resolve", roles={"manager"})
-async def resolve_pressed(ctx: Context, event) -> list:
-    found = await ctx.uow.ledger.dispute(int(ctx.action.args.get("d", 0)))
+@router.action(ResolveDispute, roles={"manager"})
+async def resolve_pressed(ctx: Context, event, press: ResolveDispute) -> list:
+    found = await ctx.uow.ledger.dispute(press.dispute)
     if found is None or found.state != "open":
         return [say("dispute.already_resolved")]
     return await ctx.forms.open(RESOLVE_FORM, params={"d": found.id}, resume=False)

@@ -12,8 +12,12 @@ import io
 import re
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import BinaryIO
+from datetime import date
+from typing import BinaryIO, Literal
 
+from pydantic import Field
+
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, File, button, text
 from handlers.shared.context import Context
 from bot.core.router import Router
@@ -29,6 +33,21 @@ from storage.repos.projects import ProjectRow
 
 router = Router("export")
 MAX_LISTED = 15
+
+
+class PickProject(ActionData, name="export.pick"):
+    project: int = Field(alias="p")
+
+
+class RunExport(ActionData, name="export.run"):
+    """A format for a project, keeping the filters that were typed (`until` is already the exclusive bound)."""
+
+    project: int = Field(alias="p")
+    fmt: Literal[tuple(FORMATS)] = Field(alias="f")  # type: ignore[valid-type]
+    approved_only: bool = Field(default=False, alias="a")
+    exclude_paused: bool = Field(default=False, alias="x")
+    since: date | None = Field(default=None, alias="s")
+    until: date | None = Field(default=None, alias="u")
 
 
 @dataclass
@@ -70,25 +89,19 @@ async def write_export(open_tx: OpenTx, project: ProjectRow, fmt: str, filters: 
     return result
 
 
-def _filter_args(filters: ExportFilters) -> dict[str, str | int]:
-    """Filters as small button arguments (so choosing a format by button keeps what was typed)."""
-    args: dict[str, str | int] = {}
-    if filters.approved_only:
-        args["a"] = 1
-    if filters.exclude_paused:
-        args["x"] = 1
-    if filters.since is not None:
-        args["s"] = filters.since.date().isoformat()
-    if filters.until is not None:
-        args["u"] = filters.until.date().isoformat()  # already the exclusive bound
-    return args
+def _run_button(project: ProjectRow, fmt: str, filters: ExportFilters) -> RunExport:
+    """The format's button, keeping the filters that were typed."""
+    return RunExport(project=project.id, fmt=fmt, approved_only=filters.approved_only,
+                     exclude_paused=filters.exclude_paused,
+                     since=filters.since.date() if filters.since is not None else None,
+                     until=filters.until.date() if filters.until is not None else None)
 
 
-def _filters_from(args: dict) -> ExportFilters:
-    since = parse_day(str(args["s"])) if args.get("s") else None
-    until = parse_day(str(args["u"])) if args.get("u") else None
+def _filters_from(press: RunExport) -> ExportFilters:
+    since = parse_day(press.since.isoformat()) if press.since else None
+    until = parse_day(press.until.isoformat()) if press.until else None
     check_range(since, until)
-    return ExportFilters(approved_only=bool(args.get("a")), exclude_paused=bool(args.get("x")), since=since,
+    return ExportFilters(approved_only=press.approved_only, exclude_paused=press.exclude_paused, since=since,
                          until=until)
 
 
@@ -99,7 +112,7 @@ async def export_command(ctx: Context, event) -> list:
         projects = await ctx.uow.projects.open_projects()
         if not projects:
             return [say("export.no_projects")]
-        rows = [[button(p.name, "export.pick", p=p.id)] for p in projects[:MAX_LISTED]]
+        rows = [[button(p.name, PickProject(project=p.id))] for p in projects[:MAX_LISTED]]
         return [ctx.reply(text(msg("export.pick_project")), text(msg("export.usage")), Buttons(rows=rows))]
     try:
         request = parse_chat_args(typed)
@@ -115,34 +128,31 @@ async def export_command(ctx: Context, event) -> list:
 
 def _format_buttons(ctx: Context, project: ProjectRow, filters: ExportFilters) -> list:
     task_type = project.task_type
-    extra = _filter_args(filters)
-    buttons = [button(msg(f"export.format.{f}"), "export.run", p=project.id, f=f, **extra)
+    buttons = [button(msg(f"export.format.{f}"), _run_button(project, f, filters))
                for f in FORMATS if applies_to(f, task_type)]
     return [ctx.reply(text(msg("export.pick_format", name=project.name)),
                       Buttons(rows=[buttons[i:i + 2] for i in range(0, len(buttons), 2)]),
                       text(msg("export.filters_hint")))]
 
 
-@router.action("export.pick", roles={"manager"})
-async def project_picked(ctx: Context, event) -> list:
-    project = await ctx.uow.projects.get(int(ctx.action.args.get("p", 0)))
+@router.action(PickProject, roles={"manager"})
+async def project_picked(ctx: Context, event, press: PickProject) -> list:
+    project = await ctx.uow.projects.get(press.project)
     if project is None:
         return [say("error.button_expired")]
     return _format_buttons(ctx, project, ExportFilters())
 
 
-@router.action("export.run", roles={"manager"})
-async def format_picked(ctx: Context, event) -> list:
-    args = ctx.action.args
-    project = await ctx.uow.projects.get(int(args.get("p", 0)))
-    fmt = str(args.get("f", ""))
-    if project is None or fmt not in FORMATS:
+@router.action(RunExport, roles={"manager"})
+async def format_picked(ctx: Context, event, press: RunExport) -> list:
+    project = await ctx.uow.projects.get(press.project)
+    if project is None:
         return [say("error.button_expired")]
     try:
-        filters = _filters_from(args)
+        filters = _filters_from(press)
     except ExportArgsError as exc:
         return [ctx.reply(text(exc.message))]
-    return await _run(ctx, project, fmt, filters)
+    return await _run(ctx, project, press.fmt, filters)
 
 
 async def _run(ctx: Context, project: ProjectRow, fmt: str, filters: ExportFilters) -> list:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Reply, Span, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
@@ -33,6 +35,46 @@ from handlers.shared.task_service import spec_of
 router = Router("hours")
 EDIT_FORM, REJECT_FORM = "hours.edit", "hours.reject"
 MAX_LISTED = 12
+
+
+class LogFor(ActionData, name="hours.pick"):
+    """/log named several projects: this one, with what was typed."""
+
+    project: int = Field(alias="p")
+    minutes: int = Field(alias="m", gt=0, le=24 * 60)
+    day: date = Field(alias="d")
+    note: str = Field(default="", alias="n", max_length=60)
+
+
+class TimerDo(ActionData, name="timer.do"):
+    op: Literal["start", "pause", "stop"]
+    project: int | None = Field(default=None, alias="p")
+
+
+class OtherWeek(ActionData, name="hours.week"):
+    week: date = Field(alias="w")  # a day of the week to show
+
+
+class EditEntry(ActionData, name="hours.edit"):
+    entry: int = Field(alias="e")
+
+
+class DeleteEntry(ActionData, name="hours.delete"):
+    entry: int = Field(alias="e")
+
+
+class ApproveWeek(ActionData, name="hours.approve"):
+    person: int = Field(alias="p")
+    week: date = Field(alias="w")  # its Monday
+
+
+class ApproveAll(ActionData, name="hours.approve_all"):
+    pass
+
+
+class RejectWeek(ActionData, name="hours.reject"):
+    person: int = Field(alias="p")
+    week: date = Field(alias="w")  # its Monday
 
 
 def _local_date(at: datetime, tz: str) -> date:
@@ -67,22 +109,17 @@ async def log_hours(ctx: Context, event) -> list:
         project = next(p for p in projects if p.id == request.project_ids[0])
         return await record(ctx, project, request.minutes, request.day, request.note, "log")
     candidates = [p for p in projects if p.id in request.project_ids] or projects
-    rows = [[button(p.name, "hours.pick", p=p.id, m=request.minutes, d=request.day.isoformat(),
-                    n=request.note[:60])] for p in candidates[:MAX_LISTED]]
+    rows = [[button(p.name, LogFor(project=p.id, minutes=request.minutes, day=request.day, note=request.note[:60]))]
+            for p in candidates[:MAX_LISTED]]
     return [ctx.reply(text(msg("hours.pick_project", duration=format_minutes(request.minutes))), Buttons(rows=rows))]
 
 
-@router.action("hours.pick")
-async def project_picked(ctx: Context, event) -> list:
-    args = ctx.action.args
-    project = next((p for p in await hourly_projects(ctx) if p.id == int(args.get("p", 0))), None)
-    try:
-        minutes, day = int(args.get("m", 0)), date.fromisoformat(str(args.get("d", "")))
-    except ValueError:
+@router.action(LogFor)
+async def project_picked(ctx: Context, event, press: LogFor) -> list:
+    project = next((p for p in await hourly_projects(ctx) if p.id == press.project), None)
+    if project is None:
         return [say("error.button_expired")]
-    if project is None or not 0 < minutes <= 24 * 60:
-        return [say("error.button_expired")]
-    return await record(ctx, project, minutes, day, str(args.get("n", ""))[:500], "log")
+    return await record(ctx, project, press.minutes, press.day, press.note, "log")
 
 
 async def record(ctx: Context, project, minutes: int, day: date, note: str, source: str) -> list:
@@ -106,9 +143,9 @@ async def record(ctx: Context, project, minutes: int, day: date, note: str, sour
 
 # ------------------------------------------------------------------------------------------------ /timer
 def _timer_buttons(running: bool) -> Buttons:
-    first = button(msg("timer.pause_button"), "timer.do", op="pause") if running else \
-        button(msg("timer.resume_button"), "timer.do", op="start")
-    return Buttons(rows=[[first, button(msg("timer.stop_button"), "timer.do", op="stop")]])
+    first = button(msg("timer.pause_button"), TimerDo(op="pause")) if running else \
+        button(msg("timer.resume_button"), TimerDo(op="start"))
+    return Buttons(rows=[[first, button(msg("timer.stop_button"), TimerDo(op="stop"))]])
 
 
 @router.command("timer", help_key="command.timer.help")
@@ -124,23 +161,20 @@ async def timer(ctx: Context, event) -> list:
     current = await ctx.uow.timers.get(ctx.person.id)
     if current is None:
         return [ctx.reply(text(msg("timer.usage")),
-                          Buttons(rows=[[button(msg("timer.start_button"), "timer.do", op="start")]]))]
+                          Buttons(rows=[[button(msg("timer.start_button"), TimerDo(op="start"))]]))]
     project = await ctx.uow.projects.get(current.project_id)
     state = "timer.status_running" if current.running_since else "timer.status_paused"
     return [ctx.reply(text(msg(state, name=project.name, elapsed=format_minutes(max(1, current.seconds(ctx.now) // 60)))),
                       _timer_buttons(current.running_since is not None))]
 
 
-@router.action("timer.do")
-async def timer_pressed(ctx: Context, event) -> list:
-    op = str(ctx.action.args.get("op", ""))
-    if op == "start":
-        return await timer_start(ctx, "", project_id=int(ctx.action.args.get("p", 0)))
-    if op == "pause":
+@router.action(TimerDo)
+async def timer_pressed(ctx: Context, event, press: TimerDo) -> list:
+    if press.op == "start":
+        return await timer_start(ctx, "", project_id=press.project or 0)
+    if press.op == "pause":
         return await timer_pause(ctx)
-    if op == "stop":
-        return await timer_stop(ctx)
-    return [say("error.button_expired")]
+    return await timer_stop(ctx)
 
 
 async def timer_start(ctx: Context, words: str, project_id: int = 0) -> list:
@@ -162,7 +196,7 @@ async def timer_start(ctx: Context, words: str, project_id: int = 0) -> list:
         chosen = [p.id for p in projects] if len(projects) == 1 else []
     if len(chosen) != 1:
         candidates = [p for p in projects if p.id in chosen] or projects
-        rows = [[button(p.name, "timer.do", op="start", p=p.id)] for p in candidates[:MAX_LISTED]]
+        rows = [[button(p.name, TimerDo(op="start", project=p.id))] for p in candidates[:MAX_LISTED]]
         return [ctx.reply(text(msg("timer.pick_project")), Buttons(rows=rows))]
     project = next(p for p in projects if p.id == chosen[0])
     if not await ctx.uow.timers.start(ctx.person.id, project.id, ctx.now):
@@ -230,7 +264,10 @@ async def _entry_state(ctx: Context, entry) -> list:
 
 @router.command("timesheet", help_key="command.timesheet.help")
 async def timesheet(ctx: Context, event) -> list:
-    wanted = (getattr(event, "args", "") or "") if ctx.action is None else str(ctx.action.args.get("w", ""))
+    return await _timesheet(ctx, getattr(event, "args", "") or "")
+
+
+async def _timesheet(ctx: Context, wanted: str) -> list:
     try:
         first, last = parse_week(wanted, local_today(ctx))
     except DateInvalid as exc:
@@ -256,29 +293,30 @@ async def timesheet(ctx: Context, event) -> list:
             blocks.append(text(f"#{e.id} · ", names[e.project_id], " · ", format_minutes(e.minutes), " · ",
                                *await _entry_state(ctx, e), *((" · " + e.note,) if e.note else ())))
             if e.state != "approved" and len(rows) < MAX_LISTED:
-                rows.append([button(msg("timesheet.edit_button", id=str(e.id)), "hours.edit", e=e.id),
-                             button(msg("timesheet.delete_button", id=str(e.id)), "hours.delete", style="danger", e=e.id)])
+                rows.append([button(msg("timesheet.edit_button", id=str(e.id)), EditEntry(entry=e.id)),
+                             button(msg("timesheet.delete_button", id=str(e.id)), DeleteEntry(entry=e.id),
+                                    style="danger")])
     blocks.append(text(msg("timesheet.total", total=format_minutes(total))))
-    rows.append([button(msg("timesheet.previous_week"), "hours.week", w=(first - timedelta(days=7)).isoformat())])
+    rows.append([button(msg("timesheet.previous_week"), OtherWeek(week=first - timedelta(days=7)))])
     blocks.append(Buttons(rows=rows))
     return [ctx.reply(*blocks)]
 
 
-@router.action("hours.week")
-async def other_week(ctx: Context, event) -> list:
-    return await timesheet(ctx, event)
+@router.action(OtherWeek)
+async def other_week(ctx: Context, event, press: OtherWeek) -> list:
+    return await _timesheet(ctx, press.week.isoformat())
 
 
-async def _own_open_entry(ctx: Context):
-    entry = await ctx.uow.hours.get(int(ctx.action.args.get("e", 0)))
+async def _own_open_entry(ctx: Context, entry_id: int):
+    entry = await ctx.uow.hours.get(entry_id)
     if entry is None or entry.person_id != ctx.person.id or entry.state == "approved":
         return None
     return entry
 
 
-@router.action("hours.delete")
-async def delete_entry(ctx: Context, event) -> list:
-    entry = await _own_open_entry(ctx)
+@router.action(DeleteEntry)
+async def delete_entry(ctx: Context, event, press: DeleteEntry) -> list:
+    entry = await _own_open_entry(ctx, press.entry)
     if entry is None or not await ctx.uow.hours.delete(entry.id, ctx.person.id):
         return [say("hours.not_editable")]
     await ctx.audit("hours.deleted", entry=entry.id, minutes=entry.minutes, day=entry.work_date.isoformat())
@@ -290,9 +328,9 @@ class EntryEdit(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-@router.action("hours.edit")
-async def edit_entry(ctx: Context, event) -> list:
-    entry = await _own_open_entry(ctx)
+@router.action(EditEntry)
+async def edit_entry(ctx: Context, event, press: EditEntry) -> list:
+    entry = await _own_open_entry(ctx, press.entry)
     if entry is None:
         return [say("hours.not_editable")]
     return await ctx.forms.open(EDIT_FORM, params={"e": entry.id},
@@ -345,7 +383,7 @@ async def approvals(ctx: Context, event) -> list:
     if not groups:
         return [say("approvals.none")]
     blocks: list = [Heading(text=msg("approvals.title", count=len(groups)))]
-    rows = [[button(msg("approvals.approve_all"), "hours.approve_all", style="primary")]]
+    rows = [[button(msg("approvals.approve_all"), ApproveAll(), style="primary")]]
     projects: dict[int, str] = {}
     for (person_id, monday), entries in sorted(groups.items())[:MAX_LISTED]:
         person = await ctx.uow.people.get(person_id)
@@ -358,10 +396,10 @@ async def approvals(ctx: Context, event) -> list:
                 projects[e.project_id] = (await ctx.uow.projects.get(e.project_id)).name
             blocks.append(text("  ", e.work_date.isoformat(), " · ", projects[e.project_id], " · ",
                                format_minutes(e.minutes), *((" · " + e.note,) if e.note else ())))
-        rows.append([button(msg("approvals.approve", name=name[:30]), "hours.approve", style="primary", p=person_id,
-                            w=monday.isoformat()),
-                     button(msg("approvals.reject", name=name[:30]), "hours.reject", style="danger", p=person_id,
-                            w=monday.isoformat())])
+        rows.append([button(msg("approvals.approve", name=name[:30]), ApproveWeek(person=person_id, week=monday),
+                            style="primary"),
+                     button(msg("approvals.reject", name=name[:30]), RejectWeek(person=person_id, week=monday),
+                            style="danger")])
     blocks.append(Buttons(rows=rows))
     return [ctx.reply(*blocks)]
 
@@ -389,18 +427,14 @@ async def approve_entries(ctx: Context, entries) -> tuple[int, list]:
     return approved, ops
 
 
-@router.action("hours.approve", roles={"manager"})
-async def approve_pressed(ctx: Context, event) -> list:
-    try:
-        monday = date.fromisoformat(str(ctx.action.args.get("w", "")))
-    except ValueError:
-        return [say("error.button_expired")]
-    count, ops = await approve_entries(ctx, await _pending_group(ctx, int(ctx.action.args.get("p", 0)), monday))
+@router.action(ApproveWeek, roles={"manager"})
+async def approve_pressed(ctx: Context, event, press: ApproveWeek) -> list:
+    count, ops = await approve_entries(ctx, await _pending_group(ctx, press.person, press.week))
     return [say("approvals.done", count=count) if count else say("approvals.nothing"), *ops]
 
 
-@router.action("hours.approve_all", roles={"manager"})
-async def approve_all_pressed(ctx: Context, event) -> list:
+@router.action(ApproveAll, roles={"manager"})
+async def approve_all_pressed(ctx: Context, event, press: ApproveAll) -> list:
     count, ops = await approve_entries(ctx, await ctx.uow.hours.pending(exclude_person=ctx.person.id))
     return [say("approvals.done", count=count) if count else say("approvals.nothing"), *ops]
 
@@ -409,16 +443,11 @@ class RejectNote(BaseModel):
     reason: str = Field(min_length=3, max_length=1000)
 
 
-@router.action("hours.reject", roles={"manager"})
-async def reject_pressed(ctx: Context, event) -> list:
-    person_id, week = int(ctx.action.args.get("p", 0)), str(ctx.action.args.get("w", ""))
-    try:
-        monday = date.fromisoformat(week)
-    except ValueError:
-        return [say("error.button_expired")]
-    if not await _pending_group(ctx, person_id, monday):
+@router.action(RejectWeek, roles={"manager"})
+async def reject_pressed(ctx: Context, event, press: RejectWeek) -> list:
+    if not await _pending_group(ctx, press.person, press.week):
         return [say("approvals.nothing")]
-    return await ctx.forms.open(REJECT_FORM, params={"p": person_id, "w": week}, resume=False)
+    return await ctx.forms.open(REJECT_FORM, params={"p": press.person, "w": press.week.isoformat()}, resume=False)
 
 
 def _reject_form(ctx: Context, params: dict) -> FormSpec:

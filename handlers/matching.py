@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pydantic import Field
+
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, LongText, Span, button, text
 from handlers.shared.context import Context
 from bot.core.router import Router
@@ -22,6 +25,19 @@ router = Router("matching")
 SHOWN = 10
 INVITE_SIZES = (3, 5, 10)
 PREVIEW = 400
+
+
+class InviteTop(ActionData, name="match.invite"):
+    project: int = Field(alias="p")
+    count: int = Field(alias="n", ge=1, le=max(INVITE_SIZES))
+
+
+class AcceptInvite(ActionData, name="invite.accept"):
+    invite: int = Field(alias="i")
+
+
+class DeclineInvite(ActionData, name="invite.decline"):
+    invite: int = Field(alias="i")
 
 
 async def ranked_for(ctx: Context, project) -> list[Ranked]:
@@ -82,16 +98,16 @@ async def match(ctx: Context, event) -> list:
     fresh = len([r for r in ranked if r.candidate.person_id not in invited])
     sizes = sorted({min(n, fresh) for n in INVITE_SIZES if fresh > 0})
     if sizes:
-        blocks.append(Buttons(rows=[[button(msg("match.invite_button", n=n), "match.invite", p=project.id, n=n)
+        blocks.append(Buttons(rows=[[button(msg("match.invite_button", n=n), InviteTop(project=project.id, count=n))
                                      for n in sizes]]))
     return [ctx.reply(*blocks)]
 
 
-@router.action("match.invite", roles={"manager"})
-async def invite(ctx: Context, event) -> list:
-    project = await ctx.uow.projects.get(int(ctx.action.args.get("p", 0) or 0))
-    wanted = int(ctx.action.args.get("n", 0) or 0)
-    if project is None or project.status != "open" or not 1 <= wanted <= max(INVITE_SIZES):
+@router.action(InviteTop, roles={"manager"})
+async def invite(ctx: Context, event, press: InviteTop) -> list:
+    project = await ctx.uow.projects.get(press.project)
+    wanted = press.count
+    if project is None or project.status != "open":
         return [say("error.button_expired")]
     spec = spec_of(project)
     invited = await ctx.uow.invites.invited(project.id)
@@ -111,8 +127,8 @@ async def invite(ctx: Context, event) -> list:
             Heading(text=msg("invite.title", name=project.name)),
             text(*project_line(project, spec)),
             LongText(title=msg("task.instructions"), text=preview, filename="instructions.txt"),
-            Buttons(rows=[[button(msg("invite.accept"), "invite.accept", style="primary", i=invite_id),
-                           button(msg("invite.decline"), "invite.decline", i=invite_id)]])))
+            Buttons(rows=[[button(msg("invite.accept"), AcceptInvite(invite=invite_id), style="primary"),
+                           button(msg("invite.decline"), DeclineInvite(invite=invite_id))]])))
     if not names:
         return [say("match.nobody_new")]
     counts = await ctx.uow.invites.tally(project.id)
@@ -120,8 +136,8 @@ async def invite(ctx: Context, event) -> list:
                       text(_tally(counts)))] + ops
 
 
-async def _answer(ctx: Context, accept: bool) -> list:
-    invitation = await ctx.uow.invites.get(int(ctx.action.args.get("i", 0) or 0))
+async def _answer(ctx: Context, invite_id: int, accept: bool) -> list:
+    invitation = await ctx.uow.invites.get(invite_id)
     if invitation is None or invitation.person_id != ctx.person.id:
         return [say("invite.not_yours")]
     if invitation.status != "pending":
@@ -150,11 +166,11 @@ async def _answer(ctx: Context, accept: bool) -> list:
     return ops
 
 
-@router.action("invite.accept")
-async def accept(ctx: Context, event) -> list:
-    return await _answer(ctx, True)
+@router.action(AcceptInvite)
+async def accept(ctx: Context, event, press: AcceptInvite) -> list:
+    return await _answer(ctx, press.invite, True)
 
 
-@router.action("invite.decline")
-async def decline(ctx: Context, event) -> list:
-    return await _answer(ctx, False)
+@router.action(DeclineInvite)
+async def decline(ctx: Context, event, press: DeclineInvite) -> list:
+    return await _answer(ctx, press.invite, False)

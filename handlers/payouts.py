@@ -11,9 +11,11 @@ from __future__ import annotations
 import base64
 from collections import defaultdict
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, File, Heading, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
@@ -25,6 +27,14 @@ from handlers.shared.replies import command_buttons, say
 
 router = Router("payouts")
 PAID_FORM = "payouts.paid"
+
+
+class ClosePeriod(ActionData, name="payouts.close"):
+    period: Literal["last week", "last month", "all"] = Field(alias="p")
+
+
+class MarkPaid(ActionData, name="payouts.paid"):
+    statement: int = Field(alias="s")
 
 
 @router.command("payouts", roles={"manager"}, help_key="command.payouts.help")
@@ -39,7 +49,7 @@ async def payouts(ctx: Context, event) -> list:
     if words:
         return [say("payouts.usage")]
     found = await ctx.uow.ledger.open_statements()
-    closes = [button(msg(f"payouts.close_{p.replace(' ', '_')}"), "payouts.close", p=p)
+    closes = [button(msg(f"payouts.close_{p.replace(' ', '_')}"), ClosePeriod(period=p))
               for p in ("last week", "last month", "all")]
     if not found:
         return [ctx.reply(text(msg("payouts.none_open")), text(msg("payouts.usage")), Buttons(rows=[closes]))]
@@ -48,25 +58,25 @@ async def payouts(ctx: Context, event) -> list:
     for s in found:
         blocks.append(text(await _statement_line(ctx, s)))
         if len(rows) < 10:
-            rows.append([button(msg("payouts.paid_button", id=str(s.id)), "payouts.paid", s=s.id)])
+            rows.append([button(msg("payouts.paid_button", id=str(s.id)), MarkPaid(statement=s.id))])
     blocks.append(text(msg("payouts.usage")))
     return [ctx.reply(*blocks, Buttons(rows=rows + [closes]))]
 
 
-@router.action("payouts.close", roles={"manager"})
-async def close_pressed(ctx: Context, event) -> list:
-    return await close(ctx, str(ctx.action.args.get("p", "")))
+@router.action(ClosePeriod, roles={"manager"})
+async def close_pressed(ctx: Context, event, press: ClosePeriod) -> list:
+    return await close(ctx, press.period)
 
 
 class PaidRef(BaseModel):
     ref: str = Field(min_length=1, max_length=200)
 
 
-@router.action("payouts.paid", roles={"manager"})
-async def paid_pressed(ctx: Context, event) -> list:
-    statement = await ctx.uow.ledger.statement(int(ctx.action.args.get("s", 0)))
+@router.action(MarkPaid, roles={"manager"})
+async def paid_pressed(ctx: Context, event, press: MarkPaid) -> list:
+    statement = await ctx.uow.ledger.statement(press.statement)
     if statement is None or statement.paid_at is not None:
-        return [say("payouts.no_statement", id=str(ctx.action.args.get("s", "")))] if statement is None else \
+        return [say("payouts.no_statement", id=str(press.statement))] if statement is None else \
             [say("payouts.already_paid", id=str(statement.id), ref=statement.paid_ref or "")]
     return await ctx.forms.open(PAID_FORM, params={"s": statement.id}, resume=False)
 

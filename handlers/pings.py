@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, Field, field_validator
 
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, File, Heading, LongText, Reply, Span, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
@@ -29,6 +30,11 @@ from storage.uow import UnitOfWork
 router = Router("pings")
 FORM, HOURS_FORM = "ping", "ping_hours"
 STANDARD = ("yes", "hours", "no")
+
+
+class AnswerPing(ActionData, name="ping.answer"):
+    ping: int = Field(alias="p")
+    code: str = Field(alias="o", max_length=8)  # a standard answer or "c<index>", a custom option
 
 
 class PingForm(TargetChoice):
@@ -72,7 +78,7 @@ async def _created(ctx: Context, form: PingForm, session) -> list:
     await ctx.audit("ping.created", ping=ping_id, targets=len(available), away=len(people) - len(available))
     ops: list = []
     for pid in available:
-        buttons = [button(label, "ping.answer", p=ping_id, o=code) for code, label in _options(custom)]
+        buttons = [button(label, AnswerPing(ping=ping_id, code=code)) for code, label in _options(custom)]
         ops.append(SendMessage(to=Target.person(pid), tag=f"ping:{ping_id}", message=Reply(blocks=[
             Heading(text=msg("ping.incoming")), LongText(title=msg("ping.question"), text=form.question),
             text(msg("ping.answer_by", at=When(at=window_end))),
@@ -122,9 +128,9 @@ async def start(ctx: Context, event) -> list:
     return await ctx.forms.open(FORM, resume=False)
 
 
-@router.action("ping.answer")
-async def answered(ctx: Context, event) -> list:
-    ping_id, code = int(ctx.action.args.get("p", 0)), str(ctx.action.args.get("o", ""))
+@router.action(AnswerPing)
+async def answered(ctx: Context, event, press: AnswerPing) -> list:
+    ping_id, code = press.ping, press.code
     ping = await ctx.uow.pings.get(ping_id)
     if ping is None or code not in [c for c, _ in _options(ping.options)]:
         return [say("error.button_expired")]
@@ -176,7 +182,7 @@ async def _ping_reminder(uow: UnitOfWork, reminder):
     mine = [t for t in await uow.pings.targets(ping.id) if t["person_id"] == reminder.person_id]
     if not mine or mine[0]["answer"] is not None:
         return None
-    buttons = [button(label, "ping.answer", p=ping.id, o=code) for code, label in _options(ping.options)]
+    buttons = [button(label, AnswerPing(ping=ping.id, code=code)) for code, label in _options(ping.options)]
     return [text(msg("ping.reminder", at=When(at=ping.window_end))), LongText(title=msg("ping.question"), text=ping.question),
             Buttons(rows=[buttons[i:i + 2] for i in range(0, len(buttons), 2)])]
 

@@ -7,8 +7,10 @@ import base64
 from datetime import timedelta
 
 from babel.dates import format_skeleton
+from pydantic import Field
 
 from handlers.shared.charts import answers_per_day_chart
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Image, button, text
 from handlers.shared.context import Context
 from bot.core.router import Router
@@ -23,6 +25,10 @@ MAX_LISTED = 15
 TEXT_DAYS = 7  # days listed in the text; the chart shows all DAYS_SHOWN
 
 
+class ShowProgress(ActionData, name="progress.show"):
+    project: int = Field(alias="p")
+
+
 @router.command("progress", roles={"manager"}, help_key="command.progress.help")
 async def progress_command(ctx: Context, event) -> list:
     typed = (event.args or "").strip()
@@ -30,7 +36,7 @@ async def progress_command(ctx: Context, event) -> list:
         projects = await ctx.uow.projects.open_projects()
         if not projects:
             return [say("progress.no_projects")]
-        rows = [[button(p.name, "progress.show", p=p.id)] for p in projects[:MAX_LISTED]]
+        rows = [[button(p.name, ShowProgress(project=p.id))] for p in projects[:MAX_LISTED]]
         return [ctx.reply(text(msg("progress.pick_project")), Buttons(rows=rows))]
     matches = await ctx.uow.projects.matching(typed)
     if len(matches) != 1:
@@ -38,9 +44,9 @@ async def progress_command(ctx: Context, event) -> list:
     return await _report(ctx, matches[0])
 
 
-@router.action("progress.show", roles={"manager"})
-async def progress_pressed(ctx: Context, event) -> list:
-    project = await ctx.uow.projects.get(int(ctx.action.args.get("p", 0)))
+@router.action(ShowProgress, roles={"manager"})
+async def progress_pressed(ctx: Context, event, press: ShowProgress) -> list:
+    project = await ctx.uow.projects.get(press.project)
     if project is None:
         return [say("error.button_expired")]
     return await _report(ctx, project)

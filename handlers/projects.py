@@ -6,6 +6,9 @@ from datetime import timedelta
 import binascii
 import io
 
+from pydantic import Field
+
+from bot.core.actions import ActionData
 from bot.core.blocks import Button, Buttons, Heading, LongText, Span, button, text
 from handlers.shared.context import Context
 from bot.core.router import Router
@@ -23,6 +26,18 @@ router = Router("projects")
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 TASK_SUFFIXES = (".jsonl", ".ndjson")
 MAX_LISTED = 15
+
+
+class ImportInto(ActionData, name="proj.import"):
+    """A task file sent without naming its project: import the held upload into this one."""
+
+    upload: int = Field(alias="u")
+    project: int = Field(alias="p")
+    all_or_nothing: bool = Field(alias="x")
+
+
+class JoinProject(ActionData, name="proj.join"):
+    project: int = Field(alias="p")
 
 
 def _decode(event) -> bytes | None:
@@ -54,7 +69,8 @@ async def manager_upload(ctx: Context, event) -> list:
         if not matches:
             return [say("import.no_project")]
         upload_id = await ctx.uow.uploads.put(ctx.person.id, event.filename[:200], event.data_b64, ctx.now)
-        rows = [[button(p.name, "proj.import", u=upload_id, p=p.id, x=int(all_or_nothing))] for p in matches[:MAX_LISTED]]
+        rows = [[button(p.name, ImportInto(upload=upload_id, project=p.id, all_or_nothing=all_or_nothing))]
+                for p in matches[:MAX_LISTED]]
         return [ctx.reply(text(msg("import.pick_project")), Buttons(rows=rows))]
     return [say("upload.unknown_kind")]
 
@@ -87,14 +103,13 @@ async def _import(ctx: Context, project, data: bytes, all_or_nothing: bool) -> l
     return [ctx.reply(*blocks)]
 
 
-@router.action("proj.import", roles={"manager"})
-async def import_picked(ctx: Context, event) -> list:
-    args = ctx.action.args
-    held = await ctx.uow.uploads.take(int(args.get("u", 0)), ctx.person.id)
-    project = await ctx.uow.projects.get(int(args.get("p", 0)))
+@router.action(ImportInto, roles={"manager"})
+async def import_picked(ctx: Context, event, press: ImportInto) -> list:
+    held = await ctx.uow.uploads.take(press.upload, ctx.person.id)
+    project = await ctx.uow.projects.get(press.project)
     if held is None or project is None:
         return [say("error.button_expired")]
-    return await _import(ctx, project, base64.b64decode(held[1]), bool(args.get("x")))
+    return await _import(ctx, project, base64.b64decode(held[1]), press.all_or_nothing)
 
 
 @router.command("projects", help_key="command.projects.help")
@@ -116,7 +131,7 @@ async def list_projects(ctx: Context, event) -> list:
             blocks.append(text(*line, " — ", msg(reasons[0])))
         else:
             blocks.append(text(*line))
-            join_buttons.append(button(msg("projects.join_button", name=project.name), "proj.join", p=project.id))
+            join_buttons.append(button(msg("projects.join_button", name=project.name), JoinProject(project=project.id)))
     if join_buttons:
         blocks.append(Buttons(rows=[[b] for b in join_buttons]))
     if mine:
@@ -135,9 +150,9 @@ async def join_command(ctx: Context, event) -> list:
     return await _join(ctx, matches[0])
 
 
-@router.action("proj.join")
-async def join_pressed(ctx: Context, event) -> list:
-    project = await ctx.uow.projects.get(int(ctx.action.args.get("p", 0)))
+@router.action(JoinProject)
+async def join_pressed(ctx: Context, event, press: JoinProject) -> list:
+    project = await ctx.uow.projects.get(press.project)
     if project is None:
         return [say("error.button_expired")]
     return await _join(ctx, project)

@@ -2,6 +2,9 @@
 (adaptive overlap, pauses) live in `handlers.shared.quality_rules`."""
 from __future__ import annotations
 
+from pydantic import Field
+
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Span, button, text
 from handlers.shared.context import Context
 from bot.core.router import Router
@@ -12,6 +15,12 @@ from handlers.shared.quality_rules import score_for
 from handlers.shared.replies import say
 
 router = Router("quality")
+
+
+class LiftPause(ActionData, name="quality.lift"):
+    project: int = Field(alias="p")
+    expert: int = Field(alias="e")
+
 
 
 def _explanation(inputs: QualityInputs, result: QualityScore) -> list:
@@ -54,7 +63,7 @@ async def _manager_table(ctx: Context, project) -> list:
                                shared=inputs.agreement_items),
                            *([" — ", msg("stats.paused")] if paused else [])))
         if paused:
-            lift.append(button(msg("stats.lift_button", name=name), "quality.lift", p=project.id, e=person_id))
+            lift.append(button(msg("stats.lift_button", name=name), LiftPause(project=project.id, expert=person_id)))
     if len(blocks) == 1:
         blocks.append(text(msg("stats.no_answers")))
     if lift:
@@ -62,10 +71,10 @@ async def _manager_table(ctx: Context, project) -> list:
     return [ctx.reply(*blocks)]
 
 
-@router.action("quality.lift", roles={"manager"})
-async def lift(ctx: Context, event) -> list:
-    project = await ctx.uow.projects.get(int(ctx.action.args.get("p", 0)))
-    person_id = int(ctx.action.args.get("e", 0))
+@router.action(LiftPause, roles={"manager"})
+async def lift(ctx: Context, event, press: LiftPause) -> list:
+    project = await ctx.uow.projects.get(press.project)
+    person_id = press.expert
     if project is None or not await ctx.uow.pauses.lift(project.id, person_id, ctx.person.id, ctx.now):
         return [say("error.button_expired")]
     await ctx.audit("quality.pause_lifted", project=project.id, expert=person_id)

@@ -7,7 +7,11 @@ capped at one per kind per interval. A recurring reminder computes its next time
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Literal
 
+from pydantic import Field
+
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, button, text
 from handlers.shared.context import Context
 from bot.core.operations import SendMessage, Target
@@ -17,6 +21,7 @@ from handlers.shared.context import TickContext
 from bot.i18n.text import msg
 from domain.local_time import next_allowed, next_weekly
 from handlers.shared.reminder_renderers import RENDERERS, renders
+from handlers.shared.actions import BackFromAway, ResumeTask
 from handlers.shared.replies import command_buttons, say
 from storage.repos.reminders import ReminderRow
 from storage.uow import UnitOfWork
@@ -29,6 +34,10 @@ CAPS = {"lease_warning": timedelta(minutes=5), "lease_expired": timedelta(minute
 # …shorter for kinds about one task or one ping at a time
 CLAIM = timedelta(minutes=2)
 BATCH = 100  # reminders per transaction: each batch's marks and messages commit together
+
+
+class ToggleReminder(ActionData, name="rem.toggle"):
+    kind: Literal[KINDS] = Field(alias="k")  # type: ignore[valid-type]
 
 
 def _hhmm(value: str | None) -> time | None:
@@ -108,7 +117,7 @@ async def _lease_warning(uow: UnitOfWork, reminder: ReminderRow):
     if assignment is None or assignment.status != "active":
         return None  # submitted, skipped or already ended: nothing to warn about
     return [text(msg("task.lease_warning")),
-            Buttons(rows=[[button(msg("task.resume_button_short"), "task.resume", a=assignment.id)]])]
+            Buttons(rows=[[button(msg("task.resume_button_short"), ResumeTask(assignment=assignment.id))]])]
 
 
 @renders("lease_expired")
@@ -117,7 +126,7 @@ async def _lease_expired(uow: UnitOfWork, reminder: ReminderRow):
     if assignment is None or assignment.status != "expired":
         return None
     return [text(msg("task.lease_expired")),
-            Buttons(rows=[[button(msg("task.resume_button_short"), "task.resume", a=assignment.id)]])]
+            Buttons(rows=[[button(msg("task.resume_button_short"), ResumeTask(assignment=assignment.id))]])]
 
 
 @renders("back_check")
@@ -125,7 +134,7 @@ async def _back(uow: UnitOfWork, reminder: ReminderRow):
     avail = await uow.availability.get(reminder.person_id)
     if avail.status != "away":
         return None
-    return [text(msg("reminder.back_check")), Buttons(rows=[[button(msg("availability.im_back"), "avail.back")]])]
+    return [text(msg("reminder.back_check")), Buttons(rows=[[button(msg("availability.im_back"), BackFromAway())]])]
 
 
 @renders("hours")
@@ -148,15 +157,14 @@ async def reminder_settings(ctx: Context, event) -> list:
     for kind in KINDS:
         on = prefs.get(kind, True)
         state = msg("reminders.on") if on else msg("reminders.off")
-        rows.append([button(msg("reminders.toggle", kind=msg(f"reminders.kind.{kind}"), state=state), "rem.toggle", k=kind)])
+        rows.append([button(msg("reminders.toggle", kind=msg(f"reminders.kind.{kind}"), state=state),
+                            ToggleReminder(kind=kind))])
     return [ctx.reply(Heading(text=msg("reminders.title")), text(msg("reminders.intro")), Buttons(rows=rows))]
 
 
-@router.action("rem.toggle")
-async def toggle(ctx: Context, event) -> list:
-    kind = str(ctx.action.args.get("k", ""))
-    if kind not in KINDS:
-        return [say("error.button_expired")]
+@router.action(ToggleReminder)
+async def toggle(ctx: Context, event, press: ToggleReminder) -> list:
+    kind = press.kind
     now_on = not await ctx.uow.reminders.enabled(ctx.person.id, kind)
     await ctx.uow.reminders.set_enabled(ctx.person.id, kind, now_on)
     await ctx.audit("reminders.toggled", kind=kind, enabled=now_on)

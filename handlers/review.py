@@ -5,8 +5,11 @@ the review log (a double press decides once); the expert is told in their own la
 """
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, LongText, Span, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
@@ -30,6 +33,20 @@ class ReviewNote(BaseModel):
     comment: str = Field(default="", max_length=4000)
 
 
+class ReviewLater(ActionData, name="review.next"):
+    after: int  # the submission put off: the next one after it
+
+
+class Decide(ActionData, name="review.decide"):
+    submission: int = Field(alias="s")
+    revision: int = Field(alias="r")
+    decision: Literal["approved", "rework", "rejected"] = Field(alias="d")
+
+
+class Rework(ActionData, name="task.rework"):
+    submission: int = Field(alias="s")
+
+
 async def _reviewable_projects(ctx: Context) -> list[int]:
     if ctx.has_role("manager"):
         return [p.id for p in await ctx.uow.projects.open_projects()]
@@ -38,7 +55,10 @@ async def _reviewable_projects(ctx: Context) -> list[int]:
 
 @router.command("review", roles={"reviewer"}, help_key="command.review.help")
 async def next_review(ctx: Context, event) -> list:
-    after = int(ctx.action.args.get("after", 0)) if ctx.action else 0
+    return await _next_review(ctx, after=0)
+
+
+async def _next_review(ctx: Context, after: int) -> list:
     submission = await ctx.uow.submissions.next_for_review(ctx.person.id, await _reviewable_projects(ctx), after)
     if submission is None:
         return [say("review.none")]
@@ -58,17 +78,17 @@ async def next_review(ctx: Context, event) -> list:
     if submission.gold_passed is not None:
         blocks.append(text(msg("review.gold_passed" if submission.gold_passed else "review.gold_failed")))
     blocks.append(Buttons(rows=[
-        [button(msg("review.approve"), "review.decide", style="primary", s=s, r=r, d="approved"),
-         button(msg("review.rework"), "review.decide", s=s, r=r, d="rework"),
-         button(msg("review.reject"), "review.decide", style="danger", s=s, r=r, d="rejected")],
-        [button(msg("review.later"), "review.next", after=s)],
+        [button(msg("review.approve"), Decide(submission=s, revision=r, decision="approved"), style="primary"),
+         button(msg("review.rework"), Decide(submission=s, revision=r, decision="rework")),
+         button(msg("review.reject"), Decide(submission=s, revision=r, decision="rejected"), style="danger")],
+        [button(msg("review.later"), ReviewLater(after=s))],
     ]))
     return [ctx.reply(*blocks)]
 
 
-@router.action("review.next", roles={"reviewer"})
-async def skip_to_next(ctx: Context, event) -> list:
-    return await next_review(ctx, event)
+@router.action(ReviewLater, roles={"reviewer"})
+async def skip_to_next(ctx: Context, event, press: ReviewLater) -> list:
+    return await _next_review(ctx, after=press.after)
 
 
 async def _pending(ctx: Context, submission_id: int, revision: int):
@@ -80,12 +100,11 @@ async def _pending(ctx: Context, submission_id: int, revision: int):
     return submission
 
 
-@router.action("review.decide", roles={"reviewer"})
-async def decide_pressed(ctx: Context, event) -> list:
-    args = ctx.action.args
-    decision = str(args.get("d"))
-    submission = await _pending(ctx, int(args.get("s", 0)), int(args.get("r", 0)))
-    if submission is None or decision not in ("approved", "rework", "rejected"):
+@router.action(Decide, roles={"reviewer"})
+async def decide_pressed(ctx: Context, event, press: Decide) -> list:
+    decision = press.decision
+    submission = await _pending(ctx, press.submission, press.revision)
+    if submission is None:
         return [say("review.already_decided")]
     if decision == "approved":
         return await _decide(ctx, submission.id, submission.revision, "approved", None, None)
@@ -124,7 +143,7 @@ async def _decide(ctx: Context, submission_id: int, revision: int, decision: str
     if comment:
         notice.append(LongText(title=msg("review.comment"), text=comment, filename="review-comment.txt"))
     if decision == "rework":
-        notice.append(Buttons(rows=[[button(msg("review.rework_button"), "task.rework", s=submission_id)]]))
+        notice.append(Buttons(rows=[[button(msg("review.rework_button"), Rework(submission=submission_id))]]))
     from handlers.shared import money_hooks
 
     await check_pause(ctx, submission.person_id, project, spec_of(project))
@@ -140,10 +159,10 @@ async def _decide(ctx: Context, submission_id: int, revision: int, decision: str
 router.form(FORM, model=ReviewNote, build=_note_form, on_complete=_noted)
 
 
-@router.action("task.rework")
-async def rework(ctx: Context, event) -> list:
+@router.action(Rework)
+async def rework(ctx: Context, event, press: Rework) -> list:
     """The expert reopens an answer sent back: the form comes back filled with what they wrote."""
-    submission = await ctx.uow.submissions.get(int(ctx.action.args.get("s", 0)))
+    submission = await ctx.uow.submissions.get(press.submission)
     if submission is None or submission.person_id != ctx.person.id or submission.review_state != "rework":
         return [say("review.rework_closed")]
     return await show_task(ctx, submission.assignment_id, params={"a": submission.assignment_id, "rework": submission.id},

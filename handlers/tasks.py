@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from functools import lru_cache
+from typing import get_args
 
 from bot.core.blocks import Buttons, LongText, button, text
 from handlers.shared.context import Context
@@ -23,6 +24,7 @@ from domain.task_import import TaskItem
 from domain.task_types import AnswerInvalid, answer_fields, justification_field, validate_answer
 from domain.eligibility import ineligibility
 from handlers.shared import money_hooks
+from handlers.shared.actions import ResumeTask, ShowInstructions, SkipReason, SkipTask
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.quality_rules import on_submitted
 from handlers.shared.replies import command_buttons, say
@@ -33,7 +35,7 @@ from handlers.shared.task_service import spec_from_json, spec_of
 from storage.uow import UnitOfWork
 
 router = Router("tasks")
-SKIP_REASONS = ("not_my_expertise", "unclear", "conflict", "content", "other")
+SKIP_REASONS = get_args(SkipReason)
 
 
 async def _form(ctx: Context, params: dict) -> FormSpec:
@@ -164,26 +166,26 @@ async def next_task(ctx: Context, event) -> list:
     return [say("task.paused" if paused == len(projects) else "task.none_left")]
 
 
-async def _own_assignment(ctx: Context):
+async def _own_assignment(ctx: Context, assignment_id: int):
     """The pressed button's assignment, only if it is this person's: payloads are untrusted."""
-    loaded = await _load(ctx.uow, int(ctx.action.args.get("a", 0) or 0))
+    loaded = await _load(ctx.uow, assignment_id)
     if loaded is None or loaded[0].person_id != ctx.person.id:
         return None
     return loaded
 
 
-@router.action("task.instr")
-async def show_instructions(ctx: Context, event) -> list:
-    loaded = await _own_assignment(ctx)
+@router.action(ShowInstructions)
+async def show_instructions(ctx: Context, event, press: ShowInstructions) -> list:
+    loaded = await _own_assignment(ctx, press.assignment)
     if loaded is None:
         return [say("error.button_expired")]
     spec = loaded[3]
     return [ctx.reply(LongText(title=msg("task.instructions"), text=spec.instructions, filename="instructions.txt"))]
 
 
-@router.action("task.resume")
-async def resume(ctx: Context, event) -> list:
-    loaded = await _own_assignment(ctx)
+@router.action(ResumeTask)
+async def resume(ctx: Context, event, press: ResumeTask) -> list:
+    loaded = await _own_assignment(ctx, press.assignment)
     if loaded is None:
         return [say("error.button_expired")]
     return await show_task(ctx, loaded[0].id)
@@ -200,19 +202,18 @@ async def skip_command(ctx: Context, event) -> list:
     return [_reasons(ctx, active[0].id)]
 
 
-@router.action("task.skip")
-async def skip_pressed(ctx: Context, event) -> list:
-    loaded = await _own_assignment(ctx)
+@router.action(SkipTask)
+async def skip_pressed(ctx: Context, event, press: SkipTask) -> list:
+    loaded = await _own_assignment(ctx, press.assignment)
     if loaded is None or loaded[0].status != "active":
         return [say("error.button_expired")]
-    code = str(ctx.action.args.get("r", ""))
-    if code not in SKIP_REASONS:
+    if press.reason is None:
         return [_reasons(ctx, loaded[0].id)]
-    return await _skip(ctx, loaded[0].id, code, None)
+    return await _skip(ctx, loaded[0].id, press.reason, None)
 
 
 def _reasons(ctx: Context, assignment_id: int):
-    rows = [[button(msg(f"task.skip_reason.{r}"), "task.skip", a=assignment_id, r=r)] for r in SKIP_REASONS]
+    rows = [[button(msg(f"task.skip_reason.{r}"), SkipTask(assignment=assignment_id, reason=r))] for r in SKIP_REASONS]
     return ctx.reply(text(msg("task.skip_why")), Buttons(rows=rows))
 
 
@@ -246,7 +247,7 @@ async def drafts(ctx: Context, event) -> list:
         state = "task.draft.active" if assignment.status == "active" else "task.draft.lapsed"
         lines.append(text("• ", project.name, " — ", msg(state), " — ",
                           msg("task.draft.answered", done=len(s.values), total=len(answer_fields(spec, item)))))
-        rows.append([button(msg("task.resume_button", name=project.name), "task.resume", a=assignment.id)])
+        rows.append([button(msg("task.resume_button", name=project.name), ResumeTask(assignment=assignment.id))])
     return [ctx.reply(*lines, Buttons(rows=rows))]
 
 

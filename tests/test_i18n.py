@@ -12,6 +12,7 @@ from babel.messages.plurals import get_plural
 
 from bot.core.blocks import Button, Buttons, Fields, Heading, Paragraph, Reply, Span, button, text
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
+from bot.core.wizard import FormCancel
 from bot.core.operations import Notice, SendMessage
 from bot.i18n.text import Day, Money, Msg, When, msg
 from bot.i18n import (
@@ -383,7 +384,7 @@ def sample_reply() -> Reply:
         Heading(text=msg("common.items_count", count=3)),
         text("literal {not a placeholder}", msg("common.back"), Span(text=msg("common.next"), style="bold")),
         Fields(items=[(msg("common.yes"), "user text"), ("label", msg("common.no"))]),
-        Buttons(rows=[[button(msg("common.cancel"), "cancel"), Button(label="Literal", url="https://x")]]),
+        Buttons(rows=[[button(msg("common.cancel"), FormCancel(session=1, version=2)), Button(label="Literal", url="https://x")]]),
     ])
 
 
@@ -403,7 +404,7 @@ def test_localize_replaces_every_msg_in_a_nested_reply(shipped):
     assert blocks[2].items == [("Sí", "user text"), ("label", "No")]
     assert isinstance(blocks[2].items[0], tuple)
     assert [b.label for b in out.message.buttons()] == ["Cancelar", "Literal"]
-    assert out.message.buttons()[0].action.name == "cancel"
+    assert out.message.buttons()[0].action == FormCancel(session=1, version=2)
 
     # The input is untouched: what held a Msg is a copy; a part with none (the literal button) is shared as is,
     # which is safe because nothing after localization mutates a reply (buttons are encoded before it).

@@ -1,18 +1,20 @@
 """Runtime guarantees below the flows: redelivery, crash recovery, the error boundary, untrusted buttons."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from app.wiring import build_runtime
-from bot.core.blocks import Action
+from bot.core.actions import ActionData
 from tests.recording import RecordingAdapter
 from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation, TextEvent
 from bot.core.operations import Notice, SendMessage
 from bot.core.router import Router
 from bot.core.runtime import Runtime
 from app.settings import Settings
+from handlers.common import SetLanguage
+from handlers.hours import LogFor
 from handlers.shared.replies import say
 from storage.db import open_database
 from storage.migrate import upgrade
@@ -113,7 +115,7 @@ async def test_error_boundary_rolls_back_and_apologises_in_the_persons_language(
         await rt.stop()
 
 
-async def _payloads(rt, rec, action: Action, owner_user="u1"):
+async def _payloads(rt, rec, action: ActionData, owner_user="u1"):
     """Stage a message with one button for `owner_user` and return its encoded payload."""
     from bot.core.blocks import Buttons, Button, Reply
 
@@ -126,7 +128,7 @@ async def _payloads(rt, rec, action: Action, owner_user="u1"):
 
 async def test_forged_and_foreign_buttons_are_refused(runtime):
     rec = runtime.recorder
-    payload = await _payloads(runtime, rec, Action(name="lang.set", args={"l": "es"}))
+    payload = await _payloads(runtime, rec, SetLanguage(locale="es"))
     assert len(payload.encode()) <= 64
     forged = payload.replace("l=es", "l=en")
     out = await runtime.handle(event(ButtonPressed, delivery="b1", payload=forged))
@@ -146,7 +148,7 @@ async def test_long_actions_use_stored_tokens_that_expire(database_url):
     rec = RecordingAdapter()
     rt.register(rec)
     try:
-        payload = await _payloads(rt, rec, Action(name="lang.set", args={"l": "es", "pad": "y" * 80}))
+        payload = await _payloads(rt, rec, LogFor(project=4_812_337, minutes=90, day=date(2026, 11, 27), note="y" * 60))
         assert payload.startswith("~") and len(payload.encode()) <= 64
         await rt.handle(event(name="help", delivery="h2", user="u2"))
         out = await rt.handle(event(ButtonPressed, delivery="t1", user="u2", payload=payload))

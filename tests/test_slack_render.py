@@ -17,7 +17,7 @@ from bot.adapters.slack.render import (
     render_modal, render_open_form, render_text,
 )
 from bot.core.blocks import (
-    Action, Button, Buttons, Divider, Fields, File, Heading, Image, LongText, Paragraph, Reply, Span, text,
+    Button, Buttons, Divider, Fields, File, Heading, Image, LongText, Paragraph, Reply, Span, text,
 )
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option, RenderedForm
 
@@ -51,7 +51,7 @@ def all_mrkdwn(blocks: list[dict]) -> list[str]:
 
 
 def btn(label: str, payload: str | None = "p", **kw) -> Button:
-    return Button(label=label, action=Action(name="x"), payload=payload, **kw)
+    return Button(label=label, payload=payload, **kw)  # as the codec leaves it: encoded, the action dropped
 
 
 # -- escaping -----------------------------------------------------------------------------------------------------

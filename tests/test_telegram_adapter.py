@@ -21,6 +21,7 @@ from app.wiring import build_runtime
 from bot.core.adapter import DeliveryFailed
 from bot.core.blocks import Buttons, LongText, Reply, button, text
 from bot.core.operations import Delivery, EditMessage, SendMessage, Target
+from bot.core.wizard import FormDone
 from app.settings import Settings
 from storage.db import open_database
 from tests.flows.helpers import PROFILE
@@ -145,7 +146,7 @@ async def test_ten_thousand_character_model_answer_fits_telegram(chat, database_
     before = len(chat.api.calls)
     delivered = await chat.runtime.send([SendMessage(to=Target.person(pid), message=Reply(blocks=[
         LongText(title="Model answer", text=answer, filename="answer.txt"),
-        Buttons(rows=[[button("Rate it", "form.noop")]]),
+        Buttons(rows=[[button("Rate it", FormDone(session=1, version=1))]]),
     ]))], person_id=pid)
     assert len(delivered) == 1
     calls = [c for c in chat.api.calls[before:] if c.method in ("sendMessage", "sendDocument")]

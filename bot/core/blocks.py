@@ -3,21 +3,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializeAsAny
 
+from bot.core.actions import ActionData
 from bot.i18n.text import TextLike
-
-
-class Action(BaseModel):
-    """What a button does: a route name plus small arguments. Encoded by the action codec, never trusted."""
-
-    name: str
-    args: dict[str, str | int] = Field(default_factory=dict)
 
 
 class Button(BaseModel):
     label: TextLike
-    action: Action | None = None
+    action: SerializeAsAny[ActionData] | None = None  # what a press asks for; encoded by the codec, never trusted
     payload: str | None = None  # set by the codec before rendering
     url: str | None = None
     style: Literal["primary", "danger"] | None = None
@@ -98,5 +92,9 @@ def text(*parts: TextLike | Span) -> Paragraph:
     return Paragraph(spans=[p if isinstance(p, Span) else Span(text=p) for p in parts])
 
 
-def button(label: TextLike, name: str, style: Any = None, **args: str | int) -> Button:
-    return Button(label=label, action=Action(name=name, args=args), style=style)
+def button(label: TextLike, action: ActionData, style: Any = None) -> Button:
+    """A button that sends `action` (typed button data, see bot.core.actions) back when pressed."""
+    if not action.action_name:
+        raise TypeError(f"{type(action).__name__} names no action: give its class a name=")
+    return Button(label=label, action=action, style=style)
+

@@ -1,9 +1,11 @@
-"""The action codec: a button's action as a payload the client carries back.
+"""The action codec: a button's typed data (bot.core.actions) as a payload the client carries back.
 
-Inline when it fits the platform's limit (Telegram: 64 bytes): `name|k=v,k=v|owner|mac`, signed with a
-server secret so a forged payload is refused before any handler sees it. Otherwise a short random token
-(`~xxxxxxxxxxxx`) names a stored row with an expiry. Either way the payload binds the button to the person it
-was sent to; handlers still authorise the action against storage, since the client is untrusted.
+Inline when it fits the platform's limit (Telegram: 64 bytes): `name|k=v,k=v|owner|mac`, the fields under their
+wire keys, signed with a server secret so a forged payload is refused before any handler sees it. Otherwise a
+short random token (`~xxxxxxxxxxxx`) names a stored row with an expiry. Either way the payload binds the button
+to the person it was sent to. Decoding validates the press into its action's model, once; whatever fails on the
+way (signature, owner, expiry, an unknown name, data that is not the model's) raises `ButtonExpired`. Handlers
+still authorise the action against storage, since the client is untrusted.
 """
 from __future__ import annotations
 
@@ -13,10 +15,13 @@ import hmac
 import json
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping
 from urllib.parse import quote, unquote
 
-from bot.core.blocks import Action
+from bot.core.actions import ActionData
 from bot.core.store import ActionTokens
+
+ModelFor = Callable[[str], type[ActionData] | None]  # an action name → the model its route declared
 
 
 class ButtonExpired(Exception):
@@ -37,20 +42,38 @@ class ActionCodec:
     def _mac(self, body: str) -> str:
         return _b64(hmac.new(self._secret, body.encode(), hashlib.sha256).digest())[: self.MAC_CHARS]
 
-    def inline(self, action: Action, owner: int | None) -> str:
-        args = ",".join(f"{quote(str(k), safe='')}={quote(str(v), safe='')}" for k, v in sorted(action.args.items()))
-        body = f"{action.name}|{args}|{owner or ''}"
+    def signed(self, name: str, args: Mapping[str, str], owner: int | None) -> str:
+        """The inline form of a name and wire arguments, signed."""
+        packed = ",".join(f"{quote(str(k), safe='')}={quote(str(v), safe='')}" for k, v in sorted(args.items()))
+        body = f"{name}|{packed}|{owner or ''}"
         return f"{body}|{self._mac(body)}"
 
-    async def encode(self, action: Action, owner: int | None, limit: int, tokens: ActionTokens, now: datetime) -> str:
+    def inline(self, action: ActionData, owner: int | None) -> str:
+        return self.signed(action.action_name, action.to_wire(), owner)
+
+    async def encode(self, action: ActionData, owner: int | None, limit: int, tokens: ActionTokens,
+                     now: datetime) -> str:
         payload = self.inline(action, owner)
         if len(payload.encode()) <= limit:
             return payload
         token = "~" + secrets.token_urlsafe(12)
-        await tokens.store(token, action.model_dump_json(), owner, now + self._ttl, now)
+        stored = json.dumps({"name": action.action_name, "args": action.to_wire()})
+        await tokens.store(token, stored, owner, now + self._ttl, now)
         return token
 
-    async def decode(self, payload: str, presser: int, tokens: ActionTokens, now: datetime) -> Action:
+    async def decode(self, payload: str, presser: int, tokens: ActionTokens, now: datetime,
+                     model_for: ModelFor) -> ActionData:
+        name, args = await self._unpack(payload, presser, tokens, now)
+        model = model_for(name)
+        if model is None:
+            raise ButtonExpired("no such action")
+        try:
+            return model.from_wire(args)
+        except ValueError:  # pydantic's ValidationError is one
+            raise ButtonExpired("not this action's data") from None
+
+    async def _unpack(self, payload: str, presser: int, tokens: ActionTokens,
+                      now: datetime) -> tuple[str, Mapping[str, Any]]:
         if not payload or len(payload) > 4000:
             raise ButtonExpired("empty or oversized payload")
         if payload.startswith("~"):
@@ -59,16 +82,22 @@ class ActionCodec:
                 raise ButtonExpired("unknown or expired token")
             if row["owner_person_id"] is not None and row["owner_person_id"] != presser:
                 raise ButtonExpired("token belongs to someone else")
-            return Action.model_validate(json.loads(row["action"]))
+            try:
+                stored = json.loads(row["action"])
+            except ValueError:
+                raise ButtonExpired("unreadable token") from None
+            if not (isinstance(stored, dict) and isinstance(stored.get("name"), str)
+                    and isinstance(stored.get("args", {}), dict)):
+                raise ButtonExpired("unreadable token")
+            return stored["name"], stored.get("args", {})
         body, sep, mac = payload.rpartition("|")
         if not sep or not hmac.compare_digest(mac.encode(), self._mac(body).encode()):
             raise ButtonExpired("bad signature")
         name, args_text, owner = (body.split("|") + ["", ""])[:3]
         if owner and owner != str(presser):
             raise ButtonExpired("button belongs to someone else")
-        args: dict[str, str | int] = {}
+        args: dict[str, str] = {}
         for pair in filter(None, args_text.split(",")):
             key, _, value = pair.partition("=")
-            raw = unquote(value)
-            args[unquote(key)] = int(raw) if raw.lstrip("-").isdigit() and len(raw) < 18 else raw
-        return Action(name=name, args=args)
+            args[unquote(key)] = unquote(value)
+        return name, args

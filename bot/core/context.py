@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from bot.core.blocks import Action, Reply
+from bot.core.blocks import Reply
 from bot.core.capabilities import Capabilities
 from bot.core.operations import Notice, SendMessage, Target
 from bot.core.store import CoreUnitOfWork, Identity, Person
@@ -35,7 +35,6 @@ class Context(Generic[U]):
     capabilities: Capabilities
     event: Any
     runtime: "Runtime[U]"
-    action: Action | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

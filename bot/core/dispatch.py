@@ -1,8 +1,9 @@
 """Event → the handler that answers it. Authorises every command and button press again against storage."""
 from __future__ import annotations
 
+from bot.core.actions import ActionData
 from bot.core.blocks import Reply, text
-from bot.core.codec import ButtonExpired
+from bot.core.codec import ButtonExpired, ModelFor
 from bot.core.context import Context
 from bot.core.events import (
     ButtonPressed, CommandEvent, FileUploaded, FormCancelled, FormSubmitted, HomeOpened, TextEvent,
@@ -25,18 +26,27 @@ async def _run(route: Route, ctx: Context, event) -> list[Operation]:
     return list(await route.handler(ctx, event))
 
 
+def action_models(router: Router) -> ModelFor:
+    """An action name → the model of the route that answers it (the forms engine registers its own buttons on the
+    runtime's root router like any capability)."""
+    def model_for(name: str) -> type[ActionData] | None:
+        route = router.actions.get(name)
+        return route.action if route is not None else None
+    return model_for
+
+
 async def dispatch(router: Router, wizard: Wizard, ctx: Context, event) -> list[Operation]:
     if isinstance(event, ButtonPressed):
+        # Decoded and validated once: a stale, forged, foreign or malformed press ends here, answered alike.
         try:
-            ctx.action = await ctx.runtime.codec.decode(event.payload, ctx.person.id, ctx.uow.tokens, ctx.now)
+            press = await ctx.runtime.codec.decode(event.payload, ctx.person.id, ctx.uow.tokens, ctx.now,
+                                                   action_models(router))
         except ButtonExpired:
             return EXPIRED
-        route = router.actions.get(ctx.action.name)
-        if route is None:
-            return EXPIRED
+        route = router.actions[press.action_name]  # decoded with this router's models: the route exists
         if not allowed(route, ctx.roles):
             return [Notice(text=msg("error.not_allowed"))]
-        return list(await route.handler(ctx, event))
+        return list(await route.handler(ctx, event, press))
 
     if isinstance(event, CommandEvent):
         name = event.name.lower()

@@ -1,14 +1,18 @@
 """Routers in the aiogram habit: small, one per capability, included into one root.
 
 A route names what it answers (a command, a button action, free text, a file, the home tab) and which roles may
-use it. Handlers are `async def handler(ctx, event) -> list[Operation]`. A router also carries the forms its
-capability declares (`router.form(...)`) and the scheduler ticks it needs (`@router.tick(every=..., name=...)`):
-everything an application registers, it registers here, and the root router is all the runtime reads.
+use it. Handlers are `async def handler(ctx, event) -> list[Operation]`; an action's handler also receives the
+press as its typed data: `async def handler(ctx, event, press: SomeAction) -> list[Operation]`. A router also
+carries the forms its capability declares (`router.form(...)`) and the scheduler ticks it needs
+(`@router.tick(every=..., name=...)`): everything an application registers, it registers here, and the root
+router is all the runtime reads.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, TypeVar
+
+from bot.core.actions import ActionData
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -17,6 +21,8 @@ if TYPE_CHECKING:
     from bot.core.wizard import Builder, Checker, Completer, FormDefinition
 
 Handler = Callable[..., Awaitable[list]]
+A = TypeVar("A", bound=ActionData)
+ActionHandler = Callable[[Any, Any, A], Awaitable[list]]
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,7 @@ class Route:
     handler: Handler
     roles: frozenset[str] = frozenset()  # empty: everyone
     help_key: str | None = None  # catalog key describing the command in /help
+    action: type[ActionData] | None = None  # an action route: the model its presses are validated into
 
 
 @dataclass(frozen=True)
@@ -53,9 +60,16 @@ class Router:
             return fn
         return register
 
-    def action(self, name: str, roles: Iterable[str] = ()):
-        def register(fn: Handler) -> Handler:
-            self.actions[name] = Route(fn, frozenset(roles))
+    def action(self, model: type[A], roles: Iterable[str] = ()) -> Callable[[ActionHandler[A]], ActionHandler[A]]:
+        """Answer presses of buttons built from `model` (a named ActionData); the handler gets the typed press."""
+        name = model.action_name
+        if not name:
+            raise TypeError(f"{model.__name__} names no action: give its class a name=")
+        if name in self.actions:
+            raise ValueError(f"action {name!r} registered twice ({self.name})")
+
+        def register(fn: ActionHandler[A]) -> ActionHandler[A]:
+            self.actions[name] = Route(fn, frozenset(roles), action=model)
             return fn
         return register
 

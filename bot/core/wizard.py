@@ -10,8 +10,9 @@ import inspect
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
+from bot.core.actions import ActionData
 from bot.core.blocks import Button, Buttons, Heading, Reply, Span, button, text
 from bot.core.context import Context
 from bot.core.field_values import FieldInvalid, display, parse_raw, parse_text
@@ -47,6 +48,70 @@ class FormDefinition:
 
 
 EXPIRED = [Notice(text=msg("error.button_expired"))]
+
+
+# The engine's own buttons. Each carries the session and the version it was drawn for; an option's index where
+# there is one. A press is honoured only on that version of that person's open session.
+class FormPress(ActionData):
+    session: int = Field(alias="s")
+    version: int = Field(alias="v")
+
+
+class FormOptionPress(FormPress):
+    option: int = Field(alias="o")
+
+
+class FormBack(FormPress, name="form.back"):
+    pass
+
+
+class FormSkip(FormPress, name="form.skip"):
+    pass
+
+
+class FormCancel(FormPress, name="form.cancel"):
+    pass
+
+
+class FormConfirm(FormPress, name="form.confirm"):
+    pass
+
+
+class FormInsist(FormPress, name="form.insist"):
+    """Submit despite a soft problem."""
+
+
+class FormEdit(FormPress, name="form.edit"):
+    """From the summary to the list of questions to change."""
+
+
+class FormReview(FormPress, name="form.review"):
+    """From that list back to the summary."""
+
+
+class FormDone(FormPress, name="form.done"):
+    """A multiple choice is complete."""
+
+
+class FormPick(FormOptionPress, name="form.pick"):
+    """A choice's option (its index) or a scale's number."""
+
+
+class FormToggle(FormOptionPress, name="form.toggle"):
+    """A multiple choice's option, on or off."""
+
+
+class FormSuggest(FormOptionPress, name="form.suggest"):
+    """A suggested answer (its index) for a typed question."""
+
+
+class FormGoto(FormOptionPress, name="form.goto"):
+    """Go to a question (its index) to change it."""
+
+
+FORM_BUTTONS: dict[str, type[FormPress]] = {m.action_name: m for m in (
+    FormBack, FormSkip, FormCancel, FormConfirm, FormInsist, FormEdit, FormReview, FormDone,
+    FormPick, FormToggle, FormSuggest, FormGoto)}
 
 
 async def _spec(ctx: Context, definition: FormDefinition, session: FormSession) -> FormSpec:
@@ -100,10 +165,10 @@ def _nav(session: FormSession, spec: FormSpec, field: FieldSpec) -> list[Button]
     s, v = session.id, session.version
     row = []
     if _next_step(spec, session.values, session.step, -1) is not None:
-        row.append(button(msg("common.back"), "form.back", s=s, v=v))
+        row.append(button(msg("common.back"), FormBack(session=s, version=v)))
     if not field.required:
-        row.append(button(msg("common.skip"), "form.skip", s=s, v=v))
-    row.append(button(msg("common.cancel"), "form.cancel", style="danger", s=s, v=v))
+        row.append(button(msg("common.skip"), FormSkip(session=s, version=v)))
+    row.append(button(msg("common.cancel"), FormCancel(session=s, version=v), style="danger"))
     return row
 
 
@@ -141,22 +206,23 @@ def render_step(session: FormSession, spec: FormSpec, error: Msg | None = None) 
         blocks.append(text(msg("form.current"), " ", *display(field, current)))
     rows: list[list[Button]] = []
     if field.kind == FieldKind.choice:
-        opts = [button(o.label, "form.pick", s=s, v=v, o=i) for i, o in enumerate(field.options)]
+        opts = [button(o.label, FormPick(session=s, version=v, option=i)) for i, o in enumerate(field.options)]
         rows += [opts[i:i + 2] for i in range(0, len(opts), 2)]
     elif field.kind == FieldKind.multi_choice:
         chosen = set(current or [])
         opts = [
-            button(o.label, "form.toggle", style="primary" if o.value in chosen else None, s=s, v=v, o=i)
+            button(o.label, FormToggle(session=s, version=v, option=i), style="primary" if o.value in chosen else None)
             for i, o in enumerate(field.options)
         ]
         rows += [opts[i:i + 2] for i in range(0, len(opts), 2)]
         if chosen:
             blocks.append(text(msg("form.chosen"), " ", *display(field, [o.value for o in field.options if o.value in chosen])))
-        rows.append([button(msg("common.done"), "form.done", style="primary", s=s, v=v)])
+        rows.append([button(msg("common.done"), FormDone(session=s, version=v), style="primary")])
     elif field.kind == FieldKind.scale and field.min is not None and field.max is not None and field.max - field.min <= 10:
-        rows.append([button(str(n), "form.pick", s=s, v=v, o=n) for n in range(int(field.min), int(field.max) + 1)])
+        rows.append([button(str(n), FormPick(session=s, version=v, option=n))
+                     for n in range(int(field.min), int(field.max) + 1)])
     if field.suggestions:
-        sugg = [button(o.label, "form.suggest", s=s, v=v, o=i) for i, o in enumerate(field.suggestions)]
+        sugg = [button(o.label, FormSuggest(session=s, version=v, option=i)) for i, o in enumerate(field.suggestions)]
         rows += [sugg[i:i + 3] for i in range(0, len(sugg), 3)]
     rows.append(_nav(session, spec, field))
     blocks.append(Buttons(rows=rows))
@@ -173,30 +239,28 @@ def render_summary(session: FormSession, spec: FormSpec, error: Msg | None = Non
     if error is not None:
         blocks.append(text(Span(text=error, style="bold")))
     rows = [[
-        button(spec.submit_label or msg("common.confirm"), "form.confirm", style="primary", s=s, v=v),
-        button(msg("common.edit"), "form.edit", s=s, v=v),
-        button(msg("common.cancel"), "form.cancel", style="danger", s=s, v=v),
+        button(spec.submit_label or msg("common.confirm"), FormConfirm(session=s, version=v), style="primary"),
+        button(msg("common.edit"), FormEdit(session=s, version=v)),
+        button(msg("common.cancel"), FormCancel(session=s, version=v), style="danger"),
     ]]
     if soft is not None:
         blocks.append(text(Span(text=soft.message, style="bold")))
         index = next((i for i, f in enumerate(spec.fields) if f.id == soft.field_id), 0)
         rows = [[
-            button(msg("form.fix_it"), "form.goto", style="primary", s=s, v=v, o=index),
-            button(msg("form.submit_anyway"), "form.insist", s=s, v=v),
-        ], [button(msg("common.cancel"), "form.cancel", style="danger", s=s, v=v)]]
+            button(msg("form.fix_it"), FormGoto(session=s, version=v, option=index), style="primary"),
+            button(msg("form.submit_anyway"), FormInsist(session=s, version=v)),
+        ], [button(msg("common.cancel"), FormCancel(session=s, version=v), style="danger")]]
     blocks.append(Buttons(rows=rows))
     return Reply(blocks=blocks)
 
 
 def render_edit_picker(session: FormSession, spec: FormSpec) -> Reply:
     s, v = session.id, session.version
-    opts = [button(f.label, "form.goto", s=s, v=v, o=i) for i, f in enumerate(spec.fields) if f.applies(session.values)]
+    opts = [button(f.label, FormGoto(session=s, version=v, option=i))
+            for i, f in enumerate(spec.fields) if f.applies(session.values)]
     rows = [opts[i:i + 2] for i in range(0, len(opts), 2)]
-    rows.append([button(msg("common.back"), "form.review", s=s, v=v)])
+    rows.append([button(msg("common.back"), FormReview(session=s, version=v))])
     return Reply(blocks=[Heading(text=spec.title), text(msg("form.edit_which")), Buttons(rows=rows)])
-
-
-VERBS = ("back", "skip", "cancel", "pick", "toggle", "done", "suggest", "confirm", "edit", "goto", "insist", "review")
 
 
 class Wizard:
@@ -211,8 +275,8 @@ class Wizard:
         The runtime includes them ahead of the application's routes."""
         router = Router("forms")
 
-        async def pressed(ctx: Context, event: Any) -> list[Operation]:
-            return await self.on_button(ctx)
+        async def pressed(ctx: Context, event: Any, press: FormPress) -> list[Operation]:
+            return await self.on_button(ctx, press)
 
         async def typed(ctx: Context, event: Any) -> list[Operation]:
             session = await self.open_session(ctx)
@@ -222,8 +286,8 @@ class Wizard:
             session = await self.open_session(ctx) if event.data_b64 is not None else None
             return [] if session is None else await self.on_file(ctx, session)
 
-        for verb in VERBS:
-            router.action(f"form.{verb}")(pressed)
+        for model in FORM_BUTTONS.values():
+            router.action(model)(pressed)
         router.text()(typed)
         router.file()(uploaded)
         return router
@@ -306,62 +370,59 @@ class Wizard:
         """A file while a form is open: no field takes one, so the step is shown again saying so."""
         return await self._show(ctx, self.forms[session.form_id], session, error=msg("form.error.unexpected_file"))
 
-    async def on_button(self, ctx: Context) -> list[Operation]:
-        action = ctx.action
-        assert action is not None
-        session = await ctx.uow.forms.get(int(action.args.get("s", 0) or 0))
+    async def on_button(self, ctx: Context, press: FormPress) -> list[Operation]:
+        session = await ctx.uow.forms.get(press.session)
         if (session is None or session.person_id != ctx.person.id or session.status != "open"
-                or session.version != action.args.get("v")):
+                or session.version != press.version):
             return EXPIRED
         definition = self.forms[session.form_id]
         spec = await _spec(ctx, definition, session)
-        verb = action.name.removeprefix("form.")
-        option = action.args.get("o")
-        if verb == "cancel":
+        if isinstance(press, FormCancel):
             return await self._cancel(ctx, session)
-        if verb == "confirm" and session.stage == "confirm":
+        if isinstance(press, FormConfirm) and session.stage == "confirm":
             return await self._complete(ctx, definition, session, spec)
-        if verb == "insist" and session.stage == "soft":
+        if isinstance(press, FormInsist) and session.stage == "soft":
             return await self._complete(ctx, definition, session, spec, insisted=True)
-        if verb == "goto" and session.stage == "soft" and isinstance(option, int) and 0 <= option < len(spec.fields):
-            session.step, session.stage = option, "ask_one"
-        elif verb == "edit" and session.stage == "confirm":
+        if (isinstance(press, FormGoto) and session.stage in ("soft", "pick_edit")
+                and 0 <= press.option < len(spec.fields)):
+            session.step, session.stage = press.option, "ask_one"
+        elif isinstance(press, FormEdit) and session.stage == "confirm":
             session.stage = "pick_edit"
-        elif verb == "review" and session.stage == "pick_edit":
+        elif isinstance(press, FormReview) and session.stage == "pick_edit":
             session.stage = "confirm"
-        elif verb == "goto" and session.stage == "pick_edit" and isinstance(option, int) and 0 <= option < len(spec.fields):
-            session.step, session.stage = option, "ask_one"
-        elif verb == "back" and session.stage in ("ask", "ask_one") and _next_step(spec, session.values, session.step, -1) is not None:
+        elif (isinstance(press, FormBack) and session.stage in ("ask", "ask_one")
+              and _next_step(spec, session.values, session.step, -1) is not None):
             session.step = _next_step(spec, session.values, session.step, -1)
             session.stage = "ask"
         elif session.stage in ("ask", "ask_one"):
-            return await self._step_button(ctx, definition, session, spec, verb, option)
+            return await self._step_button(ctx, definition, session, spec, press)
         else:
             return EXPIRED
         await ctx.uow.forms.save(session, ctx.now)
         return await self._show(ctx, definition, session, edit=True)
 
     async def _step_button(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
-                           verb: str, option: Any) -> list[Operation]:
+                           press: FormPress) -> list[Operation]:
         field = spec.fields[session.step]
-        if verb == "skip" and not field.required:
+        if isinstance(press, FormSkip) and not field.required:
             session.values.pop(field.id, None)
             return await self._advance(ctx, definition, session, spec, edit=True)
-        if verb == "pick" and field.kind == FieldKind.choice and isinstance(option, int) and 0 <= option < len(field.options):
-            return await self._accept_value(ctx, definition, session, spec, field.options[option].value, edit=True)
-        if verb == "pick" and field.kind == FieldKind.scale and isinstance(option, int):
-            return await self._accept_value(ctx, definition, session, spec, option, edit=True)
-        if verb == "suggest" and isinstance(option, int) and 0 <= option < len(field.suggestions):
-            return await self._accept_value(ctx, definition, session, spec, field.suggestions[option].value, edit=True)
+        if isinstance(press, FormPick) and field.kind == FieldKind.choice and 0 <= press.option < len(field.options):
+            return await self._accept_value(ctx, definition, session, spec, field.options[press.option].value, edit=True)
+        if isinstance(press, FormPick) and field.kind == FieldKind.scale:
+            return await self._accept_value(ctx, definition, session, spec, press.option, edit=True)
+        if isinstance(press, FormSuggest) and 0 <= press.option < len(field.suggestions):
+            return await self._accept_value(ctx, definition, session, spec, field.suggestions[press.option].value,
+                                            edit=True)
         if field.kind == FieldKind.multi_choice:
             chosen = list(session.values.get(field.id) or [])
-            if verb == "toggle" and isinstance(option, int) and 0 <= option < len(field.options):
-                value = field.options[option].value
+            if isinstance(press, FormToggle) and 0 <= press.option < len(field.options):
+                value = field.options[press.option].value
                 chosen = [c for c in chosen if c != value] if value in chosen else chosen + [value]
                 session.values[field.id] = chosen
                 await ctx.uow.forms.save(session, ctx.now)
                 return await self._show(ctx, definition, session, edit=True)
-            if verb == "done":
+            if isinstance(press, FormDone):
                 return await self._accept_value(ctx, definition, session, spec, chosen, edit=True)
         return EXPIRED
 

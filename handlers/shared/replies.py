@@ -6,6 +6,7 @@ from typing import Any
 from bot.core.blocks import Buttons, Reply, button, text
 from bot.core.operations import SendMessage
 from bot.i18n.text import msg
+from handlers.shared.actions import RunCommand
 
 
 def say(key: str, count: int | None = None, **params: Any) -> SendMessage:
@@ -14,5 +15,5 @@ def say(key: str, count: int | None = None, **params: Any) -> SendMessage:
 
 def command_buttons(*names: str) -> Buttons:
     """Buttons that run commands, so nobody has to remember syntax."""
-    row = [button(msg(f"command.{n}.button"), "cmd", c=n) for n in names]
+    row = [button(msg(f"command.{n}.button"), RunCommand(command=n)) for n in names]
     return Buttons(rows=[row[i:i + 3] for i in range(0, len(row), 3)])

@@ -5,6 +5,7 @@ from bot.core.blocks import Buttons, Heading, LongText, button, text
 from bot.i18n.text import When, msg
 from domain.project_spec import ProjectSpec
 from domain.task_import import TaskItem
+from handlers.shared.actions import ShowInstructions, SkipTask
 
 INSTRUCTIONS_PREVIEW = 300
 
@@ -30,8 +31,8 @@ def render_task(project_name: str, spec: ProjectSpec, item: TaskItem, assignment
         blocks.append(LongText(title=response_title(i), text=response.text,
                                filename=f"response-{chr(ord('a') + i)}.txt"))
     blocks.append(Buttons(rows=[[
-        button(msg("task.show_instructions"), "task.instr", a=assignment_id),
-        button(msg("task.skip_button"), "task.skip", a=assignment_id),
+        button(msg("task.show_instructions"), ShowInstructions(assignment=assignment_id)),
+        button(msg("task.skip_button"), SkipTask(assignment=assignment_id)),
     ]]))
     return blocks
 
