@@ -10,6 +10,7 @@ independent transaction that commits even when the outer one rolls back).
 from __future__ import annotations
 
 import abc
+import asyncio
 import hashlib
 from contextlib import asynccontextmanager
 from contextvars import ContextVar, Token

@@ -11,8 +11,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from pydantic import Field
 
 from app.settings import Settings
+from bot.core.actions import ActionData
 from bot.core.router import Router
 from bot.core.runtime import Runtime
 from storage.db import open_database
@@ -62,8 +64,11 @@ def test_include_refuses_a_form_tick_or_action_registered_twice():
         Router("root").include(three, four)
     with pytest.raises(ValueError, match="form 'f' registered twice"):
         three.form("f", build=build, on_complete=done)
+    class Impostor(ActionData, name="form.pick"):
+        session: int = Field(alias="s")
+
     five = Router("five")
-    five.action("form.pick")(done)  # the wizard's own buttons cannot be taken over either
+    five.action(Impostor)(done)  # the wizard's own buttons cannot be taken over either
     with pytest.raises(ValueError, match="action 'form.pick' registered twice"):
         Runtime(Settings(database_url="sqlite:///unused.db"), five, open_database("sqlite:///unused.db"), UnitOfWork)
 
