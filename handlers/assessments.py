@@ -26,10 +26,12 @@ from domain.assessment_spec import (
     AssessmentSpec, ChoiceItem, NumericItem, TaskSampleItem, WrittenItem, is_assessment_file, parse_assessment,
 )
 from domain.identity import parse_identity
-from domain.project_spec import SpecError
-from domain.task_types import AnswerInvalid, answer_fields, validate_answer
+from domain.project_spec import SpecError, SpecProblem
+from domain.task_types import AnswerInvalid, validate_answer
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.replies import command_buttons, say
+from handlers.shared.reports import problem_lines
+from handlers.shared.task_forms import answer_fields
 from storage.repos.assessments import AssessmentRow, AttemptRow
 from storage.uow import UnitOfWork
 
@@ -55,7 +57,7 @@ def spec_of(row: AssessmentRow) -> AssessmentSpec:
 class Created:
     assessment_id: int | None = None
     spec: AssessmentSpec | None = None
-    errors: list[str] = field(default_factory=list)
+    errors: list[SpecProblem] = field(default_factory=list)  # catalog messages: the caller shows them in its locale
     exists: bool = False
 
 
@@ -65,7 +67,7 @@ async def create_assessment(uow: UnitOfWork, data: bytes, filename: str, created
     try:
         spec = parse_assessment(data, filename)
     except SpecError as exc:
-        return Created(errors=[str(p) for p in exc.errors])
+        return Created(errors=exc.errors)
     new_id = await uow.assessments.create(spec.id, spec.domain, spec.title, spec.model_dump_json(), created_by, now)
     if new_id is None:
         return Created(spec=spec, exists=True)
@@ -80,7 +82,7 @@ async def assessment_upload(ctx: Context, filename: str, data: bytes) -> list | 
         return None
     created = await create_assessment(ctx.uow, data, filename, ctx.person.id, ctx.now)
     if created.errors:
-        listing = "\n".join(created.errors[:40])
+        listing = "\n".join(problem_lines(ctx, created.errors[:40]))
         return [ctx.reply(text(msg("assess.refused", problems=len(created.errors))),
                           LongText(title=msg("assess.errors"), text=listing, filename="assessment-errors.txt"))]
     if created.exists:
