@@ -6,38 +6,44 @@ import asyncio
 import sys
 from pathlib import Path
 
+from app.cli_text import CliText
 from app.settings import SettingsError, load_settings
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="panelist", description="Expert AI-training work in chat.")
+def _parser(say: CliText) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="panelist", description=say.text("cli.help.panelist"))
     sub = p.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="a fresh demo database and a console chat as the demo expert")
-    demo.add_argument("--db", default="panelist-demo.db", help="demo database file (recreated)")
-    sub.add_parser("run", help="every configured adapter plus the scheduler")
-    project = sub.add_parser("project", help="projects").add_subparsers(dest="project_command", required=True)
-    create = project.add_parser("create", help="create a project from a spec file (YAML or JSON)")
+    demo = sub.add_parser("demo", help=say.text("cli.help.demo"))
+    demo.add_argument("--db", default="panelist-demo.db", help=say.text("cli.help.demo_db"))
+    sub.add_parser("run", help=say.text("cli.help.run"))
+    project = sub.add_parser("project", help=say.text("cli.help.project")).add_subparsers(
+        dest="project_command", required=True)
+    create = project.add_parser("create", help=say.text("cli.help.project_create"))
     create.add_argument("file")
-    tasks = sub.add_parser("tasks", help="tasks").add_subparsers(dest="tasks_command", required=True)
-    imp = tasks.add_parser("import", help="import a JSONL task file into a project")
+    tasks = sub.add_parser("tasks", help=say.text("cli.help.tasks")).add_subparsers(dest="tasks_command", required=True)
+    imp = tasks.add_parser("import", help=say.text("cli.help.tasks_import"))
     imp.add_argument("project")
     imp.add_argument("file")
-    imp.add_argument("--all-or-nothing", action="store_true", help="refuse the whole file if any line is bad")
+    imp.add_argument("--all-or-nothing", action="store_true", help=say.text("cli.help.all_or_nothing"))
     from app import assessment_cli, export_cli
 
-    assessment_cli.add_parser(sub)
-    export_cli.add_arguments(sub.add_parser("export", help="export a project's answers as training data"))
-    db = sub.add_parser("db", help="database operations")
+    assessment_cli.add_parser(sub, say)
+    export_cli.add_arguments(sub.add_parser("export", help=say.text("cli.help.export")), say)
+    db = sub.add_parser("db", help=say.text("cli.help.db"))
     dbsub = db.add_subparsers(dest="db_command", required=True)
-    dbsub.add_parser("upgrade", help="apply missing migrations to PANELIST_DATABASE_URL")
-    copy = dbsub.add_parser("copy", help="copy every table from one database to another")
+    dbsub.add_parser("upgrade", help=say.text("cli.help.db_upgrade"))
+    copy = dbsub.add_parser("copy", help=say.text("cli.help.db_copy"))
     copy.add_argument("--from", dest="source", required=True)
     copy.add_argument("--to", dest="target", required=True)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        say = CliText.of(load_settings())
+    except SettingsError:  # reported below, once a command needs the settings; help still reads in English
+        say = CliText()
+    args = _parser(say).parse_args(argv)
     try:
         if args.command == "demo":
             from app.demo import run_demo
@@ -70,21 +76,23 @@ def main(argv: list[str] | None = None) -> int:
                     return await upgrade(db)
 
             applied = asyncio.run(_upgrade())
-            print(f"{redact_url(settings.database_url)}: applied {len(applied)} migration(s) {' '.join(applied)}".rstrip())
+            print(CliText.of(settings).text("cli.db_upgraded", database=redact_url(settings.database_url),
+                                            number=str(len(applied)), migrations=" ".join(applied)).rstrip())
             return 0
         if args.command == "db" and args.db_command == "copy":
             from storage.copy import CopyError, copy_database
 
+            say = CliText.of(settings)
             try:
                 report = asyncio.run(copy_database(args.source, args.target))
             except CopyError as exc:
-                print(f"panelist: db copy refused: {exc}", file=sys.stderr)
+                say.err("cli.db_copy_refused", detail=exc.message)
                 return 1
             for table, count in report.items():
-                print(f"{table}: {count} rows")
+                say.out("cli.db_copy_table", table=table, rows=str(count))
             return 0
     except SettingsError as exc:
-        print(f"panelist: configuration error: {exc}", file=sys.stderr)
+        CliText().err("cli.configuration_error", detail=exc.message)
         return 2
     except KeyboardInterrupt:
         return 130

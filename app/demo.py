@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.adapters.console.adapter import ConsoleAdapter
 from app.wiring import build_runtime
 from app.settings import Settings
+from bot.i18n.text import msg
 from storage.uow import UnitOfWork
 
 DEMO_PEOPLE = {
@@ -63,8 +64,8 @@ async def seed_assessments(runtime, created_by: int | None = None) -> list[str]:
         uow = UnitOfWork(tx)
         for f in sorted(p for p in folder.iterdir() if p.name.endswith((".yaml", ".yml", ".json"))):
             created = await create_assessment(uow, f.read_bytes(), f.name, created_by, now)
-            if created.errors:
-                raise ValueError(f"demo assessment {f.name}: {created.errors}")
+            if created.errors:  # the shipped files are checked by the tests; this is a bug, not a person's mistake
+                raise ValueError(f"demo assessment {f.name}: " + "; ".join(str(p) for p in created.errors))
             if created.assessment_id is not None:
                 made.append(created.spec.id)
     return made
@@ -81,10 +82,7 @@ async def run_demo(path: Path, interactive: bool, write=print, read_lines=None) 
         await seed(runtime)
         await seed_assessments(runtime)
         console = ConsoleAdapter(runtime, write, speaker="expert", files_dir=path.parent / "panelist-files")
-        write("Panelist demo — you are the demo expert, already in one demo project of every task type.\n"
-              "Try /next to get a task, /projects, /drafts, /start for your profile, /help for everything.\n"
-              "Type a number to press a button (#N when a question wants a typed number). "
-              "/as manager or /as reviewer switches who is typing (the reviewer sees your answers in /review); /quit leaves.")
+        write(runtime.catalogs.render(msg("demo.banner"), settings.default_locale, settings.timezone))
         write("")
         lines = read_lines() if read_lines else _stdin_lines(interactive)
         async for line in lines:

@@ -15,18 +15,19 @@ import time
 from pathlib import Path
 
 from domain.exports import FORMATS, ExportArgsError, ExportFilters, applies_to, check_range, parse_day
+from app.cli_text import CliText
+from bot.i18n.text import msg
 from app.settings import Settings, SettingsError, load_settings
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("project", help="the project's name")
+def add_arguments(parser: argparse.ArgumentParser, say: CliText) -> argparse.ArgumentParser:
+    parser.add_argument("project", help=say.text("cli.help.export_project"))
     parser.add_argument("--format", required=True, choices=sorted(FORMATS), dest="format")
-    parser.add_argument("--out", required=True, help="the file to write ('-' for standard output)")
-    parser.add_argument("--approved-only", action="store_true", help="only answers a reviewer approved")
-    parser.add_argument("--since", help="first day, YYYY-MM-DD (UTC), included")
-    parser.add_argument("--until", help="last day, YYYY-MM-DD (UTC), included")
-    parser.add_argument("--exclude-paused", action="store_true",
-                        help="leave out experts whose work in the project is paused")
+    parser.add_argument("--out", required=True, help=say.text("cli.help.export_out"))
+    parser.add_argument("--approved-only", action="store_true", help=say.text("cli.help.export_approved_only"))
+    parser.add_argument("--since", help=say.text("cli.help.export_since"))
+    parser.add_argument("--until", help=say.text("cli.help.export_until"))
+    parser.add_argument("--exclude-paused", action="store_true", help=say.text("cli.help.export_exclude_paused"))
     return parser
 
 
@@ -54,22 +55,22 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
     from storage.migrate import upgrade
     from storage.uow import UnitOfWork
 
+    say = CliText.of(settings)
     try:
         filters = filters_from(args)
     except ExportArgsError as exc:
-        print(f"panelist: {_english(exc)}", file=sys.stderr)
+        say.err("cli.error", problem=exc.message)
         return 2
     async with open_database(settings.database_url, settings.database_pool_size) as db:
         await upgrade(db)
         async with db.transaction() as tx:
             project = await UnitOfWork(tx).projects.by_name(args.project)
         if project is None:
-            print(f"panelist: no project named {args.project!r}", file=sys.stderr)
+            say.err("cli.no_project", name=repr(args.project))
             return 2
         if not applies_to(args.format, project.task_type):
             usable = ", ".join(f for f in FORMATS if applies_to(f, project.task_type))
-            print(f"panelist: the {args.format} export does not fit a {project.task_type} project;"
-                  f" use one of: {usable}", file=sys.stderr)
+            say.err("cli.export_not_applicable", format=args.format, task_type=project.task_type, formats=usable)
             return 2
         secret = await pseudonym_secret(db, settings)
         started = time.perf_counter()
@@ -83,27 +84,27 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
                 result = await write_export(db.transaction, project, args.format, filters, secret, out)
             os.replace(partial, target)  # a reader never sees half a file under the final name
         seconds = time.perf_counter() - started
-        where = "standard output" if args.out == "-" else args.out
-        print(f"{project.name}: {result.records} {args.format} records, {result.bytes} bytes to {where}"
-              f" in {seconds:.1f} s" + (f" (filters: {filters.describe()})" if filters.describe() else ""),
-              file=sys.stderr)
+        where = msg("cli.standard_output") if args.out == "-" else args.out
+        done = msg("cli.export_done", name=project.name, records=str(result.records), format=args.format,
+                   bytes=str(result.bytes), where=where, seconds=f"{seconds:.1f}")
+        if filters.describe():
+            done = msg("cli.export_done_filtered", done=done, filters=filters.describe())
+        print(say(done), file=sys.stderr)
         return 0
 
 
-def _english(exc: ExportArgsError) -> str:
-    from bot.i18n.catalog import default_catalogs
-
-    return default_catalogs().render(exc.message, "en")
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = add_arguments(argparse.ArgumentParser(prog="panelist export",
-                                                   description="Export a project's answers to a file."))
+    try:
+        say = CliText.of(load_settings())
+    except SettingsError:  # reported below; help still reads in English
+        say = CliText()
+    parser = argparse.ArgumentParser(prog="panelist export", description=say.text("cli.help.export_main"))
+    parser = add_arguments(parser, say)
     args = parser.parse_args(argv)
     try:
         return asyncio.run(run_export(load_settings(), args))
     except SettingsError as exc:
-        print(f"panelist: configuration error: {exc}", file=sys.stderr)
+        CliText().err("cli.configuration_error", detail=exc.message)
         return 2
     except KeyboardInterrupt:
         return 130

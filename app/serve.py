@@ -4,23 +4,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import sys
 
 from aiohttp import web
 
+from app.cli_text import CliText
 from app.wiring import build_runtime, configure_logging
 from bot.scheduler.ticker import Ticker, core_ticks, router_ticks
 from app.settings import Settings
 from storage.db import redact_url
 
 log = logging.getLogger("panelist.serve")
-
-NOTHING_CONFIGURED = """panelist run: no platform is configured, so there is nothing to serve.
-Set one of:
-  PANELIST_TELEGRAM_TOKEN                                   Telegram (long polling)
-  PANELIST_TELEGRAM_TOKEN + PANELIST_TELEGRAM_WEBHOOK_URL + PANELIST_TELEGRAM_WEBHOOK_SECRET   Telegram webhook
-  PANELIST_SLACK_BOT_TOKEN + PANELIST_SLACK_SIGNING_SECRET  Slack over HTTP (add PANELIST_SLACK_APP_TOKEN for Socket Mode)
-To try Panelist without any platform: panelist demo"""
 
 
 def configured_adapters(settings: Settings, runtime) -> list:
@@ -31,7 +24,7 @@ def configured_adapters(settings: Settings, runtime) -> list:
         adapters.append(TelegramAdapter(runtime, settings))
     if settings.slack_bot_token is not None:
         if settings.slack_signing_secret is None and settings.slack_app_token is None:
-            raise SystemExit("panelist run: PANELIST_SLACK_SIGNING_SECRET (HTTP) or PANELIST_SLACK_APP_TOKEN (Socket Mode) is required with PANELIST_SLACK_BOT_TOKEN")
+            raise SystemExit(CliText.of(settings).text("cli.run.slack_needs_secret"))
         from bot.adapters.slack.adapter import SlackAdapter
 
         adapters.append(SlackAdapter(runtime, settings))
@@ -56,7 +49,7 @@ def http_app(runtime, adapters: list) -> web.Application:
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     configure_logging(settings)
     if settings.telegram_token is None and settings.slack_bot_token is None:
-        print(NOTHING_CONFIGURED, file=sys.stderr)
+        CliText.of(settings).err("cli.run.nothing_configured")
         return 2
     runtime = build_runtime(settings)
     await runtime.start()

@@ -6,11 +6,20 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.i18n.text import Msg, msg
 from domain.identity import IdentityKey, parse_identity_list
+from domain.problems import Invalid, english, problem_messages
 
 
 class SettingsError(Exception):
-    """One clear line naming the variable that is wrong."""
+    """One clear line naming the variable that is wrong; `message` is that line as a catalog message."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.key)
+        self.message = message
+
+    def __str__(self) -> str:
+        return english(self.message)
 
 
 class Settings(BaseSettings):
@@ -45,7 +54,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_backend(cls, v: str) -> str:
         if not (v.startswith("sqlite:///") or v.startswith("postgresql://") or v.startswith("postgres://")):
-            raise ValueError("must start with sqlite:/// or postgresql://")
+            raise Invalid(msg("settings.problem.database_url"))
         return v
 
     @field_validator("admins")
@@ -60,7 +69,7 @@ class Settings(BaseSettings):
         from domain.timezones import valid_timezone
 
         if not valid_timezone(v):
-            raise ValueError(f"{v!r} is not an IANA time zone name")
+            raise Invalid(msg("settings.problem.timezone", value=repr(v)))
         return v
 
     @field_validator("default_locale")
@@ -71,7 +80,7 @@ class Settings(BaseSettings):
         try:
             Locale.parse(v.replace("-", "_"))
         except (ValueError, UnknownLocaleError):
-            raise ValueError(f"{v!r} is not a locale") from None
+            raise Invalid(msg("settings.problem.locale", value=repr(v))) from None
         return v
 
     @property
@@ -84,7 +93,6 @@ def load_settings(**overrides) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = exc.errors(include_url=False)[0]
         name = "PANELIST_" + str(err["loc"][0]).upper() if err.get("loc") else "PANELIST_*"
-        reason = err["msg"].removeprefix("Value error, ")
-        raise SettingsError(f"{name}: {reason}") from None
+        raise SettingsError(msg("settings.problem.variable", name=name, problem=problem_messages(err)[0])) from None

@@ -31,9 +31,11 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError, model_validator
 
+from bot.i18n.text import msg
+from domain.problems import Invalid
 from domain.project_spec import (
-    GOLD_TASK_TYPES, Domain, ProjectSpec, ShortText, Slug, SpecError, SpecProblem, Text, _check_size, _load,
-    _no_bool, _problems,
+    GOLD_TASK_TYPES, Domain, ProjectSpec, ShortText, Slug, SpecError, SpecProblem, Text, _check_size, _file_problem,
+    _load, _no_bool, _problems,
 )
 from domain.task_import import TaskItem
 from domain.task_types import AnswerInvalid, canonical_gold, validate_gold
@@ -52,7 +54,7 @@ Points = Annotated[int, Strict(), Field(ge=1, le=10)]
 def _number(value: Any) -> Any:
     value = _no_bool(value)
     if isinstance(value, str):
-        raise ValueError("expected a number, not text")
+        raise Invalid(msg("spec.problem.number_not_text"))
     return value
 
 
@@ -78,23 +80,24 @@ class ChoiceItem(_Item):
     @model_validator(mode="after")
     def _correct_are_options(self) -> ChoiceItem:
         if len({o.casefold() for o in self.options}) != len(self.options):
-            raise ValueError("an option is listed twice")
+            raise Invalid(msg("assess.problem.option_twice"))
         indexes = []
         for c in self.correct:
             if isinstance(c, bool):
-                raise ValueError("correct: name options by their text or position, not true/false")
+                raise Invalid(msg("assess.problem.correct_bool"))
             if isinstance(c, int):
                 if not 0 <= c < len(self.options):
-                    raise ValueError(f"correct: position {c} is not an option (0..{len(self.options) - 1})")
+                    raise Invalid(msg("assess.problem.correct_position", position=str(c),
+                                      last=str(len(self.options) - 1)))
                 indexes.append(c)
             else:
                 if c.strip() not in self.options:
-                    raise ValueError(f"correct: {c[:60]!r} is not one of the options")
+                    raise Invalid(msg("assess.problem.correct_not_option", option=repr(c[:60])))
                 indexes.append(self.options.index(c.strip()))
         if len(set(indexes)) != len(indexes):
-            raise ValueError("correct: an option is named twice")
+            raise Invalid(msg("assess.problem.correct_twice"))
         if len(indexes) == len(self.options):
-            raise ValueError("correct: every option is correct; leave at least one wrong option")
+            raise Invalid(msg("assess.problem.all_correct"))
         object.__setattr__(self, "correct", sorted(indexes))
         return self
 
@@ -121,7 +124,7 @@ class WrittenItem(_Item):
     @model_validator(mode="after")
     def _bounds(self) -> WrittenItem:
         if self.min_chars > self.max_chars:
-            raise ValueError("min_chars is larger than max_chars")
+            raise Invalid(msg("assess.problem.min_above_max"))
         return self
 
 
@@ -162,17 +165,18 @@ class TaskSampleItem(_Item):
 
         low, high = response_count_range(self.task)
         if not low <= len(self.item.responses) <= high:
-            raise ValueError(f"item: a {self.task.task_type} item needs {low}..{high} responses")
+            raise Invalid(msg("assess.problem.response_count", task_type=self.task.task_type, min=str(low),
+                              max=str(high)))
         if self.item.gold is not None:
             if self.task.task_type not in GOLD_TASK_TYPES:
-                raise ValueError(f"item.gold: a {self.task.task_type} task has no gold answer; give a rubric instead")
+                raise Invalid(msg("assess.problem.no_gold_type", task_type=self.task.task_type))
             try:
                 gold = canonical_gold(self.task, validate_gold(self.task, self.item, self.item.gold))
             except AnswerInvalid as exc:
-                raise ValueError(f"item.gold: not a valid answer ({exc.field_id})") from None
+                raise Invalid(msg("assess.problem.gold_invalid", field=exc.field_id)) from None
             object.__setattr__(self, "item", self.item.model_copy(update={"gold": gold}))
         elif self.rubric is None:
-            raise ValueError("a sample task without gold needs a rubric for the reviewer")
+            raise Invalid(msg("assess.problem.needs_rubric"))
         return self
 
     @property
@@ -187,7 +191,7 @@ def _ratio_or_percent(value: Any) -> Any:
     value = _number(value)
     if isinstance(value, (int, float)):
         if not 0 < value <= 100:
-            raise ValueError("write a share such as 0.7 or a percentage such as 70")
+            raise Invalid(msg("assess.problem.pass_score"))
         if value > 1:
             return value / 100
     return value
@@ -228,7 +232,7 @@ class AssessmentSpec(BaseModel):
         seen: set[str] = set()
         for item in self.items:
             if item.id in seen:
-                raise ValueError(f"item id {item.id!r} is used twice")
+                raise Invalid(msg("assess.problem.item_twice", id=repr(item.id)))
             seen.add(item.id)
         return self
 
@@ -265,7 +269,7 @@ def parse_assessment(data: bytes, filename: str) -> AssessmentSpec:
     """An assessment from YAML (or `.json`) bytes; `SpecError` lists the problems, nothing half-accepted."""
     document = _load(data, filename)
     if not isinstance(document, dict):
-        raise SpecError([SpecProblem(path="", message="the top level must be a mapping of fields (id: …)")])
+        raise _file_problem(msg("spec.problem.top_level", example="id"))
     _check_size(document)
     try:
         return AssessmentSpec.model_validate(document)

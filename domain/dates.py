@@ -7,8 +7,8 @@ numeric forms (`20.11.2026`, `11/20`) are refused on purpose: day-month order di
 and a wrong guess silently books hours on the wrong day.
 
 `today` is the person's local date (the handler converts from UTC with their time zone), so these
-functions never read a clock. Refusals raise `DateInvalid(reason_key, **params)` with catalog keys
-listed in `ENGLISH` / `SPANISH`.
+functions never read a clock. Refusals raise `DateInvalid(reason_key, **params)` with the catalog keys
+listed in `REASON_KEYS`; `{earliest}` is a `datetime.date`, which the catalog formats per locale.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 __all__ = [
-    "DateInvalid", "parse_log_date", "week_bounds", "parse_week", "REASON_KEYS", "ENGLISH", "SPANISH",
+    "DateInvalid", "parse_log_date", "week_bounds", "parse_week", "REASON_KEYS",
 ]
 
 _MAX_TEXT = 40
@@ -156,26 +156,3 @@ REASON_KEYS = (
     "hours.error.date_locked",
     "hours.error.week_format",
 )
-
-# `{earliest}` is a `datetime.date`: pass it as is, the translator formats dates per locale.
-ENGLISH = {
-    "hours.error.date_format": (
-        "I couldn't read that date. Use today, yesterday, a weekday such as mon, or a date like 2026-11-20."
-    ),
-    "hours.error.future_date": "You can't log hours for a future date.",
-    "hours.error.date_locked": "Days before {earliest} are locked; hours can no longer be logged for them.",
-    "hours.error.week_format": "I couldn't read that week. Use this, last, a week like 2026-W47 or a date in it.",
-}
-
-SPANISH = {
-    "hours.error.date_format": (
-        "No entendí esa fecha. Usa hoy, ayer, un día de la semana como lun o una fecha como 2026-11-20."
-    ),
-    "hours.error.future_date": "No puedes registrar horas en una fecha futura.",
-    "hours.error.date_locked": (
-        "Los días anteriores al {earliest} están cerrados; ya no se pueden registrar horas en ellos."
-    ),
-    "hours.error.week_format": (
-        "No entendí esa semana. Usa esta, pasada, una semana como 2026-W47 o una fecha de esa semana."
-    ),
-}

@@ -1,7 +1,7 @@
 """Durations as people type them in `/log`: `1h30m`, `90m`, `1.5h`, `1,5h`, `1:30`, `2 h 15 m`, `45min`.
 
 `parse_duration` returns whole minutes in 1..1440 or raises `DurationInvalid(reason_key)`, where
-`reason_key` is a catalog key the handler shows as is (texts in `ENGLISH` / `SPANISH` below).
+`reason_key` is a catalog key (one of `REASON_KEYS`) the handler shows as is, with `params`.
 
 Decisions, so nobody has to guess:
 - Fractional minutes are refused, not rounded (`1.333h` is 79.98 minutes): an hours log is billed,
@@ -23,7 +23,7 @@ from typing import Any
 MAX_MINUTES = 24 * 60
 _MAX_TEXT = 64  # longer input is not a duration anyone types; also bounds the regex work
 
-__all__ = ["DurationInvalid", "parse_duration", "format_minutes", "MAX_MINUTES", "REASON_KEYS", "ENGLISH", "SPANISH"]
+__all__ = ["DurationInvalid", "parse_duration", "format_minutes", "MAX_MINUTES", "REASON_KEYS"]
 
 
 class DurationInvalid(ValueError):
@@ -106,21 +106,3 @@ REASON_KEYS = (
     "hours.error.duration_too_long",
     "hours.error.duration_fraction",
 )
-
-ENGLISH = {
-    "hours.error.duration_format": "I couldn't read that as a duration. Try 1h30m, 90m, 1.5h or 1:30.",
-    "hours.error.duration_not_positive": "The duration must be more than zero.",
-    "hours.error.duration_too_long": "One entry can be at most {max_hours} hours.",
-    "hours.error.duration_fraction": (
-        "That isn't a whole number of minutes. Write it as hours and minutes, for example 1h20m."
-    ),
-}
-
-SPANISH = {
-    "hours.error.duration_format": "No entendí esa duración. Prueba con 1h30m, 90m, 1,5h o 1:30.",
-    "hours.error.duration_not_positive": "La duración debe ser mayor que cero.",
-    "hours.error.duration_too_long": "Una entrada puede durar como máximo {max_hours} horas.",
-    "hours.error.duration_fraction": (
-        "Eso no es un número entero de minutos. Escríbelo en horas y minutos, por ejemplo 1h20m."
-    ),
-}

@@ -1,6 +1,7 @@
 """Feedback that is specific: a justification that says nothing checkable is sent back once, with a hint.
 
-The rules are data (`JUSTIFICATION_RULES`), tried in order; the first that fires gives the hint. They are
+The rules are data (`JUSTIFICATION_RULES`), tried in order; the first that fires gives the hint, a catalog
+message (`task.feedback.*` in locales/*/LC_MESSAGES/panelist.po) rendered for the expert at send time. They are
 deliberately forgiving: anything that names a criterion, quotes or echoes a passage, or cites a number is
 "specific". The expert may insist after the hint; that decision lives in the handler, not here.
 """
@@ -22,10 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CATALOG_KEYS",
-    "ENGLISH",
     "GENERIC_PHRASES",
     "JUSTIFICATION_RULES",
-    "SPANISH",
     "FeedbackHint",
     "JustificationRule",
     "check_justification",
@@ -39,40 +38,6 @@ SHORT_CHARS = 120
 MAX_FILLER_WORDS = 3
 # Consecutive words shared with a response that count as referring to a passage without quote marks.
 ECHO_WORDS = 4
-
-ENGLISH: dict[str, str] = {
-    "task.feedback.too_short": (
-        "Your justification has {length} characters; this project asks for at least {min}. "
-        "Name the criterion, quote the passage and say what it would cause."
-    ),
-    "task.feedback.generic": (
-        "“Looks good” or “this is bad” does not tell the model what to change. Name the criterion, "
-        "quote the passage and say the consequence — e.g. Accuracy: “take 4 g every 2 hours” exceeds the "
-        "daily maximum and risks liver damage."
-    ),
-    "task.feedback.no_reference": (
-        "Point at something we can check: name the criterion, quote the passage (in quotes) or give the "
-        "figure that is wrong."
-    ),
-    "task.feedback.insist": "Send it as it is",
-}
-
-SPANISH: dict[str, str] = {
-    "task.feedback.too_short": (
-        "Tu justificación tiene {length} caracteres; este proyecto pide al menos {min}. "
-        "Nombra el criterio, cita el pasaje y di qué consecuencia tendría."
-    ),
-    "task.feedback.generic": (
-        "«Está bien» o «es mala» no le dice al modelo qué cambiar. Nombra el criterio, cita el pasaje y di la "
-        "consecuencia; p. ej. Exactitud: «tomar 4 g cada 2 horas» supera el máximo diario y puede dañar el hígado."
-    ),
-    "task.feedback.no_reference": (
-        "Señala algo verificable: nombra el criterio, cita el pasaje (entre comillas) o da la cifra que está mal."
-    ),
-    "task.feedback.insist": "Enviar tal cual",
-}
-
-CATALOG_KEYS: tuple[str, ...] = tuple(ENGLISH)
 
 # Normalised (lower case, no accents, no punctuation). Matched as whole words inside the justification.
 GENERIC_PHRASES: tuple[str, ...] = (
@@ -209,6 +174,9 @@ JUSTIFICATION_RULES: tuple[JustificationRule, ...] = (
     JustificationRule("generic", "task.feedback.generic", _generic),
     JustificationRule("no_reference", "task.feedback.no_reference", _no_reference),
 )
+
+# The catalog keys the hints use; their texts live only in the catalogs.
+CATALOG_KEYS: tuple[str, ...] = tuple(rule.hint_key for rule in JUSTIFICATION_RULES)
 
 
 def check_justification(text: str, spec: ProjectSpec, item: TaskItem | None = None) -> FeedbackHint | None:

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from bot.i18n.text import msg
+from domain.problems import Invalid
+
 PLATFORMS = ("console", "telegram", "slack")
 
 
@@ -18,14 +21,14 @@ class IdentityKey(NamedTuple):
 def parse_identity(text: str) -> IdentityKey:
     platform, sep, rest = text.strip().partition(":")
     if not sep or platform not in PLATFORMS or not rest:
-        raise ValueError(f"{text!r} is not PLATFORM:ID (platform one of {', '.join(PLATFORMS)})")
+        raise Invalid(msg("identity.problem.shape", identity=repr(text), platforms=", ".join(PLATFORMS)))
     workspace, slash, user = rest.rpartition("/")
     if platform == "slack" and not slash:
-        raise ValueError(f"{text!r}: a Slack identity is slack:TEAM/USER")
+        raise Invalid(msg("identity.problem.slack", identity=repr(text)))
     if platform == "telegram" and not rest.lstrip("-").isdigit():
-        raise ValueError(f"{text!r}: a Telegram identity is a numeric user id")
+        raise Invalid(msg("identity.problem.telegram", identity=repr(text)))
     if not user or len(user) > 64 or any(c.isspace() for c in rest):
-        raise ValueError(f"{text!r} is not a valid identity")
+        raise Invalid(msg("identity.problem.invalid", identity=repr(text)))
     return IdentityKey(platform, workspace, user)
 
 

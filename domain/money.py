@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from babel.numbers import get_currency_precision, list_currencies
 
-from bot.i18n.text import Money
+from bot.i18n.text import Money, Msg, msg
+from domain.problems import Invalid
 
 __all__ = [
     "MAX_ABS_MINOR",
@@ -35,8 +36,12 @@ MAX_ABS_MINOR = 10**15
 _AMOUNT = re.compile(r"[+-]?[0-9]{1,20}(?:\.[0-9]{1,20})?")
 
 
-class MoneyError(ValueError):
-    """An amount or currency that cannot be money; the message is meant for the manager who wrote it."""
+class MoneyError(Invalid):
+    """An amount or currency that cannot be money. `message` is the catalog message for the manager who wrote it;
+    the checks that guard the code itself (an int where only an int belongs) pass plain English for developers."""
+
+    def __init__(self, message: Msg | str) -> None:
+        super().__init__(message if isinstance(message, Msg) else msg("input.other", detail=message))
 
 
 @lru_cache(maxsize=1)
@@ -47,10 +52,10 @@ def _known_currencies() -> frozenset[str]:
 def normalize_currency(currency: object) -> str:
     """An ISO 4217 code known to CLDR, upper-cased; anything else is a `MoneyError`."""
     if not isinstance(currency, str):
-        raise MoneyError("currency must be a three-letter ISO code such as EUR")
+        raise MoneyError(msg("money.problem.currency_type"))
     code = currency.strip().upper()
     if len(code) != 3 or not code.isascii() or not code.isalpha() or code not in _known_currencies():
-        raise MoneyError(f"unknown currency {currency!r}; use an ISO code such as EUR, USD or JPY")
+        raise MoneyError(msg("money.problem.currency_unknown", currency=repr(currency)))
     return code
 
 
@@ -68,30 +73,31 @@ def parse_amount(amount: str | Decimal | int, currency: str, *, allow_negative: 
     """
     digits = minor_digits(currency)
     if isinstance(amount, bool) or isinstance(amount, float):
-        raise MoneyError(f'write the amount as a quoted decimal string, e.g. "12.50", not {amount!r}')
+        raise MoneyError(msg("money.problem.amount_unquoted", amount=repr(amount)))
     if isinstance(amount, int):
         value = Decimal(amount)
     elif isinstance(amount, Decimal):
         if not amount.is_finite():
-            raise MoneyError("amount must be a finite number")
+            raise MoneyError(msg("money.problem.amount_not_finite"))
         value = amount
     elif isinstance(amount, str):
         text = amount.strip()
         if not _AMOUNT.fullmatch(text):
-            raise MoneyError(f'{amount[:40]!r} is not a decimal amount such as "12.50"')
+            raise MoneyError(msg("money.problem.amount_not_decimal", amount=repr(amount[:40])))
         value = Decimal(text)
     else:
-        raise MoneyError(f'amount must be a decimal string such as "12.50", not {type(amount).__name__}')
+        raise MoneyError(msg("money.problem.amount_type", type=type(amount).__name__))
     if value < 0 and not allow_negative:
-        raise MoneyError("amount must not be negative")
+        raise MoneyError(msg("money.problem.amount_negative"))
     if _scale_is_lossy(value, digits):
-        raise MoneyError(f"{currency.upper()} has {digits} decimal place(s); {value} has more")
+        raise MoneyError(msg("money.problem.too_many_decimals", currency=currency.upper(), digits=str(digits),
+                             amount=str(value)))
     try:
         minor = int((value * (10**digits)).to_integral_exact())
     except InvalidOperation:  # pragma: no cover - guarded by the regex and the checks above
-        raise MoneyError(f"{value} is not a valid amount") from None
+        raise MoneyError(msg("money.problem.amount_invalid", amount=str(value))) from None
     if abs(minor) > MAX_ABS_MINOR:
-        raise MoneyError("amount is implausibly large")
+        raise MoneyError(msg("money.problem.amount_too_large"))
     return minor
 
 

@@ -3,7 +3,8 @@
 Read like Argilla's dataset settings: what the task is (`task_type`, `instructions`), what an answer is
 made of (`criteria`, `labels`), and how work is handed out and paid (`overlap`, `lease_minutes`, `pay`).
 A spec with errors is refused whole, and `SpecError` lists every problem by field path
-("criteria[2].scale") so the manager can fix the file in one go.
+("criteria[2].scale") so the manager can fix the file in one go. Each problem is a catalog message
+(`spec.problem.*`, `input.*`), shown in the manager's language.
 
 Each top-level field carries its own validation in its `Annotated` type, so a field can be checked alone;
 that is how cross-field rules still run (and report) when some other field is broken.
@@ -36,8 +37,9 @@ from pydantic import (
     model_validator,
 )
 
-from bot.i18n.text import Money
+from bot.i18n.text import Money, Msg, msg
 from domain.money import MoneyError, format_amount, normalize_currency, parse_amount
+from domain.problems import Invalid, english, problem_messages
 
 __all__ = [
     "DOMAINS",
@@ -82,21 +84,39 @@ TaskType = Literal[TASK_TYPES]  # type: ignore[valid-type]
 
 
 class SpecProblem(BaseModel):
-    """One thing wrong with a spec: where (`criteria[2].scale`, or "" for the file itself) and why."""
+    """One thing wrong with a spec: where (`criteria[2].scale`, or "" for the file itself) and why, as a catalog
+    message."""
 
     model_config = ConfigDict(frozen=True)
 
     path: str
-    message: str
+    message: Msg
+
+    @property
+    def text(self) -> Msg:
+        """The report line: "criteria[2].scale: why", or just why for the file itself."""
+        return msg("spec.problem.at", path=self.path, problem=self.message) if self.path else self.message
+
+    def render(self, translate: Callable[[Msg], str]) -> str:
+        """The report line in the reader's words (`translate` renders a catalog message for them)."""
+        return translate(self.text)
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+        return self.render(english)
 
 
 class SpecError(ValueError):
     def __init__(self, errors: list[SpecProblem]) -> None:
         self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
+        super().__init__(errors)
+
+    def __str__(self) -> str:
+        return "; ".join(str(e) for e in self.errors)
+
+
+def _file_problem(message: Msg) -> SpecError:
+    """The file as a whole cannot be read (no field path)."""
+    return SpecError([SpecProblem(path="", message=message)])
 
 
 def _path(loc: Iterable[str | int]) -> str:
@@ -112,10 +132,8 @@ def _path(loc: Iterable[str | int]) -> str:
 def _problems(err: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[SpecProblem]:
     found = []
     for e in err.errors(include_url=False):
-        message = e["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        if e["type"] == "extra_forbidden":
-            message = "unknown field"
-        found.append(SpecProblem(path=_path(prefix + tuple(e["loc"])), message=message))
+        path = _path(prefix + tuple(e["loc"]))
+        found += [SpecProblem(path=path, message=m) for m in problem_messages(e)]
     return found
 
 
@@ -125,13 +143,13 @@ def _problems(err: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[
 def _no_bool(value: Any) -> Any:
     # YAML turns `yes`/`no` into booleans; a bool is never a sensible number or ratio here.
     if isinstance(value, bool):
-        raise ValueError("expected a number, not true/false")
+        raise Invalid(msg("spec.problem.number_not_bool"))
     return value
 
 
 def _no_string_number(value: Any) -> Any:
     if isinstance(value, str):
-        raise ValueError("expected a number, not text")
+        raise Invalid(msg("spec.problem.number_not_text"))
     return value
 
 
@@ -142,7 +160,7 @@ _SLUG = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 def _slug(value: str) -> str:
     if not _SLUG.fullmatch(value):
-        raise ValueError("use lower-case letters, digits and _ (starting with a letter), at most 40")
+        raise Invalid(msg("spec.problem.slug"))
     return value
 
 
@@ -158,7 +176,7 @@ Ratio = Annotated[
 def _check_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
-        raise ValueError("must be an http:// or https:// address")
+        raise Invalid(msg("spec.problem.url"))
     return value
 
 
@@ -171,7 +189,7 @@ def _language_tag(value: str) -> str:
     """BCP-47-ish: `en`, `pt-BR`, `zh-Hant-TW`; case normalised the way the registry writes it."""
     m = _LANGUAGE.fullmatch(value)
     if not m:
-        raise ValueError(f"{value[:40]!r} is not a language code such as en, es or pt-BR")
+        raise Invalid(msg("spec.problem.language", value=repr(value[:40])))
     parts = [m.group(1).lower()]
     for sub in m.group(2).split("-")[1:]:
         if len(sub) == 2 and sub.isalpha():
@@ -188,7 +206,7 @@ LanguageTag = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, 
 
 def _unique_languages(tags: list[str]) -> list[str]:
     if len(set(tags)) != len(tags):
-        raise ValueError("a language is listed twice")
+        raise Invalid(msg("spec.problem.language_twice"))
     return tags
 
 
@@ -199,17 +217,17 @@ def _utc_deadline(value: Any) -> datetime:
         try:
             value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError("must be an ISO date (2026-12-31) or date-time with offset (2026-12-31T17:00:00Z)") from None
+            raise Invalid(msg("spec.problem.deadline_format")) from None
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("add a time zone offset, e.g. 2026-12-31T17:00:00Z or +01:00")
+            raise Invalid(msg("spec.problem.deadline_offset"))
         result = value.astimezone(UTC)
     elif isinstance(value, date):
         result = datetime.combine(value, time(23, 59, 59), UTC)
     else:
-        raise ValueError("must be an ISO date (2026-12-31) or date-time with offset (2026-12-31T17:00:00Z)")
+        raise Invalid(msg("spec.problem.deadline_format"))
     if not 2000 <= result.year <= 2200:
-        raise ValueError("is not a plausible deadline")
+        raise Invalid(msg("spec.problem.deadline_implausible"))
     return result
 
 
@@ -252,24 +270,24 @@ def _scale(value: Any) -> Any:
         # The stored (dumped) form; it goes through the same checks as the two written forms.
         value = list(value["levels"]) if value.get("levels") else [value.get("min"), value.get("max")]
     if not isinstance(value, list):
-        raise ValueError("must be [min, max] (e.g. [1, 5]) or a list of named levels")
+        raise Invalid(msg("spec.problem.scale_shape"))
     if len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         low, high = value
         if not (-1000 <= low < high <= 1000):
-            raise ValueError("needs min < max, both between -1000 and 1000")
+            raise Invalid(msg("spec.problem.scale_bounds"))
         if high - low > 100:
-            raise ValueError("a numeric scale may have at most 101 points")
+            raise Invalid(msg("spec.problem.scale_points"))
         return Scale(min=low, max=high)
     if all(isinstance(v, str) for v in value):
         levels = tuple(v.strip() for v in value)
         if not 2 <= len(levels) <= 10:
-            raise ValueError("named levels: between 2 and 10")
+            raise Invalid(msg("spec.problem.levels_count"))
         if any(not lv or len(lv) > 50 for lv in levels):
-            raise ValueError("each named level is 1 to 50 characters")
+            raise Invalid(msg("spec.problem.level_length"))
         if len({lv.casefold() for lv in levels}) != len(levels):
-            raise ValueError("named levels must differ")
+            raise Invalid(msg("spec.problem.levels_differ"))
         return Scale(min=0, max=len(levels) - 1, levels=levels)
-    raise ValueError("must be [min, max] integers (e.g. [1, 5]) or a list of named levels")
+    raise Invalid(msg("spec.problem.scale_values"))
 
 
 class Criterion(BaseModel):
@@ -288,17 +306,17 @@ class Criterion(BaseModel):
     def _tolerance_within_scale(cls, value: int, info: Any) -> int:
         scale = info.data.get("scale")
         if scale is not None and value >= scale.max - scale.min:
-            raise ValueError("must be smaller than the width of the scale")
+            raise Invalid(msg("spec.problem.tolerance"))
         return value
 
 
-def _duplicate_ids(ids: Iterable[Any]) -> str | None:
+def _duplicate_ids(ids: Iterable[Any]) -> Msg | None:
     seen: dict[str, int] = {}
     for i, cid in enumerate(ids):
         if not isinstance(cid, str):  # reported as a type error on its own
             continue
         if cid in seen:
-            return f"criterion id {cid!r} is used twice (criteria[{seen[cid]}] and criteria[{i}])"
+            return msg("spec.problem.criterion_twice", id=repr(cid), first=str(seen[cid]), second=str(i))
         seen[cid] = i
     return None
 
@@ -306,7 +324,7 @@ def _duplicate_ids(ids: Iterable[Any]) -> str | None:
 def _unique_criteria(criteria: list[Criterion]) -> list[Criterion]:
     duplicate = _duplicate_ids(c.id for c in criteria)
     if duplicate:
-        raise ValueError(duplicate)
+        raise Invalid(duplicate)
     return criteria
 
 
@@ -314,7 +332,7 @@ def _unique_labels(labels: list[str]) -> list[str]:
     seen: set[str] = set()
     for label in labels:
         if label.casefold() in seen:
-            raise ValueError(f"label {label!r} is listed twice")
+            raise Invalid(msg("spec.problem.label_twice", label=repr(label)))
         seen.add(label.casefold())
     return labels
 
@@ -343,7 +361,7 @@ class Pay(BaseModel):
         try:
             return normalize_currency(value)
         except MoneyError as e:
-            raise ValueError(str(e)) from None
+            raise Invalid(e.message) from None
 
     @field_validator("amount", mode="before")
     @classmethod
@@ -355,7 +373,7 @@ class Pay(BaseModel):
                 return str(value)
             return format_amount(parse_amount(value, currency), currency)
         except MoneyError as e:
-            raise ValueError(str(e)) from None
+            raise Invalid(e.message) from None
 
     @field_validator("by_level", mode="after")
     @classmethod
@@ -366,7 +384,7 @@ class Pay(BaseModel):
         try:
             return {level: format_amount(parse_amount(amount, currency), currency) for level, amount in value.items()}
         except MoneyError as e:
-            raise ValueError(str(e)) from None
+            raise Invalid(e.message) from None
 
     @property
     def minor(self) -> int:
@@ -394,7 +412,7 @@ class Requires(BaseModel):
     @model_validator(mode="after")
     def _something_required(self) -> Requires:
         if self.qualification is None and self.domain is None:
-            raise ValueError("name a qualification or a domain")
+            raise Invalid(msg("spec.problem.requires_something"))
         return self
 
 
@@ -439,7 +457,7 @@ class ProjectSpec(BaseModel):
     def _cross_field_rules(self) -> ProjectSpec:
         problems = run_spec_rules(dict(self))
         if problems:
-            raise ValueError("; ".join(str(p) for p in problems))
+            raise Invalid(*(p.text for p in problems))
         return self
 
     def criterion(self, criterion_id: str) -> Criterion:
@@ -476,34 +494,35 @@ class SpecRule:
     check: Callable[[Mapping[str, Any]], list[SpecProblem]]
 
 
-def _p(path: str, message: str) -> list[SpecProblem]:
+def _p(path: str, message: Msg) -> list[SpecProblem]:
     return [SpecProblem(path=path, message=message)]
 
 
 def _rating_needs_criteria(v: Mapping[str, Any]) -> list[SpecProblem]:
     if v["task_type"] == "rating" and not v["criteria"]:
-        return _p("criteria", "a rating project needs at least one criterion")
+        return _p("criteria", msg("spec.problem.rating_needs_criteria"))
     return []
 
 
 def _criteria_where_used(v: Mapping[str, Any]) -> list[SpecProblem]:
     if v["criteria"] and v["task_type"] not in CRITERIA_TASK_TYPES:
-        return _p("criteria", f"criteria are used by {', '.join(CRITERIA_TASK_TYPES)} projects, not {v['task_type']}")
+        return _p("criteria", msg("spec.problem.criteria_where_used", types=", ".join(CRITERIA_TASK_TYPES),
+                                  task_type=v["task_type"]))
     return []
 
 
 def _labeling_needs_labels(v: Mapping[str, Any]) -> list[SpecProblem]:
     if v["task_type"] == "labeling" and len(v["labels"]) < 2:
-        return _p("labels", "a labeling project needs at least two labels")
+        return _p("labels", msg("spec.problem.labeling_needs_labels"))
     if v["task_type"] != "labeling" and v["labels"]:
-        return _p("labels", "labels are only used by labeling projects")
+        return _p("labels", msg("spec.problem.labels_for_labeling"))
     return []
 
 
 def _labeling_only(field: str) -> Callable[[Mapping[str, Any]], list[SpecProblem]]:
     def check(v: Mapping[str, Any]) -> list[SpecProblem]:
         if v[field] and v["task_type"] != "labeling":
-            return _p(field, "only used by labeling projects")
+            return _p(field, msg("spec.problem.labeling_only"))
         return []
 
     return check
@@ -511,7 +530,7 @@ def _labeling_only(field: str) -> Callable[[Mapping[str, Any]], list[SpecProblem
 
 def _ties_for_ranking(v: Mapping[str, Any]) -> list[SpecProblem]:
     if v["allow_ties"] and v["task_type"] != "ranking":
-        return _p("allow_ties", "only used by ranking projects (pairwise has its own 'tie')")
+        return _p("allow_ties", msg("spec.problem.ranking_only"))
     return []
 
 
@@ -521,21 +540,21 @@ def _rewrite_lengths(v: Mapping[str, Any]) -> list[SpecProblem]:
     if v["task_type"] != "rewrite":
         for field in ("rewrite_min_chars", "rewrite_max_chars"):
             if v[field] is not None:
-                found += _p(field, "only used by rewrite projects")
+                found += _p(field, msg("spec.problem.rewrite_only"))
     elif low is not None and high is not None and low > high:
-        found += _p("rewrite_max_chars", f"must be at least rewrite_min_chars ({low})")
+        found += _p("rewrite_max_chars", msg("spec.problem.rewrite_max_below_min", min=str(low)))
     return found
 
 
 def _max_overlap(v: Mapping[str, Any]) -> list[SpecProblem]:
     if v["max_overlap"] is not None and v["max_overlap"] < v["overlap"]:
-        return _p("max_overlap", f"must be at least overlap ({v['overlap']})")
+        return _p("max_overlap", msg("spec.problem.max_overlap_below_overlap", overlap=str(v["overlap"])))
     return []
 
 
 def _gold_needs_comparable_answers(v: Mapping[str, Any]) -> list[SpecProblem]:
     if v["gold_ratio"] > 0 and v["task_type"] not in GOLD_TASK_TYPES:
-        return _p("gold_ratio", f"gold items need a task type with a checkable answer ({', '.join(GOLD_TASK_TYPES)})")
+        return _p("gold_ratio", msg("spec.problem.gold_needs_checkable", types=", ".join(GOLD_TASK_TYPES)))
     return []
 
 
@@ -544,13 +563,13 @@ def _response_counts(v: Mapping[str, Any]) -> list[SpecProblem]:
     if n is None:
         return []
     if kind == "pairwise" and n != 2:
-        return _p("responses_per_item", "pairwise compares exactly 2 responses")
+        return _p("responses_per_item", msg("spec.problem.pairwise_responses"))
     if kind == "ranking" and n < 3:
-        return _p("responses_per_item", f"ranking orders 3 to {MAX_RANKING_RESPONSES} responses")
+        return _p("responses_per_item", msg("spec.problem.ranking_responses", max=str(MAX_RANKING_RESPONSES)))
     if kind == "prompt_writing" and n != 0:
-        return _p("responses_per_item", "prompt writing items carry no responses (use 0 or leave it out)")
+        return _p("responses_per_item", msg("spec.problem.prompt_writing_responses"))
     if kind not in ("pairwise", "ranking", "prompt_writing") and n < 1:
-        return _p("responses_per_item", f"{kind} items need at least one response")
+        return _p("responses_per_item", msg("spec.problem.needs_a_response", task_type=kind))
     return []
 
 
@@ -583,14 +602,20 @@ class _StrictYamlLoader(yaml.SafeLoader):
     """safe_load, plus: a key given twice is an error (PyYAML silently keeps the last)."""
 
 
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A key given twice, with the line PyYAML marks; `message` is what the manager reads."""
+
+    def __init__(self, message: Msg, mark: Any) -> None:
+        super().__init__(None, None, english(message), mark)
+        self.message = message
+
+
 def _construct_mapping(loader: _StrictYamlLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if isinstance(key, str) and key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} appears twice", key_node.start_mark
-            )
+            raise _DuplicateKey(msg("spec.problem.key_twice", field=repr(key)), key_node.start_mark)
         if isinstance(key, str):
             seen.add(key)
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
@@ -611,9 +636,9 @@ def _check_size(document: Any) -> None:
         node, depth = stack.pop()
         budget -= 1
         if budget < 0:
-            raise SpecError([SpecProblem(path="", message="the document is too large once expanded (aliases?)")])
+            raise _file_problem(msg("spec.problem.too_large_expanded"))
         if depth > MAX_SPEC_DEPTH:
-            raise SpecError([SpecProblem(path="", message="the document is nested too deeply")])
+            raise _file_problem(msg("spec.problem.too_deep"))
         if isinstance(node, dict):
             stack.extend((v, depth + 1) for v in node.values())
             stack.extend((k, depth + 1) for k in node.keys())
@@ -623,27 +648,32 @@ def _check_size(document: Any) -> None:
 
 def _load(data: bytes, filename: str) -> Any:
     if len(data) > MAX_SPEC_BYTES:
-        raise SpecError([SpecProblem(path="", message=f"the file is larger than {MAX_SPEC_BYTES // 1000} kB")])
+        raise _file_problem(msg("spec.problem.file_too_large", kb=str(MAX_SPEC_BYTES // 1000)))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise SpecError([SpecProblem(path="", message=f"the file is not valid UTF-8 (line {line})")]) from None
+        raise _file_problem(msg("spec.problem.not_utf8", line=str(line))) from None
     is_json = filename.lower().endswith(".json")
     try:
         if is_json:
             return json.loads(text, object_pairs_hook=_json_object, parse_constant=_refuse_constant)
         return yaml.load(text, Loader=_StrictYamlLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as e:
-        where = f" (line {e.problem_mark.line + 1})" if e.problem_mark else ""
-        raise SpecError([SpecProblem(path="", message=f"not valid YAML{where}: {e.problem or e.context}")]) from None
+        # PyYAML's own explanation is English text from the library; ours (a key given twice) is a catalog message.
+        detail: Msg | str = e.message if isinstance(e, _DuplicateKey) else str(e.problem or e.context)
+        if e.problem_mark:
+            line = str(e.problem_mark.line + 1)
+            raise _file_problem(msg("spec.problem.yaml_at_line", line=line, detail=detail)) from None
+        raise _file_problem(msg("spec.problem.yaml", detail=detail)) from None
     except json.JSONDecodeError as e:
-        raise SpecError([SpecProblem(path="", message=f"not valid JSON (line {e.lineno}): {e.msg}")]) from None
+        raise _file_problem(msg("spec.problem.json_at_line", line=str(e.lineno), detail=e.msg)) from None
     except RecursionError:
-        raise SpecError([SpecProblem(path="", message="the document is nested too deeply")]) from None
+        raise _file_problem(msg("spec.problem.too_deep")) from None
     except (ValueError, yaml.YAMLError) as e:  # huge integers, duplicate JSON keys, NaN, odd YAML
         kind = "JSON" if is_json else "YAML"
-        raise SpecError([SpecProblem(path="", message=f"not valid {kind}: {str(e)[:200]}")]) from None
+        detail = e.message if isinstance(e, Invalid) else str(e)[:200]
+        raise _file_problem(msg("spec.problem.not_valid", kind=kind, detail=detail)) from None
 
 
 @lru_cache(maxsize=None)
@@ -661,7 +691,7 @@ def _validated_fields(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Spec
     for name, info in ProjectSpec.model_fields.items():
         if name not in raw:
             if info.is_required():
-                problems.append(SpecProblem(path=name, message="required"))
+                problems.append(SpecProblem(path=name, message=msg("spec.problem.required")))
             else:
                 values[name] = info.get_default(call_default_factory=True)
             continue
@@ -676,7 +706,7 @@ def _validated_fields(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Spec
                     problems.append(SpecProblem(path="criteria", message=duplicate))
     for key in raw:
         if key not in ProjectSpec.model_fields:
-            problems.append(SpecProblem(path=str(key), message="unknown field"))
+            problems.append(SpecProblem(path=str(key), message=msg("input.unknown_field")))
     return values, problems
 
 
@@ -684,7 +714,7 @@ def parse_project_spec(data: bytes, filename: str) -> ProjectSpec:
     """A spec from a YAML (or `.json`) file's bytes; `SpecError` lists every problem, nothing half-accepted."""
     document = _load(data, filename)
     if not isinstance(document, dict):
-        raise SpecError([SpecProblem(path="", message="the top level must be a mapping of fields (name: …)")])
+        raise _file_problem(msg("spec.problem.top_level", example="name"))
     _check_size(document)
     values, problems = _validated_fields(document)
     problems += run_spec_rules(values)

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "QualityConfig", "QualityInputs", "QualityScore", "quality_score", "peer_agreement", "should_pause",
-    "explain", "EXPLANATION_KEYS", "ENGLISH", "SPANISH",
+    "explain", "EXPLANATION_KEYS",
 ]
 
 
@@ -167,6 +167,7 @@ def explain(
     return lines
 
 
+# The catalog keys `explain` (and the pause notice) use; their texts live only in the catalogs.
 EXPLANATION_KEYS = (
     "quality.explain.score",
     "quality.explain.not_enough_data",
@@ -176,53 +177,3 @@ EXPLANATION_KEYS = (
     "quality.explain.formula",
     "quality.explain.paused",
 )
-
-ENGLISH = {
-    "quality.explain.score": "Your quality score is {score}%.",
-    "quality.explain.not_enough_data": (
-        "Your quality score appears once there is enough data: {points} of {needed} data points so far."
-    ),
-    "quality.explain.gold": "Gold checks (items with a known answer): {passed} of {total} right ({rate}%).",
-    "quality.explain.review": (
-        "Reviews: approved {approved}, sent back for rework {rework}, rejected {rejected} ({rate}%; "
-        "a rework counts as {rework_credit}% of an approval)."
-    ),
-    "quality.explain.agreement": (
-        "Agreement with other experts on the same items ({items}): {rate}% of their answers matched yours."
-    ),
-    "quality.explain.formula": (
-        "The score is a weighted average: gold checks {gold_weight}%, reviews {review_weight}%, "
-        "agreement {agreement_weight}%. Parts with no data yet are left out and the others count more."
-    ),
-    "quality.explain.paused": (
-        "Your quality score in {project} is {score}%, below the project's minimum of {threshold}%, so new "
-        "tasks there are paused. A manager can lift the pause."
-    ),
-}
-
-SPANISH = {
-    "quality.explain.score": "Tu puntuación de calidad es {score} %.",
-    "quality.explain.not_enough_data": (
-        "Tu puntuación de calidad aparecerá cuando haya datos suficientes: {points} de {needed} por ahora."
-    ),
-    "quality.explain.gold": (
-        "Controles de referencia (ítems con respuesta conocida): {passed} de {total} correctos ({rate} %)."
-    ),
-    "quality.explain.review": (
-        "Revisiones: aprobadas {approved}, devueltas para corregir {rework}, rechazadas {rejected} "
-        "({rate} %; una corrección cuenta como el {rework_credit} % de una aprobación)."
-    ),
-    "quality.explain.agreement": (
-        "Coincidencia con otros expertos en los mismos ítems ({items}): el {rate} % de sus respuestas "
-        "coincidió con las tuyas."
-    ),
-    "quality.explain.formula": (
-        "La puntuación es una media ponderada: controles de referencia {gold_weight} %, revisiones "
-        "{review_weight} %, coincidencia {agreement_weight} %. Las partes sin datos no cuentan y las "
-        "demás pesan más."
-    ),
-    "quality.explain.paused": (
-        "Tu puntuación de calidad en {project} es {score} %, por debajo del mínimo del proyecto ({threshold} %), "
-        "así que las tareas nuevas allí están en pausa. Un responsable puede levantar la pausa."
-    ),
-}

@@ -4,19 +4,22 @@
 the line number and a precise reason. It never holds more than one line (at most `max_line_bytes`) in
 memory; a longer line is skipped chunk by chunk and reported. Deciding what to store — skip existing
 external ids, refuse the whole file for `--all-or-nothing` — is the handler's job; `ImportReport` is the
-shape of what it tells the manager.
+shape of what it tells the manager. Every reason is a catalog message (`import.problem.*`, `input.*`,
+`task.invalid.*`), rendered in the manager's language by whoever shows the report (chat or CLI).
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, BinaryIO, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError, field_validator
 
+from bot.i18n.text import Msg, msg
+from domain.problems import Invalid, english, problem_messages
 from domain.strict_json import object_without_duplicates, refuse_constant
 from domain.project_spec import ProjectSpec, response_count_range
-from domain.task_types import ENGLISH, AnswerInvalid, canonical_gold, validate_gold
+from domain.task_types import AnswerInvalid, canonical_gold, validate_gold
 
 __all__ = [
     "CHUNK_BYTES",
@@ -66,7 +69,7 @@ class TaskItem(BaseModel):
     @classmethod
     def _printable_id(cls, value: str) -> str:
         if value != value.strip() or any(not c.isprintable() for c in value):
-            raise ValueError("must not have surrounding spaces or control characters")
+            raise Invalid(msg("import.problem.id_spaces"))
         return value
 
     @field_validator("responses")
@@ -75,7 +78,7 @@ class TaskItem(BaseModel):
         ids = [r.id for r in responses]
         for rid in ids:
             if ids.count(rid) > 1:
-                raise ValueError(f"response id {rid!r} is used twice")
+                raise Invalid(msg("import.problem.response_id_twice", id=repr(rid)))
         return responses
 
 
@@ -86,15 +89,24 @@ class GoodLine(BaseModel):
 
 
 class LineProblem(BaseModel):
-    """A line that was not imported. `code` is stable (for counting and translation); `reason` is for people."""
+    """A line that was not imported. `code` is stable (for counting); `reasons` (catalog messages) are for people,
+    with `more` further reasons counted but not listed."""
 
     kind: Literal["problem"] = "problem"
     line_no: int
     code: str
-    reason: str
+    reasons: list[Msg]
+    more: int = 0
+
+    def render(self, translate: Callable[[Msg], str]) -> str:
+        """The report line in the reader's words: `line 3: prompt: Field required; responses: …`."""
+        said = "; ".join(translate(r) for r in self.reasons)
+        if self.more:
+            said += translate(msg("import.problem.more", count=self.more))
+        return translate(msg("import.problem.line", line=str(self.line_no), reasons=said))
 
     def __str__(self) -> str:
-        return f"line {self.line_no}: {self.reason}"
+        return self.render(english)
 
 
 ImportLine = Annotated[Union[GoodLine, LineProblem], Field(discriminator="kind")]
@@ -180,46 +192,46 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 def parse_task_item(line: bytes, line_no: int, spec: ProjectSpec) -> TaskItem | LineProblem:
     """One line's bytes (no newline) as a checked item, or the reason it is not one."""
 
-    def problem(code: str, reason: str) -> LineProblem:
-        return LineProblem(line_no=line_no, code=code, reason=reason)
+    def problem(code: str, *reasons: Msg, more: int = 0) -> LineProblem:
+        return LineProblem(line_no=line_no, code=code, reasons=list(reasons), more=more)
 
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as e:
-        return problem("invalid_utf8", f"not valid UTF-8 (byte {e.start + 1})")
+        return problem("invalid_utf8", msg("import.problem.not_utf8", byte=str(e.start + 1)))
     try:
         data = json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
         _check_depth(data)
     except (RecursionError, _TooDeep):
-        return problem("too_deep", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-    except json.JSONDecodeError as e:
-        return problem("invalid_json", f"not valid JSON: {e.msg} (column {e.colno})")
+        return problem("too_deep", msg("import.problem.too_deep", levels=str(MAX_JSON_DEPTH)))
+    except json.JSONDecodeError as e:  # the json module's own explanation, in its words
+        return problem("invalid_json", msg("import.problem.json_at_column", detail=e.msg, column=str(e.colno)))
     except ValueError as e:  # duplicate keys, NaN, integers with thousands of digits
-        return problem("invalid_json", f"not valid JSON: {str(e)[:200]}")
+        detail = e.message if isinstance(e, Invalid) else str(e)[:200]
+        return problem("invalid_json", msg("import.problem.json", detail=detail))
     if not isinstance(data, dict):
-        return problem("not_object", f"each line must be a JSON object, not {type(data).__name__}")
+        return problem("not_object", msg("import.problem.not_object", type=type(data).__name__))
     try:
         item = TaskItem.model_validate(data)
     except ValidationError as e:
-        first = e.errors(include_url=False)
-        reasons = []
-        for err in first[:5]:
-            message = "unknown field" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
-            reasons.append(f"{_field_path(err['loc']) or 'line'}: {message}")
-        more = f" (and {len(first) - 5} more)" if len(first) > 5 else ""
-        return problem("invalid_field", "; ".join(reasons) + more)
+        errors = e.errors(include_url=False)
+        reasons = [
+            msg("spec.problem.at", path=_field_path(err["loc"]), problem=m) if err["loc"]
+            else msg("import.problem.whole_line", problem=m)
+            for err in errors[:5] for m in problem_messages(err)
+        ]
+        return problem("invalid_field", *reasons, more=max(0, len(errors) - 5))
     low, high = response_count_range(spec)
     count = len(item.responses)
     if not low <= count <= high:
-        wanted = str(low) if low == high else f"{low} to {high}"
-        return problem("response_count", f"{spec.task_type} items need {wanted} responses; this one has {count}")
+        key = "import.problem.response_count" if low == high else "import.problem.response_range"
+        return problem("response_count", msg(key, task_type=spec.task_type, min=str(low), max=str(high),
+                                             found=str(count)))
     if item.gold is not None:
         try:
             gold = validate_gold(spec, item, item.gold)
         except AnswerInvalid as e:
-            # Import reports go to managers (and the CLI) in English; the catalog text is precise enough.
-            what = ENGLISH.get(e.message.key, e.message.key).format(**e.message.params)
-            return problem("invalid_gold", f"gold: {e.field_id}: {what}")
+            return problem("invalid_gold", msg("import.problem.gold", field=e.field_id, problem=e.message))
         # Shorthand ("fraud", ["b", "a", "c"]) is stored in the one shape the gold scorer reads.
         item = item.model_copy(update={"gold": canonical_gold(spec, gold)})
     return item
@@ -230,7 +242,8 @@ def iter_task_lines(stream: BinaryIO, spec: ProjectSpec, max_line_bytes: int = 1
     first_seen: dict[str, int] = {}
     for line_no, raw in _raw_lines(stream, max_line_bytes):
         if raw is None:
-            yield LineProblem(line_no=line_no, code="too_long", reason=f"longer than {max_line_bytes} bytes")
+            yield LineProblem(line_no=line_no, code="too_long",
+                              reasons=[msg("import.problem.too_long", bytes=str(max_line_bytes))])
             continue
         if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]  # a byte-order mark from spreadsheet exports
@@ -244,8 +257,8 @@ def iter_task_lines(stream: BinaryIO, spec: ProjectSpec, max_line_bytes: int = 1
             continue
         earlier = first_seen.get(result.external_id)
         if earlier is not None:
-            yield LineProblem(line_no=line_no, code="duplicate_id",
-                              reason=f"external_id {result.external_id!r} already used on line {earlier}")
+            yield LineProblem(line_no=line_no, code="duplicate_id", reasons=[
+                msg("import.problem.duplicate_id", id=repr(result.external_id), line=str(earlier))])
             continue
         first_seen[result.external_id] = line_no
         yield GoodLine(line_no=line_no, item=result)

@@ -1,9 +1,10 @@
-"""The seven task types, declaratively: the form an expert fills in and the answer it becomes.
+"""The seven task types, declaratively: the questions an expert answers and the answer they become.
 
-For each type, `answer_fields(spec, item)` lists the form fields (`bot.core.forms.FieldSpec`, labels as
-catalog keys) and `validate_answer(spec, item, form_values)` turns the submitted values into one answer
-model, or raises `AnswerInvalid(field_id, Msg)` naming the field to ask again. Gold answers in a task file
-go through the same checks with `validate_gold`, so "correct" means the same thing in both places.
+For each type, `answer_questions(spec, item)` lists the questions (`domain.questions`, titles as catalog
+messages; `handlers.shared.task_forms` shows them as a form) and `validate_answer(spec, item, form_values)`
+turns the submitted values into one answer model, or raises `AnswerInvalid(field_id, Msg)` naming the field
+to ask again. Gold answers in a task file go through the same checks with `validate_gold`, so "correct"
+means the same thing in both places.
 
 Answers are plain pydantic models discriminated by `task_type`, so storage can keep them as JSON and read
 them back with `ANSWER_ADAPTER`.
@@ -12,26 +13,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from bot.core.forms import FieldKind, FieldSpec, Option
 from bot.i18n.text import Msg, msg
 from domain.project_spec import GOLD_TASK_TYPES, Criterion, ProjectSpec
+from domain.questions import (
+    Choice, Condition, LabelQuestion, MultiLabelQuestion, Question, RatingQuestion, TextQuestion,
+)
 
 if TYPE_CHECKING:  # task_import imports this module to check gold; avoid the cycle at runtime
     from domain.task_import import TaskItem
 
 __all__ = [
     "ANSWER_ADAPTER",
-    "CATALOG_KEYS",
-    "ENGLISH",
     "ISSUE_CATEGORIES",
     "MAX_ISSUES_IN_FORM",
     "PREFERENCES",
     "SEVERITIES",
-    "SPANISH",
     "Answer",
     "AnswerInvalid",
     "AnswerModel",
@@ -43,7 +44,7 @@ __all__ = [
     "RankingAnswer",
     "RatingAnswer",
     "RewriteAnswer",
-    "answer_fields",
+    "answer_questions",
     "canonical_gold",
     "score_positions",
     "justification_field",
@@ -150,246 +151,127 @@ Answer = Annotated[AnswerModel, Field(discriminator="task_type")]
 ANSWER_ADAPTER: TypeAdapter[Any] = TypeAdapter(Answer)
 
 
-# ---------------------------------------------------------------- catalog
-
-ENGLISH: dict[str, str] = {
-    # field labels
-    "task.field.score": "Score for {criterion}",
-    "task.field.justification": "Justification: name the criterion, quote the passage, say what it causes",
-    "task.field.preference": "Which response is better overall?",
-    "task.field.criterion_preference": "Which response is better on {criterion}? (optional)",
-    "task.field.rank": "Place for response {response} (1 = best)",
-    "task.field.verdict": "Did you find issues in the response?",
-    "task.field.issue_quote": "Issue {n}: copy the exact passage",
-    "task.field.issue_category": "Issue {n}: category",
-    "task.field.issue_severity": "Issue {n}: severity",
-    "task.field.issue_correction": "Issue {n}: the correction",
-    "task.field.no_issues_reason": "If you found no issues: why is the response right?",
-    "task.field.rewrite_text": "Your improved response ({min}–{max} characters)",
-    "task.field.what_was_wrong": "What was wrong with the original?",
-    "task.field.label": "Choose the label",
-    "task.field.labels": "Choose every label that applies",
-    "task.field.comment": "Comment (optional)",
-    "task.field.prompt": "Your prompt",
-    "task.field.reference_answer": "A reference answer",
-    "task.field.why_hard": "Why is this prompt hard for a model?",
-    # options
-    "task.option.a_much_better": "A is much better",
-    "task.option.a_better": "A is better",
-    "task.option.tie": "About the same",
-    "task.option.b_better": "B is better",
-    "task.option.b_much_better": "B is much better",
-    "task.option.issues_found": "Yes, I found issues",
-    "task.option.no_issues": "No issues found",
-    "task.option.factual_error": "Factual error",
-    "task.option.missing_caveat": "Missing caveat",
-    "task.option.unsafe_advice": "Unsafe advice",
-    "task.option.unsupported_claim": "Unsupported claim",
-    "task.option.instruction_not_followed": "Instruction not followed",
-    "task.option.other": "Other",
-    "task.option.minor": "Minor",
-    "task.option.major": "Major",
-    "task.option.critical": "Critical",
-    # why an answer was sent back
-    "task.invalid.required": "Please answer this.",
-    "task.invalid.not_on_scale": "Choose a value from {min} to {max}.",
-    "task.invalid.not_an_option": "Choose one of the options offered.",
-    "task.invalid.too_short": "Please write at least {min} characters (you wrote {length}).",
-    "task.invalid.too_long": "Please keep it to {max} characters (you wrote {length}).",
-    "task.invalid.unknown_criterion": "“{criterion}” is not a criterion of this project.",
-    "task.invalid.ranking_incomplete": "Give every response a place from 1 to {places}.",
-    "task.invalid.ranking_ties": "Ties are not allowed here: give each response its own place.",
-    "task.invalid.ranking_gap": "Places must follow on from 1 without gaps.",
-    "task.invalid.quote_not_found": "That passage is not in the response. Copy it exactly as written.",
-    "task.invalid.issue_incomplete": "Issue {n}: give the passage, the category, the severity and the correction.",
-    "task.invalid.no_issue_given": "Describe at least one issue, or choose “No issues found”.",
-    "task.invalid.issues_and_none": "You described issues but chose “No issues found”.",
-    "task.invalid.exactly_one_label": "Choose exactly one label.",
-    "task.invalid.unknown_label": "“{label}” is not one of this project's labels.",
-    "task.invalid.rewrite_unchanged": "The rewrite is the same as the original response.",
-    "task.invalid.no_gold": "This task type has no gold answer.",
-}
-
-SPANISH: dict[str, str] = {
-    "task.field.score": "Puntuación de {criterion}",
-    "task.field.justification": "Justificación: nombra el criterio, cita el pasaje y di qué consecuencia tiene",
-    "task.field.preference": "¿Qué respuesta es mejor en conjunto?",
-    "task.field.criterion_preference": "¿Qué respuesta es mejor en {criterion}? (opcional)",
-    "task.field.rank": "Puesto de la respuesta {response} (1 = la mejor)",
-    "task.field.verdict": "¿Encontraste problemas en la respuesta?",
-    "task.field.issue_quote": "Problema {n}: copia el pasaje exacto",
-    "task.field.issue_category": "Problema {n}: categoría",
-    "task.field.issue_severity": "Problema {n}: gravedad",
-    "task.field.issue_correction": "Problema {n}: la corrección",
-    "task.field.no_issues_reason": "Si no encontraste problemas: ¿por qué la respuesta es correcta?",
-    "task.field.rewrite_text": "Tu respuesta mejorada ({min}–{max} caracteres)",
-    "task.field.what_was_wrong": "¿Qué fallaba en la original?",
-    "task.field.label": "Elige la etiqueta",
-    "task.field.labels": "Elige todas las etiquetas que correspondan",
-    "task.field.comment": "Comentario (opcional)",
-    "task.field.prompt": "Tu prompt",
-    "task.field.reference_answer": "Una respuesta de referencia",
-    "task.field.why_hard": "¿Por qué este prompt es difícil para un modelo?",
-    "task.option.a_much_better": "A es mucho mejor",
-    "task.option.a_better": "A es mejor",
-    "task.option.tie": "Más o menos igual",
-    "task.option.b_better": "B es mejor",
-    "task.option.b_much_better": "B es mucho mejor",
-    "task.option.issues_found": "Sí, encontré problemas",
-    "task.option.no_issues": "No encontré problemas",
-    "task.option.factual_error": "Error factual",
-    "task.option.missing_caveat": "Falta una advertencia",
-    "task.option.unsafe_advice": "Consejo peligroso",
-    "task.option.unsupported_claim": "Afirmación sin respaldo",
-    "task.option.instruction_not_followed": "No sigue la instrucción",
-    "task.option.other": "Otro",
-    "task.option.minor": "Leve",
-    "task.option.major": "Grave",
-    "task.option.critical": "Crítico",
-    "task.invalid.required": "Responde a esto, por favor.",
-    "task.invalid.not_on_scale": "Elige un valor de {min} a {max}.",
-    "task.invalid.not_an_option": "Elige una de las opciones ofrecidas.",
-    "task.invalid.too_short": "Escribe al menos {min} caracteres (escribiste {length}).",
-    "task.invalid.too_long": "No pases de {max} caracteres (escribiste {length}).",
-    "task.invalid.unknown_criterion": "«{criterion}» no es un criterio de este proyecto.",
-    "task.invalid.ranking_incomplete": "Da a cada respuesta un puesto del 1 al {places}.",
-    "task.invalid.ranking_ties": "Aquí no se permiten empates: da a cada respuesta su propio puesto.",
-    "task.invalid.ranking_gap": "Los puestos deben seguir desde el 1 sin huecos.",
-    "task.invalid.quote_not_found": "Ese pasaje no está en la respuesta. Cópialo tal como está escrito.",
-    "task.invalid.issue_incomplete": "Problema {n}: indica el pasaje, la categoría, la gravedad y la corrección.",
-    "task.invalid.no_issue_given": "Describe al menos un problema o elige «No encontré problemas».",
-    "task.invalid.issues_and_none": "Describiste problemas pero elegiste «No encontré problemas».",
-    "task.invalid.exactly_one_label": "Elige exactamente una etiqueta.",
-    "task.invalid.unknown_label": "«{label}» no es una de las etiquetas de este proyecto.",
-    "task.invalid.rewrite_unchanged": "La reescritura es igual a la respuesta original.",
-    "task.invalid.no_gold": "Este tipo de tarea no tiene respuesta de referencia (gold).",
-}
-
-CATALOG_KEYS: tuple[str, ...] = tuple(ENGLISH)
+# ---------------------------------------------------------------- questions per task type
+#
+# Labels are catalog keys (`task.field.*`, `task.option.*`) or the manager's own words from the spec; the texts
+# live only in locales/*/LC_MESSAGES/panelist.po.
 
 
-# ---------------------------------------------------------------- form fields per task type
-
-
-def _justification(spec: ProjectSpec) -> FieldSpec:
+def _justification(spec: ProjectSpec) -> TextQuestion:
     # The spec's minimum is a soft rule (feedback.py sends it back once; the expert may insist), so the
-    # form itself only refuses an empty justification.
-    return FieldSpec(
-        id="justification", kind=FieldKind.long_text, label=msg("task.field.justification"),
-        min_length=1, max_length=MAX_JUSTIFICATION_CHARS,
-    )
+    # question itself only refuses an empty justification.
+    return TextQuestion(name="justification", title=msg("task.field.justification"),
+                        min_length=1, max_length=MAX_JUSTIFICATION_CHARS)
 
 
-def _criterion_field(c: Criterion) -> FieldSpec:
-    label = msg("task.field.score", criterion=c.label)
-    help_text = c.description or None
+def _criterion_question(c: Criterion) -> Question:
+    title = msg("task.field.score", criterion=c.label)
+    description = c.description or None
     if c.scale.named:
-        return FieldSpec(
-            id=f"score.{c.id}", kind=FieldKind.choice, label=label, help=help_text,
-            options=[Option(value=lv, label=lv) for lv in c.scale.levels],
-        )
-    return FieldSpec(
-        id=f"score.{c.id}", kind=FieldKind.scale, label=label, help=help_text, min=c.scale.min, max=c.scale.max,
-    )
+        return LabelQuestion(name=f"score.{c.id}", title=title, description=description,
+                             labels=tuple(Choice(value=lv, label=lv) for lv in c.scale.levels))
+    return RatingQuestion(name=f"score.{c.id}", title=title, description=description,
+                          min=c.scale.min, max=c.scale.max)
 
 
-def _choice(values: tuple[str, ...]) -> list[Option]:
-    return [Option(value=v, label=msg(f"task.option.{v}")) for v in values]
+@lru_cache(maxsize=None)  # a handful of fixed option sets; the choices are frozen and shared
+def _choices(values: tuple[str, ...]) -> tuple[Choice, ...]:
+    return tuple(Choice(value=v, label=msg(f"task.option.{v}")) for v in values)
 
 
-def _rating_fields(spec: ProjectSpec, item: TaskItem) -> list[FieldSpec]:
-    return [_criterion_field(c) for c in spec.criteria] + [_justification(spec)]
+def _rating_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
+    return [_criterion_question(c) for c in spec.criteria] + [_justification(spec)]
 
 
-def _pairwise_fields(spec: ProjectSpec, item: TaskItem) -> list[FieldSpec]:
-    fields = [FieldSpec(id="preference", kind=FieldKind.choice, label=msg("task.field.preference"),
-                        options=_choice(PREFERENCES))]
-    fields += [
-        FieldSpec(id=f"pref.{c.id}", kind=FieldKind.choice, required=False, help=c.description or None,
-                  label=msg("task.field.criterion_preference", criterion=c.label), options=_choice(PREFERENCES))
+def _pairwise_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
+    questions: list[Question] = [
+        LabelQuestion(name="preference", title=msg("task.field.preference"), labels=_choices(PREFERENCES))]
+    questions += [
+        LabelQuestion(name=f"pref.{c.id}", required=False, description=c.description or None,
+                      title=msg("task.field.criterion_preference", criterion=c.label), labels=_choices(PREFERENCES))
         for c in spec.criteria
     ]
-    return fields + [_justification(spec)]
+    return questions + [_justification(spec)]
 
 
-def _ranking_fields(spec: ProjectSpec, item: TaskItem) -> list[FieldSpec]:
-    places = [Option(value=str(n), label=str(n)) for n in range(1, len(item.responses) + 1)]
-    fields = [
-        FieldSpec(id=f"rank.{r.id}", kind=FieldKind.choice, label=msg("task.field.rank", response=r.id), options=places)
+def _ranking_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
+    places = tuple(Choice(value=str(n), label=str(n)) for n in range(1, len(item.responses) + 1))
+    questions: list[Question] = [
+        LabelQuestion(name=f"rank.{r.id}", title=msg("task.field.rank", response=r.id), labels=places)
         for r in item.responses
     ]
-    return fields + [_justification(spec)]
+    return questions + [_justification(spec)]
 
 
-def _error_check_fields(spec: ProjectSpec, item: TaskItem) -> list[FieldSpec]:
-    fields = [FieldSpec(id="verdict", kind=FieldKind.choice, label=msg("task.field.verdict"),
-                        options=_choice(("issues_found", "no_issues")))]
-    found = ("verdict", ["issues_found"])
+def _error_check_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
+    questions: list[Question] = [LabelQuestion(name="verdict", title=msg("task.field.verdict"),
+                                               labels=_choices(("issues_found", "no_issues")))]
+    found: Condition = ("verdict", ("issues_found",))
     for n in range(1, MAX_ISSUES_IN_FORM + 1):
         # Issue n is offered after issue n-1 was written; skipping its quote ends the list.
-        quote_if = [found] + ([(f"issue.{n - 1}.quote", None)] if n > 1 else [])
-        rest_if = [found, (f"issue.{n}.quote", None)]
-        fields += [
-            FieldSpec(id=f"issue.{n}.quote", kind=FieldKind.long_text, required=False, show_if=quote_if,
-                      label=msg("task.field.issue_quote", n=n), max_length=MAX_LONG_TEXT_CHARS),
-            FieldSpec(id=f"issue.{n}.category", kind=FieldKind.choice, required=False, show_if=rest_if,
-                      label=msg("task.field.issue_category", n=n), options=_choice(ISSUE_CATEGORIES)),
-            FieldSpec(id=f"issue.{n}.severity", kind=FieldKind.choice, required=False, show_if=rest_if,
-                      label=msg("task.field.issue_severity", n=n), options=_choice(SEVERITIES)),
-            FieldSpec(id=f"issue.{n}.correction", kind=FieldKind.long_text, required=False, show_if=rest_if,
-                      label=msg("task.field.issue_correction", n=n), max_length=MAX_LONG_TEXT_CHARS),
+        quote_if: tuple[Condition, ...] = (found, (f"issue.{n - 1}.quote", None)) if n > 1 else (found,)
+        rest_if = (found, (f"issue.{n}.quote", None))
+        questions += [
+            TextQuestion(name=f"issue.{n}.quote", required=False, show_if=quote_if,
+                         title=msg("task.field.issue_quote", n=n), max_length=MAX_LONG_TEXT_CHARS),
+            LabelQuestion(name=f"issue.{n}.category", required=False, show_if=rest_if,
+                          title=msg("task.field.issue_category", n=n), labels=_choices(ISSUE_CATEGORIES)),
+            LabelQuestion(name=f"issue.{n}.severity", required=False, show_if=rest_if,
+                          title=msg("task.field.issue_severity", n=n), labels=_choices(SEVERITIES)),
+            TextQuestion(name=f"issue.{n}.correction", required=False, show_if=rest_if,
+                         title=msg("task.field.issue_correction", n=n), max_length=MAX_LONG_TEXT_CHARS),
         ]
-    fields.append(FieldSpec(id="no_issues_reason", kind=FieldKind.long_text, required=False,
-                            show_if=[("verdict", ["no_issues"])],
-                            label=msg("task.field.no_issues_reason"), max_length=MAX_JUSTIFICATION_CHARS))
-    return fields
+    questions.append(TextQuestion(name="no_issues_reason", required=False, show_if=(("verdict", ("no_issues",)),),
+                                  title=msg("task.field.no_issues_reason"), max_length=MAX_JUSTIFICATION_CHARS))
+    return questions
 
 
-def _rewrite_fields(spec: ProjectSpec, item: TaskItem) -> list[FieldSpec]:
+def _rewrite_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
     low, high = spec.rewrite_bounds
     return [
-        FieldSpec(id="text", kind=FieldKind.long_text, label=msg("task.field.rewrite_text", min=low, max=high),
-                  min_length=low, max_length=high),
-        FieldSpec(id="what_was_wrong", kind=FieldKind.long_text, label=msg("task.field.what_was_wrong"),
-                  min_length=1, max_length=MAX_JUSTIFICATION_CHARS),
+        TextQuestion(name="text", title=msg("task.field.rewrite_text", min=low, max=high),
+                     min_length=low, max_length=high),
+        TextQuestion(name="what_was_wrong", title=msg("task.field.what_was_wrong"),
+                     min_length=1, max_length=MAX_JUSTIFICATION_CHARS),
     ]
 
 
-def _labeling_fields(spec: ProjectSpec, item: TaskItem) -> list[FieldSpec]:
-    options = [Option(value=label, label=label) for label in spec.labels]
+def _labeling_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
+    labels = tuple(Choice(value=label, label=label) for label in spec.labels)
+    main: Question
     if spec.multi_label:
-        main = FieldSpec(id="labels", kind=FieldKind.multi_choice, label=msg("task.field.labels"), options=options)
+        main = MultiLabelQuestion(name="labels", title=msg("task.field.labels"), labels=labels)
     else:
-        main = FieldSpec(id="labels", kind=FieldKind.choice, label=msg("task.field.label"), options=options)
-    return [main, FieldSpec(id="comment", kind=FieldKind.long_text, required=False, label=msg("task.field.comment"),
-                            max_length=MAX_JUSTIFICATION_CHARS)]
+        main = LabelQuestion(name="labels", title=msg("task.field.label"), labels=labels)
+    return [main, TextQuestion(name="comment", required=False, title=msg("task.field.comment"),
+                               max_length=MAX_JUSTIFICATION_CHARS)]
 
 
-def _prompt_writing_fields(spec: ProjectSpec, item: TaskItem) -> list[FieldSpec]:
+def _prompt_writing_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
     return [
-        FieldSpec(id="prompt", kind=FieldKind.long_text, label=msg("task.field.prompt"),
-                  min_length=MIN_PROMPT_CHARS, max_length=MAX_LONG_TEXT_CHARS),
-        FieldSpec(id="reference_answer", kind=FieldKind.long_text, label=msg("task.field.reference_answer"),
-                  min_length=1, max_length=MAX_LONG_TEXT_CHARS),
-        FieldSpec(id="why_hard", kind=FieldKind.long_text, label=msg("task.field.why_hard"),
-                  min_length=1, max_length=MAX_JUSTIFICATION_CHARS),
+        TextQuestion(name="prompt", title=msg("task.field.prompt"),
+                     min_length=MIN_PROMPT_CHARS, max_length=MAX_LONG_TEXT_CHARS),
+        TextQuestion(name="reference_answer", title=msg("task.field.reference_answer"),
+                     min_length=1, max_length=MAX_LONG_TEXT_CHARS),
+        TextQuestion(name="why_hard", title=msg("task.field.why_hard"),
+                     min_length=1, max_length=MAX_JUSTIFICATION_CHARS),
     ]
 
 
-_FIELDS: dict[str, Callable[[ProjectSpec, Any], list[FieldSpec]]] = {
-    "rating": _rating_fields,
-    "pairwise": _pairwise_fields,
-    "ranking": _ranking_fields,
-    "error_check": _error_check_fields,
-    "rewrite": _rewrite_fields,
-    "labeling": _labeling_fields,
-    "prompt_writing": _prompt_writing_fields,
+_QUESTIONS: dict[str, Callable[[ProjectSpec, Any], list[Question]]] = {
+    "rating": _rating_questions,
+    "pairwise": _pairwise_questions,
+    "ranking": _ranking_questions,
+    "error_check": _error_check_questions,
+    "rewrite": _rewrite_questions,
+    "labeling": _labeling_questions,
+    "prompt_writing": _prompt_writing_questions,
 }
 
 
-def answer_fields(spec: ProjectSpec, item: TaskItem) -> list[FieldSpec]:
-    """The form fields an expert fills in for this item, in order."""
-    return _FIELDS[spec.task_type](spec, item)
+def answer_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
+    """The questions an expert answers for this item, in order (`handlers.shared.task_forms` makes them a form)."""
+    return _QUESTIONS[spec.task_type](spec, item)
 
 
 def justification_field(task_type: str) -> str | None:

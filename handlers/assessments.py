@@ -29,9 +29,10 @@ from domain.assessment_spec import (
     AssessmentSpec, ChoiceItem, NumericItem, TaskSampleItem, WrittenItem,
 )
 from domain.identity import parse_identity
-from domain.task_types import AnswerInvalid, answer_fields, validate_answer
+from domain.task_types import AnswerInvalid, validate_answer
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.replies import command_buttons, say
+from handlers.shared.task_forms import answer_fields
 from storage.repos.assessments import AssessmentRow, AttemptRow
 from storage.uow import UnitOfWork
 

@@ -20,6 +20,7 @@ from handlers.shared.assessment_files import assessment_upload
 from handlers.shared.project_render import project_line
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.replies import command_buttons, say
+from handlers.shared.reports import problem_lines
 from handlers.shared.task_service import create_project, import_in_transaction, spec_of
 
 router = Router("projects")
@@ -78,7 +79,7 @@ async def manager_upload(ctx: Context, event) -> list:
 async def _create(ctx: Context, data: bytes, filename: str) -> list:
     created = await create_project(ctx.uow, data, filename, ctx.person.id, ctx.now)
     if created.errors:
-        lines = "\n".join(created.errors[:40])
+        lines = "\n".join(problem_lines(ctx, created.errors[:40]))
         more = len(created.errors) - 40
         blocks = [text(msg("project.refused", count=len(created.errors))), LongText(title=msg("project.errors"),
                   text=lines + (f"\n… +{more}" if more > 0 else ""), filename="spec-errors.txt")]
@@ -98,7 +99,7 @@ async def _import(ctx: Context, project, data: bytes, all_or_nothing: bool) -> l
     if all_or_nothing and report.problem_count:
         blocks.insert(0, text(Span(text=msg("import.refused_all"), style="bold")))
     if report.problems:
-        listing = "\n".join(str(p) for p in report.problems)
+        listing = "\n".join(problem_lines(ctx, report.problems))
         blocks.append(LongText(title=msg("import.problems"), text=listing, filename="import-problems.txt"))
     return [ctx.reply(*blocks)]
 

@@ -21,7 +21,7 @@ from bot.core.wizard import Problem
 from domain.assignment import late_submit_allowed, prefer_gold
 from domain.feedback import check_justification
 from domain.task_import import TaskItem
-from domain.task_types import AnswerInvalid, answer_fields, justification_field, validate_answer
+from domain.task_types import AnswerInvalid, justification_field, validate_answer
 from domain.eligibility import ineligibility
 from handlers.shared import money_hooks
 from handlers.shared.actions import ResumeTask, ShowInstructions, SkipReason, SkipTask
@@ -31,6 +31,7 @@ from handlers.shared.replies import command_buttons, say
 from domain.scoring import expected_answer, needs_review, score_gold
 from handlers.shared.task_render import render_expected
 from handlers.shared.task_screen import FORM, load_assignment as _load, show_task
+from handlers.shared.task_forms import answer_fields
 from handlers.shared.task_service import spec_from_json, spec_of
 from storage.uow import UnitOfWork
 

@@ -20,6 +20,8 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
+from bot.i18n.text import msg
+from domain.problems import Invalid
 from storage.db import Database, Tx, open_database, redact_url
 from storage.migrate import upgrade
 
@@ -28,13 +30,13 @@ SKIP_TABLES = {"schema_migrations"}
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class CopyError(Exception):
-    """The copy was refused or did not check out; the message says why in one line."""
+class CopyError(Invalid):
+    """The copy was refused or did not check out; `message` (a catalog message) says why in one line."""
 
 
 def _q(name: str) -> str:
     if not _IDENT.match(name):
-        raise CopyError(f"refusing to copy an object with an unusual name: {name!r}")
+        raise CopyError(msg("copy.problem.unusual_name", name=repr(name)))
     return f'"{name}"'
 
 
@@ -133,11 +135,11 @@ async def _applied(tx: Tx) -> set[int]:
 async def copy_database(source_url: str, target_url: str, batch: int = BATCH) -> dict[str, int]:
     """Copy every table from `source_url` into an empty, freshly migrated `target_url`; returns rows per table."""
     if source_url == target_url:
-        raise CopyError("source and target are the same database")
+        raise CopyError(msg("copy.problem.same_database"))
     if source_url.startswith("sqlite:///"):
         path = Path(source_url.removeprefix("sqlite:///"))
         if not path.is_file():  # connecting would create an empty file (and its directories)
-            raise CopyError(f"no SQLite database at {path}")
+            raise CopyError(msg("copy.problem.no_sqlite", path=str(path)))
     source, target = open_database(source_url), open_database(target_url)
     await source.connect()
     try:
@@ -158,28 +160,26 @@ async def _copy(source: Database, target: Database, batch: int) -> dict[str, int
         try:
             source_versions = await _applied(stx)
         except Exception as exc:  # no schema_migrations: not a Panelist database
-            raise CopyError(f"{redact_url(source.url)} is not a Panelist database (no schema_migrations)") from exc
+            raise CopyError(msg("copy.problem.not_panelist", database=redact_url(source.url))) from exc
         target_versions = await _applied(ttx)
         if source_versions != target_versions:
-            raise CopyError(
-                f"the source is at migrations {sorted(source_versions)} but this Panelist has {sorted(target_versions)};"
-                " run `panelist db upgrade` against the source first")
+            raise CopyError(msg("copy.problem.migrations_differ", source=str(sorted(source_versions)),
+                                target=str(sorted(target_versions))))
 
         tables = await scat.tables()
         target_tables = set(await tcat.tables())
         missing = [t for t in tables if t not in target_tables]
         if missing:
-            raise CopyError(f"the target has no table(s) {', '.join(missing)}")
+            raise CopyError(msg("copy.problem.missing_tables", tables=", ".join(missing)))
         busy = [t for t in sorted(target_tables) if await ttx.fetchval(f"SELECT 1 FROM {_q(t)} LIMIT 1")]
         if busy:
-            raise CopyError(
-                f"the target {redact_url(target.url)} already has rows (in {', '.join(busy)}); copy only into an empty database")
+            raise CopyError(msg("copy.problem.target_not_empty", database=redact_url(target.url), tables=", ".join(busy)))
 
         graph = {t: (await scat.parents(t)) - {t} for t in tables}
         try:
             order = list(TopologicalSorter(graph).static_order())
         except CycleError as exc:
-            raise CopyError(f"foreign keys form a cycle: {exc.args[1]}") from exc
+            raise CopyError(msg("copy.problem.cycle", tables=str(exc.args[1]))) from exc
         order = [t for t in order if t in graph]
 
         counts: dict[str, int] = {}
@@ -190,7 +190,8 @@ async def _copy(source: Database, target: Database, batch: int) -> dict[str, int
             have = int(await ttx.fetchval(f"SELECT COUNT(*) FROM {_q(table)}"))
             want = int(await stx.fetchval(f"SELECT COUNT(*) FROM {_q(table)}"))
             if have != want or have != counts[table]:
-                raise CopyError(f"row count mismatch in {table}: source {want}, copied {counts[table]}, target {have}")
+                raise CopyError(msg("copy.problem.row_count", table=table, source=str(want), copied=str(counts[table]),
+                                    target=str(have)))
         return counts
 
 
@@ -198,7 +199,8 @@ async def _copy_table(stx: Tx, ttx: Tx, scat: _Catalog, tcat: _Catalog, table: s
     source_cols = await scat.columns(table)
     target_cols = await tcat.columns(table)
     if set(source_cols) != set(target_cols):
-        raise CopyError(f"table {table} differs: source columns {sorted(source_cols)}, target {sorted(target_cols)}")
+        raise CopyError(msg("copy.problem.columns_differ", table=table, source=str(sorted(source_cols)),
+                            target=str(sorted(target_cols))))
     names = list(source_cols)
     key = await scat.primary_key(table) or names
     select = (f"SELECT {', '.join(_q(c) for c in names)} FROM {_q(table)}"

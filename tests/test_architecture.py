@@ -22,14 +22,6 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
 CONTRACTS = {c["id"]: c for c in CONFIG["contracts"]}
 
-# Contracts that other branches of issue 14 make true (bot.core's own storage interface; domain without
-# bot.core.forms). Strict: once a contract holds, its xfail fails the suite, and its entry here must go.
-PENDING = {
-    "layers": "bot.core imports storage and app.settings; domain.task_types imports bot.core.forms",
-    "core-no-storage": "bot.core imports storage.uow, storage.models, storage.db, storage.migrate, storage.repos",
-    "storage-no-core": "storage.repos.exports -> domain.exports -> domain.task_types -> bot.core.forms",
-    "adapters-core-only": "bot.adapters.telegram.adapter imports storage.uow (inbox and leases)",
-}
 
 # One forbidden import per rule: (contract id, file that gets it, module it imports).
 VIOLATIONS = [
@@ -88,10 +80,7 @@ def as_is() -> tuple[dict[str, bool], dict[str, str]]:
     return lint(ROOT)
 
 
-@pytest.mark.parametrize("contract", [
-    pytest.param(cid, marks=pytest.mark.xfail(reason=PENDING[cid], strict=True)) if cid in PENDING else cid
-    for cid in CONTRACTS
-])
+@pytest.mark.parametrize("contract", list(CONTRACTS))
 def test_contract_is_kept(as_is, contract):
     kept, reports = as_is
     assert kept[contract], f"{CONTRACTS[contract]['name']} is broken:\n{reports.get(contract, '')}"

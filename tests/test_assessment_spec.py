@@ -5,6 +5,7 @@ from importlib.resources import files
 
 import pytest
 
+from bot.i18n import default_catalogs
 from domain.assessment_spec import AssessmentSpec, is_assessment_file, parse_assessment
 from domain.project_spec import SpecError
 
@@ -35,10 +36,12 @@ def parse(text: str) -> AssessmentSpec:
     return parse_assessment(text.encode(), "x.yaml")
 
 
-def problems(text: str) -> list[str]:
+def problems(text: str, locale: str = "en") -> list[str]:
+    """Every problem as the manager reads it in `locale`, rendered from the catalog."""
     with pytest.raises(SpecError) as info:
         parse(text)
-    return [str(p) for p in info.value.errors]
+    catalogs = default_catalogs()
+    return [p.render(lambda m: catalogs.render(m, locale)) for p in info.value.errors]
 
 
 def test_a_good_file_parses_with_defaults_and_positions():
@@ -101,6 +104,20 @@ def test_sample_task_needs_valid_gold_or_a_rubric():
     assert any("responses" in p for p in problems(BASE + pairwise_one))
 
 
+def test_problems_read_from_the_catalog_in_each_language():
+    change = BASE.replace("correct: [Beta]", "correct: [7]").replace("pass_score: 0.75", "pass_score: 150")
+    assert problems(change) == [
+        "pass_score: write a share such as 0.7 or a percentage such as 70",
+        "items[0]: correct: position 7 is not an option (0..2)",
+    ]
+    assert problems(change, "es") == [
+        "pass_score: escribe una proporción como 0.7 o un porcentaje como 70",
+        "items[0]: correct: la posición 7 no es una opción (0..2)",
+    ]
+    assert problems("- just\n- a list\n") == ["the top level must be a mapping of fields (id: …)"]
+    assert problems("- just\n- a list\n", "es") == ["el nivel superior debe ser un mapa de campos (id: …)"]
+
+
 def test_hostile_files_are_refused_cleanly():
     assert problems("- just\n- a list\n")
     assert problems("id: a\nid: b\n")  # duplicate key
@@ -149,6 +166,12 @@ async def test_cli_creates_once_and_refuses_bad_files(database_url, tmp_path, ca
     assert await run(settings, Namespace(assessment_command="create", file=str(bad))) == 1
     assert "items[2].answer" in capsys.readouterr().err
     assert await run(settings, Namespace(assessment_command="create", file=str(tmp_path / "nope.yaml"))) == 2
+    assert "panelist: no such file:" in capsys.readouterr().err
+    spanish = Settings(database_url=database_url, default_locale="es")
+    assert await run(spanish, Namespace(assessment_command="create", file=str(bad))) == 1
+    said = capsys.readouterr().err
+    assert said.startswith("evaluación rechazada (1 problema); no se creó nada:\n")
+    assert "items[2].answer: se esperaba un número, no texto" in said
     async with open_database(database_url) as db:
         async with db.transaction() as tx:
             assert await tx.fetchval("SELECT COUNT(*) FROM assessments") == 1

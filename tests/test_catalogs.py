@@ -17,8 +17,10 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 BASE = "en"
-# msg("some.key" …) and Msg(key="some.key" …) literals; keys built at run time cannot be checked here.
-KEY_LITERAL = re.compile(r"""\b(?:msg|Msg|say)\(\s*(?:key\s*=\s*)?["']([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+)["']""")
+# msg("some.key" …) and Msg(key="some.key" …) literals, and the CLI's say.out/err/text("cli.key" …); keys built at
+# run time cannot be checked here.
+KEY_LITERAL = re.compile(
+    r"""\b(?:msg|Msg|say|out|err|text)\(\s*(?:key\s*=\s*)?["']([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+)["']""")
 
 
 def load(locale: str):
@@ -153,6 +155,8 @@ def test_every_key_named_in_code_exists_in_english():
 def test_key_scanner_finds_both_spellings():
     src = 'a = msg("a.b", n=1)\nb = Msg(key="c.d_e")\nc = msg(\n    "f.g")\nd = msg(f"no.{x}")\ne = msg(variable)\n'
     assert KEY_LITERAL.findall(src) == ["a.b", "c.d_e", "f.g"]
+    assert KEY_LITERAL.findall('say.err("cli.x", n=1)\nsay.out("cli.y")\nsay.text("cli.z")\nstdout("q.r")\n') == [
+        "cli.x", "cli.y", "cli.z"]
 
 
 def test_locales_package_resources_are_found():

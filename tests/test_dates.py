@@ -7,6 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.i18n import default_catalogs
+from bot.i18n.text import msg
 from domain import dates
 from domain.dates import DateInvalid, parse_log_date, parse_week, week_bounds
 
@@ -91,10 +93,39 @@ def test_refused_weeks(text):
     assert caught.value.reason_key == "hours.error.week_format"
 
 
-def test_catalog_texts_cover_every_key():
-    assert set(dates.ENGLISH) == set(dates.SPANISH) == set(dates.REASON_KEYS)
-    assert "{earliest}" in dates.ENGLISH["hours.error.date_locked"]
-    assert "{earliest}" in dates.SPANISH["hours.error.date_locked"]
+def test_every_reason_key_is_in_every_catalog():
+    catalogs = default_catalogs()
+    for locale in catalogs.locales():
+        for key in dates.REASON_KEYS:
+            assert catalogs.has(locale, key), (locale, key)
+
+
+def _reason(exc: DateInvalid, locale: str) -> str:
+    return default_catalogs().render(msg(exc.reason_key, **exc.params), locale)
+
+
+def test_locked_day_names_the_earliest_day_in_the_reader_s_format():
+    with pytest.raises(DateInvalid) as caught:
+        parse_log_date("2026-11-20", TODAY, lock_days=2)
+    assert _reason(caught.value, "en") == "Days before Nov 23, 2026 are locked; hours can no longer be logged for them."
+    assert _reason(caught.value, "es") == (
+        "Los días anteriores al 23 nov 2026 están cerrados; ya no se pueden registrar horas en ellos.")
+
+
+@pytest.mark.parametrize(("parse", "text", "en", "es"), [
+    (parse_log_date, "someday",
+     "I couldn't read that date. Use today, yesterday, a weekday such as mon, or a date like 2026-11-20.",
+     "No entendí esa fecha. Usa hoy, ayer, un día de la semana como lun o una fecha como 2026-11-20."),
+    (parse_log_date, "2026-11-26", "You can't log hours for a future date.",
+     "No puedes registrar horas en una fecha futura."),
+    (parse_week, "next", "I couldn't read that week. Use this, last, a week like 2026-W47 or a date in it.",
+     "No entendí esa semana. Usa esta, pasada, una semana como 2026-W47 o una fecha de esa semana."),
+])
+def test_refusals_read_from_the_catalog(parse, text, en, es):
+    with pytest.raises(DateInvalid) as caught:
+        parse(text, TODAY)
+    assert _reason(caught.value, "en") == en
+    assert _reason(caught.value, "es") == es
 
 
 days = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))

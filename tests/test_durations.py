@@ -5,6 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.i18n import default_catalogs
+from bot.i18n.text import msg
 from domain import durations
 from domain.durations import MAX_MINUTES, DurationInvalid, format_minutes, parse_duration
 
@@ -63,13 +65,32 @@ def test_too_long_carries_the_limit():
     with pytest.raises(DurationInvalid) as caught:
         parse_duration("30h")
     assert caught.value.params == {"max_hours": 24}
-    assert "{max_hours}" in durations.ENGLISH[caught.value.reason_key]
+    reason = msg(caught.value.reason_key, **caught.value.params)
+    catalogs = default_catalogs()
+    assert catalogs.render(reason, "en") == "One entry can be at most 24 hours."
+    assert catalogs.render(reason, "es") == "Una entrada puede durar como máximo 24 horas."
 
 
-def test_catalog_texts_cover_every_key():
-    assert set(durations.ENGLISH) == set(durations.SPANISH) == set(durations.REASON_KEYS)
-    for key in durations.REASON_KEYS:
-        assert durations.ENGLISH[key].count("{") == durations.SPANISH[key].count("{")
+@pytest.mark.parametrize(("text", "en", "es"), [
+    ("abc", "I couldn't read that as a duration. Try 1h30m, 90m, 1.5h or 1:30.",
+     "No entendí esa duración. Prueba con 1h30m, 90m, 1,5h o 1:30."),
+    ("0h", "The duration must be more than zero.", "La duración debe ser mayor que cero."),
+    ("1.333h", "That isn't a whole number of minutes. Write it as hours and minutes, for example 1h20m.",
+     "Eso no es un número entero de minutos. Escríbelo en horas y minutos, por ejemplo 1h20m."),
+])
+def test_refusals_read_from_the_catalog(text, en, es):
+    with pytest.raises(DurationInvalid) as caught:
+        parse_duration(text)
+    reason = msg(caught.value.reason_key, **caught.value.params)
+    assert default_catalogs().render(reason, "en") == en
+    assert default_catalogs().render(reason, "es") == es
+
+
+def test_every_reason_key_is_in_every_catalog():
+    catalogs = default_catalogs()
+    for locale in catalogs.locales():
+        for key in durations.REASON_KEYS:
+            assert catalogs.has(locale, key), (locale, key)
 
 
 @given(st.text(max_size=80))

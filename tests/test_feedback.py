@@ -2,12 +2,11 @@ import re
 
 import pytest
 
+from bot.i18n import default_catalogs
 from domain.feedback import (
     CATALOG_KEYS,
-    ENGLISH,
     GENERIC_PHRASES,
     JUSTIFICATION_RULES,
-    SPANISH,
     check_justification,
     is_specific,
     normalize,
@@ -48,11 +47,35 @@ def rule(text, spec=SPEC, item=None):
 
 
 def test_hint_keys_are_in_both_catalogs_with_the_same_placeholders():
-    assert set(CATALOG_KEYS) == set(ENGLISH) == set(SPANISH)
+    texts = {loc: default_catalogs()._by_locale[loc].texts for loc in ("en", "es")}
     for key in CATALOG_KEYS:
         assert key.startswith("task.feedback.")
-        assert set(re.findall(r"{(\w+)}", ENGLISH[key])) == set(re.findall(r"{(\w+)}", SPANISH[key]))
-        assert "count" not in re.findall(r"{(\w+)}", ENGLISH[key])  # msg() reserves count for plurals
+        assert key in texts["en"] and key in texts["es"], key
+        assert set(re.findall(r"{(\w+)}", texts["en"][key])) == set(re.findall(r"{(\w+)}", texts["es"][key]))
+        assert "count" not in re.findall(r"{(\w+)}", texts["en"][key])  # msg() reserves count for plurals
+
+
+@pytest.mark.parametrize(("text", "en", "es"), [
+    ("Bad.", "Your justification has 4 characters; this project asks for at least 40. "
+             "Name the criterion, quote the passage and say what it would cause.",
+     "Tu justificación tiene 4 caracteres; este proyecto pide al menos 40. "
+     "Nombra el criterio, cita el pasaje y di qué consecuencia tendría."),
+    ("This answer is really quite bad overall, honestly.",
+     "“Looks good” or “this is bad” does not tell the model what to change. Name the criterion, quote the passage "
+     "and say the consequence — e.g. Accuracy: “take 4 g every 2 hours” exceeds the daily maximum and risks liver "
+     "damage.",
+     "«Está bien» o «es mala» no le dice al modelo qué cambiar. Nombra el criterio, cita el pasaje y di la "
+     "consecuencia; p. ej. Exactitud: «tomar 4 g cada 2 horas» supera el máximo diario y puede dañar el hígado."),
+    ("The reasoning here skips a step that a pharmacist would have flagged.",
+     "Point at something we can check: name the criterion, quote the passage (in quotes) or give the figure that "
+     "is wrong.",
+     "Señala algo verificable: nombra el criterio, cita el pasaje (entre comillas) o da la cifra que está mal."),
+])
+def test_hints_read_from_the_catalog_in_each_language(text, en, es):
+    hint = check_justification(text, SPEC)
+    assert hint is not None
+    assert default_catalogs().render(hint.hint, "en") == en
+    assert default_catalogs().render(hint.hint, "es") == es
 
 
 def test_rules_are_data():

@@ -6,6 +6,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from bot.i18n import default_catalogs
 from domain.project_spec import (
     DOMAINS,
     MAX_SPEC_BYTES,
@@ -36,11 +37,17 @@ def spec_bytes(**fields) -> bytes:
     return yaml.safe_dump({k: v for k, v in doc.items() if v is not None}, allow_unicode=True).encode()
 
 
-def problems(data: bytes, filename: str = "spec.yaml") -> dict[str, str]:
+def problems(data: bytes, filename: str = "spec.yaml", locale: str = "en") -> dict[str, str]:
+    """Path → the problem as the manager reads it, from the catalog of `locale` (every problem is checked in
+    Spanish too: found in the catalog, every placeholder filled)."""
     with pytest.raises(SpecError) as info:
         parse_project_spec(data, filename)
     assert all(isinstance(p, SpecProblem) for p in info.value.errors)
-    return {p.path: p.message for p in info.value.errors}
+    catalogs = default_catalogs()
+    for p in info.value.errors:
+        spanish = catalogs.render(p.message, "es")
+        assert catalogs.has("es", p.message.key) and spanish != p.message.key, p.message
+    return {p.path: catalogs.render(p.message, locale) for p in info.value.errors}
 
 
 # ---------------------------------------------------------------- the example files
@@ -460,6 +467,26 @@ def test_yaml_syntax_error_has_a_line():
 
 def test_json_syntax_error_has_a_line():
     assert "line" in problems(b'{"name": "Demo",\n}', "spec.json")[""]
+
+
+def test_problems_read_from_the_catalog_in_each_language():
+    data = spec_bytes(task_type="labeling", labels=["only"], overlap=0, colour="red",
+                      pay={"kind": "per_task", "amount": "1.005", "currency": "EUR"})
+    assert problems(data) == {
+        "overlap": "Input should be greater than or equal to 1",
+        "pay.amount": "EUR has 2 decimal place(s); 1.005 has more",
+        "colour": "unknown field",
+        "labels": "a labeling project needs at least two labels",
+    }
+    assert problems(data, locale="es") == {
+        "overlap": "Debe ser mayor o igual que 1",
+        "pay.amount": "EUR tiene 2 decimal(es); 1.005 tiene más",
+        "colour": "campo desconocido",
+        "labels": "un proyecto de etiquetado necesita al menos dos etiquetas",
+    }
+    assert problems(b"name: a\nname: b\n")[""] == "not valid YAML (line 2): key 'name' appears twice"
+    assert problems(b"name: a\nname: b\n", locale="es")[""] == "no es YAML válido (línea 2): la clave 'name' aparece dos veces"
+    assert problems(b'{"name": 1, "name": 2}', "spec.json")[""] == "not valid JSON: key 'name' appears twice"
 
 
 def test_spec_error_message_lists_paths():

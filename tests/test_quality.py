@@ -8,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from bot.i18n import default_catalogs
+from bot.i18n.text import msg
 from domain import quality
 from domain.quality import (
     QualityConfig,
@@ -106,16 +108,50 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def _catalog_text(locale: str, key: str) -> str:
+    texts = default_catalogs()._by_locale[locale].texts
+    assert key in texts, (locale, key)
+    return texts[key]
+
+
 def test_catalog_texts_match_keys_and_params():
-    assert set(quality.ENGLISH) == set(quality.SPANISH) == set(quality.EXPLANATION_KEYS)
     for key in quality.EXPLANATION_KEYS:
-        assert _placeholders(quality.ENGLISH[key]) == _placeholders(quality.SPANISH[key]), key
+        assert _placeholders(_catalog_text("en", key)) == _placeholders(_catalog_text("es", key)), key
     inputs = QualityInputs(gold_passed=1, gold_total=2, approved=3, rework=1, rejected=1,
                            agreement=0.5, agreement_items=5)
     for key, params in explain(quality_score(inputs), inputs):
-        assert _placeholders(quality.ENGLISH[key]) == set(params), key
-        quality.ENGLISH[key].format(**params)
-        quality.SPANISH[key].format(**params)
+        assert key in quality.EXPLANATION_KEYS
+        assert _placeholders(_catalog_text("en", key)) == set(params), key
+
+
+def test_explanation_reads_from_the_catalog_in_each_language():
+    inputs = QualityInputs(gold_passed=1, gold_total=2, approved=3, rework=1, rejected=1,
+                           agreement=0.5, agreement_items=5)
+    lines = [msg(key, **params) for key, params in explain(quality_score(inputs), inputs)]
+    catalogs = default_catalogs()
+    assert [catalogs.render(m, "en") for m in lines] == [
+        "Your quality score is 56%.",
+        "Gold checks (items with a known answer): 1 of 2 right (50%).",
+        "Reviews: approved 3, sent back for rework 1, rejected 1 (70%; a rework counts as 50% of an approval).",
+        "Agreement with other experts on the same items (5): 50% of their answers matched yours.",
+        "The score is a weighted average: gold checks 50%, reviews 30%, agreement 20%. "
+        "Parts with no data yet are left out and the others count more.",
+    ]
+    assert [catalogs.render(m, "es") for m in lines] == [
+        "Tu puntuación de calidad es 56 %.",
+        "Controles de referencia (ítems con respuesta conocida): 1 de 2 correctos (50 %).",
+        "Revisiones: aprobadas 3, devueltas para corregir 1, rechazadas 1 (70 %; una corrección cuenta como el 50 % "
+        "de una aprobación).",
+        "Coincidencia con otros expertos en los mismos ítems (5): el 50 % de sus respuestas coincidió con las tuyas.",
+        "La puntuación es una media ponderada: controles de referencia 50 %, revisiones 30 %, coincidencia 20 %. "
+        "Las partes sin datos no cuentan y las demás pesan más.",
+    ]
+    early = QualityInputs(approved=1)
+    (first, *_) = [msg(key, **params) for key, params in explain(quality_score(early), early)]
+    assert catalogs.render(first, "en") == (
+        "Your quality score appears once there is enough data: 1 of 10 data points so far.")
+    assert catalogs.render(first, "es") == (
+        "Tu puntuación de calidad aparecerá cuando haya datos suficientes: 1 de 10 por ahora.")
 
 
 counts = st.integers(min_value=0, max_value=200)

@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import default_catalogs
+from bot.i18n.text import msg
 from domain import task_import
 from domain.project_spec import ProjectSpec
 from domain.task_import import (
@@ -45,6 +47,12 @@ def jsonl(*rows) -> bytes:
 
 def run(data: bytes, spec: ProjectSpec = ERROR_CHECK, **kw):
     return list(iter_task_lines(io.BytesIO(data), spec, **kw))
+
+
+def reason(problem: LineProblem, locale: str = "en") -> str:
+    """The report line as a manager reading `locale` sees it (`line 3: …`), from the catalog."""
+    catalogs = default_catalogs()
+    return problem.render(lambda m: catalogs.render(m, locale))
 
 
 def only_problem(data: bytes, spec: ProjectSpec = ERROR_CHECK, **kw) -> LineProblem:
@@ -91,7 +99,7 @@ def test_invalid_utf8_is_reported_by_line():
     data = jsonl(row("a")) + b'{"external_id": "caf\xe9", "prompt": "x", "responses": []}\n' + jsonl(row("b"))
     results = run(data)
     assert isinstance(results[1], LineProblem) and results[1].line_no == 2 and results[1].code == "invalid_utf8"
-    assert "UTF-8" in results[1].reason
+    assert "UTF-8" in reason(results[1])
     assert isinstance(results[2], GoodLine)
 
 
@@ -188,7 +196,7 @@ def test_invalid_json(line):
 )
 def test_wrong_types_and_fields(fields, fragment):
     problem = only_problem(jsonl({**row("a"), **fields}))
-    assert problem.code == "invalid_field" and fragment in problem.reason, problem.reason
+    assert problem.code == "invalid_field" and fragment in reason(problem), reason(problem)
 
 
 @pytest.mark.parametrize("missing", ["external_id", "prompt"])
@@ -196,13 +204,13 @@ def test_missing_fields(missing):
     data = row("a")
     del data[missing]
     problem = only_problem(jsonl(data))
-    assert problem.code == "invalid_field" and missing in problem.reason
+    assert problem.code == "invalid_field" and missing in reason(problem)
 
 
 def test_duplicate_external_id_names_the_first_line():
     results = run(jsonl(row("a"), row("b"), row("a")))
     assert isinstance(results[2], LineProblem) and results[2].code == "duplicate_id"
-    assert "line 1" in results[2].reason and str(results[2]).startswith("line 3:")
+    assert "line 1" in reason(results[2]) and str(results[2]).startswith("line 3:")
 
 
 # ---------------------------------------------------------------- response counts per task type
@@ -224,7 +232,7 @@ def test_response_count_by_task_type(spec, good, bad):
         assert isinstance(run(jsonl(row("a", n)), spec)[0], GoodLine), n
     for n in bad:
         problem = only_problem(jsonl(row("a", n)), spec)
-        assert problem.code == "response_count" and f"has {n}" in problem.reason
+        assert problem.code == "response_count" and f"has {n}" in reason(problem)
 
 
 def test_response_count_from_the_spec():
@@ -282,7 +290,7 @@ def test_canonical_gold_is_what_the_gold_scorer_reads():
 )
 def test_invalid_gold(spec, n, gold, fragment):
     problem = only_problem(jsonl(row("a", n, gold=gold)), spec)
-    assert problem.code == "invalid_gold" and fragment in problem.reason, problem.reason
+    assert problem.code == "invalid_gold" and fragment in reason(problem), reason(problem)
 
 
 def test_null_gold_means_no_gold():
@@ -342,11 +350,40 @@ def test_import_report_caps_the_listed_problems():
     report = ImportReport()
     assert report.ok
     for i in range(MAX_LISTED_PROBLEMS + 5):
-        report.add_problem(LineProblem(line_no=i + 1, code="invalid_json", reason="bad"))
+        report.add_problem(LineProblem(line_no=i + 1, code="invalid_json",
+                                       reasons=[msg("import.problem.json", detail="bad")]))
     assert report.problem_count == MAX_LISTED_PROBLEMS + 5 and len(report.problems) == MAX_LISTED_PROBLEMS
     assert not report.ok
     report.imported += 3
     assert ImportReport.model_validate_json(report.model_dump_json()).imported == 3
+
+
+def test_report_lines_read_from_the_catalog_in_each_language():
+    data = jsonl(row("a"), row("a"), {"prompt": 1, "responses": [{"id": "a b", "text": ""}]}, b"[1]")
+    first, duplicate, fields, not_object = run(data)
+    assert isinstance(first, GoodLine)
+    assert reason(duplicate) == "line 2: external_id 'a' already used on line 1"
+    assert reason(duplicate, "es") == "línea 2: external_id 'a' ya se usó en la línea 1"
+    assert reason(fields) == (
+        "line 3: external_id: Field required; prompt: Input should be a valid string; "
+        "responses[0].id: String should match pattern '^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$'; "
+        "responses[0].text: String should have at least 1 character")
+    assert reason(fields, "es") == (
+        "línea 3: external_id: Campo obligatorio; prompt: Debe ser un texto; "
+        "responses[0].id: El texto debe seguir el patrón '^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$'; "
+        "responses[0].text: El texto debe tener al menos 1 carácter")
+    assert reason(not_object) == "line 4: each line must be a JSON object, not list"
+    assert reason(not_object, "es") == "línea 4: cada línea debe ser un objeto JSON, no list"
+    gold = only_problem(jsonl(row("a", 1, gold={"scores": {"accuracy": 7}})), RATING)
+    assert reason(gold) == "line 1: gold: score.accuracy: Choose a value from 1 to 5."
+    assert reason(gold, "es") == "línea 1: gold: score.accuracy: Elige un valor de 1 a 5."
+
+
+def test_more_than_five_field_problems_are_counted():
+    fields = {"external_id": 1, "prompt": 2, "context": 3, "metadata": 4, "responses": 5, "x": 6, "y": 7}
+    problem = only_problem(jsonl(fields))
+    assert len(problem.reasons) == 5 and problem.more == 2
+    assert reason(problem).endswith(" (and 2 more)") and reason(problem, "es").endswith(" (y 2 más)")
 
 
 def test_task_item_defaults():

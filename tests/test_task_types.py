@@ -4,15 +4,13 @@ from pathlib import Path
 import pytest
 
 from bot.core.forms import FieldKind, FieldSpec
+from bot.i18n import default_catalogs
 from bot.i18n.text import Msg
 from domain.project_spec import TASK_TYPES, ProjectSpec
 from domain.task_import import TaskItem
 from domain.task_types import (
     ANSWER_ADAPTER,
-    CATALOG_KEYS,
-    ENGLISH,
     MAX_ISSUES_IN_FORM,
-    SPANISH,
     AnswerInvalid,
     ErrorCheckAnswer,
     LabelingAnswer,
@@ -21,12 +19,13 @@ from domain.task_types import (
     RankingAnswer,
     RatingAnswer,
     RewriteAnswer,
-    answer_fields,
+    answer_questions,
     justification_field,
     normalize_passage,
     validate_answer,
     validate_gold,
 )
+from handlers.shared.task_forms import answer_fields
 
 PAY = {"kind": "per_task", "amount": "1.00", "currency": "EUR"}
 WHY = "Accuracy: “6 g a day” exceeds the 4 g maximum and risks liver damage."
@@ -66,18 +65,23 @@ def invalid(spec, item, raw) -> AnswerInvalid:
     with pytest.raises(AnswerInvalid) as info:
         validate_answer(spec, item, raw)
     assert isinstance(info.value.message, Msg)
-    assert info.value.message.key in ENGLISH
+    assert info.value.message.key.startswith("task.invalid.")
+    for locale in ("en", "es"):
+        assert default_catalogs().has(locale, info.value.message.key)
     return info.value
+
+
+def render(message: Msg, locale: str = "en") -> str:
+    return default_catalogs().render(message, locale)
 
 
 # ---------------------------------------------------------------- catalog
 
 
-def test_catalog_keys_are_listed_in_both_languages_with_the_same_placeholders():
-    assert set(CATALOG_KEYS) == set(ENGLISH) == set(SPANISH)
-    for key in CATALOG_KEYS:
-        assert key.startswith(("task.field.", "task.option.", "task.invalid."))
-        assert set(re.findall(r"{(\w+)}", ENGLISH[key])) == set(re.findall(r"{(\w+)}", SPANISH[key])), key
+def _catalog_text(locale: str, key: str) -> str:
+    texts = default_catalogs()._by_locale[locale].texts
+    assert key in texts, (locale, key)
+    return texts[key]
 
 
 def _msgs(fields: list[FieldSpec]):
@@ -96,9 +100,36 @@ def test_every_form_message_is_in_the_catalog_with_its_params(spec, item):
     fields = answer_fields(spec, item)
     assert len({f.id for f in fields}) == len(fields)
     for m in _msgs(fields):
-        assert m.key in CATALOG_KEYS
-        ENGLISH[m.key].format(**m.params)
-        SPANISH[m.key].format(**m.params)
+        assert m.key.startswith(("task.field.", "task.option."))
+        english, spanish = _catalog_text("en", m.key), _catalog_text("es", m.key)
+        assert set(re.findall(r"{(\w+)}", english)) == set(re.findall(r"{(\w+)}", spanish)) == set(m.params), m.key
+        english.format(**m.params)
+        spanish.format(**m.params)
+
+
+def test_questions_are_declared_in_the_domain_and_become_the_same_fields():
+    for spec, item in [(RATING, ONE), (ERROR_CHECK, ONE), (MULTI_LABELING, ONE), (RANKING, THREE)]:
+        questions = answer_questions(spec, item)
+        fields = answer_fields(spec, item)
+        assert [q.name for q in questions] == [f.id for f in fields]
+        assert [q.title for q in questions] == [f.label for f in fields]
+        assert [q.required for q in questions] == [f.required for f in fields]
+
+
+def test_form_texts_read_from_the_catalog_in_each_language():
+    accuracy, safety, why = answer_fields(RATING, ONE)
+    assert render(accuracy.label) == "Score for Accuracy"
+    assert render(accuracy.label, "es") == "Puntuación de Accuracy"
+    assert render(why.label) == "Justification: name the criterion, quote the passage, say what it causes"
+    assert render(why.label, "es") == "Justificación: nombra el criterio, cita el pasaje y di qué consecuencia tiene"
+    preference = answer_fields(PAIRWISE, TWO)[0]
+    assert [render(o.label) for o in preference.options] == [
+        "A is much better", "A is better", "About the same", "B is better", "B is much better"]
+    assert [render(o.label, "es") for o in preference.options] == [
+        "A es mucho mejor", "A es mejor", "Más o menos igual", "B es mejor", "B es mucho mejor"]
+    text, _ = answer_fields(REWRITE, ONE)
+    assert render(text.label) == "Your improved response (20–200 characters)"
+    assert render(text.label, "es") == "Tu respuesta mejorada (20–200 caracteres)"
 
 
 def test_every_task_type_has_fields():

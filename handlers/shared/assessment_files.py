@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.blocks import LongText, text
-from bot.core.context import Context
+from handlers.shared.context import Context
 from bot.i18n.text import msg
 from domain.assessment_spec import AssessmentSpec, is_assessment_file, parse_assessment
-from domain.project_spec import SpecError
+from domain.project_spec import SpecError, SpecProblem
 from handlers.shared.replies import say
+from handlers.shared.reports import problem_lines
 from storage.uow import UnitOfWork
 
 
@@ -17,7 +18,7 @@ from storage.uow import UnitOfWork
 class Created:
     assessment_id: int | None = None
     spec: AssessmentSpec | None = None
-    errors: list[str] = field(default_factory=list)
+    errors: list[SpecProblem] = field(default_factory=list)  # catalog messages: the caller shows them in its locale
     exists: bool = False
 
 
@@ -27,7 +28,7 @@ async def create_assessment(uow: UnitOfWork, data: bytes, filename: str, created
     try:
         spec = parse_assessment(data, filename)
     except SpecError as exc:
-        return Created(errors=[str(p) for p in exc.errors])
+        return Created(errors=exc.errors)
     new_id = await uow.assessments.create(spec.id, spec.domain, spec.title, spec.model_dump_json(), created_by, now)
     if new_id is None:
         return Created(spec=spec, exists=True)
@@ -42,7 +43,7 @@ async def assessment_upload(ctx: Context, filename: str, data: bytes) -> list | 
         return None
     created = await create_assessment(ctx.uow, data, filename, ctx.person.id, ctx.now)
     if created.errors:
-        listing = "\n".join(created.errors[:40])
+        listing = "\n".join(problem_lines(ctx, created.errors[:40]))
         return [ctx.reply(text(msg("assess.refused", problems=len(created.errors))),
                           LongText(title=msg("assess.errors"), text=listing, filename="assessment-errors.txt"))]
     if created.exists:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.core.context import Context
+from handlers.shared.context import Context
 
 
 def local_today(ctx: Context) -> date:

@@ -2,7 +2,7 @@
 the score itself (used by /stats, /match and the review decision)."""
 from __future__ import annotations
 
-from bot.core.context import Context
+from handlers.shared.context import Context
 from domain.item_answers import comparable, item_agreement
 from domain.quality import QualityInputs, QualityScore, peer_agreement, quality_score, should_pause
 from handlers.shared.task_service import spec_of

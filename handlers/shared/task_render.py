@@ -41,7 +41,7 @@ def render_answer(spec: ProjectSpec, item: TaskItem, form_values: dict) -> list:
     """An answer as the form's questions and the given values, for a reviewer or a rework summary."""
     from bot.core.blocks import Span
     from bot.core.field_values import display
-    from domain.task_types import answer_fields
+    from handlers.shared.task_forms import answer_fields
 
     lines = []
     for field in answer_fields(spec, item):

@@ -2,7 +2,7 @@
 rework sent back by a reviewer)."""
 from __future__ import annotations
 
-from bot.core.context import Context
+from handlers.shared.context import Context
 from domain.task_import import TaskItem
 from handlers.shared.task_render import render_task
 from handlers.shared.task_service import spec_of

@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Awaitable, BinaryIO, Callable
 
-from domain.project_spec import ProjectSpec, SpecError, parse_project_spec
+from domain.project_spec import ProjectSpec, SpecError, SpecProblem, parse_project_spec
 from domain.task_import import GoodLine, ImportReport, LineProblem, iter_task_lines
 from storage.db import Database
 from storage.repos.projects import ProjectRow
@@ -29,7 +29,7 @@ def spec_of(project: ProjectRow) -> ProjectSpec:
 class Created:
     project_id: int | None = None
     spec: ProjectSpec | None = None
-    errors: list[str] = field(default_factory=list)
+    errors: list[SpecProblem] = field(default_factory=list)  # catalog messages: the caller shows them in its locale
     exists: bool = False
 
 
@@ -38,7 +38,7 @@ async def create_project(uow: UnitOfWork, data: bytes, filename: str, created_by
     try:
         spec = parse_project_spec(data, filename)
     except SpecError as exc:
-        return Created(errors=[f"{p.path}: {p.message}" if p.path else p.message for p in exc.errors])
+        return Created(errors=exc.errors)
     project_id = await uow.projects.create(spec.name, spec.domain, spec.task_type, spec.model_dump_json(),
                                            spec.deadline, created_by, now)
     if project_id is None:
