@@ -115,18 +115,11 @@ class Router:
 
     def include(self, *others: "Router") -> "Router":
         for other in others:
-            for name in other.commands:
-                if name in self.commands:
-                    raise ValueError(f"command /{name} registered twice ({other.name})")
-            for name in other.actions:
-                if name in self.actions:
-                    raise ValueError(f"action {name!r} registered twice ({other.name})")
-            for form_id in other.forms:
-                if form_id in self.forms:
-                    raise ValueError(f"form {form_id!r} registered twice ({other.name})")
-            for tick_name in other.ticks:
-                if tick_name in self.ticks:
-                    raise ValueError(f"tick {tick_name!r} registered twice ({other.name})")
+            for kind, mine, theirs in (("command", self.commands, other.commands), ("action", self.actions, other.actions),
+                                       ("form", self.forms, other.forms), ("tick", self.ticks, other.ticks)):
+                for name in theirs.keys() & mine.keys():
+                    shown = f"/{name}" if kind == "command" else repr(name)
+                    raise ValueError(f"{kind} {shown} registered twice ({other.name})")
             self.commands.update(other.commands)
             self.forms.update(other.forms)
             self.ticks.update(other.ticks)
