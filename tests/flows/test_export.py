@@ -7,40 +7,11 @@ import json
 import pytest
 
 from domain.pseudonyms import pseudonym
-from tests.flows.helpers import answer_one, grant, rows
+from tests.flows.helpers import answer_one, files_for, grant, rows, watch_files
 from tests.flows.tasks_data import ANSWERS, JUSTIFY, add_member, seed_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 PREFERENCE = {"A is much better": "a_much_better"}
-
-
-def watch_files(chat) -> None:
-    """The console prints a file's name; keep what it delivered so the test can read the bytes."""
-    chat.delivered_files = []
-
-    def seen(delivery) -> None:
-        message = getattr(delivery.op, "message", None)
-        for block in getattr(message, "blocks", []):
-            if getattr(block, "kind", None) == "file":
-                import base64
-
-                chat.delivered_files.append((delivery.chat_id, block.filename, base64.b64decode(block.data_b64)))
-
-    chat.runtime.on_delivered.append(seen)
-
-
-def files_for(chat, user: str) -> list[tuple[str, bytes]]:
-    """(filename, bytes) of every file `user` received, as the platform stored it."""
-    if chat.platform == "telegram":
-        uid = chat.user_id(user)
-        return [(m["document"]["file_name"], chat.api.file_bytes(m["document"]["file_id"]))
-                for m in chat.api.messages_to(uid) if "document" in m]
-    if chat.platform == "slack":
-        from tests.flows.slack import dm_channel
-
-        channel = dm_channel(chat.uid(user))
-        return [(f.name, f.data) for f in chat.standin.uploaded_files() if channel in f.channels]
-    return [(name, data) for chat_id, name, data in chat.delivered_files if chat_id == user]
 
 
 def jsonl(data: bytes) -> list[dict]:
