@@ -16,6 +16,7 @@ from domain.eligibility import ineligibility
 from domain.matching import Candidate, Ranked, rank
 from domain.pseudonyms import pseudonym
 from handlers.shared.project_render import project_line
+from handlers.shared.project_access import join_refusals
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.quality_rules import score_for
 from handlers.shared.replies import command_buttons, say
@@ -146,8 +147,7 @@ async def _answer(ctx: Context, invite_id: int, accept: bool) -> list:
     if accept:
         if project.status != "open":
             return [say("projects.closed", name=project.name)]
-        reasons = ineligibility(ctx.person.profile, spec_of(project),
-                                await qualifications_of(ctx.uow, ctx.person.id, ctx.now))
+        reasons = await join_refusals(ctx, spec_of(project))
         if reasons:
             return [ctx.reply(text(msg("projects.cannot_join", name=project.name)), *[text("• ", msg(r)) for r in reasons])]
     if not await ctx.uow.invites.answer(invitation.id, ctx.person.id, "accepted" if accept else "declined", ctx.now):

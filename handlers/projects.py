@@ -1,4 +1,5 @@
-"""Projects: managers create them from a spec file and import tasks; experts list, join and read instructions."""
+"""Projects: managers create them from a spec file and import tasks; experts list, join and read instructions
+(only of projects they are in or may join: handlers.shared.project_access)."""
 from __future__ import annotations
 
 import base64
@@ -13,12 +14,11 @@ from bot.core.blocks import Button, Buttons, Heading, LongText, Span, button, te
 from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import msg
-from domain.eligibility import ineligibility
 from domain.identity import parse_identity
 from handlers.shared.announcements import announce_new_tasks
 from handlers.shared.assessment_files import assessment_upload
 from handlers.shared.project_render import project_line
-from handlers.shared.qualification_hooks import qualifications_of
+from handlers.shared.project_access import join_refusals, may_read_instructions
 from handlers.shared.replies import command_buttons, say
 from handlers.shared.reports import problem_lines
 from handlers.shared.task_service import create_project, import_in_transaction, spec_of
@@ -127,7 +127,7 @@ async def list_projects(ctx: Context, event) -> list:
         if project.id in mine:
             blocks.append(text(*line, " — ", msg("projects.joined")))
             continue
-        reasons = ineligibility(ctx.person.profile, spec, await qualifications_of(ctx.uow, ctx.person.id, ctx.now))
+        reasons = await join_refusals(ctx, spec)
         if reasons:
             blocks.append(text(*line, " — ", msg(reasons[0])))
         else:
@@ -165,7 +165,7 @@ async def _join(ctx: Context, project) -> list:
         return [say("projects.closed", name=project.name)]
     if await ctx.uow.projects.is_member(project.id, ctx.person.id):
         return [say("projects.already_member", name=project.name), ]
-    reasons = ineligibility(ctx.person.profile, spec, await qualifications_of(ctx.uow, ctx.person.id, ctx.now))
+    reasons = await join_refusals(ctx, spec)
     if reasons:
         return [ctx.reply(text(msg("projects.cannot_join", name=project.name)), *[text("• ", msg(r)) for r in reasons])]
     await ctx.uow.projects.add_member(project.id, ctx.person.id, None, ctx.now)
@@ -182,7 +182,8 @@ async def _join(ctx: Context, project) -> list:
 async def instructions(ctx: Context, event) -> list:
     typed = (event.args or "").strip()
     if typed:
-        projects = await ctx.uow.projects.matching(typed)
+        # a project this person may not read is answered as one that does not exist: no hint that it does
+        projects = [p for p in await ctx.uow.projects.matching(typed) if await may_read_instructions(ctx, p)]
     else:
         projects = await ctx.uow.projects.member_of(ctx.person.id)
     if not projects:

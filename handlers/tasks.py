@@ -25,6 +25,7 @@ from domain.task_types import AnswerInvalid, justification_field, validate_answe
 from domain.eligibility import ineligibility
 from handlers.shared import money_hooks
 from handlers.shared.actions import ResumeTask, ShowInstructions, SkipReason, SkipTask
+from handlers.shared.project_access import may_read_instructions
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.quality_rules import on_submitted
 from handlers.shared.replies import command_buttons, say
@@ -177,8 +178,9 @@ async def _own_assignment(ctx: Context, assignment_id: int):
 
 @router.action(ShowInstructions)
 async def show_instructions(ctx: Context, event, press: ShowInstructions) -> list:
+    # the id is untrusted: only the presser's own assignment, in a project whose instructions they may still read
     loaded = await _own_assignment(ctx, press.assignment)
-    if loaded is None:
+    if loaded is None or not await may_read_instructions(ctx, loaded[2]):
         return [say("error.button_expired")]
     spec = loaded[3]
     return [ctx.reply(LongText(title=msg("task.instructions"), text=spec.instructions, filename="instructions.txt"))]

@@ -144,3 +144,24 @@ def files_for(chat, user: str) -> list[tuple[str, bytes]]:
         channel = dm_channel(chat.uid(user))
         return [(f.name, f.data) for f in chat.standin.uploaded_files() if channel in f.channels]
     return [(name, data) for chat_id, name, data in chat.delivered_files if chat_id == user]
+
+
+async def person_id(chat, user: str) -> int:
+    key = parse_identity(chat.identity(user))
+    got = await rows(chat.runtime, "SELECT person_id FROM identities WHERE platform = $1 AND workspace = $2"
+                                   " AND user_id = $3", key.platform, key.workspace, key.user_id)
+    assert got, f"{user} has not talked to the bot"
+    return got[0]["person_id"]
+
+
+def resign_button(chat, owner: str, label: str, action, presser_id: int) -> None:
+    """Rewrite the button `owner` received so it carries `action` correctly signed for `presser_id`: a press
+    that passes the codec and must be refused by the handler's own check against storage (every adapter keeps
+    the payload where its platform does: callback data, or a Slack action's value)."""
+    i, j = chat._find_button(owner, label, anywhere=True)
+    item = chat.received(owner)[i]
+    forged = chat.runtime.codec.inline(action, presser_id)
+    if getattr(item, "actions", None):
+        item.actions[j]["value"] = forged
+    else:
+        item.payloads[j] = forged
