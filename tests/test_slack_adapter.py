@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import logging
 import time
 from datetime import datetime, timezone
 
@@ -29,7 +30,7 @@ from app.settings import Settings
 from handlers.shared.task_service import create_project, import_in_transaction
 from storage.uow import UnitOfWork
 from tests.flows.helpers import PROFILE, grant
-from tests.flows.slack import TEAM, SlackHarness, dm_channel, slack_user_id
+from tests.flows.slack import SECRET, TEAM, SlackHarness, dm_channel, slack_user_id
 from tests.flows.tasks_data import ANSWERS as TASK_ANSWERS
 from tests.flows.tasks_data import SPECS, add_member, seed_project
 from tests.slack_standin import SlackApiStandIn
@@ -671,3 +672,134 @@ async def test_a_closed_modal_keeps_what_was_typed_as_the_draft(slack):
     view = slack.standin.calls_to("views.open")[-1].response["view"]
     assert next(b for b in view["blocks"] if b["block_id"] == "name")["element"]["initial_value"] == "Kim Lee"
     assert not slack.refusals()
+
+
+# -- malformed and hostile requests (issue 15, point 10) -------------------------------------------------------
+
+
+async def post_raw(h: SlackHarness, data: bytes, headers: dict[str, str]) -> int:
+    async with h.http.post(h.server.make_url("/slack/events"), data=data, headers=headers) as resp:
+        await resp.read()
+        status = resp.status
+    await h.settle()
+    return status
+
+
+def signed(data: bytes, content_type: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict:
+    return signed_headers(secret, data, timestamp=timestamp, content_type=content_type)
+
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+BROKEN_JSON = b'{"type": "event_callback", "event": {"type": "message", "text": "hi"'
+BROKEN_FORM = b"payload=%7B%22type%22%3A%22block_actions%22%2C"  # payload= with half a JSON object
+
+
+async def assert_refused_quietly(h: SlackHarness, caplog, requests: list[tuple[bytes, dict, int]]) -> None:
+    for data, headers, expected in requests:
+        caplog.clear()
+        status = await post_raw(h, data, headers)
+        assert status == expected, (data[:60], headers.get("Content-Type"), status)
+        ours = [r for r in caplog.records if r.name == "panelist.slack" and r.levelno >= logging.WARNING]
+        assert len(ours) == 1, [r.getMessage() for r in caplog.records]
+        assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR], caplog.text
+        assert "Traceback" not in caplog.text
+    assert await rows(h.runtime, "SELECT id FROM inbox") == []
+    assert await rows(h.runtime, "SELECT id FROM persons") == []
+    assert h.standin.calls_to("chat.postMessage") == []
+
+
+async def test_unsigned_and_badly_signed_malformed_requests_get_401_before_their_body_is_read(slack, caplog):
+    caplog.set_level(logging.INFO)
+    now = int(time.time())
+    await assert_refused_quietly(slack, caplog, [
+        (BROKEN_JSON, {"Content-Type": JSON}, 401),  # no signature at all
+        (BROKEN_FORM, {"Content-Type": FORM}, 401),
+        (b"\xff\xfe\x00garbage", {"Content-Type": FORM}, 401),
+        (b"", {"Content-Type": JSON}, 401),
+        (BROKEN_JSON, signed(BROKEN_JSON, JSON, secret="not-the-signing-secret"), 401),
+        (BROKEN_FORM, signed(BROKEN_FORM, FORM, secret="not-the-signing-secret"), 401),
+        (BROKEN_JSON, signed(BROKEN_JSON, JSON, timestamp=now - 600), 401),  # stale, right secret
+        (BROKEN_FORM, signed(BROKEN_FORM, FORM, timestamp=now - 600), 401),
+        (BROKEN_JSON, {**signed(BROKEN_JSON, JSON), "X-Slack-Request-Timestamp": "soon"}, 401),
+        (BROKEN_JSON, {**signed(BROKEN_JSON, JSON), "X-Slack-Signature": "v0=" + "0" * 64}, 401),
+        # signed over its bytes, but not UTF-8: Slack never sends one, and slack_sdk cannot verify it
+        (b"command=%2Fpanelist&text=\xff\xfe", signed(b"command=%2Fpanelist&text=\xff\xfe", FORM), 401),
+    ])
+
+
+async def test_signed_requests_with_a_body_that_is_not_a_slack_payload_get_400(slack, caplog):
+    caplog.set_level(logging.INFO)
+    bodies = [
+        (BROKEN_JSON, JSON),
+        (b"[1, 2, 3]", JSON),  # JSON, but not an object
+        (b'"just a string"', JSON),
+        (b"{}", JSON),  # an empty object
+        (BROKEN_FORM, FORM),
+        (b"payload=", FORM),  # the payload is missing
+        (b"payload=%5B%5D", FORM),  # payload=[]
+        (b"payload=%FF%FE", FORM),  # percent-encoded bytes that are not UTF-8 inside payload
+        (b"", FORM),
+    ]
+    await assert_refused_quietly(slack, caplog, [(data, signed(data, ctype), 400) for data, ctype in bodies])
+
+
+def wrong_shapes(uid: str) -> list[dict]:
+    """Well-formed JSON objects where Slack always sends something else (signed, so only Slack could send them)."""
+    return [
+        {"type": "event_callback", "team_id": TEAM, "event": "x", "event_id": "Ev0SHAPE1"},
+        {"type": "event_callback", "team_id": TEAM, "event_id": "Ev0SHAPE2",
+         "event": {"type": "message", "user": [uid], "channel": 5, "channel_type": "im", "text": 7}},
+        {"type": "block_actions", "user": 5},
+        {"type": "block_actions", "user": {"id": uid}, "team": {"id": TEAM}, "actions": "x", "trigger_id": "t1"},
+        {"type": "block_actions", "user": {"id": uid}, "team": {"id": TEAM}, "actions": [{"value": 7}],
+         "trigger_id": "t2"},
+        {"type": "view_submission", "user": {"id": uid}, "team": {"id": TEAM}, "view": [], "trigger_id": "t3"},
+        {"type": "view_closed", "user": {"id": uid}, "team": {"id": TEAM}, "view": "q"},
+    ]
+
+
+@pytest.mark.parametrize("shape", range(7))
+async def test_signed_payloads_of_the_wrong_shape_get_400_not_a_traceback(slack, caplog, shape):
+    caplog.set_level(logging.INFO)
+    data = json.dumps(wrong_shapes(slack.uid("shape"))[shape]).encode()
+    await assert_refused_quietly(slack, caplog, [(data, signed(data, JSON), 400)])
+
+
+async def test_a_huge_body_is_refused_unread_signed_or_not(slack, caplog):
+    caplog.set_level(logging.INFO)
+    huge = b'{"type": "event_callback", "event": {"text": "' + b"x" * (3 * 1024 * 1024) + b'"}}'
+    await assert_refused_quietly(slack, caplog, [
+        (huge, {"Content-Type": JSON}, 413),
+        (huge, signed(huge, JSON), 413),
+    ])
+
+
+async def test_after_hostile_requests_a_good_one_goes_through(slack, caplog):
+    caplog.set_level(logging.INFO)
+    for data, headers in ((BROKEN_JSON, {"Content-Type": JSON}), (BROKEN_FORM, signed(BROKEN_FORM, FORM))):
+        assert await post_raw(slack, data, headers) in (400, 401)
+    status, _ = await slack.post(slash_command_body(TEAM, slack.uid("ana"), "help", trigger_id=slack.trigger("ana")))
+    assert status == 200
+    assert "What you can do" in slack.last("ana").text
+
+
+# -- control characters in inbound text (issue 15, point 9) ----------------------------------------------------
+
+
+async def test_a_nul_in_a_slack_name_or_message_is_stripped_and_the_person_is_served(slack):
+    uid = slack_user_id("nul")
+    slack.standin.add_user(uid, name="Ev\x00e\x07\x1b[0m")  # users.info answers this real name
+    assert slack.uid("nul") == uid
+    event = {"type": "message", "channel": dm_channel(uid), "channel_type": "im", "text": "/help\x00\x01",
+             "ts": f"{time.time():.6f}"}
+    status, _ = await slack.post(event_body(TEAM, uid, event, slack.new_event_id()))
+    assert status == 200
+    assert "What you can do" in slack.last("nul").text
+    status, _ = await slack.post(slash_command_body(TEAM, uid, "help\x00", trigger_id=slack.trigger("nul")))
+    assert status == 200 and "What you can do" in slack.last("nul").text
+    names = await rows(slack.runtime, "SELECT display_name FROM identities WHERE user_id = $1", uid)
+    assert [n["display_name"] for n in names] == ["Eve[0m"]
+    assert [p["display_name"] for p in await rows(slack.runtime, "SELECT display_name FROM persons")] == ["Eve[0m"]
+    processed = await rows(slack.runtime, "SELECT id FROM inbox WHERE processed_at IS NOT NULL")
+    assert len(processed) == 2

@@ -479,3 +479,57 @@ async def test_panelist_run_serves_telegram(database_url, mode):
         await api.stop()
     assert api.refusals == []
     assert (api.calls_of("getUpdates") == []) == (mode == "webhook")
+
+
+# -- control characters in inbound text (issue 15, point 9) ----------------------------------------------------
+
+
+async def test_a_nul_in_a_display_name_does_not_break_that_persons_messages(chat, database_url):
+    """A NUL in a Telegram first name used to fail every message from that person on PostgreSQL."""
+    uid = chat.user_id("nul")
+    await chat.push(chat.api.message_update(uid, "/help", first_name="Ev\x00e\x07\x1b[31m"))
+    assert "/profile" in chat.last("nul").text
+    await chat.push(chat.api.message_update(uid, "/help\x00\x01", first_name="Ev\x00e\x07\x1b[31m"))
+    assert len(chat.received("nul")) == 2 and "/profile" in chat.last("nul").text
+    names = await fetch(database_url, "SELECT display_name FROM identities WHERE user_id = $1", str(uid))
+    assert [n["display_name"] for n in names] == ["Eve[31m"]
+    persons = await fetch(database_url, "SELECT display_name FROM persons")
+    assert [p["display_name"] for p in persons] == ["Eve[31m"]
+    inbox = await fetch(database_url, "SELECT COUNT(*) AS n FROM inbox WHERE processed_at IS NOT NULL")
+    assert inbox[0]["n"] == 2
+
+
+async def test_webhook_refuses_malformed_bodies_with_400_and_wrong_secrets_with_403(database_url, caplog):
+    harness = TelegramHarness(database_url, webhook=True)
+    await harness.start()
+    try:
+        api = harness.api
+        caplog.set_level(logging.INFO)
+        right = {"X-Telegram-Bot-Api-Secret-Token": harness.webhook_secret}
+        cases = [
+            (b'{"update_id": 5, "message": {"text": "/help"', {**right, "Content-Type": "application/json"}, 400),
+            (b"[1, 2]", {**right, "Content-Type": "application/json"}, 400),
+            (b'"text"', {**right, "Content-Type": "application/json"}, 400),
+            (b"\xff\xfe\x00", {**right, "Content-Type": "application/json"}, 400),
+            (b"", right, 400),
+            (b'{"update_id": 5, "message": {"text": "/help"', {"Content-Type": "application/json"}, 403),
+            (b"\xff\xfe", {"X-Telegram-Bot-Api-Secret-Token": "wrong", "Content-Type": "application/json"}, 403),
+        ]
+        async with aiohttp.ClientSession() as session:
+            for data, headers, expected in cases:
+                caplog.clear()
+                async with session.post(harness.webhook_url, data=data, headers=headers) as response:
+                    assert response.status == expected, (data, expected)
+                ours = [r for r in caplog.records if r.name.startswith("panelist") and r.levelno >= logging.WARNING]
+                assert len(ours) == 1, caplog.text
+                assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR], caplog.text
+        await harness.adapter.drain()
+        assert await count(database_url, "SELECT COUNT(*) FROM inbox") == 0
+        assert harness.webhook_secret not in caplog.text
+        update = api.message_update(harness.user_id("gus"), "/help")
+        await harness.push(update)  # and a real update still goes through
+        assert "/profile" in harness.last("gus").text
+    finally:
+        refusals = harness.refusals()
+        await harness.stop()
+    assert not refusals

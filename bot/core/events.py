@@ -1,10 +1,21 @@
-"""Inbound events: what an adapter makes of a platform delivery. A discriminated union on `kind`."""
+"""Inbound events: what an adapter makes of a platform delivery. A discriminated union on `kind`.
+
+Every text field a person can fill (names, message text, command args, file names and captions, form values)
+passes through `bot.core.clean` when the event is built, on every platform: no NUL or other C0 control reaches
+storage or handlers. Button payloads are left as they are: the codec verifies them.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from bot.core.clean import clean_text, clean_value
+
+
+def _clean(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
 
 
 class Actor(BaseModel):
@@ -13,6 +24,8 @@ class Actor(BaseModel):
     user_id: str
     display_name: str | None = None
     locale_hint: str | None = None
+
+    _clean_names = field_validator("display_name", "locale_hint")(_clean)
 
     @property
     def key(self) -> str:
@@ -40,10 +53,14 @@ class CommandEvent(_Event):
     name: str
     args: str = ""
 
+    _clean_text = field_validator("name", "args")(_clean)
+
 
 class TextEvent(_Event):
     kind: Literal["text"] = "text"
     text: str
+
+    _clean_text = field_validator("text")(_clean)
 
 
 class ButtonPressed(_Event):
@@ -59,6 +76,8 @@ class FormSubmitted(_Event):
     session_id: int
     values: dict[str, Any]
 
+    _clean_values = field_validator("values")(clean_value)
+
 
 class FormCancelled(_Event):
     """A whole form closed without submitting; `values` are what was typed so far (kept as the draft)."""
@@ -66,6 +85,8 @@ class FormCancelled(_Event):
     kind: Literal["form_cancelled"] = "form_cancelled"
     session_id: int
     values: dict[str, Any] = Field(default_factory=dict)
+
+    _clean_values = field_validator("values")(clean_value)
 
 
 class FileUploaded(_Event):
@@ -75,6 +96,8 @@ class FileUploaded(_Event):
     mime: str | None = None
     data_b64: str | None = None  # None when over the size limit
     caption: str = ""
+
+    _clean_text = field_validator("filename", "mime", "caption")(_clean)
 
 
 class HomeOpened(_Event):

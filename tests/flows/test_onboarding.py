@@ -135,3 +135,16 @@ async def test_help_depends_on_role_and_language_switch(chat):
     assert "te hablaré en español" in chat.last("hu").text
     await chat.send("hu", "/help")
     assert "Lo que puedes hacer" in chat.last("hu").text
+
+
+async def test_control_characters_typed_anywhere_are_stripped_before_they_are_stored(chat, database_url):
+    """Issue 15, point 9: NUL (which PostgreSQL refuses) and other C0 controls never reach storage; newline and
+    tab stay. On Slack the profile is a modal, so its form values go through the same cleaning."""
+    await chat.send("zoe", "/start\x00")
+    assert "Welcome to Panelist" in chat.texts("zoe")
+    await chat.fill_form("zoe", {**PROFILE, "name": "Zo\x00ë Mar\x07tín\x1b", "credentials": "MD\x00,\x0b PhD"})
+    assert "your profile is saved" in chat.last("zoe").text
+    person = await stored_person(database_url, "Zoë Martín")
+    assert person["profile"]["credentials"] == "MD, PhD"
+    await chat.send("zoe", "/profile\x00\x01")
+    assert "Zoë Martín" in chat.texts("zoe")

@@ -1,6 +1,10 @@
 """The Slack adapter: slack-bolt's `AsyncApp` behind the project's aiohttp server (or Socket Mode).
 
-Inbound, for every request Bolt has verified (signature, 5-minute timestamp window):
+Before anything of a request is parsed, `handle_http` bounds its size (413 over `MAX_BODY`) and checks its
+signature and 5-minute timestamp window with slack_sdk's `SignatureVerifier` (401); a signed body that is not a
+Slack payload, or one of a shape nothing can read, gets 400 (one log line each, never a traceback or a 500).
+
+Inbound, for every request verified that way (Bolt checks the signature once more itself):
 
 1. one global middleware turns the payload into a core `Event` (`bot.adapters.slack.events`), downloads an
    uploaded file when there is one, and writes the event to the inbox with `runtime.accept` — deduplicated on
@@ -29,9 +33,13 @@ import time
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import build_normalized_headers, extract_content_type, parse_body
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import SLACK
@@ -65,6 +73,10 @@ PERMANENT = frozenset({
 FILE_TIMEOUT = 20.0  # seconds for one download; Slack retries the event meanwhile and the inbox dedupes it
 FILE_SHARED_GRACE = 1.0  # seconds a file_shared event waits for the same upload's message event
 FILE_SEEN_SECONDS = 3600.0  # how long a file id is remembered as handled by this process
+MAX_BODY = 2 * 1024 * 1024  # bytes; Slack's largest requests (a full modal's view and state) are far smaller
+# What reading a signed payload of the wrong shape raises (a string where Slack sends an object, a missing key);
+# pydantic's ValidationError is a ValueError.
+MALFORMED = (TypeError, AttributeError, KeyError, IndexError, ValueError)
 LOCALE_TIMEOUT = 1.0  # users.info before the ack is bounded; without it the person's saved locale applies
 
 
@@ -100,6 +112,7 @@ class SlackAdapter:
             process_before_response=False,  # ack first; listeners and turns run after the response
             logger=logging.getLogger("panelist.slack.bolt"),
         )
+        self.verifier = SignatureVerifier(secret) if secret is not None else None
         self._dm: dict[str, str] = {}  # user id → DM channel id
         self._locale: dict[str, tuple[str | None, str | None]] = {}  # user id → (locale, real name)
         self._view_acks: dict[str, asyncio.Future] = {}
@@ -121,8 +134,49 @@ class SlackAdapter:
             app.router.add_post(ROUTE, self.handle_http)
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        """Size, then signature, then body: nothing of an unsigned request is parsed. A request over `MAX_BODY`
+        gets 413; a missing, wrong or stale signature 401 (so does a body that is not UTF-8: Slack never sends
+        one, and slack_sdk's verifier cannot check it); a signed body that is not a Slack payload (broken JSON
+        or form encoding, `payload=` missing its JSON, not an object) 400 — each with one log line and no
+        traceback. Only then does Bolt see the request (and check the signature again on its own)."""
+        raw = await _read_at_most(request, MAX_BODY)
+        if raw is None:
+            log.warning("slack: a request of more than %d bytes from %s; refused", MAX_BODY, request.remote)
+            return web.Response(status=413)
+        if not self._signed(raw, request.headers):
+            log.warning("slack: a request without a valid signature (or with a stale timestamp) from %s; refused",
+                        request.remote)
+            return web.Response(status=401)
+        try:
+            text_body = raw.decode("utf-8")
+            headers = build_normalized_headers(request.headers)  # type: ignore[arg-type]
+            body = parse_body(text_body, extract_content_type(headers))
+        except (UnicodeDecodeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
+            log.warning("slack: a signed request whose body is not a Slack payload (%s); refused",
+                        type(exc).__name__)
+            return web.Response(status=400)
+        if not isinstance(body, dict) or not body:
+            log.warning("slack: a signed request whose body is not a Slack payload (empty or not an object); "
+                        "refused")
+            return web.Response(status=400)
+        try:
+            bolt_request = AsyncBoltRequest(body=text_body, query=request.query_string,
+                                            headers=request.headers)  # type: ignore[arg-type]
+            bolt_response = await self.app.async_dispatch(bolt_request)
+        except MALFORMED as exc:  # Bolt's own reading of a payload of the wrong shape (`"user": 5`)
+            log.warning("slack: a signed payload of an unexpected shape (%s: %s); refused",
+                        type(exc).__name__, str(exc)[:200])
+            return web.Response(status=400)
         return await to_aiohttp_response(bolt_response)
+
+    def _signed(self, raw: bytes, headers) -> bool:
+        if self.verifier is None:  # Socket Mode: the route is not mounted at all
+            return False
+        try:
+            return self.verifier.is_valid(raw, headers.get("X-Slack-Request-Timestamp"),
+                                          headers.get("X-Slack-Signature"))
+        except (ValueError, TypeError, OverflowError):  # a timestamp that is not a number, a body not UTF-8
+            return False
 
     async def start(self) -> None:
         if self.socket_mode:
@@ -161,6 +215,18 @@ class SlackAdapter:
         async def ack_submission(ack, context):
             await self._ack_submission(ack, context)
 
+        async def refuse_malformed(error):
+            """Bolt's error handler (middleware and listeners): a payload Slack signed but of a shape no code
+            here or in Bolt can read (`"event": "x"`, an action without `action_id`) gets 400 and one line;
+            anything else (the database away) keeps Bolt's 500, so Slack retries, and its traceback."""
+            if isinstance(error, MALFORMED):
+                log.warning("slack: a signed payload of an unexpected shape (%s: %s); refused",
+                            type(error).__name__, str(error)[:200])
+                return BoltResponse(status=400, body="")
+            log.error("slack: request failed: %s", error, exc_info=error)
+            return None
+
+        app.error(refuse_malformed)
         app.middleware(accept_first)
         app.command(parse.SLASH_COMMAND)(ack_then_process)
         app.event("message")(ack_then_process)
@@ -487,3 +553,18 @@ class SlackAdapter:
             await self.pacer.send(dm, lambda: self.client.chat_postEphemeral(channel=dm, user=user, text=render_text(text)))
         return None
 
+
+async def _read_at_most(request: web.Request, limit: int) -> bytes | None:
+    """The request body, or None when it is (or announces itself as) longer than `limit` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await request.content.read(64 * 1024)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)

@@ -171,8 +171,10 @@ def from_block_actions(body: dict, locale_hint: str | None = None, name: str | N
     if not actions:
         return None
     action = actions[0]
+    if not isinstance(action, dict) or not isinstance(action.get("action_id"), str):
+        return None  # not an action Slack sends (Bolt refuses the request)
     value = action.get("value")
-    if value is None:  # a select in a modal, a url button: nothing for the core to do
+    if not isinstance(value, str):  # a select in a modal, a url button: nothing for the core to do
         return None
     w = who(body)
     assert w is not None

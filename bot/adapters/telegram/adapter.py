@@ -359,6 +359,7 @@ class TelegramAdapter:
             log.warning("telegram webhook: a request that is not an update; refused")
             return web.Response(status=400)
         if update is None:
+            log.warning("telegram webhook: a request that is not an update; refused")
             return web.Response(status=400)
         try:
             event = await self._accept(update)
