@@ -222,6 +222,9 @@ class SlackAdapter:
             if isinstance(error, MALFORMED):
                 log.warning("slack: a signed payload of an unexpected shape (%s: %s); refused",
                             type(error).__name__, str(error)[:200])
+                # One line for the hostile-input case; the traceback stays reachable, so a bug of ours that
+                # raises the same kinds of error is not hidden for good.
+                log.debug("slack: the refused payload's traceback", exc_info=error)
                 return BoltResponse(status=400, body="")
             log.error("slack: request failed: %s", error, exc_info=error)
             return None
