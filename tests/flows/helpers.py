@@ -3,6 +3,7 @@ take (onboard, answer a task, get a role, set up an hourly project), a fake cloc
 from the database (rows, a person, the ledger)."""
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import datetime, timezone
 
@@ -113,3 +114,28 @@ async def redeliver_last(chat, user: str) -> None:
     before = await rows(chat.runtime, "SELECT COUNT(*) AS n FROM inbox")
     await chat.runtime.handle(EVENT.validate_json(inbox[0]["payload"]))
     assert await rows(chat.runtime, "SELECT COUNT(*) AS n FROM inbox") == before  # deduplicated, not a new row
+
+
+@contextlib.asynccontextmanager
+async def second_platform(chat):
+    """Another platform served by `chat`'s own runtime, as one `panelist run` serves several platforms: console
+    beside any other adapter, Telegram beside console. Fails the test if its stand-in refused a call."""
+    from tests.flows.console import ConsoleHarness
+    from tests.flows.telegram import TelegramHarness
+
+    cls = ConsoleHarness if chat.platform != "console" else TelegramHarness
+    other = cls(chat.database_url)
+    other.settings = chat.settings
+    other.runtime = chat.runtime
+    await other._start_adapter()
+    try:
+        yield other
+    finally:
+        refusals = other.refusals()
+        await other._stop_adapter()
+    assert not refusals, f"the {other.platform} stand-in refused calls: {refusals}"
+
+
+def link_code(shown: str) -> str:
+    """The code in a /link reply."""
+    return next(w for w in shown.replace("`", " ").replace("*", " ").split() if len(w) == 8 and w.isalnum() and w.isupper())
