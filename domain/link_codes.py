@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: people read these aloud and retype them
 LENGTH = 8
@@ -16,3 +17,8 @@ def normalise(text: str) -> str | None:
     if len(code) != LENGTH or any(c not in ALPHABET for c in code):
         return None
     return code
+
+
+# Failed codes a person may type in one window before /link refuses until the window ends.
+FAILURE_LIMIT = 5
+FAILURE_WINDOW = timedelta(hours=1)

@@ -30,6 +30,7 @@ from handlers.export import PickProject, RunExport
 from handlers.hours import (
     ApproveAll, ApproveWeek, DeleteEntry, EditEntry, LogFor, OtherWeek, RejectWeek, TimerDo,
 )
+from handlers.link import ConfirmLink, RefuseLink
 from handlers.matching import AcceptInvite, DeclineInvite, InviteTop
 from handlers.payouts import ClosePeriod, MarkPaid
 from handlers.pings import AnswerPing
@@ -72,6 +73,7 @@ def samples(command_names) -> list[ActionData]:
         AnswerPing(ping=ID, code="c19"), ShowProgress(project=ID),
         ImportInto(upload=ID, project=ID, all_or_nothing=True), JoinProject(project=ID),
         LiftPause(project=ID, expert=ID), ToggleReminder(kind=_longest(KINDS)),
+        ConfirmLink(code="ABCDEFGH"), RefuseLink(code="ABCDEFGH"),
         Decide(submission=ID, revision=12, decision="rejected"), ReviewLater(after=ID), Rework(submission=ID),
         ShowInstructions(assignment=ID), ResumeTask(assignment=ID),
         SkipTask(assignment=ID, reason=_longest(get_args(SkipReason))),

@@ -147,6 +147,36 @@ async def test_action_tokens_and_link_codes_single_use(db):
     assert await uow_run(db, lambda u: u.links.redeem("ABCDEFGH", ident.id, NOW)) is None
 
 
+async def test_link_requests_are_decided_once_and_failures_count_once_each(db):
+    owner = await uow_run(db, lambda u: u.people.create("Owner", NOW))
+    mine = await uow_run(db, lambda u: u.identities.create(owner.id, "telegram", "", "1", "1", None, None, NOW))
+    other = await uow_run(db, lambda u: u.people.create("Other", NOW))
+    theirs = await uow_run(db, lambda u: u.identities.create(other.id, "slack", "T1", "U1", None, None, None, NOW))
+    assert (await uow_run(db, lambda u: u.identities.get(theirs.id))).user_id == "U1"
+    await uow_run(db, lambda u: u.links.create("ABCDEFGH", owner.id, NOW + timedelta(minutes=10), mine.id))
+    assert await uow_run(db, lambda u: u.links.peek("ABCDEFGH", NOW)) == {"person_id": owner.id, "owner_identity": mine.id}
+    # nothing to decide before the code is redeemed, and only the identity that asked may decide
+    assert await uow_run(db, lambda u: u.links.decide("ABCDEFGH", mine.id, "confirmed", NOW)) is None
+    assert await uow_run(db, lambda u: u.links.redeem("ABCDEFGH", theirs.id, NOW)) == owner.id
+    assert await uow_run(db, lambda u: u.links.peek("ABCDEFGH", NOW)) is None
+    assert await uow_run(db, lambda u: u.links.decide("ABCDEFGH", theirs.id, "confirmed", NOW)) is None
+    assert await uow_run(db, lambda u: u.links.decide("ABCDEFGH", mine.id, "confirmed", NOW + timedelta(minutes=11))) is None
+    answers = await asyncio.gather(*(uow_run(db, lambda u: u.links.decide("ABCDEFGH", mine.id, "confirmed", NOW))
+                                     for _ in range(6)))
+    assert sorted(answers, key=str) == [theirs.id] + [None] * 5
+
+    window = timedelta(hours=1)
+    counts = await asyncio.gather(*(uow_run(db, lambda u: u.links.record_failure(other.id, NOW, NOW - window))
+                                    for _ in range(7)))
+    assert sorted(counts) == [1, 2, 3, 4, 5, 6, 7]
+    tally = await uow_run(db, lambda u: u.links.failures(other.id))
+    assert tally == {"window_start": NOW, "failures": 7}
+    later = NOW + window
+    assert await uow_run(db, lambda u: u.links.record_failure(other.id, later, later - window)) == 1  # a new window
+    assert await uow_run(db, lambda u: u.links.failures(other.id)) == {"window_start": later, "failures": 1}
+    assert await uow_run(db, lambda u: u.links.failures(owner.id)) is None
+
+
 async def test_leases_are_held_then_taken_over(db):
     ttl = timedelta(seconds=30)
     assert await uow_run(db, lambda u: u.leases.acquire("telegram.polling", "p1", NOW, ttl)) is True

@@ -18,10 +18,15 @@ from bot.i18n.text import TextLike
 class Target(BaseModel):
     conversation: Conversation | None = None
     person_id: int | None = None
+    identity_id: int | None = None  # with person_id: that one identity of the person, not the one used last
 
     @classmethod
     def person(cls, person_id: int) -> "Target":
         return cls(person_id=person_id)
+
+    @classmethod
+    def identity(cls, person_id: int, identity_id: int) -> "Target":
+        return cls(person_id=person_id, identity_id=identity_id)
 
 
 class SendMessage(BaseModel):

@@ -33,9 +33,12 @@ class Recipient:
         self.reply_context = reply_context
 
 
-async def recipient_for_person(runtime: "Runtime", uow: CoreUnitOfWork, person_id: int) -> Recipient | None:
+async def recipient_for_person(runtime: "Runtime", uow: CoreUnitOfWork, person_id: int,
+                               identity_id: int | None = None) -> Recipient | None:
     person = await uow.people.get(person_id)
     identities = await uow.identities.for_person(person_id)
+    if identity_id is not None:  # one named identity of the person, or nobody if it is not theirs
+        identities = [i for i in identities if i.id == identity_id]
     if person is None or not identities:
         return None
     ident = identities[0]  # the platform they used last
@@ -76,8 +79,9 @@ async def stage(runtime: "Runtime", ctx: "Context | None", uow: CoreUnitOfWork, 
     actor = actor or (recipient_for_actor(ctx) if ctx else None)
     for op in ops:
         target: Target | None = getattr(op, "to", None)
-        if target is not None and target.person_id is not None and (actor is None or target.person_id != actor.person_id):
-            who = await recipient_for_person(runtime, uow, target.person_id)
+        if target is not None and target.person_id is not None and (
+                actor is None or target.person_id != actor.person_id or target.identity_id is not None):
+            who = await recipient_for_person(runtime, uow, target.person_id, target.identity_id)
             if who is None:
                 await uow.audit.log(target.person_id, "delivery.unreachable", {"op": op.kind}, now)
                 continue

@@ -66,6 +66,10 @@ class Identities:
         )
         return Identity(**row) if row else None
 
+    async def get(self, identity_id: int) -> Identity | None:
+        row = await self.tx.fetchrow(f"SELECT {_IDENTITY_COLS} FROM identities WHERE id = $1", identity_id)
+        return Identity(**row) if row else None
+
     async def create(self, person_id: int, platform: str, workspace: str, user_id: str, chat_id: str | None,
                      locale_hint: str | None, display_name: str | None, now: datetime) -> Identity | None:
         """Insert unless it exists (a constraint, not a check, decides); None when another writer won."""

@@ -80,9 +80,17 @@ class LinkCodes:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
 
-    async def create(self, code: str, person_id: int, expires_at: datetime) -> None:
+    async def create(self, code: str, person_id: int, expires_at: datetime, owner_identity: int | None = None) -> None:
         await self.tx.execute(
-            "INSERT INTO link_codes (code, person_id, expires_at) VALUES ($1, $2, $3)", code, person_id, expires_at
+            "INSERT INTO link_codes (code, person_id, expires_at, owner_identity) VALUES ($1, $2, $3, $4)",
+            code, person_id, expires_at, owner_identity,
+        )
+
+    async def peek(self, code: str, now: datetime) -> dict | None:
+        """An unused, unexpired code's owner (`person_id`, `owner_identity`), without claiming it."""
+        return await self.tx.fetchrow(
+            "SELECT person_id, owner_identity FROM link_codes WHERE code = $1 AND used_at IS NULL AND expires_at > $2",
+            code, now,
         )
 
     async def redeem(self, code: str, identity_id: int, now: datetime) -> int | None:
@@ -91,6 +99,34 @@ class LinkCodes:
             "UPDATE link_codes SET used_at = $2, used_by_identity = $3"
             " WHERE code = $1 AND used_at IS NULL AND expires_at > $2 RETURNING person_id",
             code, now, identity_id,
+        )
+
+    async def decide(self, code: str, owner_identity: int, decision: str, now: datetime) -> int | None:
+        """The owner's answer to a pending request: the redeemer's identity id, once; None when the request is
+        unknown, someone else's, already decided or expired (the conditional update makes it exactly once)."""
+        return await self.tx.fetchval(
+            "UPDATE link_codes SET decided_at = $3, decision = $4"
+            " WHERE code = $1 AND owner_identity = $2 AND used_at IS NOT NULL AND decided_at IS NULL"
+            " AND expires_at > $3 RETURNING used_by_identity",
+            code, owner_identity, now, decision,
+        )
+
+    async def failures(self, person_id: int) -> dict | None:
+        """`window_start` and `failures` of the person's failed codes, or None."""
+        return await self.tx.fetchrow(
+            "SELECT window_start, failures FROM link_failures WHERE person_id = $1", person_id,
+        )
+
+    async def record_failure(self, person_id: int, now: datetime, window_opened_after: datetime) -> int:
+        """Count one failed code; a window that opened before `window_opened_after` starts again at `now`.
+        Returns the failures in the current window (one statement on the person's row: each failure counts once)."""
+        return await self.tx.fetchval(
+            "INSERT INTO link_failures (person_id, window_start, failures) VALUES ($1, $2, 1)"
+            " ON CONFLICT (person_id) DO UPDATE SET"
+            " failures = CASE WHEN link_failures.window_start <= $3 THEN 1 ELSE link_failures.failures + 1 END,"
+            " window_start = CASE WHEN link_failures.window_start <= $3 THEN $2 ELSE link_failures.window_start END"
+            " RETURNING failures",
+            person_id, now, window_opened_after,
         )
 
 

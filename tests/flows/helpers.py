@@ -4,6 +4,7 @@ from the database (rows, a person, the ledger)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from datetime import datetime, timezone
 
@@ -165,3 +166,28 @@ def resign_button(chat, owner: str, label: str, action, presser_id: int) -> None
         item.actions[j]["value"] = forged
     else:
         item.payloads[j] = forged
+
+
+@contextlib.asynccontextmanager
+async def second_platform(chat):
+    """Another platform served by `chat`'s own runtime, as one `panelist run` serves several platforms: console
+    beside any other adapter, Telegram beside console. Fails the test if its stand-in refused a call."""
+    from tests.flows.console import ConsoleHarness
+    from tests.flows.telegram import TelegramHarness
+
+    cls = ConsoleHarness if chat.platform != "console" else TelegramHarness
+    other = cls(chat.database_url)
+    other.settings = chat.settings
+    other.runtime = chat.runtime
+    await other._start_adapter()
+    try:
+        yield other
+    finally:
+        refusals = other.refusals()
+        await other._stop_adapter()
+    assert not refusals, f"the {other.platform} stand-in refused calls: {refusals}"
+
+
+def link_code(shown: str) -> str:
+    """The code in a /link reply."""
+    return next(w for w in shown.replace("`", " ").replace("*", " ").split() if len(w) == 8 and w.isalnum() and w.isupper())

@@ -8,7 +8,7 @@ import pytest
 from domain.identity import parse_identity
 from storage.db import open_database
 from tests.flows.adapters import ADAPTERS
-from tests.flows.helpers import PROFILE, stored_person
+from tests.flows.helpers import PROFILE, link_code, second_platform, stored_person
 
 
 async def count(url: str, sql: str, *args) -> int:
@@ -69,16 +69,17 @@ async def test_admin_from_settings_grants_and_role_gates(open_chat, adapter_name
 
 
 async def test_link_joins_a_second_identity_once(chat, database_url):
-    await chat.send("ana", "/link")
-    text = chat.last("ana").text
-    code = next(w for w in text.replace("`", " ").replace("*", " ").split() if len(w) == 8 and w.isalnum() and w.isupper())
-    await chat.send("ana-phone", "/link " + code.lower())
-    assert "Linked" in chat.last("ana-phone").text
-    await chat.send("eve", "/link " + code)
-    assert "expired or was already used" in chat.last("eve").text
-    await chat.send("eve", "/link <script>")
-    assert "doesn't look like a link code" in chat.last("eve").text
-    keys = [parse_identity(chat.identity(u)) for u in ("ana", "ana-phone", "eve")]
-    owners = [await count(database_url, "SELECT person_id FROM identities WHERE platform = $1 AND workspace = $2 AND user_id = $3", *k)
-              for k in keys]
+    async with second_platform(chat) as other:
+        await chat.send("ana", "/link")
+        code = link_code(chat.last("ana").text)
+        await other.send("ana", "/link " + code.lower())
+        await chat.press("ana", "Confirm")
+        assert "Linked" in other.last("ana").text
+        await other.send("eve", "/link " + code)
+        assert "expired or was already used" in other.last("eve").text
+        await other.send("eve", "/link <script>")
+        assert "doesn't look like a link code" in other.last("eve").text
+        keys = [parse_identity(h.identity(u)) for h, u in ((chat, "ana"), (other, "ana"), (other, "eve"))]
+        owners = [await count(database_url, "SELECT person_id FROM identities WHERE platform = $1 AND workspace = $2"
+                                            " AND user_id = $3", *k) for k in keys]
     assert owners[0] == owners[1] != owners[2]
