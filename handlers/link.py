@@ -90,10 +90,15 @@ async def link(ctx: Context, event) -> list:
     return [ask, say("link.waiting", platform=owner_identity.platform)]
 
 
+async def _decide(ctx: Context, code: str, decision: str):
+    """Close the pending request on `code` (only the identity that asked for it can, once); its redeemer or None."""
+    redeemer_id = await ctx.uow.links.decide(code, ctx.identity.id, decision, ctx.now)
+    return await ctx.uow.identities.get(redeemer_id) if redeemer_id is not None else None
+
+
 @router.action(ConfirmLink)
 async def confirm(ctx: Context, event, press: ConfirmLink) -> list:
-    redeemer_id = await ctx.uow.links.decide(press.code, ctx.identity.id, "confirmed", ctx.now)
-    redeemer = await ctx.uow.identities.get(redeemer_id) if redeemer_id is not None else None
+    redeemer = await _decide(ctx, press.code, "confirmed")
     if redeemer is None:
         return [say("link.request_gone")]
     if redeemer.person_id == ctx.person.id:
@@ -117,8 +122,7 @@ async def confirm(ctx: Context, event, press: ConfirmLink) -> list:
 
 @router.action(RefuseLink)
 async def refuse(ctx: Context, event, press: RefuseLink) -> list:
-    redeemer_id = await ctx.uow.links.decide(press.code, ctx.identity.id, "refused", ctx.now)
-    redeemer = await ctx.uow.identities.get(redeemer_id) if redeemer_id is not None else None
+    redeemer = await _decide(ctx, press.code, "refused")
     if redeemer is None:
         return [say("link.request_gone")]
     await ctx.audit("link.refused", identity=redeemer.id)
