@@ -31,7 +31,7 @@ from handlers.shared.quality_rules import on_submitted
 from handlers.shared.replies import command_buttons, say
 from domain.scoring import expected_answer, needs_review, score_gold
 from handlers.shared.task_render import render_expected
-from handlers.shared.task_screen import FORM, load_assignment as _load, show_task
+from handlers.shared.task_screen import FORM, load_assignment, show_task
 from handlers.shared.task_forms import answer_fields
 from handlers.shared.task_service import spec_from_json, spec_of
 from storage.uow import UnitOfWork
@@ -43,7 +43,7 @@ SKIP_REASONS = get_args(SkipReason)
 async def _form(ctx: Context, params: dict) -> FormSpec:
     key = ("form", int(params["a"]))
     if key not in ctx.extra:  # the wizard asks for the form several times in one turn
-        assignment, task, project, spec, item = await _load(ctx.uow, int(params["a"]), ctx.extra)
+        assignment, task, project, spec, item = await load_assignment(ctx.uow, int(params["a"]), ctx.extra)
         ctx.extra[key] = task_form(project.name, project.spec, json.dumps(task.item, sort_keys=True))
     return ctx.extra[key]
 
@@ -59,7 +59,7 @@ def task_form(title: str, spec_json: str, item_json: str) -> FormSpec:
 
 
 async def _check(ctx: Context, session) -> Problem | None:
-    assignment, task, project, spec, item = await _load(ctx.uow, int(session.params["a"]), ctx.extra)
+    assignment, task, project, spec, item = await load_assignment(ctx.uow, int(session.params["a"]), ctx.extra)
     try:
         validate_answer(spec, item, session.values)
     except AnswerInvalid as exc:
@@ -81,7 +81,7 @@ async def _check(ctx: Context, session) -> Problem | None:
 
 
 async def _submitted(ctx: Context, values: dict, session) -> list:
-    assignment, task, project, spec, item = await _load(ctx.uow, int(session.params["a"]), ctx.extra)
+    assignment, task, project, spec, item = await load_assignment(ctx.uow, int(session.params["a"]), ctx.extra)
     answer = validate_answer(spec, item, values)
     if session.params.get("rework"):
         return await _resubmitted(ctx, project, int(session.params["rework"]), answer, values)
@@ -170,7 +170,7 @@ async def next_task(ctx: Context, event) -> list:
 
 async def _own_assignment(ctx: Context, assignment_id: int):
     """The pressed button's assignment, only if it is this person's: payloads are untrusted."""
-    loaded = await _load(ctx.uow, assignment_id)
+    loaded = await load_assignment(ctx.uow, assignment_id)
     if loaded is None or loaded[0].person_id != ctx.person.id:
         return None
     return loaded
@@ -243,7 +243,7 @@ async def drafts(ctx: Context, event) -> list:
     rows = []
     lines = [text(msg("task.drafts_title", count=len(sessions)))]
     for s in sessions[:10]:
-        loaded = await _load(ctx.uow, int(s.params["a"]))
+        loaded = await load_assignment(ctx.uow, int(s.params["a"]))
         if loaded is None:
             continue
         assignment, task, project, spec, item = loaded
