@@ -3,7 +3,10 @@
 A delivery is written to the inbox (deduplicated) before the platform is acknowledged. Processing claims the
 inbox row, runs the handler, stages outgoing deliveries and marks the row processed, all in one transaction.
 Only after commit are deliveries sent; each is then marked sent. A crash anywhere leaves either an unprocessed
-inbox row (processed on restart) or unsent outbox rows (swept and sent), never a half-done turn.
+inbox row (processed on restart) or unsent outbox rows (swept and sent), never a half-done turn. A delivery the
+adapter sends in several calls records each part but the last on its row as it goes (`DeliveryProgress`), so a
+retry resumes at the first part not delivered. A refusal the platform will repeat fails the row at once; other
+failures are retried with jittered exponential backoff (`bot.core.retry`) until `delivery_max_attempts`.
 
 The runtime knows storage only as `bot.core.store` describes it: the shell (`app/wiring.py`) gives it a database,
 a factory that makes the application's unit of work from a transaction, and a `prepare` step (the migrations)
