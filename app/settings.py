@@ -48,6 +48,10 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     action_token_days: int = Field(default=14, ge=1)
+    # A delivery the platform refused for now is tried again after ~retry, 2×, 4×… (jittered, at most 30 min)
+    # until this many attempts have failed; then it is marked failed (`panelist outbox` lists and retries it).
+    delivery_max_attempts: int = Field(default=8, ge=1, le=100)
+    delivery_retry_seconds: float = Field(default=10.0, gt=0, le=3600)
     link_code_minutes: int = Field(default=10, ge=1)
 
     @field_validator("database_url")

@@ -85,7 +85,7 @@ class NullAdapter:
         self.capabilities = CONSOLE
         self.n = 0
 
-    async def deliver(self, delivery) -> str:
+    async def deliver(self, delivery, progress=None) -> str:
         self.n += 1
         return f"m{self.n}"
 

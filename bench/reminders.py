@@ -88,7 +88,7 @@ async def tick(url: str) -> dict:
         capabilities = CONSOLE
         count = 0
 
-        async def deliver(self, d):
+        async def deliver(self, d, progress=None):
             Quiet.count += 1
 
     rt = build_runtime(Settings(database_url=url), clock=lambda: NOW)

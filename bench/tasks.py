@@ -210,7 +210,7 @@ class Recorder:
         self.buttons: dict[str, dict[str, str]] = {}
         self.last_text: dict[str, str] = {}
 
-    async def deliver(self, delivery) -> None:
+    async def deliver(self, delivery, progress=None) -> None:
         from bot.core.blocks import Buttons
 
         message = getattr(delivery.op, "message", None)

@@ -1,5 +1,6 @@
 """/progress for managers: items done / in progress / waiting, answers per day with a chart, agreement,
-median time per task and experts active. The numbers come from `domain.progress`; the chart is drawn
+median time per task, experts active, and how many messages to the project's members failed for good in the
+last week. The numbers come from `domain.progress`; the chart is drawn
 in a worker thread by `handlers.shared.charts` with labels already in the manager's language."""
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from handlers.shared.task_service import spec_of
 router = Router("progress")
 MAX_LISTED = 15
 TEXT_DAYS = 7  # days listed in the text; the chart shows all DAYS_SHOWN
+FAILED_DAYS = 7  # deliveries to the project's members that failed for good this recently are counted
 
 
 class ShowProgress(ActionData, name="progress.show"):
@@ -104,6 +106,9 @@ async def _report(ctx: Context, project) -> list:
         text(_median_line(report.median_seconds)),
         text(msg("progress.experts_active", days=ACTIVE_DAYS, count=report.experts_active)),
     ]
+    failed = await ctx.uow.outbox.failed_to_project(project.id, ctx.now - timedelta(days=FAILED_DAYS))
+    if failed:  # said only when there is something to act on (`panelist outbox`)
+        blocks.append(text(msg("progress.failed_deliveries", count=failed, days=FAILED_DAYS)))
     blocks.append(await _chart(ctx, report))
     return [ctx.reply(*blocks)]
 

@@ -54,6 +54,27 @@ class InboxRow(BaseModel):
     error: str | None = None
 
 
+class OutboxState(BaseModel):
+    id: int
+    parts_done: int = 0
+    message_id: str | None = None
+    attempts: int = 0
+
+
+class OutboxTrouble(BaseModel):
+    """A delivery that failed, or that is still unsent after a retry or a long while (`panelist outbox`)."""
+    id: int
+    platform: str
+    person_id: int | None
+    tag: str | None
+    created_at: datetime
+    attempts: int
+    parts_done: int
+    failed_at: datetime | None
+    not_before: datetime
+    error: str | None
+
+
 class OutboxRow(BaseModel):
     id: int
     inbox_id: int | None

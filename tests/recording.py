@@ -12,6 +12,6 @@ class RecordingAdapter:
     def __init__(self) -> None:
         self.sent: list[Delivery] = []
 
-    async def deliver(self, delivery: Delivery) -> str:
+    async def deliver(self, delivery: Delivery, progress=None) -> str:
         self.sent.append(delivery)
         return str(len(self.sent))

@@ -8,7 +8,8 @@ handlers. The runtime it talks to is `bot.core.runtime.Runtime`:
     deliveries = await runtime.handle(event)    # accept + process, returning what was delivered (tests, Slack
                                                 # view submissions that need FormErrors in the ack)
 
-The runtime calls back `adapter.deliver(delivery)` for every outgoing item on the adapter's platform.
+The runtime calls back `adapter.deliver(delivery, progress)` for every outgoing item on the adapter's platform;
+`progress` says how many parts of it earlier attempts delivered (a retry resumes, never restarts).
 """
 from __future__ import annotations
 
@@ -19,20 +20,49 @@ from bot.core.operations import Delivery
 
 
 class DeliveryFailed(Exception):
-    """The platform refused for good (blocked the bot, left the workspace, chat not found)."""
+    """The platform refused. `permanent`: it will refuse again (blocked the bot, chat not found, a payload it
+    rejects), so the delivery fails at once; else it is retried later, no sooner than `retry_after` seconds
+    when the platform said so (429)."""
 
-    def __init__(self, reason: str, permanent: bool = True) -> None:
+    def __init__(self, reason: str, permanent: bool = True, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class DeliveryProgress:
+    """What of one delivery is already out, told to the adapter and kept up to date by it.
+
+    A delivery an adapter sends in several calls (text then a photo, a long text in pieces) is a list of
+    parts; `done` of them were delivered by earlier attempts, so the adapter starts at part `done`.
+    After each part the adapter awaits `record(message_id, last=...)`: `message_id` is the id that identifies
+    the delivery so far (what `deliver` would return if it stopped there), `last` whether this was the final
+    part. The runtime's subclass writes every part but the last to the outbox row before the next is sent.
+    """
+
+    def __init__(self, done: int = 0, message_id: str | None = None) -> None:
+        self.done = done
+        self.message_id = message_id
+
+    async def record(self, message_id: str | None, *, last: bool) -> None:
+        self.done += 1
+        if message_id is not None:
+            self.message_id = message_id
+        if not last:
+            await self.save()
+
+    async def save(self) -> None:
+        """Make `done` durable (nothing to do when no outbox row backs the delivery)."""
 
 
 class PlatformAdapter(Protocol):
     platform: str
     capabilities: Capabilities
 
-    async def deliver(self, delivery: Delivery) -> str | None:
-        """Render and send one delivery. Returns the platform message id of a sent or edited message, if any."""
+    async def deliver(self, delivery: Delivery, progress: DeliveryProgress | None = None) -> str | None:
+        """Render and send one delivery, starting at part `progress.done`. Returns the platform message id of a
+        sent or edited message, if any. Raises `DeliveryFailed` when the platform refuses."""
         ...
 
 

@@ -3,7 +3,10 @@
 A delivery is written to the inbox (deduplicated) before the platform is acknowledged. Processing claims the
 inbox row, runs the handler, stages outgoing deliveries and marks the row processed, all in one transaction.
 Only after commit are deliveries sent; each is then marked sent. A crash anywhere leaves either an unprocessed
-inbox row (processed on restart) or unsent outbox rows (swept and sent), never a half-done turn.
+inbox row (processed on restart) or unsent outbox rows (swept and sent), never a half-done turn. A delivery the
+adapter sends in several calls records each part but the last on its row as it goes (`DeliveryProgress`), so a
+retry resumes at the first part not delivered. A refusal the platform will repeat fails the row at once; other
+failures are retried with jittered exponential backoff (`bot.core.retry`) until `delivery_max_attempts`.
 
 The runtime knows storage only as `bot.core.store` describes it: the shell (`app/wiring.py`) gives it a database,
 a factory that makes the application's unit of work from a transaction, and a `prepare` step (the migrations)
@@ -18,11 +21,11 @@ import secrets
 import socket
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any, AsyncIterator, Awaitable, Callable, Generic, Protocol, Sequence, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Callable, Generic, Mapping, Protocol, Sequence, TypeVar
 
 from pydantic import TypeAdapter
 
-from bot.core.adapter import DeliveryFailed, PlatformAdapter
+from bot.core.adapter import DeliveryFailed, DeliveryProgress, PlatformAdapter
 from bot.core.blocks import Reply, text
 from bot.core.capabilities import FALLBACK, Capabilities
 from bot.core.codec import ActionCodec
@@ -32,7 +35,8 @@ from bot.core.events import Event
 from bot.core.operations import Delivery, Notice, Operation, SendMessage
 from bot.core.router import Router, TickRoute
 from bot.core.staging import stage
-from bot.core.store import CoreUnitOfWork, Database
+from bot.core.retry import next_try
+from bot.core.store import CoreUnitOfWork, Database, OutboxState
 from bot.core.ticks import Tick, TickContext
 from bot.i18n.text import msg
 from bot.core.turn import resolve_actor
@@ -87,6 +91,30 @@ class RuntimeSettings(Protocol):
 
     @property
     def action_token_days(self) -> int: ...
+
+    @property
+    def delivery_max_attempts(self) -> int:
+        """Attempts at a delivery before it is marked failed (a permanent refusal fails at once)."""
+        ...
+
+    @property
+    def delivery_retry_seconds(self) -> float:
+        """The first retry's delay; each later one doubles (with jitter, capped in `bot.core.retry`)."""
+        ...
+
+
+class _RowProgress(DeliveryProgress):
+    """Progress backed by the outbox row: each part but the last is written (and committed) before the next
+    part is sent, so a retry after a crash or an error resumes after it."""
+
+    def __init__(self, runtime: "Runtime", outbox_id: int, done: int = 0, message_id: str | None = None) -> None:
+        super().__init__(done, message_id)
+        self._runtime = runtime
+        self._outbox_id = outbox_id
+
+    async def save(self) -> None:
+        async with self._runtime.db.transaction() as tx:
+            await self._runtime.unit_of_work(tx).outbox.record_part(self._outbox_id, self.done, self.message_id)
 
 
 class InProcessLocks:
@@ -280,11 +308,17 @@ class Runtime(Generic[U]):
             staged = await self._persist(uow, None, person_id, deliveries, now)
         return await self._deliver_all(staged)
 
-    async def _deliver_all(self, staged: list[tuple[int, Delivery]]) -> list[Delivery]:
-        """Send each delivery (network first, no transaction open), then record the outcomes in one commit."""
+    async def _deliver_all(self, staged: list[tuple[int, Delivery]],
+                           resume: Mapping[int, OutboxState] | None = None) -> list[Delivery]:
+        """Send each delivery (network first, no transaction open), then record the outcomes in one commit.
+        `resume` holds how far earlier attempts got (swept rows): those deliveries start at their first part
+        not yet delivered."""
         done: list[tuple[int, Delivery, str | None]] = []
         for outbox_id, delivery in staged:
-            sent, message_id = await self._send_one(outbox_id, delivery)
+            state = resume.get(outbox_id) if resume else None
+            progress = _RowProgress(self, outbox_id, state.parts_done if state else 0,
+                                    state.message_id if state else None)
+            sent, message_id = await self._send_one(outbox_id, delivery, progress)
             if sent:
                 done.append((outbox_id, delivery, message_id))
         if done:
@@ -301,33 +335,50 @@ class Runtime(Generic[U]):
                 observer(delivery)
         return [d for _, d, _ in done]
 
-    async def _send_one(self, outbox_id: int, delivery: Delivery) -> tuple[bool, str | None]:
+    async def _send_one(self, outbox_id: int, delivery: Delivery,
+                        progress: DeliveryProgress | None = None) -> tuple[bool, str | None]:
         adapter = self.adapters.get(delivery.platform)
         if adapter is None:
             return False, None
+        progress = progress or _RowProgress(self, outbox_id)
         try:
-            return True, await adapter.deliver(delivery)
+            message_id = await adapter.deliver(delivery, progress)
+            return True, message_id if message_id is not None else progress.message_id
         except DeliveryFailed as exc:
-            async with self.db.transaction() as tx:
-                outbox = self.unit_of_work(tx).outbox
-                if exc.permanent:
-                    await outbox.mark_failed(outbox_id, self.clock(), exc.reason)
-                else:
-                    await outbox.retry_later(outbox_id, self.clock() + timedelta(seconds=30), exc.reason)
-            log.warning("delivery %s on %s failed: %s", outbox_id, delivery.platform, exc.reason)
-        except Exception as exc:  # network trouble: leave it for the sweeper
-            async with self.db.transaction() as tx:
-                await self.unit_of_work(tx).outbox.retry_later(outbox_id, self.clock() + timedelta(seconds=10),
-                                                               type(exc).__name__)
-            log.warning("delivery %s on %s will be retried: %s", outbox_id, delivery.platform, type(exc).__name__)
+            await self._delivery_failed(outbox_id, delivery, exc.reason, exc.permanent, exc.retry_after)
+        except Exception as exc:  # network trouble the adapter did not classify: transient
+            await self._delivery_failed(outbox_id, delivery, type(exc).__name__, False, None)
         return False, None
+
+    async def _delivery_failed(self, outbox_id: int, delivery: Delivery, reason: str, permanent: bool,
+                               retry_after: float | None) -> None:
+        """A permanent refusal fails the row at once; a transient one is retried with backoff until the bound."""
+        now = self.clock()
+        async with self.db.transaction() as tx:
+            outbox = self.unit_of_work(tx).outbox
+            attempts = await outbox.attempts(outbox_id) + 1
+            wait = None if permanent else next_try(attempts, max_attempts=self.settings.delivery_max_attempts,
+                                                   base=self.settings.delivery_retry_seconds,
+                                                   retry_after=retry_after)
+            if wait is None:
+                why = reason if permanent else f"{reason} (gave up after {attempts} attempts)"
+                await outbox.mark_failed(outbox_id, now, why)
+            else:
+                await outbox.retry_later(outbox_id, now + wait, reason)
+        if wait is None:
+            log.warning("delivery %s on %s failed: %s", outbox_id, delivery.platform, why)
+        else:
+            log.warning("delivery %s on %s will be retried in %.0fs (attempt %d failed): %s", outbox_id,
+                        delivery.platform, wait.total_seconds(), attempts, reason)
 
     async def sweep_outbox(self, limit: int = 100) -> int:
         """Send what a crashed or busy process left behind. Several processes may sweep at once."""
         async with self.db.transaction() as tx:
-            rows = await self.unit_of_work(tx).outbox.claim_due(list(self.adapters), self.clock(), CLAIM, limit)
+            outbox = self.unit_of_work(tx).outbox
+            rows = await outbox.claim_due(list(self.adapters), self.clock(), CLAIM, limit)
+            resume = await outbox.progress([r.id for r in rows])
         staged = [(r.id, Delivery.model_validate_json(r.payload)) for r in rows]
-        return len(await self._deliver_all(staged))
+        return len(await self._deliver_all(staged, resume))
 
     async def unprocessed(self, platform: str | None = None, grace: timedelta = timedelta(seconds=0)) -> list[Event]:
         """Events accepted (acknowledged) at least `grace` ago but never processed, oldest first."""

@@ -60,6 +60,13 @@ class OutboxRow(Protocol):
     payload: str
 
 
+class OutboxState(Protocol):
+    """How far a delivery got in earlier attempts."""
+    parts_done: int
+    message_id: str | None
+    attempts: int
+
+
 # repositories ----------------------------------------------------------------------------------------------
 class People(Protocol):
     async def get(self, person_id: int) -> Person | None: ...
@@ -116,6 +123,12 @@ class Outbox(Protocol):
     async def mark_failed(self, outbox_id: int, now: datetime, error: str) -> None: ...
 
     async def retry_later(self, outbox_id: int, not_before: datetime, error: str) -> None: ...
+
+    async def progress(self, ids: list[int]) -> Mapping[int, OutboxState]: ...
+
+    async def record_part(self, outbox_id: int, parts_done: int, message_id: str | None) -> None: ...
+
+    async def attempts(self, outbox_id: int) -> int: ...
 
 
 class SentMessages(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from storage.db import Tx
-from storage.models import InboxRow, OutboxRow
+from storage.models import InboxRow, OutboxRow, OutboxState, OutboxTrouble
 
 _INBOX_COLS = "id, platform, delivery_id, actor_key, payload, received_at, processed_at, error"
 
@@ -94,12 +94,67 @@ class Outbox:
             )
         return [OutboxRow(**r) for r in rows]
 
+    async def progress(self, ids: list[int]) -> dict[int, OutboxState]:
+        """How far each row got: parts delivered, the message id so far, attempts made."""
+        if not ids:
+            return {}
+        marks = ", ".join(f"${i + 1}" for i in range(len(ids)))
+        rows = await self.tx.fetch(
+            f"SELECT id, parts_done, message_id, attempts FROM outbox WHERE id IN ({marks})", *ids)
+        return {r["id"]: OutboxState(**r) for r in rows}
+
+    async def record_part(self, outbox_id: int, parts_done: int, message_id: str | None) -> None:
+        """A part of a multi-part delivery is out: a retry starts after it."""
+        await self.tx.execute(
+            "UPDATE outbox SET parts_done = $2, message_id = COALESCE($3, message_id) WHERE id = $1",
+            outbox_id, parts_done, message_id,
+        )
+
+    async def attempts(self, outbox_id: int) -> int:
+        return int(await self.tx.fetchval("SELECT attempts FROM outbox WHERE id = $1", outbox_id) or 0)
+
+    async def failed_to_project(self, project_id: int, since: datetime) -> int:
+        """Deliveries that failed for good since `since` to people who are members of the project."""
+        return int(await self.tx.fetchval(
+            "SELECT COUNT(*) FROM outbox WHERE failed_at >= $2 AND person_id IN"
+            " (SELECT person_id FROM project_members WHERE project_id = $1)",
+            project_id, since,
+        ))
+
+    async def troubled(self, stuck_before: datetime, limit: int = 200) -> list[OutboxTrouble]:
+        """Failed rows, and rows still unsent that were retried or are older than `stuck_before`; oldest first."""
+        rows = await self.tx.fetch(
+            "SELECT id, platform, person_id, tag, created_at, attempts, parts_done, failed_at, not_before, error"
+            " FROM outbox WHERE sent_at IS NULL AND (failed_at IS NOT NULL OR attempts > 0 OR created_at < $1)"
+            " ORDER BY id LIMIT $2",
+            stuck_before, limit,
+        )
+        return [OutboxTrouble(**r) for r in rows]
+
+    async def retry(self, ids: list[int], now: datetime) -> list[int]:
+        """Make unsent rows due now with a fresh count of attempts; the parts already delivered stay delivered.
+        Returns the ids that were retried (sent rows and unknown ids are not)."""
+        if not ids:
+            return []
+        marks = ", ".join(f"${i + 2}" for i in range(len(ids)))
+        rows = await self.tx.fetch(
+            "UPDATE outbox SET failed_at = NULL, attempts = 0, not_before = $1, claimed_until = NULL"
+            f" WHERE sent_at IS NULL AND id IN ({marks}) RETURNING id",
+            now, *ids,
+        )
+        return sorted(r["id"] for r in rows)
+
+    async def failed_ids(self) -> list[int]:
+        rows = await self.tx.fetch("SELECT id FROM outbox WHERE failed_at IS NOT NULL AND sent_at IS NULL ORDER BY id")
+        return [r["id"] for r in rows]
+
     async def mark_sent(self, outbox_id: int, now: datetime) -> None:
         await self.tx.execute("UPDATE outbox SET sent_at = $2, claimed_until = NULL WHERE id = $1", outbox_id, now)
 
     async def mark_failed(self, outbox_id: int, now: datetime, error: str) -> None:
         await self.tx.execute(
-            "UPDATE outbox SET failed_at = $2, error = $3, claimed_until = NULL WHERE id = $1", outbox_id, now, error[:500]
+            "UPDATE outbox SET attempts = attempts + 1, failed_at = $2, error = $3, claimed_until = NULL WHERE id = $1",
+            outbox_id, now, error[:500]
         )
 
     async def retry_later(self, outbox_id: int, not_before: datetime, error: str) -> None:

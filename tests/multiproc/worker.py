@@ -52,7 +52,7 @@ class RecordingAdapter:
     def __init__(self) -> None:
         self.count = 0
 
-    async def deliver(self, d: Delivery) -> str | None:
+    async def deliver(self, d: Delivery, progress=None) -> str | None:
         op = d.op
         out: dict = {"chat": d.chat_id, "buttons": []}
         if isinstance(op, (SendMessage, EditMessage, PublishHome)):

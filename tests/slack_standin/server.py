@@ -601,6 +601,8 @@ class SlackApiStandIn:
         self.trigger_ttl = trigger_ttl
         self.calls: list[Call] = []
         self.refusals: list[Refusal] = []
+        self._failures: dict[str, list[_Refuse]] = {}  # method -> errors to answer its next calls with
+        self.injected: list[Refusal] = []  # failures answered because a test asked (not in `refusals`)
         self.users: dict[str, User] = {}
         self.files: dict[str, StoredFile] = {}
         self.views: dict[str, dict] = {}  # view id -> current view (modals and homes)
@@ -650,6 +652,14 @@ class SlackApiStandIn:
         return f"{self.root_url}api/"
 
     # -- test-side registry --------------------------------------------------------------------------------------
+    def fail(self, method: str, error: str = "internal_error", status: int = 500, *, times: int = 1,
+             retry_after: int | None = None) -> None:
+        """Answer the next `times` calls of `method` ("chat.postMessage", "files.completeUploadExternal", …) with
+        `{"ok": false, "error": error}` and HTTP `status` (fault injection). Recorded in `injected`, not in
+        `refusals`: a test that asks for them expects them."""
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        self._failures.setdefault(method, []).extend([_Refuse(error, status=status, headers=headers)] * times)
+
     def new_trigger_id(self) -> str:
         tid = f"{next(self._ids)}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}"
         self._triggers[tid] = time.monotonic()
@@ -747,6 +757,12 @@ class SlackApiStandIn:
             if handler is None:
                 raise _Refuse("unknown_method", status=404)
             self._auth(request, params, body_json)
+            if self._failures.get(method):
+                r = self._failures[method].pop(0)
+                self.injected.append(Refusal(method, r.error, r.messages, r.status))
+                body = {"ok": False, "error": r.error}
+                call.status, call.response = r.status, body
+                return web.json_response(body, status=r.status, headers=r.headers)
             result = handler(params)
         except _Refuse as r:
             return self._refuse(method, r, call)

@@ -267,6 +267,8 @@ class BotApiStandIn:
         self.commands: dict[str, list[dict[str, Any]]] = {}  # scope+language key -> commands
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.blocked_chats: set[int] = set()
+        self._failures: dict[str, list[ApiError]] = {}  # method -> errors to answer its next calls with
+        self.injected: list[Refusal] = []  # failures answered because a test asked (not in `refusals`)
 
         self._updates: list[dict[str, Any]] = []
         self._allowed_updates: list[str] = []
@@ -379,6 +381,13 @@ class BotApiStandIn:
 
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
+
+    def fail(self, method: str, error_code: int = 500, description: str = "Internal Server Error", *,
+             times: int = 1, retry_after: int | None = None) -> None:
+        """Answer the next `times` calls of `method` with this error instead of serving them (fault injection).
+        They are recorded in `injected`, not in `refusals`: a test that asks for them expects them."""
+        error = ApiError(error_code, description, {"retry_after": retry_after} if retry_after else None)
+        self._failures.setdefault(method, []).extend([error] * times)
 
     def block_chat(self, chat_id: int) -> None:
         """From now on sending to `chat_id` is refused with 403 (the user blocked the bot)."""
@@ -552,6 +561,14 @@ class BotApiStandIn:
                 raise ApiError(404, "Not Found")
             params = self._decode(fields, raw)
             self.calls.append(Call(method, params))
+            if self._failures.get(method):
+                error = self._failures[method].pop(0)
+                self.injected.append(Refusal(method, params, error.error_code, error.description))
+                body: dict[str, Any] = {"ok": False, "error_code": error.error_code,
+                                        "description": error.description}
+                if error.parameters:
+                    body["parameters"] = error.parameters
+                return web.json_response(body, status=error.error_code)
             self._check_parameters(fields, params)
             handler = self._handlers.get(method)
             if handler is None:

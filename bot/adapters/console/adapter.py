@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from bot.core.adapter import DeliveryProgress
 from bot.core.blocks import Button, Reply
 from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation, FileUploaded, TextEvent
 from bot.core.operations import Delivery, EditMessage, FormErrors, Notice, PublishHome, SendMessage
@@ -70,7 +71,8 @@ class ConsoleAdapter:
         await self.runtime.handle(self.event_for(line))
 
     # outbound --------------------------------------------------------------------------------------------
-    async def deliver(self, delivery: Delivery) -> str | None:
+    async def deliver(self, delivery: Delivery, progress: DeliveryProgress | None = None) -> str | None:
+        """One write per delivery: a single part, so there is nothing to resume."""
         op = delivery.op
         prefix = "" if delivery.chat_id == self.speaker else f"→ {delivery.chat_id}: "
         if isinstance(op, Notice):

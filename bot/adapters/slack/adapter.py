@@ -17,8 +17,11 @@ Inbound, for every request verified that way (Bolt checks the signature once mor
 
 Outbound, `deliver(delivery)` renders with `bot.adapters.slack.render` and calls the Web API through a
 `ChannelPacer` (about one message per second per channel, 429 `Retry-After` honoured). A message id is
-`"{channel}:{ts}"`. Permanent refusals (`not_in_channel`, `channel_not_found`, `user_not_found`,
-`account_inactive`, …) raise `DeliveryFailed(permanent=True)`; anything else is left to the outbox sweeper.
+`"{channel}:{ts}"`. A reply of several calls (a message's post, its files, the next message…) starts at the first
+call not yet delivered and records each as it is out, so a retry never posts a part twice. Refusals
+(`not_in_channel`, `channel_not_found`, `user_not_found`, `account_inactive`, an invalid payload, …) raise
+`DeliveryFailed(permanent=True)`; 429, 5xx, Slack's `internal_error`-like answers and connection errors raise
+`DeliveryFailed(permanent=False)` and the runtime retries later with backoff.
 
 `add_routes(app)` mounts POST `/slack/events` (events, slash commands and interactivity share it). With
 `PANELIST_SLACK_APP_TOKEN` set, `start()` connects Socket Mode instead (see `socket_mode.py`).
@@ -44,11 +47,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import SLACK
 from bot.adapters.slack import events as parse
-from bot.adapters.slack.pacing import ChannelPacer
+from bot.adapters.slack.pacing import ChannelPacer, retry_after
 from bot.adapters.slack.render import (
     render_form_errors, render_home, render_message, render_messages, render_open_form, render_text,
 )
-from bot.core.adapter import DeliveryFailed
+from bot.core.adapter import DeliveryFailed, DeliveryProgress
 from bot.core.events import FileUploaded
 from bot.core.operations import (
     CloseForm, Delivery, EditMessage, FormErrors, Notice, OpenForm, PublishHome, SendMessage,
@@ -78,6 +81,34 @@ MAX_BODY = 2 * 1024 * 1024  # bytes; Slack's largest requests (a full modal's vi
 # pydantic's ValidationError is a ValueError.
 MALFORMED = (TypeError, AttributeError, KeyError, IndexError, ValueError)
 LOCALE_TIMEOUT = 1.0  # users.info before the ack is bounded; without it the person's saved locale applies
+
+
+# Slack's own "try again later" answers; any other `ok: false` is a refusal the same call would get again.
+TRANSIENT = frozenset({"ratelimited", "internal_error", "fatal_error", "request_timeout", "service_unavailable"})
+
+
+def classify(exc: SlackApiError) -> DeliveryFailed:
+    """Transient: 429 (with `Retry-After`), 5xx and Slack's try-again errors. Permanent: every other refusal
+    (`channel_not_found`, `not_in_channel`, `account_inactive`, an invalid payload…)."""
+    reason = _error(exc)
+    status = getattr(exc.response, "status_code", 200) or 200
+    wait = retry_after(exc)
+    if wait is not None:
+        return DeliveryFailed(f"{reason} (HTTP 429)", permanent=False, retry_after=wait)
+    if status >= 500 or (reason in TRANSIENT and reason not in PERMANENT):
+        return DeliveryFailed(f"{reason} (HTTP {status})", permanent=False)
+    return DeliveryFailed(reason, permanent=True)
+
+
+async def _run_parts(parts: list, progress: DeliveryProgress) -> str | None:
+    """Run the parts not yet delivered, in order; each may return a message id (the last one wins)."""
+    best = progress.message_id
+    for i in range(progress.done, len(parts)):
+        found = await parts[i]()
+        if found is not None:
+            best = found
+        await progress.record(best, last=i == len(parts) - 1)
+    return best
 
 
 def _error(exc: SlackApiError) -> str:
@@ -460,9 +491,16 @@ class SlackAdapter:
         task.add_done_callback(self._tasks.discard)
 
     # outbound --------------------------------------------------------------------------------------------
-    async def deliver(self, delivery: Delivery) -> str | None:
+    async def deliver(self, delivery: Delivery, progress: DeliveryProgress | None = None) -> str | None:
+        """Send from part `progress.done` on (a message's post, then its files; the next message's post…),
+        recording each part as it is out; refusals are raised as `DeliveryFailed` (see `classify`)."""
+        progress = progress or DeliveryProgress()
         op = delivery.op
         try:
+            if isinstance(op, (SendMessage, EditMessage)):
+                return await (self._edit if isinstance(op, EditMessage) else self._send)(delivery, op, progress)
+            if progress.done:  # a single-call delivery that is already out
+                return progress.message_id
             if isinstance(op, FormErrors):
                 self._answer_view(delivery, render_form_errors({k: str(v) for k, v in op.errors.items()}))
                 return None
@@ -480,15 +518,10 @@ class SlackAdapter:
                 return None
             if isinstance(op, Notice):
                 return await self._notice(delivery, str(op.text))
-            if isinstance(op, EditMessage):
-                return await self._edit(delivery, op)
-            if isinstance(op, SendMessage):
-                return await self._send(delivery, op)
         except SlackApiError as exc:
-            reason = _error(exc)
-            if reason in PERMANENT:
-                raise DeliveryFailed(reason, permanent=True) from None
-            raise
+            raise classify(exc) from None
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            raise DeliveryFailed(f"network: {type(exc).__name__}", permanent=False) from None
         return None
 
     def _answer_view(self, delivery: Delivery, answer: dict) -> None:
@@ -511,37 +544,51 @@ class SlackAdapter:
             self._dm[chat_id] = channel
         return channel
 
-    async def _send(self, delivery: Delivery, op: SendMessage | EditMessage) -> str:
+    async def _send(self, delivery: Delivery, op: SendMessage | EditMessage, progress: DeliveryProgress) -> str:
         channel = await self._channel(delivery.chat_id)
-        last = None
+        parts = []
         for message in render_messages(op.message):
-            resp = await self.pacer.send(channel, lambda m=message: self.client.chat_postMessage(
-                channel=channel, text=m.text, blocks=m.blocks, unfurl_links=False, unfurl_media=False))
-            last = f"{resp['channel']}:{resp['ts']}"
-            await self._upload(channel, message.uploads)
+            parts.append(lambda m=message: self._post(channel, m))
+            if message.uploads:
+                parts.append(lambda m=message: self._upload(channel, m.uploads))
+        last = await _run_parts(parts, progress)
         assert last is not None
         return last
 
-    async def _edit(self, delivery: Delivery, op: EditMessage) -> str:
-        if not delivery.edit_message_id or ":" not in delivery.edit_message_id:
-            return await self._send(delivery, op)
-        channel, ts = delivery.edit_message_id.split(":", 1)
+    async def _post(self, channel: str, m) -> str:
+        resp = await self.pacer.send(channel, lambda: self.client.chat_postMessage(
+            channel=channel, text=m.text, blocks=m.blocks, unfurl_links=False, unfurl_media=False))
+        return f"{resp['channel']}:{resp['ts']}"
+
+    async def _edit(self, delivery: Delivery, op: EditMessage, progress: DeliveryProgress) -> str:
+        edited = delivery.edit_message_id
+        if not edited or ":" not in edited:
+            return await self._send(delivery, op, progress)
+        if progress.done and progress.message_id != edited:
+            return await self._send(delivery, op, progress)  # an earlier attempt was sending it fresh
+        channel, ts = edited.split(":", 1)
         message = render_message(op.message)
-        try:
-            await self.pacer.send(channel, lambda: self.client.chat_update(
-                channel=channel, ts=ts, text=message.text, blocks=message.blocks))
-        except SlackApiError as exc:
-            if _error(exc) in ("message_not_found", "cant_update_message", "edit_window_closed"):
-                return await self._send(delivery, op)
-            raise
-        await self._upload(channel, message.uploads)
-        return delivery.edit_message_id
+        last = not message.uploads
+        if not progress.done:
+            try:
+                await self.pacer.send(channel, lambda: self.client.chat_update(
+                    channel=channel, ts=ts, text=message.text, blocks=message.blocks))
+            except SlackApiError as exc:
+                if _error(exc) in ("message_not_found", "cant_update_message", "edit_window_closed"):
+                    return await self._send(delivery, op, progress)
+                raise
+            await progress.record(edited, last=last)
+        if not last:
+            await self._upload(channel, message.uploads)
+            await progress.record(edited, last=True)
+        return edited
 
     async def _upload(self, channel: str, uploads: list) -> None:
         if not uploads:
-            return
+            return None
         files = [{"file": data, "filename": filename, "title": title} for filename, data, title in uploads]
         await self.pacer.send(channel, lambda: self.client.files_upload_v2(channel=channel, file_uploads=files))
+        return None
 
     async def _notice(self, delivery: Delivery, text: str) -> None:
         user = delivery.user_id or delivery.chat_id

@@ -22,9 +22,11 @@ Inbound, no update lost and none handled twice:
 Outbound (`deliver`): `render()` to Bot API calls, run through the `Pacer`. Every callback query is answered
 exactly once: by the turn's `Notice` when there is one, else with an empty answer right after the turn.
 Edits that would change nothing are skipped (remembered per message, bounded, in this process);
-"message is not modified" counts as done; "message to edit not found" sends the text fresh. A blocked bot,
-a chat Telegram does not know and calls Telegram refuses become `DeliveryFailed(permanent=True)`; network
-trouble is raised so the runtime retries later.
+"message is not modified" counts as done; "message to edit not found" sends the text fresh. A delivery of
+several calls (text then a photo, a long text in pieces) starts at the first call not yet delivered and records
+each call as it is out (`DeliveryProgress`), so a retry never sends a part twice. A blocked bot, a chat Telegram
+does not know and calls Telegram refuses become `DeliveryFailed(permanent=True)`; 429, timeouts, network
+errors and 5xx become `DeliveryFailed(permanent=False)` (with `retry_after`) and the runtime retries later.
 """
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ from bot.adapters.telegram.html import truncate
 from bot.adapters.telegram.pacing import Pacer
 from bot.adapters.telegram.render import MAX_CALLBACK_ANSWER, RenderError, TgCall, render
 from bot.adapters.telegram.updates import ALLOWED_UPDATES, PLATFORM, parse_update
-from bot.core.adapter import DeliveryFailed
+from bot.core.adapter import DeliveryFailed, DeliveryProgress
 from bot.core.events import Event
 from bot.core.operations import Delivery, Notice
 
@@ -371,11 +373,14 @@ class TelegramAdapter:
         return web.Response(status=200)
 
     # outbound ----------------------------------------------------------------------------------------------
-    async def deliver(self, delivery: Delivery) -> str | None:
+    async def deliver(self, delivery: Delivery, progress: DeliveryProgress | None = None) -> str | None:
+        """Send the delivery's calls from part `progress.done` on, recording each as it is out; a refusal is
+        raised as `DeliveryFailed`, permanent or not (see `_classify`)."""
+        progress = progress or DeliveryProgress()
         op = delivery.op
         query_id = delivery.reply_context.get("callback_query_id")
         if isinstance(op, Notice) and query_id:
-            if str(query_id) in self._answered:
+            if progress.done or str(query_id) in self._answered:
                 log.info("telegram: callback query %s already answered; notice dropped", query_id)
                 return None
             await self._answer(str(query_id), str(op.text))
@@ -384,41 +389,76 @@ class TelegramAdapter:
             calls = render(delivery)
         except RenderError as err:
             raise DeliveryFailed(f"render: {err}", permanent=True) from err
-        if not calls:
-            return None
+        if progress.done >= len(calls):
+            return progress.message_id
         chat_id = calls[0].kwargs.get("chat_id", delivery.chat_id)
-        skipped_id: int | None = None
-        first = calls[0]
-        if first.method == "editMessageText":
-            if self._shown.get((chat_id, first.kwargs["message_id"])) == _fingerprint(first):
-                skipped_id = int(first.kwargs["message_id"])
-                calls = calls[1:]
-        try:
-            results = await self.pacer.execute(self._sender, chat_id, calls) if calls else []
-        except Forbidden as err:
-            raise DeliveryFailed(f"forbidden: {err.message}", permanent=True) from err
-        except ChatMigrated as err:
-            raise DeliveryFailed(f"chat moved to {err.new_chat_id}", permanent=True) from err
-        except BadRequest as err:  # chat not found, or a call Telegram refuses: sending it again will not help
-            raise DeliveryFailed(f"bad request: {err.message}", permanent=True) from err
-        except InvalidToken:
-            raise
-        return self._remember(chat_id, calls, results, skipped_id)
+        # The id a delivery is known by: its first text message, else its first message of any kind. Parts
+        # delivered by an earlier attempt left theirs in `progress.message_id`.
+        ids = _DeliveryIds(progress.message_id, any(c.method in _TEXT_METHODS for c in calls[:progress.done]))
+        start = progress.done
+        first = calls[start]
+        if start == 0 and first.method == "editMessageText" and \
+                self._shown.get((chat_id, first.kwargs["message_id"])) == _fingerprint(first):
+            ids.note(first, int(first.kwargs["message_id"]))  # already shows exactly this: nothing to send
+            await progress.record(ids.best, last=len(calls) == 1)
+            start += 1
+        todo = calls[start:]
 
-    def _remember(self, chat_id: Any, calls: list[TgCall], results: list[Any], skipped_id: int | None) -> str | None:
-        """Note what each text message now shows; return the id an edit of this delivery should target."""
-        text_id = skipped_id
-        any_id: int | None = None
-        for call, result in zip(calls, results):
-            message_id = result.message_id if isinstance(result, Message) else (
-                result if isinstance(result, int) and not isinstance(result, bool) else None)
-            if message_id is None:
-                continue
-            if any_id is None:
-                any_id = message_id
-            if call.method in ("sendMessage", "editMessageText"):
-                self._shown.put((chat_id, message_id), _fingerprint(call))
-                if text_id is None:
-                    text_id = message_id
-        found = text_id if text_id is not None else any_id
-        return str(found) if found is not None else None
+        async def after(index: int, result: Any) -> None:
+            call = todo[index]
+            message_id = _message_id(result)
+            if message_id is not None:
+                ids.note(call, message_id)
+                if call.method in _TEXT_METHODS:
+                    self._shown.put((chat_id, message_id), _fingerprint(call))
+            await progress.record(ids.best, last=start + index == len(calls) - 1)
+
+        try:
+            if todo:
+                await self.pacer.execute(self._sender, chat_id, todo, after=after)
+        except TelegramError as err:
+            raise _classify(err) from err
+        return ids.best
+
+
+_TEXT_METHODS = ("sendMessage", "editMessageText")
+
+
+class _DeliveryIds:
+    def __init__(self, known: str | None, known_is_text: bool) -> None:
+        self.text_id = known if known_is_text else None
+        self.any_id = known
+
+    def note(self, call: TgCall, message_id: int) -> None:
+        if self.any_id is None:
+            self.any_id = str(message_id)
+        if call.method in _TEXT_METHODS and self.text_id is None:
+            self.text_id = str(message_id)
+
+    @property
+    def best(self) -> str | None:
+        return self.text_id if self.text_id is not None else self.any_id
+
+
+def _message_id(result: Any) -> int | None:
+    if isinstance(result, Message):
+        return result.message_id
+    return result if isinstance(result, int) and not isinstance(result, bool) else None
+
+
+def _classify(err: TelegramError) -> DeliveryFailed:
+    """Permanent: Telegram will refuse again (blocked, chat not found or moved, a call it rejects, a bad token).
+    Transient: 429 (with Telegram's `retry_after`), timeouts, network errors and 5xx (PTB's NetworkError)."""
+    if isinstance(err, Forbidden):
+        return DeliveryFailed(f"forbidden: {err.message}", permanent=True)
+    if isinstance(err, ChatMigrated):
+        return DeliveryFailed(f"chat moved to {err.new_chat_id}", permanent=True)
+    if isinstance(err, BadRequest):  # chat not found, or a call Telegram refuses: sending it again will not help
+        return DeliveryFailed(f"bad request: {err.message}", permanent=True)
+    if isinstance(err, InvalidToken):
+        return DeliveryFailed("the bot token was refused", permanent=False)  # fixed by an operator, then retried
+    if isinstance(err, RetryAfter):
+        wait = err.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return DeliveryFailed(f"rate limited: retry after {seconds:.0f}s", permanent=False, retry_after=seconds)
+    return DeliveryFailed(f"{type(err).__name__}: {err.message}", permanent=False)

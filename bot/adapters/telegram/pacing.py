@@ -110,12 +110,15 @@ class Pacer:
         """Send one call to `chat_id`, in order with the chat's other calls."""
         return (await self._in_chat(chat_id, [(send, paced)]))[0]
 
-    async def execute(self, bot: Bot, chat_id: int | str, calls: list[TgCall]) -> list[Any]:
-        """Run a rendered delivery's calls in order with PTB; returns PTB's results (Messages, True, ...)."""
+    async def execute(self, bot: Bot, chat_id: int | str, calls: list[TgCall],
+                      after: Callable[[int, Any], Awaitable[None]] | None = None) -> list[Any]:
+        """Run a rendered delivery's calls in order with PTB; returns PTB's results (Messages, True, ...).
+        `after(i, result)` is awaited once call `i` succeeded, before the next is sent (to record progress)."""
         steps = [(_bound(bot, call), call.method.startswith(PACED_PREFIXES)) for call in calls]
-        return await self._in_chat(chat_id, steps)
+        return await self._in_chat(chat_id, steps, after)
 
-    async def _in_chat(self, chat_id: int | str, steps: list[tuple[Callable[[], Awaitable[Any]], bool]]) -> list[Any]:
+    async def _in_chat(self, chat_id: int | str, steps: list[tuple[Callable[[], Awaitable[Any]], bool]],
+                       after: Callable[[int, Any], Awaitable[None]] | None = None) -> list[Any]:
         chat = self._chats.get(chat_id)
         if chat is None:
             if len(self._chats) >= self.SWEEP_AT:
@@ -124,7 +127,12 @@ class Pacer:
         chat.users += 1
         try:
             async with chat.lock:
-                return [await self._send(chat, send, paced) for send, paced in steps]
+                results = []
+                for i, (send, paced) in enumerate(steps):
+                    results.append(await self._send(chat, send, paced))
+                    if after is not None:
+                        await after(i, results[-1])
+                return results
         finally:
             chat.users -= 1
             if chat.users == 0 and chat.bucket.idle:
