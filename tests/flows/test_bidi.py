@@ -2,11 +2,13 @@
 isolate (FSI … PDI) with the override closed, so the bot's words after it stay outside — every adapter."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
 
-from tests.flows.helpers import answer_one, grant, line_with, name_person, setup
+from tests.flows.helpers import answer_one, files_for, grant, line_with, name_person, setup, watch_files
 from tests.flows.tasks_data import ANSWERS, add_member
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -37,6 +39,16 @@ async def test_a_manager_sees_an_override_in_a_name_isolated(chat):
     assert f"Approve {SHOWN}" in shown.buttons and f"Reject {SHOWN}" in shown.buttons
     await chat.press("meg", f"Approve {SHOWN}")
     assert "1 entry approved" in chat.texts("meg")
+
+    # the statements CSV is data, not display: the name exactly as stored, no marks
+    watch_files(chat)
+    await chat.send("meg", "/payouts close this week")
+    (_, data), = [f for f in files_for(chat, "meg") if f[0].startswith("statements-")]
+    (row,) = csv.DictReader(io.StringIO(data.decode("utf-8")))
+    assert row["person"] == EVIL
+    await chat.send("meg", "/payouts")
+    line = line_with(chat.last("meg").text, "evil")
+    assert re.search("Statement #\\d+: " + SHOWN + ", €80\\.00, ", line), line
 
 
 async def test_a_reviewer_sees_an_override_in_an_answer_isolated_and_a_manager_in_stats(chat):
