@@ -68,6 +68,8 @@ class _Splitter:
         return Part(start, end, head, tail)
 
     def fits(self, start: int, end: int) -> bool:
+        if self.opens is None:  # no directional controls: nothing to add at a cut
+            return self.measure(self.text[start:end]) <= self.limit
         p = self.part(start, end)
         return self.measure(p.head + self.text[start:end] + p.tail) <= self.limit
 
