@@ -19,7 +19,7 @@ from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.operations import SendMessage, Target
 from bot.core.router import Router
 from handlers.shared.context import TickContext
-from bot.i18n.text import Day, When, msg
+from bot.i18n.text import Day, When, msg, user_text
 from bot.core.wizard import Problem
 from domain.assessment_scoring import (
     AttemptResult, from_shown, needs_reviewer, new_shuffles, result, retake_opens, score_choice, score_numeric,
@@ -514,7 +514,7 @@ async def unqualify(ctx: Context, event) -> list:
         return [say("unqualify.nothing", name=name, identity=parts[0])]
     await ctx.audit("qualification.revoked", person=person_id, name=name, reason=reason)
     return [say("unqualify.done", name=name, identity=parts[0]),
-            ctx.send_to(person_id, text(msg("unqualify.notice", name=name, reason=reason)))]
+            ctx.send_to(person_id, text(msg("unqualify.notice", name=name, reason=user_text(reason))))]
 
 
 async def _person_of(ctx: Context, typed: str) -> int | list:

@@ -19,7 +19,7 @@ from bot.core.blocks import Buttons, Heading, Image, Span, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
-from bot.i18n.text import Day, Money, msg
+from bot.i18n.text import Day, Money, msg, user_text
 from bot.core.wizard import Problem
 from domain.identity import parse_identity
 from domain.ledger import PeriodInvalid, earnings_period, hours_pay, summarize, weekly_series
@@ -174,7 +174,7 @@ async def _extra(ctx: Context, event, kind: str) -> list:
     await ctx.audit(f"ledger.{kind}", line=line, person=person_id, minor=minor, currency=code, reason=reason[:500])
     amount_shown = Money(minor=minor, currency=code)
     return [say(f"{kind}.done", amount=amount_shown, identity=who[:80]),
-            ctx.send_to(person_id, text(msg(f"{kind}.notice", amount=amount_shown)), text(reason[:500]),
+            ctx.send_to(person_id, text(msg(f"{kind}.notice", amount=amount_shown)), text(user_text(reason[:500])),
                         command_buttons("earnings"))]
 
 
@@ -277,7 +277,7 @@ async def _open_dispute(ctx: Context, line_id: int, comment: str) -> list:
             continue
         ops.append(ctx.send_to(manager, text(msg("dispute.manager_notice", id=str(line_id),
                                                   amount=Money(minor=line.amount_minor, currency=line.currency))),
-                               text(comment[:2000]),
+                               text(user_text(comment[:2000])),
                                Buttons(rows=[[button(msg("dispute.resolve_button", id=str(line_id)),
                                                      ResolveDispute(dispute=dispute_id))]])))
     return ops
@@ -294,7 +294,7 @@ async def open_disputes(ctx: Context, event) -> list:
         line = await ctx.uow.ledger.line(d.line_id)
         blocks.append(text(f"#{d.line_id} · ", msg("dispute.line", day=Day(on=line.earned_on),
                                                       amount=Money(minor=line.amount_minor, currency=line.currency)),
-                           " · ", d.comment[:300]))
+                           " · ", user_text(d.comment[:300])))
         rows.append([button(msg("dispute.resolve_button", id=str(d.line_id)), ResolveDispute(dispute=d.id))])
     return [ctx.reply(*blocks, Buttons(rows=rows))]
 
@@ -358,7 +358,7 @@ async def _resolved(ctx: Context, values: Resolution, session) -> list:
     notice = [text(msg(f"dispute.notice.{values.outcome}", id=str(line.id)))]
     if minor:
         notice.append(text(msg("dispute.notice.adjusted", amount=amount)))
-    notice.append(text(values.comment))
+    notice.append(text(user_text(values.comment)))
     return [say("dispute.resolved", id=str(line.id)),
             ctx.send_to(found.person_id, *notice, command_buttons("earnings"))]
 

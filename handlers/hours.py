@@ -19,7 +19,7 @@ from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import SendMessage, Target
 from bot.core.router import Router
 from handlers.shared.context import TickContext
-from bot.i18n.text import Day, msg
+from bot.i18n.text import Day, msg, user_text
 from bot.core.wizard import Problem
 from domain.dates import DateInvalid, parse_week, week_bounds
 from domain.durations import DurationInvalid, format_minutes, parse_duration
@@ -258,7 +258,7 @@ async def _entry_state(ctx: Context, entry) -> list:
             return [msg("hours.state.paid")]
         return [msg("hours.state.approved")]
     if entry.state == "rejected":
-        return [msg("hours.state.rejected"), " (", entry.reason or "", ")"]
+        return [msg("hours.state.rejected"), " (", user_text(entry.reason), ")"]  # the manager's words
     return [msg("hours.state.logged")]
 
 
@@ -389,16 +389,16 @@ async def approvals(ctx: Context, event) -> list:
         person = await ctx.uow.people.get(person_id)
         name = (person.display_name if person else "") or f"#{person_id}"
         total = sum(e.minutes for e in entries)
-        blocks.append(text(Span(text=name, style="bold"), " — ",
+        blocks.append(text(Span(text=user_text(name), style="bold"), " — ",
                            msg("approvals.week", first=Day(on=monday), total=format_minutes(total))))
         for e in entries:
             if e.project_id not in projects:
                 projects[e.project_id] = (await ctx.uow.projects.get(e.project_id)).name
             blocks.append(text("  ", e.work_date.isoformat(), " · ", projects[e.project_id], " · ",
-                               format_minutes(e.minutes), *((" · " + e.note,) if e.note else ())))
-        rows.append([button(msg("approvals.approve", name=name[:30]), ApproveWeek(person=person_id, week=monday),
+                               format_minutes(e.minutes), *((" · ", user_text(e.note)) if e.note else ())))
+        rows.append([button(msg("approvals.approve", name=user_text(name[:30])), ApproveWeek(person=person_id, week=monday),
                             style="primary"),
-                     button(msg("approvals.reject", name=name[:30]), RejectWeek(person=person_id, week=monday),
+                     button(msg("approvals.reject", name=user_text(name[:30])), RejectWeek(person=person_id, week=monday),
                             style="danger")])
     blocks.append(Buttons(rows=rows))
     return [ctx.reply(*blocks)]
@@ -465,7 +465,7 @@ async def _rejected(ctx: Context, note: RejectNote, session) -> list:
         await ctx.audit("hours.rejected", entry=e.id, person=e.person_id, reason=note.reason)
     notice = ctx.send_to(done[0].person_id,
                          text(msg("hours.notice.rejected", count=len(done),
-                                  total=format_minutes(sum(e.minutes for e in done)), reason=note.reason)),
+                                  total=format_minutes(sum(e.minutes for e in done)), reason=user_text(note.reason))),
                          command_buttons("timesheet"))
     return [say("approvals.rejected", count=len(done)), notice]
 

@@ -14,7 +14,7 @@ from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Reply, Span, button, text
 from bot.core.operations import SendMessage, Target
 from bot.core.router import Router
-from bot.i18n.text import When, msg
+from bot.i18n.text import When, msg, user_text
 from domain.link_codes import FAILURE_LIMIT, FAILURE_WINDOW, LENGTH, new_code, normalise
 from handlers.shared.context import Context
 from handlers.shared.replies import say
@@ -80,7 +80,7 @@ async def link(ctx: Context, event) -> list:
         return [say("link.admin_refused")]
     if await ctx.uow.links.redeem(code, ctx.identity.id, ctx.now) is None:
         return await _failed(ctx, "link.expired")
-    name = ctx.identity.display_name or ctx.person.display_name or ctx.identity.user_id
+    name = user_text(ctx.identity.display_name or ctx.person.display_name or ctx.identity.user_id)
     await ctx.audit("link.requested", owner=found["person_id"], identity=ctx.identity.id)
     ask = SendMessage(to=Target.identity(owner_identity.person_id, owner_identity.id), message=Reply(blocks=[
         text(msg("link.confirm_ask", platform=ctx.identity.platform, name=name)),
@@ -114,7 +114,7 @@ async def confirm(ctx: Context, event, press: ConfirmLink) -> list:
     if not await ctx.uow.identities.for_person(old_person):
         await ctx.uow.people.mark_merged(old_person, ctx.person.id)
     await ctx.uow.audit.log(ctx.person.id, "link.joined", {"identity": redeemer.id, "from_person": old_person}, ctx.now)
-    name = redeemer.display_name or redeemer.user_id
+    name = user_text(redeemer.display_name or redeemer.user_id)
     moved = redeemer.model_copy(update={"person_id": ctx.person.id})
     return [say("link.confirmed", platform=redeemer.platform, name=name),
             _to(moved, "link.done", platform=redeemer.platform)]
@@ -126,5 +126,5 @@ async def refuse(ctx: Context, event, press: RefuseLink) -> list:
     if redeemer is None:
         return [say("link.request_gone")]
     await ctx.audit("link.refused", identity=redeemer.id)
-    return [say("link.refused_owner", platform=redeemer.platform, name=redeemer.display_name or redeemer.user_id),
+    return [say("link.refused_owner", platform=redeemer.platform, name=user_text(redeemer.display_name or redeemer.user_id)),
             _to(redeemer, "link.refused", platform=ctx.identity.platform)]

@@ -11,7 +11,7 @@ from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, LongText, Span, button, text
 from handlers.shared.context import Context
 from bot.core.router import Router
-from bot.i18n.text import msg
+from bot.i18n.text import msg, user_text
 from domain.eligibility import ineligibility
 from domain.matching import Candidate, Ranked, rank
 from domain.pseudonyms import pseudonym
@@ -19,7 +19,7 @@ from handlers.shared.project_render import project_line
 from handlers.shared.project_access import join_refusals
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.quality_rules import score_for
-from handlers.shared.replies import command_buttons, say
+from handlers.shared.replies import command_buttons, joined, say
 from handlers.shared.task_service import spec_of
 
 router = Router("matching")
@@ -92,7 +92,7 @@ async def match(ctx: Context, event) -> list:
     for place, r in enumerate(ranked[:SHOWN], start=1):
         quality = (msg("match.quality", score=round(r.candidate.quality * 100)) if r.candidate.quality is not None
                    else msg("match.quality_none"))
-        blocks.append(text(f"{place}. ", Span(text=r.candidate.name, style="bold"), " — ",
+        blocks.append(text(f"{place}. ", Span(text=user_text(r.candidate.name), style="bold"), " — ",
                            msg("match.line", score=round(r.score * 100), level=r.candidate.level,
                                hours=round(r.free_hours)), ", ", quality,
                            *([" — ", msg("match.invited")] if r.candidate.person_id in invited else [])))
@@ -133,7 +133,7 @@ async def invite(ctx: Context, event, press: InviteTop) -> list:
     if not names:
         return [say("match.nobody_new")]
     counts = await ctx.uow.invites.tally(project.id)
-    return [ctx.reply(text(msg("match.invited_now", n=len(names), name=project.name)), text(", ".join(names)),
+    return [ctx.reply(text(msg("match.invited_now", n=len(names), name=project.name)), text(*joined(names)),
                       text(_tally(counts)))] + ops
 
 
@@ -161,7 +161,7 @@ async def _answer(ctx: Context, invite_id: int, accept: bool) -> list:
     if invitation.invited_by:
         counts = await ctx.uow.invites.tally(project.id)
         key = "invite.manager_accepted" if accept else "invite.manager_declined"
-        who = ctx.person.display_name or pseudonym(ctx.pseudonym_key, ctx.person.id)
+        who = user_text(ctx.person.display_name or pseudonym(ctx.pseudonym_key, ctx.person.id))
         ops.append(ctx.send_to(invitation.invited_by, text(msg(key, who=who, name=project.name)), text(_tally(counts))))
     return ops
 

@@ -20,7 +20,7 @@ from bot.core.blocks import Buttons, File, Heading, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.router import Router
-from bot.i18n.text import Day, Money, msg
+from bot.i18n.text import Day, Money, msg, user_text
 from domain.ledger import PeriodInvalid, payout_period, statement_csv
 from handlers.shared.local_today import local_today
 from handlers.shared.replies import command_buttons, say
@@ -77,7 +77,7 @@ async def paid_pressed(ctx: Context, event, press: MarkPaid) -> list:
     statement = await ctx.uow.ledger.statement(press.statement)
     if statement is None or statement.paid_at is not None:
         return [say("payouts.no_statement", id=str(press.statement))] if statement is None else \
-            [say("payouts.already_paid", id=str(statement.id), ref=statement.paid_ref or "")]
+            [say("payouts.already_paid", id=str(statement.id), ref=user_text(statement.paid_ref))]
     return await ctx.forms.open(PAID_FORM, params={"s": statement.id}, resume=False)
 
 
@@ -96,7 +96,7 @@ router.form(PAID_FORM, model=PaidRef, build=_paid_form, on_complete=_paid)
 
 async def _statement_line(ctx: Context, s):
     person = await ctx.uow.people.get(s.person_id)
-    return msg("payouts.statement_line", id=str(s.id), name=(person.display_name if person else "") or f"#{s.person_id}",
+    return msg("payouts.statement_line", id=str(s.id), name=user_text((person.display_name if person else "") or f"#{s.person_id}"),
                amount=Money(minor=await ctx.uow.ledger.statement_total(s.id), currency=s.currency),
                first=Day(on=s.period_start), last=Day(on=s.period_end))
 
@@ -142,7 +142,7 @@ async def close(ctx: Context, period: str) -> list:
             name = projects.get(ln.project_id) if ln.project_id else None
             blocks.append(text(f"#{ln.id} · ", msg("dispute.line", day=Day(on=ln.earned_on),
                                                       amount=Money(minor=ln.amount_minor, currency=currency)),
-                               " · ", name or msg("earnings.no_project"), *((" · " + ln.reason,) if ln.reason else ())))
+                               " · ", name or msg("earnings.no_project"), *((" · ", user_text(ln.reason)) if ln.reason else ())))
             csv_rows.append({"statement": statement_id, "person": (person.display_name if person else "") or person_id,
                              "identity": f"{ident.platform}:{ident.user_id}" if ident else "", "currency": currency,
                              "line": ln.id, "kind": ln.kind, "project": name or "", "date": ln.earned_on.isoformat(),
@@ -168,9 +168,9 @@ async def mark_paid(ctx: Context, statement_id: int, ref: str) -> list:
         return [say("payouts.no_statement", id=str(statement_id))]
     ref = ref.strip()[:200]
     if not await ctx.uow.ledger.mark_paid(statement_id, ref, ctx.person.id, ctx.now):
-        return [say("payouts.already_paid", id=str(statement_id), ref=statement.paid_ref or "")]
+        return [say("payouts.already_paid", id=str(statement_id), ref=user_text(statement.paid_ref))]
     total = Money(minor=await ctx.uow.ledger.statement_total(statement_id), currency=statement.currency)
     await ctx.audit("payouts.paid", statement=statement_id, ref=ref, minor=total.minor, currency=total.currency)
     return [say("payouts.marked_paid", id=str(statement_id), ref=ref, amount=total),
-            ctx.send_to(statement.person_id, text(msg("payouts.paid_notice", id=str(statement_id), amount=total, ref=ref)),
+            ctx.send_to(statement.person_id, text(msg("payouts.paid_notice", id=str(statement_id), amount=total, ref=user_text(ref))),
                         command_buttons("earnings"))]

@@ -23,7 +23,7 @@ from bot.i18n.text import When, msg
 from domain.availability import is_away
 from domain.csv_safety import SafeCsvWriter
 from handlers.shared.reminder_renderers import renders
-from handlers.shared.replies import say
+from handlers.shared.replies import joined, say
 from handlers.shared.targets import TargetChoice, resolve, target_fields
 from storage.uow import UnitOfWork
 
@@ -116,10 +116,10 @@ async def summary(uow: UnitOfWork, ping_id: int, final: bool) -> Reply:
         blocks.append(text(msg("ping.summary.hours", hours=hours)))
     waiting = [names[p] for p in silent if p not in failed]
     if waiting:
-        blocks.append(text(Span(text=msg("ping.summary.waiting"), style="bold"), " ", ", ".join(waiting[:50])))
+        blocks.append(text(Span(text=msg("ping.summary.waiting"), style="bold"), " ", *joined(waiting[:50])))
     if failed:
         blocks.append(text(Span(text=msg("ping.summary.unreachable"), style="bold"), " ",
-                           ", ".join(names[p] for p in sorted(failed))))
+                           *joined(names[p] for p in sorted(failed))))
     return Reply(blocks=blocks)
 
 

@@ -8,7 +8,7 @@ from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Span, button, text
 from handlers.shared.context import Context
 from bot.core.router import Router
-from bot.i18n.text import msg
+from bot.i18n.text import msg, user_text
 from domain.quality import QualityInputs, QualityScore, explain
 from domain.pseudonyms import pseudonym
 from handlers.shared.quality_rules import score_for
@@ -57,7 +57,7 @@ async def _manager_table(ctx: Context, project) -> list:
         inputs, result = await score_for(ctx.uow, person_id, project)
         paused = await ctx.uow.pauses.is_paused(project.id, person_id)
         score = msg("stats.score", score=round(result.score * 100)) if result.score is not None else msg("stats.no_score")
-        name = person.display_name if person and person.display_name else pseudonym(secret, person_id)
+        name = user_text(person.display_name if person and person.display_name else pseudonym(secret, person_id))
         blocks.append(text(Span(text=name, style="bold"), " — ", score, " — ",
                            msg("stats.parts", gold=inputs.gold_total, reviews=inputs.approved + inputs.rework + inputs.rejected,
                                shared=inputs.agreement_items),

@@ -18,7 +18,8 @@ from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 from babel.units import format_unit
 
-from bot.i18n.text import Day, Money, Msg, When
+from bot.i18n.bidi import isolate
+from bot.i18n.text import Day, Money, Msg, UserText, When
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,8 @@ def format_value(value: Any, locale: str, tz: str, translate: Callable[[Msg], st
         return format_number(value, locale)
     if isinstance(value, Msg):
         return translate(value)
+    if isinstance(value, UserText):
+        return isolate(value.text)
     if isinstance(value, Money):
         return format_money(value, locale)
     if isinstance(value, When):

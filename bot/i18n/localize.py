@@ -1,4 +1,5 @@
-"""Turn every `Msg` in a reply, operation or form into the recipient's text, leaving literal `str` alone.
+"""Turn every `Msg` in a reply, operation or form into the recipient's text, every `UserText` into an isolate
+(`bot.i18n.bidi`), leaving literal `str` alone.
 
 Runs once per outgoing message, so it walks only what can hold a `Msg`: models, lists, tuples and dicts.
 The input is never mutated: a model or list that holds a `Msg` comes back as a copy; one that holds none comes
@@ -11,7 +12,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from bot.i18n.text import Msg
+from bot.i18n.bidi import isolate
+from bot.i18n.text import Msg, UserText
 from bot.i18n.catalog import Catalogs, default_catalogs
 
 T = TypeVar("T")
@@ -32,6 +34,8 @@ def localize(obj: T, locale: str, tz: str = "UTC", catalogs: Catalogs | None = N
             return value
         if isinstance(value, Msg):
             return cats.render(value, locale, tz)
+        if isinstance(value, UserText):
+            return isolate(value.text)
         if isinstance(value, BaseModel):
             update = {}
             for name, v in value.__dict__.items():

@@ -2,13 +2,16 @@
 
 Handlers never write sentences; they name a catalog key. Literal text (`str`) is user, model or manager
 content and is always escaped by the renderer. Localization turns every `Msg` into `str` for one recipient.
+`UserText` marks what a person wrote (a name, an answer, a note) where someone else reads it: as a `Msg`
+parameter or a span it is localized into a Unicode isolate (`bot.i18n.bidi`), so a right-to-left override in
+it cannot reverse the bot's words after it.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Money(BaseModel):
@@ -38,10 +41,25 @@ class Msg(BaseModel):
     count: int | None = None
 
 
+class UserText(BaseModel):
+    """Text a person wrote, shown to someone else: localized as `bidi.isolate(text)`, never as it is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+
+
+def user_text(value: object) -> UserText:
+    """Mark `value` as a person's text; None is "", a `UserText` stays as it is (never isolated twice)."""
+    if isinstance(value, UserText):
+        return value
+    return UserText.model_construct(text="" if value is None else str(value))
+
+
 def msg(key: str, count: int | None = None, **params: Any) -> Msg:
     # Built in code, many times a turn, from a literal key: nothing to validate (model_construct is ~5x cheaper).
     return Msg.model_construct(key=key, params=params, count=count)
 
 
-# `str` is literal (escaped) content; `Msg` is translated. Renderers only ever see `str`.
-TextLike = Union[Msg, str]
+# `str` is literal (escaped) content; `Msg` is translated; `UserText` is isolated. Renderers only ever see `str`.
+TextLike = Union[Msg, UserText, str]

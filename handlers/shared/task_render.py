@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.core.blocks import Buttons, Heading, LongText, button, text
-from bot.i18n.text import When, msg
+from bot.i18n.text import When, msg, user_text
 from domain.project_spec import ProjectSpec
 from domain.task_import import TaskItem
 from handlers.shared.actions import ShowInstructions, SkipTask
@@ -41,12 +41,16 @@ def render_answer(spec: ProjectSpec, item: TaskItem, form_values: dict) -> list:
     """An answer as the form's questions and the given values, for a reviewer or a rework summary."""
     from bot.core.blocks import Span
     from bot.core.field_values import display
+    from bot.core.forms import FieldKind
     from handlers.shared.task_forms import answer_fields
 
     lines = []
     for field in answer_fields(spec, item):
         if field.id in form_values and field.applies(form_values):
-            lines.append(text(Span(text=field.label, style="bold"), " ", *display(field, form_values[field.id])))
+            shown = display(field, form_values[field.id])
+            if field.kind in (FieldKind.short_text, FieldKind.long_text):  # what the expert typed: isolated
+                shown = [user_text(p) if isinstance(p, str) else p for p in shown]
+            lines.append(text(Span(text=field.label, style="bold"), " ", *shown))
     return lines
 
 

@@ -85,7 +85,7 @@ async def test_dispute_resolved_shows_in_earnings(chat):
     await setup(chat, "ana")
     await chat.send("ana", "/log 1h today")
     await chat.send("meg", "/approvals")
-    await chat.press("meg", "Approve Ana")
+    await chat.press("meg", "Approve \u2068Ana\u2069")  # the name is isolated
     line_id = (await rows(chat.runtime, "SELECT id FROM ledger_lines"))[0]["id"]
     await chat.send("bo", "/help")
     await chat.send("bo", f"/dispute {line_id} not mine but let me try")

@@ -78,7 +78,7 @@ async def test_timesheet_edit_delete_and_approvals(chat):
     assert "permission" in chat.last("ana").text  # experts cannot approve
     await chat.send("meg", "/approvals")
     assert "week of" in chat.last("meg").text and "2h30m" in chat.last("meg").text
-    await chat.press("meg", "Approve Ana")
+    await chat.press("meg", "Approve \u2068Ana\u2069")  # the name is isolated (bot/i18n/bidi.py)
     assert "1 entry approved" in chat.texts("meg")
     assert "were approved" in chat.texts("ana") or "was approved" in chat.texts("ana")
     lines = await rows(chat.runtime, "SELECT source, amount_minor, currency, kind FROM ledger_lines")
@@ -90,20 +90,20 @@ async def test_timesheet_edit_delete_and_approvals(chat):
     assert len(await rows(chat.runtime, "SELECT id FROM hours_entries")) == 1
 
     # a double approval (the old button pressed again, or Approve all) changes nothing
-    await chat.press_as("meg", "meg", "Approve Ana")
+    await chat.press_as("meg", "meg", "Approve \u2068Ana\u2069")
     assert "already" in chat.last("meg").text
     await chat.press_as("meg", "meg", "Approve all")
     assert len(await rows(chat.runtime, "SELECT id FROM ledger_lines")) == 1
 
     await chat.send("ana", "/log 1h today")
     await chat.send("meg", "/approvals")
-    await chat.press("meg", "Reject Ana")
+    await chat.press("meg", "Reject \u2068Ana\u2069")
     await chat.fill_form("meg", {"reason": "That hour was the team meeting, which is not billable."}, confirm=False)
     await chat.press("meg", "Reject")
     assert "1 entry rejected" in chat.texts("meg")
     assert "team meeting" in chat.texts("ana")
     await chat.send("ana", "/timesheet")
-    assert "rejected (That hour was the team meeting" in chat.last("ana").text
+    assert "rejected (\u2068That hour was the team meeting" in chat.last("ana").text  # the manager's words, isolated
     assert len(await rows(chat.runtime, "SELECT id FROM ledger_lines")) == 1
     audit = {r["action"] for r in await rows(chat.runtime, "SELECT action FROM audit_log")}
     assert {"hours.logged", "hours.deleted", "hours.edited", "hours.approved", "hours.rejected", "ledger.line"} <= audit

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from bot.core.split import utf16_len
+from bot.i18n.bidi import close_isolates, cut_closed, open_controls
 
 ZWSP = "\u200b"
 _CONTROL = "*_~`"
@@ -99,16 +100,20 @@ def head(text: str, units: int) -> str:
 
 
 def cut(mrkdwn: str, limit: int, ellipsis: str = "…") -> str:
-    """Shorten already-rendered mrkdwn to `limit` units without cutting inside an `&amp;`-style escape."""
+    """Shorten already-rendered mrkdwn to `limit` units without cutting inside an `&amp;`-style escape; a
+    person's text cut in the middle is closed (its isolate's PDI) before the ellipsis."""
     if size(mrkdwn) <= limit:
         return mrkdwn
-    kept = head(mrkdwn, max(0, limit - size(ellipsis)))
-    kept = _ENTITY_TAIL_RE.sub("", kept)
-    return kept + ellipsis
+    budget = max(0, limit - size(ellipsis))
+    kept = _ENTITY_TAIL_RE.sub("", head(mrkdwn, budget))
+    while kept and open_controls(kept) and size(close_isolates(kept)) > budget:
+        kept = _ENTITY_TAIL_RE.sub("", kept[:-1])
+    return cut_closed(kept, budget, size) + ellipsis
 
 
 def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
-    """Shorten literal (unrendered) text to `limit` units, ending with `ellipsis` when cut."""
+    """Shorten literal (unrendered) text to `limit` units, ending with `ellipsis` when cut (open isolates closed)."""
     if size(text) <= limit:
         return text
-    return head(text, max(0, limit - size(ellipsis))).rstrip() + ellipsis
+    budget = max(0, limit - size(ellipsis))
+    return cut_closed(head(text, budget).rstrip(), budget, size) + ellipsis

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core.split import split_text, utf16_len
+from bot.core.split import split_parts, utf16_len
+from bot.i18n.bidi import cut_closed
 
 Style = Literal["plain", "bold", "italic", "code"]
 
@@ -69,23 +70,26 @@ def split_runs(runs: list[Run], limit: int) -> list[list[Run]]:
 
     Cuts fall where `bot.core.split.split_text` puts them (paragraph, line, word, then character);
     the separator at a cut is dropped, as split_text drops it. Parts with nothing but whitespace go.
+    A cut inside a person's text (a Unicode isolate) closes it in one part and reopens it in the next, in the
+    style of the text next to it.
     """
     plain = plain_text(runs)
     parts: list[list[Run]] = []
-    position = 0
-    for piece in split_text(plain, limit, utf16_len):
-        start = plain.find(piece, position)
-        if start < 0:  # split_text returns contiguous pieces in order; this cannot happen
-            raise AssertionError("split_text returned text that is not in the input")
-        end = start + len(piece)
-        position = end
-        if piece.strip():
-            parts.append(slice_runs(runs, start, end))
+    for part in split_parts(plain, limit, utf16_len):
+        if not plain[part.start:part.end].strip():
+            continue
+        sliced = slice_runs(runs, part.start, part.end)
+        if part.head:
+            sliced.insert(0, Run(part.head, sliced[0].style))
+        if part.tail:
+            sliced.append(Run(part.tail, sliced[-1].style))
+        parts.append(sliced)
     return parts
 
 
 def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
-    """`text` cut to at most `limit` UTF-16 code units (ellipsis included), never inside a surrogate pair."""
+    """`text` cut to at most `limit` UTF-16 code units (ellipsis included), never inside a surrogate pair; a
+    person's text cut in the middle is closed (its isolate's PDI) before the ellipsis."""
     if utf16_len(text) <= limit:
         return text
     budget = limit - utf16_len(ellipsis)
@@ -97,4 +101,4 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
             break
         out.append(ch)
         used += width
-    return "".join(out).rstrip() + ellipsis
+    return cut_closed("".join(out).rstrip(), budget, utf16_len) + ellipsis
