@@ -345,12 +345,14 @@ async def main(args) -> int:
         lives.append(asyncio.create_task(manager.work(running, args.approve_every)))
         print(f"chaos: {args.experts} experts and a manager at work; {args.kills} kills to come", flush=True)
         await monkey(args, rng, bots, api, db, kills)
+        await asyncio.sleep(max(0.0, args.min_seconds - (time.monotonic() - started)))
         running.clear()
         print("chaos: kills done; letting everyone finish their current input", flush=True)
         await asyncio.wait(lives, timeout=2 * REPLY_TIMEOUT + 60)
         for task in lives:
             task.cancel()
-        await asyncio.gather(*lives, return_exceptions=True)
+        ends = await asyncio.gather(*lives, return_exceptions=True)
+        crashed = [repr(e) for e in ends if isinstance(e, Exception) and not isinstance(e, asyncio.CancelledError)]
         quiet = await settle(db, api, slack, args.quiet)
         for _ in range(10):  # approve what is left, until nothing is waiting
             if await manager.approve() == 0:
@@ -360,8 +362,10 @@ async def main(args) -> int:
         codes = [await bot.stop() for bot in bots]
         await slack.stop()
         findings = await check(db, journal, people, api.visible, standin.calls, slack.acked)
-        findings.counts.update({"stop_exit_codes": codes, "quiet_at_end": quiet, "slack_posts": slack.posts,
+        findings.counts.update({"people_crashed": crashed, "stop_exit_codes": codes, "quiet_at_end": quiet, "slack_posts": slack.posts,
                                 "slack_post_failures": slack.post_failures,
+                                "telegram_updates": api._next_update_id - 1,
+                                "telegram_updates_returned": sum(api._returned.values()) if args.triple else None,
                                 "telegram_refusals": len(api.refusals), "slack_refusals": len(standin.refusals),
                                 "timeouts": sum(p.timeouts for p in experts + [manager])})
         print()
@@ -401,6 +405,8 @@ def parse_args(argv=None):
     parser.add_argument("--items", type=int, default=2000, help="items in the project")
     parser.add_argument("--log-share", type=float, default=0.25, help="share of an expert's rounds that are /log")
     parser.add_argument("--approve-every", type=float, default=10.0, help="seconds between the manager's rounds")
+    parser.add_argument("--min-seconds", type=float, default=0.0,
+                        help="keep people working at least this long (with --kills 0: a run without faults)")
     parser.add_argument("--quiet", type=float, default=5.0, help="seconds without news that count as quiet")
     parser.add_argument("--json", help="also write the findings and every kill's timings here")
     return parser.parse_args(argv)
