@@ -220,9 +220,11 @@ async def monkey(args, rng: random.Random, bots: list[Bot], api: ChaosBotApi, db
             record[key] = round(at - t_kill, 2) if at is not None else None
         record["ready_s"] = round(victim.ready_at - t_kill, 2) if await ready else None
         kills.append(record)
-        print(f"  kill {k + 1}/{args.kills}: process {victim.index}{' (polling)' if held else ''}, "
-              f"first poll {record['poll_s']} s, {record['stuck_rows']} staged replies sent after "
-              f"{record['stuck_s']} s", flush=True)
+        poll = (f"first getUpdates after {record['poll_s']} s" if held else "it was not polling")
+        stuck = (f"{record['stuck_rows']} staged replies sent after {record['stuck_s']} s" if record["stuck_rows"]
+                 else "no staged replies")
+        print(f"  kill {k + 1}/{args.kills}: process {victim.index}: {poll}, {stuck}, ready after "
+              f"{record['ready_s']} s", flush=True)
 
 
 async def settle(db, api: ChaosBotApi, slack: SlackSide, quiet: float, timeout: float = 300.0) -> bool:
