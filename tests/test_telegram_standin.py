@@ -272,6 +272,19 @@ async def test_get_updates_offset_confirms_and_forgets(api: BotApiStandIn, bot: 
     assert [u.update_id for u in await bot.get_updates(limit=1)] == [later["update_id"]]
 
 
+async def test_deliver_times_returns_each_update_in_that_many_answers():
+    async with BotApiStandIn(deliver_times=3) as api, telegram.Bot(api.token, base_url=api.base_url) as b:
+        first = api.push_update(api.message_update(7, "m0"))["update_id"]
+        assert [u.update_id for u in await b.get_updates()] == [first]
+        assert [u.update_id for u in await b.get_updates(offset=first + 1)] == [first]  # confirmed, yet again
+        second = api.push_update(api.message_update(7, "m1"))["update_id"]
+        assert [u.update_id for u in await b.get_updates(offset=first + 1)] == [first, second]
+        assert [u.update_id for u in await b.get_updates(offset=second + 1)] == [second]  # first: three times
+        assert [u.update_id for u in await b.get_updates(offset=second + 1)] == [second]
+        assert [u.update_id for u in await b.get_updates(offset=second + 1)] == []
+        assert len(api.get_updates_at) == 6 and api.get_updates_at == sorted(api.get_updates_at)
+
+
 async def test_negative_offset_keeps_only_the_last_updates(api: BotApiStandIn, bot: telegram.Bot):
     ids = [api.push_update(api.message_update(7, f"m{i}"))["update_id"] for i in range(4)]
     assert [u.update_id for u in await bot.get_updates(offset=-2)] == ids[2:]

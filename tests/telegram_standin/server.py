@@ -232,6 +232,9 @@ class BotApiStandIn:
     Use as `async with BotApiStandIn() as api: Bot(api.token, base_url=api.base_url, base_file_url=api.file_url)`.
     Rate limits are off unless `per_chat_limit` / `global_limit` are given: at most that many
     message-sending calls per chat / overall within any `window` seconds, else 429 with `retry_after`.
+    `deliver_times=3` (fault injection, bench/chaos.py) returns every update in three getUpdates answers: an
+    offset forgets an update only once it has been returned that many times. `get_updates_at` holds the
+    `time.monotonic()` of every getUpdates request, in order.
     """
 
     def __init__(
@@ -243,8 +246,10 @@ class BotApiStandIn:
         window: float = 1.0,
         bot_username: str = "panelist_test_bot",
         spec_path: Path = SPEC_PATH,
+        deliver_times: int = 1,
     ) -> None:
         self.token = token
+        self.deliver_times = deliver_times
         self.per_chat_limit = per_chat_limit
         self.global_limit = global_limit
         self.window = window
@@ -271,6 +276,8 @@ class BotApiStandIn:
         self.injected: list[Refusal] = []  # failures answered because a test asked (not in `refusals`)
 
         self._updates: list[dict[str, Any]] = []
+        self._returned: dict[int, int] = {}  # update id -> how many getUpdates answers carried it
+        self.get_updates_at: list[float] = []
         self._allowed_updates: list[str] = []
         self._next_update_id = 1
         self._update_pushed = asyncio.Event()
@@ -786,6 +793,7 @@ class BotApiStandIn:
         return self.bot_user
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        self.get_updates_at.append(time.monotonic())
         if self.webhook:
             raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                                 "use deleteWebhook to delete the webhook first")
@@ -804,7 +812,9 @@ class BotApiStandIn:
             if offset < 0:  # the last -offset updates; all earlier ones are forgotten
                 self._updates = self._updates[offset:]
             else:  # confirm: everything below offset is forgotten for good
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                self._updates = [u for u in self._updates if u["update_id"] >= offset
+                                 or (self.deliver_times > 1
+                                     and self._returned.get(u["update_id"], 0) < self.deliver_times)]
         # Only one getUpdates at a time: a newer request ends a waiting one with 409, as on Telegram.
         self._poll_generation += 1
         generation = self._poll_generation
@@ -826,7 +836,11 @@ class BotApiStandIn:
                 await asyncio.wait_for(event.wait(), remaining)
             except asyncio.TimeoutError:
                 break
-        return self._updates[:limit]
+        batch = self._updates[:limit]
+        if self.deliver_times > 1:
+            for update in batch:
+                self._returned[update["update_id"]] = self._returned.get(update["update_id"], 0) + 1
+        return batch
 
     def _drop_unwanted(self) -> None:
         if not self._allowed_updates:
