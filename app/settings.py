@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     action_token_days: int = Field(default=14, ge=1)
     link_code_minutes: int = Field(default=10, ge=1)
+    # Per-person inbound limit on plain messages (text, files): far above a human, see bot/core/flood.py.
+    flood_burst: int = Field(default=30, ge=1)
+    flood_per_minute: float = Field(default=60.0, gt=0)
 
     @field_validator("database_url")
     @classmethod
