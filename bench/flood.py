@@ -3,14 +3,14 @@ intervals; how long does the other person wait during the flood? (issue 15, poin
 
 How to run (from the repository root, with the project's venv):
 
-    .venv/bin/python bench/flood.py                          # SQLite, 5,000 messages pushed all at once
+    .venv/bin/python bench/flood.py                          # SQLite, 5,000 messages arriving at 500/s
     .venv/bin/python bench/flood.py --backend postgres
-    .venv/bin/python bench/flood.py --rate 500               # the flood arrives at 500 messages/s instead
+    .venv/bin/python bench/flood.py --rate 0                 # all 5,000 queued in the stand-in at once
 
 Everything runs on loopback in one process and one event loop: the real `TelegramAdapter` (PTB, leased long
 polling, inbox row before the offset moves, a turn per update, pacer unlimited unless --pacing) against the
 Bot API stand-in (`tests/telegram_standin`), on a fresh database per scenario. Two people: the flooder, who
-sends `--messages` plain text messages (pushed into the stand-in all at once, or at `--rate` per second), and
+sends `--messages` plain text messages (pushed into the stand-in at `--rate` per second, or all at once), and
 the prober, who sends `/help`, waits for the answer, pauses `--interval` seconds and sends it again.
 
 Scenarios, each its own database and bot (the limits are the defaults unless said):
@@ -231,7 +231,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--messages", type=int, default=5000)
-    parser.add_argument("--rate", type=float, default=0.0, help="flood messages per second (0: all at once)")
+    parser.add_argument("--rate", type=float, default=500.0, help="flood messages per second (0: all at once)")
     parser.add_argument("--interval", type=float, default=0.1, help="seconds between a reply and the next /help")
     parser.add_argument("--probes", type=int, default=50, help="/help probes in the quiet baseline")
     parser.add_argument("--pacing", action="store_true", help="the production pacer instead of an unlimited one")
