@@ -15,12 +15,14 @@ The buckets live in the process: with several processes a flood spread over them
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Callable
 
 from bot.core.blocks import Reply, text
+from bot.core.events import Event
 from bot.core.operations import Delivery, Operation, SendMessage
 from bot.core.staging import Recipient, stage
 from bot.i18n.negotiate import negotiate_locale
@@ -29,6 +31,7 @@ from bot.i18n.text import msg
 if TYPE_CHECKING:
     from bot.core.runtime import Runtime
 
+log = logging.getLogger("panelist.flood")
 CHATTER = frozenset({"text", "file"})  # event kinds that count; every other kind is always processed
 DROPPED = "dropped: over the per-person message limit"  # the inbox row's note, for operators
 
@@ -96,7 +99,7 @@ class FloodGate:
         return len(self._buckets)
 
 
-async def quiet_turn(runtime: "Runtime", event, notice: bool) -> list[tuple[int, Delivery]]:
+async def quiet_turn(runtime: "Runtime", event: Event, notice: bool) -> list[tuple[int, Delivery]]:
     """An over-the-limit event: marked processed without a handler; with `notice`, the one notice is staged in
     the person's language. Takes no per-person lock: the row lock of the inbox claim is enough for a turn that
     changes nothing of the person's."""
@@ -110,6 +113,8 @@ async def quiet_turn(runtime: "Runtime", event, notice: bool) -> list[tuple[int,
         if not notice:
             return []
         actor = event.actor
+        log.info("%s is over the per-person message limit: typed messages and files are dropped until they"
+                 " slow down", actor.key)
         identity = await uow.identities.find(actor.platform, actor.workspace, actor.user_id)
         person = await uow.people.get(identity.person_id) if identity else None
         locale = negotiate_locale(person.locale if person else None,
