@@ -32,6 +32,7 @@ from bot.core.codec import ActionCodec
 from bot.core.context import Context
 from bot.core.dispatch import dispatch
 from bot.core.events import Event
+from bot.core.flood import FloodGate, Verdict, quiet_turn
 from bot.core.operations import Delivery, Notice, Operation, SendMessage
 from bot.core.router import Router, TickRoute
 from bot.core.staging import stage
@@ -102,6 +103,16 @@ class RuntimeSettings(Protocol):
         """The first retry's delay; each later one doubles (with jitter, capped in `bot.core.retry`)."""
         ...
 
+    @property
+    def flood_burst(self) -> int:
+        """Plain messages one person may send at once before the rest are dropped (bot/core/flood.py)."""
+        ...
+
+    @property
+    def flood_per_minute(self) -> float:
+        """The sustained rate of plain messages per person that is never dropped."""
+        ...
+
 
 class _RowProgress(DeliveryProgress):
     """Progress backed by the outbox row: each part but the last is written (and committed) before the next
@@ -160,6 +171,7 @@ class Runtime(Generic[U]):
         self.codec: ActionCodec | None = None  # set in start(): the secret may live in the database
         self.process_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._locks = InProcessLocks()
+        self.flood = FloodGate(settings.flood_burst, settings.flood_per_minute)
         self._admins = {(k.platform, k.workspace, k.user_id) for k in settings.admin_identities}
         self._tasks: set[asyncio.Task] = set()
         self.on_delivered: list[Callable[[Delivery], None]] = []  # observers (console echo, benchmarks)
@@ -209,6 +221,9 @@ class Runtime(Generic[U]):
         return await self.process(event)
 
     async def process(self, event: Event) -> list[Delivery]:
+        verdict = self.flood.check(event.actor.key, event.kind)
+        if verdict is not Verdict.ADMIT:  # one person's flood: dropped before it queues behind their lock
+            return await self._deliver_all(await quiet_turn(self, event, notice=verdict is Verdict.NOTICE))
         async with self._locks.hold(event.actor.key):
             try:
                 staged = await self._turn(event)

@@ -106,11 +106,16 @@ async def name_person(chat, user: str, name: str) -> None:
                          name, key.platform, key.workspace, key.user_id)
 
 
+def actor_key(chat, user: str) -> str:
+    """The key the runtime files this user's inbox rows (and per-person limits) under."""
+    key = parse_identity(chat.identity(user))
+    return f"{key.platform}:{key.workspace}/{key.user_id}" if key.workspace else f"{key.platform}:{key.user_id}"
+
+
 async def redeliver_last(chat, user: str) -> None:
     """The platform sends the newest update of this user again (a lost ack): the same delivery id, through the
     runtime's inbox as every adapter hands it over."""
-    key = parse_identity(chat.identity(user))
-    actor = f"{key.platform}:{key.workspace}/{key.user_id}" if key.workspace else f"{key.platform}:{key.user_id}"
+    actor = actor_key(chat, user)
     inbox = await rows(chat.runtime, "SELECT payload FROM inbox WHERE actor_key = $1 ORDER BY id DESC LIMIT 1", actor)
     before = await rows(chat.runtime, "SELECT COUNT(*) AS n FROM inbox")
     await chat.runtime.handle(EVENT.validate_json(inbox[0]["payload"]))
