@@ -42,7 +42,9 @@ class Ticker:
 def core_ticks(ticker: Ticker, runtime) -> None:
     """What every process ticks: leftover outbox rows, inbox rows a crashed process accepted, old tokens."""
     ticker.every(2, lambda: runtime.sweep_outbox(limit=500), "outbox.sweep")
-    ticker.every(15, lambda: runtime.recover_inbox(grace=timedelta(seconds=30)), "inbox.recover")
+    # Rows of dead processes and this process's own failed turns are taken at once (the 30 s grace is for rows
+    # of no known process); a live process's queued rows are left to it (runtime.unprocessed).
+    ticker.every(5, lambda: runtime.recover_inbox(grace=timedelta(seconds=30)), "inbox.recover")
     ticker.every(3600, runtime.purge_expired, "tokens.purge")
 
 
