@@ -80,6 +80,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     finally:
         log.info("stopping")
         ticker.stop()
+        await ticker.drain()
         for adapter in reversed(adapters):
             await adapter.stop()
         await runner.cleanup()
