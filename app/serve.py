@@ -72,6 +72,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     router_ticks(ticker, runtime)
     for adapter in adapters:
         await adapter.start()
+    await runtime.sweep_outbox(limit=500)  # replies a dead predecessor staged: now, not at the first tick
     await runtime.recover_inbox()
     ticker.start()
     try:
@@ -79,6 +80,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     finally:
         log.info("stopping")
         ticker.stop()
+        await ticker.drain()
         for adapter in reversed(adapters):
             await adapter.stop()
         await runner.cleanup()

@@ -52,6 +52,7 @@ class InboxRow(BaseModel):
     received_at: datetime
     processed_at: datetime | None = None
     error: str | None = None
+    accepted_by: str | None = None
 
 
 class OutboxState(BaseModel):

@@ -11,6 +11,7 @@ from storage.repos.delivery import Inbox, Outbox, SentMessages
 from storage.repos.exports import OpenTx, within
 from storage.repos.hours import HoursEntries, PayRates, Timers
 from storage.repos.ledger import Ledger
+from storage.repos.liveness import Processes
 from storage.repos.people import Identities, People, Roles
 from storage.repos.pings import Broadcasts, Pings
 from storage.repos.progress import Progress
@@ -56,6 +57,7 @@ class UnitOfWork:
     audit = _Repo(Audit)
     kv = _Repo(KeyValues)
     leases = _Repo(Leases)
+    processes = _Repo(Processes)
     projects = _Repo(Projects)
     uploads = _Repo(Uploads)
     tasks = _Repo(Tasks)

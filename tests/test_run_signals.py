@@ -56,3 +56,53 @@ async def test_run_stops_cleanly_on_a_signal(sig, tmp_path):
             if proc.returncode is None:
                 proc.kill()
                 await proc.wait()
+
+
+async def test_sigterm_in_the_middle_of_a_burst_hands_back_what_it_cannot_finish(database_url, tmp_path):
+    """Twenty replies are committed and waiting at the Bot API when SIGTERM comes: the bot exits 0 without a
+    traceback; what it could not send it hands back (claims released), and the next process sends each reply
+    exactly once."""
+    from storage.db import open_database
+    from tests.bots import BotProcess, HoldingStandIn, until
+    from tests.flows.telegram import telegram_user_id
+
+    async def count(sql: str) -> int:
+        async with open_database(database_url) as db:
+            async with db.transaction() as tx:
+                return int(await tx.fetchval(sql))
+
+    api = await HoldingStandIn().start()
+    bots: list[BotProcess] = []
+    try:
+        first = await BotProcess(api, database_url, tmp_path, "first").start()
+        bots.append(first)
+        await first.ready()
+        await until(lambda: api.calls_of("getUpdates"), "the bot to poll", 30, first)
+        api.hold()
+        users = [telegram_user_id(f"burst{n}") for n in range(20)]
+        for uid in users:
+            api.push_update(api.message_update(uid, "/help"))
+        await until(lambda: api.held >= 1, "replies to reach the Bot API", 30, first)
+        assert await first.terminate() == 0
+        err = first.log()
+        assert "Traceback" not in err and api.token not in err
+        assert all(api.messages_to(uid) == [] for uid in users)  # nothing got through the held API
+        assert await count("SELECT COUNT(*) FROM outbox WHERE claimed_by IS NOT NULL AND sent_at IS NULL") == 0
+        assert await count("SELECT COUNT(*) FROM leases") == 0
+        assert await count("SELECT COUNT(*) FROM processes") == 0
+
+        api.release()
+        second = await BotProcess(api, database_url, tmp_path, "second").start()
+        bots.append(second)
+        await second.ready()
+        await until(lambda: all(api.messages_to(uid) for uid in users), "every reply", 60, second)
+        await until(lambda: api.pending_updates == [], "every update confirmed", 30, second)
+        assert await second.terminate() == 0
+        assert [len(api.messages_to(uid)) for uid in users] == [1] * 20
+        assert await count("SELECT COUNT(*) FROM inbox WHERE processed_at IS NULL") == 0
+        assert await count("SELECT COUNT(*) FROM inbox") == 20
+        assert await count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == 0
+    finally:
+        for bot in bots:
+            await bot.close()
+        await api.stop()

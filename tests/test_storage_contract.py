@@ -179,6 +179,8 @@ async def test_link_requests_are_decided_once_and_failures_count_once_each(db):
 
 async def test_leases_are_held_then_taken_over(db):
     ttl = timedelta(seconds=30)
+    for p in ("p1", "p2"):  # both running (a holder without a `processes` row is dead: tests/test_liveness.py)
+        await uow_run(db, lambda u, p=p: u.processes.register(p, "elsewhere", "", 1, NOW, NOW))
     assert await uow_run(db, lambda u: u.leases.acquire("telegram.polling", "p1", NOW, ttl)) is True
     assert await uow_run(db, lambda u: u.leases.acquire("telegram.polling", "p2", NOW + timedelta(seconds=10), ttl)) is False
     assert await uow_run(db, lambda u: u.leases.acquire("telegram.polling", "p1", NOW + timedelta(seconds=20), ttl)) is True

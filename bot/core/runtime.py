@@ -19,6 +19,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator, Awaitable, Callable, Generic, Mapping, Protocol, Sequence, TypeVar
@@ -33,6 +34,7 @@ from bot.core.context import Context
 from bot.core.dispatch import dispatch
 from bot.core.events import Event
 from bot.core.flood import FloodGate, Verdict, quiet_turn
+from bot.core.liveness import Liveness
 from bot.core.operations import Delivery, Notice, Operation, SendMessage
 from bot.core.router import Router, TickRoute
 from bot.core.staging import stage
@@ -48,6 +50,8 @@ from bot.i18n.negotiate import negotiate_locale
 log = logging.getLogger("panelist.runtime")
 EVENT = TypeAdapter(Event)
 CLAIM = timedelta(seconds=60)
+SWEEP_PER_PERSON = 5  # a person's rows one sweep may take: a backlog goes out in order, a few at a time
+LIVE_INBOX_GRACE = timedelta(minutes=10)  # a live process works through its own accepted rows, in order
 
 U = TypeVar("U", bound=CoreUnitOfWork)
 
@@ -174,6 +178,8 @@ class Runtime(Generic[U]):
         self.flood = FloodGate(settings.flood_burst, settings.flood_per_minute)
         self._admins = {(k.platform, k.workspace, k.user_id) for k in settings.admin_identities}
         self._tasks: set[asyncio.Task] = set()
+        self._accepted: dict[tuple[str, str], tuple[float, bool]] = {}  # accepted here: (since, being processed)
+        self.liveness = Liveness(db, unit_of_work, self.process_id, claim=CLAIM, clock=lambda: self.clock())
         self.on_delivered: list[Callable[[Delivery], None]] = []  # observers (console echo, benchmarks)
 
     # lifecycle -------------------------------------------------------------------------------------------
@@ -187,10 +193,17 @@ class Runtime(Generic[U]):
                 secret = await self.unit_of_work(tx).kv.get_or_create("action_secret", secrets.token_urlsafe(32))
         self.codec = ActionCodec(secret.encode(), timedelta(days=self.settings.action_token_days))
         self.codec_secret = secret.encode()  # also keys pseudonyms, so they are stable across processes
+        await self.liveness.start()  # registered (and dead predecessors judged) before anything is claimed
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
+        """Finish work in flight for up to `grace` seconds, then cancel the rest: a cancelled turn rolls back (its
+        inbox row stays for the next process) and the claims of unsent rows are released with the leases."""
         if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        await self.liveness.stop()
         await self.db.close()
 
     def register(self, adapter: PlatformAdapter) -> None:
@@ -205,9 +218,13 @@ class Runtime(Generic[U]):
     async def accept(self, event: Event) -> bool:
         """Write the delivery to the inbox. True when new; the platform may be acknowledged after this returns."""
         async with self.db.transaction() as tx:
-            return await self.unit_of_work(tx).inbox.record(
-                event.actor.platform, event.delivery_id, event.actor.key, event.model_dump_json(), self.clock()
+            new = await self.unit_of_work(tx).inbox.record(
+                event.actor.platform, event.delivery_id, event.actor.key, event.model_dump_json(), self.clock(),
+                accepted_by=self.process_id,
             )
+        if new:
+            self._accepted[(event.actor.platform, event.delivery_id)] = (time.monotonic(), False)
+        return new
 
     def submit(self, event: Event) -> asyncio.Task:
         """Process in the background (after an ack); keeps a reference so the task is not collected."""
@@ -221,15 +238,20 @@ class Runtime(Generic[U]):
         return await self.process(event)
 
     async def process(self, event: Event) -> list[Delivery]:
-        verdict = self.flood.check(event.actor.key, event.kind)
-        if verdict is not Verdict.ADMIT:  # one person's flood: dropped before it queues behind their lock
-            return await self._deliver_all(await quiet_turn(self, event, notice=verdict is Verdict.NOTICE))
-        async with self._locks.hold(event.actor.key):
-            try:
-                staged = await self._turn(event)
-            except Exception:
-                log.exception("turn failed for %s delivery %s", event.actor.platform, event.delivery_id)
-                staged = await self._apologise(event)
+        key = (event.actor.platform, event.delivery_id)
+        self._accepted[key] = (time.monotonic(), True)
+        try:
+            verdict = self.flood.check(event.actor.key, event.kind)
+            if verdict is not Verdict.ADMIT:  # one person's flood: dropped before it queues behind their lock
+                return await self._deliver_all(await quiet_turn(self, event, notice=verdict is Verdict.NOTICE))
+            async with self._locks.hold(event.actor.key):
+                try:
+                    staged = await self._turn(event)
+                except Exception:
+                    log.exception("turn failed for %s delivery %s", event.actor.platform, event.delivery_id)
+                    staged = await self._apologise(event)
+        finally:  # processed, or failed and left to recovery (which takes this process's rows at once)
+            self._accepted.pop(key, None)
         return await self._deliver_all(staged)
 
     async def _turn(self, event: Event) -> list[tuple[int, Delivery]]:
@@ -283,7 +305,8 @@ class Runtime(Generic[U]):
         for d in deliveries:
             mine = d.platform in self.adapters and not getattr(d.op, "bulk", False)
             outbox_id = await uow.outbox.add(inbox_id, d.person_id or person_id, d.platform, d.model_dump_json(), now,
-                                             claim_for=CLAIM if mine else None, tag=getattr(d.op, "tag", None))
+                                             claim_for=CLAIM if mine else None, tag=getattr(d.op, "tag", None),
+                                             claimed_by=self.process_id)
             if mine:
                 staged.append((outbox_id, d))
         return staged
@@ -329,13 +352,18 @@ class Runtime(Generic[U]):
         `resume` holds how far earlier attempts got (swept rows): those deliveries start at their first part
         not yet delivered."""
         done: list[tuple[int, Delivery, str | None]] = []
-        for outbox_id, delivery in staged:
-            state = resume.get(outbox_id) if resume else None
-            progress = _RowProgress(self, outbox_id, state.parts_done if state else 0,
-                                    state.message_id if state else None)
-            sent, message_id = await self._send_one(outbox_id, delivery, progress)
-            if sent:
-                done.append((outbox_id, delivery, message_id))
+        waiting = [outbox_id for outbox_id, _ in staged]
+        self.liveness.hold(waiting)  # claims renewed while queued in the pacer: no sweeper sends them meanwhile
+        try:
+            for outbox_id, delivery in staged:
+                state = resume.get(outbox_id) if resume else None
+                progress = _RowProgress(self, outbox_id, state.parts_done if state else 0,
+                                        state.message_id if state else None)
+                sent, message_id = await self._send_one(outbox_id, delivery, progress)
+                if sent:
+                    done.append((outbox_id, delivery, message_id))
+        finally:
+            self.liveness.let_go(waiting)
         if done:
             async with self.db.transaction() as tx:
                 uow = self.unit_of_work(tx)
@@ -386,20 +414,42 @@ class Runtime(Generic[U]):
             log.warning("delivery %s on %s will be retried in %.0fs (attempt %d failed): %s", outbox_id,
                         delivery.platform, wait.total_seconds(), attempts, reason)
 
-    async def sweep_outbox(self, limit: int = 100) -> int:
-        """Send what a crashed or busy process left behind. Several processes may sweep at once."""
+    async def sweep_outbox(self, limit: int = 100, platforms: list[str] | None = None) -> int:
+        """Send what a crashed or busy process left behind. Several processes may sweep at once. Rows are taken
+        fairly (a few per person, rank by rank) and each chat's rows go out in order, chats side by side, so one
+        chat's paced backlog does not hold up the others."""
+        wanted = [p for p in (platforms or list(self.adapters)) if p in self.adapters]
         async with self.db.transaction() as tx:
             outbox = self.unit_of_work(tx).outbox
-            rows = await outbox.claim_due(list(self.adapters), self.clock(), CLAIM, limit)
-            resume = await outbox.progress([r.id for r in rows])
-        staged = [(r.id, Delivery.model_validate_json(r.payload)) for r in rows]
-        return len(await self._deliver_all(staged, resume))
+            rows = await outbox.claim_due(wanted, self.clock(), CLAIM, limit, claimed_by=self.process_id,
+                                          per_person=SWEEP_PER_PERSON)
+            resume = await outbox.progress([r.id for r in rows])  # how far earlier attempts got
+        chats: dict[tuple[str, str], list[tuple[int, Delivery]]] = {}
+        for r in rows:
+            delivery = Delivery.model_validate_json(r.payload)
+            chats.setdefault((delivery.platform, delivery.chat_id), []).append((r.id, delivery))
+        sent = await asyncio.gather(*(self._deliver_all(staged, resume) for staged in chats.values()))
+        return sum(len(s) for s in sent)
 
     async def unprocessed(self, platform: str | None = None, grace: timedelta = timedelta(seconds=0)) -> list[Event]:
-        """Events accepted (acknowledged) at least `grace` ago but never processed, oldest first."""
+        """Events accepted (acknowledged) but never processed, oldest first, that this process should take up:
+        its own that are not in hand (a turn that failed, e.g. while the database was away), those of dead
+        processes at once, those of no known process after `grace`, a live process's only after a long grace
+        (it works through them itself, in order)."""
+        now = self.clock()
         async with self.db.transaction() as tx:
-            rows = await self.unit_of_work(tx).inbox.unprocessed(platform, self.clock() - grace)
-        return [EVENT.validate_json(row.payload) for row in rows]
+            rows = await self.unit_of_work(tx).inbox.unprocessed(platform, now - grace, me=self.process_id,
+                                                                 live_older_than=now - LIVE_INBOX_GRACE)
+        stale = time.monotonic() - 30
+        for key in [k for k, (since, running) in self._accepted.items() if not running and since < stale]:
+            del self._accepted[key]  # accepted but never handed over: recovery takes it now
+        events = [EVENT.validate_json(row.payload) for row in rows]
+        return [e for e in events if not self._in_hand(e)]
+
+    def _in_hand(self, event: Event) -> bool:
+        """Accepted here and being processed, or about to be (an adapter hands it over right after the ack)."""
+        entry = self._accepted.get((event.actor.platform, event.delivery_id))
+        return entry is not None and (entry[1] or time.monotonic() - entry[0] < 30)
 
     async def recover_inbox(self, platform: str | None = None, grace: timedelta = timedelta(seconds=0)) -> int:
         """Process inbox rows that were accepted but never processed (a crash between ack and commit)."""

@@ -98,7 +98,8 @@ class Audit(Protocol):
 
 
 class Inbox(Protocol):
-    async def record(self, platform: str, delivery_id: str, actor_key: str, payload: str, now: datetime) -> bool:
+    async def record(self, platform: str, delivery_id: str, actor_key: str, payload: str, now: datetime,
+                     accepted_by: str | None = None) -> bool:
         """True when this delivery is new (deduplicated on platform + delivery id)."""
         ...
 
@@ -108,15 +109,22 @@ class Inbox(Protocol):
 
     async def mark_processed(self, inbox_id: int, now: datetime, error: str | None = None) -> None: ...
 
-    async def unprocessed(self, platform: str | None, older_than: datetime) -> Sequence[InboxRow]: ...
+    async def unprocessed(self, platform: str | None, older_than: datetime, limit: int = 500, *,
+                          me: str | None = None, live_older_than: datetime | None = None) -> Sequence[InboxRow]:
+        """With `me`: this process's own rows, dead processes' rows, and live processes' rows only from
+        `live_older_than` (see storage)."""
+        ...
 
 
 class Outbox(Protocol):
     async def add(self, inbox_id: int | None, person_id: int | None, platform: str, payload: str, now: datetime,
-                  claim_for: timedelta | None = None, tag: str | None = None) -> int: ...
+                  claim_for: timedelta | None = None, tag: str | None = None,
+                  claimed_by: str | None = None) -> int: ...
 
-    async def claim_due(self, platforms: list[str], now: datetime, lease: timedelta,
-                        limit: int = 100) -> Sequence[OutboxRow]: ...
+    async def claim_due(self, platforms: list[str], now: datetime, lease: timedelta, limit: int = 100,
+                        claimed_by: str | None = None, per_person: int | None = None) -> Sequence[OutboxRow]:
+        """Free rows (unclaimed, lapsed, or claimed by a dead process), fairly: rank within person, then id."""
+        ...
 
     async def mark_sent(self, outbox_id: int, now: datetime) -> None: ...
 
@@ -171,6 +179,29 @@ class Leases(Protocol):
     async def release(self, name: str, holder: str) -> None: ...
 
 
+class Processes(Protocol):
+    """Running processes (bot/core/liveness.py decides who is dead; a dead one's row is deleted)."""
+
+    async def register(self, process_id: str, host: str, ns: str, pid: int, started_at: datetime,
+                       now: datetime) -> None: ...
+
+    async def beat(self, process_id: str, now: datetime) -> bool:
+        """False when the row was gone (someone judged this process dead)."""
+        ...
+
+    async def all(self) -> Sequence[Mapping[str, Any]]:
+        """`process_id`, `host`, `ns`, `pid`, `started_at`, `beat_at` of every registered process."""
+        ...
+
+    async def bury(self, process_ids: list[str]) -> int: ...
+
+    async def forget(self, process_id: str) -> None:
+        """Release its leases and claims on unsent rows, delete its row (a clean stop)."""
+        ...
+
+    async def renew_claims(self, process_id: str, outbox_ids: list[int], until: datetime) -> int: ...
+
+
 # the unit of work and the database ---------------------------------------------------------------------------
 @runtime_checkable
 class Transaction(Protocol):
@@ -218,6 +249,9 @@ class CoreUnitOfWork(Protocol):
 
     @property
     def leases(self) -> Leases: ...
+
+    @property
+    def processes(self) -> Processes: ...
 
 
 @runtime_checkable

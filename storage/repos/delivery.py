@@ -6,19 +6,21 @@ from datetime import datetime, timedelta
 from storage.db import Tx
 from storage.models import InboxRow, OutboxRow, OutboxState, OutboxTrouble
 
-_INBOX_COLS = "id, platform, delivery_id, actor_key, payload, received_at, processed_at, error"
+_INBOX_COLS = "id, platform, delivery_id, actor_key, payload, received_at, processed_at, error, accepted_by"
 
 
 class Inbox:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
 
-    async def record(self, platform: str, delivery_id: str, actor_key: str, payload: str, now: datetime) -> bool:
-        """True when this delivery is new. The unique (platform, delivery_id) constraint decides."""
+    async def record(self, platform: str, delivery_id: str, actor_key: str, payload: str, now: datetime,
+                     accepted_by: str | None = None) -> bool:
+        """True when this delivery is new. The unique (platform, delivery_id) constraint decides. `accepted_by`
+        (a process id) lets the others recover the row at once if that process dies before processing it."""
         row = await self.tx.fetchrow(
-            "INSERT INTO inbox (platform, delivery_id, actor_key, payload, received_at) VALUES ($1, $2, $3, $4, $5)"
-            " ON CONFLICT (platform, delivery_id) DO NOTHING RETURNING id",
-            platform, delivery_id, actor_key, payload, now,
+            "INSERT INTO inbox (platform, delivery_id, actor_key, payload, received_at, accepted_by)"
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (platform, delivery_id) DO NOTHING RETURNING id",
+            platform, delivery_id, actor_key, payload, now, accepted_by,
         )
         return row is not None
 
@@ -36,13 +38,36 @@ class Inbox:
             "UPDATE inbox SET processed_at = $2, error = $3 WHERE id = $1", inbox_id, now, error
         )
 
-    async def unprocessed(self, platform: str | None, older_than: datetime, limit: int = 500) -> list[InboxRow]:
-        rows = await self.tx.fetch(
-            f"SELECT {_INBOX_COLS} FROM inbox WHERE processed_at IS NULL AND ($1 = '' OR platform = $1)"
-            " AND received_at <= $2 ORDER BY id LIMIT $3",
-            platform or "", older_than, limit,
-        )
+    async def unprocessed(self, platform: str | None, older_than: datetime, limit: int = 500, *,
+                          me: str | None = None, live_older_than: datetime | None = None) -> list[InboxRow]:
+        """Rows accepted but never processed, oldest first. Without `me`: every row received by `older_than`.
+        With `me` (this process): rows it accepted itself, rows whose accepting process is dead (its `processes`
+        row is gone), rows of no known process received by `older_than`, and rows a live process accepted only
+        once received by `live_older_than` (that process is still working through them, in order)."""
+        if me is None:
+            rows = await self.tx.fetch(
+                f"SELECT {_INBOX_COLS} FROM inbox WHERE processed_at IS NULL AND ($1 = '' OR platform = $1)"
+                " AND received_at <= $2 ORDER BY id LIMIT $3",
+                platform or "", older_than, limit,
+            )
+        else:
+            rows = await self.tx.fetch(
+                f"SELECT {_INBOX_COLS} FROM inbox WHERE processed_at IS NULL AND ($1 = '' OR platform = $1)"
+                " AND (accepted_by = $4"
+                " OR (accepted_by IS NULL AND received_at <= $2)"
+                " OR accepted_by NOT IN (SELECT process_id FROM processes)"
+                " OR received_at <= $5)"
+                " ORDER BY id LIMIT $3",
+                platform or "", older_than, limit, me, live_older_than or older_than,
+            )
         return [InboxRow(**r) for r in rows]
+
+
+def _free(t: str) -> str:
+    """A pending row nobody is sending: never claimed, its claim lapsed, or its claimer is dead (no `processes`
+    row). Uses $1 (now)."""
+    return (f"({t}claimed_until IS NULL OR {t}claimed_until < $1"
+            f" OR ({t}claimed_by IS NOT NULL AND {t}claimed_by NOT IN (SELECT process_id FROM processes)))")
 
 
 class Outbox:
@@ -50,13 +75,15 @@ class Outbox:
         self.tx = tx
 
     async def add(self, inbox_id: int | None, person_id: int | None, platform: str, payload: str,
-                  now: datetime, claim_for: timedelta | None = None, tag: str | None = None) -> int:
-        """Stage one delivery. `claim_for` reserves it for the process that will send it right after commit."""
+                  now: datetime, claim_for: timedelta | None = None, tag: str | None = None,
+                  claimed_by: str | None = None) -> int:
+        """Stage one delivery. `claim_for` reserves it for the process (`claimed_by`) that will send it right
+        after commit; that process renews the claim while the row waits in its pacer."""
         claimed_until = now + claim_for if claim_for else None
         return int(await self.tx.fetchval(
-            "INSERT INTO outbox (inbox_id, person_id, platform, payload, created_at, not_before, claimed_until, tag)"
-            " VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
-            inbox_id, person_id, platform, payload, now, claimed_until, tag,
+            "INSERT INTO outbox (inbox_id, person_id, platform, payload, created_at, not_before, claimed_until, tag,"
+            " claimed_by) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING id",
+            inbox_id, person_id, platform, payload, now, claimed_until, tag, claimed_by if claim_for else None,
         ))
 
     async def tag_counts(self, tag: str) -> dict[str, int]:
@@ -73,24 +100,39 @@ class Outbox:
             "SELECT person_id, error FROM outbox WHERE tag = $1 AND failed_at IS NOT NULL ORDER BY id", tag)
         return [(r["person_id"], r["error"] or "") for r in rows]
 
-    async def claim_due(self, platforms: list[str], now: datetime, lease: timedelta, limit: int = 100) -> list[OutboxRow]:
-        """Rows nobody is sending, claimed for `lease`; safe with several processes sweeping at once."""
+    async def claim_due(self, platforms: list[str], now: datetime, lease: timedelta, limit: int = 100,
+                        claimed_by: str | None = None, per_person: int | None = None) -> list[OutboxRow]:
+        """Rows nobody is sending, claimed for `lease` (by `claimed_by`); safe with several processes sweeping.
+
+        A row is free when it was never claimed, its claim lapsed, or its claimer's `processes` row is gone (that
+        process died). Service is fair: pending rows are ranked within their person (per platform) and taken
+        rank by rank, then by id, so one person's thousands of rows do not hold up everyone else's first one.
+        With `per_person`, only a person's first `per_person` pending rows are candidates — rows another live
+        process is still sending count — so a backlog goes out in order, a few at a time."""
         if not platforms:
             return []
-        in_list = ", ".join(f"${i + 3}" for i in range(len(platforms)))
+        in_list = ", ".join(f"${i + 4}" for i in range(len(platforms)))
+        ranked = (
+            "SELECT id, claimable, ROW_NUMBER() OVER (PARTITION BY platform, COALESCE(person_id, -id) ORDER BY id)"
+            f" AS rnk FROM (SELECT id, platform, person_id, CASE WHEN {_free('')} THEN 1 ELSE 0 END AS claimable"
+            " FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= $1"
+            f" AND platform IN ({in_list})) AS pending"
+        )
+        # The claimable rows are locked (PostgreSQL skips rows another sweeper is claiming) and re-checked on the
+        # row itself, then claimed.
         rows = await self.tx.fetch(
-            "SELECT id, inbox_id, person_id, platform, payload, attempts FROM outbox"
-            " WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= $1"
-            " AND (claimed_until IS NULL OR claimed_until < $1)"
-            f" AND platform IN ({in_list}) ORDER BY id LIMIT $2"
-            " {skip_locked}",
-            now, limit, *platforms,
+            "SELECT t.id, t.inbox_id, t.person_id, t.platform, t.payload, t.attempts"
+            f" FROM outbox t JOIN ({ranked}) r ON r.id = t.id"
+            f" WHERE r.claimable = 1 AND r.rnk <= $3 AND t.sent_at IS NULL AND t.failed_at IS NULL AND {_free('t.')}"
+            " ORDER BY r.rnk, t.id LIMIT $2 {skip_locked_of_t}",
+            now, limit, per_person or 2 ** 31 - 1, *platforms,
         )
         if rows:
-            ids = [r["id"] for r in rows]
+            got = [r["id"] for r in rows]
             await self.tx.execute(
-                f"UPDATE outbox SET claimed_until = $1 WHERE id IN ({', '.join(f'${i + 2}' for i in range(len(ids)))})",
-                now + lease, *ids,
+                f"UPDATE outbox SET claimed_until = $1, claimed_by = $2"
+                f" WHERE id IN ({', '.join(f'${i + 3}' for i in range(len(got)))})",
+                now + lease, claimed_by, *got,
             )
         return [OutboxRow(**r) for r in rows]
 

@@ -159,7 +159,8 @@ class KeyValues:
 
 
 class Leases:
-    """Something only one process may do (Telegram long polling): held while renewed, taken over when it lapses."""
+    """Something only one process may do (Telegram long polling): held while renewed, taken over when it lapses
+    or at once when its holder is dead (its `processes` row is gone: storage/repos/liveness.py)."""
 
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
@@ -170,7 +171,8 @@ class Leases:
             name, holder, now + ttl,
         )
         changed = await self.tx.execute(
-            "UPDATE leases SET holder = $2, expires_at = $3 WHERE name = $1 AND (holder = $2 OR expires_at < $4)",
+            "UPDATE leases SET holder = $2, expires_at = $3 WHERE name = $1 AND (holder = $2 OR expires_at < $4"
+            " OR holder NOT IN (SELECT process_id FROM processes))",
             name, holder, now + ttl, now,
         )
         return changed > 0

@@ -14,7 +14,7 @@ It starts a real runtime (build_runtime, real storage) with a recording "console
 
 Every delivery is printed as `OUT {"chat": …, "text": …, "buttons": [[label, payload], …], "turn_ms": …}`.
 `DONE <delivery_id> <ms>` follows each processed event (ms from the line arriving to the turn's replies sent).
-`READY` is printed once the runtime is started. End of stdin: finish in-flight work and exit.
+`READY <process id>` is printed once the runtime is started. End of stdin: finish in-flight work and exit.
 """
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ async def main(url: str, pool_size: int, pausable: bool = False) -> None:
             logging.exception("line failed: %.200s", line)
             emit("ERROR " + line[:200])
 
-    emit("READY")
+    emit(f"READY {runtime.process_id}")
     try:
         while raw := await reader.readline():
             line = raw.decode().strip()

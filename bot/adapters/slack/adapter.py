@@ -217,11 +217,16 @@ class SlackAdapter:
                                            quiet_seconds=self.watchdog_seconds)
             await self.socket.start()
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
         if self.socket is not None:
             await self.socket.stop()
             self.socket = None
-        await self.drain()
+        await self.drain(grace)
+        if self._tasks:  # still running: a turn not committed rolls back and stays in the inbox for recovery
+            log.warning("slack: stopping with %d request(s) in hand; they are handed back", len(self._tasks))
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
         if self._http is not None:
             await self._http.close()
             self._http = None

@@ -10,13 +10,16 @@ persistence, never with ConversationHandler or arbitrary callback data, started 
 
 Inbound, no update lost and none handled twice:
 - Long polling (no webhook URL): one process per bot polls, the holder of the database lease
-  `telegram.polling:<bot id>` (renewed every poll; the others retry and take over when it lapses or is
-  released). Each batch from `getUpdates` is parsed and written to the inbox (`runtime.accept`) before the
+  `telegram.polling:<bot id>`. The lease is short (seconds) and renewed by a task of its own, independent of
+  the long poll; losing it (or failing to renew it for its TTL) cancels the poll in flight. The others retry
+  every `lease_retry` seconds and take over when it lapses, is released, or its holder is dead (a process
+  killed with SIGKILL: see bot/core/liveness.py) — a restarted bot polls again within a second. Each batch from `getUpdates` is parsed and written to the inbox (`runtime.accept`) before the
   next `getUpdates` carries an offset past it; then the accepted updates are processed in the background.
   A failure in the middle of a batch leaves the offset on the failed update, so Telegram sends it again.
 - Webhook (URL + secret): `setWebhook` on start; `POST /telegram/webhook` checks the secret token header in
   constant time (403 otherwise, logged without the secret), accepts the update, answers 200, then processes.
-- On start, inbox rows accepted but never processed (a crash between ack and commit) are processed first.
+- On start, replies a dead predecessor committed but never sent are swept, then inbox rows accepted but never
+  processed (a crash between ack and commit) are processed, before new updates.
 - A redelivered update (inbox row already there) is not processed again.
 
 Outbound (`deliver`): `render()` to Bot API calls, run through the `Pacer`. Every callback query is answered
@@ -116,8 +119,8 @@ class TelegramAdapter:
     capabilities = TELEGRAM
 
     def __init__(self, runtime, settings, *, pacer: Pacer | None = None, poll_timeout: float = 10.0,
-                 lease_ttl: timedelta = timedelta(seconds=30), lease_retry: float = 5.0,
-                 error_backoff: float = 2.0, commands: bool = True) -> None:
+                 lease_ttl: timedelta = timedelta(seconds=6), lease_retry: float = 1.0,
+                 error_backoff: float = 2.0, commands: bool = True, stop_grace: float = 10.0) -> None:
         if settings.telegram_token is None:
             raise ValueError("PANELIST_TELEGRAM_TOKEN is required for the Telegram adapter")
         self.runtime = runtime
@@ -131,8 +134,8 @@ class TelegramAdapter:
             if not SECRET_FORMAT.fullmatch(secret):
                 raise ValueError("PANELIST_TELEGRAM_WEBHOOK_SECRET: 1-256 characters A-Z, a-z, 0-9, _ and - only")
             self._secret = secret.encode("ascii")
-        if lease_ttl.total_seconds() < 2 * poll_timeout + 2:
-            raise ValueError("lease_ttl must outlast two polls, or a slow poll would let another process in")
+        if lease_ttl.total_seconds() < 1.5:
+            raise ValueError("lease_ttl must leave time to renew the lease (renewed every third of it)")
         self.application = (
             Application.builder()
             .token(settings.telegram_token.get_secret_value())
@@ -147,6 +150,8 @@ class TelegramAdapter:
         self.poll_timeout = poll_timeout
         self.lease_ttl = lease_ttl
         self.lease_retry = lease_retry
+        self.stop_grace = stop_grace
+        self._lost = asyncio.Event()  # the polling lease was lost or could not be renewed: stop polling
         self.error_backoff = error_backoff
         self.commands = commands
         self.lease_name: str | None = None
@@ -187,17 +192,32 @@ class TelegramAdapter:
         if self._poller is not None:
             await asyncio.gather(self._poller, return_exceptions=True)
             self._poller = None
-        await self.drain()
+        await self.drain(self.stop_grace)
         await self.application.stop()
         await self.application.shutdown()
 
-    async def drain(self) -> None:
-        """Wait until every update handed to processing is done (its replies sent, its callback answered)."""
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait until every update handed to processing is done (its replies sent, its callback answered). With
+        `timeout` (a stop), what is still running then is cancelled: a turn not committed rolls back and its
+        update stays in the inbox for the next process; unsent replies are released for it by the runtime."""
+        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
         while self._inflight:
-            await asyncio.gather(*list(self._inflight), return_exceptions=True)
+            left = None if deadline is None else deadline - asyncio.get_running_loop().time()
+            if left is not None and left <= 0:
+                log.warning("telegram: stopping with %d update(s) in hand; they are handed back",
+                            len(self._inflight))
+                for task in list(self._inflight):
+                    task.cancel()
+                await asyncio.gather(*list(self._inflight), return_exceptions=True)
+                return
+            await asyncio.wait(list(self._inflight), timeout=left)
 
     async def recover(self) -> int:
-        """Process inbox rows this platform accepted but never processed, oldest first, before new updates."""
+        """Send what a dead predecessor staged for Telegram, then process inbox rows accepted but never
+        processed (its, or this process's own), oldest first, before new updates."""
+        swept = await self.runtime.sweep_outbox(limit=500, platforms=[PLATFORM])
+        if swept:
+            log.info("telegram: sent %d reply(ies) staged before a restart", swept)
         events = await self.runtime.unprocessed(PLATFORM)
         for event in events:
             await self._handle(event)
@@ -266,29 +286,33 @@ class TelegramAdapter:
     async def _poll_forever(self) -> None:
         offset: int | None = None
         webhook_cleared = False
+        keeper: asyncio.Task | None = None
         try:
             while not self._stopping.is_set():
-                try:
-                    holding = await self._hold_lease()
-                except Exception:
-                    log.exception("telegram: could not renew the polling lease")
-                    holding = False
-                if not holding:
-                    if self.polling:
-                        log.warning("telegram: another process holds the polling lease now; pausing")
-                    self.polling = False
-                    await self._pause(self.lease_retry)
-                    continue
                 if not self.polling:
+                    try:
+                        holding = await self._hold_lease()
+                    except Exception as exc:
+                        log.warning("telegram: could not take the polling lease (%s); retrying", type(exc).__name__)
+                        holding = False
+                    if not holding:
+                        await self._pause(self.lease_retry)
+                        continue
                     log.info("telegram: polling (lease %s)", self.lease_name)
-                self.polling = True
+                    self.polling = True
+                    self._lost.clear()
+                    keeper = asyncio.create_task(self._keep_lease(), name="telegram-lease")
+                if self._lost.is_set():
+                    log.warning("telegram: the polling lease is lost; pausing")
+                    self.polling = False
+                    continue
                 try:
                     if not webhook_cleared:
                         await self.bot.delete_webhook()  # getUpdates is refused while a webhook is set
                         webhook_cleared = True
                     updates = await self._get_updates(offset)
                     if updates is None:
-                        break  # stopping
+                        continue  # stopping, or the lease was lost: the loop decides
                     offset = await self._take_batch(updates, offset)
                 except InvalidToken:
                     log.error("telegram: the bot token was refused; polling stops")
@@ -302,26 +326,53 @@ class TelegramAdapter:
                 except (NetworkError, OSError) as err:
                     log.warning("telegram: polling failed (%s); retrying", err)
                     await self._pause(self.error_backoff)
-                except Exception:
-                    log.exception("telegram: polling failed; retrying")
+                except Exception as exc:
+                    log.warning("telegram: polling failed (%s: %s); retrying", type(exc).__name__, str(exc)[:200])
+                    log.debug("telegram: the polling failure's traceback", exc_info=True)
                     await self._pause(self.error_backoff)
         finally:
+            if keeper is not None:
+                keeper.cancel()
+                await asyncio.gather(keeper, return_exceptions=True)
             if self.polling:
                 self.polling = False
                 try:
                     await self._release_lease()
                 except Exception:
-                    log.exception("telegram: could not release the polling lease (it lapses by itself)")
+                    log.warning("telegram: could not release the polling lease (it lapses by itself)")
+
+    async def _keep_lease(self) -> None:
+        """Renew the polling lease every third of its TTL, whatever the long poll is doing; when it is taken
+        (or cannot be renewed before it would lapse), set `_lost`, which cancels the poll in flight."""
+        ttl = self.lease_ttl.total_seconds()
+        renewed = asyncio.get_running_loop().time()
+        while not self._stopping.is_set() and not self._lost.is_set():
+            await self._pause(ttl / 3)
+            if self._stopping.is_set():
+                return
+            try:
+                if not await self._hold_lease():
+                    self._lost.set()
+                    return
+                renewed = asyncio.get_running_loop().time()
+            except Exception as exc:
+                if asyncio.get_running_loop().time() - renewed >= ttl * 2 / 3:
+                    log.warning("telegram: could not renew the polling lease (%s); stopping the poll",
+                                type(exc).__name__)
+                    self._lost.set()
+                    return
 
     async def _get_updates(self, offset: int | None) -> tuple[Update, ...] | None:
-        """One long poll, given up (and its request cancelled) as soon as the adapter stops."""
+        """One long poll, given up (and its request cancelled) as soon as the adapter stops or loses the lease."""
         poll = asyncio.create_task(self.bot.get_updates(
             offset=offset, timeout=int(self.poll_timeout), allowed_updates=ALLOWED_UPDATES))
         stop = asyncio.create_task(self._stopping.wait())
+        lost = asyncio.create_task(self._lost.wait())
         try:
-            await asyncio.wait({poll, stop}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({poll, stop, lost}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stop.cancel()
+            lost.cancel()
         if not poll.done():
             poll.cancel()
             await asyncio.gather(poll, return_exceptions=True)
