@@ -187,9 +187,9 @@ class GatedAdapter(RecordingAdapter):
         super().__init__()
         self.gate = asyncio.Semaphore(0)
 
-    async def deliver(self, delivery):
+    async def deliver(self, delivery, progress=None):
         await self.gate.acquire()
-        return await super().deliver(delivery)
+        return await super().deliver(delivery, progress)
 
 
 async def test_a_paced_backlog_longer_than_its_claim_is_sent_once(database_url, db):
