@@ -217,13 +217,19 @@ class Runtime(Generic[U]):
     # inbound ---------------------------------------------------------------------------------------------
     async def accept(self, event: Event) -> bool:
         """Write the delivery to the inbox. True when new; the platform may be acknowledged after this returns."""
+        return (await self.accept_many([event]))[0]
+
+    async def accept_many(self, events: Sequence[Event]) -> list[bool]:
+        """Write a batch of deliveries to the inbox in one transaction (a flood costs one commit per batch, not
+        one per message); for each, True when new. All or none are stored."""
         async with self.db.transaction() as tx:
-            new = await self.unit_of_work(tx).inbox.record(
-                event.actor.platform, event.delivery_id, event.actor.key, event.model_dump_json(), self.clock(),
-                accepted_by=self.process_id,
-            )
-        if new:
-            self._accepted[(event.actor.platform, event.delivery_id)] = (time.monotonic(), False)
+            inbox = self.unit_of_work(tx).inbox
+            new = [await inbox.record(event.actor.platform, event.delivery_id, event.actor.key,
+                                      event.model_dump_json(), self.clock(), accepted_by=self.process_id)
+                   for event in events]
+        for event, fresh in zip(events, new):
+            if fresh:
+                self._accepted[(event.actor.platform, event.delivery_id)] = (time.monotonic(), False)
         return new
 
     def submit(self, event: Event) -> asyncio.Task:

@@ -259,16 +259,25 @@ class TelegramAdapter:
         except Forbidden as err:
             raise DeliveryFailed(f"answerCallbackQuery: {err.message}", permanent=True) from err
 
+    async def _parse(self, update: Update) -> Event | None:
+        return await parse_update(update, bot_username=self.bot.username,
+                                  max_upload_bytes=self.settings.max_upload_bytes)
+
     async def _accept(self, update: Update) -> Event | None:
         """Parse and write to the inbox. Returns the event to process, or None (ignored, or seen before)."""
-        event = await parse_update(update, bot_username=self.bot.username,
-                                   max_upload_bytes=self.settings.max_upload_bytes)
-        if event is None:
-            return None
-        if not await self.runtime.accept(event):
-            log.debug("telegram: update %s seen before; not processed again", update.update_id)
-            return None
-        return event
+        return (await self._accept_all([(update, await self._parse(update))]))[0]
+
+    async def _accept_all(self, parsed: list[tuple[Update, Event | None]]) -> list[Event | None]:
+        """Write the parsed updates to the inbox in one transaction; the new ones are returned to process."""
+        events = [event for _, event in parsed if event is not None]
+        fresh = iter(await self.runtime.accept_many(events) if events else [])
+        out: list[Event | None] = []
+        for update, event in parsed:
+            if event is not None and not next(fresh):
+                log.debug("telegram: update %s seen before; not processed again", update.update_id)
+                event = None
+            out.append(event)
+        return out
 
     # inbound: long polling ---------------------------------------------------------------------------------
     async def _hold_lease(self) -> bool:
@@ -380,18 +389,19 @@ class TelegramAdapter:
         return poll.result()
 
     async def _take_batch(self, updates: tuple[Update, ...], offset: int | None) -> int | None:
-        """Accept the batch in order; the returned offset confirms exactly the updates that are in the inbox."""
-        accepted: list[Event] = []
+        """Accept the batch in one inbox transaction; the returned offset confirms exactly the updates that are in
+        the inbox. An update that cannot be parsed stops the batch there: those before it are accepted, and the
+        offset stays on it so Telegram sends it again."""
+        parsed: list[tuple[Update, Event | None]] = []
         try:
             for update in updates:
-                event = await self._accept(update)
+                parsed.append((update, await self._parse(update)))
+        finally:
+            accepted = await self._accept_all(parsed) if parsed else []
+            for event in accepted:  # what is in the inbox is processed even if a later update failed to parse
                 if event is not None:
-                    accepted.append(event)
-                offset = update.update_id + 1
-        finally:  # what is in the inbox is processed even if a later update of the batch failed
-            for event in accepted:
-                self._spawn(event)
-        return offset
+                    self._spawn(event)
+        return parsed[-1][0].update_id + 1 if parsed else offset
 
     # inbound: webhook --------------------------------------------------------------------------------------
     def add_routes(self, app: web.Application) -> None:
