@@ -354,10 +354,11 @@ class Runtime(Generic[U]):
 
     async def _deliver_all(self, staged: list[tuple[int, Delivery]],
                            resume: Mapping[int, OutboxState] | None = None) -> list[Delivery]:
-        """Send each delivery (network first, no transaction open), then record the outcomes in one commit.
+        """Send each delivery (network first, no transaction open) and record it sent at once: a crash can then
+        repeat at most the delivery that was on the wire, not every one sent before it in this batch.
         `resume` holds how far earlier attempts got (swept rows): those deliveries start at their first part
         not yet delivered."""
-        done: list[tuple[int, Delivery, str | None]] = []
+        done: list[Delivery] = []
         waiting = [outbox_id for outbox_id, _ in staged]
         self.liveness.hold(waiting)  # claims renewed while queued in the pacer: no sweeper sends them meanwhile
         try:
@@ -367,22 +368,22 @@ class Runtime(Generic[U]):
                                         state.message_id if state else None)
                 sent, message_id = await self._send_one(outbox_id, delivery, progress)
                 if sent:
-                    done.append((outbox_id, delivery, message_id))
+                    await self._mark_sent(outbox_id, delivery, message_id)
+                    done.append(delivery)
+                    for observer in self.on_delivered:
+                        observer(delivery)
         finally:
             self.liveness.let_go(waiting)
-        if done:
-            async with self.db.transaction() as tx:
-                uow = self.unit_of_work(tx)
-                now = self.clock()
-                for outbox_id, delivery, message_id in done:
-                    await uow.outbox.mark_sent(outbox_id, now)
-                    ref = getattr(delivery.op, "ref", None)
-                    if ref and message_id:
-                        await uow.sent.remember(ref, delivery.platform, delivery.chat_id, message_id, now)
-        for _, delivery, _ in done:
-            for observer in self.on_delivered:
-                observer(delivery)
-        return [d for _, d, _ in done]
+        return done
+
+    async def _mark_sent(self, outbox_id: int, delivery: Delivery, message_id: str | None) -> None:
+        async with self.db.transaction() as tx:
+            uow = self.unit_of_work(tx)
+            now = self.clock()
+            await uow.outbox.mark_sent(outbox_id, now)
+            ref = getattr(delivery.op, "ref", None)
+            if ref and message_id:
+                await uow.sent.remember(ref, delivery.platform, delivery.chat_id, message_id, now)
 
     async def _send_one(self, outbox_id: int, delivery: Delivery,
                         progress: DeliveryProgress | None = None) -> tuple[bool, str | None]:
