@@ -256,13 +256,9 @@ class SlackSide:
             await asyncio.sleep(0.02)
 
     def _collect(self) -> None:
-        calls = self.standin.calls
-        new, self._seen = calls[self._seen:], len(calls)
+        new, self._seen = self.standin.succeeded_since(self._seen)
         for call in new:
-            resp = call.response if isinstance(call.response, dict) else {}
-            if not resp.get("ok"):
-                continue
-            p = call.params
+            resp, p = call.response, call.params
             if call.method in ("chat.postMessage", "chat.update"):
                 channel = resp.get("channel") or p.get("channel")
                 box = self.mailboxes.get(channel)

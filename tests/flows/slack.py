@@ -299,13 +299,9 @@ class SlackHarness(ChatHarness):
 
     def _collect(self) -> None:
         assert self.standin is not None
-        calls = self.standin.calls
-        new, self._seen = calls[self._seen:], len(calls)
+        new, self._seen = self.standin.succeeded_since(self._seen)
         for call in new:
-            resp = call.response if isinstance(call.response, dict) else {}
-            if not resp.get("ok"):
-                continue
-            p = call.params
+            resp, p = call.response, call.params
             if call.method in ("chat.postMessage", "chat.update"):
                 user = self._user_of_channel(resp.get("channel") or p.get("channel"))
                 if user is None:

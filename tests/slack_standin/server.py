@@ -687,6 +687,13 @@ class SlackApiStandIn:
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
+    def succeeded_since(self, seen: int) -> tuple[list["Call"], int]:
+        """The calls after the first `seen` that Slack answered ok, and how many calls there are now: what a
+        client watching the workspace would have seen since it last looked."""
+        calls = self.calls
+        new = [c for c in calls[seen:] if isinstance(c.response, dict) and c.response.get("ok")]
+        return new, len(calls)
+
     def uploaded_files(self) -> list[StoredFile]:
         """Files shared through the files.uploadV2 flow (completed uploads), in order."""
         return [f for f in self.files.values() if f.completed and f.declared_length is not None]
