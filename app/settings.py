@@ -1,6 +1,8 @@
 """Settings from `PANELIST_*` environment variables and a `.env` file. Secrets are `SecretStr`."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -56,6 +58,9 @@ class Settings(BaseSettings):
     # Per-person inbound limit on plain messages (text, files): far above a human, see bot/core/flood.py.
     flood_burst: int = Field(default=30, ge=1)
     flood_per_minute: float = Field(default=60.0, gt=0)
+    # INFO keeps what an operator reads (startup, takeovers, refusals, warnings); DEBUG adds the scheduler's
+    # per-job lines and every HTTP request, which otherwise drown the rest.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")
     @classmethod

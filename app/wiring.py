@@ -37,7 +37,11 @@ class _SecretFilter(logging.Filter):
         return True
 
 
-def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
+CHATTY = ("apscheduler", "aiohttp.access")  # a line per tick run and per request: DEBUG only
+
+
+def configure_logging(settings: Settings, level: int | None = None) -> None:
+    level = level if level is not None else logging.getLevelName(settings.log_level)
     secrets = [s.get_secret_value() for s in (
         settings.telegram_token, settings.telegram_webhook_secret, settings.slack_bot_token,
         settings.slack_signing_secret, settings.slack_app_token, settings.secret_key) if s is not None]
@@ -50,3 +54,5 @@ def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
     # httpx logs every request URL at INFO, and Telegram URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(logging.NOTSET if level <= logging.DEBUG else logging.WARNING)
