@@ -352,8 +352,9 @@ def _edit_form(ctx: Context, params: dict) -> FormSpec:
 
 
 def _edited_day(ctx: Context, typed: str | None, was: date) -> date:
-    """The entry's new day: kept when the field is left empty, else read like a /log date (same refusals)."""
-    if not (typed or "").strip():
+    """The entry's new day: kept when the field is left empty or as shown, else read like a /log date (same
+    refusals, so a day past the lock can be kept but not chosen)."""
+    if not (typed or "").strip() or typed.strip() == was.isoformat():
         return was
     return parse_log_date(typed, local_today(ctx), lock_days=LOCK_DAYS, locale=ctx.locale)
 
@@ -363,8 +364,9 @@ async def _check_edit(ctx: Context, session) -> Problem | None:
         parse_duration(str(session.values.get("duration", "")))
     except DurationInvalid as exc:
         return Problem("duration", msg(exc.reason_key, **exc.params))
+    entry = await ctx.uow.hours.get(int(session.params["e"]))
     try:
-        _edited_day(ctx, session.values.get("day"), local_today(ctx))
+        _edited_day(ctx, session.values.get("day"), entry.work_date if entry else local_today(ctx))
     except DateInvalid as exc:
         return Problem("day", msg(exc.reason_key, **exc.params))
     return None
