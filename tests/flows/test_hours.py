@@ -215,7 +215,11 @@ async def test_editing_an_entry_s_day(open_chat):
     entry = (await rows(chat.runtime, "SELECT id FROM hours_entries"))[0]["id"]
     await chat.send("ana", "/timesheet")
     await chat.press("ana", f"Edit #{entry}")
-    await chat.fill_form("ana", {"duration": "1h30m", "day": "last friday", "note": None}, confirm=False)
+    await chat.fill_form("ana", {"duration": "1h30m", "day": "tomorrow", "note": None}, confirm=False)
+    await chat.press("ana", "Save entry")
+    assert "You can't log hours for a future date." in chat.last("ana").text  # sent back to the day field
+    assert await booked(chat) == [("2026-12-06", 60, "review")]
+    await chat.fill_form("ana", {"day": "last friday"}, confirm=False)
     await chat.press("ana", "Save entry")
     assert f"Entry #{entry} is now 1h30m on Dec 4, 2026" in chat.texts("ana")
     assert await booked(chat) == [("2026-12-04", 90, "review")]
