@@ -33,8 +33,12 @@ def test_log_args_duration_project_date_note():
     assert r.project_ids == [1, 3] and r.day == date(2026, 11, 20)  # ambiguous: the handler shows a picker
     r = parse_log_args("45m personal tax", TODAY, PROJECTS)
     assert r.project_ids == [3] and r.note == ""
-    r = parse_log_args("1:30 hoy revisé fuentes", TODAY, [(7, "Solo")])
+    r = parse_log_args("1:30 hoy revisé fuentes", TODAY, [(7, "Solo")], locale="es")
     assert (r.minutes, r.project_ids, r.day, r.note) == (90, [7], TODAY, "revisé fuentes")  # one project: chosen
+    r = parse_log_args("1h calibration 20.11.2026", TODAY, PROJECTS)  # a date at the end of the line
+    assert (r.project_ids, r.day, r.note) == ([], date(2026, 11, 20), "calibration")
+    r = parse_log_args("1h tenancy el viernes pasado vistas", TODAY, PROJECTS, locale="es")
+    assert (r.project_ids, r.day, r.note) == ([2], date(2026, 11, 20), "vistas")
 
 
 def test_log_args_refusals_say_why():
@@ -53,12 +57,21 @@ def test_log_args_refusals_say_why():
         parse_log_args("1h " + (TODAY - timedelta(days=LOCK_DAYS + 1)).isoformat(), TODAY, PROJECTS)
     assert lk.value.reason_key == "hours.error.date_locked"
     parse_log_args("1h " + (TODAY - timedelta(days=LOCK_DAYS)).isoformat(), TODAY, PROJECTS)  # the last open day
+    with pytest.raises(DateInvalid) as u:
+        parse_log_args("1h 31/02 notes", TODAY, PROJECTS, locale="es")
+    assert (u.value.reason_key, u.value.params) == ("hours.error.date_unclear", {"word": "31/02"})
+    with pytest.raises(DateInvalid) as two:
+        parse_log_args("1h 20/11 notes 19/11", TODAY, PROJECTS, locale="es")
+    assert (two.value.reason_key, two.value.params) == (
+        "hours.error.two_dates", {"first": date(2026, 11, 20), "second": date(2026, 11, 19)})
+    r = parse_log_args("1h 20/11 notes 20/11", TODAY, PROJECTS, locale="es")  # the same day twice: fine
+    assert (r.day, r.note) == (date(2026, 11, 20), "notes")
 
 
-@given(st.text(max_size=80))
-def test_log_args_only_refuse_with_reasons(text):
+@given(st.text(max_size=80), st.sampled_from(["en", "es"]))
+def test_log_args_only_refuse_with_reasons(text, locale):
     try:
-        r = parse_log_args(text, TODAY, PROJECTS)
+        r = parse_log_args(text, TODAY, PROJECTS, locale=locale)
     except (LogInvalid, DurationInvalid, DateInvalid) as exc:
         assert exc.reason_key.startswith("hours.")
         return
