@@ -204,3 +204,18 @@ async def test_ledger_sums_match_an_independent_computation(database_url_factory
                         assert await uow.ledger.statement_total(statement) == sum(
                             m for w, c, m, _, s in lines if w == i and c == key[1]
                             and s == ("paid" if statement in paid_statement.values() else "on_statement"))
+
+
+def test_log_args_hostile_lines():
+    huge = "1h yesterday " + "word " * 100_000 + "end"
+    r = parse_log_args(huge, TODAY, PROJECTS)
+    assert r.day == TODAY - timedelta(days=1) and len(r.note) <= 500
+    with pytest.raises(DateInvalid) as many:  # many dates: the first and the last differ
+        parse_log_args("1h 20/11 21/11 22/11 23/11", TODAY, PROJECTS, locale="es")
+    assert many.value.reason_key == "hours.error.two_dates"
+    for text, key in [("1h 0001-01-01", "hours.error.date_locked"), ("1h 9999-12-31", "hours.error.future_date"),
+                      ("1h 31/02", "hours.error.date_unclear"), ("1h 00/00/0000", "hours.error.date_unclear"),
+                      ("1h ٢٧/١١", "hours.error.future_date")]:
+        with pytest.raises(DateInvalid) as caught:
+            parse_log_args(text, TODAY, PROJECTS, locale="es")
+        assert caught.value.reason_key == key, text
