@@ -1,10 +1,10 @@
-"""Dates as people type them in `/log` and weeks as they type them in `/timesheet`.
+"""Dates as people type them in `/log` and the hours edit form, and weeks as they type them in `/timesheet`.
 
-`parse_log_date("mon", today)` → the most recent Monday (today if today is Monday). Accepted:
-`today`/`hoy`, `yesterday`/`ayer`, `anteayer`, weekday names and abbreviations in English and Spanish
-(accents and a trailing dot optional: `miércoles`, `mie`, `sáb.`), and ISO `2026-11-20`. Other
-numeric forms (`20.11.2026`, `11/20`) are refused on purpose: day-month order differs by country
-and a wrong guess silently books hours on the wrong day.
+Days are read by `domain.date_words` (dateparser and CLDR names, in the person's language and English): `today`,
+`ayer`, `anteayer`, weekday names (`friday`, `el viernes pasado`), `4 dic`, ISO `2026-12-04`, `04.12.2026`,
+and `5/12` in the locale's day/month order. `/log` looks for the date right after the duration (or the
+project) and at the end of the line (`take_date`); a word there that looks like a date but cannot be read is
+asked about (`hours.error.date_unclear`, naming it), never filed as a note; two different dates are refused.
 
 `today` is the person's local date (the handler converts from UTC with their time zone), so these
 functions never read a clock. Refusals raise `DateInvalid(reason_key, **params)` with the catalog keys
@@ -15,13 +15,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Sequence
+
+from domain.date_words import looks_like_date, read_day
 
 __all__ = [
-    "DateInvalid", "parse_log_date", "week_bounds", "parse_week", "REASON_KEYS",
+    "DateInvalid", "parse_log_date", "check_log_day", "take_date", "week_bounds", "parse_week", "REASON_KEYS",
 ]
 
 _MAX_TEXT = 40
+MAX_DATE_WORDS = 3  # "el viernes pasado", "4 de diciembre"
 
 
 class DateInvalid(ValueError):
@@ -33,17 +36,6 @@ class DateInvalid(ValueError):
         self.params = params
 
 
-_WEEKDAYS = {  # Monday = 0, as date.weekday(). No one- or two-letter forms: too easily a word in a note.
-    0: ("monday", "mon", "lunes", "lun"),
-    1: ("tuesday", "tue", "tues", "martes", "mar"),
-    2: ("wednesday", "wed", "miercoles", "mie"),
-    3: ("thursday", "thu", "thur", "thurs", "jueves", "jue"),
-    4: ("friday", "fri", "viernes", "vie"),
-    5: ("saturday", "sat", "sabado", "sab"),
-    6: ("sunday", "sun", "domingo", "dom"),
-}
-_WEEKDAY_BY_NAME = {name: day for day, names in _WEEKDAYS.items() for name in names}
-_DAYS_AGO = {"today": 0, "hoy": 0, "yesterday": 1, "ayer": 1, "anteayer": 2}
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _ISO_WEEK = re.compile(r"(?:([0-9]{4})-?)?w([0-9]{1,2})")
 _THIS_WEEK = {"", "this", "this week", "current", "now", "esta", "esta semana", "actual", "semana actual"}
@@ -68,31 +60,10 @@ def _iso_date(s: str) -> date | None:
         return None
 
 
-def _resolve(s: str, today: date) -> date | None:
-    try:
-        if s in _DAYS_AGO:
-            return today - timedelta(days=_DAYS_AGO[s])
-        if s in _WEEKDAY_BY_NAME:
-            return today - timedelta(days=(today.weekday() - _WEEKDAY_BY_NAME[s]) % 7)
-    except OverflowError:  # before 0001-01-01: only reachable with a nonsense `today`
-        return None
-    return _iso_date(s)
-
-
-def parse_log_date(text: str, today: date, *, lock_days: int | None = None) -> date:
-    """The day hours are logged for; refuses unreadable text, future days and locked days.
-
-    Weekday names mean the most recent such day, today included, whatever day the week starts on
-    (so no `week_start` is needed here). `lock_days=N` makes the earliest loggable day `today − N`
-    (0 = only today; None = no lock); older days raise `hours.error.date_locked` with `earliest`.
-    """
+def check_log_day(day: date, today: date, lock_days: int | None = None) -> date:
+    """Refuse a future day, and with `lock_days=N` a day before `today − N` (0 = only today; None = no lock)."""
     if lock_days is not None and lock_days < 0:
         raise ValueError("lock_days must be zero or more")
-    if not isinstance(text, str) or len(text) > _MAX_TEXT:
-        raise DateInvalid("hours.error.date_format")
-    day = _resolve(_normalise(text), today)
-    if day is None:
-        raise DateInvalid("hours.error.date_format")
     if day > today:
         raise DateInvalid("hours.error.future_date")
     if lock_days is not None:
@@ -100,6 +71,39 @@ def parse_log_date(text: str, today: date, *, lock_days: int | None = None) -> d
         if day < earliest:
             raise DateInvalid("hours.error.date_locked", earliest=earliest)
     return day
+
+
+def parse_log_date(text: str, today: date, *, lock_days: int | None = None, locale: str = "en") -> date:
+    """The day a whole text names (the edit form's date field); refuses unreadable text, future and locked days.
+
+    Weekday names mean the most recent such day, today included, whatever day the week starts on.
+    """
+    if lock_days is not None and lock_days < 0:
+        raise ValueError("lock_days must be zero or more")
+    if not isinstance(text, str) or len(text) > _MAX_TEXT:
+        raise DateInvalid("hours.error.date_format")
+    day = read_day(text, today, locale)
+    if day is None:
+        raise DateInvalid("hours.error.date_format")
+    return check_log_day(day, today, lock_days)
+
+
+def take_date(words: Sequence[str], today: date, *, locale: str = "en", at_start: bool = True) -> tuple[date | None, int]:
+    """The day named by the first (or last) one to three `words`, and how many words it took; (None, 0) when
+    that edge is no date. An edge word that looks like a date but reads as none raises
+    `hours.error.date_unclear` with `{word}`: better one question than hours on a guessed day."""
+    for k in range(min(MAX_DATE_WORDS, len(words)), 0, -1):
+        span = list(words[:k] if at_start else words[len(words) - k:])
+        if not any(looks_like_date(w, locale) for w in span):
+            continue
+        day = read_day(" ".join(span), today, locale)
+        if day is not None:
+            return day, k
+    if words:
+        edge = words[0] if at_start else words[-1]
+        if looks_like_date(edge, locale):
+            raise DateInvalid("hours.error.date_unclear", word=edge[:_MAX_TEXT])
+    return None, 0
 
 
 def week_bounds(day: date, week_start: int = 0) -> tuple[date, date]:
@@ -152,6 +156,8 @@ def parse_week(text: str, today: date, week_start: int = 0) -> tuple[date, date]
 
 REASON_KEYS = (
     "hours.error.date_format",
+    "hours.error.date_unclear",
+    "hours.error.two_dates",
     "hours.error.future_date",
     "hours.error.date_locked",
     "hours.error.week_format",

@@ -1,9 +1,10 @@
 """Rules for hours that need no chat and no storage: what `/log` arguments mean, the limits, timer policy.
 
-`/log DURATION [PROJECT] [DATE] [note]`: the duration may be several words (`2 h 15 m`), so the longest
+`/log DURATION [PROJECT] [DATE] [note] [DATE]`: the duration may be several words (`2 h 15 m`), so the longest
 leading run of words that parses as a duration is taken; then a project name prefix (the longest run of
-words that prefixes one of the person's projects' names); then an optional date word; the rest is the note.
-A first word after the duration that reads as a date means no project was named.
+words that prefixes one of the person's projects' names); then a date, right there or at the end of the line
+(`/log 1h calibration 04.12.2026`); the rest is the note. A date right after the duration means no project
+was named. Dates are read in the person's locale (`domain.dates.take_date`).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Sequence
 
-from domain.dates import DateInvalid, parse_log_date
+from domain.dates import DateInvalid, check_log_day, take_date
 from domain.durations import DurationInvalid, parse_duration
 
 # Days before today − LOCK_DAYS can no longer be logged (a setting the lead may move into app.settings).
@@ -21,6 +22,7 @@ DAY_CAP_MINUTES = 24 * 60
 TIMER_IDLE_NUDGE_MINUTES = 120
 TIMER_DAILY_CAP_MINUTES = 12 * 60
 MAX_NOTE = 500
+MAX_PROJECT_WORDS = 20  # bounds the prefix search on a huge line
 
 __all__ = ["LOCK_DAYS", "DAY_CAP_MINUTES", "TIMER_IDLE_NUDGE_MINUTES", "TIMER_DAILY_CAP_MINUTES", "LogRequest",
            "LogInvalid", "parse_log_args", "match_projects", "check_day_cap", "timer_minutes"]
@@ -53,16 +55,8 @@ def match_projects(words: str, projects: Sequence[tuple[int, str]]) -> list[int]
     return [pid for pid, name in projects if " ".join(name.casefold().split()).startswith(needle)]
 
 
-def _is_date_word(word: str, today: date) -> bool:
-    try:
-        parse_log_date(word, today)
-        return True
-    except DateInvalid as e:
-        return e.reason_key != "hours.error.date_format"
-
-
 def parse_log_args(args: str, today: date, projects: Sequence[tuple[int, str]],
-                   lock_days: int | None = LOCK_DAYS) -> LogRequest:
+                   lock_days: int | None = LOCK_DAYS, locale: str = "en") -> LogRequest:
     """Read `/log` arguments; `projects` are the (id, name) the person may log to. Raises LogInvalid,
     DurationInvalid or DateInvalid with the catalog key saying why."""
     words = (args or "").split()
@@ -80,16 +74,24 @@ def parse_log_args(args: str, today: date, projects: Sequence[tuple[int, str]],
         raise first_error  # type: ignore[misc]
     rest = words[used:]
     request = LogRequest(minutes=minutes, day=today)
-    if rest and not _is_date_word(rest[0], today):
-        for k in range(len(rest), 0, -1):
+    day, taken = take_date(rest, today, locale=locale)
+    rest = rest[taken:]
+    if day is None and rest:
+        for k in range(min(len(rest), MAX_PROJECT_WORDS), 0, -1):
             found = match_projects(" ".join(rest[:k]), projects)
             if found:
                 request.project_words, request.project_ids = " ".join(rest[:k]), found
                 rest = rest[k:]
                 break
-    if rest and _is_date_word(rest[0], today):
-        request.day = parse_log_date(rest[0], today, lock_days=lock_days)  # future / locked: refused here
-        rest = rest[1:]
+        day, taken = take_date(rest, today, locale=locale)
+        rest = rest[taken:]
+    if rest:
+        last, taken = take_date(rest, today, locale=locale, at_start=False)
+        if last is not None and day is not None and last != day:
+            raise DateInvalid("hours.error.two_dates", first=day, second=last)
+        day, rest = day or last, rest[:len(rest) - taken]
+    if day is not None:
+        request.day = check_log_day(day, today, lock_days)  # future / locked: refused here
     request.note = " ".join(rest)[:MAX_NOTE]
     if not request.project_ids and len(projects) == 1 and not request.project_words:
         request.project_ids = [projects[0][0]]
@@ -98,7 +100,7 @@ def parse_log_args(args: str, today: date, projects: Sequence[tuple[int, str]],
 
 def check_day(day: date, today: date, lock_days: int | None = LOCK_DAYS) -> None:
     """The same date rules for a day chosen by a button (picker) as for a typed one."""
-    parse_log_date(day.isoformat(), today, lock_days=lock_days)
+    check_log_day(day, today, lock_days)
 
 
 def check_day_cap(already: int, adding: int, cap: int = DAY_CAP_MINUTES) -> None:

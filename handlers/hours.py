@@ -21,7 +21,7 @@ from bot.core.router import Router
 from handlers.shared.context import TickContext
 from bot.i18n.text import Day, msg, user_text
 from bot.core.wizard import Problem
-from domain.dates import DateInvalid, parse_week, week_bounds
+from domain.dates import DateInvalid, parse_log_date, parse_week, week_bounds
 from domain.durations import DurationInvalid, format_minutes, parse_duration
 from domain.timesheet import (
     LOCK_DAYS, TIMER_DAILY_CAP_MINUTES, TIMER_IDLE_NUDGE_MINUTES, LogInvalid, check_day, check_day_cap,
@@ -89,7 +89,10 @@ async def hourly_projects(ctx: Context) -> list:
 
 
 def _refusal(exc: Exception) -> SendMessage:
-    return say(exc.reason_key, **exc.params)  # type: ignore[attr-defined]
+    params = dict(exc.params)  # type: ignore[attr-defined]
+    if "word" in params:  # a word the person typed, quoted back: isolated like any user text
+        params["word"] = user_text(params["word"])
+    return say(exc.reason_key, **params)  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------------------------------------ /log
@@ -100,7 +103,8 @@ async def log_hours(ctx: Context, event) -> list:
         return [say("hours.no_projects")]
     today = local_today(ctx)
     try:
-        request = parse_log_args(getattr(event, "args", "") or "", today, [(p.id, p.name) for p in projects])
+        request = parse_log_args(getattr(event, "args", "") or "", today, [(p.id, p.name) for p in projects],
+                                 locale=ctx.locale)
     except LogInvalid as exc:  # no arguments: say how, and offer the button paths
         return [ctx.reply(text(msg(exc.reason_key)), command_buttons("timer", "timesheet"))]
     except (DurationInvalid, DateInvalid) as exc:
@@ -325,6 +329,7 @@ async def delete_entry(ctx: Context, event, press: DeleteEntry) -> list:
 
 class EntryEdit(BaseModel):
     duration: str = Field(max_length=64)
+    day: str | None = Field(default=None, max_length=40)
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -334,14 +339,24 @@ async def edit_entry(ctx: Context, event, press: EditEntry) -> list:
     if entry is None:
         return [say("hours.not_editable")]
     return await ctx.forms.open(EDIT_FORM, params={"e": entry.id},
-                                initial={"duration": format_minutes(entry.minutes)}, resume=False)
+                                initial={"duration": format_minutes(entry.minutes), "day": entry.work_date.isoformat()},
+                                resume=False)
 
 
 def _edit_form(ctx: Context, params: dict) -> FormSpec:
     return FormSpec(id=EDIT_FORM, title=msg("hours.edit_title", id=str(params["e"])), fields=[
         FieldSpec(id="duration", kind=FieldKind.short_text, label=msg("hours.edit_duration"), max_length=64),
+        FieldSpec(id="day", kind=FieldKind.short_text, label=msg("hours.edit_day"), required=False, max_length=40),
         FieldSpec(id="note", kind=FieldKind.short_text, label=msg("hours.edit_note"), required=False, max_length=500),
     ], submit_label=msg("hours.edit_save"))
+
+
+def _edited_day(ctx: Context, typed: str | None, was: date) -> date:
+    """The entry's new day: kept when the field is left empty or as shown, else read like a /log date (same
+    refusals, so a day past the lock can be kept but not chosen)."""
+    if not (typed or "").strip() or typed.strip() == was.isoformat():
+        return was
+    return parse_log_date(typed, local_today(ctx), lock_days=LOCK_DAYS, locale=ctx.locale)
 
 
 async def _check_edit(ctx: Context, session) -> Problem | None:
@@ -349,6 +364,11 @@ async def _check_edit(ctx: Context, session) -> Problem | None:
         parse_duration(str(session.values.get("duration", "")))
     except DurationInvalid as exc:
         return Problem("duration", msg(exc.reason_key, **exc.params))
+    entry = await ctx.uow.hours.get(int(session.params["e"]))
+    try:
+        _edited_day(ctx, session.values.get("day"), entry.work_date if entry else local_today(ctx))
+    except DateInvalid as exc:
+        return Problem("day", msg(exc.reason_key, **exc.params))
     return None
 
 
@@ -358,14 +378,16 @@ async def _edited(ctx: Context, values: EntryEdit, session) -> list:
         return [say("hours.not_editable")]
     try:
         minutes = parse_duration(values.duration)
-        check_day_cap(await ctx.uow.hours.minutes_on(ctx.person.id, entry.work_date, except_id=entry.id), minutes)
-    except (DurationInvalid, LogInvalid) as exc:
+        day = _edited_day(ctx, values.day, entry.work_date)
+        check_day_cap(await ctx.uow.hours.minutes_on(ctx.person.id, day, except_id=entry.id), minutes)
+    except (DurationInvalid, DateInvalid, LogInvalid) as exc:
         return [_refusal(exc)]
     note = entry.note if values.note is None else values.note
-    if not await ctx.uow.hours.update(entry.id, ctx.person.id, minutes, note, ctx.now):
+    if not await ctx.uow.hours.update(entry.id, ctx.person.id, minutes, note, ctx.now, day=day):
         return [say("hours.not_editable")]
-    await ctx.audit("hours.edited", entry=entry.id, minutes=minutes, was=entry.minutes)
-    return [ctx.reply(text(msg("hours.edited", id=str(entry.id), duration=format_minutes(minutes))),
+    await ctx.audit("hours.edited", entry=entry.id, minutes=minutes, was=entry.minutes, day=day.isoformat(),
+                    was_day=entry.work_date.isoformat())
+    return [ctx.reply(text(msg("hours.edited", id=str(entry.id), duration=format_minutes(minutes), day=Day(on=day))),
                       command_buttons("timesheet"))]
 
 

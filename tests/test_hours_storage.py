@@ -47,6 +47,10 @@ async def test_hours_entries_decide_once_and_lock_after_approval(db):
         assert [e.id for e in await uow.hours.pending()] == [e2, e2 + 1]
         assert [e.id for e in await uow.hours.pending(exclude_person=a)] == []
         assert len(await uow.hours.between(a, DAY, DAY)) == 2
+        assert await uow.hours.update(e2, a, 45, "fixed", NOW, day=DAY - timedelta(days=2))  # the edit form's day
+        assert (await uow.hours.get(e2)).work_date == DAY - timedelta(days=2)
+        assert await uow.hours.update(e2, a, 50, "fixed", NOW)  # no day given: the day stays
+        assert (await uow.hours.get(e2)).work_date == DAY - timedelta(days=2)
 
 
 async def test_hours_refuse_impossible_minutes(db):

@@ -33,8 +33,12 @@ def test_log_args_duration_project_date_note():
     assert r.project_ids == [1, 3] and r.day == date(2026, 11, 20)  # ambiguous: the handler shows a picker
     r = parse_log_args("45m personal tax", TODAY, PROJECTS)
     assert r.project_ids == [3] and r.note == ""
-    r = parse_log_args("1:30 hoy revisé fuentes", TODAY, [(7, "Solo")])
+    r = parse_log_args("1:30 hoy revisé fuentes", TODAY, [(7, "Solo")], locale="es")
     assert (r.minutes, r.project_ids, r.day, r.note) == (90, [7], TODAY, "revisé fuentes")  # one project: chosen
+    r = parse_log_args("1h calibration 20.11.2026", TODAY, PROJECTS)  # a date at the end of the line
+    assert (r.project_ids, r.day, r.note) == ([], date(2026, 11, 20), "calibration")
+    r = parse_log_args("1h tenancy el viernes pasado vistas", TODAY, PROJECTS, locale="es")
+    assert (r.project_ids, r.day, r.note) == ([2], date(2026, 11, 20), "vistas")
 
 
 def test_log_args_refusals_say_why():
@@ -53,12 +57,21 @@ def test_log_args_refusals_say_why():
         parse_log_args("1h " + (TODAY - timedelta(days=LOCK_DAYS + 1)).isoformat(), TODAY, PROJECTS)
     assert lk.value.reason_key == "hours.error.date_locked"
     parse_log_args("1h " + (TODAY - timedelta(days=LOCK_DAYS)).isoformat(), TODAY, PROJECTS)  # the last open day
+    with pytest.raises(DateInvalid) as u:
+        parse_log_args("1h 31/02 notes", TODAY, PROJECTS, locale="es")
+    assert (u.value.reason_key, u.value.params) == ("hours.error.date_unclear", {"word": "31/02"})
+    with pytest.raises(DateInvalid) as two:
+        parse_log_args("1h 20/11 notes 19/11", TODAY, PROJECTS, locale="es")
+    assert (two.value.reason_key, two.value.params) == (
+        "hours.error.two_dates", {"first": date(2026, 11, 20), "second": date(2026, 11, 19)})
+    r = parse_log_args("1h 20/11 notes 20/11", TODAY, PROJECTS, locale="es")  # the same day twice: fine
+    assert (r.day, r.note) == (date(2026, 11, 20), "notes")
 
 
-@given(st.text(max_size=80))
-def test_log_args_only_refuse_with_reasons(text):
+@given(st.text(max_size=80), st.sampled_from(["en", "es"]))
+def test_log_args_only_refuse_with_reasons(text, locale):
     try:
-        r = parse_log_args(text, TODAY, PROJECTS)
+        r = parse_log_args(text, TODAY, PROJECTS, locale=locale)
     except (LogInvalid, DurationInvalid, DateInvalid) as exc:
         assert exc.reason_key.startswith("hours.")
         return
@@ -191,3 +204,18 @@ async def test_ledger_sums_match_an_independent_computation(database_url_factory
                         assert await uow.ledger.statement_total(statement) == sum(
                             m for w, c, m, _, s in lines if w == i and c == key[1]
                             and s == ("paid" if statement in paid_statement.values() else "on_statement"))
+
+
+def test_log_args_hostile_lines():
+    huge = "1h yesterday " + "word " * 100_000 + "end"
+    r = parse_log_args(huge, TODAY, PROJECTS)
+    assert r.day == TODAY - timedelta(days=1) and len(r.note) <= 500
+    with pytest.raises(DateInvalid) as many:  # many dates: the first and the last differ
+        parse_log_args("1h 20/11 21/11 22/11 23/11", TODAY, PROJECTS, locale="es")
+    assert many.value.reason_key == "hours.error.two_dates"
+    for text, key in [("1h 0001-01-01", "hours.error.date_locked"), ("1h 9999-12-31", "hours.error.future_date"),
+                      ("1h 31/02", "hours.error.date_unclear"), ("1h 00/00/0000", "hours.error.date_unclear"),
+                      ("1h ٢٧/١١", "hours.error.future_date")]:
+        with pytest.raises(DateInvalid) as caught:
+            parse_log_args(text, TODAY, PROJECTS, locale="es")
+        assert caught.value.reason_key == key, text

@@ -76,12 +76,14 @@ class HoursEntries:
             person_id)
         return [_entry(r) for r in rows]  # type: ignore[misc]
 
-    async def update(self, entry_id: int, person_id: int, minutes: int, note: str, now: datetime) -> bool:
-        """Change an entry that is not approved yet; a rejected one goes back to logged."""
+    async def update(self, entry_id: int, person_id: int, minutes: int, note: str, now: datetime,
+                     day: date | None = None) -> bool:
+        """Change an entry that is not approved yet (its day too, when given); a rejected one goes back to logged."""
         return await self.tx.execute(
             "UPDATE hours_entries SET minutes = $3, note = $4, state = 'logged', reason = NULL, decided_by = NULL,"
-            " decided_at = NULL, updated_at = $5 WHERE id = $1 AND person_id = $2 AND state <> 'approved'",
-            entry_id, person_id, minutes, note, now,
+            " decided_at = NULL, updated_at = $5, work_date = COALESCE($6, work_date)"
+            " WHERE id = $1 AND person_id = $2 AND state <> 'approved'",
+            entry_id, person_id, minutes, note, now, day.isoformat() if day else None,
         ) == 1
 
     async def delete(self, entry_id: int, person_id: int) -> bool:

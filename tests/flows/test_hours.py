@@ -70,7 +70,7 @@ async def test_timesheet_edit_delete_and_approvals(chat):
     assert f"Entry #{ids[1]} deleted" in chat.last("ana").text
     await chat.send("ana", "/timesheet")
     await chat.press("ana", f"Edit #{ids[0]}")
-    await chat.fill_form("ana", {"duration": "2h30m", "note": None}, confirm=False)
+    await chat.fill_form("ana", {"duration": "2h30m", "day": None, "note": None}, confirm=False)
     await chat.press("ana", "Save entry")
     assert "now 2h30m" in chat.texts("ana")
 
@@ -171,3 +171,55 @@ async def test_hours_in_spanish(chat):
     assert "superaría las 24 horas" in chat.last("ana").text
     await chat.send("ana", "/timesheet")
     assert "pendiente de aprobación" in chat.last("ana").text and "revisé fuentes" in chat.last("ana").text
+
+
+SUNDAY = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)  # noon in Madrid too
+
+
+async def booked(chat) -> list[tuple[str, int, str]]:
+    got = await rows(chat.runtime, "SELECT work_date, minutes, note FROM hours_entries ORDER BY id")
+    return [(g["work_date"], g["minutes"], g["note"]) for g in got]
+
+
+async def test_log_reads_dates_the_way_people_write_them(open_chat):
+    """Issue 16, point 4: the three examples book the right day or are refused, never today with a date note."""
+    chat = await open_chat(clock=Clock(SUNDAY))
+    await setup(chat, "ana")
+    await chat.send("ana", "/log 3h tomorrow")
+    assert "future date" in chat.last("ana").text
+    await chat.send("ana", "/log 1h calibration 04.12.2026")  # dots: day.month in every locale
+    assert "Recorded 1h on" in chat.last("ana").text
+    await chat.send("ana", "/log 30m last friday prep")
+    await chat.send("ana", "/log 30m notes 31/02")
+    assert "Is \u201c\u206831/02\u2069\u201d a date?" in chat.last("ana").text and "nothing was recorded" in chat.last("ana").text
+    await chat.send("ana", "/log 1h 12/5 " + "word " * 3000 + "12/4")  # a huge line naming two days
+    assert "two days" in chat.last("ana").text
+    await chat.send("ana", "/language es")
+    await chat.send("ana", "/log 1h 5/12")  # the Spanish way: 5 December
+    assert "Registrado: 1h" in chat.last("ana").text
+    await chat.send("ana", "/log 2h el viernes pasado revisión")
+    await chat.send("ana", "/log 1h mañana")
+    assert "fecha futura" in chat.last("ana").text
+    await chat.send("ana", "/log 1h marzo")
+    assert "\u201c\u2068marzo\u2069\u201d una fecha?" in chat.last("ana").text
+    await chat.send("ana", "/log 1h 0001-01-01")
+    assert "cerrados" in chat.last("ana").text
+    assert await booked(chat) == [("2026-12-04", 60, "calibration"), ("2026-12-04", 30, "prep"),
+                                  ("2026-12-05", 60, ""), ("2026-12-04", 120, "revisión")]
+
+
+async def test_editing_an_entry_s_day(open_chat):
+    chat = await open_chat(clock=Clock(SUNDAY))
+    await setup(chat, "ana")
+    await chat.send("ana", "/log 1h review")
+    entry = (await rows(chat.runtime, "SELECT id FROM hours_entries"))[0]["id"]
+    await chat.send("ana", "/timesheet")
+    await chat.press("ana", f"Edit #{entry}")
+    await chat.fill_form("ana", {"duration": "1h30m", "day": "tomorrow", "note": None}, confirm=False)
+    await chat.press("ana", "Save entry")
+    assert "You can't log hours for a future date." in chat.last("ana").text  # sent back to the day field
+    assert await booked(chat) == [("2026-12-06", 60, "review")]
+    await chat.fill_form("ana", {"day": "last friday"}, confirm=False)
+    await chat.press("ana", "Save entry")
+    assert f"Entry #{entry} is now 1h30m on Dec 4, 2026" in chat.texts("ana")
+    assert await booked(chat) == [("2026-12-04", 90, "review")]
