@@ -30,6 +30,13 @@ MAX_SPAN_CHARS = 40  # longer text is not a date anyone types; bounds the librar
 _NUMERIC = re.compile(r"([0-9]{1,4})([./-])([0-9]{1,2})(?:\2([0-9]{1,4}))?\.?")
 # "the"/"el": articles before a weekday; "last"/"pasado": never today. Small closed sets the library lacks.
 _ARTICLES = {"el", "la", "the", "on"}
+# After these a day word names a part of the day, not a day: "por la mañana", "esta mañana", "this morning".
+_DETERMINERS = {"la", "esta", "una", "cada", "toda", "the", "this", "every", "each", "a"}
+
+
+def names_part_of_day(before: str, word: str, locale: str) -> bool:
+    """Whether `before word` is a time of day ("la mañana", "esta mañana") rather than a day ("mañana")."""
+    return normalise_word(before) in _DETERMINERS and normalise_word(word) in _relative(language_of(locale))
 _LAST = {"last", "past", "previous", "pasado", "pasada", "anterior"}
 _AHEAD_DAYS = 92  # a year-less date up to this far ahead is this year's (a future date), not last year's
 

@@ -17,7 +17,7 @@ import unicodedata
 from datetime import date, timedelta
 from typing import Any, Sequence
 
-from domain.date_words import looks_like_date, read_day
+from domain.date_words import looks_like_date, names_part_of_day, read_day
 
 __all__ = [
     "DateInvalid", "parse_log_date", "check_log_day", "take_date", "week_bounds", "parse_week", "REASON_KEYS",
@@ -92,6 +92,9 @@ def take_date(words: Sequence[str], today: date, *, locale: str = "en", at_start
     """The day named by the first (or last) one to three `words`, and how many words it took; (None, 0) when
     that edge is no date. An edge word that looks like a date but reads as none raises
     `hours.error.date_unclear` with `{word}`: better one question than hours on a guessed day."""
+    pair = words[:2] if at_start else words[-2:]
+    if len(pair) == 2 and names_part_of_day(pair[0], pair[1], locale):
+        return None, 0  # "… por la mañana": the note's time of day, not tomorrow
     for k in range(min(MAX_DATE_WORDS, len(words)), 0, -1):
         span = list(words[:k] if at_start else words[len(words) - k:])
         if not any(looks_like_date(w, locale) for w in span):

@@ -242,3 +242,13 @@ def test_parse_week_garbage(text, today, week_start):
 def test_iso_dates_round_trip(day):
     assert parse_log_date(day.isoformat(), day) == day
     assert parse_week(day.isoformat(), day) == week_bounds(day)
+
+
+@pytest.mark.parametrize("note", ["revisión por la mañana", "esta mañana revisé", "revisé esta mañana",
+                                  "toda la mañana", "la mañana del informe"])
+def test_a_time_of_day_in_a_spanish_note_is_not_tomorrow(note):
+    today = date(2026, 12, 6)
+    words = note.split()
+    assert take_date(words, today, locale="es", at_start=True) == (None, 0)
+    assert take_date(words, today, locale="es", at_start=False) == (None, 0)
+    assert take_date(["mañana"], today, locale="es", at_start=False) == (date(2026, 12, 7), 1)  # the day is still read
