@@ -569,13 +569,15 @@ class Wizard:
         return [CloseForm()] + await self._complete(ctx, definition, session, spec)
 
     async def on_closed(self, ctx: Context, session_id: int, raw: dict[str, Any] | None = None) -> list[Operation]:
-        """A modal closed without submitting: what parses is kept as the draft (the rest is dropped quietly)."""
+        """A modal closed without submitting: what parses is kept as the draft (the rest is dropped quietly).
+        Closing a form that keeps drafts is "Stop for now", and says so when there are answers to keep."""
         session = await ctx.uow.forms.get(session_id)
-        if session is None or session.person_id != ctx.person.id or session.status != "open" or not raw:
+        if session is None or session.person_id != ctx.person.id or session.status != "open":
             return []
         spec = await _spec(ctx, self.forms[session.form_id], session)
+        stopped = [SendMessage(message=Reply(blocks=[text(msg("form.stopped"))]))] if spec.keep_drafts else []
         kept = dict(session.values)
-        for field in spec.fields:
+        for field in (spec.fields if raw else []):
             try:
                 value = parse_raw(field, raw.get(field.id), ctx.locale)
             except FieldInvalid:
@@ -588,7 +590,7 @@ class Wizard:
                 session.step = next((i for i, f in enumerate(spec.fields)
                                      if f.applies(kept) and kept.get(f.id) in (None, "", [])), session.step)
             await ctx.uow.forms.save(session, ctx.now)
-        return []
+        return stopped if _answered(session) else []
 
 
 class Forms:

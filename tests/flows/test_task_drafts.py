@@ -39,6 +39,8 @@ async def test_stop_for_now_keeps_a_long_answer_and_next_resumes_at_the_same_ste
     if getattr(chat, "forms_as_modals", False):  # the modal's close button is "Stop for now": what was typed stays on the server
         await chat.fill_form("ana", {"prompt": long, "reference_answer": REFERENCE}, confirm=False)
         await chat.press("ana", "Stop for now")
+        await chat.settle()
+        assert "Stopped for now. Your answers are kept as a draft" in chat.last("ana").text
     else:
         await chat.fill_form("ana", {"prompt": LONG, "reference_answer": REFERENCE}, confirm=False)
         assert "Step 3 of 3" in chat.last("ana").text
