@@ -126,8 +126,8 @@ class FormGoto(FormOptionPress, name="form.goto"):
 
 
 FORM_BUTTONS: dict[str, type[FormPress]] = {m.action_name: m for m in (
-    FormBack, FormSkip, FormCancel, FormConfirm, FormStop, FormDiscard, FormDiscardYes, FormKeep, FormInsist, FormEdit, FormReview, FormDone,
-    FormPick, FormToggle, FormSuggest, FormGoto)}
+    FormBack, FormSkip, FormCancel, FormConfirm, FormStop, FormDiscard, FormDiscardYes, FormKeep, FormInsist,
+    FormEdit, FormReview, FormDone, FormPick, FormToggle, FormSuggest, FormGoto)}
 
 
 async def _spec(ctx: Context, definition: FormDefinition, session: FormSession) -> FormSpec:
@@ -532,14 +532,22 @@ class Wizard:
         "stop for now" there). How many were cancelled, and how many drafts were kept."""
         cancelled = kept = 0
         for session in await ctx.uow.forms.open_for(ctx.person.id):
-            definition = self.forms.get(session.form_id)
-            if definition is not None and (await _spec(ctx, definition, session)).keep_drafts:
+            if await self._keeps_drafts(ctx, session):
                 kept += 1
                 continue
             session.status = "cancelled"
             await ctx.uow.forms.save(session, ctx.now)
             cancelled += 1
         return cancelled, kept
+
+    async def _keeps_drafts(self, ctx: Context, session: FormSession) -> bool:
+        definition = self.forms.get(session.form_id)
+        if definition is None:
+            return False
+        try:
+            return (await _spec(ctx, definition, session)).keep_drafts
+        except Exception:  # a form that can no longer be built (its subject gone) holds nothing worth keeping
+            return False
 
     async def on_submitted(self, ctx: Context, session_id: int, raw: dict[str, Any]) -> list[Operation]:
         """A whole form at once (Slack modal): per-field errors go back in the ack, or the form completes."""
