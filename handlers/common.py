@@ -12,7 +12,7 @@ from bot.core.events import CommandEvent
 from bot.core.router import Router, allowed
 from bot.i18n.text import msg
 from handlers.shared.actions import RunCommand
-from handlers.shared.replies import say
+from handlers.shared.replies import command_buttons, say
 
 router = Router("common")
 
@@ -58,7 +58,12 @@ async def _set_language(ctx: Context, code: str) -> list:
 
 @router.command("cancel", help_key="command.cancel.help")
 async def cancel(ctx: Context, event) -> list:
-    cancelled = await ctx.forms.cancel_all()
+    # Short forms (profile, language…) are cancelled; a task's answers are never thrown away by a typed word:
+    # there /cancel is "stop for now", and discarding is the form's own two-step "Discard answers…".
+    cancelled, kept = await ctx.forms.cancel_all()
+    if kept:
+        lines = [text(msg("cancel.done"))] if cancelled else []
+        return [ctx.reply(*lines, text(msg("cancel.kept_drafts", count=kept)), command_buttons("drafts"))]
     return [say("cancel.done") if cancelled else say("cancel.nothing")]
 
 

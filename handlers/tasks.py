@@ -55,7 +55,7 @@ def task_form(title: str, spec_json: str, item_json: str) -> FormSpec:
     database's, when one process opens several, as the tests do)."""
     item = TaskItem.model_validate_json(item_json)
     return FormSpec(id=FORM, title=title, fields=answer_fields(spec_from_json(spec_json), item),
-                    submit_label=msg("task.submit"))
+                    submit_label=msg("task.submit"), keep_drafts=True, close_label=msg("form.stop"))
 
 
 async def _check(ctx: Context, session) -> Problem | None:

@@ -18,8 +18,8 @@ from bot.core.dispatch import action_models
 from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation
 from bot.core.operations import Notice
 from bot.core.wizard import (
-    FORM_BUTTONS, FormBack, FormCancel, FormConfirm, FormDone, FormEdit, FormGoto, FormInsist, FormPick, FormReview,
-    FormSkip, FormSuggest, FormToggle,
+    FORM_BUTTONS, FormBack, FormCancel, FormConfirm, FormDiscard, FormDiscardYes, FormDone, FormEdit, FormGoto,
+    FormInsist, FormKeep, FormPick, FormReview, FormSkip, FormStop, FormSuggest, FormToggle,
 )
 from domain.exports import FORMATS
 from handlers.assessments import Grade, OpenAssessment, ResumeAttempt, StartAssessment
@@ -79,7 +79,8 @@ def samples(command_names) -> list[ActionData]:
         SkipTask(assignment=ID, reason=_longest(get_args(SkipReason))),
         FormBack(session=s, version=v), FormSkip(session=s, version=v), FormCancel(session=s, version=v),
         FormConfirm(session=s, version=v), FormInsist(session=s, version=v), FormEdit(session=s, version=v),
-        FormReview(session=s, version=v), FormDone(session=s, version=v),
+        FormReview(session=s, version=v), FormDone(session=s, version=v), FormStop(session=s, version=v),
+        FormDiscard(session=s, version=v), FormDiscardYes(session=s, version=v), FormKeep(session=s, version=v),
         FormPick(session=s, version=v, option=10), FormToggle(session=s, version=v, option=99),
         FormSuggest(session=s, version=v, option=99), FormGoto(session=s, version=v, option=99),
     ]

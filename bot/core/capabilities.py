@@ -25,6 +25,9 @@ class Capabilities(BaseModel):
     max_blocks: int | None = None  # blocks of one message (the Slack renderer splits or cuts)
     button_text: int | None = None  # characters of a button label (the Slack renderer cuts)
     modals: bool = False  # the forms engine opens a form whole (a Slack modal) instead of walking it step by step
+    # characters a modal's text input holds (Slack renderer; the forms engine walks a draft with a longer answer
+    # step by step instead, so reopening it never cuts the answer)
+    modal_text: int | None = None
     edits: bool = True  # the forms engine edits the message a wizard button was pressed on instead of sending anew
 
 

@@ -63,6 +63,10 @@ class FormSpec(BaseModel):
     fields: list[FieldSpec]
     confirm: bool = True  # show a summary with Edit before completing
     submit_label: TextLike | None = None
+    # Long work (a task's answers): leaving is "Stop for now", which keeps the draft, and throwing the answers
+    # away is a separate "Discard answers…" that asks first. Short forms keep a plain Cancel.
+    keep_drafts: bool = False
+    close_label: TextLike | None = None  # a modal's close button ("Cancel" when not given)
 
     def field(self, field_id: str) -> FieldSpec:
         for f in self.fields:

@@ -77,6 +77,22 @@ class FormConfirm(FormPress, name="form.confirm"):
     pass
 
 
+class FormStop(FormPress, name="form.stop"):
+    """Leave a form that keeps drafts: nothing changes, the answers wait in /drafts."""
+
+
+class FormDiscard(FormPress, name="form.discard"):
+    """Asks "Discard N answers?" first; only FormDiscardYes throws them away."""
+
+
+class FormDiscardYes(FormPress, name="form.discard_yes"):
+    pass
+
+
+class FormKeep(FormPress, name="form.keep"):
+    """No to the discard question: back to where the form was."""
+
+
 class FormInsist(FormPress, name="form.insist"):
     """Submit despite a soft problem."""
 
@@ -110,8 +126,8 @@ class FormGoto(FormOptionPress, name="form.goto"):
 
 
 FORM_BUTTONS: dict[str, type[FormPress]] = {m.action_name: m for m in (
-    FormBack, FormSkip, FormCancel, FormConfirm, FormInsist, FormEdit, FormReview, FormDone,
-    FormPick, FormToggle, FormSuggest, FormGoto)}
+    FormBack, FormSkip, FormCancel, FormConfirm, FormStop, FormDiscard, FormDiscardYes, FormKeep, FormInsist,
+    FormEdit, FormReview, FormDone, FormPick, FormToggle, FormSuggest, FormGoto)}
 
 
 async def _spec(ctx: Context, definition: FormDefinition, session: FormSession) -> FormSpec:
@@ -161,15 +177,50 @@ def _error_message(err: dict) -> Msg:
     return msg(key, **params)
 
 
-def _nav(session: FormSession, spec: FormSpec, field: FieldSpec) -> list[Button]:
+def _nav(session: FormSession, spec: FormSpec, field: FieldSpec) -> list[list[Button]]:
     s, v = session.id, session.version
     row = []
     if _next_step(spec, session.values, session.step, -1) is not None:
         row.append(button(msg("common.back"), FormBack(session=s, version=v)))
     if not field.required:
         row.append(button(msg("common.skip"), FormSkip(session=s, version=v)))
-    row.append(button(msg("common.cancel"), FormCancel(session=s, version=v), style="danger"))
-    return row
+    if not spec.keep_drafts:
+        return [row + [button(msg("common.cancel"), FormCancel(session=s, version=v), style="danger")]]
+    return [row + [button(msg("form.stop"), FormStop(session=s, version=v))], *_discard_row(session)]
+
+
+def _leave_rows(session: FormSession, spec: FormSpec) -> list[list[Button]]:
+    """The ways out of a summary, each on its own row, apart from Submit."""
+    s, v = session.id, session.version
+    if not spec.keep_drafts:
+        return [[button(msg("common.cancel"), FormCancel(session=s, version=v), style="danger")]]
+    return [[button(msg("form.stop"), FormStop(session=s, version=v))], *_discard_row(session)]
+
+
+def _discard_row(session: FormSession) -> list[list[Button]]:
+    answered = _answered(session)
+    if not answered:
+        return []
+    return [[button(msg("form.discard"), FormDiscard(session=session.id, version=session.version),
+                    style="danger")]]
+
+
+def _answered(session: FormSession) -> int:
+    return sum(1 for v in session.values.values() if v not in (None, "", []))
+
+
+def render_discard_question(session: FormSession, spec: FormSpec) -> Reply:
+    s, v = session.id, session.version
+    return Reply(blocks=[Heading(text=spec.title), text(msg("form.discard_question", count=_answered(session))),
+                         Buttons(rows=[[button(msg("form.discard_yes"), FormDiscardYes(session=s, version=v),
+                                               style="danger"),
+                                        button(msg("form.keep"), FormKeep(session=s, version=v), style="primary")]])])
+
+
+def _fits_a_modal(ctx: Context, session: FormSession) -> bool:
+    """A draft with an answer longer than a modal's text input is walked in the conversation: a modal would cut it."""
+    limit = ctx.capabilities.modal_text
+    return limit is None or all(len(v) <= limit for v in session.values.values() if isinstance(v, str))
 
 
 def applicable(spec: FormSpec, values: dict[str, Any]) -> list[FieldSpec]:
@@ -224,7 +275,7 @@ def render_step(session: FormSession, spec: FormSpec, error: Msg | None = None) 
     if field.suggestions:
         sugg = [button(o.label, FormSuggest(session=s, version=v, option=i)) for i, o in enumerate(field.suggestions)]
         rows += [sugg[i:i + 3] for i in range(0, len(sugg), 3)]
-    rows.append(_nav(session, spec, field))
+    rows += _nav(session, spec, field)
     blocks.append(Buttons(rows=rows))
     expects_text = field.kind not in (FieldKind.choice, FieldKind.multi_choice)
     return Reply(blocks=blocks, expects_text=expects_text)
@@ -241,15 +292,14 @@ def render_summary(session: FormSession, spec: FormSpec, error: Msg | None = Non
     rows = [[
         button(spec.submit_label or msg("common.confirm"), FormConfirm(session=s, version=v), style="primary"),
         button(msg("common.edit"), FormEdit(session=s, version=v)),
-        button(msg("common.cancel"), FormCancel(session=s, version=v), style="danger"),
-    ]]
+    ], *_leave_rows(session, spec)]
     if soft is not None:
         blocks.append(text(Span(text=soft.message, style="bold")))
         index = next((i for i, f in enumerate(spec.fields) if f.id == soft.field_id), 0)
         rows = [[
             button(msg("form.fix_it"), FormGoto(session=s, version=v, option=index), style="primary"),
             button(msg("form.submit_anyway"), FormInsist(session=s, version=v)),
-        ], [button(msg("common.cancel"), FormCancel(session=s, version=v), style="danger")]]
+        ], *_leave_rows(session, spec)]
     blocks.append(Buttons(rows=rows))
     return Reply(blocks=blocks)
 
@@ -315,7 +365,7 @@ class Wizard:
         # A form opens as a modal only when it starts from a slash command or a button outside a conversation
         # (the home tab). Buttons on messages keep the form in the conversation, walked step by step.
         on_a_message = getattr(ctx.event, "message_id", None) is not None
-        if (opening and not on_a_message and ctx.capabilities.modals
+        if (opening and not on_a_message and ctx.capabilities.modals and _fits_a_modal(ctx, session)
                 and ctx.event.reply_context.get("trigger_id")):
             return [OpenForm(session_id=session.id, title=spec.title,
                              form=RenderedForm(spec=spec, values=session.values))]
@@ -377,8 +427,17 @@ class Wizard:
             return EXPIRED
         definition = self.forms[session.form_id]
         spec = await _spec(ctx, definition, session)
-        if isinstance(press, FormCancel):
+        if isinstance(press, FormCancel) and not spec.keep_drafts:
             return await self._cancel(ctx, session)
+        if isinstance(press, (FormCancel, FormStop)):
+            return [SendMessage(message=Reply(blocks=[text(msg("form.stopped"))]))]
+        if isinstance(press, FormDiscard) and spec.keep_drafts:
+            reply = render_discard_question(session, spec)
+            return [EditMessage(message=reply)] if ctx.capabilities.edits else [SendMessage(message=reply)]
+        if isinstance(press, FormDiscardYes) and spec.keep_drafts:
+            return await self._cancel(ctx, session, discarded=True)
+        if isinstance(press, FormKeep):
+            return await self._show(ctx, definition, session, edit=True)
         if isinstance(press, FormConfirm) and session.stage == "confirm":
             return await self._complete(ctx, definition, session, spec)
         if isinstance(press, FormInsist) and session.stage == "soft":
@@ -460,17 +519,35 @@ class Wizard:
             return EXPIRED  # a concurrent press completed it first: one completion only
         return await definition.on_complete(ctx, model, session)
 
-    async def _cancel(self, ctx: Context, session: FormSession) -> list[Operation]:
+    async def _cancel(self, ctx: Context, session: FormSession, discarded: bool = False) -> list[Operation]:
+        answered = _answered(session)
         session.status = "cancelled"
-        await ctx.uow.forms.save(session, ctx.now)
-        return [SendMessage(message=Reply(blocks=[text(msg("form.cancelled"))]))]
+        if not await ctx.uow.forms.save(session, ctx.now):
+            return EXPIRED  # moved on meanwhile (answered, submitted): nothing is thrown away
+        done = msg("form.discarded", count=answered) if discarded else msg("form.cancelled")
+        return [SendMessage(message=Reply(blocks=[text(done)]))]
 
-    async def cancel_all(self, ctx: Context) -> int:
-        sessions = await ctx.uow.forms.open_for(ctx.person.id)
-        for session in sessions:
+    async def cancel_all(self, ctx: Context) -> tuple[int, int]:
+        """Cancel the person's open short forms; forms that keep drafts are left open (a typed /cancel is
+        "stop for now" there). How many were cancelled, and how many drafts were kept."""
+        cancelled = kept = 0
+        for session in await ctx.uow.forms.open_for(ctx.person.id):
+            if await self._keeps_drafts(ctx, session):
+                kept += 1
+                continue
             session.status = "cancelled"
             await ctx.uow.forms.save(session, ctx.now)
-        return len(sessions)
+            cancelled += 1
+        return cancelled, kept
+
+    async def _keeps_drafts(self, ctx: Context, session: FormSession) -> bool:
+        definition = self.forms.get(session.form_id)
+        if definition is None:
+            return False
+        try:
+            return (await _spec(ctx, definition, session)).keep_drafts
+        except Exception:  # a form that can no longer be built (its subject gone) holds nothing worth keeping
+            return False
 
     async def on_submitted(self, ctx: Context, session_id: int, raw: dict[str, Any]) -> list[Operation]:
         """A whole form at once (Slack modal): per-field errors go back in the ack, or the form completes."""
@@ -500,13 +577,15 @@ class Wizard:
         return [CloseForm()] + await self._complete(ctx, definition, session, spec)
 
     async def on_closed(self, ctx: Context, session_id: int, raw: dict[str, Any] | None = None) -> list[Operation]:
-        """A modal closed without submitting: what parses is kept as the draft (the rest is dropped quietly)."""
+        """A modal closed without submitting: what parses is kept as the draft (the rest is dropped quietly).
+        Closing a form that keeps drafts is "Stop for now", and says so when there are answers to keep."""
         session = await ctx.uow.forms.get(session_id)
-        if session is None or session.person_id != ctx.person.id or session.status != "open" or not raw:
+        if session is None or session.person_id != ctx.person.id or session.status != "open":
             return []
         spec = await _spec(ctx, self.forms[session.form_id], session)
+        stopped = [SendMessage(message=Reply(blocks=[text(msg("form.stopped"))]))] if spec.keep_drafts else []
         kept = dict(session.values)
-        for field in spec.fields:
+        for field in (spec.fields if raw else []):
             try:
                 value = parse_raw(field, raw.get(field.id), ctx.locale)
             except FieldInvalid:
@@ -515,8 +594,11 @@ class Wizard:
                 kept[field.id] = value
         if kept != session.values:
             session.values = kept
+            if session.stage == "ask":  # resumed in a conversation later: at the first question still open
+                session.step = next((i for i, f in enumerate(spec.fields)
+                                     if f.applies(kept) and kept.get(f.id) in (None, "", [])), session.step)
             await ctx.uow.forms.save(session, ctx.now)
-        return []
+        return stopped if _answered(session) else []
 
 
 class Forms:
@@ -533,6 +615,6 @@ class Forms:
         return await self._wizard.start(self._ctx, form_id, params=params, initial=initial, resume=resume,
                                         at_summary=at_summary)
 
-    async def cancel_all(self) -> int:
-        """Cancel every form the person has open; how many there were."""
+    async def cancel_all(self) -> tuple[int, int]:
+        """Cancel the person's open short forms and keep the drafts of long ones: (cancelled, kept)."""
         return await self._wizard.cancel_all(self._ctx)

@@ -10,5 +10,6 @@ SLACK = Capabilities(
     max_blocks=50,  # blocks per message
     button_text=75,  # a button's label
     modals=True,
+    modal_text=3000,  # a plain_text_input's max_length
     edits=True,
 )

@@ -68,7 +68,7 @@ MODAL_TITLE = 24
 MODAL_BUTTON = 24
 INPUT_LABEL = 2000
 PLACEHOLDER = 150
-TEXT_INPUT_MAX = 3000
+TEXT_INPUT_MAX = SLACK.modal_text or 3000
 LONG_TEXT_MAX_SECTIONS = 10
 ELLIPSIS = "…"
 
@@ -519,7 +519,7 @@ def render_modal(
         "callback_id": callback_id,
         "title": plain(_s(title if title is not None else spec.title) or ELLIPSIS, MODAL_TITLE),
         "submit": plain(_s(submit), MODAL_BUTTON),
-        "close": plain(_s(close_label if close_label is not None else "Cancel"), MODAL_BUTTON),
+        "close": plain(_s(close_label if close_label is not None else (spec.close_label or "Cancel")), MODAL_BUTTON),
         "private_metadata": str(session_id),
         "notify_on_close": True,
         "blocks": blocks,
