@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.flows.helpers import onboard, rows
+from bot.core.commands import RunCommand
+from tests.flows.helpers import onboard, person_id, resign_button, rows
 
 
 async def test_a_typo_suggests_the_closest_command_and_its_button_runs_it(chat):
@@ -72,3 +73,12 @@ async def test_any_text_from_a_newcomer_gets_the_welcome_in_their_language(chat)
     assert "didn't understand" not in chat.texts("eli")
     await chat.press("eli", "Create profile")  # the onboarding starts (on Slack as a modal)
     assert "Welcome to Panelist" in chat.texts("eli")
+
+
+async def test_the_suggested_button_is_authorised_again_when_pressed(chat):
+    """The button carries a command name; pressing it checks the presser's roles now, as typing it would."""
+    await onboard(chat, "fe")
+    await chat.send("fe", "/nxet")
+    resign_button(chat, "fe", "Run /next", RunCommand(command="payouts"), await person_id(chat, "fe"))
+    await chat.press("fe", "Run /next")
+    assert "permission" in chat.last("fe").text
