@@ -1,4 +1,4 @@
-"""/help, /language, /cancel, and the button path to every command."""
+"""/help, /language, /cancel. (The button that runs a command is the core's: bot/core/commands.py.)"""
 from __future__ import annotations
 
 from babel import Locale
@@ -8,10 +8,8 @@ from pydantic import Field
 from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Span, button, text
 from handlers.shared.context import Context
-from bot.core.events import CommandEvent
 from bot.core.router import Router, allowed
 from bot.i18n.text import msg
-from handlers.shared.actions import RunCommand
 from handlers.shared.replies import command_buttons, say
 
 router = Router("common")
@@ -65,18 +63,3 @@ async def cancel(ctx: Context, event) -> list:
         lines = [text(msg("cancel.done"))] if cancelled else []
         return [ctx.reply(*lines, text(msg("cancel.kept_drafts", count=kept)), command_buttons("drafts"))]
     return [say("cancel.done") if cancelled else say("cancel.nothing")]
-
-
-@router.action(RunCommand)
-async def command_button(ctx: Context, event, press: RunCommand) -> list:
-    """A button that runs a command: authorised exactly as if the command had been typed."""
-    name = press.command
-    route = ctx.commands.get(name)
-    if route is None:
-        return [say("error.button_expired")]
-    if not allowed(route, ctx.roles):
-        return [say("error.not_allowed")]
-    synthetic = CommandEvent(delivery_id=event.delivery_id, actor=event.actor, conversation=event.conversation,
-                             reply_context=event.reply_context, name=name)
-    ctx.event = synthetic
-    return await route.handler(ctx, synthetic)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.core.blocks import Heading, Span, text
+from bot.core.commands import fold
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
@@ -62,6 +63,31 @@ async def start(ctx: Context, event) -> list:
                           command_buttons("help", "profile"))]
     intro = ctx.reply(Heading(text=msg("onboarding.welcome.title")), text(msg("onboarding.welcome")))
     return [intro] + await ctx.forms.open(FORM)
+
+
+def _greeting_locale(ctx: Context, typed: str) -> str | None:
+    """The language whose greeting ("hola", "hi") the message starts with, if any."""
+    words = fold(typed).replace(",", " ").replace("!", " ").replace("¡", " ").replace(".", " ").split()
+    if not words or len(typed) > 40:
+        return None
+    for locale in [ctx.locale] + [loc for loc in ctx.locales if loc != ctx.locale]:
+        if words[0] in fold(ctx.render(msg("onboarding.greetings"), locale)).split():
+            return locale
+    return None
+
+
+@router.text()
+async def newcomer(ctx: Context, event) -> list:
+    """Whatever someone types before onboarding ("hola", "hi", a question) gets the welcome and a Start button,
+    in the language of their greeting unless they chose one with /language."""
+    if ctx.person.onboarded_at is not None:
+        return []
+    spoken = _greeting_locale(ctx, event.text)
+    if spoken is not None and spoken != ctx.locale and ctx.person.locale is None:
+        await ctx.uow.people.set_locale(ctx.person.id, spoken)
+        ctx.locale = spoken
+    return [ctx.reply(Heading(text=msg("onboarding.welcome.title")), text(msg("onboarding.greeting")),
+                      command_buttons("start"))]
 
 
 @router.command("profile", help_key="command.profile.help")

@@ -189,3 +189,25 @@ def test_wheel_ships_every_catalog(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for locale in LOCALE_NAMES:
         assert f"locales/{locale}/LC_MESSAGES/panelist.po" in names, f"{locale} catalog not in the wheel"
+
+
+def test_command_aliases_name_real_commands_and_never_clash():
+    """`command.<name>.aliases` (bot/core/commands.py): every alias key names a registered command, and no alias
+    is another command's name or claimed by two commands (it would run neither)."""
+    from bot.core.commands import CommandNames, fold
+    from bot.i18n.catalog import Catalogs
+    from handlers import build
+
+    commands = build().commands
+    catalogs = Catalogs.load(LOCALES)
+    for locale in LOCALE_NAMES:
+        for key, texts in entries(load(locale)).items():
+            if key.endswith(".aliases"):
+                name = key[len("command."):-len(".aliases")]
+                assert key.startswith("command.") and name in commands, f"{locale}: {key} names no command"
+                for alias in texts[0].split():
+                    assert fold(alias) not in commands, f"{locale}: alias {alias!r} is a command's own name"
+    names = CommandNames(commands, catalogs)
+    assert names.clashes == set()
+    assert names.aliases("es")["siguiente"] == "next" and names.aliases("es")["idioma"] == "language"
+    assert names.aliases("es")["proyectos"] == "projects"

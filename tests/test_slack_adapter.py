@@ -134,7 +134,7 @@ async def test_every_request_is_acknowledged_quickly_and_slow_work_follows(slack
 
 async def test_ten_thousand_characters_typed_and_a_ten_thousand_character_model_answer(slack, database_url):
     await slack.send("di", "x" * 10_000)
-    assert "didn't understand" in slack.last("di").text
+    assert "Here experts review AI answers" in slack.last("di").text  # di has not onboarded: the welcome
 
     # A task whose model answer is 10,000 characters: shown within Slack's limits, nothing lost.
     paragraph = "The model explains compound interest in plain words, step by step, with numbers. "
@@ -457,8 +457,8 @@ async def test_accepted_but_unprocessed_event_is_recovered_on_start_and_its_retr
         uid = h.uid("ned")
         event = {"type": "message", "channel": dm_channel(uid), "channel_type": "im", "text": "help", "ts": "1.1"}
         body = event_body(TEAM, uid, event, "Ev0CRASH1")
-        parsed = slack_events.from_message(json.loads(body), set(h.runtime.router.commands))
-        assert parsed is not None and parsed.delivery_id == "Ev0CRASH1" and parsed.name == "help"
+        parsed = slack_events.from_message(json.loads(body))
+        assert parsed is not None and parsed.delivery_id == "Ev0CRASH1" and parsed.text == "help"
         assert await h.runtime.accept(parsed)  # what the middleware does before the ack; then the crash
         assert [r["processed_at"] for r in await rows(h.runtime, "SELECT processed_at FROM inbox")] == [None]
         await h.restart()
@@ -526,22 +526,21 @@ async def test_socket_mode_mounts_no_unsigned_http_route(database_url):
     assert all(getattr(r.resource, "canonical", "") != "/slack/events" for r in app.router.routes())
 
 
-def test_a_dm_starting_with_a_command_word_is_a_command_only_when_short():
+def test_a_dm_is_a_command_only_with_its_slash_and_the_core_reads_command_words():
+    """The adapter makes `/help` a command and everything else text: a command word without the slash (`next`,
+    `log 1h30m rubric`) is the core's to recognise, which knows whether a form waits for that text
+    (tests/flows/test_commands.py walks both on every adapter)."""
     body = {"team_id": TEAM, "event_id": "Ev1", "event": {"type": "message", "channel_type": "im", "user": "U1",
                                                            "channel": "D1", "ts": "1.1", "text": ""}}
 
     def parse(text_: str):
         body["event"]["text"] = text_
-        return slack_events.from_message(body, {"next", "log", "help"})
+        return slack_events.from_message(body)
 
-    assert parse("next").kind == "command" and parse("next").name == "next"
-    assert parse("Log 1h30m rubric calibration").name == "log"
-    assert parse("log 1h30m rubric calibration").args == "1h30m rubric calibration"
-    assert parse("/help").name == "help"
-    long_answer = "Next, the model claims the dose is safe.\nIt is not: 6 g a day exceeds the maximum."
-    assert parse(long_answer).kind == "text" and parse(long_answer).text == long_answer
+    assert parse("/help").kind == "command" and parse("/help").name == "help"
+    assert parse("/log 1h30m rubric").args == "1h30m rubric"
+    assert parse("next").kind == "text" and parse("next").text == "next"
     assert parse("&lt;b&gt; &amp;").text == "<b> &"  # Slack's escapes undone: handlers see what was typed
-    assert parse("nextx").kind == "text"
     body["event"]["bot_id"] = "B1"
     assert parse("next") is None  # the bot's own messages are not events
 

@@ -76,9 +76,10 @@ class Context(Generic[U]):
         """The languages the catalogs speak."""
         return self.runtime.catalogs.locales()
 
-    def render(self, message: Msg) -> str:
-        """A sentence as plain text in the person's language (for text drawn into images)."""
-        return self.runtime.catalogs.render(message, self.locale, self.tz)
+    def render(self, message: Msg, locale: str | None = None) -> str:
+        """A sentence as plain text in the person's language, or in `locale` (for text drawn into images, or
+        words to recognise in each language)."""
+        return self.runtime.catalogs.render(message, locale or self.locale, self.tz)
 
     @property
     def pseudonym_key(self) -> bytes:

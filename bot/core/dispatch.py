@@ -4,6 +4,7 @@ from __future__ import annotations
 from bot.core.actions import ActionData
 from bot.core.blocks import Reply, text
 from bot.core.codec import ButtonExpired, ModelFor
+from bot.core.commands import run, suggestion
 from bot.core.context import Context
 from bot.core.events import (
     ButtonPressed, CommandEvent, FileUploaded, FormCancelled, FormSubmitted, HomeOpened, TextEvent,
@@ -48,15 +49,27 @@ async def dispatch(router: Router, wizard: Wizard, ctx: Context, event) -> list[
             return [Notice(text=msg("error.not_allowed"))]
         return list(await route.handler(ctx, event, press))
 
-    if isinstance(event, CommandEvent):
-        name = event.name.lower()
-        route = router.commands.get(name) if len(name) <= MAX_COMMAND_NAME else None
-        if route is None:
-            shown = name if len(name) <= MAX_COMMAND_NAME else name[:MAX_COMMAND_NAME] + "…"
+    names = ctx.runtime.command_names
+    if isinstance(event, CommandEvent):  # a canonical name or an alias from any catalog, any case and accents
+        typed = event.name.lower()
+        name = names.resolve(typed) if len(typed) <= MAX_COMMAND_NAME else None
+        if name is None:
+            shown = typed if len(typed) <= MAX_COMMAND_NAME else typed[:MAX_COMMAND_NAME] + "…"
+            close = names.suggest(typed, ctx.locale, ctx.roles) if len(typed) <= MAX_COMMAND_NAME else None
+            if close is not None:
+                return suggestion(shown, *close)
             return _say("error.unknown_command", command="/" + shown)
-        return await _run(route, ctx, event)
+        if name != event.name:
+            event = event.model_copy(update={"name": name})
+            ctx.event = event
+        return await _run(router.commands[name], ctx, event)
 
-    if isinstance(event, TextEvent):  # the wizard's route comes first: text while a form is open answers it
+    if isinstance(event, TextEvent):
+        # In a private chat, `next` or `siguiente` (no slash) runs the command, unless a form is open: then
+        # whatever is typed belongs to the form (the wizard's text route, first below, answers it).
+        word = names.word(event.text) if event.conversation.is_private else None
+        if word is not None and await wizard.open_session(ctx) is None:
+            return await run(ctx, event, *word)
         for route in router.text_handlers:
             if allowed(route, ctx.roles):
                 ops = list(await route.handler(ctx, event))

@@ -31,6 +31,7 @@ from bot.core.blocks import Reply, text
 from bot.core.capabilities import FALLBACK, Capabilities
 from bot.core.codec import ActionCodec
 from bot.core.context import Context
+from bot.core.commands import CommandNames, routes as command_routes
 from bot.core.dispatch import dispatch
 from bot.core.events import Event
 from bot.core.flood import FloodGate, Verdict, quiet_turn
@@ -165,11 +166,12 @@ class Runtime(Generic[U]):
         # Everything is registered on the router: routes, forms (walked by the wizard, whose own routes go first)
         # and ticks (`run_tick`; the scheduler reads `router.ticks`).
         self.wizard = Wizard(router.forms)
-        self.router = Router(router.name).include(self.wizard.routes(), router)
+        self.router = Router(router.name).include(self.wizard.routes(), command_routes(), router)
         self.db = db
         self.unit_of_work = unit_of_work
         self._prepare = prepare
         self.catalogs = catalogs or default_catalogs()
+        self.command_names = CommandNames(self.router.commands, self.catalogs)
         self.clock = clock
         self.adapters: dict[str, PlatformAdapter] = {}
         self.codec: ActionCodec | None = None  # set in start(): the secret may live in the database

@@ -10,12 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from bot.core.actions import ActionData
-
-
-class RunCommand(ActionData, name="cmd"):
-    """Run a command as if it had been typed (command_buttons; answered in handlers.common)."""
-
-    command: str = Field(alias="c", max_length=32)
+from bot.core.commands import RunCommand  # noqa: F401  (answered by the core; typo suggestions use it too)
 
 
 class ShowInstructions(ActionData, name="task.instr"):

@@ -359,7 +359,7 @@ class SlackAdapter:
                 if files:
                     return await self._file_event(who, files[0], ev.get("channel"),
                                                   parse.unescape(str(ev.get("text") or "")), locale, name)
-                return parse.from_message(body, self._commands(), locale, name)
+                return parse.from_message(body, locale, name)
             if etype == "app_home_opened":
                 locale, name = await self._user_info(who.user_id)
                 return parse.from_home_opened(body, locale, name)
@@ -385,9 +385,6 @@ class SlackAdapter:
         if kind == "view_closed":
             return parse.from_view_closed(body)
         return None
-
-    def _commands(self) -> set[str]:
-        return set(getattr(self.runtime.router, "commands", {}) or {})
 
     async def _user_info(self, user_id: str) -> tuple[str | None, str | None]:
         """The person's Slack locale (as a hint) and name, asked once per user and cached."""

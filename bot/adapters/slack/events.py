@@ -4,9 +4,9 @@ What becomes what:
 
 * slash command `/panelist <command> [args]` → `CommandEvent(name, args)`; empty text → `help`.
 * `message` in a direct message (`channel_type == "im"`, no `bot_id`, no subtype other than `file_share`):
-  `/next …` or a known command word (`next`, `log 1h30m rubric`) → `CommandEvent`, anything else →
-  `TextEvent`. A command word counts only in a short one-line message, so an answer that happens to begin
-  with one ("Next, the model claims…" over several lines) stays an answer.
+  `/next …` → `CommandEvent`, anything else → `TextEvent`. A command word without the slash (`next`,
+  `log 1h30m rubric`, `siguiente`) is the core's to recognise (bot/core/commands.py), as on every platform:
+  only the core knows whether a form is waiting for that very text.
   A message carrying files is a file upload (see `file_refs`); the download is the adapter's job.
 * `app_home_opened` (the Home tab) → `HomeOpened`.
 * `block_actions` → `ButtonPressed` (payload = the action's `value`; `message_id` = `"{channel}:{ts}"` of the
@@ -35,7 +35,6 @@ from bot.adapters.slack.render import parse_view_submission
 
 PLATFORM = "slack"
 SLASH_COMMAND = "/panelist"
-COMMAND_WORD_MAX = 80  # a DM starting with a command word is a command only when it is this short and one line
 
 
 def unescape(text: str) -> str:
@@ -128,8 +127,7 @@ def file_refs(ev: dict) -> list[dict]:
     return [f for f in ev.get("files") or [] if isinstance(f, dict) and f.get("id")]
 
 
-def from_message(body: dict, known_commands: set[str], locale_hint: str | None = None,
-                 name: str | None = None) -> CommandEvent | TextEvent | None:
+def from_message(body: dict, locale_hint: str | None = None, name: str | None = None) -> CommandEvent | TextEvent | None:
     ev = body.get("event") or {}
     if not is_dm_message(ev) or file_refs(ev):
         return None
@@ -142,11 +140,7 @@ def from_message(body: dict, known_commands: set[str], locale_hint: str | None =
         reply_context={"channel_id": channel, "message_ts": ev.get("ts")},
     )
     stripped = typed.strip()
-    first = stripped.split(" ", 1)[0].lower() if stripped else ""
     if stripped.startswith("/") and len(stripped) > 1 and not stripped.startswith("//"):
-        cmd, args = split_command(stripped)
-        return CommandEvent(name=cmd, args=args, **base)
-    if first and first in known_commands and len(stripped) <= COMMAND_WORD_MAX and "\n" not in stripped:
         cmd, args = split_command(stripped)
         return CommandEvent(name=cmd, args=args, **base)
     if not stripped:
