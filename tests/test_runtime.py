@@ -164,5 +164,11 @@ async def test_long_actions_use_stored_tokens_that_expire(database_url):
 
 
 async def test_text_with_no_form_open_gets_help_hint(runtime):
-    out = await runtime.handle(event(TextEvent, delivery="t", text="hello?"))
+    out = await runtime.handle(event(TextEvent, delivery="t0", text="hello?"))
+    assert "Welcome to Panelist" in out[0].model_dump_json()  # a newcomer is welcomed, not told off
+    async with runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        person_id = await uow.tx.fetchval("SELECT id FROM persons")
+        await uow.people.update_profile(person_id, "Ana", {}, "UTC", datetime.now(timezone.utc))
+    out = await runtime.handle(event(TextEvent, delivery="t1", text="hello?"))
     assert "/help" in out[0].model_dump_json()
