@@ -165,7 +165,7 @@ class TaskSampleItem(_Item):
 
         low, high = response_count_range(self.task)
         if not low <= len(self.item.responses) <= high:
-            raise Invalid(msg("assess.problem.response_count", task_type=self.task.task_type, min=str(low),
+            raise Invalid(msg("assess.problem.response_count", count=high, task_type=self.task.task_type, min=str(low),
                               max=str(high)))
         if self.item.gold is not None:
             if self.task.task_type not in GOLD_TASK_TYPES:

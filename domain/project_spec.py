@@ -565,7 +565,7 @@ def _response_counts(v: Mapping[str, Any]) -> list[SpecProblem]:
     if kind == "pairwise" and n != 2:
         return _p("responses_per_item", msg("spec.problem.pairwise_responses"))
     if kind == "ranking" and n < 3:
-        return _p("responses_per_item", msg("spec.problem.ranking_responses", max=str(MAX_RANKING_RESPONSES)))
+        return _p("responses_per_item", msg("spec.problem.ranking_responses", count=MAX_RANKING_RESPONSES, max=str(MAX_RANKING_RESPONSES)))
     if kind == "prompt_writing" and n != 0:
         return _p("responses_per_item", msg("spec.problem.prompt_writing_responses"))
     if kind not in ("pairwise", "ranking", "prompt_writing") and n < 1:

@@ -119,7 +119,7 @@ async def test_manager_sees_progress_numbers_and_chart_in_their_zone_and_languag
     report = chat.last("mia").text
     assert "Progress: Banking support messages — topic labels" in report
     assert "Items: 1 done, 2 in progress, 2 waiting (5 in all)" in report
-    assert "Experts working on an item right now: 1" in report
+    assert "1 expert is working on an item right now" in report
     # eve's answer of 10 March is older than 14 days; in Berlin two answers fall on today (in UTC only one)
     assert "Answers in the last 14 days: 5 (today: 2)" in report
     assert "Mar 28: 1, Mar 29: 2, Mar 30: 2" in report
