@@ -339,3 +339,106 @@ def test_an_import_of_one_task_reads_in_the_singular(locale, expected):
     summary = msg("import.summary", name="Ward", imported=msg("import.summary.imported", count=1), existing=2,
                   problems=msg("import.summary.problems", count=1))
     assert Catalogs.load(LOCALES).render(summary, locale) == expected
+
+
+# --- Spanish addresses the reader without assuming gender ----------------------------------------------------------
+# Forms that say something about the reader with a gendered ending. "la bienvenida" is the neutral way to welcome;
+# "listo"/"lista" about a task or a list is fine, so only the reader-addressed shapes are named.
+_READER_STATES = (r"segur|list|registrad|preparad|inscrit|invitad|conectad|vinculad|enlazad|suscrit|dispuest|interesad"
+                  r"|ocupad|cansad|aprobad|apuntad|bloquead|pausad|añadid|unid|calificad|cualificad|nuev|sol")
+GENDERED_TO_READER = [
+    re.compile(r"(?<!la )\bbienvenid[oa]s?\b", re.I),                          # "Bienvenido", not "te damos la bienvenida"
+    re.compile(r"\b(?:estás|eres|quedas|sigues|serás|has sido|fuiste|te sientes)\s+(?:\w+\s+)?(?:"
+               + _READER_STATES + r")(?:o|a|os|as)\b", re.I),                # "¿Estás seguro?", "ya estás registrada"
+    re.compile(r"¿\s*(?:segur|list|preparad|dispuest)[oa]s?\b", re.I),       # "¿Seguro?", "¿Lista?"
+    # "Aprobada: …" about you ("Registrado: 1h" is about the hours, so not named here)
+    re.compile(r"^\s*(?:enlazad|aprobad|inscrit|apuntad)[oa]\s*:", re.I | re.M),
+    re.compile(r"\b\w+[oe]s?/as?\b|\b\w+\((?:a|as)\)", re.I),                 # "seguro/a", "experto(a)": still gendered
+    re.compile(r"\b(?:tu perfil de|como|eres|(?:un|una) nuev[oa]) (?:experto|experta|revisor|revisora|usuario|usuaria)\b",
+               re.I),                                                        # "tu perfil de experto"
+]
+
+
+def gendered_to_reader(text: str) -> list[str]:
+    return [m.group(0) for p in GENDERED_TO_READER for m in p.finditer(text)]
+
+
+def test_gender_scanner_catches_reader_forms_and_leaves_the_rest():
+    for bad in ["Bienvenido a Panelist", "¡Bienvenida de nuevo!", "¿Estás seguro?", "Ya estás registrada.",
+                "¿Lista para empezar?", "Aprobada: ahora tienes X", "¿Quieres seguir, seguro/a?", "Tu perfil de experto",
+                "Eres un nuevo usuario", "Sigues conectado."]:
+        assert gendered_to_reader(bad), bad
+    for fine in ["Te damos la bienvenida a Panelist", "¿Quieres descartarlo?", "Listo", "La tarea está lista.",
+                 "Elige las opciones y pulsa Listo.", "Tu respuesta fue aprobada.", "aprobada", "Elegido hasta ahora:",
+                 "Tu perfil profesional", "Las personas expertas de un proyecto", "No hay nada seguro aún.",
+                 "Escríbela como slack:EQUIPO/USUARIO", "y/o"]:
+        assert not gendered_to_reader(fine), fine
+
+
+def test_spanish_does_not_assume_the_readers_gender():
+    offenders = []
+    for key, texts in entries(load("es")).items():
+        for t in texts:
+            if found := gendered_to_reader(t):
+                offenders.append(f"{key}: {found} in {t!r}")
+    assert not offenders, "Spanish text that assumes the reader's gender:\n" + "\n".join(offenders)
+
+
+# --- Hints name buttons by the labels the buttons really have -------------------------------------------------------
+def _label_keys(all_keys: set[str]) -> set[str]:
+    """Keys the code shows as a button or a choice: button(msg("k"), …), Choice(label=msg("k")), and for keys built
+    at run time (msg(f"command.{n}.button")) every key that fits the literal parts."""
+    import ast
+
+    found: set[str] = set()
+    for folder in ("app", "bot", "domain", "handlers"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                if name not in {"button", "Choice", "Button"}:
+                    continue
+                label = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "label"), None)
+                if not (isinstance(label, ast.Call) and getattr(label.func, "id", "") == "msg" and label.args):
+                    continue
+                key = label.args[0]
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    found.add(key.value)
+                elif isinstance(key, ast.JoinedStr):
+                    parts = [v.value if isinstance(v, ast.Constant) else None for v in key.values]
+                    pattern = re.compile("".join(re.escape(p) if p is not None else r"[^.]+" for p in parts) + "$")
+                    found |= {k for k in all_keys if pattern.match(k)}
+    return found
+
+
+# Quoted words that are examples, not buttons.
+QUOTES_NOT_BUTTONS = {"task.feedback.generic"}
+QUOTED = re.compile(r"[“«]([^”»{}]{1,60})[”»]")
+PRESS = re.compile(r"\b(?:press|tap|click|pulsa|toca|haz clic en)\s+((?:[A-ZÁÉÍÓÚÑ¿][\w¿?…]*)(?: [a-záéíóúñ]+)*)(?=[.,;:)]|$)")
+
+
+def button_mentions(text: str) -> list[str]:
+    return QUOTED.findall(text) + PRESS.findall(text)
+
+
+def test_button_mention_scanner():
+    assert button_mentions("Elige todas y pulsa Hecho.") == ["Hecho"]
+    assert button_mentions("…then press Done.") == ["Done"]
+    assert button_mentions("“My drafts” lists it, «Siguiente tarea» continues; «{label}» is not") == [
+        "My drafts", "Siguiente tarea"]
+    assert button_mentions("press the button") == []
+
+
+@pytest.mark.parametrize("locale", LOCALE_NAMES)
+def test_hints_name_buttons_as_the_buttons_read(locale):
+    texts = entries(load(locale))
+    labels = {texts[k][0] for k in _label_keys(set(texts)) if k in texts}
+    assert {"Done", "Listo"} & labels, "the scanner found no button labels at all"
+    wrong = []
+    for key, forms in texts.items():
+        if key in QUOTES_NOT_BUTTONS:
+            continue
+        for t in forms:
+            wrong += [f"{key}: {name!r}" for name in button_mentions(t) if name not in labels]
+    assert not wrong, f"{locale}: hints naming a button no button has:\n" + "\n".join(sorted(set(wrong)))

@@ -143,7 +143,7 @@ def test_explanation_reads_from_the_catalog_in_each_language():
         "Controles de referencia (ítems con respuesta conocida): 1 de 2 correctos (50 %).",
         "Revisiones: aprobadas 3, devueltas para corregir 1, rechazadas 1 (70 %; una corrección cuenta como el 50 % "
         "de una aprobación).",
-        "Coincidencia con otros expertos en los mismos ítems (5): el 50 % de sus respuestas coincidió con las tuyas.",
+        "Coincidencia con otras personas expertas en los mismos ítems (5): el 50 % de sus respuestas coincidió con las tuyas.",
         "La puntuación es una media ponderada: controles de referencia 50 %, revisiones 30 %, coincidencia 20 %. "
         "Las partes sin datos no cuentan y las demás pesan más.",
     ]
