@@ -316,9 +316,20 @@ def test_count_call_scanner_finds_counts():
         ("a.b", True), ("c.d", True), ("e.f", False), ("g.h", True), ("i.j", True)]
 
 
+HAND_PLURAL = re.compile(r"""["'](?:s|es)["']\s+if\b|\bif\b[^\n]*(?:!=|==)\s*1\s+else\s+["'](?:s|es)?["']"""
+                         r"""|\+\s*["'](?:s|es)["']""")
+
+
+def test_hand_plural_scanner():
+    for bad in ['f"{n} task{\'s\' if n != 1 else \'\'}"', 'word = "task" + "s"', 'x = "" if n == 1 else "s"']:
+        assert HAND_PLURAL.search(bad), bad
+    for fine in ['msg("a.b", count=n)', 'if n == 1:', '"s" in text']:
+        assert not HAND_PLURAL.search(fine), fine
+
+
 def test_code_does_not_pluralise_by_hand():
     # '"s" if n != 1' and friends: English-only and wrong in Spanish; use a plural entry.
-    hand = re.compile(r"""["'](?:s|es)["']\s+if\b|\bif\b[^\n]*(?:!=|==)\s*1\s+else\s+["'](?:s|es)?["']""")
+    hand = HAND_PLURAL
     offenders = []
     for folder in ("app", "bot", "domain", "handlers", "storage"):
         for path in sorted((ROOT / folder).rglob("*.py")):
