@@ -46,7 +46,7 @@ async def run(settings: Settings, args) -> int:
         say.out("cli.assessment_exists", id=repr(created.spec.id))
         return 1
     spec = created.spec
-    say.out("cli.assessment_created", id=repr(spec.id), title=spec.title, domain=spec.domain,
+    say.out("cli.assessment_created", len(spec.items), id=repr(spec.id), title=spec.title, domain=spec.domain,
             items=str(len(spec.items)), minutes=str(spec.time_limit_minutes),
             pass_percent=str(round(spec.pass_score * 100)))
     return 0

@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                     return await upgrade(db)
 
             applied = asyncio.run(_upgrade())
-            print(CliText.of(settings).text("cli.db_upgraded", database=redact_url(settings.database_url),
+            print(CliText.of(settings).text("cli.db_upgraded", count=len(applied), database=redact_url(settings.database_url),
                                             number=str(len(applied)), migrations=" ".join(applied)).rstrip())
             return 0
         if args.command == "db" and args.db_command == "copy":
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 say.err("cli.db_copy_refused", detail=exc.message)
                 return 1
             for table, count in report.items():
-                say.out("cli.db_copy_table", table=table, rows=str(count))
+                say.out("cli.db_copy_table", count, table=table, rows=str(count))
             return 0
     except SettingsError as exc:
         CliText().err("cli.configuration_error", detail=exc.message)

@@ -85,8 +85,11 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
             os.replace(partial, target)  # a reader never sees half a file under the final name
         seconds = time.perf_counter() - started
         where = msg("cli.standard_output") if args.out == "-" else args.out
-        done = msg("cli.export_done", name=project.name, records=str(result.records), format=args.format,
-                   bytes=str(result.bytes), where=where, seconds=f"{seconds:.1f}")
+        done = msg("cli.export_done", name=project.name,
+                   records=msg("cli.export_records", count=result.records, records=str(result.records),
+                               format=args.format),
+                   size=msg("cli.export_bytes", count=result.bytes, bytes=str(result.bytes)),
+                   where=where, seconds=f"{seconds:.1f}")
         if filters.describe():
             done = msg("cli.export_done_filtered", done=done, filters=filters.describe())
         print(say(done), file=sys.stderr)

@@ -34,7 +34,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, Vali
 from bot.i18n.text import msg
 from domain.problems import Invalid
 from domain.project_spec import (
-    GOLD_TASK_TYPES, Domain, ProjectSpec, ShortText, Slug, SpecError, SpecProblem, Text, _check_size, _file_problem,
+    GOLD_TASK_TYPES, Domain, Instructions, ProjectSpec, ShortText, Slug, SpecError, SpecProblem, Text, _check_size, _file_problem,
     _load, _no_bool, _problems,
 )
 from domain.task_import import TaskItem
@@ -165,7 +165,7 @@ class TaskSampleItem(_Item):
 
         low, high = response_count_range(self.task)
         if not low <= len(self.item.responses) <= high:
-            raise Invalid(msg("assess.problem.response_count", task_type=self.task.task_type, min=str(low),
+            raise Invalid(msg("assess.problem.response_count", count=high, task_type=self.task.task_type, min=str(low),
                               max=str(high)))
         if self.item.gold is not None:
             if self.task.task_type not in GOLD_TASK_TYPES:
@@ -204,7 +204,7 @@ class AssessmentSpec(BaseModel):
     id: Slug
     domain: Domain
     title: ShortText
-    instructions: Text
+    instructions: Instructions
     time_limit_minutes: Annotated[int, Strict(), Field(ge=1, le=600)]
     pass_score: Annotated[float, BeforeValidator(_ratio_or_percent), Field(gt=0, le=1)]
     retake_after_days: Annotated[int, Strict(), Field(ge=0, le=365)] = 14

@@ -67,7 +67,7 @@ def parse_duration(text: str) -> int:
     if minutes <= 0:
         raise DurationInvalid("hours.error.duration_not_positive")
     if minutes > MAX_MINUTES:
-        raise DurationInvalid("hours.error.duration_too_long", max_hours=MAX_MINUTES // 60)
+        raise DurationInvalid("hours.error.duration_too_long", count=MAX_MINUTES // 60, max_hours=MAX_MINUTES // 60)
     if minutes != minutes.to_integral_value():
         raise DurationInvalid("hours.error.duration_fraction")
     return int(minutes)

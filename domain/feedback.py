@@ -186,6 +186,7 @@ def check_justification(text: str, spec: ProjectSpec, item: TaskItem | None = No
     """
     for rule in JUSTIFICATION_RULES:
         if rule.fires(text, spec, item):
-            params = {"length": len(text.strip()), "min": spec.min_justification_chars} if rule.id == "too_short" else {}
+            params = ({"count": len(text.strip()), "length": len(text.strip()), "min": spec.min_justification_chars}
+                      if rule.id == "too_short" else {})
             return FeedbackHint(rule_id=rule.id, hint=msg(rule.hint_key, **params))
     return None

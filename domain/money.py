@@ -90,7 +90,7 @@ def parse_amount(amount: str | Decimal | int, currency: str, *, allow_negative: 
     if value < 0 and not allow_negative:
         raise MoneyError(msg("money.problem.amount_negative"))
     if _scale_is_lossy(value, digits):
-        raise MoneyError(msg("money.problem.too_many_decimals", currency=currency.upper(), digits=str(digits),
+        raise MoneyError(msg("money.problem.too_many_decimals", count=digits, currency=currency.upper(), digits=str(digits),
                              amount=str(value)))
     try:
         minor = int((value * (10**digits)).to_integral_exact())

@@ -40,6 +40,7 @@ from pydantic import (
 from bot.i18n.text import Money, Msg, msg
 from domain.money import MoneyError, format_amount, normalize_currency, parse_amount
 from domain.problems import Invalid, english, problem_messages
+from domain.reflow import reflow
 
 __all__ = [
     "DOMAINS",
@@ -155,6 +156,8 @@ def _no_string_number(value: Any) -> Any:
 
 Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS)]
 ShortText = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# What experts read: a YAML block's line breaks are the author's wrapping, not breaks to show (domain/reflow.py).
+Instructions = Annotated[Text, AfterValidator(reflow)]
 _SLUG = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
@@ -425,7 +428,7 @@ class ProjectSpec(BaseModel):
     name: ShortText
     domain: Domain
     task_type: TaskType
-    instructions: Text
+    instructions: Instructions
     guidelines_url: Url | None = None
     criteria: Annotated[list[Criterion], Field(max_length=30), AfterValidator(_unique_criteria)] = []
     labels: Annotated[list[Label], Field(max_length=100), AfterValidator(_unique_labels)] = []
@@ -565,7 +568,7 @@ def _response_counts(v: Mapping[str, Any]) -> list[SpecProblem]:
     if kind == "pairwise" and n != 2:
         return _p("responses_per_item", msg("spec.problem.pairwise_responses"))
     if kind == "ranking" and n < 3:
-        return _p("responses_per_item", msg("spec.problem.ranking_responses", max=str(MAX_RANKING_RESPONSES)))
+        return _p("responses_per_item", msg("spec.problem.ranking_responses", count=MAX_RANKING_RESPONSES, max=str(MAX_RANKING_RESPONSES)))
     if kind == "prompt_writing" and n != 0:
         return _p("responses_per_item", msg("spec.problem.prompt_writing_responses"))
     if kind not in ("pairwise", "ranking", "prompt_writing") and n < 1:

@@ -147,7 +147,8 @@ def explain(
     config = config or QualityConfig()
     lines: list[tuple[str, dict[str, Any]]] = []
     if result.score is None:
-        lines.append(("quality.explain.not_enough_data", {"points": result.data_points, "needed": result.needed}))
+        lines.append(("quality.explain.not_enough_data",
+                      {"count": result.needed, "points": result.data_points, "needed": result.needed}))
     else:
         lines.append(("quality.explain.score", {"score": _pct(result.score)}))
     if result.gold is not None:

@@ -203,7 +203,7 @@ def parse_task_item(line: bytes, line_no: int, spec: ProjectSpec) -> TaskItem | 
         data = json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
         _check_depth(data)
     except (RecursionError, _TooDeep):
-        return problem("too_deep", msg("import.problem.too_deep", levels=str(MAX_JSON_DEPTH)))
+        return problem("too_deep", msg("import.problem.too_deep", count=MAX_JSON_DEPTH, levels=str(MAX_JSON_DEPTH)))
     except json.JSONDecodeError as e:  # the json module's own explanation, in its words
         return problem("invalid_json", msg("import.problem.json_at_column", detail=e.msg, column=str(e.colno)))
     except ValueError as e:  # duplicate keys, NaN, integers with thousands of digits
@@ -225,7 +225,7 @@ def parse_task_item(line: bytes, line_no: int, spec: ProjectSpec) -> TaskItem | 
     count = len(item.responses)
     if not low <= count <= high:
         key = "import.problem.response_count" if low == high else "import.problem.response_range"
-        return problem("response_count", msg(key, task_type=spec.task_type, min=str(low), max=str(high),
+        return problem("response_count", msg(key, count=high, task_type=spec.task_type, min=str(low), max=str(high),
                                              found=str(count)))
     if item.gold is not None:
         try:
@@ -243,7 +243,7 @@ def iter_task_lines(stream: BinaryIO, spec: ProjectSpec, max_line_bytes: int = 1
     for line_no, raw in _raw_lines(stream, max_line_bytes):
         if raw is None:
             yield LineProblem(line_no=line_no, code="too_long",
-                              reasons=[msg("import.problem.too_long", bytes=str(max_line_bytes))])
+                              reasons=[msg("import.problem.too_long", count=max_line_bytes, bytes=str(max_line_bytes))])
             continue
         if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]  # a byte-order mark from spreadsheet exports

@@ -229,7 +229,7 @@ def _error_check_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
 def _rewrite_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
     low, high = spec.rewrite_bounds
     return [
-        TextQuestion(name="text", title=msg("task.field.rewrite_text", min=low, max=high),
+        TextQuestion(name="text", title=msg("task.field.rewrite_text", count=high, min=low, max=high),
                      min_length=low, max_length=high),
         TextQuestion(name="what_was_wrong", title=msg("task.field.what_was_wrong"),
                      min_length=1, max_length=MAX_JUSTIFICATION_CHARS),
@@ -296,9 +296,9 @@ def _text(values: Mapping[str, Any], field_id: str, *, required: bool = True, lo
         raise AnswerInvalid(field_id, msg("task.invalid.required"))
     text = value.strip()
     if len(text) < low:
-        raise AnswerInvalid(field_id, msg("task.invalid.too_short", min=low, length=len(text)))
+        raise AnswerInvalid(field_id, msg("task.invalid.too_short", count=low, min=low, length=len(text)))
     if len(text) > high:
-        raise AnswerInvalid(field_id, msg("task.invalid.too_long", max=high, length=len(text)))
+        raise AnswerInvalid(field_id, msg("task.invalid.too_long", count=high, max=high, length=len(text)))
     return text
 
 

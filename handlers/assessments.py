@@ -109,7 +109,7 @@ def _fields(item, attempt: AttemptRow) -> list[FieldSpec]:
         return [FieldSpec(id="value", kind=FieldKind.number, label=item.prompt, help=hint)]
     if isinstance(item, WrittenItem):
         return [FieldSpec(id="text", kind=FieldKind.long_text, label=item.prompt, min_length=item.min_chars,
-                          max_length=item.max_chars, help=msg("assess.written_hint", min=item.min_chars,
+                          max_length=item.max_chars, help=msg("assess.written_hint", count=item.max_chars, min=item.min_chars,
                                                               max=item.max_chars))]
     return answer_fields(item.task, item.item)
 
@@ -270,7 +270,7 @@ def result_blocks(row: AssessmentRow, spec: AssessmentSpec, outcome: AttemptResu
     blocks: list = [Heading(text=msg("assess.result_title", title=row.title)),
                     text(msg("assess.result_score", score=percent, needed=round(spec.pass_score * 100)))]
     for s in outcome.sections:
-        blocks.append(text("• ", section_label(s.name), ": ", msg("assess.section_points", points=_num(s.points),
+        blocks.append(text("• ", section_label(s.name), ": ", msg("assess.section_points", count=_count(s.max_points), points=_num(s.points),
                                                                   max=_num(s.max_points))))
     if outcome.passed:
         blocks.append(text(Span(text=msg("assess.passed", name=spec.grants, level=spec.level), style="bold")))
@@ -288,6 +288,11 @@ def result_blocks(row: AssessmentRow, spec: AssessmentSpec, outcome: AttemptResu
 
 def _num(x: float) -> int | float:
     return int(x) if float(x).is_integer() else round(x, 2)
+
+
+def _count(x: float) -> int:
+    """The plural count of a number of points: a fraction ("1.5 points") reads as more than one."""
+    return int(x) if float(x).is_integer() else int(x) + 2
 
 
 async def expire_overdue(uow: UnitOfWork, attempts: list[AttemptRow], now: datetime) -> list:
@@ -322,7 +327,7 @@ async def assess(ctx: Context, event) -> list:
         st = standing(spec, [a.model_dump() for a in attempts], ctx.now)
         line = [Span(text=row.title, style="bold"), " — ", msg(f"domain.{row.domain}"), ", ",
                 msg("assess.minutes", minutes=spec.time_limit_minutes), ", ",
-                msg("assess.attempts_left", left=st.attempts_left, max=spec.max_attempts), " — "]
+                msg("assess.attempts_left", count=spec.max_attempts, left=st.attempts_left, max=spec.max_attempts), " — "]
         active = next((a for a in attempts if a.status == "active"), None)
         if active is not None:
             line.append(msg("assess.state.in_progress"))
@@ -374,7 +379,8 @@ async def open_assessment(ctx: Context, event, press: OpenAssessment) -> list:
     return [ctx.reply(
         Heading(text=row.title),
         LongText(title=msg("assess.instructions"), text=spec.instructions, filename="instructions.txt"),
-        text(msg("assess.rules", items=len(spec.items), minutes=spec.time_limit_minutes,
+        text(msg("assess.rules", questions=msg("common.questions_count", count=len(spec.items)),
+                 minutes=msg("common.minutes_count", count=spec.time_limit_minutes),
                  needed=round(spec.pass_score * 100), left=st.attempts_left)),
         text(msg("assess.clock_note")),
         Buttons(rows=[[button(msg("assess.start_button"), StartAssessment(assessment=row.id), style="primary")]]),
@@ -459,7 +465,7 @@ async def grade_pressed(ctx: Context, event, press: Grade) -> list:
     if not await ctx.uow.assessments.grade(answer.id, float(points), ctx.person.id, None, ctx.now):
         return [say("grade.already")]
     await ctx.audit("assessment.graded", attempt=attempt.id, item=answer.item_id, points=points)
-    ops = [say("grade.saved", points=points, max=_num(answer.max_points))]
+    ops = [say("grade.saved", _count(answer.max_points), points=points, max=_num(answer.max_points))]
     left = [a for a in await ctx.uow.assessments.answers(attempt.id) if a.needs_grading and a.graded_at is None]
     if not left and attempt.status == "grading":
         ops += await finalize(ctx.uow, attempt, row, spec, ctx.now)

@@ -8,8 +8,9 @@ from pydantic import Field
 from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Span, button, text
 from handlers.shared.context import Context
-from bot.core.router import Router, allowed
+from bot.core.router import Router
 from bot.i18n.text import msg
+from handlers.shared.help_order import command_menu, listed_commands
 from handlers.shared.replies import command_buttons, say
 
 router = Router("common")
@@ -21,11 +22,8 @@ class SetLanguage(ActionData, name="lang.set"):
 
 @router.command("help", help_key="command.help.help")
 async def show_help(ctx: Context, event) -> list:
-    lines = [
-        text(Span(text="/" + name, style="code"), " — ", msg(route.help_key))
-        for name, route in sorted(ctx.commands.items())
-        if route.help_key and allowed(route, ctx.roles)
-    ]
+    lines = [text(Span(text="/" + name, style="code"), " — ", msg(route.help_key))
+             for name, route in listed_commands(ctx.commands, ctx.roles)]
     return [ctx.reply(Heading(text=msg("help.title")), text(msg("help.intro")), *lines)]
 
 
@@ -51,7 +49,7 @@ async def _set_language(ctx: Context, code: str) -> list:
     await ctx.uow.people.set_locale(ctx.person.id, code)
     await ctx.audit("language.set", locale=code)
     ctx.locale = code  # the confirmation already speaks the new language
-    return [say("language.set")]
+    return [say("language.set"), command_menu(ctx.commands, ctx.roles)]  # the chat's menu follows the language
 
 
 @router.command("cancel", help_key="command.cancel.help")

@@ -135,8 +135,8 @@ async def _chart(ctx: Context, today: date) -> Image:
     loc = babel_locale(ctx.locale)
     labels = [format_skeleton("MMMd", d, locale=loc) for d in starts]
     png = await weekly_earnings_chart(labels, series,
-                                      ctx.render(msg("earnings.chart_title", weeks=CHART_WEEKS)))
-    alt = msg("earnings.chart_alt", weeks=CHART_WEEKS)
+                                      ctx.render(msg("earnings.chart_title", count=CHART_WEEKS, weeks=CHART_WEEKS)))
+    alt = msg("earnings.chart_alt", count=CHART_WEEKS, weeks=CHART_WEEKS)
     return Image(data_b64=base64.b64encode(png).decode(), filename="earnings.png", alt=alt)
 
 

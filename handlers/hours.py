@@ -206,7 +206,7 @@ async def timer_start(ctx: Context, words: str, project_id: int = 0) -> list:
     if not await ctx.uow.timers.start(ctx.person.id, project.id, ctx.now):
         return [say("timer.already_running", name=project.name)]
     await ctx.audit("timer.started", project=project.id)
-    return [ctx.reply(text(msg("timer.started", name=project.name, minutes=TIMER_IDLE_NUDGE_MINUTES)),
+    return [ctx.reply(text(msg("timer.started", count=TIMER_IDLE_NUDGE_MINUTES, name=project.name, minutes=TIMER_IDLE_NUDGE_MINUTES)),
                       _timer_buttons(True))]
 
 

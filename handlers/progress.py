@@ -100,11 +100,11 @@ async def _report(ctx: Context, project) -> list:
         text(msg("progress.items", done=items.done, in_progress=items.in_progress, waiting=items.waiting,
                  total=items.total)),
         text(msg("progress.answering_now", count=items.answering_now)),
-        text(msg("progress.answers", days=DAYS_SHOWN, count=report.answers_shown, today=today)),
+        text(msg("progress.answers", count=DAYS_SHOWN, answers=report.answers_shown, today=today)),
         _by_day(ctx, report),
         text(_agreement_line(report)),
         text(_median_line(report.median_seconds)),
-        text(msg("progress.experts_active", days=ACTIVE_DAYS, count=report.experts_active)),
+        text(msg("progress.experts_active", count=ACTIVE_DAYS, experts=report.experts_active)),
     ]
     failed = await ctx.uow.outbox.failed_to_project(project.id, ctx.now - timedelta(days=FAILED_DAYS))
     if failed:  # said only when there is something to act on (`panelist outbox`)
@@ -121,7 +121,7 @@ def _day_labels(ctx: Context, report: ProgressReport) -> list[str]:
 def _by_day(ctx: Context, report: ProgressReport):
     """The last week's answers per day as text too, for anyone who cannot see the chart."""
     labels = _day_labels(ctx, report)[-TEXT_DAYS:]
-    parts: list = [msg("progress.last_days", days=TEXT_DAYS), " "]
+    parts: list = [msg("progress.last_days", count=TEXT_DAYS), " "]
     for i, (label, (_, count)) in enumerate(zip(labels, report.per_day[-TEXT_DAYS:])):
         parts += ([", "] if i else []) + [msg("progress.day_count", day=label, count=count)]
     return text(*parts)
@@ -131,9 +131,9 @@ async def _chart(ctx: Context, report: ProgressReport) -> Image:
     """The answers-per-day bar chart, every label in the manager's language and number format."""
     png = await answers_per_day_chart(
         _day_labels(ctx, report), [n for _, n in report.per_day],
-        ctx.render(msg("progress.chart_title", days=DAYS_SHOWN)),
+        ctx.render(msg("progress.chart_title", count=DAYS_SHOWN)),
         ctx.render(msg("progress.chart_ylabel")),
         value_labels=[format_number(n, ctx.locale) if n else "" for _, n in report.per_day],
     )
-    alt = msg("progress.chart_alt", days=DAYS_SHOWN, count=report.answers_shown)
+    alt = msg("progress.chart_alt", count=DAYS_SHOWN, answers=report.answers_shown)
     return Image(data_b64=base64.b64encode(png).decode(), filename="answers-per-day.png", alt=alt)

@@ -94,8 +94,10 @@ async def _import(ctx: Context, project, data: bytes, all_or_nothing: bool) -> l
     report = await import_in_transaction(ctx.uow, project, io.BytesIO(data), all_or_nothing, ctx.now, ctx.person.id)
     if report.imported:
         await announce_new_tasks(ctx.uow, project.id, ctx.now)
-    blocks = [text(msg("import.summary", name=project.name, imported=report.imported,
-                       existing=report.unchanged_existing, problems=report.problem_count))]
+    blocks = [text(msg("import.summary", name=project.name,
+                       imported=msg("import.summary.imported", count=report.imported),
+                       existing=report.unchanged_existing,
+                       problems=msg("import.summary.problems", count=report.problem_count)))]
     if all_or_nothing and report.problem_count:
         blocks.insert(0, text(Span(text=msg("import.refused_all"), style="bold")))
     if report.problems:

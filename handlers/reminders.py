@@ -196,11 +196,13 @@ async def _digest(uow: UnitOfWork, reminder: ReminderRow):
     lines = [Heading(text=msg("reminder.digest.title"))]
     for project in (await uow.projects.open_projects())[:10]:
         c = await uow.tasks.counts(project.id)
-        lines.append(text(msg("reminder.digest.project", name=project.name, done=c["done"], items=c["items"],
-                              answers=c["answers"])))
+        lines.append(text(msg("reminder.digest.project", name=project.name, done=c["done"],
+                              items=msg("common.items_count", count=c["items"]),
+                              answers=msg("common.answers_count", count=c["answers"]))))
     pending = await uow.submissions.pending_review_count()
     open_pings = await uow.pings.open_count()
-    lines.append(text(msg("reminder.digest.waiting", reviews=int(pending), pings=int(open_pings))))
+    lines.append(text(msg("reminder.digest.waiting", reviews=msg("common.reviews_count", count=int(pending)),
+                          pings=msg("common.open_pings_count", count=int(open_pings)))))
     return lines if len(lines) > 1 or pending or open_pings else None
 
 

@@ -211,3 +211,245 @@ def test_command_aliases_name_real_commands_and_never_clash():
     assert names.clashes == set()
     assert names.aliases("es")["siguiente"] == "next" and names.aliases("es")["idioma"] == "language"
     assert names.aliases("es")["proyectos"] == "projects"
+
+
+# --- Counts go through CLDR plural forms -----------------------------------------------------------------------------
+# A number followed by a countable noun ("{imported} new tasks") reads wrongly for 1 unless the entry is plural.
+# Placeholders that are never numbers but do precede nouns ("{task_type} items need…") are named here.
+NOT_COUNTS = {"task_type", "format", "name", "title", "criterion", "kind", "currency", "types", "project", "label", "id",
+              "identity", "field", "table", "platform"}
+# Words that may stand between the number and its noun ("{imported} new tasks", "{needed} data points").
+BETWEEN = {"new", "more", "open", "data", "other", "wrong", "free", "unread", "pending"}
+# Plural-looking words that are not nouns after a number.
+NOT_NOUNS = {"is", "was", "has", "its", "this", "as", "us", "yes", "less", "plus", "minus", "across", "always",
+             "does", "unless", "whereas", "ago"}
+# A lookahead, so "{points} of {needed} data points" is looked at from {points} and from {needed}.
+PLACEHOLDER_THEN_WORDS = re.compile(r"\{(\w+)\}(?=((?:[ -](?:\{\w+\}|[A-Za-z]+))*))")
+
+
+def counted_nouns(text: str) -> list[str]:
+    """The "{n} noun" phrases of an English text where n reads as a count and the noun is plural."""
+    found = []
+    for m in PLACEHOLDER_THEN_WORDS.finditer(text):
+        name, rest = m.group(1), m.group(2).split()[:4]
+        if name in NOT_COUNTS:
+            continue
+        words = [w for w in rest if not w.startswith("{")]  # "{records} {format} records": skip the format
+        while words and words[0].lower() in BETWEEN:
+            words = words[1:]
+        word = words[0].lower() if words else ""
+        if rest and rest[0].startswith("{") and not words:
+            continue
+        if len(word) > 3 and word.endswith("s") and word not in NOT_NOUNS:
+            found.append("{" + name + "} " + " ".join(rest[:3]))
+    return found
+
+
+def test_count_scanner_sees_counted_nouns_and_only_them():
+    assert counted_nouns("{name}: {imported} new tasks imported, {existing} already there") == [
+        "{imported} new tasks imported"]
+    assert counted_nouns("{records} {format} records, {bytes} bytes") == ["{records} {format} records",
+                                                                           "{bytes} bytes"]
+    assert counted_nouns("Your quality score appears later: {points} of {needed} data points so far.") == [
+        "{needed} data points so"]
+    assert counted_nouns("{name} is closed. {task_type} items need {min} responses; {hours} h free, {cap}-hour cap") \
+        == ["{min} responses"]
+
+
+def test_a_count_followed_by_a_noun_is_a_plural_entry():
+    catalog = load(BASE)
+    offenders = []
+    for m in catalog:
+        if not m.id or isinstance(m.id, tuple):
+            continue
+        phrases = counted_nouns(m.string)
+        if phrases:
+            offenders.append(f"{m.id}: {phrases}")
+    assert not offenders, "counts without plural forms (make them plural entries, one count each):\n" + "\n".join(
+        offenders)
+
+
+@pytest.mark.parametrize("locale", LOCALE_NAMES)
+def test_no_hand_made_plurals_in_catalogs(locale):
+    # "decimal place(s)", "migration(s)", "tarea(s)": the catalog has plural forms for this.
+    bad = [key for key, texts in entries(load(locale)).items()
+           if any(re.search(r"\w\((?:s|es)\)", t) for t in texts)]
+    assert not bad, f"{locale}: pluralised by hand: {bad}"
+
+
+def _msg_calls_with_count(tree):
+    """(key, line, whether a count is given) of every msg/say/text/out/err call with a literal key."""
+    import ast
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name not in {"msg", "Msg", "say", "text", "out", "err"}:
+            continue
+        key = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "key"), None)
+        has_count = len(node.args) > 1 and name != "text" or any(k.arg == "count" for k in node.keywords)
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and "." in key.value:
+            yield key.value, node.lineno, has_count
+
+
+def test_code_passes_a_count_exactly_to_plural_entries():
+    import ast
+
+    plural = {m.id[0] for m in load(BASE) if isinstance(m.id, tuple)}
+    offenders = []
+    for folder in ("app", "bot", "domain", "handlers", "storage"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for key, line, has_count in _msg_calls_with_count(ast.parse(path.read_text(encoding="utf-8"))):
+                if has_count != (key in plural):
+                    offenders.append(f"{path.relative_to(ROOT)}:{line} {key} "
+                                     + ("has no plural forms" if has_count else "is plural but gets no count="))
+    assert not offenders, "counts and plural entries disagree:\n" + "\n".join(offenders)
+
+
+def test_count_call_scanner_finds_counts():
+    import ast
+
+    src = 'msg("a.b", count=1)\nsay("c.d", 2)\nmsg("e.f", n=1)\ntext(msg("g.h", count=n))\nsay.err("i.j", count=3)\n'
+    assert sorted((k, c) for k, _, c in _msg_calls_with_count(ast.parse(src))) == [
+        ("a.b", True), ("c.d", True), ("e.f", False), ("g.h", True), ("i.j", True)]
+
+
+HAND_PLURAL = re.compile(r"""["'](?:s|es)["']\s+if\b|\bif\b[^\n]*(?:!=|==)\s*1\s+else\s+["'](?:s|es)?["']"""
+                         r"""|\+\s*["'](?:s|es)["']""")
+
+
+def test_hand_plural_scanner():
+    for bad in ['f"{n} task{\'s\' if n != 1 else \'\'}"', 'word = "task" + "s"', 'x = "" if n == 1 else "s"']:
+        assert HAND_PLURAL.search(bad), bad
+    for fine in ['msg("a.b", count=n)', 'if n == 1:', '"s" in text']:
+        assert not HAND_PLURAL.search(fine), fine
+
+
+def test_code_does_not_pluralise_by_hand():
+    # '"s" if n != 1' and friends: English-only and wrong in Spanish; use a plural entry.
+    hand = HAND_PLURAL
+    offenders = []
+    for folder in ("app", "bot", "domain", "handlers", "storage"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if hand.search(line):
+                    offenders.append(f"{path.relative_to(ROOT)}:{i}: {line.strip()}")
+    assert not offenders, "pluralised by hand:\n" + "\n".join(offenders)
+
+
+@pytest.mark.parametrize("locale, expected", [
+    ("en", "Ward: 1 new task imported, 2 already there (unchanged), 1 line with problems."),
+    ("es", "Ward: 1 tarea nueva importada, 2 ya existentes (sin cambios), 1 línea con problemas."),
+])
+def test_an_import_of_one_task_reads_in_the_singular(locale, expected):
+    from bot.i18n.catalog import Catalogs
+    from bot.i18n.text import msg
+
+    summary = msg("import.summary", name="Ward", imported=msg("import.summary.imported", count=1), existing=2,
+                  problems=msg("import.summary.problems", count=1))
+    assert Catalogs.load(LOCALES).render(summary, locale) == expected
+
+
+# --- Spanish addresses the reader without assuming gender ----------------------------------------------------------
+# Forms that say something about the reader with a gendered ending. "la bienvenida" is the neutral way to welcome;
+# "listo"/"lista" about a task or a list is fine, so only the reader-addressed shapes are named.
+_READER_STATES = (r"segur|list|registrad|preparad|inscrit|invitad|conectad|vinculad|enlazad|suscrit|dispuest|interesad"
+                  r"|ocupad|cansad|aprobad|apuntad|bloquead|pausad|añadid|unid|calificad|cualificad|nuev|sol")
+GENDERED_TO_READER = [
+    re.compile(r"(?<!la )\bbienvenid[oa]s?\b", re.I),                          # "Bienvenido", not "te damos la bienvenida"
+    re.compile(r"\b(?:estás|eres|quedas|sigues|serás|has sido|fuiste|te sientes)\s+(?:\w+\s+)?(?:"
+               + _READER_STATES + r")(?:o|a|os|as)\b", re.I),                # "¿Estás seguro?", "ya estás registrada"
+    re.compile(r"¿\s*(?:segur|list|preparad|dispuest)[oa]s?\b", re.I),       # "¿Seguro?", "¿Lista?"
+    # "Aprobada: …" about you ("Registrado: 1h" is about the hours, so not named here)
+    re.compile(r"^\s*(?:enlazad|aprobad|inscrit|apuntad)[oa]\s*:", re.I | re.M),
+    re.compile(r"\b\w+[oe]s?/as?\b|\b\w+\((?:a|as)\)", re.I),                 # "seguro/a", "experto(a)": still gendered
+    re.compile(r"\b(?:tu perfil de|como|eres|(?:un|una) nuev[oa]) (?:experto|experta|revisor|revisora|usuario|usuaria)\b",
+               re.I),                                                        # "tu perfil de experto"
+]
+
+
+def gendered_to_reader(text: str) -> list[str]:
+    return [m.group(0) for p in GENDERED_TO_READER for m in p.finditer(text)]
+
+
+def test_gender_scanner_catches_reader_forms_and_leaves_the_rest():
+    for bad in ["Bienvenido a Panelist", "¡Bienvenida de nuevo!", "¿Estás seguro?", "Ya estás registrada.",
+                "¿Lista para empezar?", "Aprobada: ahora tienes X", "¿Quieres seguir, seguro/a?", "Tu perfil de experto",
+                "Eres un nuevo usuario", "Sigues conectado."]:
+        assert gendered_to_reader(bad), bad
+    for fine in ["Te damos la bienvenida a Panelist", "¿Quieres descartarlo?", "Listo", "La tarea está lista.",
+                 "Elige las opciones y pulsa Listo.", "Tu respuesta fue aprobada.", "aprobada", "Elegido hasta ahora:",
+                 "Tu perfil profesional", "Las personas expertas de un proyecto", "No hay nada seguro aún.",
+                 "Escríbela como slack:EQUIPO/USUARIO", "y/o"]:
+        assert not gendered_to_reader(fine), fine
+
+
+def test_spanish_does_not_assume_the_readers_gender():
+    offenders = []
+    for key, texts in entries(load("es")).items():
+        for t in texts:
+            if found := gendered_to_reader(t):
+                offenders.append(f"{key}: {found} in {t!r}")
+    assert not offenders, "Spanish text that assumes the reader's gender:\n" + "\n".join(offenders)
+
+
+# --- Hints name buttons by the labels the buttons really have -------------------------------------------------------
+def _label_keys(all_keys: set[str]) -> set[str]:
+    """Keys the code shows as a button or a choice: button(msg("k"), …), Choice(label=msg("k")), and for keys built
+    at run time (msg(f"command.{n}.button")) every key that fits the literal parts."""
+    import ast
+
+    found: set[str] = set()
+    for folder in ("app", "bot", "domain", "handlers"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                if name not in {"button", "Choice", "Button"}:
+                    continue
+                label = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "label"), None)
+                if not (isinstance(label, ast.Call) and getattr(label.func, "id", "") == "msg" and label.args):
+                    continue
+                key = label.args[0]
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    found.add(key.value)
+                elif isinstance(key, ast.JoinedStr):
+                    parts = [v.value if isinstance(v, ast.Constant) else None for v in key.values]
+                    pattern = re.compile("".join(re.escape(p) if p is not None else r"[^.]+" for p in parts) + "$")
+                    found |= {k for k in all_keys if pattern.match(k)}
+    return found
+
+
+# Quoted words that are examples, not buttons.
+QUOTES_NOT_BUTTONS = {"task.feedback.generic"}
+QUOTED = re.compile(r"[“«]([^”»{}]{1,60})[”»]")
+PRESS = re.compile(r"\b(?:press|tap|click|pulsa|toca|haz clic en)\s+((?:[A-ZÁÉÍÓÚÑ¿][\w¿?…]*)(?: [a-záéíóúñ]+)*)(?=[.,;:)]|$)")
+
+
+def button_mentions(text: str) -> list[str]:
+    return QUOTED.findall(text) + PRESS.findall(text)
+
+
+def test_button_mention_scanner():
+    assert button_mentions("Elige todas y pulsa Hecho.") == ["Hecho"]
+    assert button_mentions("…then press Done.") == ["Done"]
+    assert button_mentions("“My drafts” lists it, «Siguiente tarea» continues; «{label}» is not") == [
+        "My drafts", "Siguiente tarea"]
+    assert button_mentions("press the button") == []
+
+
+@pytest.mark.parametrize("locale", LOCALE_NAMES)
+def test_hints_name_buttons_as_the_buttons_read(locale):
+    texts = entries(load(locale))
+    labels = {texts[k][0] for k in _label_keys(set(texts)) if k in texts}
+    assert {"Done", "Listo"} & labels, "the scanner found no button labels at all"
+    wrong = []
+    for key, forms in texts.items():
+        if key in QUOTES_NOT_BUTTONS:
+            continue
+        for t in forms:
+            wrong += [f"{key}: {name!r}" for name in button_mentions(t) if name not in labels]
+    assert not wrong, f"{locale}: hints naming a button no button has:\n" + "\n".join(sorted(set(wrong)))

@@ -226,7 +226,7 @@ async def test_cli_copies_and_prints_the_counts(tmp_path, pg_url):
     assert code == 0, err
     before = await dump(source)
     for table, rows in before.items():
-        assert f"{table}: {len(rows)} rows" in out.splitlines()
+        assert f"{table}: {len(rows)} {'row' if len(rows) == 1 else 'rows'}" in out.splitlines()
     assert_same(before, await dump(target))
 
     code, out, err = await run_cli("db", "copy", "--from", source, "--to", target)

@@ -64,7 +64,7 @@ def test_refusals_say_why(text, key):
 def test_too_long_carries_the_limit():
     with pytest.raises(DurationInvalid) as caught:
         parse_duration("30h")
-    assert caught.value.params == {"max_hours": 24}
+    assert caught.value.params == {"count": 24, "max_hours": 24}  # count picks the plural form
     reason = msg(caught.value.reason_key, **caught.value.params)
     catalogs = default_catalogs()
     assert catalogs.render(reason, "en") == "One entry can be at most 24 hours."

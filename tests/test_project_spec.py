@@ -474,13 +474,13 @@ def test_problems_read_from_the_catalog_in_each_language():
                       pay={"kind": "per_task", "amount": "1.005", "currency": "EUR"})
     assert problems(data) == {
         "overlap": "Input should be greater than or equal to 1",
-        "pay.amount": "EUR has 2 decimal place(s); 1.005 has more",
+        "pay.amount": "EUR has 2 decimal places; 1.005 has more",
         "colour": "unknown field",
         "labels": "a labeling project needs at least two labels",
     }
     assert problems(data, locale="es") == {
         "overlap": "Debe ser mayor o igual que 1",
-        "pay.amount": "EUR tiene 2 decimal(es); 1.005 tiene más",
+        "pay.amount": "EUR tiene 2 decimales; 1.005 tiene más",
         "colour": "campo desconocido",
         "labels": "un proyecto de etiquetado necesita al menos dos etiquetas",
     }

@@ -101,7 +101,7 @@ def test_explain_lines():
     assert params["quality.explain.review"]["rework_credit"] == 50
     assert params["quality.explain.formula"] == {"gold_weight": 50, "review_weight": 30, "agreement_weight": 20}
     early = explain(quality_score(QualityInputs(approved=1)), QualityInputs(approved=1))
-    assert early[0] == ("quality.explain.not_enough_data", {"points": 1, "needed": 10})
+    assert early[0] == ("quality.explain.not_enough_data", {"count": 10, "points": 1, "needed": 10})
 
 
 def _placeholders(text: str) -> set[str]:
@@ -111,7 +111,8 @@ def _placeholders(text: str) -> set[str]:
 def _catalog_text(locale: str, key: str) -> str:
     texts = default_catalogs()._by_locale[locale].texts
     assert key in texts, (locale, key)
-    return texts[key]
+    found = texts[key]
+    return found if isinstance(found, str) else found[-1]  # a plural entry: its "other" form
 
 
 def test_catalog_texts_match_keys_and_params():
@@ -121,7 +122,7 @@ def test_catalog_texts_match_keys_and_params():
                            agreement=0.5, agreement_items=5)
     for key, params in explain(quality_score(inputs), inputs):
         assert key in quality.EXPLANATION_KEYS
-        assert _placeholders(_catalog_text("en", key)) == set(params), key
+        assert _placeholders(_catalog_text("en", key)) == set(params) - {"count"}, key
 
 
 def test_explanation_reads_from_the_catalog_in_each_language():
@@ -142,7 +143,7 @@ def test_explanation_reads_from_the_catalog_in_each_language():
         "Controles de referencia (ítems con respuesta conocida): 1 de 2 correctos (50 %).",
         "Revisiones: aprobadas 3, devueltas para corregir 1, rechazadas 1 (70 %; una corrección cuenta como el 50 % "
         "de una aprobación).",
-        "Coincidencia con otros expertos en los mismos ítems (5): el 50 % de sus respuestas coincidió con las tuyas.",
+        "Coincidencia con otras personas expertas en los mismos ítems (5): el 50 % de sus respuestas coincidió con las tuyas.",
         "La puntuación es una media ponderada: controles de referencia 50 %, revisiones 30 %, coincidencia 20 %. "
         "Las partes sin datos no cuentan y las demás pesan más.",
     ]
@@ -151,7 +152,7 @@ def test_explanation_reads_from_the_catalog_in_each_language():
     assert catalogs.render(first, "en") == (
         "Your quality score appears once there is enough data: 1 of 10 data points so far.")
     assert catalogs.render(first, "es") == (
-        "Tu puntuación de calidad aparecerá cuando haya datos suficientes: 1 de 10 por ahora.")
+        "Tu puntuación de calidad aparecerá cuando haya datos suficientes: 1 de 10 datos por ahora.")
 
 
 counts = st.integers(min_value=0, max_value=200)

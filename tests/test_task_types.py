@@ -78,10 +78,15 @@ def render(message: Msg, locale: str = "en") -> str:
 # ---------------------------------------------------------------- catalog
 
 
+def _raw(key: str):
+    return default_catalogs()._by_locale["en"].texts[key]
+
+
 def _catalog_text(locale: str, key: str) -> str:
     texts = default_catalogs()._by_locale[locale].texts
     assert key in texts, (locale, key)
-    return texts[key]
+    found = texts[key]
+    return found if isinstance(found, str) else found[-1]  # a plural entry: its "other" form
 
 
 def _msgs(fields: list[FieldSpec]):
@@ -103,6 +108,7 @@ def test_every_form_message_is_in_the_catalog_with_its_params(spec, item):
         assert m.key.startswith(("task.field.", "task.option."))
         english, spanish = _catalog_text("en", m.key), _catalog_text("es", m.key)
         assert set(re.findall(r"{(\w+)}", english)) == set(re.findall(r"{(\w+)}", spanish)) == set(m.params), m.key
+        assert (m.count is not None) == (not isinstance(_raw(m.key), str)), m.key  # a count exactly for plurals
         english.format(**m.params)
         spanish.format(**m.params)
 

@@ -359,3 +359,18 @@ def test_ptb_names_and_purity():
     assert TgCall("answerCallbackQuery").ptb_name == "answer_callback_query"
     assert escape("<&>") == "&lt;&amp;&gt;"
     assert render(send()) == []
+
+
+def test_a_command_menu_is_set_for_this_chat_only():
+    from bot.core.operations import CommandMenu, MenuCommand
+
+    op = CommandMenu(commands=[MenuCommand(name="next", description="tu  siguiente\ntarea"),
+                               MenuCommand(name="Bad-Name", description="dropped: Telegram refuses it"),
+                               MenuCommand(name="log", description="x" * 300),
+                               MenuCommand(name="empty", description="  ")])
+    (call,) = render(Delivery(op=op, platform="telegram", chat_id=str(CHAT)))
+    assert call.method == "setMyCommands" and call.ptb_name == "set_my_commands"
+    assert call.kwargs["scope"] == telegram.BotCommandScopeChat(CHAT)
+    commands = call.kwargs["commands"]
+    assert [c.command for c in commands] == ["next", "log"]
+    assert commands[0].description == "tu siguiente tarea" and len(commands[1].description) == 256

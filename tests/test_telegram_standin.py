@@ -443,3 +443,27 @@ async def test_ptb_application_polls_replies_answers_and_confirms_on_shutdown(ap
     assert api.callback_answers[query]["text"] == "ok"
     assert api.pending_updates == []  # confirmed, so a restart would not see them again
     assert api.refusals == []
+
+
+# -- command menus ---------------------------------------------------------------------------------------------
+async def test_set_my_commands_is_recorded_per_scope_and_language(api: BotApiStandIn, bot: telegram.Bot):
+    from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+
+    await bot.set_my_commands([BotCommand("next", "your next task")])
+    await bot.set_my_commands([BotCommand("next", "tu siguiente tarea")], language_code="es")
+    await bot.set_my_commands([BotCommand("siguiente", "tu siguiente tarea")], scope=BotCommandScopeChat(CHAT))
+    await bot.set_my_commands([BotCommand("help", "help")], scope=BotCommandScopeAllPrivateChats())
+    assert api.chat_menu(CHAT) == [{"command": "siguiente", "description": "tu siguiente tarea"}]
+    assert api.chat_menu(CHAT, "es") is None and api.chat_menu(CHAT + 1) is None
+    assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(CHAT))] == ["siguiente"]
+    assert [c.description for c in await bot.get_my_commands(language_code="es")] == ["tu siguiente tarea"]
+    assert [c.command for c in await bot.get_my_commands()] == ["next"]
+
+
+async def test_a_malformed_command_scope_is_refused(api: BotApiStandIn, bot: telegram.Bot):
+    from telegram import BotCommand
+
+    commands = [BotCommand("next", "your next task")]
+    for scope in ({"type": "somewhere"}, {"type": "chat"}, {"type": "default", "chat_id": CHAT}):
+        await refused(api, bot.do_api_request("setMyCommands", {"commands": commands, "scope": scope}))
+    assert api.commands == {}

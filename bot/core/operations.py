@@ -79,8 +79,21 @@ class PublishHome(BaseModel):
     message: Reply
 
 
+class MenuCommand(BaseModel):
+    name: str  # without the slash
+    description: TextLike
+
+
+class CommandMenu(BaseModel):
+    """This conversation's command menu, in the recipient's language (Telegram: setMyCommands scoped to the chat).
+    Platforms without a per-chat menu show nothing for it."""
+
+    kind: Literal["command_menu"] = "command_menu"
+    commands: list[MenuCommand]
+
+
 Operation = Annotated[
-    Union[SendMessage, EditMessage, Notice, OpenForm, FormErrors, CloseForm, PublishHome],
+    Union[SendMessage, EditMessage, Notice, OpenForm, FormErrors, CloseForm, PublishHome, CommandMenu],
     Field(discriminator="kind"),
 ]
 

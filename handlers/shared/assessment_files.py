@@ -44,8 +44,8 @@ async def assessment_upload(ctx: Context, filename: str, data: bytes) -> list | 
     created = await create_assessment(ctx.uow, data, filename, ctx.person.id, ctx.now)
     if created.errors:
         listing = "\n".join(problem_lines(ctx, created.errors[:40]))
-        return [ctx.reply(text(msg("assess.refused", problems=len(created.errors))),
+        return [ctx.reply(text(msg("assess.refused", count=len(created.errors), problems=len(created.errors))),
                           LongText(title=msg("assess.errors"), text=listing, filename="assessment-errors.txt"))]
     if created.exists:
         return [say("assess.exists", id=created.spec.id)]
-    return [say("assess.created", title=created.spec.title, items=len(created.spec.items))]
+    return [say("assess.created", len(created.spec.items), title=created.spec.title, items=len(created.spec.items))]

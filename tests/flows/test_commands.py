@@ -53,7 +53,7 @@ async def test_a_command_word_without_the_slash_runs_it_outside_a_form(chat):
 async def test_hola_from_a_newcomer_gets_the_welcome_in_spanish_and_a_command_word_in_a_form_is_an_answer(chat):
     await chat.send("dani", "hola")
     welcome = chat.last("dani")
-    assert "¡Hola! Aquí los expertos revisan respuestas de IA" in welcome.text
+    assert "¡Hola! Aquí personas expertas revisan respuestas de IA" in welcome.text
     assert "Crear perfil" in welcome.buttons and "didn't understand" not in chat.texts("dani")
     await chat.send("dani", "empezar")  # /start by its Spanish alias, no slash: the form walks in the chat
     assert "Tu nombre" in chat.last("dani").text

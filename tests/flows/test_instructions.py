@@ -100,3 +100,20 @@ async def test_instructions_button_is_authorised_against_storage(chat):
                   await person_id(chat, "out"))
     await _refused_press(chat)
     assert INSTRUCTIONS not in chat.texts("out")
+
+
+async def test_instructions_from_a_yaml_block_read_as_sentences(chat):
+    """Issue 16, point 15: the spec's `instructions: |` block is wrapped by its author; the chat shows whole
+    sentences (no break mid-sentence), while a blank line and list items keep their own lines."""
+    from tests.flows.tasks_data import SPECS
+
+    spec = SPECS["error_check_medicine"].read_bytes().replace(
+        b"say why.\n", b"say why.\n\n  Before you send:\n  - quote exactly\n  - one issue per step\n")
+    project_id = await seed_project(chat.runtime, "error_check_medicine", spec)
+    await onboard(chat, "mem")
+    await _member_only(chat, project_id, "mem")
+    await chat.send("mem", f"/instructions {NAME}")
+    shown = chat.texts("mem")
+    assert "pick a category and severity, and write the correction. If the answer is right, say why." in shown
+    assert "severity,\nand" not in shown
+    assert "say why.\n\nBefore you send:\n- quote exactly\n- one issue per step" in shown

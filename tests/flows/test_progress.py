@@ -119,10 +119,10 @@ async def test_manager_sees_progress_numbers_and_chart_in_their_zone_and_languag
     report = chat.last("mia").text
     assert "Progress: Banking support messages — topic labels" in report
     assert "Items: 1 done, 2 in progress, 2 waiting (5 in all)" in report
-    assert "Experts working on an item right now: 1" in report
+    assert "1 expert is working on an item right now" in report
     # eve's answer of 10 March is older than 14 days; in Berlin two answers fall on today (in UTC only one)
     assert "Answers in the last 14 days: 5 (today: 2)" in report
-    assert "Mar 28: 1, Mar 29: 2, Mar 30: 2" in report
+    assert "Mar 28: 1 answer, Mar 29: 2 answers, Mar 30: 2 answers" in report
     # item 1: A, A, B and item 2: C, C → alpha 0.5 (worked by hand in tests/test_progress.py), 2/3 agreeing pairs
     assert "Agreement on 2 items: Krippendorff's alpha 0.5 (nominal), percent agreement 67%" in report
     assert "Median time per task: 4.2 min" in report  # median of 6 answers = (200 + 300) / 2 s = 4.17 min
@@ -136,7 +136,7 @@ async def test_manager_sees_progress_numbers_and_chart_in_their_zone_and_languag
     assert "alfa de Krippendorff 0,5 (nominal), porcentaje de acuerdo 67 %" in informe
     assert "Acuerdo sobre 2 elementos" in informe
     assert "Mediana de tiempo por tarea: 4,2 min" in informe
-    assert "Expertos activos en los últimos 7 días: 4" in informe
+    assert "Personas expertas activas en los últimos 7 días: 4" in informe
     assert chart_sent(chat, "sol")
 
 

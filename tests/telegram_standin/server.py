@@ -901,8 +901,30 @@ class BotApiStandIn:
         language = params.get("language_code")
         if language is not None and not re.fullmatch(r"[a-z]{2}", str(language)):
             raise bad_request("LANG_CODE_INVALID")
+        self._check_scope(params.get("scope"))
         self.commands[self._commands_key(params)] = commands
         return True
+
+    # BotCommandScope types; the chat ones name their chat (and chat_member a user too).
+    _SCOPES = {"default": set(), "all_private_chats": set(), "all_group_chats": set(),
+               "all_chat_administrators": set(), "chat": {"chat_id"}, "chat_administrators": {"chat_id"},
+               "chat_member": {"chat_id", "user_id"}}
+
+    def _check_scope(self, scope: Any) -> None:
+        if scope is None:
+            return
+        if not isinstance(scope, dict) or scope.get("type") not in self._SCOPES:
+            raise bad_request("can't parse BotCommandScope")
+        needed = self._SCOPES[scope["type"]]
+        if set(scope) - needed - {"type"} or needed - set(scope):
+            raise bad_request("can't parse BotCommandScope: wrong fields for " + str(scope["type"]))
+        if "chat_id" in needed and not isinstance(scope["chat_id"], (int, str)) or scope.get("chat_id") in ("", 0):
+            raise bad_request("chat not found")
+
+    def chat_menu(self, chat_id: int | str, language_code: str | None = None) -> list[dict[str, Any]] | None:
+        """The commands set for one chat's scope (setMyCommands with BotCommandScopeChat), or None if never set."""
+        return self.commands.get(self._commands_key({"scope": {"type": "chat", "chat_id": chat_id},
+                                                     "language_code": language_code}))
 
     async def _get_my_commands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         return self.commands.get(self._commands_key(params), [])

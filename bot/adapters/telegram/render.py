@@ -25,6 +25,7 @@ Rules:
   changes nothing with "message is not modified": the adapter should treat that as success.
 - `Notice` answers the callback query in `reply_context["callback_query_id"]` (plain text, cut to 200);
   without one it is sent as a message. `PublishHome` is sent as a message (Telegram has no home tab);
+  `CommandMenu` is setMyCommands scoped to the chat;
   `CloseForm` renders to nothing; `OpenForm` / `FormErrors` raise: Telegram walks forms as a wizard.
 - Captions are cut to 1024 UTF-16 code units with an ellipsis.
 """
@@ -35,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.adapters.telegram import TELEGRAM
 from bot.adapters.telegram.html import Run, escape, plain_text, split_runs, to_html, truncate
@@ -51,8 +52,10 @@ from bot.core.blocks import (
     Paragraph,
     Reply,
 )
+from bot.adapters.telegram.commands import COMMAND_NAME, MAX_COMMANDS, MAX_DESCRIPTION as MAX_COMMAND_DESCRIPTION
 from bot.core.operations import (
     CloseForm,
+    CommandMenu,
     Delivery,
     EditMessage,
     FormErrors,
@@ -101,9 +104,18 @@ def render(delivery: Delivery) -> list[TgCall]:
         return render_reply(op.message, chat_id)
     if isinstance(op, CloseForm):
         return []
+    if isinstance(op, CommandMenu):
+        return [render_command_menu(op, chat_id)]
     if isinstance(op, (OpenForm, FormErrors)):
         raise RenderError(f"{op.kind}: Telegram has no modal forms; forms are walked as a wizard")
     raise RenderError(f"unknown operation {type(op).__name__}")
+
+
+def render_command_menu(op: CommandMenu, chat_id: int | str) -> TgCall:
+    """setMyCommands for this chat only: the menu other chats see (per language) stays as it is."""
+    commands = [BotCommand(c.name, truncate(" ".join(str(c.description).split()), MAX_COMMAND_DESCRIPTION))
+                for c in op.commands if COMMAND_NAME.fullmatch(c.name) and str(c.description).strip()]
+    return TgCall("setMyCommands", {"commands": commands[:MAX_COMMANDS], "scope": BotCommandScopeChat(chat_id)})
 
 
 def render_notice(text: str, chat_id: int | str, callback_query_id: str | None) -> TgCall:
