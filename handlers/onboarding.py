@@ -53,8 +53,10 @@ def _current(ctx: Context) -> dict[str, Any]:
 def _hints(ctx: Context) -> dict[str, str]:
     """What the platform says about this person: name, language tag, time zone (whatever it knows)."""
     actor = getattr(ctx.event, "actor", None)
-    name = (getattr(actor, "display_name", None) or ctx.identity.display_name or "").strip()
-    tag = getattr(actor, "locale_hint", None) or ctx.identity.locale_hint or ""
+    # The name as first seen: a Telegram button press carries only the first name, and a suggestion's value must
+    # be the same when the button is drawn and when it is pressed.
+    name = (getattr(ctx.identity, "display_name", None) or getattr(actor, "display_name", None) or "").strip()
+    tag = getattr(actor, "locale_hint", None) or getattr(ctx.identity, "locale_hint", None) or ""
     zone = getattr(actor, "tz_hint", None) or zone_for_locale(tag) or ""
     return {"name": name[:100], "locale": tag, "timezone": zone if valid_timezone(zone) else ""}
 
@@ -78,11 +80,27 @@ async def _typed_zone(ctx: Context, params: dict) -> str | None:
     return None
 
 
+def _spoken(ctx: Context, hints: dict[str, str]) -> str:
+    """The language the platform says the person uses, named in the language the bot speaks to them."""
+    return language_name(hints["locale"].replace("_", "-").split("-")[0], ctx.locale) if hints["locale"] else ""
+
+
+def _prefill(ctx: Context) -> dict[str, Any]:
+    """A newcomer's modal (Slack) shows the platform's name, language and zone in its inputs, to confirm or change:
+    a modal has no step to offer them on. Walked step by step, they are "Use …" buttons instead."""
+    trigger = getattr(ctx.event, "reply_context", {}).get("trigger_id")
+    if not (ctx.capabilities.modals and trigger and getattr(ctx.event, "message_id", None) is None):
+        return {}
+    hints = _hints(ctx)
+    found = {"name": hints["name"], "languages": _spoken(ctx, hints), "timezone": hints["timezone"]}
+    return {k: v for k, v in found.items() if v}
+
+
 async def profile_form(ctx: Context, params: dict) -> FormSpec:
     only = params.get("field")
     current = _current(ctx)
     hints = _hints(ctx)
-    spoken = language_name(hints["locale"].replace("_", "-").split("-")[0], ctx.locale) if hints["locale"] else ""
+    spoken = _spoken(ctx, hints)
     zone_offers = _keep_or_use(current.get("timezone"), hints["timezone"])
     offered = {o.value for o in zone_offers}
     zone_offers += [Option(value=z, label=z) for z in COMMON if z not in offered][:MAX_SUGGESTED_ZONES - len(zone_offers)]
@@ -141,7 +159,7 @@ async def start(ctx: Context, event) -> list:
         return [ctx.reply(text(msg("onboarding.welcome_back", name=ctx.person.display_name)),
                           command_buttons("help", "profile"))]
     intro = ctx.reply(Heading(text=msg("onboarding.welcome.title")), text(msg("onboarding.welcome")))
-    return [intro] + await ctx.forms.open(FORM)
+    return [intro] + await ctx.forms.open(FORM, initial=_prefill(ctx))
 
 
 def _greeting_locale(ctx: Context, typed: str) -> str | None:
@@ -212,8 +230,8 @@ async def _close_other_edits(ctx: Context, params: dict) -> None:
 
 @router.action(EditProfileField)
 async def edit_field(ctx: Context, event, press: EditProfileField) -> list:
-    if ctx.person.onboarded_at is None:  # re-checked against storage: a press from before /start or a forged one
-        return [ctx.reply(text(msg("profile.none")), command_buttons("start"))]
+    if ctx.person.onboarded_at is None:  # re-checked against storage: a forged press, or another person's
+        return [ctx.notice(msg("profile.none"))]
     if press.field not in EDITABLE:
         return [ctx.notice(msg("error.button_expired"))]
     params = {"field": press.field}
