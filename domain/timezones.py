@@ -48,6 +48,11 @@ def _names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+@lru_cache(maxsize=1)
+def _by_casefold() -> dict[str, str]:
+    return {z.casefold(): z for z in _names()}
+
+
 def valid_timezone(name: str) -> bool:
     if not name or len(name) > 64 or name not in _names():
         return name == "UTC"
@@ -122,7 +127,7 @@ def match_timezone(typed: str, locales: tuple[str, ...] = NAME_LOCALES) -> list[
     text = typed.strip()
     if not text or len(text) > 100:
         return []
-    exact = {z.casefold(): z for z in _names()}.get(text.replace(" ", "_").casefold())
+    exact = _by_casefold().get(text.replace(" ", "_").casefold())
     if exact is not None and valid_timezone(exact):
         return [exact]
     key = fold(text)

@@ -35,3 +35,9 @@ def test_names_for_people():
                                           ("en", "en"), ("pt-br", "en"), (None, "en")])
 def test_a_telegram_language_code_maps_to_the_closest_catalog(tag, catalog):
     assert negotiate_locale(None, tag, OURS, "en") == catalog
+
+
+def test_languages_typed_in_a_profile_are_read_without_accents():
+    from domain.eligibility import language_codes
+
+    assert language_codes(["espanol", "Inglés", "ingles", "English", "pt-BR", "Klingon"]) == {"es", "en", "pt"}
