@@ -123,7 +123,7 @@ async def profile_form(ctx: Context, params: dict) -> FormSpec:
                   help=msg("onboarding.timezone.help"), max_length=100, suggestions=zone_offers),
         # Always declared (step numbers stay put); a modal shows it as an optional list to choose from.
         _WhenSeveralZonesMatch(
-            id="timezone_pick", kind=FieldKind.choice, required=False,
+            id="timezone_pick", kind=FieldKind.choice, required=len(matches) > 1,  # no Skip when it is asked
             label=msg("onboarding.timezone_pick" if len(matches) > 1 else "onboarding.timezone_list"),
             help=msg("onboarding.timezone_pick.help") if len(matches) > 1 else None,
             options=[Option(value=z, label=z) for z in (matches if len(matches) > 1 else COMMON)]),
