@@ -183,3 +183,20 @@ async def test_the_platform_s_name_language_and_zone_are_offered_to_confirm(chat
     assert person["display_name"] == "Ana Ruiz"
     assert person["timezone"] == zone
     assert person["profile"]["languages"] == ["español"]
+
+
+async def test_onboarding_with_a_country_asks_which_of_its_zones(chat, database_url):
+    await chat.send("kai", "/start")
+    answers = {k: v for k, v in PROFILE.items() if k not in ("timezone", "weekly_hours")}
+    await chat.fill_form("kai", {**answers, "name": "Kai", "timezone": "Mexico"}, confirm=False)
+    if getattr(chat, "forms_as_modals", False):
+        # A modal has no next step to ask on: submitting says why, and its list of zones settles it.
+        await chat.fill_form("kai", {"weekly_hours": "15"})
+        assert "Several time zones match" in chat.last("kai", kind="form_errors").text
+        await chat.fill_form("kai", {"timezone_pick": "America/Mexico_City"})
+    else:
+        step = chat.last("kai")
+        assert "Which time zone do you mean?" in step.text and "Skip" not in step.buttons
+        await chat.fill_form("kai", {"timezone_pick": "America/Mexico_City", "weekly_hours": "15"})
+    assert "your profile is saved" in chat.last("kai").text
+    assert (await stored_person(database_url, "Kai"))["timezone"] == "America/Mexico_City"
