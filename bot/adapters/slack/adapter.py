@@ -394,7 +394,8 @@ class SlackAdapter:
         return None
 
     async def _user_info(self, user_id: str) -> tuple[str | None, str | None]:
-        """The person's Slack locale (as a hint) and name, asked once per user and cached."""
+        """The person's Slack locale (as a hint) and name, asked once per user and cached; the same answer's time
+        zone is kept in `_tz` and handed on as the event's `tz_hint` (a default offered in their profile)."""
         if user_id in self._locale:
             return self._locale[user_id]
         locale = name = None
