@@ -145,6 +145,17 @@ def match_timezone(typed: str, locales: tuple[str, ...] = NAME_LOCALES) -> list[
     return found[:MAX_CANDIDATES]
 
 
+def zone_label(zone: str, locale: str) -> str:
+    """A zone as a person recognises it: its city in their language, then the IANA name ("Cancún · America/Cancun")."""
+    try:
+        city = get_timezone_location(zone, Locale.parse(locale.replace("-", "_")), return_city=True)
+    except (LookupError, ValueError, UnknownLocaleError):
+        return zone
+    if not city or fold(city) == fold(zone.rsplit("/", 1)[-1]):
+        return zone
+    return f"{city} · {zone}"
+
+
 def zone_for_locale(tag: str | None) -> str | None:
     """A platform's language tag with a country ("es-ES", "pt_BR") → that country's zone when it has only one
     or one that most of its people use (CLDR's first); None for a bare language ("es") or an unknown country."""

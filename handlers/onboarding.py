@@ -18,7 +18,7 @@ from bot.core.router import Router
 from bot.i18n.text import msg
 from domain.languages import language_name
 from domain.profile import DOMAINS, ExpertProfile, ProfileAnswers
-from domain.timezones import COMMON, match_timezone, valid_timezone, zone_for_locale
+from domain.timezones import COMMON, match_timezone, valid_timezone, zone_for_locale, zone_label
 from handlers.shared.actions import RunCommand
 from handlers.shared.context import Context
 from handlers.shared.replies import command_buttons
@@ -126,7 +126,8 @@ async def profile_form(ctx: Context, params: dict) -> FormSpec:
             id="timezone_pick", kind=FieldKind.choice, required=len(matches) > 1,  # no Skip when it is asked
             label=msg("onboarding.timezone_pick" if len(matches) > 1 else "onboarding.timezone_list"),
             help=msg("onboarding.timezone_pick.help") if len(matches) > 1 else None,
-            options=[Option(value=z, label=z) for z in (matches if len(matches) > 1 else COMMON)]),
+            options=[Option(value=z, label=zone_label(z, ctx.locale)) if len(matches) > 1 else Option(value=z, label=z)
+                     for z in (matches if len(matches) > 1 else COMMON)]),
         FieldSpec(id="weekly_hours", kind=FieldKind.number, label=msg("onboarding.weekly_hours"), min=0, max=80,
                   suggestions=_keep_or_use(current.get("weekly_hours"), None)),
     ]

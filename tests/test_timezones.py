@@ -100,3 +100,12 @@ def test_an_unknown_zone_is_refused():
     with pytest.raises(ValidationError) as exc:
         ProfileAnswers(**PROFILE, timezone="Atlantis")
     assert exc.value.errors()[0]["loc"] == ("timezone",)
+
+
+def test_a_zone_is_labelled_with_its_city_in_the_person_s_language_when_that_says_more():
+    from domain.timezones import zone_label
+
+    assert zone_label("America/Mexico_City", "es") == "Ciudad de México · America/Mexico_City"
+    assert zone_label("Atlantic/Canary", "es") == "Canarias · Atlantic/Canary"
+    assert zone_label("America/Mexico_City", "en") == "America/Mexico_City"  # the city is the zone's own name
+    assert zone_label("UTC", "es") == "UTC"
