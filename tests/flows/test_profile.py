@@ -2,14 +2,15 @@
 zone can be a city or a country; /language understands language names. Every adapter, both backends."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from handlers.onboarding import EditProfileField
 from tests.flows.helpers import PROFILE, onboard, person_id, resign_button, rows, stored_person
 
 
 async def _stored(chat, user: str) -> dict:
-    import json
-
     got = await rows(chat.runtime, "SELECT display_name, timezone, locale, profile FROM persons WHERE id = $1",
                      await person_id(chat, user))
     return {**got[0], "profile": json.loads(got[0]["profile"])}
@@ -91,8 +92,6 @@ async def test_edit_is_refused_to_someone_without_a_profile(chat):
     await onboard(chat, "fay")
     await chat.send("gus", "/help")
     await chat.send("fay", "/profile")
-    from handlers.onboarding import EditProfileField
-
     resign_button(chat, "fay", "Edit name", EditProfileField(field="name"), await person_id(chat, "gus"))
     await chat.press_as("gus", "fay", "Edit name")
     assert "You have no profile yet" in chat.texts("gus")
