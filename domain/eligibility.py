@@ -6,6 +6,7 @@ from functools import lru_cache
 from babel import Locale
 
 from domain.project_spec import ProjectSpec
+from domain.timezones import fold
 
 
 @lru_cache(maxsize=1)
@@ -15,18 +16,19 @@ def _language_names() -> dict[str, str]:
     for display in ("en", "es"):
         for code, name in Locale.parse(display).languages.items():
             if len(code) == 2:
-                names.setdefault(name.casefold(), code)
+                names.setdefault(fold(name), code)
     return names
 
 
 def language_codes(typed: list[str]) -> set[str]:
-    """'English', 'español', 'en', 'pt-BR' → {'en', 'es', 'pt'}; unknown names are ignored."""
+    """'English', 'español', 'espanol', 'en', 'pt-BR' → {'en', 'es', 'pt'}; unknown names are ignored. Names are
+    compared without case or accents, as people type them."""
     codes = set()
     names = _language_names()
     for entry in typed:
         t = entry.strip().casefold()
-        if t in names:
-            codes.add(names[t])
+        if fold(t) in names:
+            codes.add(names[fold(t)])
         elif 2 <= len(t.split("-")[0].split("_")[0]) <= 3 and t.replace("-", "").replace("_", "").isalpha():
             codes.add(t.split("-")[0].split("_")[0])
     return codes

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
-from domain.timezones import valid_timezone
+from domain.timezones import match_timezone
 
 DOMAINS = (
     "medicine", "law", "software_engineering", "data_analysis", "finance", "business_operations",
@@ -54,6 +54,43 @@ class ExpertProfile(BaseModel):
     @field_validator("timezone", mode="before")
     @classmethod
     def _tz(cls, v: object) -> object:
-        if not isinstance(v, str) or not valid_timezone(v.strip()):
+        """An IANA name, or a city or country that names exactly one zone ("Madrid" → Europe/Madrid)."""
+        zones = match_timezone(v) if isinstance(v, str) else []
+        if not zones:
+            raise ValueError("key:form.error.timezone")
+        if len(zones) > 1:
+            raise ValueError("key:form.error.timezone_ambiguous")
+        return zones[0]
+
+
+class ProfileAnswers(ExpertProfile):
+    """The onboarding form's answers: as the profile, but the time zone step takes a city or country that names
+    several zones ("Mexico", "San"), and a second step (`timezone_pick`) asks which of them."""
+
+    # validate_default: a missing pick is an error exactly when the typed name is ambiguous
+    timezone_pick: str | None = Field(default=None, validate_default=True)
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _tz(cls, v: object) -> object:
+        if not isinstance(v, str) or not match_timezone(v):
             raise ValueError("key:form.error.timezone")
         return v.strip()
+
+    @field_validator("timezone_pick")
+    @classmethod
+    def _pick(cls, v: str | None, info: ValidationInfo) -> str | None:
+        typed = info.data.get("timezone")
+        zones = match_timezone(typed) if isinstance(typed, str) else []
+        if len(zones) > 1 and v not in zones:
+            raise ValueError("key:form.error.timezone_ambiguous")
+        return v
+
+    @model_validator(mode="after")
+    def _resolve(self) -> "ProfileAnswers":
+        zones = match_timezone(self.timezone)
+        self.timezone = zones[0] if len(zones) == 1 else (self.timezone_pick or self.timezone)
+        return self
+
+    def profile(self) -> ExpertProfile:
+        return ExpertProfile.model_validate(self.model_dump(exclude={"timezone_pick"}))

@@ -1,8 +1,6 @@
 """/help, /language, /cancel. (The button that runs a command is the core's: bot/core/commands.py.)"""
 from __future__ import annotations
 
-from babel import Locale
-
 from pydantic import Field
 
 from bot.core.actions import ActionData
@@ -11,6 +9,7 @@ from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import msg
 from handlers.shared.help_order import command_menu, listed_commands
+from domain.languages import match_locale, own_name
 from handlers.shared.replies import command_buttons, say
 
 router = Router("common")
@@ -30,12 +29,14 @@ async def show_help(ctx: Context, event) -> list:
 @router.command("language", help_key="command.language.help")
 async def choose_language(ctx: Context, event) -> list:
     wanted = (getattr(event, "args", "") or "").strip()
-    if wanted:
-        return await _set_language(ctx, wanted)
-    names = []
-    for code in ctx.locales:
-        names.append(button(Locale.parse(code).get_display_name(code).capitalize(), SetLanguage(locale=code)))
-    return [ctx.reply(text(msg("language.choose")), Buttons(rows=[names[i:i + 3] for i in range(0, len(names), 3)]))]
+    if wanted:  # "español", "espanol", "Spanish", "inglés", "es", "es-MX": whatever names one of ours
+        return await _set_language(ctx, match_locale(wanted, ctx.locales) or wanted)
+    return [ctx.reply(text(msg("language.choose")), _language_buttons(ctx))]
+
+
+def _language_buttons(ctx: Context) -> Buttons:
+    names = [button(own_name(code), SetLanguage(locale=code)) for code in ctx.locales]
+    return Buttons(rows=[names[i:i + 3] for i in range(0, len(names), 3)])
 
 
 @router.action(SetLanguage)
@@ -45,7 +46,8 @@ async def language_pressed(ctx: Context, event, press: SetLanguage) -> list:
 
 async def _set_language(ctx: Context, code: str) -> list:
     if code not in ctx.locales:
-        return [say("language.unknown", code=code[:20], available=", ".join(ctx.locales))]
+        available = ", ".join(own_name(c) for c in ctx.locales)
+        return [ctx.reply(text(msg("language.unknown", code=code[:20], available=available)), _language_buttons(ctx))]
     await ctx.uow.people.set_locale(ctx.person.id, code)
     await ctx.audit("language.set", locale=code)
     ctx.locale = code  # the confirmation already speaks the new language

@@ -666,7 +666,9 @@ async def test_a_closed_modal_keeps_what_was_typed_as_the_draft(slack):
     modal.set(modal.block("years"), "9")
     await slack.close_modal("kim")
     drafts = await rows(slack.runtime, "SELECT vals, status FROM form_sessions")
-    assert drafts[0]["status"] == "open" and json.loads(drafts[0]["vals"]) == {"name": "Kim Lee", "years": 9}
+    # with what users.info said (locale en-US, tz UTC), prefilled in the modal for Kim to confirm (issue 16, point 9)
+    assert drafts[0]["status"] == "open" and json.loads(drafts[0]["vals"]) == {
+        "name": "Kim Lee", "years": 9, "languages": "English", "timezone": "UTC"}
     await slack.send("kim", "/start")  # reopened, prefilled with the draft
     view = slack.standin.calls_to("views.open")[-1].response["view"]
     assert next(b for b in view["blocks"] if b["block_id"] == "name")["element"]["initial_value"] == "Kim Lee"

@@ -22,10 +22,13 @@ class Actor(BaseModel):
     platform: str  # console | telegram | slack
     workspace: str = ""  # Slack team id; empty elsewhere
     user_id: str
+    # What the platform says about the person, offered (never imposed) as defaults: their name, language tag and
+    # IANA time zone. Telegram knows a name and a language; Slack (users.info) all three; the console none.
     display_name: str | None = None
     locale_hint: str | None = None
+    tz_hint: str | None = None
 
-    _clean_names = field_validator("display_name", "locale_hint")(_clean)
+    _clean_names = field_validator("display_name", "locale_hint", "tz_hint")(_clean)
 
     @property
     def key(self) -> str:

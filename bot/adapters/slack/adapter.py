@@ -146,6 +146,7 @@ class SlackAdapter:
         self.verifier = SignatureVerifier(secret) if secret is not None else None
         self._dm: dict[str, str] = {}  # user id → DM channel id
         self._locale: dict[str, tuple[str | None, str | None]] = {}  # user id → (locale, real name)
+        self._tz: dict[str, str | None] = {}  # user id → IANA time zone from the same users.info
         self._view_acks: dict[str, asyncio.Future] = {}
         self._gates: dict[str, asyncio.Future] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -336,6 +337,12 @@ class SlackAdapter:
             await ack()
 
     async def _event_for(self, body: dict, context):
+        event = await self._parse(body, context)
+        if event is not None and event.actor.user_id in self._tz:
+            event.actor.tz_hint = self._tz[event.actor.user_id]
+        return event
+
+    async def _parse(self, body: dict, context):
         who = parse.who(body)
         if who is None or not who.user_id:
             return None
@@ -387,7 +394,8 @@ class SlackAdapter:
         return None
 
     async def _user_info(self, user_id: str) -> tuple[str | None, str | None]:
-        """The person's Slack locale (as a hint) and name, asked once per user and cached."""
+        """The person's Slack locale (as a hint) and name, asked once per user and cached; the same answer's time
+        zone is kept in `_tz` and handed on as the event's `tz_hint` (a default offered in their profile)."""
         if user_id in self._locale:
             return self._locale[user_id]
         locale = name = None
@@ -396,6 +404,7 @@ class SlackAdapter:
             user = resp.get("user") or {}
             locale = user.get("locale") or None
             name = (user.get("profile") or {}).get("real_name") or user.get("real_name") or None
+            self._tz[user_id] = str(user.get("tz") or "")[:64] or None
         except (SlackApiError, asyncio.TimeoutError, aiohttp.ClientError) as exc:
             log.info("users.info for %s failed (%s): no locale hint", user_id, type(exc).__name__)
         self._locale[user_id] = (locale, name)
