@@ -23,10 +23,10 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
-    cut = flat[:limit + 1]  # one more: a space right after the limit means the last word is whole
-    space = cut.rfind(" ")
-    kept = cut[:space] if space >= limit // 2 else flat[:limit]
-    return kept.rstrip(" ,;:.-–—") + ELLIPSIS
+    # the last place at or before the limit that is not inside a word (letters or digits on both sides)
+    cut = next((i for i in range(limit, max(limit // 2, 1) - 1, -1)
+                if not (flat[i - 1].isalnum() and flat[i].isalnum())), limit)
+    return flat[:cut].rstrip(" ,;:.-–—") + ELLIPSIS
 
 
 def _answered(value: Any) -> bool:

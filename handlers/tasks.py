@@ -267,10 +267,16 @@ async def _skip(ctx: Context, assignment_id: int, code: str, free_text: str | No
         return [say("task.already_skipped" if assignment.status == SKIPPED else "task.nothing_to_skip")]
     kept = 0
     for session in await ctx.uow.forms.open_for(ctx.person.id):
-        if session.form_id == FORM and session.params.get("a") == assignment_id:
+        if session.params.get("a") != assignment_id:
+            continue
+        if session.form_id == FORM:
             session.status = SKIPPED  # set aside, not thrown away: an Undo opens it again
-            await ctx.uow.forms.save(session, ctx.now)
             kept = session.id
+        elif session.form_id == SKIP_FORM:  # skipped another way (/skip with words) while it asked: done with
+            session.status = "cancelled"
+        else:
+            continue
+        await ctx.uow.forms.save(session, ctx.now)
     await ctx.audit("task.skipped", assignment=assignment_id, reason=code)
     return [ctx.reply(text(msg("task.skipped")), Buttons(rows=[[
         button(msg("task.undo_button"), UndoSkip(assignment=assignment_id, session=kept)),
@@ -313,8 +319,8 @@ async def drafts(ctx: Context, event) -> list:
         how_far = (msg("task.draft.ready") if progress.ready
                    else msg("task.draft.answered", done=progress.answered, total=progress.total))
         # numbered when there are several, so each Continue button names its line
-        blocks.append(text(f"{number}. " if several else "• ", project.name, " — ", item_quote(item)))
-        blocks.append(text(how_far, " · ", _time_left(ctx, assignment)))
+        blocks.append(text(f"{number}. " if several else "• ", project.name, " — ", item_quote(item), "\n",
+                           how_far, " · ", _time_left(ctx, assignment)))
         label = msg("task.continue_button_n", number=number) if several else msg("task.continue_button")
         rows.append([button(label, ResumeTask(assignment=assignment.id))])
     return [ctx.reply(*blocks, Buttons(rows=rows))]
