@@ -1,7 +1,8 @@
 """/review: the next answer waiting for review; approve, reject with a reason, or send back for rework.
 
 Reviewers see the item and the answer under a pseudonym, never the expert's name. Every decision is one row in
-the review log (a double press decides once); the expert is told in their own language.
+the review log (a double press decides once); the expert is told in their own language which answer it was (the
+item quoted, the day they answered) with a button to see that answer again.
 """
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from bot.core.blocks import Buttons, Heading, LongText, Span, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
-from bot.i18n.text import msg
+from bot.i18n.text import When, msg
 from domain.pseudonyms import pseudonym
 from domain.task_import import TaskItem
 from handlers.shared.quality_rules import check_pause
 from handlers.shared.replies import command_buttons, say
-from handlers.shared.task_render import render_answer, response_title
+from handlers.shared.task_render import item_quote, render_answer, response_title
 from handlers.shared.task_screen import show_task
 from handlers.shared.task_service import spec_of
 
@@ -45,6 +46,13 @@ class Decide(ActionData, name="review.decide"):
 
 class Rework(ActionData, name="task.rework"):
     submission: int = Field(alias="s")
+
+
+class ShowAnswer(ActionData, name="review.answer"):
+    """An outcome notice's "See my answer": the version of the answer that was decided."""
+
+    submission: int = Field(alias="s")
+    revision: int = Field(alias="r")
 
 
 async def _reviewable_projects(ctx: Context) -> list[int]:
@@ -137,13 +145,17 @@ async def _decide(ctx: Context, submission_id: int, revision: int, decision: str
     await ctx.uow.submissions.set_review_state(submission_id, revision, decision)
     await ctx.audit("review.decided", submission=submission_id, revision=revision, decision=decision, reason=reason)
     project = await ctx.uow.projects.get(submission.project_id)
-    notice = [text(msg(f"review.notice.{decision}", name=project.name))]
+    task = await ctx.uow.tasks.get(submission.task_id)
+    notice = [text(msg(f"review.notice.{decision}", name=project.name)),
+              _which_answer(submission, TaskItem.model_validate(task.item))]
     if reason:
         notice.append(text(msg("review.reason"), " ", msg(f"review.reason.{reason}")))
     if comment:
         notice.append(LongText(title=msg("review.comment"), text=comment, filename="review-comment.txt"))
+    row = [button(msg("review.show_answer"), ShowAnswer(submission=submission_id, revision=revision))]
     if decision == "rework":
-        notice.append(Buttons(rows=[[button(msg("review.rework_button"), Rework(submission=submission_id))]]))
+        row.insert(0, button(msg("review.rework_button"), Rework(submission=submission_id), style="primary"))
+    notice.append(Buttons(rows=[row]))
     from handlers.shared import money_hooks
 
     await check_pause(ctx, submission.person_id, project, spec_of(project))
@@ -157,6 +169,29 @@ async def _decide(ctx: Context, submission_id: int, revision: int, decision: str
 
 
 router.form(FORM, model=ReviewNote, build=_note_form, on_complete=_noted)
+
+
+def _which_answer(submission, item: TaskItem):
+    """The item quoted and the day of the answer (the reader's zone and language, at delivery)."""
+    return text(msg("review.notice.item", item=item_quote(item), date=When(at=submission.submitted_at, style="date")))
+
+
+@router.action(ShowAnswer)
+async def show_answer(ctx: Context, event, press: ShowAnswer) -> list:
+    """The answer a notice was about, to its author or a manager only; the payload is untrusted, and a button for
+    a version since replaced by a rework says so rather than show another text than the notice meant."""
+    submission = await ctx.uow.submissions.get(press.submission)
+    if submission is None:
+        return [say("error.button_expired")]
+    if submission.person_id != ctx.person.id and not ctx.has_role("manager"):
+        return [say("review.answer_not_yours")]
+    if submission.revision != press.revision:
+        return [say("review.answer_replaced")]
+    project = await ctx.uow.projects.get(submission.project_id)
+    task = await ctx.uow.tasks.get(submission.task_id)
+    item = TaskItem.model_validate(task.item)
+    return [ctx.reply(Heading(text=msg("review.answer_heading", name=project.name)), _which_answer(submission, item),
+                      *render_answer(spec_of(project), item, submission.form_values))]
 
 
 @router.action(Rework)

@@ -1,7 +1,8 @@
 """Doing the work: /next gives an item, its form saves every step as a draft, submit stores one answer.
 
-/skip releases the slot for good (that item never comes back to this person); /drafts resumes unfinished
-work on any platform. Leases end on a tick: a warning first, then the slot returns to the pool while the
+/skip releases the slot (that item never comes back to this person, unless an Undo takes the skip back while the
+item is still free: the same assignment, with its draft); "Other" asks for the reason in words. /drafts tells
+unfinished work apart (which item, how far, when its time runs out) and resumes it on any platform. Leases end on a tick: a warning first, then the slot returns to the pool while the
 draft stays with the expert.
 """
 from __future__ import annotations
@@ -11,33 +12,52 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import get_args
 
+from pydantic import BaseModel, Field
+
+from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, LongText, button, text
 from handlers.shared.context import Context
-from bot.core.forms import FormSpec
+from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.router import Router
 from handlers.shared.context import TickContext
-from bot.i18n.text import msg
+from bot.i18n.text import When, msg
 from bot.core.wizard import Problem
 from domain.assignment import late_submit_allowed, prefer_gold
+from domain.drafts import draft_progress, lease_expiry
+from domain.skips import OTHER, REASON_CHARS, skip_reason, undo_refusal
 from domain.feedback import check_justification
 from domain.task_import import TaskItem
-from domain.task_types import AnswerInvalid, justification_field, validate_answer
+from domain.task_types import AnswerInvalid, answer_questions, justification_field, validate_answer
 from domain.eligibility import ineligibility
 from handlers.shared import money_hooks
-from handlers.shared.actions import ResumeTask, ShowInstructions, SkipReason, SkipTask
+from handlers.shared.actions import ResumeTask, RunCommand, ShowInstructions, SkipReason, SkipTask
 from handlers.shared.project_access import may_read_instructions
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.quality_rules import on_submitted
 from handlers.shared.replies import command_buttons, say
 from domain.scoring import expected_answer, needs_review, score_gold
-from handlers.shared.task_render import render_expected
-from handlers.shared.task_screen import FORM, load_assignment, show_task
+from handlers.shared.task_render import item_quote, render_expected
 from handlers.shared.task_forms import answer_fields
+from handlers.shared.task_screen import FORM, load_assignment, show_task
 from handlers.shared.task_service import spec_from_json, spec_of
 from storage.uow import UnitOfWork
 
 router = Router("tasks")
 SKIP_REASONS = get_args(SkipReason)
+SKIP_FORM = "task_skip"
+SKIPPED = "skipped"  # a task form's session while its skip may be undone: out of /drafts, its answers kept
+AT_SUMMARY = ("confirm", "soft", "pick_edit")  # the forms engine's stages from the summary on: only Submit is left
+
+
+class UndoSkip(ActionData, name="task.unskip"):
+    """The skip confirmation's Undo: the assignment, and the draft set aside with it (0: none)."""
+
+    assignment: int = Field(alias="a")
+    session: int = Field(default=0, alias="s")
+
+
+class SkipNote(BaseModel):
+    reason: str = Field(min_length=3, max_length=REASON_CHARS)
 
 
 async def _form(ctx: Context, params: dict) -> FormSpec:
@@ -201,17 +221,23 @@ async def skip_command(ctx: Context, event) -> list:
         return [say("task.nothing_to_skip")]
     reason = (event.args or "").strip()
     if reason:
-        return await _skip(ctx, active[0].id, "other", reason[:500])
+        return await _skip(ctx, active[0].id, OTHER, reason)
     return [_reasons(ctx, active[0].id)]
 
 
 @router.action(SkipTask)
 async def skip_pressed(ctx: Context, event, press: SkipTask) -> list:
     loaded = await _own_assignment(ctx, press.assignment)
-    if loaded is None or loaded[0].status != "active":
+    if loaded is None:
+        return [say("error.button_expired")]
+    if loaded[0].status == SKIPPED:  # a double tap, or an old message: skipped once is enough
+        return [say("task.already_skipped")]
+    if loaded[0].status != "active":
         return [say("error.button_expired")]
     if press.reason is None:
         return [_reasons(ctx, loaded[0].id)]
+    if press.reason == OTHER:  # the reason in their words, kept with the skip
+        return await ctx.forms.open(SKIP_FORM, params={"a": loaded[0].id})
     return await _skip(ctx, loaded[0].id, press.reason, None)
 
 
@@ -220,38 +246,101 @@ def _reasons(ctx: Context, assignment_id: int):
     return ctx.reply(text(msg("task.skip_why")), Buttons(rows=rows))
 
 
+def _skip_form(ctx: Context, params: dict) -> FormSpec:
+    return FormSpec(id=SKIP_FORM, title=msg("task.skip_other.title"), confirm=False, fields=[
+        FieldSpec(id="reason", kind=FieldKind.long_text, label=msg("task.skip_other.ask"), min_length=3,
+                  max_length=REASON_CHARS)])
+
+
+async def _skip_noted(ctx: Context, note: SkipNote, session) -> list:
+    return await _skip(ctx, int(session.params["a"]), OTHER, note.reason)
+
+
+router.form(SKIP_FORM, model=SkipNote, build=_skip_form, on_complete=_skip_noted)
+
+
 async def _skip(ctx: Context, assignment_id: int, code: str, free_text: str | None) -> list:
     assignment = await ctx.uow.assignments.get(assignment_id)
     if assignment is None or assignment.person_id != ctx.person.id:
         return [say("error.button_expired")]
-    reason = code if free_text is None else f"{code}: {free_text}"
-    if not await ctx.uow.assignments.release(assignment, "skipped", ctx.now, reason):
-        return [say("task.nothing_to_skip")]
+    if not await ctx.uow.assignments.release(assignment, SKIPPED, ctx.now, skip_reason(code, free_text)):
+        return [say("task.already_skipped" if assignment.status == SKIPPED else "task.nothing_to_skip")]
+    kept = 0
     for session in await ctx.uow.forms.open_for(ctx.person.id):
-        if session.form_id == FORM and session.params.get("a") == assignment_id:
+        if session.params.get("a") != assignment_id:
+            continue
+        if session.form_id == FORM:
+            session.status = SKIPPED  # set aside, not thrown away: an Undo opens it again
+            kept = session.id
+        elif session.form_id == SKIP_FORM:  # skipped another way (/skip with words) while it asked: done with
             session.status = "cancelled"
-            await ctx.uow.forms.save(session, ctx.now)
+        else:
+            continue
+        await ctx.uow.forms.save(session, ctx.now)
     await ctx.audit("task.skipped", assignment=assignment_id, reason=code)
-    return [ctx.reply(text(msg("task.skipped")), command_buttons("next"))]
+    return [ctx.reply(text(msg("task.skipped")), Buttons(rows=[[
+        button(msg("task.undo_button"), UndoSkip(assignment=assignment_id, session=kept)),
+        button(msg("command.next.button"), RunCommand(command="next"), style="primary")]]))]
+
+
+@router.action(UndoSkip)
+async def undo_skip(ctx: Context, event, press: UndoSkip) -> list:
+    """The same item back, with its draft, while its slot is still free; a second tap changes nothing."""
+    assignment = await ctx.uow.assignments.get(press.assignment)
+    if assignment is None or assignment.person_id != ctx.person.id:  # the payload is untrusted
+        return [say("error.button_expired")]
+    others = [a for a in await ctx.uow.assignments.active_for(ctx.person.id) if a.id != assignment.id]
+    refusal = undo_refusal(assignment.status, assignment.lease_expires_at, ctx.now, bool(others))
+    if refusal is not None:
+        return [say(refusal)]
+    if not await ctx.uow.assignments.unskip(assignment):
+        return [say("task.undo.taken")]
+    session = await ctx.uow.forms.get(press.session) if press.session else None
+    if (session is not None and session.person_id == ctx.person.id and session.form_id == FORM
+            and session.params.get("a") == assignment.id and session.status == SKIPPED):
+        session.status = "open"
+        await ctx.uow.forms.save(session, ctx.now)
+    await ctx.audit("task.skip_undone", assignment=assignment.id)
+    return [say("task.undo.done")] + await show_task(ctx, assignment.id)
 
 
 @router.command("drafts", help_key="command.drafts.help")
 async def drafts(ctx: Context, event) -> list:
-    sessions = [s for s in await ctx.uow.forms.open_for(ctx.person.id) if s.form_id == FORM]
-    if not sessions:
-        return [say("task.no_drafts")]
-    rows = []
-    lines = [text(msg("task.drafts_title", count=len(sessions)))]
-    for s in sessions[:10]:
+    found = []
+    for s in [s for s in await ctx.uow.forms.open_for(ctx.person.id) if s.form_id == FORM][:10]:
         loaded = await load_assignment(ctx.uow, int(s.params["a"]))
-        if loaded is None:
-            continue
-        assignment, task, project, spec, item = loaded
-        state = "task.draft.active" if assignment.status == "active" else "task.draft.lapsed"
-        lines.append(text("• ", project.name, " — ", msg(state), " — ",
-                          msg("task.draft.answered", done=len(s.values), total=len(answer_fields(spec, item)))))
-        rows.append([button(msg("task.resume_button", name=project.name), ResumeTask(assignment=assignment.id))])
-    return [ctx.reply(*lines, Buttons(rows=rows))]
+        if loaded is not None:
+            found.append((s, loaded))
+    if not found:
+        return [say("task.no_drafts")]
+    blocks, rows, several = [text(msg("task.drafts_title", count=len(found)))], [], len(found) > 1
+    for number, (s, (assignment, task, project, spec, item)) in enumerate(found, 1):
+        progress = draft_progress(answer_questions(spec, item), s.values, at_summary=s.stage in AT_SUMMARY)
+        how_far = (msg("task.draft.ready") if progress.ready
+                   else msg("task.draft.answered", done=progress.answered, total=progress.total))
+        # numbered when there are several, so each Continue button names its line
+        blocks.append(text(f"{number}. " if several else "• ", project.name, " — ", item_quote(item), "\n",
+                           how_far, " · ", _time_left(ctx, assignment)))
+        label = msg("task.continue_button_n", number=number) if several else msg("task.continue_button")
+        rows.append([button(label, ResumeTask(assignment=assignment.id))])
+    return [ctx.reply(*blocks, Buttons(rows=rows))]
+
+
+def _time_left(ctx: Context, assignment):
+    """When the lease ends, in the reader's zone: in minutes within the hour, else today / tomorrow / a date."""
+    if assignment.status != "active":
+        return msg("task.draft.lapsed")
+    expiry = lease_expiry(assignment.lease_expires_at, ctx.now, ctx.tz)
+    if expiry.kind == "ended":
+        return msg("task.draft.lapsed")
+    if expiry.kind == "minutes":
+        return msg("task.draft.expires_in", count=expiry.minutes)
+    at = assignment.lease_expires_at
+    if expiry.kind == "today":
+        return msg("task.draft.expires_today", at=When(at=at, style="time"))
+    if expiry.kind == "tomorrow":
+        return msg("task.draft.expires_tomorrow", at=When(at=at, style="time"))
+    return msg("task.draft.expires_on", at=When(at=at, style="medium"))
 
 
 @router.tick(every=30, name="tasks.leases")

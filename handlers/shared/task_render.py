@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from bot.core.blocks import Buttons, Heading, LongText, button, text
-from bot.i18n.text import When, msg, user_text
+from bot.i18n.text import Msg, When, msg, user_text
+from domain.drafts import excerpt
 from domain.project_spec import ProjectSpec
 from domain.task_import import TaskItem
 from handlers.shared.actions import ShowInstructions, SkipTask
@@ -13,6 +14,12 @@ INSTRUCTIONS_PREVIEW = 300
 def response_title(index: int) -> object:
     letter = chr(ord("A") + index)
     return msg("task.response", letter=letter)
+
+
+def item_quote(item: TaskItem) -> Msg:
+    """Which item: its prompt cut at a word and its id, both isolated (the prompt and the id are a manager's text,
+    in any script), so an expert tells one answer of a project from another."""
+    return msg("task.item_quote", excerpt=user_text(excerpt(item.prompt)), id=user_text(item.external_id))
 
 
 def render_task(project_name: str, spec: ProjectSpec, item: TaskItem, assignment_id: int, lease_ends) -> list:

@@ -182,6 +182,25 @@ class Assignments:
         await self.tx.execute("UPDATE assignments SET slot = $2, status = 'active' WHERE id = $1", assignment.id, slot)
         return True
 
+    async def unskip(self, assignment: AssignmentRow) -> bool:
+        """Undo a skip: the same assignment is live again (its lease unchanged, the skip reason gone) on a free slot
+        of its item. False if it is not skipped any more (a double tap) or the item has no slot left (the one the
+        skip freed went to someone else)."""
+        task = await self.tx.fetchrow(
+            "SELECT id, overlap, filled FROM tasks WHERE id = $1 {for_update}", assignment.task_id)
+        used = {r["slot"] for r in await self.tx.fetch(
+            "SELECT slot FROM assignments WHERE task_id = $1 AND status IN ('active', 'submitted')", assignment.task_id)}
+        slot = free_slot(used, task["overlap"])
+        if slot is None or task["filled"] >= task["overlap"]:
+            return False
+        if await self.tx.execute(
+            "UPDATE assignments SET status = 'active', slot = $2, ended_at = NULL, skip_reason = NULL"
+            " WHERE id = $1 AND status = 'skipped'", assignment.id, slot,
+        ) != 1:
+            return False
+        await self.tx.execute("UPDATE tasks SET filled = filled + 1 WHERE id = $1", assignment.task_id)
+        return True
+
     async def mark_submitted(self, assignment_id: int, now: datetime) -> None:
         await self.tx.execute(
             "UPDATE assignments SET status = 'submitted', ended_at = $2 WHERE id = $1 AND status = 'active'",

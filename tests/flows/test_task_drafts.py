@@ -85,7 +85,7 @@ async def test_discard_asks_first_keep_leaves_it_and_only_discard_throws_away(ch
         await chat.fill_form("cy", {"prompt": LONG, "reference_answer": REFERENCE}, confirm=False)
         await chat.press("cy", "Stop for now")
         await chat.send("cy", "/drafts")
-        await chat.press("cy", "Resume")
+        await chat.press("cy", "Continue")
     else:
         await chat.fill_form("cy", {"prompt": LONG, "reference_answer": REFERENCE}, confirm=False)
     assert "Step 3 of 3" in chat.last("cy").text
@@ -113,7 +113,7 @@ async def test_a_stale_discard_after_submitting_changes_nothing(chat):
         await chat.fill_form("di", {"prompt": LONG}, confirm=False)
         await chat.press("di", "Stop for now")
         await chat.send("di", "/drafts")
-        await chat.press("di", "Resume")
+        await chat.press("di", "Continue")
         await chat.fill_form("di", {"reference_answer": REFERENCE, "why_hard": WHY}, confirm=False)
     else:
         await chat.fill_form("di", {"prompt": LONG, "reference_answer": REFERENCE, "why_hard": WHY}, confirm=False)
@@ -124,7 +124,7 @@ async def test_a_stale_discard_after_submitting_changes_nothing(chat):
     await chat.press("di", "Discard answers…")
     assert "Discard 3 answers?" in chat.last("di").text
     await chat.send("di", "/drafts")
-    await chat.press("di", "Resume")  # the summary again, in a new message
+    await chat.press("di", "Continue")  # the summary again, in a new message
     await chat.press("di", "Submit answer")
     assert "your answer for" in chat.last("di").text
     await chat.press_as("di", "di", "Discard")  # an old Discard button: the draft became an answer meanwhile
@@ -144,7 +144,7 @@ async def test_stop_and_discard_in_spanish(chat):
         await chat.fill_form("eva", {"prompt": LONG}, confirm=False)
         await chat.press("eva", "Parar por ahora")
         await chat.send("eva", "/drafts")
-        await chat.press("eva", "Retomar")
+        await chat.press("eva", "Continuar")
     else:
         await chat.fill_form("eva", {"prompt": LONG}, confirm=False)
         await chat.press("eva", "Parar por ahora")

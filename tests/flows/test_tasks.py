@@ -119,7 +119,7 @@ async def test_drafts_survive_and_resume_where_they_stopped(chat):
     chat.clear("di")
     await chat.send("di", "/drafts")
     assert "1 unfinished task" in chat.last("di").text and "2 of 4 answered" in chat.last("di").text
-    await chat.press("di", "Resume")
+    await chat.press("di", "Continue")
     assert "Step 3 of 4" in chat.last("di").text
     await chat.fill_form("di", {"rank.c": "2", "justification": ANSWERS["ranking_software"]["justification"]}, confirm=False)
     await chat.press("di", "Submit answer")
