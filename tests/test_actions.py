@@ -28,7 +28,7 @@ from handlers.common import SetLanguage
 from handlers.earnings import OpenDispute, ResolveDispute, ShowEarnings
 from handlers.export import PickProject, RunExport
 from handlers.hours import (
-    ApproveAll, ApproveWeek, DeleteEntry, EditEntry, LogFor, OtherWeek, RejectWeek, TimerDo,
+    ApproveAll, ApproveWeek, ConfirmDelete, DeleteEntry, EditEntry, LogFor, OtherWeek, RejectWeek, TimerDo,
 )
 from handlers.link import ConfirmLink, RefuseLink
 from handlers.matching import AcceptInvite, DeclineInvite, InviteTop
@@ -37,7 +37,7 @@ from handlers.pings import AnswerPing
 from handlers.progress import ShowProgress
 from handlers.projects import ImportInto, JoinProject
 from handlers.quality import LiftPause
-from handlers.reminders import KINDS, ToggleReminder
+from handlers.reminders import KINDS, SetReminder
 from handlers.review import Decide, ReviewLater, Rework
 from handlers.shared.actions import BackFromAway, ResumeTask, RunCommand, ShowInstructions, SkipReason, SkipTask
 from storage.uow import UnitOfWork
@@ -66,13 +66,13 @@ def samples(command_names) -> list[ActionData]:
         RunExport(project=ID, fmt=_longest(FORMATS), approved_only=True, exclude_paused=True, since=DAY,
                   until=DAY + timedelta(days=7)),
         LogFor(project=ID, minutes=24 * 60, day=DAY, note="n" * 60), TimerDo(op="start", project=ID),
-        OtherWeek(week=DAY), EditEntry(entry=ID), DeleteEntry(entry=ID),
+        OtherWeek(week=DAY), EditEntry(entry=ID), DeleteEntry(entry=ID), ConfirmDelete(entry=ID, week=DAY),
         ApproveWeek(person=ID, week=DAY), ApproveAll(), RejectWeek(person=ID, week=DAY),
         InviteTop(project=ID, count=10), AcceptInvite(invite=ID), DeclineInvite(invite=ID),
         ClosePeriod(period="last month"), MarkPaid(statement=ID),
         AnswerPing(ping=ID, code="c19"), ShowProgress(project=ID),
         ImportInto(upload=ID, project=ID, all_or_nothing=True), JoinProject(project=ID),
-        LiftPause(project=ID, expert=ID), ToggleReminder(kind=_longest(KINDS)),
+        LiftPause(project=ID, expert=ID), SetReminder(kind=_longest(KINDS), on=False),
         ConfirmLink(code="ABCDEFGH"), RefuseLink(code="ABCDEFGH"),
         Decide(submission=ID, revision=12, decision="rejected"), ReviewLater(after=ID), Rework(submission=ID),
         ShowInstructions(assignment=ID), ResumeTask(assignment=ID),
@@ -182,8 +182,8 @@ BAD_PRESSES = {
     "unsigned": ("u1", lambda rt, me, s: f"lang.set|l=es|{me}|"),
     "missing field": ("u1", lambda rt, me, s: rt.codec.signed("lang.set", {}, me)),
     "extra field": ("u1", lambda rt, me, s: rt.codec.signed("lang.set", {"l": "es", "z": "1"}, me)),
-    "field by another key": ("u1", lambda rt, me, s: rt.codec.signed("rem.toggle", {"kind": "draft"}, me)),
-    "wrong type: not a choice": ("u1", lambda rt, me, s: rt.codec.signed("rem.toggle", {"k": "everything"}, me)),
+    "field by another key": ("u1", lambda rt, me, s: rt.codec.signed("rem.set", {"kind": "draft", "o": "1"}, me)),
+    "wrong type: not a choice": ("u1", lambda rt, me, s: rt.codec.signed("rem.set", {"k": "everything", "o": "1"}, me)),
     "wrong type: not a number": ("u1", lambda rt, me, s: rt.codec.signed(
         "form.pick", {"s": str(s[0]), "v": "x", "o": "0"}, me)),
     "wrong type: not a date": ("u1", lambda rt, me, s: rt.codec.signed("hours.week", {"w": "2026-02-30"}, me)),

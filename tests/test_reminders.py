@@ -12,6 +12,7 @@ from app.settings import Settings
 from handlers.reminders import reminder_tick
 from storage.repos.reminders import Availability
 from storage.uow import UnitOfWork
+from tests.flows.tasks_data import seed_project
 
 T0 = datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)  # 12:00 in Berlin (CEST)
 
@@ -32,6 +33,10 @@ async def rt(database_url):
         await uow.identities.create(person.id, "console", "", "ana", "ana", None, "Ana", T0)
         await uow.people.update_profile(person.id, "Ana", {}, "Europe/Berlin", T0)
     runtime.person_id = person.id
+    # an hourly project of Ana's: the weekly "log your hours" reminder these tests schedule is for her
+    runtime.hourly_project = await seed_project(runtime, "pairwise_law")
+    async with runtime.db.transaction() as tx:
+        await UnitOfWork(tx).projects.add_member(runtime.hourly_project, person.id, None, T0)
     yield runtime
     await runtime.stop()
 
@@ -102,6 +107,7 @@ async def test_two_ticks_at_once_send_nothing_twice(rt):
             uow = UnitOfWork(tx)
             p = await uow.people.create(f"p{i}", T0)
             await uow.identities.create(p.id, "console", "", f"p{i}", f"p{i}", None, None, T0)
+            await uow.projects.add_member(rt.hourly_project, p.id, None, T0)
             await uow.reminders.schedule(p.id, "hours", f"h{i}", T0, {}, T0)
     counts = await asyncio.gather(rt.run_tick(reminder_tick), rt.run_tick(reminder_tick))
     assert sum(counts) == 30 and len(rt.inbox.sent) == 30
@@ -110,7 +116,6 @@ async def test_two_ticks_at_once_send_nothing_twice(rt):
 
 async def test_new_tasks_are_announced_once_per_batch_and_never_to_the_away(rt):
     from handlers.shared.announcements import announce_new_tasks
-    from tests.flows.tasks_data import seed_project
 
     project_id = await seed_project(rt, "rewrite_finance")
     async with rt.db.transaction() as tx:

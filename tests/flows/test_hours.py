@@ -31,9 +31,10 @@ async def test_log_refusals_and_limits(chat):
     assert "locked" in chat.last("ana").text
     await chat.send("ana", "/log 1h30m pers yesterday checked sources")
     shown = chat.last("ana").text
-    assert f"Recorded 1h30m on {name}" in shown and "Total for the week" in shown
+    assert f"Recorded 1 hr 30 min on {name}" in shown and "Total for the week" in shown
     await chat.send("ana", "/log 23h yesterday")
-    assert "more than 24 hours" in chat.last("ana").text and "1,350 minutes" in chat.last("ana").text
+    assert "more than 24 hours" in chat.last("ana").text and "22 hr 30 min left" in chat.last("ana").text
+    assert "minutes" not in chat.last("ana").text  # issue 16: hours and minutes, never "1,350 minutes"
     entries = await rows(chat.runtime, "SELECT minutes, note, work_date, state FROM hours_entries ORDER BY id")
     yesterday = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
     assert [(e["minutes"], e["work_date"]) for e in entries][-1] == (90, yesterday)
@@ -48,7 +49,7 @@ async def test_log_picker_when_two_projects(chat):
     await chat.send("ana", "/log 45m today weekly sync about the deposit-protection cases, with notes")
     assert "Which project" in chat.last("ana").text
     await chat.press("ana", await project_name(chat, second))
-    assert "Recorded 45m on " + await project_name(chat, second) in chat.last("ana").text
+    assert "Recorded 45 min on " + await project_name(chat, second) in chat.last("ana").text
     got = await rows(chat.runtime, "SELECT project_id, minutes, note FROM hours_entries")
     assert [(g["project_id"], g["minutes"]) for g in got] == [(second, 45)]
     assert got[0]["note"].startswith("weekly sync about the deposit")  # carried by the button (a stored token)
@@ -65,19 +66,21 @@ async def test_timesheet_edit_delete_and_approvals(chat):
     ids = [r["id"] for r in await rows(chat.runtime, "SELECT id FROM hours_entries ORDER BY id")]
     await chat.send("ana", "/timesheet")
     sheet = chat.last("ana").text
-    assert "waiting for approval" in sheet and "Week total: 3h" in sheet
+    assert "waiting for approval" in sheet and "Week total: 3 hr" in sheet
     await chat.press("ana", f"Delete #{ids[1]}")
-    assert f"Entry #{ids[1]} deleted" in chat.last("ana").text
+    assert "Delete 1 hr on" in chat.last("ana").text  # asks first
+    await chat.press("ana", "Yes, delete")
+    assert "Entry deleted: 1 hr on" in chat.last("ana").text and "Week total: 2 hr" in chat.last("ana").text
     await chat.send("ana", "/timesheet")
     await chat.press("ana", f"Edit #{ids[0]}")
     await chat.fill_form("ana", {"duration": "2h30m", "day": None, "note": None}, confirm=False)
     await chat.press("ana", "Save entry")
-    assert "now 2h30m" in chat.texts("ana")
+    assert "now 2 hr 30 min" in chat.texts("ana")
 
     await chat.send("ana", "/approvals")
     assert "permission" in chat.last("ana").text  # experts cannot approve
     await chat.send("meg", "/approvals")
-    assert "week of" in chat.last("meg").text and "2h30m" in chat.last("meg").text
+    assert "week of" in chat.last("meg").text and "2 hr 30 min" in chat.last("meg").text
     await chat.press("meg", "Approve \u2068Ana\u2069")  # the name is isolated (bot/i18n/bidi.py)
     assert "1 entry approved" in chat.texts("meg")
     assert "were approved" in chat.texts("ana") or "was approved" in chat.texts("ana")
@@ -136,7 +139,7 @@ async def test_timer_start_pause_stop_nudge_and_forgotten(open_chat):
     assert "Timer started on" in chat.last("ana").text
     clock.at += timedelta(minutes=50)
     await chat.send("ana", "/timer pause")
-    assert "paused at 50m" in chat.last("ana").text
+    assert "paused at 50 min" in chat.last("ana").text
     clock.at += timedelta(hours=3)  # a pause does not count
     await chat.send("ana", "/timer start")
     assert "resumed" in chat.last("ana").text
@@ -147,7 +150,7 @@ async def test_timer_start_pause_stop_nudge_and_forgotten(open_chat):
     assert await chat.runtime.run_tick(timer_tick) == 0  # nudged once
     await chat.press("ana", "Stop")
     shown = chat.last("ana").text
-    assert "Recorded 3h on" in shown  # 50m + 130m; the 59 seconds are not billed
+    assert "Recorded 3 hr on" in shown  # 50m + 130m; the 59 seconds are not billed
     got = await rows(chat.runtime, "SELECT minutes, source FROM hours_entries")
     assert [(g["minutes"], g["source"]) for g in got] == [(180, "timer")]
 
@@ -166,7 +169,7 @@ async def test_hours_in_spanish(chat):
     await chat.send("ana", "/language es")
     await chat.send("ana", "/log 1,5h ayer revisé fuentes")
     shown = chat.last("ana").text
-    assert "Registrado: 1h30m en Personal finance answers" in shown and "Total de la semana" in shown
+    assert "Registrado: 1 h 30 min en Personal finance answers" in shown and "Total de la semana" in shown
     await chat.send("ana", "/log 23h ayer")
     assert "superaría las 24 horas" in chat.last("ana").text
     await chat.send("ana", "/timesheet")
@@ -188,7 +191,7 @@ async def test_log_reads_dates_the_way_people_write_them(open_chat):
     await chat.send("ana", "/log 3h tomorrow")
     assert "future date" in chat.last("ana").text
     await chat.send("ana", "/log 1h calibration 04.12.2026")  # dots: day.month in every locale
-    assert "Recorded 1h on" in chat.last("ana").text
+    assert "Recorded 1 hr on" in chat.last("ana").text
     await chat.send("ana", "/log 30m last friday prep")
     await chat.send("ana", "/log 30m notes 31/02")
     assert "Is \u201c\u206831/02\u2069\u201d a date?" in chat.last("ana").text and "nothing was recorded" in chat.last("ana").text
@@ -196,7 +199,7 @@ async def test_log_reads_dates_the_way_people_write_them(open_chat):
     assert "two days" in chat.last("ana").text
     await chat.send("ana", "/language es")
     await chat.send("ana", "/log 1h 5/12")  # the Spanish way: 5 December
-    assert "Registrado: 1h" in chat.last("ana").text
+    assert "Registrado: 1 h" in chat.last("ana").text
     await chat.send("ana", "/log 2h el viernes pasado revisión")
     await chat.send("ana", "/log 1h mañana")
     assert "fecha futura" in chat.last("ana").text
@@ -221,5 +224,5 @@ async def test_editing_an_entry_s_day(open_chat):
     assert await booked(chat) == [("2026-12-06", 60, "review")]
     await chat.fill_form("ana", {"day": "last friday"}, confirm=False)
     await chat.press("ana", "Save entry")
-    assert f"Entry #{entry} is now 1h30m on Dec 4, 2026" in chat.texts("ana")
+    assert f"Entry #{entry} is now 1 hr 30 min on Dec 4, 2026" in chat.texts("ana")
     assert await booked(chat) == [("2026-12-04", 90, "review")]
