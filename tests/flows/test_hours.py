@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from tests.flows.helpers import rows, setup
+from handlers.hours import DeleteEntry
+from tests.flows.helpers import person_id, resign_button, rows, setup, shown_in_place, watch_deliveries
 from tests.flows.tasks_data import add_member, seed_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -226,3 +227,62 @@ async def test_editing_an_entry_s_day(open_chat):
     await chat.press("ana", "Save entry")
     assert f"Entry #{entry} is now 1 hr 30 min on Dec 4, 2026" in chat.texts("ana")
     assert await booked(chat) == [("2026-12-04", 90, "review")]
+
+
+async def test_deleting_an_entry_asks_first_edits_the_sheet_in_place_and_a_second_tap_says_deleted(open_chat):
+    """Issue 16, point 13: Delete asks ("Delete 1 hr 30 min on …?" Yes/Keep) on the sheet itself, Yes shows the
+    sheet again without the entry, and a second tap says the entry is already deleted — never that it is
+    approved or someone else's."""
+    chat = await open_chat(clock=Clock(SUNDAY))
+    await setup(chat, "ana", "bo")
+    await chat.send("ana", "/log 1h30m yesterday checked sources")
+    await chat.send("ana", "/log 2h today")
+    first, second = [r["id"] for r in await rows(chat.runtime, "SELECT id FROM hours_entries ORDER BY id")]
+    seen = watch_deliveries(chat)
+    await chat.send("ana", "/timesheet")
+    await chat.press("ana", f"Delete #{first}")
+    question = chat.last("ana")
+    assert "Delete 1 hr 30 min on Saturday, December 5, 2026 (Personal finance answers" in question.text
+    assert question.buttons == ["Yes, delete", "Keep"] and await shown_in_place(chat, seen, "ana")
+    await chat.press("ana", "Keep")  # changed their mind: the sheet again, nothing deleted
+    assert "Week total: 3 hr 30 min" in chat.last("ana").text and await shown_in_place(chat, seen, "ana")
+    assert len(await rows(chat.runtime, "SELECT id FROM hours_entries")) == 2
+
+    await chat.press("ana", f"Delete #{first}")
+    await chat.press("ana", "Yes, delete")
+    sheet = chat.last("ana")
+    assert "Entry deleted: 1 hr 30 min on Dec 5, 2026." in sheet.text and "Week total: 2 hr" in sheet.text
+    assert f"Delete #{first}" not in sheet.buttons and f"Delete #{second}" in sheet.buttons
+    assert await shown_in_place(chat, seen, "ana")
+    await chat.press_as("ana", "ana", "Yes, delete")  # the double tap: the same button again
+    again = chat.last("ana", kind=None).text
+    assert f"Entry #{first} is already deleted." in again
+    assert "approved" not in again and "someone else" not in again
+    await chat.press_as("ana", "ana", f"Delete #{first}")  # the old sheet's Delete: the same answer
+    assert f"Entry #{first} is already deleted." in chat.last("ana", kind=None).text
+    deleted = await rows(chat.runtime, "SELECT detail FROM audit_log WHERE action = 'hours.deleted'")
+    assert len(deleted) == 1  # deleted once, however often pressed
+    # a press validly signed for bo carrying ana's entry: the handler checks storage, says it is not his
+    resign_button(chat, "ana", f"Delete #{second}", DeleteEntry(entry=second), await person_id(chat, "bo"))
+    chat.clear("bo")
+    before = len(chat.received("ana"))  # on Slack the answer may land in the conversation the button sits in
+    await chat.press_as("bo", "ana", f"Delete #{second}")
+    assert "belongs to someone else" in chat.texts("bo") + "\n".join(r.text for r in chat.received("ana")[before:])
+    assert [r["id"] for r in await rows(chat.runtime, "SELECT id FROM hours_entries")] == [second]
+
+
+async def test_deleting_an_entry_in_spanish(open_chat):
+    chat = await open_chat(clock=Clock(SUNDAY))
+    await setup(chat, "ana")
+    await chat.send("ana", "/language es")
+    await chat.send("ana", "/log 17h30m ayer")
+    await chat.send("ana", "/log 7h ayer")
+    assert "quedan 6 h 30 min" in chat.last("ana").text  # hours and minutes, never "390 minutos"
+    entry = (await rows(chat.runtime, "SELECT id FROM hours_entries"))[0]["id"]
+    await chat.send("ana", "/timesheet")
+    await chat.press("ana", f"Eliminar #{entry}")
+    assert "¿Eliminar 17 h 30 min del sábado, 5 de diciembre de 2026" in chat.last("ana").text
+    await chat.press("ana", "Sí, eliminar")
+    assert "Entrada eliminada: 17 h 30 min" in chat.last("ana").text
+    await chat.press_as("ana", "ana", "Sí, eliminar")
+    assert f"La entrada #{entry} ya está eliminada." in chat.last("ana", kind=None).text
