@@ -5,6 +5,7 @@ hours earn). Every button names only ids: the presser's ownership or role is che
 """
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -44,6 +45,8 @@ class LogFor(ActionData, name="hours.pick"):
     minutes: int = Field(alias="m", gt=0, le=24 * 60)
     day: date = Field(alias="d")
     note: str = Field(default="", alias="n", max_length=60)
+    # One key for the whole picker: its hours are booked once, whichever project button is pressed how often.
+    once: str = Field(default="", alias="t", max_length=16)
 
 
 class TimerDo(ActionData, name="timer.do"):
@@ -122,8 +125,9 @@ async def log_hours(ctx: Context, event) -> list:
         project = next(p for p in projects if p.id == request.project_ids[0])
         return await record(ctx, project, request.minutes, request.day, request.note, "log")
     candidates = [p for p in projects if p.id in request.project_ids] or projects
-    rows = [[button(p.name, LogFor(project=p.id, minutes=request.minutes, day=request.day, note=request.note[:60]))]
-            for p in candidates[:MAX_LISTED]]
+    once = secrets.token_urlsafe(9)
+    rows = [[button(p.name, LogFor(project=p.id, minutes=request.minutes, day=request.day, note=request.note[:60],
+                                   once=once))] for p in candidates[:MAX_LISTED]]
     return [ctx.reply(text(msg("hours.pick_project", duration=Duration(minutes=request.minutes))), Buttons(rows=rows))]
 
 
@@ -132,10 +136,12 @@ async def project_picked(ctx: Context, event, press: LogFor) -> list:
     project = next((p for p in await hourly_projects(ctx) if p.id == press.project), None)
     if project is None:
         return [say("error.button_expired")]
-    return await record(ctx, project, press.minutes, press.day, press.note, "log")
+    return await record(ctx, project, press.minutes, press.day, press.note, "log",
+                        origin=f"pick:{press.once}" if press.once else None)
 
 
-async def record(ctx: Context, project, minutes: int, day: date, note: str, source: str) -> list:
+async def record(ctx: Context, project, minutes: int, day: date, note: str, source: str,
+                 origin: str | None = None) -> list:
     """Write one entry after every check; reply with what was recorded and the week's total."""
     today = local_today(ctx)
     await ctx.uow.lock(f"hours:{ctx.person.id}")
@@ -144,7 +150,10 @@ async def record(ctx: Context, project, minutes: int, day: date, note: str, sour
         check_day_cap(await ctx.uow.hours.minutes_on(ctx.person.id, day), minutes)
     except (LogInvalid, DateInvalid) as exc:
         return [_refusal(exc)]
-    entry_id = await ctx.uow.hours.add(ctx.person.id, project.id, day, minutes, note, source, ctx.now)
+    entry_id = await ctx.uow.hours.add(ctx.person.id, project.id, day, minutes, note, source, ctx.now, origin=origin)
+    if entry_id is None:  # this picker's hours are booked already (a double tap, or another project's button)
+        return [ctx.reply(text(msg("hours.already_recorded", duration=Duration(minutes=minutes), day=Day(on=day))),
+                          command_buttons("timesheet"))]
     await ctx.audit("hours.logged", entry=entry_id, project=project.id, day=day.isoformat(), minutes=minutes,
                     source=source)
     first, last = week_bounds(day)

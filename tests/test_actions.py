@@ -65,7 +65,7 @@ def samples(command_names) -> list[ActionData]:
         PickProject(project=ID),
         RunExport(project=ID, fmt=_longest(FORMATS), approved_only=True, exclude_paused=True, since=DAY,
                   until=DAY + timedelta(days=7)),
-        LogFor(project=ID, minutes=24 * 60, day=DAY, note="n" * 60), TimerDo(op="start", project=ID),
+        LogFor(project=ID, minutes=24 * 60, day=DAY, note="n" * 60, once="x" * 12), TimerDo(op="start", project=ID),
         OtherWeek(week=DAY), EditEntry(entry=ID), DeleteEntry(entry=ID), ConfirmDelete(entry=ID, week=DAY),
         ApproveWeek(person=ID, week=DAY), ApproveAll(), RejectWeek(person=ID, week=DAY),
         InviteTop(project=ID, count=10), AcceptInvite(invite=ID), DeclineInvite(invite=ID),

@@ -54,6 +54,12 @@ async def test_log_picker_when_two_projects(chat):
     got = await rows(chat.runtime, "SELECT project_id, minutes, note FROM hours_entries")
     assert [(g["project_id"], g["minutes"]) for g in got] == [(second, 45)]
     assert got[0]["note"].startswith("weekly sync about the deposit")  # carried by the button (a stored token)
+    # a double tap, or the picker's other project pressed afterwards: the hours are booked once
+    await chat.press_as("ana", "ana", await project_name(chat, second))
+    assert "already recorded: 45 min" in chat.last("ana").text
+    await chat.press_as("ana", "ana", await project_name(chat, first))
+    assert "already recorded" in chat.last("ana").text
+    assert len(await rows(chat.runtime, "SELECT id FROM hours_entries")) == 1
     # a forged press of ana's picker by bo logs nothing for anyone: bo is in no hourly project
     await chat.send("bo", "/help")
     await chat.press_as("bo", "ana", await project_name(chat, first))
