@@ -302,7 +302,14 @@ async def _timesheet(ctx: Context, wanted: str, edit: bool = False, above: tuple
     except DateInvalid as exc:
         return [_refusal(exc)]
     blocks = [*above, *await _sheet_blocks(ctx, first, last)]
-    return [_in_place(ctx, *blocks) if edit else ctx.reply(*blocks)]
+    if edit:
+        return [_in_place(ctx, *blocks)]
+    return [SendMessage(message=Reply(blocks=blocks), ref=_sheet_ref(ctx, first))]
+
+
+def _sheet_ref(ctx: Context, monday: date) -> str:
+    """The name a week's sheet is sent under, so a change made in a form afterwards can update it in place."""
+    return f"timesheet:{ctx.person.id}:{monday.isoformat()}"
 
 
 async def _sheet_blocks(ctx: Context, first: date, last: date) -> list:
@@ -442,7 +449,11 @@ async def _edited(ctx: Context, values: EntryEdit, session) -> list:
         return [say("hours.not_editable")]
     await ctx.audit("hours.edited", entry=entry.id, minutes=minutes, was=entry.minutes, day=day.isoformat(),
                     was_day=entry.work_date.isoformat())
-    return [ctx.reply(text(msg("hours.edited", id=str(entry.id), duration=Duration(minutes=minutes), day=Day(on=day))),
+    ops: list = []
+    if ctx.capabilities.edits:  # the sheet the Edit button was on shows the entry as it is now
+        first, last = week_bounds(entry.work_date)
+        ops.append(EditMessage(ref=_sheet_ref(ctx, first), message=Reply(blocks=await _sheet_blocks(ctx, first, last))))
+    return [*ops, ctx.reply(text(msg("hours.edited", id=str(entry.id), duration=Duration(minutes=minutes), day=Day(on=day))),
                       command_buttons("timesheet"))]
 
 

@@ -292,3 +292,24 @@ async def test_deleting_an_entry_in_spanish(open_chat):
     assert "Entrada eliminada: 17 h 30 min" in chat.last("ana").text
     await chat.press_as("ana", "ana", "Sí, eliminar")
     assert f"La entrada #{entry} ya está eliminada." in chat.last("ana", kind=None).text
+
+
+async def test_an_edited_entry_updates_the_timesheet_in_place(open_chat):
+    """Issue 16, point 13: after the edit form, the sheet the Edit button sat on shows the entry as it is now
+    (edited where the platform edits messages); the console, which cannot edit, gets the confirmation."""
+    chat = await open_chat(clock=Clock(SUNDAY))
+    await setup(chat, "ana")
+    await chat.send("ana", "/log 1h review")
+    entry = (await rows(chat.runtime, "SELECT id FROM hours_entries"))[0]["id"]
+    await chat.send("ana", "/timesheet")
+    seen = watch_deliveries(chat)
+    await chat.press("ana", f"Edit #{entry}")
+    await chat.fill_form("ana", {"duration": "2h15m", "day": None, "note": None}, confirm=False)
+    await chat.press("ana", "Save entry")
+    assert f"Entry #{entry} is now 2 hr 15 min" in chat.texts("ana")
+    sheets = [d for d in seen if d.op.kind == "edit" and (d.op.ref or "").startswith("timesheet:")]
+    if chat.runtime.capabilities_for(chat.platform).edits:
+        assert len(sheets) == 1 and sheets[0].edit_message_id is not None  # the old sheet, not a new message
+        assert any("Week total: 2 hr 15 min" in r.text for r in chat.received("ana"))
+    else:
+        assert sheets == []
