@@ -24,7 +24,7 @@ from domain.reminder_times import rezoned_due, weekly_rule
 from handlers.shared.reminder_renderers import RENDERERS, renders
 from handlers.shared.actions import BackFromAway, ResumeTask
 from handlers.shared.replies import command_buttons, say
-from handlers.shared.work_access import hourly_projects, tasks_open_to
+from handlers.shared.work_access import hourly_projects, reviewable_projects, tasks_open_to
 from storage.repos.reminders import ReminderRow
 from storage.uow import UnitOfWork
 
@@ -229,7 +229,8 @@ async def _new_tasks(uow: UnitOfWork, reminder: ReminderRow, now: datetime):
 
 @renders("review_queue")
 async def _review_queue(uow: UnitOfWork, reminder: ReminderRow, now: datetime):
-    pending = await uow.submissions.pending_review_count(excluding_person=reminder.person_id)
+    projects = await reviewable_projects(uow, reminder.person_id, await uow.roles.of(reminder.person_id))
+    pending = await uow.submissions.pending_review_count(excluding_person=reminder.person_id, project_ids=projects)
     if not pending:
         return None
     return [text(msg("reminder.review_queue", count=int(pending))), command_buttons("review")]

@@ -3,7 +3,8 @@ items it could still give them, and which of their projects are paid by the hour
 
 `may_be_given_tasks` is the rule `/next` applies before it claims (an open project they are a member of, not
 paused there, its qualification requirement met); `Tasks.open_count` counts what `Assignments.claim` picks from.
-So "5 tasks are waiting" means five items `/next` could give this person, not five items of the project.
+So "5 tasks are waiting" means five items `/next` could give this person, not five items of the project, and
+"3 answers are waiting for review" counts what /review would offer this reviewer.
 """
 from __future__ import annotations
 
@@ -32,6 +33,14 @@ async def tasks_open_to(uow: UnitOfWork, person: Person, project: ProjectRow, no
     if not await may_be_given_tasks(uow, person, project, now):
         return 0
     return await uow.tasks.open_count(project.id, person.id)
+
+
+async def reviewable_projects(uow: UnitOfWork, person_id: int, roles: set[str]) -> list[int]:
+    """The projects whose answers this reviewer may review (what /review offers): every open project for a
+    manager or admin, their own open projects for a reviewer."""
+    if roles & {"manager", "admin"}:
+        return [p.id for p in await uow.projects.open_projects()]
+    return [p.id for p in await uow.projects.member_of(person_id)]
 
 
 async def hourly_projects(uow: UnitOfWork, person_id: int) -> list[ProjectRow]:

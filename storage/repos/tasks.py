@@ -283,11 +283,19 @@ class Submissions:
             reviewer_id, after_id, *project_ids,
         ))
 
-    async def pending_review_count(self, excluding_person: int | None = None) -> int:
-        """Answers waiting for review in every project: all of them, or all but one person's own (a reviewer
-        never reviews their own answers)."""
+    async def pending_review_count(self, excluding_person: int | None = None,
+                                   project_ids: list[int] | None = None) -> int:
+        """Answers waiting for review in every project (or in `project_ids`): all of them, or all but one person's
+        own (a reviewer never reviews their own answers)."""
         if excluding_person is None:
             return int(await self.tx.fetchval("SELECT COUNT(*) FROM submissions WHERE review_state = 'pending'"))
+        if project_ids is not None:  # what `next_for_review` would offer this reviewer
+            if not project_ids:
+                return 0
+            in_list = ", ".join(f"${i + 2}" for i in range(len(project_ids)))
+            return int(await self.tx.fetchval(
+                "SELECT COUNT(*) FROM submissions WHERE review_state = 'pending' AND person_id <> $1"
+                f" AND project_id IN ({in_list})", excluding_person, *project_ids))
         return int(await self.tx.fetchval(
             "SELECT COUNT(*) FROM submissions WHERE review_state = 'pending' AND person_id <> $1", excluding_person))
 

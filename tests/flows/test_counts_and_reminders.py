@@ -119,3 +119,29 @@ async def test_reminder_list_in_spanish(chat):
     assert "Borradores sin terminar: desactivado" in chat.last("ana").buttons
     await chat.press_as("ana", "ana", "Borradores sin terminar: activado")
     assert "Borradores sin terminar: desactivado" in chat.last("ana").buttons
+
+
+async def test_review_queue_reminder_counts_what_review_would_offer_this_reviewer(open_chat):
+    clock = Clock()
+    chat = await open_chat(clock=clock)
+    project_id = await seed_project(chat.runtime, "rewrite_finance")  # answers wait for review
+    for user in ("ana", "rev"):
+        await chat.send(user, "/help")
+    await add_member(chat.runtime, project_id, chat.identity("ana"))
+    await grant(chat, "rev", "reviewer")
+    await answer_one(chat, "ana", "rewrite_finance")
+    await answer_one(chat, "ana", "rewrite_finance")
+    rev = await person_id(chat, "rev")
+
+    async def remind(key: str) -> int:
+        async with chat.runtime.db.transaction() as tx:
+            await UnitOfWork(tx).reminders.schedule(rev, "review_queue", key, clock.now, {}, clock.now)
+        sent = await chat.runtime.run_tick(reminder_tick)
+        await settle(chat)
+        return sent
+
+    assert await remind("q1") == 0  # two answers wait, but in a project rev does not review
+    assert "waiting for review" not in chat.texts("rev")
+    await add_member(chat.runtime, project_id, chat.identity("rev"))
+    assert await remind("q2") == 1
+    assert "2 answers are waiting for review." in chat.texts("rev")
