@@ -142,9 +142,13 @@ async def project_picked(ctx: Context, event, press: LogFor) -> list:
 
 async def record(ctx: Context, project, minutes: int, day: date, note: str, source: str,
                  origin: str | None = None) -> list:
-    """Write one entry after every check; reply with what was recorded and the week's total."""
+    """Write one entry after every check; reply with what was recorded and the week's total. With `origin`, at
+    most one entry comes from it (the unique index decides; asked first so a second tap is not told the day is
+    full by its own first tap)."""
     today = local_today(ctx)
     await ctx.uow.lock(f"hours:{ctx.person.id}")
+    if origin and await ctx.uow.hours.from_origin(ctx.person.id, origin) is not None:
+        return _already_recorded(ctx, minutes, day)
     try:
         check_day(day, today, LOCK_DAYS)
         check_day_cap(await ctx.uow.hours.minutes_on(ctx.person.id, day), minutes)
@@ -152,14 +156,18 @@ async def record(ctx: Context, project, minutes: int, day: date, note: str, sour
         return [_refusal(exc)]
     entry_id = await ctx.uow.hours.add(ctx.person.id, project.id, day, minutes, note, source, ctx.now, origin=origin)
     if entry_id is None:  # this picker's hours are booked already (a double tap, or another project's button)
-        return [ctx.reply(text(msg("hours.already_recorded", duration=Duration(minutes=minutes), day=Day(on=day))),
-                          command_buttons("timesheet"))]
+        return _already_recorded(ctx, minutes, day)
     await ctx.audit("hours.logged", entry=entry_id, project=project.id, day=day.isoformat(), minutes=minutes,
                     source=source)
     first, last = week_bounds(day)
     week = sum(e.minutes for e in await ctx.uow.hours.between(ctx.person.id, first, last) if e.state != "rejected")
     return [ctx.reply(text(msg("hours.logged", duration=Duration(minutes=minutes), name=project.name, day=Day(on=day))),
                       text(msg("hours.week_total", total=Duration(minutes=week), first=Day(on=first))),
+                      command_buttons("timesheet"))]
+
+
+def _already_recorded(ctx: Context, minutes: int, day: date) -> list:
+    return [ctx.reply(text(msg("hours.already_recorded", duration=Duration(minutes=minutes), day=Day(on=day))),
                       command_buttons("timesheet"))]
 
 
@@ -186,7 +194,8 @@ async def timer(ctx: Context, event) -> list:
                           Buttons(rows=[[button(msg("timer.start_button"), TimerDo(op="start"))]]))]
     project = await ctx.uow.projects.get(current.project_id)
     state = "timer.status_running" if current.running_since else "timer.status_paused"
-    return [ctx.reply(text(msg(state, name=project.name, elapsed=Duration(minutes=max(1, current.seconds(ctx.now) // 60)))),
+    elapsed = Duration(minutes=max(1, current.seconds(ctx.now) // 60))
+    return [ctx.reply(text(msg(state, name=project.name, elapsed=elapsed)),
                       _timer_buttons(current.running_since is not None))]
 
 

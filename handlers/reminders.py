@@ -16,7 +16,7 @@ from bot.core.blocks import Buttons, Heading, button, text
 from handlers.shared.context import Context
 from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.blocks import Reply
-from bot.core.router import Route, Router, allowed
+from bot.core.router import Route, Router, allowed as role_allows
 from handlers.shared.context import TickContext
 from bot.i18n.text import msg
 from domain.local_time import next_allowed, next_weekly
@@ -52,7 +52,7 @@ class SetReminder(ActionData, name="rem.set"):
 
 def kind_allowed(kind: str, roles: set[str]) -> bool:
     role = KIND_ROLES.get(kind)
-    return role is None or allowed(Route(handler=None, roles=frozenset({role})), roles)  # type: ignore[arg-type]
+    return role is None or role_allows(Route(handler=None, roles=frozenset({role})), roles)  # type: ignore[arg-type]
 
 
 def _hhmm(value: str | None) -> time | None:

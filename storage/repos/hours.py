@@ -45,6 +45,10 @@ class HoursEntries:
         )
         return None if entry_id is None else int(entry_id)
 
+    async def from_origin(self, person_id: int, origin: str) -> HoursEntry | None:
+        return _entry(await self.tx.fetchrow(
+            f"SELECT {_E_COLS} FROM hours_entries WHERE person_id = $1 AND origin = $2", person_id, origin))
+
     async def get(self, entry_id: int) -> HoursEntry | None:
         return _entry(await self.tx.fetchrow(f"SELECT {_E_COLS} FROM hours_entries WHERE id = $1", entry_id))
 
