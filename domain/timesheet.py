@@ -105,8 +105,7 @@ def check_day(day: date, today: date, lock_days: int | None = LOCK_DAYS) -> None
 
 def check_day_cap(already: int, adding: int, cap: int = DAY_CAP_MINUTES) -> None:
     if already + adding > cap:
-        left = max(0, cap - already)
-        raise LogInvalid("hours.error.day_cap", count=left, left=left // 60, left_minutes=left)
+        raise LogInvalid("hours.error.day_cap", left_minutes=max(0, cap - already))
 
 
 def timer_minutes(seconds: int) -> int:

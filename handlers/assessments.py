@@ -19,7 +19,7 @@ from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.operations import SendMessage, Target
 from bot.core.router import Router
 from handlers.shared.context import TickContext
-from bot.i18n.text import Day, When, msg, user_text
+from bot.i18n.text import Day, Duration, When, msg, user_text
 from bot.core.wizard import Problem
 from domain.assessment_scoring import (
     AttemptResult, from_shown, needs_reviewer, new_shuffles, result, retake_opens, score_choice, score_numeric,
@@ -326,7 +326,7 @@ async def assess(ctx: Context, event) -> list:
         attempts = await ctx.uow.assessments.attempts_of(ctx.person.id, row.id)
         st = standing(spec, [a.model_dump() for a in attempts], ctx.now)
         line = [Span(text=row.title, style="bold"), " — ", msg(f"domain.{row.domain}"), ", ",
-                msg("assess.minutes", minutes=spec.time_limit_minutes), ", ",
+                msg("assess.time_limit", duration=Duration(minutes=spec.time_limit_minutes)), ", ",
                 msg("assess.attempts_left", count=spec.max_attempts, left=st.attempts_left, max=spec.max_attempts), " — "]
         active = next((a for a in attempts if a.status == "active"), None)
         if active is not None:
@@ -380,7 +380,7 @@ async def open_assessment(ctx: Context, event, press: OpenAssessment) -> list:
         Heading(text=row.title),
         LongText(title=msg("assess.instructions"), text=spec.instructions, filename="instructions.txt"),
         text(msg("assess.rules", questions=msg("common.questions_count", count=len(spec.items)),
-                 minutes=msg("common.minutes_count", count=spec.time_limit_minutes),
+                 duration=Duration(minutes=spec.time_limit_minutes),
                  needed=round(spec.pass_score * 100), left=st.attempts_left)),
         text(msg("assess.clock_note")),
         Buttons(rows=[[button(msg("assess.start_button"), StartAssessment(assessment=row.id), style="primary")]]),

@@ -5,6 +5,7 @@ hours earn). Every button names only ids: the presser's ownership or role is che
 """
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -16,10 +17,10 @@ from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Reply, Span, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
-from bot.core.operations import SendMessage, Target
+from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.router import Router
 from handlers.shared.context import TickContext
-from bot.i18n.text import Day, msg, user_text
+from bot.i18n.text import Day, Duration, Msg, msg, user_text
 from bot.core.wizard import Problem
 from domain.dates import DateInvalid, parse_log_date, parse_week, week_bounds
 from domain.durations import DurationInvalid, format_minutes, parse_duration
@@ -30,7 +31,7 @@ from domain.timesheet import (
 from handlers.shared import money_hooks
 from handlers.shared.local_today import local_today
 from handlers.shared.replies import command_buttons, say
-from handlers.shared.task_service import spec_of
+from handlers.shared.work_access import hourly_projects as hourly_projects_of
 
 router = Router("hours")
 EDIT_FORM, REJECT_FORM = "hours.edit", "hours.reject"
@@ -44,6 +45,8 @@ class LogFor(ActionData, name="hours.pick"):
     minutes: int = Field(alias="m", gt=0, le=24 * 60)
     day: date = Field(alias="d")
     note: str = Field(default="", alias="n", max_length=60)
+    # One key for the whole picker: its hours are booked once, whichever project button is pressed how often.
+    once: str = Field(default="", alias="t", max_length=16)
 
 
 class TimerDo(ActionData, name="timer.do"):
@@ -60,7 +63,14 @@ class EditEntry(ActionData, name="hours.edit"):
 
 
 class DeleteEntry(ActionData, name="hours.delete"):
+    """Asks first (ConfirmDelete deletes)."""
+
     entry: int = Field(alias="e")
+
+
+class ConfirmDelete(ActionData, name="hours.delete_yes"):
+    entry: int = Field(alias="e")
+    week: date = Field(alias="w")  # the Monday of the sheet to show afterwards (the entry is gone by then)
 
 
 class ApproveWeek(ActionData, name="hours.approve"):
@@ -85,11 +95,13 @@ def _local_date(at: datetime, tz: str) -> date:
 
 
 async def hourly_projects(ctx: Context) -> list:
-    return [p for p in await ctx.uow.projects.member_of(ctx.person.id) if spec_of(p).pay.kind == "hourly"]
+    return await hourly_projects_of(ctx.uow, ctx.person.id)
 
 
 def _refusal(exc: Exception) -> SendMessage:
     params = dict(exc.params)  # type: ignore[attr-defined]
+    if "left_minutes" in params:  # time left on a day: hours and minutes, never "1,050 minutes"
+        params["left"] = Duration(minutes=params.pop("left_minutes"))
     if "word" in params:  # a word the person typed, quoted back: isolated like any user text
         params["word"] = user_text(params["word"])
     return say(exc.reason_key, **params)  # type: ignore[attr-defined]
@@ -113,9 +125,10 @@ async def log_hours(ctx: Context, event) -> list:
         project = next(p for p in projects if p.id == request.project_ids[0])
         return await record(ctx, project, request.minutes, request.day, request.note, "log")
     candidates = [p for p in projects if p.id in request.project_ids] or projects
-    rows = [[button(p.name, LogFor(project=p.id, minutes=request.minutes, day=request.day, note=request.note[:60]))]
-            for p in candidates[:MAX_LISTED]]
-    return [ctx.reply(text(msg("hours.pick_project", duration=format_minutes(request.minutes))), Buttons(rows=rows))]
+    once = secrets.token_urlsafe(9)
+    rows = [[button(p.name, LogFor(project=p.id, minutes=request.minutes, day=request.day, note=request.note[:60],
+                                   once=once))] for p in candidates[:MAX_LISTED]]
+    return [ctx.reply(text(msg("hours.pick_project", duration=Duration(minutes=request.minutes))), Buttons(rows=rows))]
 
 
 @router.action(LogFor)
@@ -123,25 +136,38 @@ async def project_picked(ctx: Context, event, press: LogFor) -> list:
     project = next((p for p in await hourly_projects(ctx) if p.id == press.project), None)
     if project is None:
         return [say("error.button_expired")]
-    return await record(ctx, project, press.minutes, press.day, press.note, "log")
+    return await record(ctx, project, press.minutes, press.day, press.note, "log",
+                        origin=f"pick:{press.once}" if press.once else None)
 
 
-async def record(ctx: Context, project, minutes: int, day: date, note: str, source: str) -> list:
-    """Write one entry after every check; reply with what was recorded and the week's total."""
+async def record(ctx: Context, project, minutes: int, day: date, note: str, source: str,
+                 origin: str | None = None) -> list:
+    """Write one entry after every check; reply with what was recorded and the week's total. With `origin`, at
+    most one entry comes from it (the unique index decides; asked first so a second tap is not told the day is
+    full by its own first tap)."""
     today = local_today(ctx)
     await ctx.uow.lock(f"hours:{ctx.person.id}")
+    if origin and await ctx.uow.hours.from_origin(ctx.person.id, origin) is not None:
+        return _already_recorded(ctx, minutes, day)
     try:
         check_day(day, today, LOCK_DAYS)
         check_day_cap(await ctx.uow.hours.minutes_on(ctx.person.id, day), minutes)
     except (LogInvalid, DateInvalid) as exc:
         return [_refusal(exc)]
-    entry_id = await ctx.uow.hours.add(ctx.person.id, project.id, day, minutes, note, source, ctx.now)
+    entry_id = await ctx.uow.hours.add(ctx.person.id, project.id, day, minutes, note, source, ctx.now, origin=origin)
+    if entry_id is None:  # this picker's hours are booked already (a double tap, or another project's button)
+        return _already_recorded(ctx, minutes, day)
     await ctx.audit("hours.logged", entry=entry_id, project=project.id, day=day.isoformat(), minutes=minutes,
                     source=source)
     first, last = week_bounds(day)
     week = sum(e.minutes for e in await ctx.uow.hours.between(ctx.person.id, first, last) if e.state != "rejected")
-    return [ctx.reply(text(msg("hours.logged", duration=format_minutes(minutes), name=project.name, day=Day(on=day))),
-                      text(msg("hours.week_total", total=format_minutes(week), first=Day(on=first))),
+    return [ctx.reply(text(msg("hours.logged", duration=Duration(minutes=minutes), name=project.name, day=Day(on=day))),
+                      text(msg("hours.week_total", total=Duration(minutes=week), first=Day(on=first))),
+                      command_buttons("timesheet"))]
+
+
+def _already_recorded(ctx: Context, minutes: int, day: date) -> list:
+    return [ctx.reply(text(msg("hours.already_recorded", duration=Duration(minutes=minutes), day=Day(on=day))),
                       command_buttons("timesheet"))]
 
 
@@ -168,7 +194,8 @@ async def timer(ctx: Context, event) -> list:
                           Buttons(rows=[[button(msg("timer.start_button"), TimerDo(op="start"))]]))]
     project = await ctx.uow.projects.get(current.project_id)
     state = "timer.status_running" if current.running_since else "timer.status_paused"
-    return [ctx.reply(text(msg(state, name=project.name, elapsed=format_minutes(max(1, current.seconds(ctx.now) // 60)))),
+    elapsed = Duration(minutes=max(1, current.seconds(ctx.now) // 60))
+    return [ctx.reply(text(msg(state, name=project.name, elapsed=elapsed)),
                       _timer_buttons(current.running_since is not None))]
 
 
@@ -206,7 +233,7 @@ async def timer_start(ctx: Context, words: str, project_id: int = 0) -> list:
     if not await ctx.uow.timers.start(ctx.person.id, project.id, ctx.now):
         return [say("timer.already_running", name=project.name)]
     await ctx.audit("timer.started", project=project.id)
-    return [ctx.reply(text(msg("timer.started", count=TIMER_IDLE_NUDGE_MINUTES, name=project.name, minutes=TIMER_IDLE_NUDGE_MINUTES)),
+    return [ctx.reply(text(msg("timer.started", name=project.name, after=Duration(minutes=TIMER_IDLE_NUDGE_MINUTES))),
                       _timer_buttons(True))]
 
 
@@ -215,7 +242,7 @@ async def timer_pause(ctx: Context) -> list:
         return [say("timer.not_running")]
     current = await ctx.uow.timers.get(ctx.person.id)
     await ctx.audit("timer.paused", seconds=current.seconds_banked)
-    return [ctx.reply(text(msg("timer.paused", elapsed=format_minutes(max(1, current.seconds_banked // 60)))),
+    return [ctx.reply(text(msg("timer.paused", elapsed=Duration(minutes=max(1, current.seconds_banked // 60)))),
                       _timer_buttons(False))]
 
 
@@ -227,7 +254,7 @@ async def timer_stop(ctx: Context) -> list:
     minutes = timer_minutes(current.seconds(ctx.now))
     await ctx.audit("timer.stopped", project=project.id, minutes=minutes, flagged=current.flagged_at is not None)
     if current.flagged_at is not None or minutes > TIMER_DAILY_CAP_MINUTES:
-        return [say("timer.flagged_not_billed", elapsed=format_minutes(minutes), cap=TIMER_DAILY_CAP_MINUTES // 60)]
+        return [say("timer.flagged_not_billed", elapsed=Duration(minutes=minutes), cap=TIMER_DAILY_CAP_MINUTES // 60)]
     if minutes < 1:
         return [say("timer.too_short")]
     return await record(ctx, project, minutes, _local_date(current.started_at, ctx.tz), "", "timer")
@@ -243,27 +270,27 @@ async def timer_tick(tick: TickContext) -> int:
         if minutes >= TIMER_DAILY_CAP_MINUTES and t.flagged_at is None:
             if await uow.timers.mark_flagged(t.person_id, now):
                 await uow.audit.log(t.person_id, "timer.flagged", {"minutes": minutes}, now)
-                blocks = [text(msg("timer.flagged", elapsed=format_minutes(minutes),
+                blocks = [text(msg("timer.flagged", elapsed=Duration(minutes=minutes),
                                    cap=TIMER_DAILY_CAP_MINUTES // 60)), _timer_buttons(True)]
                 messages.append(SendMessage(to=Target.person(t.person_id), message=Reply(blocks=blocks)))
         elif minutes >= TIMER_IDLE_NUDGE_MINUTES and t.nudged_at is None:
             if await uow.timers.mark_nudged(t.person_id, now):
-                blocks = [text(msg("timer.nudge", elapsed=format_minutes(minutes))), _timer_buttons(True)]
+                blocks = [text(msg("timer.nudge", elapsed=Duration(minutes=minutes))), _timer_buttons(True)]
                 messages.append(SendMessage(to=Target.person(t.person_id), message=Reply(blocks=blocks)))
     tick.send(*messages)  # staged with the marks above, in the same transaction
     return len(messages)
 
 
 # ------------------------------------------------------------------------------------------------ /timesheet
-async def _entry_state(ctx: Context, entry) -> list:
+async def _entry_state(ctx: Context, entry) -> Msg:
     if entry.state == "approved":
         line = await ctx.uow.ledger.by_source(f"hours:{entry.id}")
         if line is not None and line.status == "paid":
-            return [msg("hours.state.paid")]
-        return [msg("hours.state.approved")]
+            return msg("hours.state.paid")
+        return msg("hours.state.approved")
     if entry.state == "rejected":
-        return [msg("hours.state.rejected"), " (", user_text(entry.reason), ")"]  # the manager's words
-    return [msg("hours.state.logged")]
+        return msg("hours.state.rejected_because", reason=user_text(entry.reason))  # the manager's words
+    return msg("hours.state.logged")
 
 
 @router.command("timesheet", help_key="command.timesheet.help")
@@ -271,11 +298,30 @@ async def timesheet(ctx: Context, event) -> list:
     return await _timesheet(ctx, getattr(event, "args", "") or "")
 
 
-async def _timesheet(ctx: Context, wanted: str) -> list:
+def _in_place(ctx: Context, *blocks) -> SendMessage | EditMessage:
+    """The pressed message becomes `blocks` where the platform can edit; a new message elsewhere."""
+    reply = Reply(blocks=list(blocks))
+    return EditMessage(message=reply) if ctx.capabilities.edits else SendMessage(message=reply)
+
+
+async def _timesheet(ctx: Context, wanted: str, edit: bool = False, above: tuple = ()) -> list:
+    """The week's sheet; `edit` replaces the pressed message (a button on the sheet), `above` goes before it."""
     try:
         first, last = parse_week(wanted, local_today(ctx))
     except DateInvalid as exc:
         return [_refusal(exc)]
+    blocks = [*above, *await _sheet_blocks(ctx, first, last)]
+    if edit:
+        return [_in_place(ctx, *blocks)]
+    return [SendMessage(message=Reply(blocks=blocks), ref=_sheet_ref(ctx, first))]
+
+
+def _sheet_ref(ctx: Context, monday: date) -> str:
+    """The name a week's sheet is sent under, so a change made in a form afterwards can update it in place."""
+    return f"timesheet:{ctx.person.id}:{monday.isoformat()}"
+
+
+async def _sheet_blocks(ctx: Context, first: date, last: date) -> list:
     entries = await ctx.uow.hours.between(ctx.person.id, first, last)
     names = {p.id: p.name for p in await ctx.uow.projects.member_of(ctx.person.id)}
     blocks: list = [Heading(text=msg("timesheet.title", first=Day(on=first), last=Day(on=last)))]
@@ -294,37 +340,62 @@ async def _timesheet(ctx: Context, wanted: str) -> list:
                 names[e.project_id] = project.name if project else "?"
             if e.state != "rejected":
                 total += e.minutes
-            blocks.append(text(f"#{e.id} · ", names[e.project_id], " · ", format_minutes(e.minutes), " · ",
-                               *await _entry_state(ctx, e), *((" · " + e.note,) if e.note else ())))
+            blocks.append(text(msg("timesheet.entry", id=str(e.id), project=names[e.project_id],
+                                   duration=Duration(minutes=e.minutes), state=await _entry_state(ctx, e)),
+                               *((" · " + e.note,) if e.note else ())))
             if e.state != "approved" and len(rows) < MAX_LISTED:
                 rows.append([button(msg("timesheet.edit_button", id=str(e.id)), EditEntry(entry=e.id)),
                              button(msg("timesheet.delete_button", id=str(e.id)), DeleteEntry(entry=e.id),
                                     style="danger")])
-    blocks.append(text(msg("timesheet.total", total=format_minutes(total))))
+    blocks.append(text(msg("timesheet.total", total=Duration(minutes=total))))
     rows.append([button(msg("timesheet.previous_week"), OtherWeek(week=first - timedelta(days=7)))])
     blocks.append(Buttons(rows=rows))
-    return [ctx.reply(*blocks)]
+    return blocks
 
 
 @router.action(OtherWeek)
 async def other_week(ctx: Context, event, press: OtherWeek) -> list:
-    return await _timesheet(ctx, press.week.isoformat())
+    return await _timesheet(ctx, press.week.isoformat(), edit=True)
 
 
-async def _own_open_entry(ctx: Context, entry_id: int):
+async def _changeable(ctx: Context, entry_id: int) -> tuple[object | None, list]:
+    """(the entry, []) when this person may still change it, else (None, what to say): an entry deleted already
+    (a double tap, or a second device) says so, and is never called approved or someone else's."""
     entry = await ctx.uow.hours.get(entry_id)
-    if entry is None or entry.person_id != ctx.person.id or entry.state == "approved":
-        return None
-    return entry
+    if entry is None:
+        return None, [ctx.notice(msg("hours.already_deleted", id=str(entry_id)))]
+    if entry.person_id != ctx.person.id:
+        return None, [say("hours.not_yours")]
+    if entry.state == "approved":
+        return None, [say("hours.not_editable")]
+    return entry, []
 
 
 @router.action(DeleteEntry)
 async def delete_entry(ctx: Context, event, press: DeleteEntry) -> list:
-    entry = await _own_open_entry(ctx, press.entry)
-    if entry is None or not await ctx.uow.hours.delete(entry.id, ctx.person.id):
+    """Ask first, on the sheet itself: Yes deletes, Keep shows the sheet again."""
+    entry, refusal = await _changeable(ctx, press.entry)
+    if entry is None:
+        return refusal
+    week = week_bounds(entry.work_date)[0]
+    project = await ctx.uow.projects.get(entry.project_id)
+    return [_in_place(ctx, text(msg("hours.delete_confirm", duration=Duration(minutes=entry.minutes),
+                                    day=Day(on=entry.work_date, style="full"), name=project.name if project else "?")),
+                      Buttons(rows=[[button(msg("hours.delete_yes"), ConfirmDelete(entry=entry.id, week=week),
+                                            style="danger"),
+                                     button(msg("hours.delete_keep"), OtherWeek(week=week))]]))]
+
+
+@router.action(ConfirmDelete)
+async def delete_confirmed(ctx: Context, event, press: ConfirmDelete) -> list:
+    entry, refusal = await _changeable(ctx, press.entry)
+    if entry is None:
+        return refusal
+    if not await ctx.uow.hours.delete(entry.id, ctx.person.id):  # approved meanwhile (the row is locked now)
         return [say("hours.not_editable")]
     await ctx.audit("hours.deleted", entry=entry.id, minutes=entry.minutes, day=entry.work_date.isoformat())
-    return [say("hours.deleted", id=str(entry.id))]
+    done = text(msg("hours.deleted_entry", duration=Duration(minutes=entry.minutes), day=Day(on=entry.work_date)))
+    return await _timesheet(ctx, press.week.isoformat(), edit=True, above=(done,))
 
 
 class EntryEdit(BaseModel):
@@ -335,9 +406,9 @@ class EntryEdit(BaseModel):
 
 @router.action(EditEntry)
 async def edit_entry(ctx: Context, event, press: EditEntry) -> list:
-    entry = await _own_open_entry(ctx, press.entry)
+    entry, refusal = await _changeable(ctx, press.entry)
     if entry is None:
-        return [say("hours.not_editable")]
+        return refusal
     return await ctx.forms.open(EDIT_FORM, params={"e": entry.id},
                                 initial={"duration": format_minutes(entry.minutes), "day": entry.work_date.isoformat()},
                                 resume=False)
@@ -373,9 +444,9 @@ async def _check_edit(ctx: Context, session) -> Problem | None:
 
 
 async def _edited(ctx: Context, values: EntryEdit, session) -> list:
-    entry = await ctx.uow.hours.get(int(session.params["e"]))
-    if entry is None or entry.person_id != ctx.person.id or entry.state == "approved":
-        return [say("hours.not_editable")]
+    entry, refusal = await _changeable(ctx, int(session.params["e"]))
+    if entry is None:
+        return refusal
     try:
         minutes = parse_duration(values.duration)
         day = _edited_day(ctx, values.day, entry.work_date)
@@ -387,7 +458,11 @@ async def _edited(ctx: Context, values: EntryEdit, session) -> list:
         return [say("hours.not_editable")]
     await ctx.audit("hours.edited", entry=entry.id, minutes=minutes, was=entry.minutes, day=day.isoformat(),
                     was_day=entry.work_date.isoformat())
-    return [ctx.reply(text(msg("hours.edited", id=str(entry.id), duration=format_minutes(minutes), day=Day(on=day))),
+    ops: list = []
+    if ctx.capabilities.edits:  # the sheet the Edit button was on shows the entry as it is now
+        first, last = week_bounds(entry.work_date)
+        ops.append(EditMessage(ref=_sheet_ref(ctx, first), message=Reply(blocks=await _sheet_blocks(ctx, first, last))))
+    return [*ops, ctx.reply(text(msg("hours.edited", id=str(entry.id), duration=Duration(minutes=minutes), day=Day(on=day))),
                       command_buttons("timesheet"))]
 
 
@@ -412,12 +487,13 @@ async def approvals(ctx: Context, event) -> list:
         name = (person.display_name if person else "") or f"#{person_id}"
         total = sum(e.minutes for e in entries)
         blocks.append(text(Span(text=user_text(name), style="bold"), " — ",
-                           msg("approvals.week", first=Day(on=monday), total=format_minutes(total))))
+                           msg("approvals.week", first=Day(on=monday), total=Duration(minutes=total))))
         for e in entries:
             if e.project_id not in projects:
                 projects[e.project_id] = (await ctx.uow.projects.get(e.project_id)).name
-            blocks.append(text("  ", e.work_date.isoformat(), " · ", projects[e.project_id], " · ",
-                               format_minutes(e.minutes), *((" · ", user_text(e.note)) if e.note else ())))
+            blocks.append(text("  ", msg("approvals.entry", day=Day(on=e.work_date), project=projects[e.project_id],
+                                         duration=Duration(minutes=e.minutes)),
+                               *((" · ", user_text(e.note)) if e.note else ())))
         rows.append([button(msg("approvals.approve", name=user_text(name[:30])), ApproveWeek(person=person_id, week=monday),
                             style="primary"),
                      button(msg("approvals.reject", name=user_text(name[:30])), RejectWeek(person=person_id, week=monday),
@@ -444,7 +520,7 @@ async def approve_entries(ctx: Context, entries) -> tuple[int, list]:
         by_person[e.person_id].append(e)
     for person_id, done in by_person.items():
         ops.append(ctx.send_to(person_id, text(msg("hours.notice.approved", count=len(done),
-                                                    total=format_minutes(sum(e.minutes for e in done)))),
+                                                    total=Duration(minutes=sum(e.minutes for e in done)))),
                                command_buttons("timesheet", "earnings")))
     return approved, ops
 
@@ -487,7 +563,7 @@ async def _rejected(ctx: Context, note: RejectNote, session) -> list:
         await ctx.audit("hours.rejected", entry=e.id, person=e.person_id, reason=note.reason)
     notice = ctx.send_to(done[0].person_id,
                          text(msg("hours.notice.rejected", count=len(done),
-                                  total=format_minutes(sum(e.minutes for e in done)), reason=user_text(note.reason))),
+                                  total=Duration(minutes=sum(e.minutes for e in done)), reason=user_text(note.reason))),
                          command_buttons("timesheet"))
     return [say("approvals.rejected", count=len(done)), notice]
 

@@ -175,7 +175,7 @@ router.form(HOURS_FORM, model=HoursForm, build=_hours_form, on_complete=_hours_g
 
 
 @renders("ping")
-async def _ping_reminder(uow: UnitOfWork, reminder):
+async def _ping_reminder(uow: UnitOfWork, reminder, now):
     ping = await uow.pings.get(int(reminder.payload.get("ping", 0)))
     if ping is None or ping.closed_at is not None:
         return None

@@ -15,7 +15,7 @@ from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Image, button, text
 from handlers.shared.context import Context
 from bot.core.router import Router
-from bot.i18n.text import Msg, msg
+from bot.i18n.text import Duration, Msg, msg
 from domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport, build_report, window_start
 from bot.i18n.formatting import babel_locale, format_number
 from handlers.shared.replies import say
@@ -88,7 +88,9 @@ def _median_line(seconds: float | None) -> Msg:
         return msg("progress.median_none")
     if seconds < 60:
         return msg("progress.median_seconds", seconds=round(seconds))
-    return msg("progress.median_minutes", minutes=round(seconds / 60, 1))
+    if seconds < 3600:
+        return msg("progress.median_minutes", minutes=round(seconds / 60, 1))
+    return msg("progress.median_duration", duration=Duration(minutes=round(seconds / 60)))  # never "1,050 min"
 
 
 async def _report(ctx: Context, project) -> list:

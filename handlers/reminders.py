@@ -14,15 +14,17 @@ from pydantic import Field
 from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, button, text
 from handlers.shared.context import Context
-from bot.core.operations import SendMessage, Target
+from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.blocks import Reply
-from bot.core.router import Router
+from bot.core.router import Route, Router, allowed as role_allows
 from handlers.shared.context import TickContext
 from bot.i18n.text import msg
 from domain.local_time import next_allowed, next_weekly
+from domain.reminder_times import rezoned_due, weekly_rule
 from handlers.shared.reminder_renderers import RENDERERS, renders
 from handlers.shared.actions import BackFromAway, ResumeTask
 from handlers.shared.replies import command_buttons, say
+from handlers.shared.work_access import hourly_projects, reviewable_projects, tasks_open_to
 from storage.repos.reminders import ReminderRow
 from storage.uow import UnitOfWork
 
@@ -36,8 +38,21 @@ CLAIM = timedelta(minutes=2)
 BATCH = 100  # reminders per transaction: each batch's marks and messages commit together
 
 
-class ToggleReminder(ActionData, name="rem.toggle"):
+# Kinds about work only some roles do; everyone else neither sees them in /reminders nor receives them.
+KIND_ROLES = {"review_queue": "reviewer", "digest": "manager"}
+REZONE_BATCH = 200  # reminders moved to a new zone per tick
+
+
+class SetReminder(ActionData, name="rem.set"):
+    """Switch one kind on or off: the button carries the state it sets, so a second tap changes nothing."""
+
     kind: Literal[KINDS] = Field(alias="k")  # type: ignore[valid-type]
+    on: bool = Field(alias="o")
+
+
+def kind_allowed(kind: str, roles: set[str]) -> bool:
+    role = KIND_ROLES.get(kind)
+    return role is None or role_allows(Route(handler=None, roles=frozenset({role})), roles)  # type: ignore[arg-type]
 
 
 def _hhmm(value: str | None) -> time | None:
@@ -57,6 +72,8 @@ async def reminder_tick(tick: TickContext, limit: int = 500) -> int:
     One round claims and settles up to BATCH reminders in one short transaction (the runtime sends after each
     commit) and asks for another round while there may be more, up to `limit` in one run."""
     uow, now = tick.uow, tick.now
+    if tick.round == 0:
+        await rezone(tick)
     due = await uow.reminders.claim_due(now, CLAIM, min(BATCH, limit - tick.round * BATCH))
     sent = 0
     for reminder in due:
@@ -66,10 +83,22 @@ async def reminder_tick(tick: TickContext, limit: int = 500) -> int:
     return sent
 
 
+async def rezone(tick: TickContext) -> int:
+    """Recurring reminders of people whose time zone changed (by whatever path: profile, onboarding, the CLI)
+    move to the same wall-clock time in the new zone, before they are claimed."""
+    moved = 0
+    for row in await tick.uow.reminders.out_of_zone(REZONE_BATCH):
+        due = rezoned_due(tick.now, row["due_at"], row["last_sent_at"], row["timezone"] or tick.timezone,
+                          row["recurrence"])
+        moved += await tick.uow.reminders.rezone(row["id"], due, row["timezone"], tick.now)
+    return moved
+
+
 async def _one(tick: TickContext, reminder: ReminderRow) -> int:
     uow, now = tick.uow, tick.now
     person = await uow.people.get(reminder.person_id)
-    if person is None or not await uow.reminders.enabled(reminder.person_id, reminder.kind):
+    if (person is None or not await uow.reminders.enabled(reminder.person_id, reminder.kind)
+            or not kind_allowed(reminder.kind, await uow.roles.of(reminder.person_id))):  # the role may be gone
         await uow.reminders.finish(reminder.id, now, sent=False, next_due=None)
         return 0
     tz = person.timezone or tick.timezone
@@ -86,11 +115,10 @@ async def _one(tick: TickContext, reminder: ReminderRow) -> int:
         await uow.reminders.defer(reminder.id, allowed)
         return 0
     render = RENDERERS.get(reminder.kind)
-    blocks = await render(uow, reminder) if render else None
+    blocks = await render(uow, reminder, now) if render else None
     next_due = None
-    if reminder.recurrence and reminder.recurrence.get("weekly") is not None:
-        w = reminder.recurrence
-        next_due = next_weekly(now, tz, int(w["weekly"]), time(int(w.get("hour", 9)), int(w.get("minute", 0))))
+    if (rule := weekly_rule(reminder.recurrence)) is not None:
+        next_due = next_weekly(now, tz, *rule)
     if not blocks:  # nothing to say any more (the draft was submitted): done, or wait for the next occurrence
         await uow.reminders.finish(reminder.id, now, sent=False, next_due=next_due)
         return 0
@@ -102,7 +130,7 @@ async def _one(tick: TickContext, reminder: ReminderRow) -> int:
 
 
 @renders("draft")
-async def _draft(uow: UnitOfWork, reminder: ReminderRow):
+async def _draft(uow: UnitOfWork, reminder: ReminderRow, now: datetime):
     assignment_id = int(reminder.payload.get("assignment", 0))
     open_drafts = [s for s in await uow.forms.open_for(reminder.person_id)
                    if s.form_id == "task" and s.params.get("a") == assignment_id]
@@ -112,7 +140,7 @@ async def _draft(uow: UnitOfWork, reminder: ReminderRow):
 
 
 @renders("lease_warning")
-async def _lease_warning(uow: UnitOfWork, reminder: ReminderRow):
+async def _lease_warning(uow: UnitOfWork, reminder: ReminderRow, now: datetime):
     assignment = await uow.assignments.get(int(reminder.payload.get("assignment", 0)))
     if assignment is None or assignment.status != "active":
         return None  # submitted, skipped or already ended: nothing to warn about
@@ -121,7 +149,7 @@ async def _lease_warning(uow: UnitOfWork, reminder: ReminderRow):
 
 
 @renders("lease_expired")
-async def _lease_expired(uow: UnitOfWork, reminder: ReminderRow):
+async def _lease_expired(uow: UnitOfWork, reminder: ReminderRow, now: datetime):
     assignment = await uow.assignments.get(int(reminder.payload.get("assignment", 0)))
     if assignment is None or assignment.status != "expired":
         return None
@@ -130,7 +158,7 @@ async def _lease_expired(uow: UnitOfWork, reminder: ReminderRow):
 
 
 @renders("back_check")
-async def _back(uow: UnitOfWork, reminder: ReminderRow):
+async def _back(uow: UnitOfWork, reminder: ReminderRow, now: datetime):
     avail = await uow.availability.get(reminder.person_id)
     if avail.status != "away":
         return None
@@ -138,61 +166,78 @@ async def _back(uow: UnitOfWork, reminder: ReminderRow):
 
 
 @renders("hours")
-async def _hours(uow: UnitOfWork, reminder: ReminderRow):
-    return [text(msg("reminder.hours"))]
+async def _hours(uow: UnitOfWork, reminder: ReminderRow, now: datetime):
+    if not await hourly_projects(uow, reminder.person_id):
+        return None  # nowhere to log hours: no reminder to log them (the weekly row waits for its next week)
+    return [text(msg("reminder.hours")), command_buttons("log")]
+
+
+async def _open_to_them(uow: UnitOfWork, reminder: ReminderRow, now: datetime):
+    """(the project, how many of its items this person could still be given) for a reminder about a project."""
+    project = await uow.projects.get(int(reminder.payload.get("project", 0)))
+    person = await uow.people.get(reminder.person_id)
+    if project is None or person is None:
+        return project, 0
+    return project, await tasks_open_to(uow, person, project, now)
 
 
 @renders("deadline")
-async def _deadline(uow: UnitOfWork, reminder: ReminderRow):
-    project = await uow.projects.get(int(reminder.payload.get("project", 0)))
-    if project is None or project.status != "open":
+async def _deadline(uow: UnitOfWork, reminder: ReminderRow, now: datetime):
+    project, waiting = await _open_to_them(uow, reminder, now)
+    if not waiting:  # closed, or nothing left that this person could take
         return None
     return [text(msg("reminder.deadline", name=project.name)), command_buttons("next")]
 
 
-@router.command("reminders", help_key="command.reminders.help")
-async def reminder_settings(ctx: Context, event) -> list:
-    prefs = await ctx.uow.reminders.prefs(ctx.person.id)
+def _settings(ctx: Context, prefs: dict[str, bool]) -> list:
     rows = []
     for kind in KINDS:
+        if not kind_allowed(kind, ctx.roles):
+            continue
         on = prefs.get(kind, True)
         state = msg("reminders.on") if on else msg("reminders.off")
         rows.append([button(msg("reminders.toggle", kind=msg(f"reminders.kind.{kind}"), state=state),
-                            ToggleReminder(kind=kind))])
-    return [ctx.reply(Heading(text=msg("reminders.title")), text(msg("reminders.intro")), Buttons(rows=rows))]
+                            SetReminder(kind=kind, on=not on))])
+    return [Heading(text=msg("reminders.title")), text(msg("reminders.intro")), Buttons(rows=rows)]
 
 
-@router.action(ToggleReminder)
-async def toggle(ctx: Context, event, press: ToggleReminder) -> list:
-    kind = press.kind
-    now_on = not await ctx.uow.reminders.enabled(ctx.person.id, kind)
-    await ctx.uow.reminders.set_enabled(ctx.person.id, kind, now_on)
-    await ctx.audit("reminders.toggled", kind=kind, enabled=now_on)
-    return await reminder_settings(ctx, event)
+@router.command("reminders", help_key="command.reminders.help")
+async def reminder_settings(ctx: Context, event) -> list:
+    return [ctx.reply(*_settings(ctx, await ctx.uow.reminders.prefs(ctx.person.id)))]
+
+
+@router.action(SetReminder)
+async def set_reminder(ctx: Context, event, press: SetReminder) -> list:
+    """Set the kind to the state the button names and show the list again in place. A second tap on the same
+    button (or an old list's) finds it set already: nothing changes and nothing is logged twice."""
+    if not kind_allowed(press.kind, ctx.roles):  # roles were read from storage for this press
+        return [say("error.not_allowed")]
+    if await ctx.uow.reminders.enabled(ctx.person.id, press.kind) != press.on:
+        await ctx.uow.reminders.set_enabled(ctx.person.id, press.kind, press.on)
+        await ctx.audit("reminders.toggled", kind=press.kind, enabled=press.on)
+    reply = Reply(blocks=_settings(ctx, await ctx.uow.reminders.prefs(ctx.person.id)))
+    return [EditMessage(message=reply) if ctx.capabilities.edits else SendMessage(message=reply)]
 
 
 @renders("new_tasks")
-async def _new_tasks(uow: UnitOfWork, reminder: ReminderRow):
-    project = await uow.projects.get(int(reminder.payload.get("project", 0)))
-    if project is None or project.status != "open":
+async def _new_tasks(uow: UnitOfWork, reminder: ReminderRow, now: datetime):
+    project, waiting = await _open_to_them(uow, reminder, now)
+    if not waiting:
         return None
-    waiting = await uow.tasks.counts(project.id)
-    open_items = waiting["items"] - waiting["done"]
-    if open_items <= 0:
-        return None
-    return [text(msg("reminder.new_tasks", count=open_items, name=project.name)), command_buttons("next")]
+    return [text(msg("reminder.new_tasks", count=waiting, name=project.name)), command_buttons("next")]
 
 
 @renders("review_queue")
-async def _review_queue(uow: UnitOfWork, reminder: ReminderRow):
-    pending = await uow.submissions.pending_review_count(excluding_person=reminder.person_id)
+async def _review_queue(uow: UnitOfWork, reminder: ReminderRow, now: datetime):
+    projects = await reviewable_projects(uow, reminder.person_id, await uow.roles.of(reminder.person_id))
+    pending = await uow.submissions.pending_review_count(excluding_person=reminder.person_id, project_ids=projects)
     if not pending:
         return None
     return [text(msg("reminder.review_queue", count=int(pending))), command_buttons("review")]
 
 
 @renders("digest")
-async def _digest(uow: UnitOfWork, reminder: ReminderRow):
+async def _digest(uow: UnitOfWork, reminder: ReminderRow, now: datetime):
     lines = [Heading(text=msg("reminder.digest.title"))]
     for project in (await uow.projects.open_projects())[:10]:
         c = await uow.tasks.counts(project.id)

@@ -14,7 +14,7 @@ from bot.core.blocks import Button, Buttons, Fields, Heading, Paragraph, Reply, 
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.wizard import FormCancel
 from bot.core.operations import Notice, SendMessage
-from bot.i18n.text import Day, Money, Msg, When, msg
+from bot.i18n.text import Day, Duration, Money, Msg, When, msg
 from bot.i18n import (
     Catalogs,
     default_catalogs,
@@ -333,6 +333,13 @@ def test_format_day():
 )
 def test_format_duration(minutes, locale, expected):
     assert plain(format_duration(minutes, locale)) == expected
+
+
+@pytest.mark.parametrize("locale, expected", [("en", "; 17 hr 30 min left."), ("es", "; quedan 17 h 30 min.")])
+def test_a_duration_parameter_reads_as_hours_and_minutes(locale, expected):
+    """Issue 16: what is left of a day is "17 hr 30 min", never "1,050 minutes" (the shipped catalogs)."""
+    shown = plain(default_catalogs().render(msg("hours.error.day_cap", left=Duration(minutes=1050)), locale, "UTC"))
+    assert shown.endswith(expected) and "1,050" not in shown and "1.050" not in shown
 
 
 # -- negotiation -----------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from app.settings import Settings
 from handlers.reminders import reminder_tick
 from storage.repos.reminders import Availability
 from storage.uow import UnitOfWork
+from tests.flows.tasks_data import seed_project
 
 T0 = datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)  # 12:00 in Berlin (CEST)
 
@@ -32,6 +33,10 @@ async def rt(database_url):
         await uow.identities.create(person.id, "console", "", "ana", "ana", None, "Ana", T0)
         await uow.people.update_profile(person.id, "Ana", {}, "Europe/Berlin", T0)
     runtime.person_id = person.id
+    # an hourly project of Ana's: the weekly "log your hours" reminder these tests schedule is for her
+    runtime.hourly_project = await seed_project(runtime, "pairwise_law")
+    async with runtime.db.transaction() as tx:
+        await UnitOfWork(tx).projects.add_member(runtime.hourly_project, person.id, None, T0)
     yield runtime
     await runtime.stop()
 
@@ -102,6 +107,7 @@ async def test_two_ticks_at_once_send_nothing_twice(rt):
             uow = UnitOfWork(tx)
             p = await uow.people.create(f"p{i}", T0)
             await uow.identities.create(p.id, "console", "", f"p{i}", f"p{i}", None, None, T0)
+            await uow.projects.add_member(rt.hourly_project, p.id, None, T0)
             await uow.reminders.schedule(p.id, "hours", f"h{i}", T0, {}, T0)
     counts = await asyncio.gather(rt.run_tick(reminder_tick), rt.run_tick(reminder_tick))
     assert sum(counts) == 30 and len(rt.inbox.sent) == 30
@@ -110,7 +116,6 @@ async def test_two_ticks_at_once_send_nothing_twice(rt):
 
 async def test_new_tasks_are_announced_once_per_batch_and_never_to_the_away(rt):
     from handlers.shared.announcements import announce_new_tasks
-    from tests.flows.tasks_data import seed_project
 
     project_id = await seed_project(rt, "rewrite_finance")
     async with rt.db.transaction() as tx:
@@ -126,3 +131,38 @@ async def test_new_tasks_are_announced_once_per_batch_and_never_to_the_away(rt):
     assert await rt.run_tick(reminder_tick) == 1
     sent = rt.inbox.sent[-1].model_dump_json()
     assert "2 tasks are waiting" in sent and sent.count("Personal finance") == 1
+
+
+async def _due_at(rt, key: str):
+    async with rt.db.transaction() as tx:
+        return await tx.fetchval("SELECT due_at FROM reminders WHERE dedupe_key = $1", key)
+
+
+async def _move_to(rt, tz: str) -> None:
+    async with rt.db.transaction() as tx:  # however the zone is changed (profile form, onboarding, CLI): the row
+        uow = UnitOfWork(tx)
+        person = await uow.people.get(rt.person_id)
+        await uow.people.update_profile(rt.person_id, person.display_name, person.profile, tz, person.onboarded_at)
+
+
+async def test_weekly_reminders_follow_a_time_zone_change(rt):
+    """Issue 16, point 12: Fridays 16:00 means 16:00 where the person is now, before and after it fires."""
+    friday_4pm = {"weekly": 4, "hour": 16, "minute": 0}
+    berlin, new_york = datetime(2026, 7, 3, 14, 0, tzinfo=timezone.utc), datetime(2026, 7, 3, 20, 0, tzinfo=timezone.utc)
+    await schedule(rt, key="w", due=berlin, recurrence=friday_4pm)
+    await schedule(rt, kind="draft", key="once", due=T0 + timedelta(hours=30))  # one-off: stays where it is
+    assert await rt.run_tick(reminder_tick) == 0
+    assert await _due_at(rt, "w") == berlin  # unchanged while the zone is unchanged
+    await _move_to(rt, "America/New_York")
+    assert await rt.run_tick(reminder_tick) == 0
+    assert await _due_at(rt, "w") == new_york
+    assert await _due_at(rt, "once") == T0 + timedelta(hours=30)
+    rt.clock_box["now"] = berlin + timedelta(minutes=1)  # 16:01 in Berlin: not yet for a person in New York
+    assert await rt.run_tick(reminder_tick) == 0
+    rt.clock_box["now"] = new_york
+    assert await rt.run_tick(reminder_tick) == 1
+    next_week = await _due_at(rt, "w")
+    assert next_week == new_york + timedelta(days=7)  # the next occurrence, computed in the new zone
+    await _move_to(rt, "Europe/Berlin")  # back home the same evening: not sent again at 16:00 Berlin next…
+    assert await rt.run_tick(reminder_tick) == 0
+    assert await _due_at(rt, "w") == berlin + timedelta(days=7)  # …but next Friday at 16:00 Berlin

@@ -111,3 +111,60 @@ async def test_this_transaction_reads_every_page_in_the_callers_transaction(db):
 
     ids = await in_tx(db, run)
     assert len(ids) == 5 and ids == sorted(ids)
+
+
+async def test_items_open_to_a_person_are_what_claim_would_pick_from(db):
+    """Issue 16: "N tasks are waiting" counts, per person, items with a free slot they never had."""
+    async def seed(uow: UnitOfWork):
+        ana, ben = [(await uow.people.create(n, NOW)).id for n in ("Ana", "Ben")]
+        project = await uow.projects.create("P", "law", "rewrite", "{}", None, None, NOW)
+        await uow.tasks.insert_many(project, [("i0", "{}", False, 2), ("i1", "{}", True, 2), ("i2", "{}", False, 1)], NOW)
+        return ana, ben, project
+
+    ana, ben, project = await in_tx(db, seed)
+    assert await in_tx(db, lambda u: u.tasks.open_count(project, ana)) == 3  # gold items count too
+    await in_tx(db, lambda u: answer(u, ana, project, "none"))  # ana answers i0 (one of its two slots)
+    held = await in_tx(db, lambda u: u.assignments.claim(ana, project, False, NOW, timedelta(minutes=30)))  # i2 in hand
+    assert held is not None
+    assert await in_tx(db, lambda u: u.tasks.open_count(project, ana)) == 1  # only the gold item is left for her
+    assert await in_tx(db, lambda u: u.tasks.open_count(project, ben)) == 2  # i0 still has a slot; i2 is full
+    assert await in_tx(db, lambda u: u.assignments.release(held, "skipped", NOW))
+    assert await in_tx(db, lambda u: u.tasks.open_count(project, ana)) == 1  # skipped: never offered to her again
+    assert await in_tx(db, lambda u: u.tasks.open_count(project, ben)) == 3
+
+
+async def test_pending_reviews_in_some_projects(db):
+    async def seed(uow: UnitOfWork):
+        ana, rev = [(await uow.people.create(n, NOW)).id for n in ("Ana", "Rev")]
+        first = await uow.projects.create("P1", "law", "rewrite", "{}", None, None, NOW)
+        second = await uow.projects.create("P2", "law", "rewrite", "{}", None, None, NOW)
+        for project in (first, second):
+            await uow.tasks.insert_many(project, [(f"i{i}", "{}", False, 1) for i in range(2)], NOW)
+        await answer(uow, ana, first, "pending")
+        await answer(uow, ana, second, "pending")
+        await answer(uow, ana, second, "pending")
+        return rev, first, second
+
+    rev, first, second = await in_tx(db, seed)
+    count = lambda ids: in_tx(db, lambda u: u.submissions.pending_review_count(excluding_person=rev, project_ids=ids))
+    assert await count([first]) == 1 and await count([second]) == 2 and await count([first, second]) == 3
+    assert await count([]) == 0
+
+
+async def test_recurring_reminders_out_of_their_persons_zone(db):
+    async def seed(uow: UnitOfWork):
+        ana = (await uow.people.create("Ana", NOW)).id
+        await uow.people.update_profile(ana, "Ana", {}, "Europe/Berlin", NOW)
+        await uow.reminders.schedule(ana, "hours", "weekly", NOW + timedelta(days=2), {}, NOW, {"weekly": 4})
+        await uow.reminders.schedule(ana, "draft", "once", NOW + timedelta(days=2), {}, NOW)
+        return ana
+
+    ana = await in_tx(db, seed)
+    assert await in_tx(db, lambda u: u.reminders.out_of_zone(10)) == []  # computed in her zone
+    await in_tx(db, lambda u: u.people.update_profile(ana, "Ana", {}, "Asia/Tokyo", NOW))
+    [row] = await in_tx(db, lambda u: u.reminders.out_of_zone(10))
+    assert row["timezone"] == "Asia/Tokyo" and row["recurrence"] == {"weekly": 4}
+    assert await in_tx(db, lambda u: u.reminders.rezone(row["id"], NOW + timedelta(days=1), "Asia/Tokyo", NOW))
+    assert await in_tx(db, lambda u: u.reminders.out_of_zone(10)) == []
+    due = await in_tx(db, lambda u: u.tx.fetchval("SELECT due_at FROM reminders WHERE dedupe_key = 'weekly'"))
+    assert due == NOW + timedelta(days=1)

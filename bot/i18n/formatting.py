@@ -19,7 +19,7 @@ from babel.numbers import format_currency, format_decimal, get_currency_precisio
 from babel.units import format_unit
 
 from bot.i18n.bidi import isolate
-from bot.i18n.text import Day, Money, Msg, UserText, When
+from bot.i18n.text import Day, Duration, Money, Msg, UserText, When
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,8 @@ def format_value(value: Any, locale: str, tz: str, translate: Callable[[Msg], st
         return format_when(value, locale, tz)
     if isinstance(value, Day):
         return format_day(value, locale)
+    if isinstance(value, Duration):
+        return format_duration(value.minutes, locale)
     if isinstance(value, datetime):
         return format_when(When(at=value), locale, tz)
     if isinstance(value, date):

@@ -33,6 +33,13 @@ class Day(BaseModel):
     style: str = "medium"
 
 
+class Duration(BaseModel):
+    """A length of time shown as hours and minutes in the reader's language ("17 hr 30 min", never "1,050
+    minutes"): the one way a duration reaches a person (`bot.i18n.formatting.format_duration`)."""
+
+    minutes: int
+
+
 class Msg(BaseModel):
     """A catalog message: `key` is the gettext msgid; `count` selects the CLDR plural form."""
 

@@ -36,12 +36,18 @@ class HoursEntries:
         self.tx = tx
 
     async def add(self, person_id: int, project_id: int, day: date, minutes: int, note: str, source: str,
-                  now: datetime) -> int:
-        return int(await self.tx.fetchval(
-            "INSERT INTO hours_entries (person_id, project_id, work_date, minutes, note, source, created_at, updated_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-            person_id, project_id, day.isoformat(), minutes, note, source, now,
-        ))
+                  now: datetime, origin: str | None = None) -> int | None:
+        """The new entry's id; None when this person already has an entry from `origin` (booked once)."""
+        entry_id = await self.tx.fetchval(
+            "INSERT INTO hours_entries (person_id, project_id, work_date, minutes, note, source, created_at, updated_at,"
+            " origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (person_id, origin) DO NOTHING RETURNING id",
+            person_id, project_id, day.isoformat(), minutes, note, source, now, origin,
+        )
+        return None if entry_id is None else int(entry_id)
+
+    async def from_origin(self, person_id: int, origin: str) -> HoursEntry | None:
+        return _entry(await self.tx.fetchrow(
+            f"SELECT {_E_COLS} FROM hours_entries WHERE person_id = $1 AND origin = $2", person_id, origin))
 
     async def get(self, entry_id: int) -> HoursEntry | None:
         return _entry(await self.tx.fetchrow(f"SELECT {_E_COLS} FROM hours_entries WHERE id = $1", entry_id))

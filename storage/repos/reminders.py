@@ -37,10 +37,12 @@ class Reminders:
 
     async def schedule(self, person_id: int, kind: str, dedupe_key: str, due_at: datetime, payload: dict,
                        now: datetime, recurrence: dict | None = None) -> bool:
-        """Create the reminder unless one with this key exists (then nothing changes)."""
+        """Create the reminder unless one with this key exists (then nothing changes). A recurring one is taken
+        to be computed in the person's zone as it is now (see `out_of_zone`)."""
         return await self.tx.execute(
-            "INSERT INTO reminders (person_id, kind, dedupe_key, due_at, payload, recurrence, created_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+            "INSERT INTO reminders (person_id, kind, dedupe_key, due_at, payload, recurrence, created_at, zone)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT timezone FROM persons WHERE id = $1))"
+            " ON CONFLICT (dedupe_key) DO NOTHING",
             person_id, kind, dedupe_key, due_at, json.dumps(payload), json.dumps(recurrence) if recurrence else None, now,
         ) > 0
 
@@ -65,12 +67,32 @@ class Reminders:
                                "recurrence": json.loads(r["recurrence"]) if r["recurrence"] else None}) for r in rows]
 
     async def finish(self, reminder_id: int, now: datetime, sent: bool, next_due: datetime | None) -> None:
-        """Done, or moved to its next occurrence; `sent` records the send time."""
+        """Done, or moved to its next occurrence (computed in the person's zone as it is now); `sent` records the
+        send time."""
         await self.tx.execute(
             "UPDATE reminders SET claimed_until = NULL, last_sent_at = CASE WHEN $3 = 1 THEN $2 ELSE last_sent_at END,"
-            " due_at = COALESCE($4, due_at), done_at = CASE WHEN $4 IS NULL THEN $2 ELSE NULL END WHERE id = $1",
+            " due_at = COALESCE($4, due_at), done_at = CASE WHEN $4 IS NULL THEN $2 ELSE NULL END,"
+            " zone = (SELECT timezone FROM persons WHERE id = reminders.person_id) WHERE id = $1",
             reminder_id, now, int(sent), next_due,
         )
+
+    async def out_of_zone(self, limit: int) -> list[dict]:
+        """Pending recurring reminders whose person changed zone since their due time was computed: id, due_at,
+        last_sent_at, recurrence (parsed) and the person's zone now (`timezone`, None when unset)."""
+        rows = await self.tx.fetch(
+            "SELECT r.id, r.due_at, r.last_sent_at, r.recurrence, p.timezone FROM reminders r"
+            " JOIN persons p ON p.id = r.person_id WHERE r.done_at IS NULL AND r.recurrence IS NOT NULL"
+            " AND COALESCE(r.zone, '') <> COALESCE(p.timezone, '') ORDER BY r.id LIMIT $1",
+            limit,
+        )
+        return [{**r, "recurrence": json.loads(r["recurrence"])} for r in rows]
+
+    async def rezone(self, reminder_id: int, due_at: datetime, zone: str | None, now: datetime) -> bool:
+        """Move a reminder to its due time in `zone`; one a tick holds right now is left to that tick."""
+        return await self.tx.execute(
+            "UPDATE reminders SET due_at = $2, zone = $3 WHERE id = $1 AND done_at IS NULL"
+            " AND (claimed_until IS NULL OR claimed_until < $4)",
+            reminder_id, due_at, zone, now) == 1
 
     async def defer(self, reminder_id: int, until: datetime) -> None:
         await self.tx.execute("UPDATE reminders SET due_at = $2, claimed_until = NULL WHERE id = $1", reminder_id, until)

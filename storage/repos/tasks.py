@@ -45,6 +45,14 @@ class AssignmentRow(BaseModel):
     skip_reason: str | None = None
 
 
+def _open_to(project: str, person: str) -> str:
+    """Items of a project a person can still be given: a free slot, and never had by them (answered, skipped,
+    expired or in hand). The one rule of `Assignments.claim`, shared with `Tasks.open_count`; `project` and
+    `person` are the query's parameter placeholders."""
+    return (f"t.project_id = {project} AND t.filled < t.overlap"
+            f" AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.person_id = {person})")
+
+
 def _task(row: dict | None) -> TaskRow | None:
     if row is None:
         return None
@@ -90,6 +98,11 @@ class Tasks:
         )
         return {k: int(v) for k, v in row.items()}
 
+    async def open_count(self, project_id: int, person_id: int) -> int:
+        """How many items of the project this person could still be given (what `claim` would pick from)."""
+        return int(await self.tx.fetchval(
+            f"SELECT COUNT(*) FROM tasks t WHERE {_open_to('$1', '$2')}", project_id, person_id))
+
 
 class Assignments:
     def __init__(self, tx: Tx) -> None:
@@ -117,8 +130,7 @@ class Assignments:
                     lease: timedelta) -> AssignmentRow | None:
         """Take a free slot on the first open item of one kind this person never had; None when there is none."""
         task = await self.tx.fetchrow(
-            "SELECT t.id, t.overlap FROM tasks t WHERE t.project_id = $1 AND t.is_gold = $2 AND t.filled < t.overlap"
-            " AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.person_id = $3)"
+            f"SELECT t.id, t.overlap FROM tasks t WHERE {_open_to('$1', '$3')} AND t.is_gold = $2"
             " ORDER BY t.id LIMIT 1 {skip_locked_of_t}",
             project_id, int(is_gold), person_id,
         )
@@ -290,11 +302,19 @@ class Submissions:
             reviewer_id, after_id, *project_ids,
         ))
 
-    async def pending_review_count(self, excluding_person: int | None = None) -> int:
-        """Answers waiting for review in every project: all of them, or all but one person's own (a reviewer
-        never reviews their own answers)."""
+    async def pending_review_count(self, excluding_person: int | None = None,
+                                   project_ids: list[int] | None = None) -> int:
+        """Answers waiting for review in every project (or in `project_ids`): all of them, or all but one person's
+        own (a reviewer never reviews their own answers)."""
         if excluding_person is None:
             return int(await self.tx.fetchval("SELECT COUNT(*) FROM submissions WHERE review_state = 'pending'"))
+        if project_ids is not None:  # what `next_for_review` would offer this reviewer
+            if not project_ids:
+                return 0
+            in_list = ", ".join(f"${i + 2}" for i in range(len(project_ids)))
+            return int(await self.tx.fetchval(
+                "SELECT COUNT(*) FROM submissions WHERE review_state = 'pending' AND person_id <> $1"
+                f" AND project_id IN ({in_list})", excluding_person, *project_ids))
         return int(await self.tx.fetchval(
             "SELECT COUNT(*) FROM submissions WHERE review_state = 'pending' AND person_id <> $1", excluding_person))
 

@@ -122,6 +122,26 @@ async def redeliver_last(chat, user: str) -> None:
     assert await rows(chat.runtime, "SELECT COUNT(*) AS n FROM inbox") == before  # deduplicated, not a new row
 
 
+# how a reply reached the platform --------------------------------------------------------------------------------
+def watch_deliveries(chat) -> list:
+    """Every delivery the runtime hands to the adapter from now on (operation kind, the message it edits), so a
+    test can tell a message edited in place from a new one on every platform."""
+    seen: list = []
+    chat.runtime.on_delivered.append(seen.append)
+    return seen
+
+
+async def shown_in_place(chat, deliveries: list, user: str) -> bool:
+    """The newest message delivered to `user` replaced the pressed message where the platform edits messages
+    (Telegram, Slack), and was a new message where it cannot (the console prints anew)."""
+    pid = await person_id(chat, user)
+    mine = [d for d in deliveries if d.op.kind in ("send", "edit") and d.person_id == pid]
+    assert mine, f"nothing was delivered to {user}"
+    if chat.runtime.capabilities_for(chat.platform).edits:
+        return mine[-1].op.kind == "edit" and mine[-1].edit_message_id is not None
+    return mine[-1].op.kind == "send"
+
+
 # files a person received ---------------------------------------------------------------------------------------
 
 
