@@ -23,6 +23,7 @@ from handlers.shared.replies import command_buttons, say
 from handlers.shared.task_render import item_quote, render_answer, response_title
 from handlers.shared.task_screen import show_task
 from handlers.shared.task_service import spec_of
+from handlers.shared.work_access import reviewable_projects
 
 router = Router("review")
 FORM = "review"
@@ -56,9 +57,7 @@ class ShowAnswer(ActionData, name="review.answer"):
 
 
 async def _reviewable_projects(ctx: Context) -> list[int]:
-    if ctx.has_role("manager"):
-        return [p.id for p in await ctx.uow.projects.open_projects()]
-    return [p.id for p in await ctx.uow.projects.member_of(ctx.person.id)]
+    return await reviewable_projects(ctx.uow, ctx.person.id, set(ctx.roles))
 
 
 @router.command("review", roles={"reviewer"}, help_key="command.review.help")

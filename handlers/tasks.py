@@ -28,11 +28,10 @@ from domain.skips import OTHER, REASON_CHARS, skip_reason, undo_refusal
 from domain.feedback import check_justification
 from domain.task_import import TaskItem
 from domain.task_types import AnswerInvalid, answer_questions, justification_field, validate_answer
-from domain.eligibility import ineligibility
 from handlers.shared import money_hooks
 from handlers.shared.actions import ResumeTask, RunCommand, ShowInstructions, SkipReason, SkipTask
 from handlers.shared.project_access import may_read_instructions
-from handlers.shared.qualification_hooks import qualifications_of
+from handlers.shared.work_access import may_be_given_tasks
 from handlers.shared.quality_rules import on_submitted
 from handlers.shared.replies import command_buttons, say
 from domain.scoring import expected_answer, needs_review, score_gold
@@ -168,13 +167,10 @@ async def next_task(ctx: Context, event) -> list:
         return [ctx.reply(text(msg("task.no_projects")), command_buttons("projects"))]
     paused = 0
     for project in projects:  # earlier deadlines first (member_of orders them)
-        if await ctx.uow.pauses.is_paused(project.id, ctx.person.id):
-            paused += 1
-            continue
+        paused += await ctx.uow.pauses.is_paused(project.id, ctx.person.id)
+        if not await may_be_given_tasks(ctx.uow, ctx.person, project, ctx.now):
+            continue  # paused there, or its requirement not met (never met, lapsed or revoked): no assignment
         spec = spec_of(project)
-        if spec.requires is not None and "projects.reason.qualification" in ineligibility(
-                ctx.person.profile, spec, await qualifications_of(ctx.uow, ctx.person.id, ctx.now)):
-            continue  # the project's requirement is not met (never met, lapsed or revoked): no assignment
         gold, total = await ctx.uow.assignments.served_counts(ctx.person.id, project.id)
         lease = timedelta(minutes=spec.lease_minutes)
         want_gold = prefer_gold(gold, total, spec.gold_ratio)
