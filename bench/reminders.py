@@ -36,6 +36,16 @@ def peak_rss_mb() -> float:
     return float("nan")
 
 
+async def hourly_project(tx) -> int:
+    from handlers.shared.task_service import create_project
+    from storage.uow import UnitOfWork
+
+    spec = (ROOT / "app" / "demo_content" / "pairwise_law.yaml").read_bytes()  # paid by the hour
+    created = await create_project(UnitOfWork(tx), spec, "pairwise_law.yaml", None, NOW)
+    assert created.project_id is not None, created.errors
+    return created.project_id
+
+
 async def seed(url: str, rows: int, due: int, people: int = 10_000) -> None:
     from storage.db import open_database
     from storage.migrate import upgrade
@@ -60,6 +70,15 @@ async def seed(url: str, rows: int, due: int, people: int = 10_000) -> None:
                     args += [pid, "console", "", f"u{pid}", f"u{pid}", NOW]
                 await tx.execute("INSERT INTO identities (person_id, platform, workspace, user_id, chat_id, last_seen_at)"
                                  f" VALUES {values}", *args)
+            # "log your hours" goes only to people in a project paid by the hour: everyone is in one
+            project_id = await hourly_project(tx)
+            for start in range(0, len(ids), 500):
+                batch = ids[start:start + 500]
+                values = ", ".join(f"(${i * 3 + 1}, ${i * 3 + 2}, ${i * 3 + 3})" for i in range(len(batch)))
+                args = []
+                for pid in batch:
+                    args += [project_id, pid, NOW]
+                await tx.execute(f"INSERT INTO project_members (project_id, person_id, joined_at) VALUES {values}", *args)
         # 1,000,000 rows: `due` of them due now (one per person), the rest in the future
         chunk = 500
         for start in range(0, rows, 20_000):
