@@ -42,8 +42,15 @@ def test_a_single_letter_is_a_whole_word_not_a_prefix():
     assert match_options("B mucho mejor", PAIRWISE) == [4]
 
 
+def test_every_typed_word_in_one_label():
+    labels = [["A is much better"], ["A is better"], ["About the same"], ["B is better"], ["B is much better"]]
+    assert match_options("b much better", labels) == [4]
+    assert match_options("much better b", labels) == [4]
+    assert match_options("b is better", labels) == [3]  # the whole label of one, before any looser rule
+
+
 def test_the_leading_word_when_nothing_else_fits():
-    assert match_options("b is better", PAIRWISE) == [3, 4]  # ask which B
+    assert match_options("b clearly better", PAIRWISE) == [3, 4]  # ask which B
 
 
 def test_an_exact_name_wins_over_prefixes():

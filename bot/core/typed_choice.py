@@ -29,8 +29,9 @@ def _word_prefix(typed: str, name: str) -> bool:
 def match_options(typed: str, names: Sequence[Sequence[str]]) -> list[int]:
     """The options `typed` may mean; `names[i]` are option i's names (its label in each language, its value).
     Tried in order, the first rule that finds anything decides: the whole name; a whole-word prefix ("B" for
-    "B much better"); a character prefix of at least MIN_PREFIX ("medic"); the same leading word ("b is
-    better" for "B much better")."""
+    "B much better"); a character prefix of at least MIN_PREFIX ("medic"); every typed word in the name ("b much
+    better" for "B is much better"); the same leading word ("b better" for "B is better" and "B is much
+    better": ask which)."""
     t = normalize(typed)
     if not t:
         return []
@@ -39,6 +40,7 @@ def match_options(typed: str, names: Sequence[Sequence[str]]) -> list[int]:
         lambda n: n == t,
         lambda n: _word_prefix(t, n),
         lambda n: len(t) >= MIN_PREFIX and n.startswith(t),
+        lambda n: " " in t and set(t.split(" ")) <= set(n.split(" ")),
         lambda n: " " in t and n.split(" ", 1)[0] == t.split(" ", 1)[0],
     )
     for rule in rules:

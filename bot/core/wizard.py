@@ -19,7 +19,7 @@ from bot.core.context import Context
 from bot.core.field_values import AskWhich, FieldInvalid, display, parse_raw, parse_text
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, RenderedForm
 from bot.core.operations import CloseForm, EditMessage, FormErrors, Notice, OpenForm, Operation, SendMessage
-from bot.core.paste import continues
+from bot.core.paste import continues, units
 from bot.core.router import Router
 from bot.core.typed_choice import match_options
 from bot.i18n.text import Msg, TextLike, msg, user_text
@@ -540,7 +540,7 @@ class Wizard:
             # Remembered with the answer (saved only if it is accepted): the platform may deliver the rest of a
             # long paste next.
             session.pending = {**session.pending, LAST: {
-                "field": field.id, "at": ctx.now.isoformat(), "length": len(typed), "parts": 1,
+                "field": field.id, "at": ctx.now.isoformat(), "units": units(typed), "parts": 1,
                 "tail": typed[len(typed.rstrip()):]}}
         return await self._accept_value(ctx, definition, session, spec, value, edit=False)
 
@@ -602,7 +602,7 @@ class Wizard:
         """The rest of a long paste the platform split: joined to the answer it continues, wherever the form
         has moved since (the next step, the summary), and the person is told the whole length."""
         last = (session.pending or {}).get(LAST)
-        if not last or not continues(int(last["length"]), datetime.fromisoformat(last["at"]), ctx.now):
+        if not last or not continues(int(last["units"]), datetime.fromisoformat(last["at"]), ctx.now):
             return None
         try:
             field = spec.field(last["field"])
@@ -624,7 +624,7 @@ class Wizard:
             return await self._show(ctx, definition, session, error=problem)
         session.values = {**session.values, field.id: joined}
         session.pending = {**session.pending, LAST: {
-            **last, "at": ctx.now.isoformat(), "length": len(typed), "parts": parts,
+            **last, "at": ctx.now.isoformat(), "units": units(typed), "parts": parts,
             "tail": typed[len(typed.rstrip()):]}}
         await ctx.uow.forms.save(session, ctx.now)
         return await self._show(ctx, definition, session, note=msg(
@@ -818,6 +818,8 @@ class Wizard:
                 if problem is not None:
                     errors[f.id] = problem
         known = {f.id for f in spec.fields}
+        if any(k in known for k in errors):  # a rule about the whole form is said by the field that breaks it
+            errors = {k: v for k, v in errors.items() if k in known}
         if errors:
             session.values = {**session.values, **values}
             await ctx.uow.forms.save(session, ctx.now)
