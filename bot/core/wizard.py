@@ -592,10 +592,19 @@ class Wizard:
         target = next((f for f in after if _unanswered(session.values.get(f.id))), after[0] if after else None)
         if target is None or not typed.strip():
             return None
-        session.pending = {**session.pending, KEPT: {"text": typed.strip(), "at": ctx.now.isoformat()}}
+        before = session.pending.get(KEPT)
+        kept = {"text": typed.strip(), "at": ctx.now.isoformat(), "units": units(typed), "parts": 1,
+                "tail": typed[len(typed.rstrip()):]}
+        if before and continues(int(before.get("units", 0)), datetime.fromisoformat(before["at"]), ctx.now):
+            # the rest of a long paste typed here too: kept whole, not replacing its first part
+            kept.update(text=before["text"] + before.get("tail", "") + typed.rstrip(),
+                        parts=int(before.get("parts", 1)) + 1)
+        session.pending = {**session.pending, KEPT: kept}
         await ctx.uow.forms.save(session, ctx.now)
-        return await self._show(ctx, definition, session,
-                                error=msg("form.kept_text", count=len(typed.strip()), label=target.label))
+        note = msg("form.joined", count=kept["parts"], length=len(kept["text"]), label=target.label) \
+            if kept["parts"] > 1 else None
+        return await self._show(ctx, definition, session, note=note,
+                                error=msg("form.kept_text", count=len(kept["text"]), label=target.label))
 
     async def _join_paste(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
                           typed: str) -> list[Operation] | None:

@@ -287,3 +287,19 @@ async def test_typed_choice_in_a_task_and_which_one_when_it_fits_several(chat):
     await chat.send("ivy", "b much better")  # every word of one label
     draft = await _session(chat, "task")
     assert draft["vals"] == {"preference": "a_better", "pref.legal_accuracy": "b_much_better"}
+
+
+async def test_a_long_paste_at_a_button_step_is_kept_whole(chat):
+    """Both parts of a split paste typed at a choice step: kept as one text, then the only text answer."""
+    if not _walked_in_conversation(chat):
+        pytest.skip("a modal submits the whole form")
+    await _task(chat, "jo", "pairwise_law")
+    await chat.send("jo", FIRST)
+    await chat.send("jo", REST)
+    shown = chat.last("jo").text
+    assert "Joined 2 parts: 4,800 characters" in shown and "I kept your text (4,800 characters)" in shown
+    assert (await _session(chat, "task"))["pending"]["kept"]["text"] == PASTE
+    await chat.fill_form("jo", {"preference": "B is better", "pref.legal_accuracy": None,
+                                "pref.actionability": None}, confirm=False)
+    assert "The text you typed earlier is now your answer to “Justification" in chat.texts("jo")
+    assert (await _session(chat, "task"))["vals"]["justification"] == PASTE
