@@ -22,7 +22,7 @@ from bot.core.operations import CloseForm, EditMessage, FormErrors, Notice, Open
 from bot.core.paste import continues, units
 from bot.core.router import Router
 from bot.core.typed_choice import match_options
-from bot.i18n.text import Msg, TextLike, msg, user_text
+from bot.i18n.text import Msg, msg, user_text
 from bot.core.store import FormSession
 
 Builder = Callable[[Context, dict], "FormSpec | Awaitable[FormSpec]"]
@@ -40,8 +40,8 @@ class Problem:
 
 Checker = Callable[[Context, FormSession], Awaitable["Problem | None"]]
 # One field's rule that needs the turn (today in the person's zone, what storage holds): given the value entered
-# (None when skipped or left empty), all the answers and the form's params, the problem or None. It runs when the value is entered,
-# on a modal's submission and again before completing, so the person is sent back to that very field.
+# (None when skipped or left empty), all the answers and the form's params, the problem or None. It runs when the
+# value is entered, on a modal's submission and again before completing, so the person is sent back to that field.
 FieldCheck = Callable[[Context, Any, dict, dict], "Msg | None | Awaitable[Msg | None]"]
 
 
@@ -151,7 +151,6 @@ FORM_BUTTONS: dict[str, type[FormPress]] = {m.action_name: m for m in (
     FormDropKept)}
 
 TEXT_KINDS = (FieldKind.short_text, FieldKind.long_text)
-BUTTON_KINDS = (FieldKind.choice, FieldKind.multi_choice, FieldKind.scale)
 KEPT, LAST = "kept", "last"  # session.pending: text kept from a button step; the last typed answer (a paste part)
 
 
