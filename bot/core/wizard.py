@@ -151,6 +151,7 @@ FORM_BUTTONS: dict[str, type[FormPress]] = {m.action_name: m for m in (
     FormDropKept)}
 
 TEXT_KINDS = (FieldKind.short_text, FieldKind.long_text)
+KEEP_FROM = 20  # characters: shorter text at a button step is a mistyped choice, longer text is kept as work
 KEPT, LAST = "kept", "last"  # session.pending: text kept from a button step; the last typed answer (a paste part)
 
 
@@ -589,15 +590,17 @@ class Wizard:
         follows to take it."""
         after = [f for f in spec.fields[session.step + 1:] if f.kind in TEXT_KINDS and f.applies(session.values)]
         target = next((f for f in after if _unanswered(session.values.get(f.id))), after[0] if after else None)
-        if target is None or not typed.strip():
-            return None
         before = session.pending.get(KEPT)
+        joins = before and continues(int(before.get("units", 0)), datetime.fromisoformat(before["at"]), ctx.now)
+        if target is None or (len(typed.strip()) < KEEP_FROM and not joins):
+            return None  # a word or two ("seguro", "3") is a try at this step's answer, not work to keep
         kept = {"text": typed.strip(), "at": ctx.now.isoformat(), "units": units(typed), "parts": 1,
                 "tail": typed[len(typed.rstrip()):]}
-        if before and continues(int(before.get("units", 0)), datetime.fromisoformat(before["at"]), ctx.now):
-            # the rest of a long paste typed here too: kept whole, not replacing its first part
+        if joins:  # the rest of a long paste typed here too: kept whole
             kept.update(text=before["text"] + before.get("tail", "") + typed.rstrip(),
                         parts=int(before.get("parts", 1)) + 1)
+        elif before:  # more text: added as a paragraph, never replacing what was kept
+            kept.update(text=before["text"] + "\n\n" + kept["text"])
         session.pending = {**session.pending, KEPT: kept}
         await ctx.uow.forms.save(session, ctx.now)
         note = msg("form.joined", count=kept["parts"], length=len(kept["text"]), label=target.label) \

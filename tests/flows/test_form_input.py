@@ -66,6 +66,9 @@ async def test_text_typed_at_a_button_step_becomes_the_only_text_answer(chat):
     assert "This step still needs a choice" in shown and "Step 1 of 4" in shown
     draft = await _session(chat, "task")
     assert draft["vals"] == {} and draft["pending"]["kept"]["text"] == JUSTIFY  # not an answer (yet)
+    await chat.send("ana", "high")  # a word or two is a mistyped choice: refused, the kept text stays as it was
+    assert "Please type a number." in chat.last("ana").text and "I kept" not in chat.last("ana").text
+    assert (await _session(chat, "task"))["pending"]["kept"]["text"] == JUSTIFY
 
     await chat.fill_form("ana", {k: v for k, v in ANSWERS["rating_medicine"].items() if k != "justification"},
                          confirm=False)
@@ -79,29 +82,38 @@ async def test_text_typed_at_a_button_step_becomes_the_only_text_answer(chat):
                                                                  "score.completeness", "justification"}
 
 
-async def test_kept_text_is_offered_at_the_next_text_question(chat):
-    await chat.send("bo", "/availability")
-    await chat.press("bo", "Change")
-    await chat.send("bo", "22:30")  # a time, typed at the status buttons
-    assert "I kept your text (5 characters) for “Quiet hours start" in chat.last("bo").text
-    await chat.press("bo", "Available")
-    # two text questions are still open (quiet hours, the reminder's time): offered, not taken
-    shown = chat.last("bo")
-    assert "Use the text you typed earlier as your answer to “Quiet hours start" in shown.text and "22:30" in shown.text
-    assert {"Use it", "Type another"} <= set(shown.buttons)
-    await chat.press("bo", "Use it")
-    assert "Quiet hours end" in chat.last("bo").text
-    assert (await _session(chat, "availability"))["vals"]["quiet_start"] == "22:30"
+CREDENTIALS = "MD, board-certified internist since 2012"
 
-    await chat.press("bo", "Back")
-    await chat.press("bo", "Back")  # at the status again: another time typed, then refused as an answer there
-    await chat.send("bo", "21:00")
-    await chat.press("bo", "Available")
-    await chat.press("bo", "Type another")
-    assert "Use it" not in chat.last("bo").buttons
-    await chat.send("bo", "23:00")
-    assert (await _session(chat, "availability"))["vals"]["quiet_start"] == "23:00"
-    assert "kept" not in (await _session(chat, "availability"))["pending"]
+
+async def _credentials_typed_at_the_domains(chat, user: str) -> None:
+    await chat.send(user, "/start")
+    await chat.send(user, user.title())
+    await chat.send(user, CREDENTIALS)  # at the fields-of-expertise buttons
+    assert f"I kept your text ({len(CREDENTIALS)} characters) for “Credentials”" in chat.last(user).text
+    await chat.press(user, "Medicine")
+    await chat.press(user, "Done")
+    await chat.send(user, "12")
+
+
+async def test_kept_text_is_offered_at_the_next_text_question(chat):
+    if not _walked_in_conversation(chat):
+        pytest.skip("a modal submits the whole form")
+    await _credentials_typed_at_the_domains(chat, "bo")
+    # three text questions are still open (credentials, languages, time zone): offered, not taken
+    shown = chat.last("bo")
+    assert "Use the text you typed earlier as your answer to “Credentials”?" in shown.text
+    assert CREDENTIALS in shown.text and {"Use it", "Type another"} <= set(shown.buttons)
+    await chat.press("bo", "Use it")
+    draft = await _session(chat, "onboarding")
+    assert draft["vals"]["credentials"] == CREDENTIALS and "kept" not in draft["pending"]
+    assert "Use it" not in chat.last("bo").buttons  # on to the languages, nothing offered there
+
+    await _credentials_typed_at_the_domains(chat, "cal")
+    await chat.press("cal", "Type another")
+    assert "Use it" not in chat.last("cal").buttons and "Credentials" in chat.last("cal").text
+    await chat.send("cal", "Pharmacist")
+    draft = await _session(chat, "onboarding")
+    assert draft["vals"]["credentials"] == "Pharmacist" and "kept" not in draft["pending"]
 
 
 async def test_kept_text_in_spanish(chat):
