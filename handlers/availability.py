@@ -3,7 +3,7 @@ person's own zone. Away experts get no pings and no task pushes, only an "are yo
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -19,6 +19,7 @@ from babel.dates import get_day_names
 from domain.local_time import localize, next_weekly
 from bot.i18n.formatting import babel_locale
 from handlers.shared.actions import BackFromAway, RunCommand
+from handlers.shared.local_today import local_today
 from handlers.shared.replies import say
 
 router = Router("availability")
@@ -72,8 +73,9 @@ def _form(ctx: Context, params: dict) -> FormSpec:
                   show_if=[("status", ["away"])]),
         FieldSpec(id="quiet_start", kind=FieldKind.short_text, label=msg("availability.quiet_start"),
                   help=msg("availability.quiet.help"), required=False, max_length=5),
+        # Asked only once a start is given, and then needed (no Skip): the way to no quiet hours is to skip the start.
         FieldSpec(id="quiet_end", kind=FieldKind.short_text, label=msg("availability.quiet_end"),
-                  required=False, max_length=5, show_if=[("quiet_start", None)]),
+                  help=msg("availability.quiet_end.help"), max_length=5, show_if=[("quiet_start", None)]),
         FieldSpec(id="hours_day", kind=FieldKind.choice, label=msg("availability.hours_day"), required=False,
                   options=[Option(value=str(d), label=name) for d, name in   # Babel's keys: 0 = Monday
                            sorted(get_day_names("wide", locale=babel_locale(ctx.locale)).items())]),
@@ -82,10 +84,30 @@ def _form(ctx: Context, params: dict) -> FormSpec:
     ])
 
 
+# Checked as each answer is given (and on a modal's Save), so a wrong one is fixed at its own question and the
+# other answers are never lost.
+def _hours_given(ctx: Context, value, values: dict, params: dict):
+    return msg("availability.error.hours") if values.get("status") == "limited" and value is None else None
+
+
+def _away_until(ctx: Context, value, values: dict, params: dict):
+    if values.get("status") != "away":
+        return None
+    if value in (None, ""):
+        return msg("availability.error.until")
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        return None  # the model says how to write a date
+    return msg("availability.error.past") if day < local_today(ctx) else None
+
+
+def _quiet_end(ctx: Context, value, values: dict, params: dict):
+    return msg("availability.error.quiet_pair") if values.get("quiet_start") and value in (None, "") else None
+
+
 async def _saved(ctx: Context, form: AvailabilityForm, session) -> list:
     current = await ctx.uow.availability.get(ctx.person.id)
-    if form.away_until is not None and form.away_until <= ctx.now.astimezone().date() - timedelta(days=1):
-        return [say("availability.error.past")]
     away_until = localize(form.away_until, time(9, 0), ctx.tz) if form.status == "away" else None
     updated = current.model_copy(update={
         "status": form.status, "hours_this_week": form.hours_this_week if form.status == "limited" else None,
@@ -105,7 +127,8 @@ async def _saved(ctx: Context, form: AvailabilityForm, session) -> list:
     return await show(ctx, None)
 
 
-router.form(FORM, model=AvailabilityForm, build=_form, on_complete=_saved)
+router.form(FORM, model=AvailabilityForm, build=_form, on_complete=_saved,
+            field_checks={"hours_this_week": _hours_given, "away_until": _away_until, "quiet_end": _quiet_end})
 
 
 @router.command("availability", help_key="command.availability.help")

@@ -324,17 +324,22 @@ def _resolve_form(ctx: Context, params: dict) -> FormSpec:
                   max_length=2000)], submit_label=msg("dispute.resolve_send"))
 
 
-async def _check_resolution(ctx: Context, session) -> Problem | None:
-    raw = session.values.get("amount")
+async def _amount_entered(ctx: Context, raw, values: dict, params: dict):
+    """Checked as the amount is typed (and again before resolving), so it is fixed at its own question."""
     if raw in (None, ""):
         return None
-    found = await ctx.uow.ledger.dispute(int(session.params["d"]))
+    found = await ctx.uow.ledger.dispute(int(params["d"]))
     line = await ctx.uow.ledger.line(found.line_id) if found else None
     try:
         parse_amount(str(raw), line.currency if line else "EUR", allow_negative=True)
     except MoneyError:
-        return Problem("amount", msg("dispute.amount_invalid"))
+        return msg("dispute.amount_invalid")
     return None
+
+
+async def _check_resolution(ctx: Context, session) -> Problem | None:
+    problem = await _amount_entered(ctx, session.values.get("amount"), session.values, session.params)
+    return None if problem is None else Problem("amount", problem)
 
 
 async def _resolved(ctx: Context, values: Resolution, session) -> list:
@@ -364,4 +369,5 @@ async def _resolved(ctx: Context, values: Resolution, session) -> list:
 
 
 router.form(DISPUTE_FORM, model=DisputeNote, build=_dispute_form, on_complete=_disputed)
-router.form(RESOLVE_FORM, model=Resolution, build=_resolve_form, on_complete=_resolved, check=_check_resolution)
+router.form(RESOLVE_FORM, model=Resolution, build=_resolve_form, on_complete=_resolved, check=_check_resolution,
+            field_checks={"amount": _amount_entered})

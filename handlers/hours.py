@@ -430,6 +430,24 @@ def _edited_day(ctx: Context, typed: str | None, was: date) -> date:
     return parse_log_date(typed, local_today(ctx), lock_days=LOCK_DAYS, locale=ctx.locale)
 
 
+# The same two rules, checked as each answer is typed, so a wrong one is fixed at its own question.
+def _duration_entered(ctx: Context, value, values: dict, params: dict):
+    try:
+        parse_duration(str(value or ""))
+    except DurationInvalid as exc:
+        return msg(exc.reason_key, **exc.params)
+    return None
+
+
+async def _day_entered(ctx: Context, value, values: dict, params: dict):
+    entry = await ctx.uow.hours.get(int(params["e"]))
+    try:
+        _edited_day(ctx, value, entry.work_date if entry else local_today(ctx))
+    except DateInvalid as exc:
+        return msg(exc.reason_key, **exc.params)
+    return None
+
+
 async def _check_edit(ctx: Context, session) -> Problem | None:
     try:
         parse_duration(str(session.values.get("duration", "")))
@@ -568,5 +586,6 @@ async def _rejected(ctx: Context, note: RejectNote, session) -> list:
     return [say("approvals.rejected", count=len(done)), notice]
 
 
-router.form(EDIT_FORM, model=EntryEdit, build=_edit_form, on_complete=_edited, check=_check_edit)
+router.form(EDIT_FORM, model=EntryEdit, build=_edit_form, on_complete=_edited, check=_check_edit,
+            field_checks={"duration": _duration_entered, "day": _day_entered})
 router.form(REJECT_FORM, model=RejectNote, build=_reject_form, on_complete=_rejected)

@@ -35,6 +35,7 @@ class FormSession(BaseModel):
     form_id: str
     params: dict[str, Any] = Field(default_factory=dict)
     values: dict[str, Any] = Field(default_factory=dict)
+    pending: dict[str, Any] = Field(default_factory=dict)  # the forms engine's notes, never answers
     step: int = 0
     stage: str = "ask"  # ask | confirm | pick_edit
     version: int = 1

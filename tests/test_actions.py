@@ -19,7 +19,8 @@ from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation
 from bot.core.operations import Notice
 from bot.core.wizard import (
     FORM_BUTTONS, FormBack, FormCancel, FormConfirm, FormDiscard, FormDiscardYes, FormDone, FormEdit, FormGoto,
-    FormInsist, FormKeep, FormPick, FormReview, FormSkip, FormStop, FormSuggest, FormToggle,
+    FormDropKept, FormInsist, FormKeep, FormNumber, FormPick, FormReview, FormSkip, FormStop, FormSuggest, FormToggle,
+    FormUseKept,
 )
 from domain.exports import FORMATS
 from handlers.assessments import Grade, OpenAssessment, ResumeAttempt, StartAssessment
@@ -87,6 +88,8 @@ def samples(command_names) -> list[ActionData]:
         FormDiscard(session=s, version=v), FormDiscardYes(session=s, version=v), FormKeep(session=s, version=v),
         FormPick(session=s, version=v, option=10), FormToggle(session=s, version=v, option=99),
         FormSuggest(session=s, version=v, option=99), FormGoto(session=s, version=v, option=99),
+        FormNumber(session=s, version=v, option=99), FormUseKept(session=s, version=v),
+        FormDropKept(session=s, version=v),
     ]
 
 

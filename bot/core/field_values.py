@@ -11,6 +11,7 @@ from typing import Any
 from babel.numbers import NumberFormatError, parse_decimal
 
 from bot.core.forms import FieldKind, FieldSpec
+from bot.core.typed_choice import match_options, number_parts
 from bot.i18n.text import Msg, TextLike, msg
 
 MAX_TEXT = 20_000
@@ -22,12 +23,20 @@ class FieldInvalid(Exception):
         self.message = message
 
 
+class AskWhich(FieldInvalid):
+    """Typed text that reads as several answers ("10-15" for a number): the person picks one of `candidates`."""
+
+    def __init__(self, candidates: list[int]) -> None:
+        super().__init__(msg("form.which", typed=""))
+        self.candidates = candidates
+
+
 def _option_by_text(field: FieldSpec, text: str) -> str | None:
-    wanted = text.strip().casefold()
-    for opt in field.options:
-        if opt.value.casefold() == wanted:
-            return opt.value
-    return None
+    """An option by its value or its literal label (a modal sends values; catalog labels are matched by the
+    forms engine, which renders them)."""
+    found = match_options(text, [[o.value, *([o.label] if isinstance(o.label, str) else [])]
+                                 for o in field.options])
+    return field.options[found[0]].value if len(found) == 1 else None
 
 
 def parse_text(field: FieldSpec, text: str, locale: str) -> Any:
@@ -64,15 +73,18 @@ def _parse_text(field: FieldSpec, text: str, locale: str) -> Any:
         return text
     if kind in (FieldKind.number, FieldKind.scale):
         try:
-            value = parse_decimal(text, locale=locale.replace("-", "_"), strict=False)
-        except (NumberFormatError, InvalidOperation, ValueError):
-            try:
-                value = Decimal(text)
-            except InvalidOperation:
-                raise FieldInvalid(msg("form.error.number")) from None
-        if not value.is_finite() or abs(value) > Decimal(10) ** 12:
+            return _number(text, locale)
+        except FieldInvalid:
+            parts = number_parts(text)  # "12 años", "12 years"; a range "10-15" asks which
+            if not parts:
+                raise
+        values = [_number(p, locale) for p in parts]
+        if len(values) > 1:
+            whole = [v for v in dict.fromkeys(values) if isinstance(v, int)]
+            if len(whole) == len(values):
+                raise AskWhich(whole)
             raise FieldInvalid(msg("form.error.number"))
-        return int(value) if value == value.to_integral_value() else float(value)
+        return values[0]
     if kind == FieldKind.choice:
         value = _option_by_text(field, text)
         if value is None:
@@ -89,6 +101,19 @@ def _parse_text(field: FieldSpec, text: str, locale: str) -> Any:
         except ValueError:
             raise FieldInvalid(msg("form.error.date")) from None
     raise FieldInvalid(msg("form.error.use_buttons"))
+
+
+def _number(text: str, locale: str) -> int | float:
+    try:
+        value = parse_decimal(text, locale=locale.replace("-", "_"), strict=False)
+    except (NumberFormatError, InvalidOperation, ValueError):
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise FieldInvalid(msg("form.error.number")) from None
+    if not value.is_finite() or abs(value) > Decimal(10) ** 12:
+        raise FieldInvalid(msg("form.error.number"))
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def parse_raw(field: FieldSpec, raw: Any, locale: str) -> Any:

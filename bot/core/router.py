@@ -10,7 +10,7 @@ router is all the runtime reads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping, TypeVar
 
 from bot.core.actions import ActionData
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from bot.core.ticks import Tick
-    from bot.core.wizard import Builder, Checker, Completer, FormDefinition
+    from bot.core.wizard import Builder, Checker, Completer, FieldCheck, FormDefinition
 
 Handler = Callable[..., Awaitable[list]]
 A = TypeVar("A", bound=ActionData)
@@ -92,15 +92,17 @@ class Router:
         return register
 
     def form(self, form_id: str, *, build: "Builder", on_complete: "Completer",
-             model: "type[BaseModel] | None" = None, check: "Checker | None" = None) -> "FormDefinition":
+             model: "type[BaseModel] | None" = None, check: "Checker | None" = None,
+             field_checks: "Mapping[str, FieldCheck] | None" = None) -> "FormDefinition":
         """Declare a form: `build(ctx, params)` gives its fields, `model` validates values field by field (pydantic),
-        `check(ctx, session)` runs whole-form rules before completing, `on_complete(ctx, model, session)` answers.
+        `check(ctx, session)` runs whole-form rules before completing, `field_checks[field_id](ctx, value, values, params)`
+        one field's rules that need the turn (run as the value is entered), `on_complete(ctx, model, session)` answers.
         Handlers open it with `ctx.forms.open(form_id, ...)`."""
         from bot.core.wizard import FormDefinition
 
         if form_id in self.forms:
             raise ValueError(f"form {form_id!r} registered twice ({self.name})")
-        definition = FormDefinition(form_id, build, model, on_complete, check)
+        definition = FormDefinition(form_id, build, model, on_complete, check, dict(field_checks or {}))
         self.forms[form_id] = definition
         return definition
 

@@ -42,6 +42,7 @@ class FormSession(Protocol):
     form_id: str
     params: dict[str, Any]
     values: dict[str, Any]
+    pending: dict[str, Any]  # the engine's notes (kept text, the last typed answer); never part of the answers
     step: int
     stage: str
     version: int

@@ -7,7 +7,8 @@ finds the version moved on and is answered "this button has expired".
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
+from datetime import datetime
 from typing import Any, Awaitable, Callable, Mapping
 
 from pydantic import BaseModel, Field, ValidationError
@@ -15,11 +16,13 @@ from pydantic import BaseModel, Field, ValidationError
 from bot.core.actions import ActionData
 from bot.core.blocks import Button, Buttons, Heading, Reply, Span, button, text
 from bot.core.context import Context
-from bot.core.field_values import FieldInvalid, display, parse_raw, parse_text
+from bot.core.field_values import AskWhich, FieldInvalid, display, parse_raw, parse_text
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, RenderedForm
 from bot.core.operations import CloseForm, EditMessage, FormErrors, Notice, OpenForm, Operation, SendMessage
+from bot.core.paste import continues, units
 from bot.core.router import Router
-from bot.i18n.text import Msg, msg
+from bot.core.typed_choice import match_options
+from bot.i18n.text import Msg, msg, user_text
 from bot.core.store import FormSession
 
 Builder = Callable[[Context, dict], "FormSpec | Awaitable[FormSpec]"]
@@ -36,6 +39,10 @@ class Problem:
 
 
 Checker = Callable[[Context, FormSession], Awaitable["Problem | None"]]
+# One field's rule that needs the turn (today in the person's zone, what storage holds): given the value entered
+# (None when skipped or left empty), all the answers and the form's params, the problem or None. It runs when the
+# value is entered, on a modal's submission and again before completing, so the person is sent back to that field.
+FieldCheck = Callable[[Context, Any, dict, dict], "Msg | None | Awaitable[Msg | None]"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class FormDefinition:
     model: type[BaseModel] | None
     on_complete: Completer
     check: Checker | None = None
+    field_checks: Mapping[str, FieldCheck] = dataclass_field(default_factory=dict)
 
 
 EXPIRED = [Notice(text=msg("error.button_expired"))]
@@ -125,9 +133,55 @@ class FormGoto(FormOptionPress, name="form.goto"):
     """Go to a question (its index) to change it."""
 
 
+class FormNumber(FormOptionPress, name="form.number"):
+    """One of the numbers of a typed range ("10-15": which one?), for a number question."""
+
+
+class FormUseKept(FormPress, name="form.use_kept"):
+    """Yes to "use the text you typed earlier as this answer?"."""
+
+
+class FormDropKept(FormPress, name="form.drop_kept"):
+    """No to that: the person types another answer."""
+
+
 FORM_BUTTONS: dict[str, type[FormPress]] = {m.action_name: m for m in (
     FormBack, FormSkip, FormCancel, FormConfirm, FormStop, FormDiscard, FormDiscardYes, FormKeep, FormInsist,
-    FormEdit, FormReview, FormDone, FormPick, FormToggle, FormSuggest, FormGoto)}
+    FormEdit, FormReview, FormDone, FormPick, FormToggle, FormSuggest, FormGoto, FormNumber, FormUseKept,
+    FormDropKept)}
+
+TEXT_KINDS = (FieldKind.short_text, FieldKind.long_text)
+KEEP_FROM = 20  # characters: shorter text at a button step is a mistyped choice, longer text is kept as work
+KEPT, LAST = "kept", "last"  # session.pending: text kept from a button step; the last typed answer (a paste part)
+
+
+async def _field_problem(ctx: Context, definition: FormDefinition, session: FormSession, field_id: str, value: Any,
+                         values: dict[str, Any]) -> Msg | None:
+    check = definition.field_checks.get(field_id)
+    if check is None:
+        return None
+    found = check(ctx, value, values, session.params)
+    return await found if inspect.isawaitable(found) else found  # type: ignore[return-value]
+
+
+async def _checked_errors(ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
+                          values: dict[str, Any]) -> dict[str, Msg]:
+    """Every applicable field's own check, in form order (before the model's, which may only say "the form")."""
+    errors: dict[str, Msg] = {}
+    for f in applicable(spec, values):
+        problem = await _field_problem(ctx, definition, session, f.id, values.get(f.id), values)
+        if problem is not None:
+            errors[f.id] = problem
+    return errors
+
+
+def _unanswered(value: Any) -> bool:
+    return value in (None, "", [])
+
+
+def _excerpt(typed: str, limit: int = 160) -> str:
+    flat = " ".join(typed.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 async def _spec(ctx: Context, definition: FormDefinition, session: FormSession) -> FormSpec:
@@ -240,13 +294,15 @@ def _next_step(spec: FormSpec, values: dict[str, Any], step: int, direction: int
     return None
 
 
-def render_step(session: FormSession, spec: FormSpec, error: Msg | None = None) -> Reply:
+def render_step(session: FormSession, spec: FormSpec, error: Msg | None = None, note: Msg | None = None) -> Reply:
     field = spec.fields[session.step]
     s, v = session.id, session.version
     blocks: list[Any] = [
         Heading(text=spec.title),
         text(msg("form.step", current=_position(spec, session), total=len(applicable(spec, session.values)))),
     ]
+    if note is not None:
+        blocks.append(text(note))
     if error is not None:
         blocks.append(text(Span(text=error, style="bold")))
     blocks.append(text(Span(text=field.label, style="bold")))
@@ -256,6 +312,12 @@ def render_step(session: FormSession, spec: FormSpec, error: Msg | None = None) 
     if current not in (None, "", []) and field.kind not in (FieldKind.multi_choice,):
         blocks.append(text(msg("form.current"), " ", *display(field, current)))
     rows: list[list[Button]] = []
+    kept = (session.pending or {}).get(KEPT)
+    if kept and field.kind in TEXT_KINDS:  # text typed at an earlier button step, offered for this answer
+        blocks.append(text(msg("form.kept_offer", label=field.label)))
+        blocks.append(text(Span(text=user_text(_excerpt(kept["text"])), style="italic")))
+        rows.append([button(msg("form.kept_use"), FormUseKept(session=s, version=v), style="primary"),
+                     button(msg("form.kept_other"), FormDropKept(session=s, version=v))])
     if field.kind == FieldKind.choice:
         opts = [button(o.label, FormPick(session=s, version=v, option=i)) for i, o in enumerate(field.options)]
         rows += [opts[i:i + 2] for i in range(0, len(opts), 2)]
@@ -282,9 +344,12 @@ def render_step(session: FormSession, spec: FormSpec, error: Msg | None = None) 
 
 
 def render_summary(session: FormSession, spec: FormSpec, error: Msg | None = None,
-                   soft: Problem | None = None) -> Reply:
+                   soft: Problem | None = None, note: Msg | None = None) -> Reply:
     s, v = session.id, session.version
-    blocks: list[Any] = [Heading(text=spec.title), text(msg("form.summary"))]
+    blocks: list[Any] = [Heading(text=spec.title)]
+    if note is not None:
+        blocks.append(text(note))
+    blocks.append(text(msg("form.summary")))
     for f in applicable(spec, session.values):
         blocks.append(text(Span(text=f.label, style="bold"), " ", *display(f, session.values.get(f.id))))
     if error is not None:
@@ -302,6 +367,14 @@ def render_summary(session: FormSession, spec: FormSpec, error: Msg | None = Non
         ], *_leave_rows(session, spec)]
     blocks.append(Buttons(rows=rows))
     return Reply(blocks=blocks)
+
+
+def render_which(session: FormSession, spec: FormSpec, typed: str, candidates: list[Button]) -> Reply:
+    """Typed text that could mean several options (or numbers): which one, with just those buttons."""
+    field = spec.fields[session.step]
+    rows = [candidates[i:i + 2] for i in range(0, len(candidates), 2)] + _nav(session, spec, field)
+    return Reply(blocks=[Heading(text=spec.title), text(Span(text=field.label, style="bold")),
+                         text(msg("form.which", typed=user_text(_excerpt(typed, 60)))), Buttons(rows=rows)])
 
 
 def render_edit_picker(session: FormSession, spec: FormSpec) -> Reply:
@@ -360,7 +433,7 @@ class Wizard:
 
     async def _show(self, ctx: Context, definition: FormDefinition, session: FormSession,
                     error: Msg | None = None, edit: bool = False, soft: Problem | None = None,
-                    opening: bool = False) -> list[Operation]:
+                    opening: bool = False, note: Msg | None = None) -> list[Operation]:
         spec = await _spec(ctx, definition, session)
         # A form opens as a modal only when it starts from a slash command or a button outside a conversation
         # (the home tab). Buttons on messages keep the form in the conversation, walked step by step.
@@ -370,11 +443,11 @@ class Wizard:
             return [OpenForm(session_id=session.id, title=spec.title,
                              form=RenderedForm(spec=spec, values=session.values))]
         if session.stage in ("confirm", "soft"):
-            reply = render_summary(session, spec, error, soft)
+            reply = render_summary(session, spec, error, soft, note)
         elif session.stage == "pick_edit":
             reply = render_edit_picker(session, spec)
         else:
-            reply = render_step(session, spec, error)
+            reply = render_step(session, spec, error, note)
         return [EditMessage(message=reply)] if edit and ctx.capabilities.edits else [SendMessage(message=reply)]
 
     async def open_session(self, ctx: Context) -> FormSession | None:
@@ -382,7 +455,7 @@ class Wizard:
         return sessions[0] if sessions else None
 
     async def _advance(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
-                       edit: bool) -> list[Operation]:
+                       edit: bool, note: Msg | None = None) -> list[Operation]:
         """Move past the current step: to the next unanswered one when editing from the summary, else the next."""
         following = _next_step(spec, session.values, session.step, +1)
         if session.stage == "ask_one" or following is None:
@@ -391,30 +464,182 @@ class Wizard:
                 return await self._complete(ctx, definition, session, spec)
         else:
             session.step = following
+            if await self._kept_lands(ctx, definition, session, spec):
+                note = msg("form.kept_used", label=spec.fields[following].label)
+                return await self._advance(ctx, definition, session, spec, edit, note)
         await ctx.uow.forms.save(session, ctx.now)
-        return await self._show(ctx, definition, session, edit=edit)
+        return await self._show(ctx, definition, session, edit=edit, note=note)
 
-    async def _accept_value(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
-                            value: Any, edit: bool) -> list[Operation]:
+    async def _kept_lands(self, ctx: Context, definition: FormDefinition, session: FormSession,
+                          spec: FormSpec) -> bool:
+        """Text kept from a button step becomes the answer of the step just reached when that is the only text
+        question left unanswered (anything else is offered there with Use it / Type another instead)."""
+        kept = (session.pending or {}).get(KEPT)
         field = spec.fields[session.step]
+        if not kept or field.kind not in TEXT_KINDS:
+            return False
+        open_text = [f for f in applicable(spec, session.values)
+                     if f.kind in TEXT_KINDS and _unanswered(session.values.get(f.id))]
+        if open_text != [field]:
+            return False
+        try:
+            value = parse_text(field, kept["text"], ctx.locale)
+        except FieldInvalid:
+            return False
+        if await self._value_problem(ctx, definition, session, field, value) is not None:
+            return False
+        session.values = {**session.values, field.id: value}
+        session.pending = {k: v for k, v in session.pending.items() if k != KEPT}
+        return True
+
+    async def _value_problem(self, ctx: Context, definition: FormDefinition, session: FormSession,
+                             field: FieldSpec, value: Any) -> Msg | None:
+        """What is wrong with this value for this field, found at the step: the model's rule for the field,
+        then the field's own check."""
         candidate = {**session.values, field.id: value}
         errors = _field_errors(definition.model, candidate, only=field.id)
         if field.id in errors:
-            return await self._show(ctx, definition, session, error=errors[field.id])
-        session.values = candidate
-        return await self._advance(ctx, definition, session, spec, edit)
+            return errors[field.id]
+        return await _field_problem(ctx, definition, session, field.id, value, candidate)
+
+    async def _accept_value(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
+                            value: Any, edit: bool, note: Msg | None = None) -> list[Operation]:
+        field = spec.fields[session.step]
+        problem = await self._value_problem(ctx, definition, session, field, value)
+        if problem is not None:
+            return await self._show(ctx, definition, session, error=problem)
+        session.values = {**session.values, field.id: value}
+        if field.kind in TEXT_KINDS and (session.pending or {}).get(KEPT):
+            session.pending = {k: v for k, v in session.pending.items() if k != KEPT}  # answered otherwise
+        return await self._advance(ctx, definition, session, spec, edit, note)
 
     async def on_text(self, ctx: Context, session: FormSession, typed: str) -> list[Operation]:
         definition = self.forms[session.form_id]
         spec = await _spec(ctx, definition, session)
+        joined = await self._join_paste(ctx, definition, session, spec, typed)
+        if joined is not None:
+            return joined
         if session.stage not in ("ask", "ask_one"):
             return await self._show(ctx, definition, session, error=msg("form.error.use_buttons"))
         field = spec.fields[session.step]
+        if field.kind in (FieldKind.choice, FieldKind.multi_choice):
+            return await self._typed_option(ctx, definition, session, spec, typed)
         try:
             value = parse_text(field, typed, ctx.locale)
+        except AskWhich as exc:
+            numbers = [button(str(n), FormNumber(session=session.id, version=session.version, option=n))
+                       for n in exc.candidates]
+            return self._reply(ctx, render_which(session, spec, typed, numbers), edit=False)
         except FieldInvalid as exc:
+            if field.kind == FieldKind.scale and exc.message.key == "form.error.number":
+                kept = await self._keep_text(ctx, definition, session, spec, typed)
+                if kept is not None:
+                    return kept
             return await self._show(ctx, definition, session, error=exc.message)
+        if field.kind in TEXT_KINDS:
+            # Remembered with the answer (saved only if it is accepted): the platform may deliver the rest of a
+            # long paste next.
+            session.pending = {**session.pending, LAST: {
+                "field": field.id, "at": ctx.now.isoformat(), "units": units(typed), "parts": 1,
+                "tail": typed[len(typed.rstrip()):]}}
         return await self._accept_value(ctx, definition, session, spec, value, edit=False)
+
+    def _reply(self, ctx: Context, reply: Reply, edit: bool) -> list[Operation]:
+        return [EditMessage(message=reply)] if edit and ctx.capabilities.edits else [SendMessage(message=reply)]
+
+    async def _typed_option(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
+                            typed: str) -> list[Operation]:
+        """A typed option label at a choice step picks it; at a multiple choice step toggles it (each of a
+        comma-separated list). Text that could mean several asks which; text that means none is kept."""
+        field = spec.fields[session.step]
+        names = [[ctx.render(o.label, loc) if not isinstance(o.label, str) else o.label for loc in ctx.locales]
+                 + [o.value] for o in field.options]
+        s, v = session.id, session.version
+        if field.kind == FieldKind.choice:
+            found = match_options(typed, names)
+            if len(found) == 1:
+                return await self._accept_value(ctx, definition, session, spec, field.options[found[0]].value,
+                                                edit=False)
+            if found:
+                return self._reply(ctx, render_which(session, spec, typed, [
+                    button(field.options[i].label, FormPick(session=s, version=v, option=i)) for i in found]),
+                                   edit=False)
+        else:
+            parts = [p for p in typed.split(",") if p.strip()] if "," in typed else [typed]
+            matches = [match_options(p, names) for p in parts]
+            if matches and all(len(m) == 1 for m in matches):
+                chosen = list(session.values.get(field.id) or [])
+                for [i] in matches:
+                    value = field.options[i].value
+                    chosen = [c for c in chosen if c != value] if value in chosen else chosen + [value]
+                session.values[field.id] = chosen
+                await ctx.uow.forms.save(session, ctx.now)
+                return await self._show(ctx, definition, session)
+            if len(matches) == 1 and matches[0]:
+                return self._reply(ctx, render_which(session, spec, typed, [
+                    button(field.options[i].label, FormToggle(session=s, version=v, option=i))
+                    for i in matches[0]]), edit=False)
+        kept = await self._keep_text(ctx, definition, session, spec, typed)
+        return kept if kept is not None else await self._show(ctx, definition, session,
+                                                              error=msg("form.error.choice"))
+
+    async def _keep_text(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
+                         typed: str) -> list[Operation] | None:
+        """Text typed at a button step is not an answer to it, but it is the person's work: keep it for the next
+        text question (offered there, or taken when that is the only one left). None when no text question
+        follows to take it."""
+        after = [f for f in spec.fields[session.step + 1:] if f.kind in TEXT_KINDS and f.applies(session.values)]
+        target = next((f for f in after if _unanswered(session.values.get(f.id))), after[0] if after else None)
+        before = session.pending.get(KEPT)
+        joins = before and continues(int(before.get("units", 0)), datetime.fromisoformat(before["at"]), ctx.now)
+        if target is None or (len(typed.strip()) < KEEP_FROM and not joins):
+            return None  # a word or two ("seguro", "3") is a try at this step's answer, not work to keep
+        kept = {"text": typed.strip(), "at": ctx.now.isoformat(), "units": units(typed), "parts": 1,
+                "tail": typed[len(typed.rstrip()):]}
+        if joins:  # the rest of a long paste typed here too: kept whole
+            kept.update(text=before["text"] + before.get("tail", "") + typed.rstrip(),
+                        parts=int(before.get("parts", 1)) + 1)
+        elif before:  # more text: added as a paragraph, never replacing what was kept
+            kept.update(text=before["text"] + "\n\n" + kept["text"])
+        session.pending = {**session.pending, KEPT: kept}
+        await ctx.uow.forms.save(session, ctx.now)
+        note = msg("form.joined", count=kept["parts"], length=len(kept["text"]), label=target.label) \
+            if kept["parts"] > 1 else None
+        return await self._show(ctx, definition, session, note=note,
+                                error=msg("form.kept_text", count=len(kept["text"]), label=target.label))
+
+    async def _join_paste(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
+                          typed: str) -> list[Operation] | None:
+        """The rest of a long paste the platform split: joined to the answer it continues, wherever the form
+        has moved since (the next step, the summary), and the person is told the whole length."""
+        last = (session.pending or {}).get(LAST)
+        if not last or not continues(int(last["units"]), datetime.fromisoformat(last["at"]), ctx.now):
+            return None
+        try:
+            field = spec.field(last["field"])
+        except KeyError:
+            return None
+        before = session.values.get(field.id)
+        if not isinstance(before, str) or not field.applies(session.values):
+            return None
+        joined = before + last.get("tail", "") + typed.rstrip()
+        parts = int(last.get("parts", 1)) + 1
+        limit = field.max_length
+        if limit is not None and len(joined) > limit:
+            session.pending = {k: v for k, v in session.pending.items() if k != LAST}
+            await ctx.uow.forms.save(session, ctx.now)
+            return await self._show(ctx, definition, session, error=msg(
+                "form.joined_too_long", count=parts, length=len(joined), max=limit, label=field.label))
+        problem = await self._value_problem(ctx, definition, session, field, joined)
+        if problem is not None:
+            return await self._show(ctx, definition, session, error=problem)
+        session.values = {**session.values, field.id: joined}
+        session.pending = {**session.pending, LAST: {
+            **last, "at": ctx.now.isoformat(), "units": units(typed), "parts": parts,
+            "tail": typed[len(typed.rstrip()):]}}
+        await ctx.uow.forms.save(session, ctx.now)
+        return await self._show(ctx, definition, session, note=msg(
+            "form.joined", count=parts, length=len(joined), label=field.label))
 
     async def on_file(self, ctx: Context, session: FormSession) -> list[Operation]:
         """A file while a form is open: no field takes one, so the step is shown again saying so."""
@@ -427,6 +652,8 @@ class Wizard:
             return EXPIRED
         definition = self.forms[session.form_id]
         spec = await _spec(ctx, definition, session)
+        # A press between two texts means the second is not the rest of a paste.
+        session.pending = {k: v for k, v in (session.pending or {}).items() if k != LAST}
         if isinstance(press, FormCancel) and not spec.keep_drafts:
             return await self._cancel(ctx, session)
         if isinstance(press, (FormCancel, FormStop)):
@@ -464,8 +691,29 @@ class Wizard:
                            press: FormPress) -> list[Operation]:
         field = spec.fields[session.step]
         if isinstance(press, FormSkip) and not field.required:
-            session.values.pop(field.id, None)
+            without = {k: v for k, v in session.values.items() if k != field.id}
+            problem = await _field_problem(ctx, definition, session, field.id, None, without)
+            if problem is not None:  # this answer may be left out only in some cases (quiet hours need an end)
+                return await self._show(ctx, definition, session, error=problem, edit=True)
+            session.values = without
             return await self._advance(ctx, definition, session, spec, edit=True)
+        if isinstance(press, FormUseKept) and (session.pending or {}).get(KEPT) and field.kind in TEXT_KINDS:
+            kept = session.pending[KEPT]["text"]
+            try:
+                value = parse_text(field, kept, ctx.locale)
+            except FieldInvalid as exc:
+                return await self._show(ctx, definition, session, error=exc.message, edit=True)
+            return await self._accept_value(ctx, definition, session, spec, value, edit=True)
+        if isinstance(press, FormDropKept) and (session.pending or {}).get(KEPT):
+            session.pending = {k: v for k, v in session.pending.items() if k != KEPT}
+            await ctx.uow.forms.save(session, ctx.now)
+            return await self._show(ctx, definition, session, edit=True)
+        if isinstance(press, FormNumber) and field.kind in (FieldKind.number, FieldKind.scale):
+            try:
+                value = parse_text(field, str(press.option), "en")  # the field's own bounds
+            except FieldInvalid as exc:
+                return await self._show(ctx, definition, session, error=exc.message, edit=True)
+            return await self._accept_value(ctx, definition, session, spec, value, edit=True)
         if isinstance(press, FormPick) and field.kind == FieldKind.choice and 0 <= press.option < len(field.options):
             return await self._accept_value(ctx, definition, session, spec, field.options[press.option].value, edit=True)
         if isinstance(press, FormPick) and field.kind == FieldKind.scale:
@@ -490,7 +738,15 @@ class Wizard:
         # Answers to questions that no longer apply (a changed verdict) are not part of the result.
         session.values = {k: v for k, v in session.values.items()
                           if not any(f.id == k and not f.applies(session.values) for f in spec.fields)}
-        errors = _field_errors(definition.model, session.values, only=None)
+        errors = await _checked_errors(ctx, definition, session, spec, session.values)
+        errors = errors or _field_errors(definition.model, session.values, only=None)
+        known = {f.id for f in spec.fields}
+        if errors and not any(k in known for k in errors):
+            # A rule about the form as a whole: say it at the summary, answers kept, rather than at question 1.
+            session.stage = "confirm"
+            await ctx.uow.forms.save(session, ctx.now)
+            return await self._show(ctx, definition, session, error=next(iter(errors.values())))
+        errors = {k: v for k, v in errors.items() if k in known}
         problem = None
         if not errors and definition.check is not None:
             problem = await definition.check(ctx, session)
@@ -567,7 +823,14 @@ class Wizard:
             if value is not None:
                 values[field.id] = value
         errors = {**_field_errors(definition.model, values, only=None), **errors}
+        for f in applicable(spec, values):  # each field's own check, reported on that field
+            if f.id not in errors:
+                problem = await _field_problem(ctx, definition, session, f.id, values.get(f.id), values)
+                if problem is not None:
+                    errors[f.id] = problem
         known = {f.id for f in spec.fields}
+        if any(k in known for k in errors):  # a rule about the whole form is said by the field that breaks it
+            errors = {k: v for k, v in errors.items() if k in known}
         if errors:
             session.values = {**session.values, **values}
             await ctx.uow.forms.save(session, ctx.now)

@@ -8,7 +8,8 @@ from typing import Any
 from storage.db import Tx
 from storage.models import FormSession
 
-_FORM_COLS = "id, person_id, form_id, params, vals, step, stage, version, status, created_at, updated_at"
+_FORM_COLS = ("id, person_id, form_id, params, vals, pending, step, stage, version, status, created_at,"
+              " updated_at")
 
 
 def _form(row: dict | None) -> FormSession | None:
@@ -17,6 +18,7 @@ def _form(row: dict | None) -> FormSession | None:
     data = dict(row)
     data["params"] = json.loads(data["params"])
     data["values"] = json.loads(data.pop("vals"))
+    data["pending"] = json.loads(data["pending"] or "{}")
     return FormSession(**data)
 
 
@@ -48,9 +50,9 @@ class FormSessions:
         """Write step, values and stage if nobody else moved the session on (optimistic version check)."""
         changed = await self.tx.execute(
             "UPDATE form_sessions SET vals = $3, step = $4, stage = $5, status = $6, version = version + 1,"
-            " updated_at = $7 WHERE id = $1 AND version = $2",
+            " updated_at = $7, pending = $8 WHERE id = $1 AND version = $2",
             session.id, session.version, json.dumps(session.values, ensure_ascii=False), session.step,
-            session.stage, session.status, now,
+            session.stage, session.status, now, json.dumps(session.pending, ensure_ascii=False),
         )
         if changed:
             session.version += 1
