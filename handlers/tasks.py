@@ -21,7 +21,7 @@ from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.router import Router
 from handlers.shared.context import TickContext
 from bot.i18n.text import When, msg
-from bot.core.wizard import Problem
+from bot.core.wizard import Problem, at_summary
 from domain.assignment import late_submit_allowed, prefer_gold
 from domain.drafts import draft_progress, lease_expiry
 from domain.skips import OTHER, REASON_CHARS, skip_reason, undo_refusal
@@ -45,7 +45,6 @@ router = Router("tasks")
 SKIP_REASONS = get_args(SkipReason)
 SKIP_FORM = "task_skip"
 SKIPPED = "skipped"  # a task form's session while its skip may be undone: out of /drafts, its answers kept
-AT_SUMMARY = ("confirm", "soft", "pick_edit")  # the forms engine's stages from the summary on: only Submit is left
 
 
 class UndoSkip(ActionData, name="task.unskip"):
@@ -311,7 +310,7 @@ async def drafts(ctx: Context, event) -> list:
         return [say("task.no_drafts")]
     blocks, rows, several = [text(msg("task.drafts_title", count=len(found)))], [], len(found) > 1
     for number, (s, (assignment, task, project, spec, item)) in enumerate(found, 1):
-        progress = draft_progress(answer_questions(spec, item), s.values, at_summary=s.stage in AT_SUMMARY)
+        progress = draft_progress(answer_questions(spec, item), s.values, at_summary=at_summary(s))
         how_far = (msg("task.draft.ready") if progress.ready
                    else msg("task.draft.answered", done=progress.answered, total=progress.total))
         # numbered when there are several, so each Continue button names its line

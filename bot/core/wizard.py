@@ -277,6 +277,11 @@ def _fits_a_modal(ctx: Context, session: FormSession) -> bool:
     return limit is None or all(len(v) <= limit for v in session.values.values() if isinstance(v, str))
 
 
+def at_summary(session: FormSession) -> bool:
+    """Whether the person has reached the form's summary (or its edit picker): only Submit is left."""
+    return session.stage in ("confirm", "soft", "pick_edit")
+
+
 def applicable(spec: FormSpec, values: dict[str, Any]) -> list[FieldSpec]:
     return [f for f in spec.fields if f.applies(values)]
 
