@@ -86,7 +86,7 @@ def lease_expiry(ends_at: datetime, now: datetime, tz: str | None) -> Expiry:
     if left <= timedelta(0):
         return Expiry("ended")
     if left < timedelta(hours=1):
-        return Expiry("minutes", minutes=max(1, math.ceil(left.total_seconds() / 60)))
+        return Expiry("minutes", minutes=min(59, max(1, math.ceil(left.total_seconds() / 60))))  # never "in 60 minutes"
     zone = _zone(tz)
     days = (ends_at.astimezone(zone).date() - now.astimezone(zone).date()).days
     return Expiry("today" if days == 0 else "tomorrow" if days == 1 else "later")

@@ -59,6 +59,7 @@ def test_a_draft_at_its_summary_is_ready_not_two_of_four():
 def test_lease_within_the_hour_is_in_minutes_rounded_up():
     assert lease_expiry(NOW + timedelta(minutes=25, seconds=10), NOW, "Europe/Madrid") == Expiry("minutes", 26)
     assert lease_expiry(NOW + timedelta(seconds=5), NOW, "UTC") == Expiry("minutes", 1)
+    assert lease_expiry(NOW + timedelta(minutes=59, seconds=59), NOW, "UTC") == Expiry("minutes", 59)  # not "60 minutes"
 
 
 def test_ended_lease():

@@ -21,7 +21,7 @@ from bot.core.forms import FieldKind, FieldSpec, FormSpec, RenderedForm
 from bot.core.operations import CloseForm, EditMessage, FormErrors, Notice, OpenForm, Operation, SendMessage
 from bot.core.paste import continues, units
 from bot.core.router import Router
-from bot.core.typed_choice import match_options
+from bot.core.typed_choice import match_options, normalize
 from bot.i18n.text import Msg, msg, user_text
 from bot.core.store import FormSession
 
@@ -584,9 +584,18 @@ class Wizard:
                 return self._reply(ctx, render_which(session, spec, typed, [
                     button(field.options[i].label, FormToggle(session=s, version=v, option=i))
                     for i in matches[0]]), edit=False)
+        # A multiple choice's Done, typed ("listo", "done"): the person names the button they see.
+        if field.kind == FieldKind.multi_choice and self._names(ctx, typed, "common.done"):
+            return await self._accept_value(ctx, definition, session, spec, list(session.values.get(field.id) or []),
+                                            edit=False)
         kept = await self._keep_text(ctx, definition, session, spec, typed)
         return kept if kept is not None else await self._show(ctx, definition, session,
                                                               error=msg("form.error.choice"))
+
+    @staticmethod
+    def _names(ctx: Context, typed: str, key: str) -> bool:
+        """Whether `typed` is a button's label (in any language we speak), case and accents aside."""
+        return normalize(typed) in {normalize(ctx.render(msg(key), loc)) for loc in ctx.locales}
 
     async def _keep_text(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
                          typed: str) -> list[Operation] | None:

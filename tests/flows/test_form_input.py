@@ -263,7 +263,7 @@ async def test_typed_options_and_numbers_in_onboarding(chat):
     assert "Chosen so far: Medicine, Law" in chat.last("hal").text
     await chat.send("hal", "law")  # typed again: off again, as a second press would
     assert line_with(chat.last("hal").text, "Chosen so far:").endswith("Chosen so far: Medicine")
-    await chat.press("hal", "Done")
+    await chat.send("hal", "DONE")  # the button's label, typed, is the button
     await chat.send("hal", "10-15")  # a range for a number: which one?
     shown = chat.last("hal")
     # (the typed text is shown isolated, as every person's text is)
@@ -283,7 +283,8 @@ async def test_a_number_with_its_unit_in_spanish(chat):
     await chat.send("ines", "/start")
     await chat.send("ines", "Inés Gil")
     await chat.send("ines", "Medicine")  # the English label works in Spanish too
-    await chat.press("ines", "Listo")
+    await chat.send("ines", "listo")  # the Done button's label, typed
+    assert "Años de experiencia" in chat.last("ines").text
     await chat.send("ines", "12 años")
     assert (await _session(chat, "onboarding"))["vals"] == {"name": "Inés Gil", "domains": ["medicine"], "years": 12}
 
