@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.dates import ParseError, parse_date
 from babel.numbers import NumberFormatError, parse_decimal
 
 from bot.core.forms import FieldKind, FieldSpec
@@ -96,10 +97,7 @@ def _parse_text(field: FieldSpec, text: str, locale: str) -> Any:
             raise FieldInvalid(msg("form.error.choice"))
         return values
     if kind == FieldKind.date:
-        try:
-            return date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise FieldInvalid(msg("form.error.date")) from None
+        return _date(text, locale).isoformat()
     raise FieldInvalid(msg("form.error.use_buttons"))
 
 
@@ -155,3 +153,18 @@ def display(field: FieldSpec, value: Any) -> list[TextLike]:
     if isinstance(value, list):
         return [", ".join(str(v) for v in value)]
     return [str(value)]
+
+
+def _date(text: str, locale: str) -> date:
+    """ISO (2026-12-20), or the numeric form people write in their language: 20/12/2026 in Spanish,
+    12/20/2026 in American English (Babel knows each locale's order)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    if len(text) > 40:
+        raise FieldInvalid(msg("form.error.date"))
+    try:
+        return parse_date(text.strip(), locale=locale)
+    except (ParseError, ValueError, IndexError, LookupError):
+        raise FieldInvalid(msg("form.error.date")) from None

@@ -204,6 +204,23 @@ async def test_a_past_away_date_is_refused_at_its_question(chat):
     assert "Step 1 of" not in chat.last("eli").text
 
 
+async def test_dates_in_the_form_people_write_them(chat):
+    """A date question takes the numeric form of the person's language (day first in Spanish), and ISO."""
+    await chat.send("eme", "/language")
+    await chat.press("eme", "Español")
+    await chat.send("eme", "/availability")
+    await chat.press("eme", "Cambiar")
+    await chat.press("eme", "Ausente")
+    await chat.send("eme", "1/12/2020")
+    assert "Esa fecha ya ha pasado." in chat.last("eme").text
+    await chat.send("eme", "el día 20")
+    assert "Escribe una fecha, como 20/12/2026" in chat.last("eme").text
+    await chat.send("eme", "20/12/2099")
+    assert "Inicio de horas de silencio" in chat.last("eme").text
+    draft = await _session(chat, "availability")
+    assert draft["vals"]["away_until"] == "2099-12-20"
+
+
 async def test_a_problem_found_at_save_sends_back_to_that_question_with_the_answers_kept(open_chat):
     clock = Clock()
     chat = await open_chat(clock=clock)
