@@ -183,3 +183,18 @@ async def test_home_is_a_command_with_the_same_content(open_chat):
         tab = await home_of(chat, "ana")
         assert [ln for ln in command.splitlines() if "this week" in ln] == [
             ln for ln in tab.splitlines() if "this week" in ln]
+
+
+async def test_the_homes_continue_button_resumes_the_one_draft(open_chat):
+    chat = await open_chat(clock=Clock())
+    await setup(chat, "ana")
+    await onboarded(chat, "ana")
+    await chat.send("ana", "/next")  # left open: a draft
+    assert "1 draft to finish." in await home_of(chat, "ana")
+    count = len(chat.received("ana"))
+    await chat.press("ana", "Continue")
+    if chat.platform == "slack":
+        await chat.settle()
+    resumed = "\n".join(r.text for r in chat.received("ana")[count:])
+    assert "Should I put my emergency fund" in resumed  # the item again, where the home has no room for it
+    assert "continue where you stopped" in resumed and "Your improved response" in resumed
