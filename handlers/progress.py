@@ -16,10 +16,10 @@ from bot.core.blocks import Buttons, Heading, Image, button, text
 from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import Duration, Msg, msg
-from domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport, build_report, window_start
+from domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport
 from bot.i18n.formatting import babel_locale, format_number
 from handlers.shared.replies import say
-from handlers.shared.task_service import spec_of
+from handlers.shared.progress_report import agreement_line, progress_report
 
 router = Router("progress")
 MAX_LISTED = 15
@@ -55,32 +55,7 @@ async def progress_pressed(ctx: Context, event, press: ShowProgress) -> list:
 
 
 async def compute(ctx: Context, project) -> ProgressReport:
-    repo = ctx.uow.progress
-    return build_report(
-        spec_of(project),
-        item_rows=await repo.item_groups(project.id),
-        answering_now=await repo.answering_now(project.id, ctx.now),
-        submitted=await repo.submitted_since(project.id, window_start(ctx.now, ctx.tz, DAYS_SHOWN)),
-        middle_seconds=await repo.middle_seconds(project.id),
-        experts_active=await repo.experts_active(project.id, ctx.now - timedelta(days=ACTIVE_DAYS)),
-        answers_by_item=await ctx.uow.quality.answers_by_item(project.id),
-        now=ctx.now, tz=ctx.tz,
-    )
-
-
-def _agreement_line(report: ProgressReport) -> Msg:
-    a = report.agreement
-    if a is None:
-        return msg("progress.agreement_not_measured")
-    if a.items == 0:
-        return msg("progress.agreement_none")
-    items = msg("common.items_count", count=a.items)
-    percent = round((a.percent or 0) * 100)
-    if a.alpha is None:
-        return msg("progress.agreement_no_alpha", items=items, percent=percent)
-    # `or 0.0`: a tiny negative alpha rounds to -0.0, which would read "-0"
-    return msg("progress.agreement", items=items, alpha=round(a.alpha, 2) or 0.0, level=msg(f"progress.level.{a.level}"),
-               percent=percent)
+    return await progress_report(ctx.uow, project, ctx.now, ctx.tz)
 
 
 def _median_line(seconds: float | None) -> Msg:
@@ -104,7 +79,7 @@ async def _report(ctx: Context, project) -> list:
         text(msg("progress.answering_now", count=items.answering_now)),
         text(msg("progress.answers", count=DAYS_SHOWN, answers=report.answers_shown, today=today)),
         _by_day(ctx, report),
-        text(_agreement_line(report)),
+        text(agreement_line(report)),
         text(_median_line(report.median_seconds)),
         text(msg("progress.experts_active", count=ACTIVE_DAYS, experts=report.experts_active)),
     ]

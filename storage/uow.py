@@ -9,6 +9,7 @@ from storage.repos.qualifications import Invites, Qualifications
 from storage.repos.tasks import Assignments, Pauses, Quality, Reviews, Submissions, Tasks
 from storage.repos.delivery import Inbox, Outbox, SentMessages
 from storage.repos.exports import OpenTx, within
+from storage.repos.homes import Homes
 from storage.repos.hours import HoursEntries, PayRates, Timers
 from storage.repos.ledger import Ledger
 from storage.repos.liveness import Processes
@@ -78,6 +79,7 @@ class UnitOfWork:
     pings = _Repo(Pings)
     broadcasts = _Repo(Broadcasts)
     progress = _Repo(Progress)
+    homes = _Repo(Homes)
 
     async def lock(self, key: str) -> None:
         """Serialize with every other transaction taking the same key, in any process, until commit."""

@@ -36,10 +36,11 @@ def test_every_tick_and_form_is_registered_on_the_router_once():
         "pings.close": (30, "handlers.pings"),
         "reminders.tick": (30, "handlers.reminders"),
         "reminders.daily": (3600, "handlers.reminders"),
+        "home.refresh": (5, "handlers.home"),
     }
     assert sorted(root.forms) == ["assess.item", "availability", "broadcast", "hours.edit", "hours.reject",
                                   "ledger.dispute", "ledger.resolve", "onboarding", "payouts.paid", "ping",
-                                  "ping_hours", "review", "task"]
+                                  "ping_hours", "review", "task", "task_skip"]
 
 
 def test_include_refuses_a_form_tick_or_action_registered_twice():

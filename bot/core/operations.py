@@ -75,7 +75,11 @@ class CloseForm(BaseModel):
 
 
 class PublishHome(BaseModel):
+    """The person's home tab (Slack App Home). `to` names the identity whose tab to publish when no event of
+    theirs caused it (a refresh from a tick); None: the actor's own."""
+
     kind: Literal["home"] = "home"
+    to: Target | None = None
     message: Reply
 
 

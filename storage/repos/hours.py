@@ -6,9 +6,16 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from storage.db import Tx
+from storage.repos.homes import mark_stale
 
 _E_COLS = ("id, person_id, project_id, work_date, minutes, note, source, state, reason, decided_by, decided_at,"
            " created_at, updated_at")
+
+
+async def _marked(tx: Tx, person_id: int) -> bool:
+    """After a change to someone's hours: their home and the homes of those who approve hours are stale."""
+    await mark_stale(tx, person_id, staff=True)
+    return True
 
 
 class HoursEntry(BaseModel):
@@ -43,6 +50,8 @@ class HoursEntries:
             " origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (person_id, origin) DO NOTHING RETURNING id",
             person_id, project_id, day.isoformat(), minutes, note, source, now, origin,
         )
+        if entry_id is not None:
+            await mark_stale(self.tx, person_id, staff=True)
         return None if entry_id is None else int(entry_id)
 
     async def from_origin(self, person_id: int, origin: str) -> HoursEntry | None:
@@ -90,12 +99,12 @@ class HoursEntries:
             " decided_at = NULL, updated_at = $5, work_date = COALESCE($6, work_date)"
             " WHERE id = $1 AND person_id = $2 AND state <> 'approved'",
             entry_id, person_id, minutes, note, now, day.isoformat() if day else None,
-        ) == 1
+        ) == 1 and await _marked(self.tx, person_id)
 
     async def delete(self, entry_id: int, person_id: int) -> bool:
         return await self.tx.execute(
             "DELETE FROM hours_entries WHERE id = $1 AND person_id = $2 AND state <> 'approved'", entry_id, person_id
-        ) == 1
+        ) == 1 and await _marked(self.tx, person_id)
 
     async def decide(self, entry_id: int, state: str, reason: str | None, by: int, now: datetime) -> bool:
         """logged → approved | rejected, once: a second decision changes nothing and returns False."""
@@ -103,7 +112,8 @@ class HoursEntries:
             "UPDATE hours_entries SET state = $2, reason = $3, decided_by = $4, decided_at = $5, updated_at = $5"
             " WHERE id = $1 AND state = 'logged'",
             entry_id, state, reason, by, now,
-        ) == 1
+        ) == 1 and await _marked(self.tx, await self.tx.fetchval(
+            "SELECT person_id FROM hours_entries WHERE id = $1", entry_id))
 
 
 class Timer(BaseModel):

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from storage.db import Tx
+from storage.repos.homes import mark_stale
 
 _L_COLS = ("l.id, l.person_id, l.project_id, l.kind, l.source, l.amount_minor, l.currency, l.earned_on, l.reason,"
            " l.created_by, l.created_at, sl.statement_id, s.paid_at, d.id AS dispute_id, d.state AS dispute_state,"
@@ -96,12 +97,15 @@ class Ledger:
         """The new line id, or None when a line with this source exists: the UNIQUE constraint decides."""
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
             raise TypeError("amount_minor must be an int")
-        return await self.tx.fetchval(
+        line_id = await self.tx.fetchval(
             "INSERT INTO ledger_lines (person_id, project_id, kind, source, amount_minor, currency, earned_on, reason,"
             " created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
             " ON CONFLICT (source) DO NOTHING RETURNING id",
             person_id, project_id, kind, source, amount_minor, currency, earned_on.isoformat(), reason, created_by, now,
         )
+        if line_id is not None:
+            await mark_stale(self.tx, person_id)
+        return line_id
 
     async def line(self, line_id: int) -> LedgerLine | None:
         return _line(await self.tx.fetchrow(f"SELECT {_L_COLS} FROM {_L_FROM} WHERE l.id = $1", line_id))
@@ -191,16 +195,23 @@ class Ledger:
         return [_statement(r) for r in rows]  # type: ignore[misc]
 
     async def mark_paid(self, statement_id: int, ref: str, by: int, now: datetime) -> bool:
-        return await self.tx.execute(
+        paid = await self.tx.execute(
             "UPDATE statements SET paid_ref = $2, paid_by = $3, paid_at = $4 WHERE id = $1 AND paid_at IS NULL",
             statement_id, ref, by, now) == 1
+        if paid:
+            await mark_stale(self.tx, await self.tx.fetchval("SELECT person_id FROM statements WHERE id = $1",
+                                                             statement_id))
+        return paid
 
     # disputes ---------------------------------------------------------------------------------------------
     async def open_dispute(self, line_id: int, person_id: int, comment: str, now: datetime) -> int | None:
         """None when this line was disputed before (one dispute per line)."""
-        return await self.tx.fetchval(
+        dispute_id = await self.tx.fetchval(
             "INSERT INTO disputes (line_id, person_id, comment, created_at) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT (line_id) DO NOTHING RETURNING id", line_id, person_id, comment, now)
+        if dispute_id is not None:
+            await mark_stale(self.tx, person_id, staff=True)
+        return dispute_id
 
     async def dispute(self, dispute_id: int) -> Dispute | None:
         row = await self.tx.fetchrow(f"SELECT {_D_COLS} FROM disputes WHERE id = $1", dispute_id)
@@ -211,9 +222,13 @@ class Ledger:
         return [Dispute(**r) for r in rows]
 
     async def resolve_dispute(self, dispute_id: int, state: str, resolution: str, by: int, now: datetime) -> bool:
-        return await self.tx.execute(
+        resolved = await self.tx.execute(
             "UPDATE disputes SET state = $2, resolution = $3, resolved_by = $4, resolved_at = $5"
             " WHERE id = $1 AND state = 'open'", dispute_id, state, resolution, by, now) == 1
+        if resolved:
+            await mark_stale(self.tx, await self.tx.fetchval("SELECT person_id FROM disputes WHERE id = $1",
+                                                             dispute_id), staff=True)
+        return resolved
 
     # what is not in the ledger yet ------------------------------------------------------------------------
     async def pending_submissions(self, person_id: int, since: datetime, until: datetime) -> dict[int, int]:

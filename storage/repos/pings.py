@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from storage.db import Tx
+from storage.repos.homes import mark_stale
 
 
 class PingRow(BaseModel):
@@ -42,6 +43,7 @@ class Pings:
         for person_id in people:
             await self.tx.execute("INSERT INTO ping_targets (ping_id, person_id) VALUES ($1, $2)"
                                   " ON CONFLICT DO NOTHING", ping_id, person_id)
+            await mark_stale(self.tx, person_id)
         return ping_id
 
     async def get(self, ping_id: int) -> PingRow | None:
@@ -49,10 +51,13 @@ class Pings:
 
     async def answer(self, ping_id: int, person_id: int, answer: str, hours: int | None, now: datetime) -> bool:
         """Record (or change) an answer while the window is open; False if not a target or closed."""
-        return await self.tx.execute(
+        answered = await self.tx.execute(
             "UPDATE ping_targets SET answer = $3, hours = $4, answered_at = $5 WHERE ping_id = $1 AND person_id = $2"
             " AND EXISTS (SELECT 1 FROM pings p WHERE p.id = $1 AND p.closed_at IS NULL AND p.window_end > $5)",
             ping_id, person_id, answer, hours, now) == 1
+        if answered:
+            await mark_stale(self.tx, person_id)
+        return answered
 
     async def targets(self, ping_id: int) -> list[dict]:
         return await self.tx.fetch(

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from storage.db import Tx
+from storage.repos.homes import mark_stale
 
 _Q_COLS = ("id, person_id, name, level, granted_at, expires_at, source, attempt_id, granted_by, reason, revoked_at,"
            " revoked_by, revoke_reason, expiry_notified_at")
@@ -100,10 +101,13 @@ class Invites:
 
     async def create(self, project_id: int, person_id: int, invited_by: int | None, now: datetime) -> int | None:
         """The new invitation's id, or None when this person was invited to this project before."""
-        return await self.tx.fetchval(
+        invite_id = await self.tx.fetchval(
             "INSERT INTO project_invites (project_id, person_id, invited_by, invited_at) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT (project_id, person_id) DO NOTHING RETURNING id",
             project_id, person_id, invited_by, now)
+        if invite_id is not None:
+            await mark_stale(self.tx, person_id)
+        return invite_id
 
     async def get(self, invite_id: int) -> InviteRow | None:
         row = await self.tx.fetchrow(
@@ -113,9 +117,12 @@ class Invites:
 
     async def answer(self, invite_id: int, person_id: int, status: str, now: datetime) -> bool:
         """Pending → accepted/declined, only by the invited person, once."""
-        return await self.tx.execute(
+        answered = await self.tx.execute(
             "UPDATE project_invites SET status = $3, answered_at = $4 WHERE id = $1 AND person_id = $2"
             " AND status = 'pending'", invite_id, person_id, status, now) > 0
+        if answered:
+            await mark_stale(self.tx, person_id)
+        return answered
 
     async def invited(self, project_id: int) -> set[int]:
         rows = await self.tx.fetch("SELECT person_id FROM project_invites WHERE project_id = $1", project_id)

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from domain.assignment import free_slot
 from storage.db import Tx
+from storage.repos.homes import mark_stale
 
 _A_COLS = ("id, task_id, project_id, person_id, slot, status, is_gold, assigned_at, lease_expires_at, warned_at,"
            " ended_at, skip_reason")
@@ -145,6 +146,7 @@ class Assignments:
             "UPDATE tasks SET filled = filled + 1 WHERE id = $1 AND filled < overlap", task["id"]
         ) != 1:
             return None
+        await mark_stale(self.tx, person_id)
         return _assignment(await self.tx.fetchrow(
             "INSERT INTO assignments (task_id, project_id, person_id, slot, status, is_gold, assigned_at,"
             f" lease_expires_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $7) RETURNING {_A_COLS}",
@@ -160,6 +162,7 @@ class Assignments:
         )
         if changed:
             await self.tx.execute("UPDATE tasks SET filled = filled - 1 WHERE id = $1", assignment.task_id)
+            await mark_stale(self.tx, assignment.person_id)
         return changed > 0
 
     async def expired(self, now: datetime, limit: int = 500) -> list[AssignmentRow]:
@@ -267,6 +270,7 @@ class Submissions:
         )
         if sid is not None:
             await self.tx.execute("UPDATE tasks SET answered = answered + 1 WHERE id = $1", assignment.task_id)
+            await mark_stale(self.tx, assignment.person_id, staff=True)
         return sid
 
     async def get(self, submission_id: int) -> SubmissionRow | None:
@@ -279,17 +283,24 @@ class Submissions:
     async def revise(self, submission: SubmissionRow, answer_json: str, form_values: dict, review_state: str,
                      now: datetime) -> bool:
         """A reworked answer replaces the old one (revision + 1); only while it is waiting for rework."""
-        return await self.tx.execute(
+        changed = await self.tx.execute(
             "UPDATE submissions SET answer = $3, form_values = $4, review_state = $5, revision = revision + 1,"
             " submitted_at = $6 WHERE id = $1 AND revision = $2 AND review_state = 'rework'",
             submission.id, submission.revision, answer_json, json.dumps(form_values, ensure_ascii=False),
             review_state, now,
         ) == 1
+        if changed:
+            await mark_stale(self.tx, submission.person_id, staff=True)
+        return changed
 
     async def set_review_state(self, submission_id: int, revision: int, state: str) -> bool:
-        return await self.tx.execute(
+        changed = await self.tx.execute(
             "UPDATE submissions SET review_state = $3 WHERE id = $1 AND revision = $2", submission_id, revision, state
         ) == 1
+        if changed:
+            await mark_stale(self.tx, await self.tx.fetchval(
+                "SELECT person_id FROM submissions WHERE id = $1", submission_id), staff=True)
+        return changed
 
     async def next_for_review(self, reviewer_id: int, project_ids: list[int], after_id: int = 0) -> SubmissionRow | None:
         """The oldest submission waiting for review in these projects, never the reviewer's own."""
