@@ -133,3 +133,103 @@ async def test_a_long_prompt_is_cut_in_the_modal_and_sent_whole_on_request(chat)
                                     block_id=block.get("block_id", "b0"), view=modal.view)
     await chat.post(interaction_body(payload))
     assert len(files_for(chat, "bob")) == before and "clause0" not in chat.texts("bob")
+
+
+async def _form_as_modal(chat, user: str, form_id: str, params: dict) -> dict:
+    """The form `user` would get for `params`, built by its handler as in a turn and rendered as a Slack modal
+    (review decisions and assessment items start from buttons on messages, so they are walked in the DM today;
+    a window opened for them must still show what is judged)."""
+    from bot.adapters.slack import SLACK
+    from bot.adapters.slack.render import render_modal
+    from bot.core.context import Context
+    from bot.core.forms import RenderedForm
+    from bot.i18n.localize import localize
+    from tests.flows.helpers import person_id
+
+    pid = await person_id(chat, user)
+    async with chat.runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        person = await uow.people.get(pid)
+        identities = await uow.identities.for_person(pid)
+        ctx = Context(uow=uow, person=person, identity=identities[0], roles=await uow.roles.of(pid), locale="en",
+                      tz="UTC", now=chat.runtime.clock(), capabilities=SLACK, event=None, runtime=chat.runtime)
+        spec = await chat.runtime.router.forms[form_id].build(ctx, params)
+    # (a "whole text" button is left out here: the codec that encodes it runs when a turn stages the modal)
+    return render_modal(localize(RenderedForm(spec=spec), "en", "UTC", chat.runtime.catalogs), 1)
+
+
+async def test_a_review_window_shows_the_item_and_the_answer(chat):
+    from tests.flows.helpers import answer_one, grant
+    from tests.slack_standin.server import validate_view
+
+    project_id = await seed_project(chat.runtime, "rewrite_finance")
+    for user in ("ana", "rev"):
+        await chat.send(user, "/help")
+    await add_member(chat.runtime, project_id, chat.identity("ana"))
+    await grant(chat, "rev", "reviewer")
+    await add_member(chat.runtime, project_id, chat.identity("rev"))
+    await answer_one(chat, "ana", "rewrite_finance")
+    sub = (await rows(chat.runtime, "SELECT id, revision FROM submissions"))[0]
+    item = await _assigned_item(chat)
+    view = await _form_as_modal(chat, "rev", "review", {"s": sub["id"], "r": sub["revision"], "d": "rework"})
+    assert validate_view(view) == []
+    blocks = view["blocks"]
+    first_input = next(i for i, b in enumerate(blocks) if b["type"] == "input")
+    above = _flat(blocks_text(blocks[:first_input]))
+    assert _flat(item["prompt"]) in above and _flat(item["responses"][0]["text"]) in above
+    assert _flat(ANSWERS["rewrite_finance"]["text"]) in above  # the answer being judged
+    assert _flat(ANSWERS["rewrite_finance"]["what_was_wrong"]) in above
+    # the expert who wrote it may not decide on it: the form shows nothing of it to them
+    view = await _form_as_modal(chat, "ana", "review", {"s": sub["id"], "r": sub["revision"], "d": "rework"})
+    assert [b["type"] for b in view["blocks"]] == ["input"]
+
+
+SAMPLE = b"""
+kind: assessment
+id: sample_check
+domain: medicine
+title: Sample check
+instructions: One sample task.
+time_limit_minutes: 15
+pass_score: 0.6
+retake_after_days: 10
+max_attempts: 2
+level: 1
+valid_days: 30
+items:
+  - id: q1
+    type: task
+    prompt: Which answer is better?
+    task: {task_type: pairwise}
+    item:
+      prompt: Ibuprofen dose for a 16 kg child?
+      responses: [{id: a, text: About 160 mg every 6 to 8 hours.}, {id: b, text: 400 mg every 4 hours.}]
+      gold: {preference: a_better}
+"""
+
+
+async def test_an_assessment_sample_task_window_shows_what_is_judged(chat):
+    from handlers.shared.assessment_files import create_assessment
+    from tests.flows.helpers import onboard
+    from tests.slack_standin.server import validate_view
+
+    async with chat.runtime.db.transaction() as tx:
+        created = await create_assessment(UnitOfWork(tx), SAMPLE, "sample.assessment.yaml", None, chat.runtime.clock())
+    assert created.assessment_id, created.errors
+    await onboard(chat, "ana")
+    await chat.send("ana", "/assess")
+    await chat.press("ana", "Take: Sample check")
+    await chat.press("ana", "Start now")
+    attempt = (await rows(chat.runtime, "SELECT id FROM assessment_attempts"))[0]
+    view = await _form_as_modal(chat, "ana", "assess.item", {"t": attempt["id"], "i": 0})
+    assert validate_view(view) == []
+    blocks = view["blocks"]
+    first_input = next(i for i, b in enumerate(blocks) if b["type"] == "input")
+    above = _flat(blocks_text(blocks[:first_input]))
+    for shown in ("Which answer is better?", "Ibuprofen dose for a 16 kg child?", "About 160 mg every 6 to 8 hours.",
+                  "400 mg every 4 hours."):
+        assert shown in above
+    # someone else's attempt: nothing of it
+    await onboard(chat, "bob")
+    view = await _form_as_modal(chat, "bob", "assess.item", {"t": attempt["id"], "i": 0})
+    assert "Ibuprofen" not in blocks_text(view["blocks"])
