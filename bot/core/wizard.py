@@ -862,11 +862,15 @@ class Wizard:
         spec = await _spec(ctx, self.forms[session.form_id], session)
         stopped = [SendMessage(message=Reply(blocks=[text(msg("form.stopped"))]))] if spec.keep_drafts else []
         kept = dict(session.values)
+        started = _modal_values(ctx, spec, session)
         for field in (spec.fields if raw else []):
             try:
                 value = parse_raw(field, raw.get(field.id), ctx.locale)
             except FieldInvalid:
                 continue
+            if (field.prefill and session.values.get(field.id) in (None, "")
+                    and " ".join(str(value).split()) == " ".join(str(started.get(field.id)).split())):
+                continue  # a prefill left as it was is not an answer (a rewrite not begun)
             if value is not None:
                 kept[field.id] = value
         if kept != session.values:

@@ -126,6 +126,13 @@ async def test_a_long_prompt_is_cut_in_the_modal_and_sent_whole_on_request(chat)
     assert any(name == "prompt.txt" and data.decode() == prompt for name, data in files_for(chat, "ana"))
     assert chat._modals.get("ana") is modal  # the window stays open, with what was typed
 
+    # closed untouched: the original (cut) is no answer, so nothing is kept as a draft; it starts from it again
+    await chat.close_modal("ana")
+    draft = (await rows(chat.runtime, "SELECT vals FROM form_sessions"))[0]["vals"]
+    assert "text" not in (json.loads(draft) if isinstance(draft, str) else draft)
+    await chat.send("ana", "/next")
+    assert chat._modals["ana"].block("text")["element"]["initial_value"] == initial
+
     # somebody else's press of that button shows nothing
     await chat.send("bob", "/help")
     before = len(files_for(chat, "bob"))
