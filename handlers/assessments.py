@@ -16,7 +16,7 @@ from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, LongText, Reply, Span, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
-from bot.core.operations import SendMessage, Target
+from bot.core.operations import OpenForm, SendMessage, Target
 from bot.core.router import Router
 from handlers.shared.context import TickContext
 from bot.i18n.text import Day, Duration, When, msg, user_text
@@ -33,6 +33,7 @@ from domain.task_types import AnswerInvalid, validate_answer
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.replies import command_buttons, say
 from handlers.shared.task_forms import answer_fields
+from handlers.shared.task_render import item_blocks, item_text
 from storage.repos.assessments import AssessmentRow, AttemptRow
 from storage.uow import UnitOfWork
 
@@ -52,6 +53,14 @@ class StartAssessment(ActionData, name="assess.start"):
 
 class ResumeAttempt(ActionData, name="assess.resume"):
     attempt: int = Field(alias="t")
+
+
+class ShowSampleText(ActionData, name="assess.text"):
+    """One text of a sample task, whole (see task_render.item_text for `part`)."""
+
+    attempt: int = Field(alias="t")
+    index: int = Field(alias="i", ge=0)
+    part: str = Field(alias="p", max_length=8)
 
 
 class Grade(ActionData, name="grade.set"):
@@ -122,7 +131,11 @@ async def _build_form(ctx: Context, params: dict) -> FormSpec:
     index = int(params["i"])
     item = spec.items[index]
     title = msg("assess.item_title", n=index + 1, total=len(spec.items))
-    return FormSpec(id=ITEM_FORM, title=title, fields=_fields(item, attempt),
+    context: list = []
+    if isinstance(item, TaskSampleItem):  # what to judge, for a modal (it covers the conversation)
+        context = [text(Span(text=item.prompt, style="bold")),
+                   *item_blocks(item.item, lambda part: ShowSampleText(attempt=attempt.id, index=index, part=part))]
+    return FormSpec(id=ITEM_FORM, title=title, fields=_fields(item, attempt), context=context,
                     confirm=isinstance(item, TaskSampleItem), submit_label=msg("assess.submit_answer"))
 
 
@@ -187,16 +200,19 @@ router.form(ITEM_FORM, build=_build_form, on_complete=_item_completed, check=_ch
 
 
 def _task_blocks(item: TaskSampleItem) -> list:
-    from handlers.shared.task_render import response_title
+    return item_blocks(item.item)
 
-    blocks: list = []
-    if item.item.context:
-        blocks.append(LongText(title=msg("task.context"), text=item.item.context, filename="context.txt"))
-    blocks.append(LongText(title=msg("task.prompt"), text=item.item.prompt, filename="prompt.txt"))
-    for i, response in enumerate(item.item.responses):
-        blocks.append(LongText(title=response_title(i), text=response.text,
-                               filename=f"response-{chr(ord('a') + i)}.txt"))
-    return blocks
+
+@router.action(ShowSampleText)
+async def show_sample_text(ctx: Context, event, press: ShowSampleText) -> list:
+    """A sample task's text that its modal had to cut, whole, in the conversation (own attempt only)."""
+    loaded = await _own_attempt(ctx, press.attempt)
+    items = [] if loaded is None else loaded[2].items
+    item = items[press.index] if 0 <= press.index < len(items) else None
+    block = item_text(item.item, press.part) if isinstance(item, TaskSampleItem) else None
+    if block is None:
+        return [say("assess.not_yours")]
+    return [ctx.reply(block)]
 
 
 async def show_item(ctx: Context, attempt: AttemptRow, row: AssessmentRow, spec: AssessmentSpec) -> list:
@@ -211,8 +227,10 @@ async def show_item(ctx: Context, attempt: AttemptRow, row: AssessmentRow, spec:
     if isinstance(item, TaskSampleItem):
         header.append(text(Span(text=item.prompt, style="bold")))
         header += _task_blocks(item)
-    ops = [ctx.reply(*header)]
-    return ops + await ctx.forms.open(ITEM_FORM, params={"t": attempt.id, "i": attempt.position})
+    form = await ctx.forms.open(ITEM_FORM, params={"t": attempt.id, "i": attempt.position})
+    if isinstance(item, TaskSampleItem) and any(isinstance(op, OpenForm) for op in form):
+        header = header[:2] + [text(msg("assess.opened_in_window"))]  # the window shows the task: no duplicate
+    return [ctx.reply(*header)] + form
 
 
 async def _cancel_forms(uow: UnitOfWork, person_id: int, attempt_id: int, now: datetime) -> None:

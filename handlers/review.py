@@ -20,7 +20,7 @@ from domain.pseudonyms import pseudonym
 from domain.task_import import TaskItem
 from handlers.shared.quality_rules import check_pause
 from handlers.shared.replies import command_buttons, say
-from handlers.shared.task_render import item_quote, render_answer, response_title
+from handlers.shared.task_render import item_blocks, item_quote, render_answer
 from handlers.shared.task_screen import show_task
 from handlers.shared.task_service import spec_of
 from handlers.shared.work_access import reviewable_projects
@@ -76,9 +76,7 @@ async def _next_review(ctx: Context, after: int) -> list:
     blocks = [
         Heading(text=msg("review.title", name=project.name)),
         text(msg("review.by", expert=pseudonym(ctx.pseudonym_key, submission.person_id), revision=r)),
-        LongText(title=msg("task.prompt"), text=item.prompt, filename="prompt.txt"),
-        *[LongText(title=response_title(i), text=resp.text, filename=f"response-{i}.txt")
-          for i, resp in enumerate(item.responses)],
+        *item_blocks(item),
         text(Span(text=msg("review.answer"), style="bold")),
         *render_answer(spec, item, submission.form_values),
     ]
@@ -119,7 +117,7 @@ async def decide_pressed(ctx: Context, event, press: Decide) -> list:
                                 resume=False)
 
 
-def _note_form(ctx: Context, params: dict) -> FormSpec:
+async def _note_form(ctx: Context, params: dict) -> FormSpec:
     fields = []
     if params["d"] == "rejected":
         fields.append(FieldSpec(id="reason", kind=FieldKind.choice, label=msg("review.reason"),
@@ -127,7 +125,24 @@ def _note_form(ctx: Context, params: dict) -> FormSpec:
     fields.append(FieldSpec(id="comment", kind=FieldKind.long_text, label=msg("review.comment"),
                             help=msg("review.comment.help"), min_length=3, max_length=4000))
     title = msg("review.rework") if params["d"] == "rework" else msg("review.reject")
-    return FormSpec(id=FORM, title=title, fields=fields, submit_label=msg("review.send"))
+    return FormSpec(id=FORM, title=title, fields=fields, submit_label=msg("review.send"),
+                    context=await _judged(ctx, int(params["s"]), int(params["r"])))
+
+
+async def _judged(ctx: Context, submission_id: int, revision: int) -> list:
+    """The item and the answer under review, for a modal (it covers the card); kept for the turn."""
+    key = ("review.judged", submission_id, revision)
+    if key not in ctx.extra:
+        submission = await _pending(ctx, submission_id, revision)
+        blocks: list = []
+        if submission is not None:  # only what this reviewer may see
+            project = await ctx.uow.projects.get(submission.project_id)
+            task = await ctx.uow.tasks.get(submission.task_id)
+            item = TaskItem.model_validate(task.item)
+            blocks = [*item_blocks(item), text(Span(text=msg("review.answer"), style="bold")),
+                      *render_answer(spec_of(project), item, submission.form_values)]
+        ctx.extra[key] = blocks
+    return ctx.extra[key]
 
 
 async def _noted(ctx: Context, note: ReviewNote, session) -> list:

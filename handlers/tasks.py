@@ -29,13 +29,13 @@ from domain.feedback import check_justification
 from domain.task_import import TaskItem
 from domain.task_types import AnswerInvalid, answer_questions, justification_field, validate_answer
 from handlers.shared import money_hooks
-from handlers.shared.actions import ResumeTask, RunCommand, ShowInstructions, SkipReason, SkipTask
+from handlers.shared.actions import ResumeTask, RunCommand, ShowInstructions, ShowTaskText, SkipReason, SkipTask
 from handlers.shared.project_access import may_read_instructions
 from handlers.shared.work_access import may_be_given_tasks
 from handlers.shared.quality_rules import on_submitted
 from handlers.shared.replies import command_buttons, say
 from domain.scoring import expected_answer, needs_review, score_gold
-from handlers.shared.task_render import item_quote, render_expected
+from handlers.shared.task_render import item_quote, item_text, render_expected, task_context
 from handlers.shared.task_forms import answer_fields
 from handlers.shared.task_screen import FORM, load_assignment, show_task
 from handlers.shared.task_service import spec_from_json, spec_of
@@ -62,7 +62,9 @@ async def _form(ctx: Context, params: dict) -> FormSpec:
     key = ("form", int(params["a"]))
     if key not in ctx.extra:  # the wizard asks for the form several times in one turn
         assignment, task, project, spec, item = await load_assignment(ctx.uow, int(params["a"]), ctx.extra)
-        ctx.extra[key] = task_form(project.name, project.spec, json.dumps(task.item, sort_keys=True))
+        form = task_form(project.name, project.spec, json.dumps(task.item, sort_keys=True))
+        context = task_context(spec, item, assignment.id, assignment.lease_expires_at)
+        ctx.extra[key] = form.model_copy(update={"context": context})
     return ctx.extra[key]
 
 
@@ -189,6 +191,16 @@ async def _own_assignment(ctx: Context, assignment_id: int):
     if loaded is None or loaded[0].person_id != ctx.person.id:
         return None
     return loaded
+
+
+@router.action(ShowTaskText)
+async def show_task_text(ctx: Context, event, press: ShowTaskText) -> list:
+    """A text a task's modal had to cut, whole, in the conversation (split there, or sent as a file)."""
+    loaded = await _own_assignment(ctx, press.assignment)  # untrusted id: only the presser's own assignment
+    block = None if loaded is None else item_text(loaded[4], press.part)
+    if block is None:
+        return [say("error.button_expired")]
+    return [ctx.reply(block)]
 
 
 @router.action(ShowInstructions)

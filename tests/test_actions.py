@@ -23,7 +23,7 @@ from bot.core.wizard import (
     FormUseKept,
 )
 from domain.exports import FORMATS
-from handlers.assessments import Grade, OpenAssessment, ResumeAttempt, StartAssessment
+from handlers.assessments import Grade, OpenAssessment, ResumeAttempt, ShowSampleText, StartAssessment
 from handlers.availability import ChangeAvailability
 from handlers.common import SetLanguage
 from handlers.earnings import OpenDispute, ResolveDispute, ShowEarnings
@@ -42,7 +42,9 @@ from handlers.reminders import KINDS, SetReminder
 from handlers.onboarding import EditProfileField
 from handlers.review import Decide, ReviewLater, Rework, ShowAnswer
 from handlers.tasks import UndoSkip
-from handlers.shared.actions import BackFromAway, ResumeTask, RunCommand, ShowInstructions, SkipReason, SkipTask
+from handlers.shared.actions import (
+    BackFromAway, ResumeTask, RunCommand, ShowInstructions, ShowTaskText, SkipReason, SkipTask,
+)
 from storage.uow import UnitOfWork
 from tests.recording import RecordingAdapter
 
@@ -61,7 +63,7 @@ def samples(command_names) -> list[ActionData]:
     s, v = ID, 120
     return [
         OpenAssessment(assessment=ID), StartAssessment(assessment=ID), ResumeAttempt(attempt=ID),
-        Grade(answer=ID, points=10),
+        Grade(answer=ID, points=10), ShowSampleText(attempt=ID, index=3, part="r9"),
         ChangeAvailability(), BackFromAway(),
         RunCommand(command=_longest(command_names)), SetLanguage(locale="es"),
         ShowEarnings(period="last week"), OpenDispute(line=ID), ResolveDispute(dispute=ID),
@@ -80,7 +82,7 @@ def samples(command_names) -> list[ActionData]:
         Decide(submission=ID, revision=12, decision="rejected"), ReviewLater(after=ID), Rework(submission=ID),
         ShowAnswer(submission=ID, revision=12), UndoSkip(assignment=ID, session=ID),
         EditProfileField(field="weekly_hours"),
-        ShowInstructions(assignment=ID), ResumeTask(assignment=ID),
+        ShowInstructions(assignment=ID), ShowTaskText(assignment=ID, part="context"), ResumeTask(assignment=ID),
         SkipTask(assignment=ID, reason=_longest(get_args(SkipReason))),
         FormBack(session=s, version=v), FormSkip(session=s, version=v), FormCancel(session=s, version=v),
         FormConfirm(session=s, version=v), FormInsist(session=s, version=v), FormEdit(session=s, version=v),

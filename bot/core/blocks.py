@@ -46,6 +46,8 @@ class LongText(BaseModel):
     title: TextLike
     text: str
     filename: str = "text.txt"
+    # Shows the whole text, for a renderer that must cut it (a modal has no room for files or long parts).
+    more: Button | None = None
 
 
 class Buttons(BaseModel):

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from bot.core.blocks import Block
 from bot.i18n.text import TextLike
 
 
@@ -46,6 +47,9 @@ class FieldSpec(BaseModel):
     # Ask this field only when every condition holds: (field id, allowed values), or (field id, None) for
     # "that field was answered". Wizards skip the rest; a modal shows every field, all optional.
     show_if: list[tuple[str, list[str] | None]] = Field(default_factory=list)
+    # Text a modal's input starts from when the field has no answer yet (a rewrite starts from the original).
+    # Never an answer: wizards ignore it (the text is in the message above, and typing replaces it anyway).
+    prefill: str | None = None
 
     def applies(self, values: dict[str, Any]) -> bool:
         for field_id, allowed in self.show_if:
@@ -67,6 +71,9 @@ class FormSpec(BaseModel):
     # away is a separate "Discard answers…" that asks first. Short forms keep a plain Cancel.
     keep_drafts: bool = False
     close_label: TextLike | None = None  # a modal's close button ("Cancel" when not given)
+    # What the form is about (a task's prompt and responses, the answer under review). A modal covers the
+    # conversation, so it shows these above its inputs; wizards ignore them (the card is a message above).
+    context: list[Block] = Field(default_factory=list)
 
     def field(self, field_id: str) -> FieldSpec:
         for f in self.fields:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.core.blocks import Buttons, Reply
+from bot.core.blocks import Button, Buttons, LongText, Reply
 from bot.core.operations import (
     CloseForm, Delivery, EditMessage, FormErrors, Notice, OpenForm, Operation, PublishHome, SendMessage, Target,
 )
@@ -55,22 +55,38 @@ def recipient_for_actor(ctx: "Context") -> Recipient:
 
 async def _encode_buttons(runtime: "Runtime", uow: CoreUnitOfWork, reply: Reply, who: Recipient,
                           now: datetime) -> Reply:
+    return Reply(blocks=await _encode_blocks(runtime, uow, list(reply.blocks), who, now))
+
+
+async def _encode_blocks(runtime: "Runtime", uow: CoreUnitOfWork, blocks: list, who: Recipient,
+                         now: datetime) -> list:
     limit = runtime.capabilities_for(who.platform).payload_bytes
-    blocks = []
-    for block in reply.blocks:
+
+    async def encoded(b: Button) -> Button:
+        if b.action is None:
+            return b
+        payload = await runtime.codec.encode(b.action, who.person_id, limit, uow.tokens, now)
+        return b.model_copy(update={"payload": payload, "action": None})
+
+    out = []
+    for block in blocks:
         if isinstance(block, Buttons):
-            rows = []
-            for row in block.rows:
-                new_row = []
-                for b in row:
-                    if b.action is not None:
-                        payload = await runtime.codec.encode(b.action, who.person_id, limit, uow.tokens, now)
-                        b = b.model_copy(update={"payload": payload, "action": None})
-                    new_row.append(b)
-                rows.append(new_row)
-            block = Buttons(rows=rows)
-        blocks.append(block)
-    return Reply(blocks=blocks)
+            block = Buttons(rows=[[await encoded(b) for b in row] for row in block.rows])
+        elif isinstance(block, LongText) and block.more is not None:
+            block = block.model_copy(update={"more": await encoded(block.more)})
+        out.append(block)
+    return out
+
+
+async def _encode_form(runtime: "Runtime", uow: CoreUnitOfWork, op: OpenForm, who: Recipient,
+                       now: datetime) -> OpenForm:
+    """A modal's context may carry buttons (a text's "show it whole"): encoded like a message's."""
+    spec = op.form.spec
+    if not spec.context:
+        return op
+    context = await _encode_blocks(runtime, uow, list(spec.context), who, now)
+    form = op.form.model_copy(update={"spec": spec.model_copy(update={"context": context})})
+    return op.model_copy(update={"form": form})
 
 
 async def stage(runtime: "Runtime", ctx: "Context | None", uow: CoreUnitOfWork, ops: list[Operation],
@@ -97,6 +113,8 @@ async def stage(runtime: "Runtime", ctx: "Context | None", uow: CoreUnitOfWork, 
             op = op.model_copy(update={"message": await _encode_buttons(runtime, uow, op.message, who, now)})
         elif isinstance(op, PublishHome):
             op = op.model_copy(update={"message": await _encode_buttons(runtime, uow, op.message, who, now)})
+        elif isinstance(op, OpenForm):
+            op = await _encode_form(runtime, uow, op, who, now)
         localized = localize(op, who.locale, who.tz, runtime.catalogs)
         edit_id = None
         if isinstance(op, EditMessage):

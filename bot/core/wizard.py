@@ -21,6 +21,7 @@ from bot.core.forms import FieldKind, FieldSpec, FormSpec, RenderedForm
 from bot.core.operations import CloseForm, EditMessage, FormErrors, Notice, OpenForm, Operation, SendMessage
 from bot.core.paste import continues, units
 from bot.core.router import Router
+from bot.core.split import split_text, utf16_len
 from bot.core.typed_choice import match_options, normalize
 from bot.i18n.text import Msg, msg, user_text
 from bot.core.store import FormSession
@@ -282,6 +283,19 @@ def at_summary(session: FormSession) -> bool:
     return session.stage in ("confirm", "soft", "pick_edit")
 
 
+def _modal_values(ctx: Context, spec: FormSpec, session: FormSession) -> dict[str, Any]:
+    """What a modal's inputs start from: the answers so far, else a field's prefill cut at a word to what the
+    input holds (the whole text stays in the modal's context above)."""
+    values = dict(session.values)
+    for f in spec.fields:
+        if f.prefill and values.get(f.id) in (None, ""):
+            limits = [x for x in (f.max_length, ctx.capabilities.modal_text) if x]
+            limit = min(limits) if limits else None
+            fits = limit is None or utf16_len(f.prefill) <= limit
+            values[f.id] = f.prefill if fits else split_text(f.prefill, limit - 1, utf16_len)[0].rstrip() + "…"
+    return values
+
+
 def applicable(spec: FormSpec, values: dict[str, Any]) -> list[FieldSpec]:
     return [f for f in spec.fields if f.applies(values)]
 
@@ -446,7 +460,7 @@ class Wizard:
         if (opening and not on_a_message and ctx.capabilities.modals and _fits_a_modal(ctx, session)
                 and ctx.event.reply_context.get("trigger_id")):
             return [OpenForm(session_id=session.id, title=spec.title,
-                             form=RenderedForm(spec=spec, values=session.values))]
+                             form=RenderedForm(spec=spec, values=_modal_values(ctx, spec, session)))]
         if session.stage in ("confirm", "soft"):
             reply = render_summary(session, spec, error, soft, note)
         elif session.stage == "pick_edit":
@@ -862,11 +876,15 @@ class Wizard:
         spec = await _spec(ctx, self.forms[session.form_id], session)
         stopped = [SendMessage(message=Reply(blocks=[text(msg("form.stopped"))]))] if spec.keep_drafts else []
         kept = dict(session.values)
+        started = _modal_values(ctx, spec, session)
         for field in (spec.fields if raw else []):
             try:
                 value = parse_raw(field, raw.get(field.id), ctx.locale)
             except FieldInvalid:
                 continue
+            if (field.prefill and session.values.get(field.id) in (None, "")
+                    and " ".join(str(value).split()) == " ".join(str(started.get(field.id)).split())):
+                continue  # a prefill left as it was is not an answer (a rewrite not begun)
             if value is not None:
                 kept[field.id] = value
         if kept != session.values:

@@ -19,6 +19,14 @@ class ShowInstructions(ActionData, name="task.instr"):
     assignment: int = Field(alias="a")
 
 
+class ShowTaskText(ActionData, name="task.text"):
+    """One of a task's texts whole, from a form that had to cut it (task_render.item_blocks; answered in
+    handlers.tasks): `part` is "context", "prompt" or "r<n>" (the n-th response)."""
+
+    assignment: int = Field(alias="a")
+    part: str = Field(alias="p", max_length=8)
+
+
 SkipReason = Literal["not_my_expertise", "unclear", "conflict", "content", "other"]
 
 

@@ -39,4 +39,7 @@ def field_of(question: Question) -> FieldSpec:
 
 def answer_fields(spec: ProjectSpec, item: TaskItem) -> list[FieldSpec]:
     """The form fields an expert fills in for this item, in order."""
-    return [field_of(q) for q in answer_questions(spec, item)]
+    fields = [field_of(q) for q in answer_questions(spec, item)]
+    if spec.task_type == "rewrite" and item.responses:  # a rewrite starts from the answer it rewrites
+        fields = [f.model_copy(update={"prefill": item.responses[0].text}) if f.id == "text" else f for f in fields]
+    return fields

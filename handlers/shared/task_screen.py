@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from handlers.shared.context import Context
 from domain.task_import import TaskItem
-from handlers.shared.task_render import render_task
+from bot.core.operations import OpenForm
+from handlers.shared.task_render import render_opened, render_task
 from handlers.shared.task_service import spec_of
 from storage.uow import UnitOfWork
 
@@ -31,8 +32,11 @@ async def show_task(ctx: Context, assignment_id: int, with_form: bool = True, pa
                     initial: dict | None = None) -> list:
     """The task message, then its form (resumed where it stopped, or prefilled for a rework)."""
     assignment, task, project, spec, item = await load_assignment(ctx.uow, assignment_id)
-    ops = [ctx.reply(*render_task(project.name, spec, item, assignment.id, assignment.lease_expires_at))]
+    card = ctx.reply(*render_task(project.name, spec, item, assignment.id, assignment.lease_expires_at))
     if not with_form:
-        return ops
-    return ops + await ctx.forms.open(FORM, params=params or {"a": assignment_id}, initial=initial,
-                                      at_summary=initial is not None)
+        return [card]
+    form = await ctx.forms.open(FORM, params=params or {"a": assignment_id}, initial=initial,
+                                at_summary=initial is not None)
+    if any(isinstance(op, OpenForm) for op in form):  # the window shows the task: one line here, no duplicate
+        card = ctx.reply(*render_opened(project.name, item, assignment.id))
+    return [card] + form

@@ -499,7 +499,9 @@ def render_modal(
     spec = rendered_form.spec
     if len(spec.fields) > MAX_VIEW_BLOCKS:
         raise ValueError(f"a modal holds at most {MAX_VIEW_BLOCKS} fields")
-    blocks = []
+    from bot.adapters.slack.modal_context import context_blocks  # it renders with this module's helpers
+
+    blocks = context_blocks(spec.context, MAX_VIEW_BLOCKS - len(spec.fields))  # what the form is about, on top
     for f in spec.fields:
         if not f.id or len(f.id) > 255:
             raise ValueError(f"field id must be 1..255 characters: {f.id!r}")
