@@ -72,6 +72,9 @@ def test_no_modal_help_names_a_button_the_modal_lacks(locale):
              for block in view["blocks"] if "hint" in block for name in buttons
              if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", block["hint"]["text"])]
     assert not wrong, f"{locale}: add a `.modal` variant without the step button:\n" + "\n".join(wrong)
+    # A modal shows no suggestion buttons either, so its time zone help offers none to pick.
+    timezone = next(b for b in view["blocks"] if b["label"]["text"] == "onboarding.timezone.help")
+    assert timezone["hint"]["text"] == CATALOGS.translate(locale, "onboarding.timezone.help.modal")
     # The wizard keeps its own words: the step-by-step help still says "press Done".
     assert CATALOGS.translate(locale, "common.done") in CATALOGS.translate(locale, "onboarding.domains.help")
 
