@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.i18n.text import Msg, msg
-from domain.identity import IdentityKey, parse_identity_list
+from domain.identity import IdentityKey, parse_admin_list
 from domain.problems import Invalid, english, problem_messages
 
 
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     @field_validator("admins")
     @classmethod
     def _admins_parse(cls, v: str) -> str:
-        parse_identity_list(v)
+        parse_admin_list(v)  # a Slack member id may stand alone (single-workspace installs)
         return v
 
     @field_validator("timezone")
@@ -97,7 +97,7 @@ class Settings(BaseSettings):
 
     @property
     def admin_identities(self) -> list[IdentityKey]:
-        return parse_identity_list(self.admins)
+        return parse_admin_list(self.admins)
 
 
 def load_settings(**overrides) -> Settings:

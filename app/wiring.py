@@ -16,6 +16,12 @@ def build_runtime(settings: Settings, db: Database | None = None, **kwargs) -> R
     import handlers
 
     db = db or open_database(settings.database_url, settings.database_pool_size)
+    from bot.adapters.console import CONSOLE
+    from bot.adapters.slack import SLACK
+    from bot.adapters.telegram import TELEGRAM
+
+    # Each platform's command form even where its adapter runs in another process (bot.core.runtime.command_form).
+    kwargs.setdefault("command_forms", {"console": CONSOLE.command, "slack": SLACK.command, "telegram": TELEGRAM.command})
     return Runtime(settings, handlers.build(), db, UnitOfWork, prepare=upgrade, **kwargs)
 
 

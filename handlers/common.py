@@ -7,7 +7,7 @@ from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Span, button, text
 from handlers.shared.context import Context
 from bot.core.router import Router
-from bot.i18n.text import msg
+from bot.i18n.text import Command, msg
 from handlers.shared.help_order import command_menu, listed_commands
 from domain.languages import match_locale, own_name
 from handlers.shared.replies import command_buttons, say
@@ -21,7 +21,7 @@ class SetLanguage(ActionData, name="lang.set"):
 
 @router.command("help", help_key="command.help.help")
 async def show_help(ctx: Context, event) -> list:
-    lines = [text(Span(text="/" + name, style="code"), " — ", msg(route.help_key))
+    lines = [text(Span(text=Command(name=name), style="code"), " — ", msg(route.help_key))
              for name, route in listed_commands(ctx.commands, ctx.roles)]
     return [ctx.reply(Heading(text=msg("help.title")), text(msg("help.intro")), *lines)]
 

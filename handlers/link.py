@@ -15,6 +15,7 @@ from bot.core.blocks import Buttons, Reply, Span, button, text
 from bot.core.operations import SendMessage, Target
 from bot.core.router import Router
 from bot.i18n.text import When, msg, user_text
+from bot.core.turn import configured_admin
 from domain.link_codes import FAILURE_LIMIT, FAILURE_WINDOW, LENGTH, new_code, normalise
 from handlers.shared.context import Context
 from handlers.shared.replies import say
@@ -35,8 +36,9 @@ class RefuseLink(LinkDecision, name="link.refuse"):
 
 
 def _is_admin(ctx: Context, identity) -> bool:
-    return any((k.platform, k.workspace, k.user_id) == (identity.platform, identity.workspace, identity.user_id)
-               for k in ctx.settings.admin_identities)
+    # Without the workspaces seen, a member id alone counts: here being an admin only refuses (the cautious side).
+    return configured_admin([tuple(k) for k in ctx.settings.admin_identities], identity.platform, identity.workspace,
+                            identity.user_id)
 
 
 def _to(identity, key: str, **params) -> SendMessage:

@@ -453,3 +453,36 @@ def test_hints_name_buttons_as_the_buttons_read(locale):
         for t in forms:
             wrong += [f"{key}: {name!r}" for name in button_mentions(t) if name not in labels]
     assert not wrong, f"{locale}: hints naming a button no button has:\n" + "\n".join(sorted(set(wrong)))
+
+
+# A slash right after a space, quote or line start, then a word: "/next". Not "true/false", "{cmd:next}", a URL.
+LITERAL_COMMAND = re.compile(r"(?<![\w/:.{])/[A-Za-z][\w-]*")
+CMD_REF = re.compile(r"\{cmd:([^}]*)\}")
+DEMO_ONLY = {"as", "quit"}  # the console demo's own words (app/demo.py, the console adapter), not routed commands
+
+
+def test_literal_command_scanner():
+    assert LITERAL_COMMAND.findall("Send /help, or “/log 1h”.\n/next") == ["/help", "/log", "/next"]
+    assert LITERAL_COMMAND.findall("true/false, {cmd:next}, https://a.b/c, 5/12, 1/2") == []
+
+
+@pytest.mark.parametrize("locale", LOCALE_NAMES)
+def test_no_catalog_text_writes_a_slash_command(locale):
+    """Slack runs `/panelist next` where Telegram runs `/next`: a catalog names a command as `{cmd:next}` and
+    staging writes it for the recipient's platform (`Capabilities.command`), so no text may write the slash itself."""
+    literal = [f"{key}: {found}" for key, forms in entries(load(locale)).items() for t in forms
+               for found in LITERAL_COMMAND.findall(t)]
+    assert not literal, f"{locale}: write these as {{cmd:name}}:\n" + "\n".join(literal)
+
+
+def test_command_references_name_real_commands_in_both_catalogs_alike():
+    from handlers import build
+
+    commands = set(build().commands) | DEMO_ONLY
+    base = entries(load(BASE))
+    for locale in LOCALE_NAMES:
+        for key, forms in entries(load(locale)).items():
+            named = {n for t in forms for n in CMD_REF.findall(t)}
+            assert named <= commands, f"{locale}: {key} names no command: {sorted(named - commands)}"
+            if key in base:  # a translation refers to the commands the English text refers to
+                assert named == {n for t in base[key] for n in CMD_REF.findall(t)}, f"{locale}: {key}"

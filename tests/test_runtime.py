@@ -172,3 +172,17 @@ async def test_text_with_no_form_open_gets_help_hint(runtime):
         await uow.people.update_profile(person_id, "Ana", {}, "UTC", datetime.now(timezone.utc))
     out = await runtime.handle(event(TextEvent, delivery="t1", text="hello?"))
     assert "/help" in out[0].model_dump_json()
+
+
+async def test_a_platform_served_by_another_process_still_gets_its_command_form(runtime):
+    """No Slack adapter in this process (its deliveries wait for the one that has it): replies staged here for a
+    Slack person still write `/panelist help`, and console ones `/help` (issue 17, point 3)."""
+    slack = CommandEvent(delivery_id="s1", name="frobnicate",
+                         actor=Actor(platform="slack", workspace="T1", user_id="U1"),
+                         conversation=Conversation(platform="slack", workspace="T1", chat_id="D1"))
+    await runtime.handle(slack)
+    assert "slack" not in runtime.adapters
+    waiting = await scalar(runtime, "SELECT payload FROM outbox WHERE platform = 'slack'")
+    assert "command /panelist frobnicate. Send /panelist help" in waiting
+    out = await runtime.handle(event(delivery="c1", name="frobnicate"))
+    assert "command /frobnicate. Send /help" in out[0].model_dump_json()

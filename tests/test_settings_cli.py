@@ -49,6 +49,25 @@ def test_settings_parse_admins_and_hide_secrets(monkeypatch, tmp_path):
     assert settings.database_url == f"sqlite:///{tmp_path / 'panelist.db'}"
 
 
+def test_a_slack_member_id_may_stand_alone_in_admins(monkeypatch, tmp_path):
+    from bot.core.turn import configured_admin
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PANELIST_ADMINS", "slack:U0456, W0789, telegram:5")
+    keys = [tuple(k) for k in load_settings().admin_identities]
+    assert keys == [("slack", "", "U0456"), ("slack", "", "W0789"), ("telegram", "", "5")]
+    assert configured_admin(keys, "slack", "T1", "U0456", ["T1"])  # the install's one workspace
+    assert not configured_admin(keys, "slack", "T1", "U0456", ["T1", "T2"])  # which workspace's U0456?
+    assert not configured_admin(keys, "slack", "T1", "U9999", ["T1"])
+    assert configured_admin(keys, "telegram", "", "5", [""]) and not configured_admin(keys, "telegram", "", "6", [""])
+    assert configured_admin([("slack", "T1", "U1")], "slack", "T1", "U1", ["T1", "T2"])  # written whole: exact
+    assert not configured_admin([("slack", "T1", "U1")], "slack", "T2", "U1", ["T2"])
+    for wrong in ("u0456", "slack:", "alice"):  # not a member id, and not PLATFORM:ID either
+        monkeypatch.setenv("PANELIST_ADMINS", wrong)
+        with pytest.raises(SettingsError):
+            load_settings()
+
+
 def test_dotenv_file_is_read(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("PANELIST_TIMEZONE=Europe/Berlin\n")

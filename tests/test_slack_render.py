@@ -376,3 +376,18 @@ async def test_rendered_output_is_accepted_by_the_stand_in():
         posted = [m for m in slack.messages_in("C0TASKS") if m["blocks"]]
         assert len(posted) == 2 and posted[-1]["blocks"][-1]["type"] == "actions"
         assert slack.uploaded_files()[0].data == long_answer(60_000).encode()
+
+
+def test_modal_titles_are_cut_at_a_word():
+    """Slack's modal title holds 24 characters: a longer one is cut between words, with an ellipsis (issue 17)."""
+    from bot.core.forms import FieldSpec, FormSpec, RenderedForm
+
+    form = RenderedForm(spec=FormSpec(id="f", title="t", fields=[FieldSpec(id="a", kind="short_text", label="A")]),
+                        values={})
+    title = render_modal(form, 1, title="Rate the legal accuracy of this answer")["title"]["text"]
+    assert title == "Rate the legal accuracy…" and len(title) <= 24
+    assert render_modal(form, 1, title="Evaluación de la respuesta jurídica")["title"]["text"] == "Evaluación de la…"
+    assert render_modal(form, 1, title="Profile: name, languages")["title"]["text"] == "Profile: name, languages"  # 24 fit
+    assert render_modal(form, 1, title="Profile: name, languages!")["title"]["text"] == "Profile: name…"  # no dangling ","
+    long_word = render_modal(form, 1, title="Rechtsschutzversicherungsbedingungen")["title"]["text"]
+    assert long_word == "Rechtsschutzversicherun…"  # one word longer than the limit: cut inside, still 24

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.i18n.text import COMMAND_FORM
+
 
 class Capabilities(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -29,6 +31,9 @@ class Capabilities(BaseModel):
     # step by step instead, so reopening it never cuts the answer)
     modal_text: int | None = None
     edits: bool = True  # the forms engine edits the message a wizard button was pressed on instead of sending anew
+    # how a command is written in replies (staging localizes `{cmd:next}` and `Command` with it): `{name}` is the
+    # command's name; Slack has one slash command, so there it is `/panelist {name}`
+    command: str = COMMAND_FORM
 
 
 FALLBACK = Capabilities(payload_bytes=64, max_text=4096, edits=False)

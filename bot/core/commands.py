@@ -21,7 +21,7 @@ from bot.core.blocks import Buttons, Reply, button, text
 from bot.core.events import CommandEvent
 from bot.core.operations import Operation, SendMessage
 from bot.core.router import Route, Router, allowed
-from bot.i18n.text import msg
+from bot.i18n.text import Command, msg
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -114,8 +114,8 @@ class CommandNames:
 def suggestion(typed: str, shown: str, name: str) -> list[Operation]:
     """"I don't know the command /nxet. Did you mean /next?", with a button that runs it."""
     return [SendMessage(message=Reply(blocks=[
-        text(msg("error.unknown_command.suggest", command="/" + typed, suggestion="/" + shown)),
-        Buttons(rows=[[button(msg("error.unknown_command.run", command="/" + shown), RunCommand(command=name))]]),
+        text(msg("error.unknown_command.suggest", command=Command(name=typed), suggestion=Command(name=shown))),
+        Buttons(rows=[[button(msg("error.unknown_command.run", command=Command(name=shown)), RunCommand(command=name))]]),
     ]))]
 
 

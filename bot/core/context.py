@@ -79,7 +79,7 @@ class Context(Generic[U]):
     def render(self, message: Msg, locale: str | None = None) -> str:
         """A sentence as plain text in the person's language, or in `locale` (for text drawn into images, or
         words to recognise in each language)."""
-        return self.runtime.catalogs.render(message, locale or self.locale, self.tz)
+        return self.runtime.catalogs.render(message, locale or self.locale, self.tz, self.capabilities.command)
 
     @property
     def pseudonym_key(self) -> bytes:

@@ -11,7 +11,7 @@ from bot.core.events import (
 )
 from bot.core.operations import Notice, Operation, SendMessage
 from bot.core.router import Route, Router, allowed
-from bot.i18n.text import msg
+from bot.i18n.text import Command, msg
 from bot.core.wizard import EXPIRED, Wizard
 
 MAX_COMMAND_NAME = 32
@@ -58,7 +58,7 @@ async def dispatch(router: Router, wizard: Wizard, ctx: Context, event) -> list[
             close = names.suggest(typed, ctx.locale, ctx.roles) if len(typed) <= MAX_COMMAND_NAME else None
             if close is not None:
                 return suggestion(shown, *close)
-            return _say("error.unknown_command", command="/" + shown)
+            return _say("error.unknown_command", command=Command(name=shown))
         if name != event.name:
             event = event.model_copy(update={"name": name})
             ctx.event = event

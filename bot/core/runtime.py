@@ -161,8 +161,12 @@ class Runtime(Generic[U]):
 
     def __init__(self, settings: RuntimeSettings, router: Router, db: Database,
                  unit_of_work: Callable[[Any], U], *, prepare: Callable[[Database], Awaitable[object]] | None = None,
-                 catalogs: Catalogs | None = None, clock: Callable[[], datetime] = utcnow) -> None:
+                 catalogs: Catalogs | None = None, clock: Callable[[], datetime] = utcnow,
+                 command_forms: Mapping[str, str] | None = None) -> None:
         self.settings = settings
+        # How each platform writes a command, for platforms whose adapter runs in another process (a tick here may
+        # stage a Slack reminder that the Slack process sends): their replies still say `/panelist log`.
+        self.command_forms = dict(command_forms or {})
         # Everything is registered on the router: routes, forms (walked by the wizard, whose own routes go first)
         # and ticks (`run_tick`; the scheduler reads `router.ticks`).
         self.wizard = Wizard(router.forms)
@@ -215,6 +219,11 @@ class Runtime(Generic[U]):
         """What the adapter registered for `platform` can show; the narrowest limits when none is."""
         adapter = self.adapters.get(platform)
         return adapter.capabilities if adapter is not None else FALLBACK
+
+    def command_form(self, platform: str) -> str:
+        """How a command is written on `platform` (`Capabilities.command`), with or without its adapter here."""
+        adapter = self.adapters.get(platform)
+        return adapter.capabilities.command if adapter is not None else self.command_forms.get(platform, FALLBACK.command)
 
     # inbound ---------------------------------------------------------------------------------------------
     async def accept(self, event: Event) -> bool:

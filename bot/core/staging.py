@@ -115,7 +115,7 @@ async def stage(runtime: "Runtime", ctx: "Context | None", uow: CoreUnitOfWork, 
             op = op.model_copy(update={"message": await _encode_buttons(runtime, uow, op.message, who, now)})
         elif isinstance(op, OpenForm):
             op = await _encode_form(runtime, uow, op, who, now)
-        localized = localize(op, who.locale, who.tz, runtime.catalogs)
+        localized = localize(op, who.locale, who.tz, runtime.catalogs, runtime.command_form(who.platform))
         edit_id = None
         if isinstance(op, EditMessage):
             if op.ref:

@@ -87,6 +87,10 @@ class Identities(Protocol):
         """The person's identities, the one used last first."""
         ...
 
+    async def workspaces(self, platform: str) -> Sequence[str]:
+        """Workspaces seen on `platform`, at most two (enough to tell "only one" from "several")."""
+        ...
+
 
 class Roles(Protocol):
     async def of(self, person_id: int) -> set[str]: ...

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Collection, Iterable
 
 from bot.core.events import _Event
 from bot.core.store import CoreUnitOfWork, Identity, Person
@@ -28,8 +29,34 @@ async def resolve_actor(uow: CoreUnitOfWork, event: _Event, now: datetime, admin
     await uow.tx.lock(f"person:{identity.person_id}")
     person = await uow.people.get(identity.person_id)
     assert person is not None
-    if (actor.platform, actor.workspace, actor.user_id) in admin_keys:
+    if await _configured_admin(uow, actor, admin_keys):
         if await uow.roles.grant(person.id, "admin", None, now):
             await uow.audit.log(person.id, "role.granted", {"role": "admin", "by": "configuration"}, now)
     roles = await uow.roles.of(person.id)
     return person, identity, roles
+
+
+async def _configured_admin(uow: CoreUnitOfWork, actor, admin_keys: set[tuple[str, str, str]]) -> bool:
+    if (actor.platform, actor.workspace, actor.user_id) in admin_keys:
+        return True
+    if not actor.workspace or (actor.platform, "", actor.user_id) not in admin_keys:
+        return False
+    # A Slack member id alone (PANELIST_ADMINS=U0456): storage is asked only for that member, other turns pay nothing.
+    seen = await uow.identities.workspaces(actor.platform)
+    return configured_admin(admin_keys, actor.platform, actor.workspace, actor.user_id, seen)
+
+
+def configured_admin(keys: Iterable[tuple[str, str, str]], platform: str, workspace: str, user_id: str,
+                     workspaces_seen: Collection[str] | None = None) -> bool:
+    """Whether the identity (platform, workspace, user_id) is a first admin by configuration.
+
+    A key written with its workspace matches exactly. A member id alone (workspace "") matches that member only
+    while `workspaces_seen` (the platform's workspaces so far, this one included) is this workspace alone: the
+    same id in a second workspace may be someone else. None means "don't know": a member id alone then counts,
+    which is the cautious answer where being an admin refuses something (linking away an admin identity)."""
+    keys = set(keys)
+    if (platform, workspace, user_id) in keys:
+        return True
+    if not workspace or (platform, "", user_id) not in keys:
+        return False
+    return workspaces_seen is None or set(workspaces_seen) == {workspace}

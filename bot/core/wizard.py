@@ -23,6 +23,7 @@ from bot.core.paste import continues, units
 from bot.core.router import Router
 from bot.core.split import split_text, utf16_len
 from bot.core.typed_choice import match_options, normalize
+from bot.i18n.catalog import Catalogs
 from bot.i18n.text import Msg, msg, user_text
 from bot.core.store import FormSession
 
@@ -296,6 +297,22 @@ def _modal_values(ctx: Context, spec: FormSpec, session: FormSession) -> dict[st
     return values
 
 
+MODAL_VARIANT = ".modal"
+
+
+def modal_texts(catalogs: Catalogs, spec: FormSpec) -> FormSpec:
+    """`spec` as a modal shows it: a field's help written for the step-by-step wizard ("…then press Done") has a
+    `<key>.modal` variant in the catalogs for a form shown whole, which has no Done, Skip or Back, only its submit
+    and close buttons; that variant is used where it exists."""
+    fields = []
+    for f in spec.fields:
+        help_ = f.help
+        if isinstance(help_, Msg) and any(catalogs.has(loc, help_.key + MODAL_VARIANT) for loc in catalogs.locales()):
+            f = f.model_copy(update={"help": help_.model_copy(update={"key": help_.key + MODAL_VARIANT})})
+        fields.append(f)
+    return spec.model_copy(update={"fields": fields})
+
+
 def applicable(spec: FormSpec, values: dict[str, Any]) -> list[FieldSpec]:
     return [f for f in spec.fields if f.applies(values)]
 
@@ -460,7 +477,8 @@ class Wizard:
         if (opening and not on_a_message and ctx.capabilities.modals and _fits_a_modal(ctx, session)
                 and ctx.event.reply_context.get("trigger_id")):
             return [OpenForm(session_id=session.id, title=spec.title,
-                             form=RenderedForm(spec=spec, values=_modal_values(ctx, spec, session)))]
+                             form=RenderedForm(spec=modal_texts(ctx.runtime.catalogs, spec),
+                                               values=_modal_values(ctx, spec, session)))]
         if session.stage in ("confirm", "soft"):
             reply = render_summary(session, spec, error, soft, note)
         elif session.stage == "pick_edit":

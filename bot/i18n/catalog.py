@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gettext
 import logging
+import re
 import string
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +19,7 @@ from babel import UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from bot.i18n.text import Msg
+from bot.i18n.text import COMMAND_FORM, Msg, command_ref
 from bot.i18n.formatting import format_value
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ DOMAIN = "panelist"
 BASE_LOCALE = "en"
 _MAX_NESTING = 4  # a Msg inside a Msg param inside…; deeper than this is a bug, shown as its key
 _formatter = string.Formatter()
+CMD_FIELD = "cmd"  # `{cmd:next}` in a catalog text: the command `next` as the recipient's platform writes it
+COMMAND_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -97,11 +100,13 @@ class Catalogs:
         count: int | None = None,
         params: Mapping[str, Any] | None = None,
         tz: str = "UTC",
+        command: str = COMMAND_FORM,
     ) -> str:
-        return self._translate(locale, key, count, params or {}, tz, 0)
+        return self._translate(locale, key, count, params or {}, tz, 0, command)
 
-    def render(self, message: Msg, locale: str, tz: str = "UTC") -> str:
-        return self._translate(locale, message.key, message.count, message.params, tz, 0)
+    def render(self, message: Msg, locale: str, tz: str = "UTC", command: str = COMMAND_FORM) -> str:
+        """`message` for `locale`; command references (`{cmd:next}`, `Command`) are written in `command` form."""
+        return self._translate(locale, message.key, message.count, message.params, tz, 0, command)
 
     # -- internals -------------------------------------------------------------------------------------
 
@@ -126,7 +131,8 @@ class Catalogs:
                 self._warned.add(what)
             log.warning("i18n: %s", " ".join(what))
 
-    def _translate(self, locale: str, key: str, count: int | None, params: Mapping[str, Any], tz: str, depth: int) -> str:
+    def _translate(self, locale: str, key: str, count: int | None, params: Mapping[str, Any], tz: str, depth: int,
+                   command: str = COMMAND_FORM) -> str:
         for texts in self._chain(locale):
             found = texts.texts.get(key)
             if found is not None:
@@ -147,12 +153,12 @@ class Catalogs:
             return template
 
         def nested(m: Msg) -> str:
-            return self._translate(locale, m.key, m.count, m.params, tz, depth + 1)
+            return self._translate(locale, m.key, m.count, m.params, tz, depth + 1, command)
 
         values = dict(params)
         if count is not None and "count" not in values:
             values["count"] = count
-        return self._fill(template, values, locale, tz, nested, key)
+        return self._fill(template, values, locale, tz, nested, key, command)
 
     def _plural_form(self, texts: LocaleTexts, key: str, count: int | None) -> int:
         forms = texts.texts[key]
@@ -165,9 +171,13 @@ class Catalogs:
             index = len(forms) - 1
         return min(max(index, 0), len(forms) - 1)
 
-    def _fill(self, template: str, values: Mapping[str, Any], locale: str, tz: str, nested: Callable[[Msg], str], key: str) -> str:
+    def _fill(self, template: str, values: Mapping[str, Any], locale: str, tz: str, nested: Callable[[Msg], str], key: str,
+              command: str = COMMAND_FORM) -> str:
         """`str.format` restricted to plain `{name}` fields, so neither params nor a translator's typo can crash
-        a reply or reach attributes (`{x.__class__}`); anything unusable stays in the text as written."""
+        a reply or reach attributes (`{x.__class__}`); anything unusable stays in the text as written.
+
+        `{cmd:next}` is a command reference, not a parameter: catalogs never write a slash form themselves, since
+        Slack runs `/panelist next` where Telegram runs `/next` (`command`, from the platform's capabilities)."""
         pieces = _parse(template)
         if pieces is None:
             self._warn_once("malformed placeholders in", repr(key), "for", repr(locale))
@@ -177,13 +187,16 @@ class Catalogs:
             out.append(literal)
             if field is None:
                 continue
+            if field == CMD_FIELD and spec and not conversion and COMMAND_NAME.fullmatch(spec):
+                out.append(command_ref(spec, command))
+                continue
             raw = "{" + field + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
             if not field.isidentifier() or field not in values:
                 self._warn_once("no value for", raw, "in", repr(key))
                 out.append(raw)
                 continue
             try:
-                text = format_value(values[field], locale, tz, nested)
+                text = format_value(values[field], locale, tz, nested, command)
                 out.append(format(text, spec) if spec else text)
             except Exception:  # a bad value must not lose the whole reply
                 log.exception("i18n: could not format %s in %r", field, key)

@@ -19,7 +19,7 @@ from babel.numbers import format_currency, format_decimal, get_currency_precisio
 from babel.units import format_unit
 
 from bot.i18n.bidi import isolate
-from bot.i18n.text import Day, Duration, Money, Msg, UserText, When
+from bot.i18n.text import COMMAND_FORM, Command, Day, Duration, Money, Msg, UserText, When, command_ref
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +112,14 @@ def format_duration(minutes: int | float, locale: str) -> str:
     return sign + joined
 
 
-def format_value(value: Any, locale: str, tz: str, translate: Callable[[Msg], str]) -> str:
-    """One message parameter as text, chosen by type; a nested `Msg` is translated by `translate`."""
+def format_value(value: Any, locale: str, tz: str, translate: Callable[[Msg], str],
+                 command: str = COMMAND_FORM) -> str:
+    """One message parameter as text, chosen by type; a nested `Msg` is translated by `translate`, a `Command`
+    written in the platform's `command` form."""
     if isinstance(value, str):
         return value
+    if isinstance(value, Command):
+        return command_ref(value.name, command)
     if isinstance(value, bool):  # before int: True is an int, but "1" would be wrong
         return str(value)
     if isinstance(value, (int, float, Decimal)):

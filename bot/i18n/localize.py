@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from bot.i18n.bidi import isolate
-from bot.i18n.text import Msg, UserText
+from bot.i18n.text import COMMAND_FORM, Command, Msg, UserText, command_ref
 from bot.i18n.catalog import Catalogs, default_catalogs
 
 T = TypeVar("T")
@@ -22,10 +22,11 @@ T = TypeVar("T")
 _ATOMS = (str, bytes, int, float, bool, type(None), Enum)
 
 
-def localize(obj: T, locale: str, tz: str = "UTC", catalogs: Catalogs | None = None) -> T:
-    """A copy of `obj` with each `Msg` replaced by its translation for `locale` (params shown in zone `tz`).
+def localize(obj: T, locale: str, tz: str = "UTC", catalogs: Catalogs | None = None, command: str = COMMAND_FORM) -> T:
+    """A copy of `obj` with each `Msg` replaced by its translation for `locale` (params shown in zone `tz`), each
+    command reference written in the recipient platform's `command` form (`Capabilities.command`).
 
-    A bare `Msg` becomes a `str`; everything else keeps its type.
+    A bare `Msg` or `Command` becomes a `str`; everything else keeps its type.
     """
     cats = catalogs if catalogs is not None else default_catalogs()
 
@@ -33,7 +34,9 @@ def localize(obj: T, locale: str, tz: str = "UTC", catalogs: Catalogs | None = N
         if isinstance(value, _ATOMS):
             return value
         if isinstance(value, Msg):
-            return cats.render(value, locale, tz)
+            return cats.render(value, locale, tz, command)
+        if isinstance(value, Command):
+            return command_ref(value.name, command)
         if isinstance(value, UserText):
             return isolate(value.text)
         if isinstance(value, BaseModel):

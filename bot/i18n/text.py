@@ -40,6 +40,23 @@ class Duration(BaseModel):
     minutes: int
 
 
+COMMAND_FORM = "/{name}"  # how a command is written where the platform says nothing else (Telegram, the console)
+
+
+class Command(BaseModel):
+    """A reference to a chat command, written the way the recipient's platform runs it: `/next` on Telegram and
+    the console, `/panelist next` on Slack (`Capabilities.command`). Catalogs write the same as `{cmd:next}`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+
+
+def command_ref(name: str, form: str = COMMAND_FORM) -> str:
+    """`name` written in `form` ("/{name}", "/panelist {name}"); the one place a command reference becomes text."""
+    return form.replace("{name}", name)
+
+
 class Msg(BaseModel):
     """A catalog message: `key` is the gettext msgid; `count` selects the CLDR plural form."""
 
@@ -68,5 +85,6 @@ def msg(key: str, count: int | None = None, **params: Any) -> Msg:
     return Msg.model_construct(key=key, params=params, count=count)
 
 
-# `str` is literal (escaped) content; `Msg` is translated; `UserText` is isolated. Renderers only ever see `str`.
-TextLike = Union[Msg, UserText, str]
+# `str` is literal (escaped) content; `Msg` is translated; `UserText` is isolated; `Command` is written per platform.
+# Renderers only ever see `str`.
+TextLike = Union[Msg, UserText, Command, str]

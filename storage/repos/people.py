@@ -95,6 +95,11 @@ class Identities:
         )
         return [Identity(**r) for r in rows]
 
+    async def workspaces(self, platform: str) -> list[str]:
+        rows = await self.tx.fetch(
+            "SELECT DISTINCT workspace FROM identities WHERE platform = $1 ORDER BY workspace LIMIT 2", platform)
+        return [r["workspace"] for r in rows]
+
     async def move_to(self, identity_id: int, person_id: int) -> None:
         await self.tx.execute("UPDATE identities SET person_id = $2 WHERE id = $1", identity_id, person_id)
 

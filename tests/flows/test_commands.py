@@ -5,22 +5,22 @@ from __future__ import annotations
 import json
 
 from bot.core.commands import RunCommand
-from tests.flows.helpers import onboard, person_id, resign_button, rows
+from tests.flows.helpers import cmd, onboard, person_id, resign_button, rows
 
 
 async def test_a_typo_suggests_the_closest_command_and_its_button_runs_it(chat):
     await onboard(chat, "al")
     await chat.send("al", "/nxet")
     suggested = chat.last("al")
-    assert "I don't know the command /nxet. Did you mean /next?" in suggested.text
-    assert "Run /next" in suggested.buttons
-    await chat.press("al", "Run /next")
+    assert f"I don't know the command {cmd(chat, 'nxet')}. Did you mean {cmd(chat, 'next')}?" in suggested.text
+    assert "Run " + cmd(chat, "next") in suggested.buttons
+    await chat.press("al", "Run " + cmd(chat, "next"))
     assert "You haven't joined a project yet." in chat.last("al").text
     # A command only managers may use is never suggested to an expert; far from every command: the old answer.
     await chat.send("al", "/grnt")
-    assert "I don't know the command /grnt. Send /help" in chat.last("al").text
+    assert f"I don't know the command {cmd(chat, 'grnt')}. Send {cmd(chat, 'help')}" in chat.last("al").text
     await chat.send("al", "/zzzzzz")
-    assert "I don't know the command /zzzzzz. Send /help" in chat.last("al").text
+    assert f"I don't know the command {cmd(chat, 'zzzzzz')}. Send {cmd(chat, 'help')}" in chat.last("al").text
     assert "Did you mean" not in chat.last("al").text
 
 
@@ -35,8 +35,8 @@ async def test_spanish_aliases_run_the_same_commands(chat):
     await chat.send("bea", "/Ayuda")
     assert "Lo que puedes hacer" in chat.last("bea").text
     await chat.send("bea", "/siguinte")  # a typo of the alias is answered with the alias
-    assert "¿Quisiste decir /siguiente?" in chat.last("bea").text
-    await chat.press("bea", "Ejecutar /siguiente")
+    assert f"¿Quisiste decir {cmd(chat, 'siguiente')}?" in chat.last("bea").text
+    await chat.press("bea", "Ejecutar " + cmd(chat, "siguiente"))
     assert "Todavía no te has unido a ningún proyecto." in chat.last("bea").text
 
 
@@ -79,6 +79,6 @@ async def test_the_suggested_button_is_authorised_again_when_pressed(chat):
     """The button carries a command name; pressing it checks the presser's roles now, as typing it would."""
     await onboard(chat, "fe")
     await chat.send("fe", "/nxet")
-    resign_button(chat, "fe", "Run /next", RunCommand(command="payouts"), await person_id(chat, "fe"))
-    await chat.press("fe", "Run /next")
+    resign_button(chat, "fe", "Run " + cmd(chat, "next"), RunCommand(command="payouts"), await person_id(chat, "fe"))
+    await chat.press("fe", "Run " + cmd(chat, "next"))
     assert "permission" in chat.last("fe").text

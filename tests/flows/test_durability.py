@@ -8,7 +8,7 @@ import pytest
 from domain.identity import parse_identity
 from storage.db import open_database
 from tests.flows.adapters import ADAPTERS
-from tests.flows.helpers import PROFILE, link_code, second_platform, stored_person
+from tests.flows.helpers import PROFILE, cmd, link_code, second_platform, stored_person
 
 
 async def count(url: str, sql: str, *args) -> int:
@@ -57,13 +57,13 @@ async def test_admin_from_settings_grants_and_role_gates(open_chat, adapter_name
     await chat.send("root", "/grant manager " + chat.identity("mia"))
     assert "already have the role" in chat.last("root").text
     await chat.send("root", "/grant wizard " + chat.identity("mia"))
-    assert "Usage: /grant" in chat.last("root").text
+    assert "Usage: " + cmd(chat, "grant") in chat.last("root").text
     await chat.send("root", "/grant manager telegram:not-a-number")
     assert "is not an identity" in chat.last("root").text
     await chat.send("root", "/revoke admin " + chat.identity("root"))
     assert "can't take away your own admin role" in chat.last("root").text
     await chat.send("root", "/help")
-    assert "/grant" in chat.last("root").text
+    assert cmd(chat, "grant") in chat.last("root").text
     assert await count(database_url, "SELECT COUNT(*) FROM roles WHERE role = 'manager'") == 1
     assert await count(database_url, "SELECT COUNT(*) FROM audit_log WHERE action = 'role.granted'") == 2  # admin + manager
 

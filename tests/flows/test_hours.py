@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from handlers.hours import DeleteEntry
-from tests.flows.helpers import person_id, resign_button, rows, setup, shown_in_place, watch_deliveries
+from tests.flows.helpers import cmd, person_id, resign_button, rows, setup, shown_in_place, watch_deliveries
 from tests.flows.tasks_data import add_member, seed_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -23,7 +23,7 @@ async def test_log_refusals_and_limits(chat):
     project_id = await setup(chat, "ana")
     name = await project_name(chat, project_id)
     await chat.send("ana", "/log")
-    assert "/log DURATION" in chat.last("ana").text
+    assert cmd(chat, "log") + " DURATION" in chat.last("ana").text
     await chat.send("ana", "/log 90 today")
     assert "couldn't read that as a duration" in chat.last("ana").text
     await chat.send("ana", "/log 2h 2099-01-01")

@@ -117,3 +117,21 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
         return text
     budget = max(0, limit - size(ellipsis))
     return cut_closed(head(text, budget).rstrip(), budget, size) + ellipsis
+
+
+def truncate_at_word(text: str, limit: int, ellipsis: str = "…") -> str:
+    """`truncate`, but cut between words ("Rate the legal…", not "Rate the legal accu…"), dropping punctuation
+    left dangling; a first word longer than `limit` is cut inside, as there is no better place."""
+    if size(text) <= limit:
+        return text
+    budget = max(0, limit - size(ellipsis))
+    kept = head(text, budget)
+    if not text[len(kept):len(kept) + 1].isspace():  # the cut fell inside a word: back to the space before it
+        before, space, _ = kept.rpartition(" ")
+        if not space or not before.strip():
+            return truncate(text, limit, ellipsis)
+        kept = before
+    kept = kept.rstrip().rstrip(",;:—–-").rstrip()
+    if not kept:
+        return truncate(text, limit, ellipsis)
+    return cut_closed(kept, budget, size) + ellipsis

@@ -519,7 +519,8 @@ def render_modal(
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "title": plain(_s(title if title is not None else spec.title) or ELLIPSIS, MODAL_TITLE),
+        # Slack allows 24 characters: cut at a word, so the title still reads ("Rate the legal…")
+        "title": plain(mrkdwn.truncate_at_word(_s(title if title is not None else spec.title) or ELLIPSIS, MODAL_TITLE)),
         "submit": plain(_s(submit), MODAL_BUTTON),
         "close": plain(_s(close_label if close_label is not None else (spec.close_label or "Cancel")), MODAL_BUTTON),
         "private_metadata": str(session_id),
