@@ -586,8 +586,9 @@ class Wizard:
 
     async def _typed_option(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
                             typed: str) -> list[Operation]:
-        """A typed option label at a choice step picks it; at a multiple choice step toggles it (each of a
-        comma-separated list). Text that could mean several asks which; text that means none is kept."""
+        """A typed option label at a choice step picks it; at a multiple choice step toggles it, and a
+        comma-separated list is the whole answer. Text that could mean several asks which; text that means none
+        is kept."""
         field = spec.fields[session.step]
         names = [[ctx.render(o.label, loc) if not isinstance(o.label, str) else o.label for loc in ctx.locales]
                  + [o.value] for o in field.options]
@@ -604,6 +605,10 @@ class Wizard:
         else:
             parts = [p for p in typed.split(",") if p.strip()] if "," in typed else [typed]
             matches = [match_options(p, names) for p in parts]
+            if len(matches) > 1 and all(len(m) == 1 for m in matches):
+                # A typed list ("Medicine, Law") is the whole answer, as before; one label toggles that option.
+                value = list(dict.fromkeys(field.options[i].value for [i] in matches))
+                return await self._accept_value(ctx, definition, session, spec, value, edit=False)
             if matches and all(len(m) == 1 for m in matches):
                 chosen = list(session.values.get(field.id) or [])
                 for [i] in matches:

@@ -292,6 +292,16 @@ async def test_typed_options_and_numbers_in_onboarding(chat):
     assert draft["vals"]["domains"] == ["medicine"] and draft["vals"]["years"] == 15
 
 
+async def test_a_typed_list_is_the_whole_answer_to_a_multiple_choice(chat):
+    if not _walked_in_conversation(chat):
+        pytest.skip("a modal submits the whole form")
+    await chat.send("jon", "/start")
+    await chat.send("jon", "Jon Ruiz")
+    await chat.send("jon", "medicina, LAW, Medicine")  # any language, any case; a repeat counts once
+    assert "years" in chat.last("jon").text.lower()
+    assert (await _session(chat, "onboarding"))["vals"] == {"name": "Jon Ruiz", "domains": ["medicine", "law"]}
+
+
 async def test_a_number_with_its_unit_in_spanish(chat):
     if not _walked_in_conversation(chat):
         pytest.skip("a modal submits the whole form")
