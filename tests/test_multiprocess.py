@@ -55,7 +55,10 @@ class Person:
 
     @property
     def domains(self) -> list[str]:
-        return sorted({DOMAINS[self.i % len(DOMAINS)], DOMAINS[(self.i * 7 + 3) % len(DOMAINS)]}, key=DOMAINS.index)
+        # always two: a typed list is the whole answer and moves on; a single typed option would only toggle it
+        first, second = self.i % len(DOMAINS), (self.i * 7 + 3) % len(DOMAINS)
+        second = (second + 1) % len(DOMAINS) if second == first else second
+        return sorted({DOMAINS[first], DOMAINS[second]}, key=DOMAINS.index)
 
     @property
     def answers(self) -> list[str]:
