@@ -822,6 +822,10 @@ class Wizard:
                 continue
             if value is not None:
                 values[field.id] = value
+        # What does not apply to the answers given (the other branch of a choice) is neither kept nor checked.
+        while (kept := {k: v for k, v in values.items() if spec.field(k).applies(values)}) != values:
+            values = kept  # again: a dropped answer may have been what a later field depended on
+        errors = {k: v for k, v in errors.items() if spec.field(k).applies(values)}
         errors = {**_field_errors(definition.model, values, only=None), **errors}
         for f in applicable(spec, values):  # each field's own check, reported on that field
             if f.id not in errors:
@@ -838,6 +842,34 @@ class Wizard:
         session.values = values
         session.stage = "confirm"
         return [CloseForm()] + await self._complete(ctx, definition, session, spec)
+
+    async def on_changed(self, ctx: Context, session_id: int, raw: dict[str, Any]) -> list[Operation]:
+        """A choice other fields depend on changed in an open modal: the draft takes what parses of the modal so far
+        (a form may offer choices from it, e.g. the zones a typed city names), and the form is shown again with
+        what the modal holds, typed text included, so the platform redraws the fields that now apply."""
+        session = await ctx.uow.forms.get(session_id)
+        if session is None or session.person_id != ctx.person.id or session.status != "open":
+            return []
+        definition = self.forms[session.form_id]
+        spec = await _spec(ctx, definition, session)
+        kept = dict(session.values)
+        for field in spec.fields:
+            if field.id not in raw:
+                continue  # not in the modal (it did not apply): what it held waits for its branch to come back
+            try:
+                value = parse_raw(field, raw[field.id], ctx.locale)
+            except FieldInvalid:
+                continue
+            if value is None:
+                kept.pop(field.id, None)
+            else:
+                kept[field.id] = value
+        if kept != session.values:
+            session.values = kept
+            await ctx.uow.forms.save(session, ctx.now)
+            spec = await _spec(ctx, definition, session)
+        shown = {**kept, **{k: v for k, v in raw.items() if v not in (None, "", [])}}
+        return [OpenForm(session_id=session.id, title=spec.title, form=RenderedForm(spec=spec, values=shown))]
 
     async def on_closed(self, ctx: Context, session_id: int, raw: dict[str, Any] | None = None) -> list[Operation]:
         """A modal closed without submitting: what parses is kept as the draft (the rest is dropped quietly).

@@ -285,6 +285,7 @@ class _Checker:
                 self.err(f"{ptr}/min_length", "must not exceed max_length")
             if isinstance(hi, int) and isinstance(el.get("initial_value"), str) and _size(el["initial_value"]) > hi:
                 self.err(f"{ptr}/initial_value", "is longer than max_length")
+            self.dispatch_config(el, ptr)
         elif t == "number_input":
             self.keys(el, ptr, common | {"is_decimal_allowed", "placeholder", "initial_value", "min_value",
                                          "max_value", "dispatch_action_config"})
@@ -300,6 +301,7 @@ class _Checker:
                         self.err(f"{ptr}/{k}", "must be a string holding a number of the allowed kind")
                     else:
                         nums[k] = float(v)
+            self.dispatch_config(el, ptr)
             if "min_value" in nums and "max_value" in nums and nums["min_value"] > nums["max_value"]:
                 self.err(f"{ptr}/min_value", "must not exceed max_value")
             if "initial_value" in nums:
@@ -345,6 +347,21 @@ class _Checker:
                                          "confirm", "max_selected_items"})
         # Other element types (users_select, conversations_select, datetimepicker, email/url inputs, rich text
         # input, workflow_button) are accepted with only the common checks above.
+
+    def dispatch_config(self, el: dict, ptr: str) -> None:
+        """`dispatch_action_config` of a text or number input: which typing sends a block_actions."""
+        if "dispatch_action_config" not in el:
+            return
+        cfg = el["dispatch_action_config"]
+        p = f"{ptr}/dispatch_action_config"
+        if not isinstance(cfg, dict):
+            self.err(p, "must be an object")
+            return
+        self.keys(cfg, p, {"trigger_actions_on"})
+        on = cfg.get("trigger_actions_on")
+        if not isinstance(on, list) or not on or any(t not in ("on_enter_pressed", "on_character_entered") for t in on):
+            self.err(f"{p}/trigger_actions_on",
+                     "must be a non-empty array of 'on_enter_pressed' and/or 'on_character_entered'")
 
     # -- blocks --------------------------------------------------------------------------------------------------
     def blocks(self, blocks: Any, ptr: str, max_blocks: int) -> None:
