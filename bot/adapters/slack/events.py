@@ -11,6 +11,8 @@ What becomes what:
 * `app_home_opened` (the Home tab) → `HomeOpened`.
 * `block_actions` → `ButtonPressed` (payload = the action's `value`; `message_id` = `"{channel}:{ts}"` of the
   message the button is on, so an `EditMessage` without ref edits that very message).
+* `block_actions` from an input of one of our modals (a choice other fields depend on) → `FormChanged`, read by
+  `bot.adapters.slack.modal_branches`.
 * `view_submission` → `FormSubmitted` (session id from `private_metadata`), `view_closed` → `FormCancelled`.
 
 Delivery ids, so that Slack's retries dedupe in the inbox: `event_id` for Events API callbacks; a file upload
