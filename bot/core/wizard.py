@@ -826,6 +826,12 @@ class Wizard:
         while (kept := {k: v for k, v in values.items() if spec.field(k).applies(values)}) != values:
             values = kept  # again: a dropped answer may have been what a later field depended on
         errors = {k: v for k, v in errors.items() if spec.field(k).applies(values)}
+        unseen = [f for f in applicable(spec, values) if f.show_if and f.id not in raw]
+        if raw and unseen:  # the modal was drawn for other answers (its redraw lost a race): show it again
+            session.values = {**session.values, **values}
+            await ctx.uow.forms.save(session, ctx.now)
+            shown = {**values, **{k: v for k, v in raw.items() if v not in (None, "", [])}}
+            return [OpenForm(session_id=session.id, title=spec.title, form=RenderedForm(spec=spec, values=shown))]
         errors = {**_field_errors(definition.model, values, only=None), **errors}
         for f in applicable(spec, values):  # each field's own check, reported on that field
             if f.id not in errors:

@@ -16,7 +16,8 @@ modal is open first closes the modal — in Slack a person cannot type in a conv
 `fill_form` sets fields by their ids (= block ids) from option labels and typed text and submits. Changing a field
 whose block has `dispatch_action` sends Slack's block_actions from inside the view; a `views.update` of the modal
 redraws it for the person, keeping what they typed. A
-`response_action: errors` ack is recorded as a `form_errors` item and leaves the modal open.
+`response_action: errors` ack is recorded as a `form_errors` item and leaves the modal open; a `response_action:
+update` ack redraws it (checked by the stand-in as `views.update` is).
 """
 from __future__ import annotations
 
@@ -508,6 +509,13 @@ class SlackHarness(ChatHarness):
         if answer.get("response_action") == "errors":
             errors = answer.get("errors") or {}
             self._add(user, Received(text="\n".join(f"{k}: {v}" for k, v in errors.items()), kind="form_errors"), [])
+            return
+        if answer.get("response_action") == "update":  # the modal is redrawn in place and stays open
+            stored = self.standin.update_by_ack(modal.view["id"], answer.get("view"))
+            if stored is not None:
+                modal.refresh(stored)
+                self._add(user, Received(text=stored["title"]["text"] + "\n" + blocks_text(stored["blocks"]),
+                                         kind="form"), [])
             return
         if self._modals.get(user) is modal:
             del self._modals[user]

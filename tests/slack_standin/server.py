@@ -1002,6 +1002,20 @@ class SlackApiStandIn:
         view = self._checked_view(params, current["type"])
         return {"view": self._store_view(view, current["id"])}
 
+    def update_by_ack(self, view_id: str, view: Any) -> dict | None:
+        """A view submission answered `response_action: update`: Slack replaces the submitted modal with `view`,
+        checked as `views.update` checks it (a refusal is recorded, and the modal stays as it was: None)."""
+        current = self.views.get(view_id)
+        if current is None:
+            self.refusals.append(Refusal("view_submission:update", "not_found"))
+            return None
+        try:
+            checked = self._checked_view({"view": view}, current["type"])
+        except _Refuse as r:
+            self.refusals.append(Refusal("view_submission:update", r.error, r.messages, r.status))
+            return None
+        return self._store_view(checked, view_id)
+
     def _views_publish(self, params: dict) -> dict:
         self._require(params, "user_id")
         view = self._checked_view(params, "home")

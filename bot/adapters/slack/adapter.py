@@ -519,6 +519,9 @@ class SlackAdapter:
             if isinstance(op, CloseForm):
                 self._answer_view(delivery, {})
                 return None
+            if isinstance(op, OpenForm) and delivery.reply_context.get("view_ack"):  # the submitted modal, redrawn
+                self._answer_view(delivery, {"response_action": "update", "view": render_open_form(op)})
+                return None
             if isinstance(op, OpenForm) and delivery.reply_context.get(modal_branches.UPDATE_VIEW):
                 await modal_branches.update(self.client, delivery.reply_context, render_open_form(op))
                 return None
@@ -546,7 +549,7 @@ class SlackAdapter:
             fut.set_result(answer or {})
             return
         if answer:
-            log.warning("form errors for %s arrived after the ack: they cannot be shown", delivery.chat_id)
+            log.warning("a form's errors or redraw for %s arrived after the ack: it cannot be shown", delivery.chat_id)
 
     async def _channel(self, chat_id: str) -> str:
         """A user id becomes their DM channel (conversations.open, cached); channel ids are used as they are."""
