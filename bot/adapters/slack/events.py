@@ -197,6 +197,13 @@ def session_of(view: dict) -> int | None:
         return None
 
 
+def _shown(view: dict) -> dict[str, None]:
+    """Every input the submitted modal showed, empty unless its state says otherwise: what is absent was not shown
+    (the form may draw the modal again with it, see `bot.adapters.slack.modal_branches`)."""
+    return {b["block_id"]: None for b in view.get("blocks") or []
+            if isinstance(b, dict) and b.get("type") == "input" and isinstance(b.get("block_id"), str)}
+
+
 def from_view_submission(body: dict, locale_hint: str | None = None, name: str | None = None) -> FormSubmitted | None:
     view = body.get("view") or {}
     session_id = session_of(view)
@@ -209,7 +216,7 @@ def from_view_submission(body: dict, locale_hint: str | None = None, name: str |
     return FormSubmitted(
         delivery_id=delivery_id,
         actor=_actor(w.team_id, w.user_id, locale_hint, name), conversation=_conversation(w.team_id, w.user_id),
-        session_id=session_id, values=parse_view_submission(view),
+        session_id=session_id, values={**_shown(view), **parse_view_submission(view)},
         reply_context={"view_ack": delivery_id, "view_id": view.get("id")},
     )
 

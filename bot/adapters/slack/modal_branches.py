@@ -16,7 +16,9 @@ a project). The wizard asks such a field only when it applies; a modal does the 
   (`hash_conflict`) and the later change's own update follows. Typed values survive: input blocks keep their
   block and action ids, and the new view carries the current values as initial ones too.
 
-On submission the wizard ignores fields that do not apply (`Wizard.on_submitted`).
+On submission the wizard ignores fields that do not apply (`Wizard.on_submitted`); a modal submitted as drawn for
+other answers (its redraw lost such a race) gets the form back, which the adapter answers as `response_action:
+update`: the modal is redrawn in place, typed values kept, rather than erring on a field it does not show.
 """
 from __future__ import annotations
 
@@ -67,7 +69,8 @@ def shape(blocks: list[dict]) -> str:
         if b.get("type") != "input":
             return [b.get("type"), (b.get("text") or {}).get("text") if isinstance(b.get("text"), dict) else None]
         el = b.get("element") or {}
-        options = list(el.get("options") or []) + [o for g in el.get("option_groups") or [] for o in g.get("options") or []]
+        grouped = [o for g in el.get("option_groups") or [] for o in g.get("options") or []]
+        options = list(el.get("options") or []) + grouped
         return [b.get("block_id"), (b.get("label") or {}).get("text"), bool(b.get("optional")), el.get("type"),
                 [o.get("value") for o in options]]
     raw = json.dumps([essential(b) for b in blocks or [] if isinstance(b, dict)], default=str)
