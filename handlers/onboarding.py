@@ -121,9 +121,11 @@ async def profile_form(ctx: Context, params: dict) -> FormSpec:
                   suggestions=_keep_or_use(current.get("languages"), spoken)),
         FieldSpec(id="timezone", kind=FieldKind.short_text, label=msg("onboarding.timezone"),
                   help=msg("onboarding.timezone.help"), max_length=100, suggestions=zone_offers),
-        # Always declared (step numbers stay put); a modal shows it as an optional list to choose from.
+        # Always declared (step numbers stay put), asked only when the typed zone names several. The condition is
+        # declared too, so a modal is redrawn when the zone changes (`applies` says how it depends on it).
         _WhenSeveralZonesMatch(
             id="timezone_pick", kind=FieldKind.choice, required=len(matches) > 1,  # no Skip when it is asked
+            show_if=[("timezone", None)],
             label=msg("onboarding.timezone_pick" if len(matches) > 1 else "onboarding.timezone_list"),
             help=msg("onboarding.timezone_pick.help") if len(matches) > 1 else None,
             options=[Option(value=z, label=zone_label(z, ctx.locale)) if len(matches) > 1 else Option(value=z, label=z)

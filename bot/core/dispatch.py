@@ -7,7 +7,7 @@ from bot.core.codec import ButtonExpired, ModelFor
 from bot.core.commands import run, suggestion
 from bot.core.context import Context
 from bot.core.events import (
-    ButtonPressed, CommandEvent, FileUploaded, FormCancelled, FormSubmitted, HomeOpened, TextEvent,
+    ButtonPressed, CommandEvent, FileUploaded, FormCancelled, FormChanged, FormSubmitted, HomeOpened, TextEvent,
 )
 from bot.core.operations import Notice, Operation, SendMessage
 from bot.core.router import Route, Router, allowed
@@ -90,6 +90,8 @@ async def dispatch(router: Router, wizard: Wizard, ctx: Context, event) -> list[
         return await wizard.on_submitted(ctx, event.session_id, event.values)
     if isinstance(event, FormCancelled):
         return await wizard.on_closed(ctx, event.session_id, event.values)
+    if isinstance(event, FormChanged):
+        return await wizard.on_changed(ctx, event.session_id, event.values)
     if isinstance(event, HomeOpened):
         ops: list[Operation] = []
         for route in router.home_handlers:

@@ -92,6 +92,17 @@ class FormCancelled(_Event):
     _clean_values = field_validator("values")(clean_value)
 
 
+class FormChanged(_Event):
+    """A choice changed in a form open whole (a Slack modal) that other fields depend on. `values` are what the
+    form holds so far, raw as in `FormSubmitted`; the form is shown again with the fields that now apply."""
+
+    kind: Literal["form_changed"] = "form_changed"
+    session_id: int
+    values: dict[str, Any]
+
+    _clean_values = field_validator("values")(clean_value)
+
+
 class FileUploaded(_Event):
     kind: Literal["file"] = "file"
     filename: str
@@ -108,6 +119,7 @@ class HomeOpened(_Event):
 
 
 Event = Annotated[
-    Union[CommandEvent, TextEvent, ButtonPressed, FormSubmitted, FormCancelled, FileUploaded, HomeOpened],
+    Union[CommandEvent, TextEvent, ButtonPressed, FormSubmitted, FormCancelled, FormChanged, FileUploaded,
+          HomeOpened],
     Field(discriminator="kind"),
 ]

@@ -45,7 +45,8 @@ class FieldSpec(BaseModel):
     # Suggestions shown as buttons for a free-text field (e.g. common time zones); typing anything else is fine.
     suggestions: list[Option] = Field(default_factory=list)
     # Ask this field only when every condition holds: (field id, allowed values), or (field id, None) for
-    # "that field was answered". Wizards skip the rest; a modal shows every field, all optional.
+    # "that field was answered". Wizards skip the rest; a modal shows only the fields that apply, and is redrawn
+    # when an answer they depend on changes (`FormChanged`).
     show_if: list[tuple[str, list[str] | None]] = Field(default_factory=list)
     # Text a modal's input starts from when the field has no answer yet (a rewrite starts from the original).
     # Never an answer: wizards ignore it (the text is in the message above, and typing replaces it anyway).

@@ -297,6 +297,11 @@ def _modal_values(ctx: Context, spec: FormSpec, session: FormSession) -> dict[st
     return values
 
 
+def _modal_form(ctx: Context, spec: FormSpec, values: dict[str, Any]) -> RenderedForm:
+    """The form as a modal shows it, whether opened or redrawn: hints written for a modal, these values."""
+    return RenderedForm(spec=modal_texts(ctx.runtime.catalogs, spec), values=values)
+
+
 MODAL_VARIANT = ".modal"
 
 
@@ -477,8 +482,7 @@ class Wizard:
         if (opening and not on_a_message and ctx.capabilities.modals and _fits_a_modal(ctx, session)
                 and ctx.event.reply_context.get("trigger_id")):
             return [OpenForm(session_id=session.id, title=spec.title,
-                             form=RenderedForm(spec=modal_texts(ctx.runtime.catalogs, spec),
-                                               values=_modal_values(ctx, spec, session)))]
+                             form=_modal_form(ctx, spec, _modal_values(ctx, spec, session)))]
         if session.stage in ("confirm", "soft"):
             reply = render_summary(session, spec, error, soft, note)
         elif session.stage == "pick_edit":
@@ -873,6 +877,16 @@ class Wizard:
                 continue
             if value is not None:
                 values[field.id] = value
+        # What does not apply to the answers given (the other branch of a choice) is neither kept nor checked.
+        while (kept := {k: v for k, v in values.items() if spec.field(k).applies(values)}) != values:
+            values = kept  # again: a dropped answer may have been what a later field depended on
+        errors = {k: v for k, v in errors.items() if spec.field(k).applies(values)}
+        unseen = [f for f in applicable(spec, values) if f.show_if and f.id not in raw]
+        if raw and unseen:  # the modal was drawn for other answers (its redraw lost a race): show it again
+            session.values = {**session.values, **values}
+            await ctx.uow.forms.save(session, ctx.now)
+            shown = {**values, **{k: v for k, v in raw.items() if v not in (None, "", [])}}
+            return [OpenForm(session_id=session.id, title=spec.title, form=_modal_form(ctx, spec, shown))]
         errors = {**_field_errors(definition.model, values, only=None), **errors}
         for f in applicable(spec, values):  # each field's own check, reported on that field
             if f.id not in errors:
@@ -889,6 +903,34 @@ class Wizard:
         session.values = values
         session.stage = "confirm"
         return [CloseForm()] + await self._complete(ctx, definition, session, spec)
+
+    async def on_changed(self, ctx: Context, session_id: int, raw: dict[str, Any]) -> list[Operation]:
+        """A choice other fields depend on changed in an open modal: the draft takes what parses of the modal so far
+        (a form may offer choices from it, e.g. the zones a typed city names), and the form is shown again with
+        what the modal holds, typed text included, so the platform redraws the fields that now apply."""
+        session = await ctx.uow.forms.get(session_id)
+        if session is None or session.person_id != ctx.person.id or session.status != "open":
+            return []
+        definition = self.forms[session.form_id]
+        spec = await _spec(ctx, definition, session)
+        kept = dict(session.values)
+        for field in spec.fields:
+            if field.id not in raw:
+                continue  # not in the modal (it did not apply): what it held waits for its branch to come back
+            try:
+                value = parse_raw(field, raw[field.id], ctx.locale)
+            except FieldInvalid:
+                continue
+            if value is None:
+                kept.pop(field.id, None)
+            else:
+                kept[field.id] = value
+        if kept != session.values:
+            session.values = kept
+            await ctx.uow.forms.save(session, ctx.now)
+            spec = await _spec(ctx, definition, session)
+        shown = {**kept, **{k: v for k, v in raw.items() if v not in (None, "", [])}}
+        return [OpenForm(session_id=session.id, title=spec.title, form=_modal_form(ctx, spec, shown))]
 
     async def on_closed(self, ctx: Context, session_id: int, raw: dict[str, Any] | None = None) -> list[Operation]:
         """A modal closed without submitting: what parses is kept as the draft (the rest is dropped quietly).

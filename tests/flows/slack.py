@@ -13,8 +13,11 @@ person in front of it: `send(text)` types into the modal's current field and mov
 option of the current field (or toggles a checkbox), "Done" moves on, "Back" moves back, the submit label
 ("Save") submits the modal and the close label ("Cancel") closes it (`view_closed`). A command typed while a
 modal is open first closes the modal — in Slack a person cannot type in a conversation with a modal in front.
-`fill_form` sets fields by their ids (= block ids) from option labels and typed text and submits. A
-`response_action: errors` ack is recorded as a `form_errors` item and leaves the modal open.
+`fill_form` sets fields by their ids (= block ids) from option labels and typed text and submits. Changing a field
+whose block has `dispatch_action` sends Slack's block_actions from inside the view; a `views.update` of the modal
+redraws it for the person, keeping what they typed. A
+`response_action: errors` ack is recorded as a `form_errors` item and leaves the modal open; a `response_action:
+update` ack redraws it (checked by the stand-in as `views.update` is).
 """
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ from tests.flows.harness import ChatHarness, Received
 from tests.slack_standin import SlackApiStandIn
 from tests.slack_standin.signing import (
     block_actions_payload, event_body, interaction_body, signed_headers, slash_command_body,
-    view_closed_payload, view_submission_payload,
+    view_action_payload, view_closed_payload, view_submission_payload,
 )
 
 TEAM = "T0TEST"
@@ -123,6 +126,17 @@ class _Modal:
             elif el["type"] == "datepicker":
                 st["selected_date"] = el.get("initial_date")
             self.state[b["block_id"]] = st
+
+    def refresh(self, view: dict) -> None:
+        """The view after `views.update`: inputs kept by block id keep what the person typed (as Slack does)."""
+        state = self.state
+        self.__init__(view)  # type: ignore[misc]
+        for block_id, st in state.items():
+            if block_id in self.state and self.state[block_id]["type"] == st["type"]:
+                self.state[block_id] = st
+
+    def position(self, field_id: str) -> int:
+        return [b["block_id"] for b in self.inputs].index(field_id)
 
     def block(self, field_id: str) -> dict:
         for b in self.inputs:
@@ -324,6 +338,13 @@ class SlackHarness(ChatHarness):
                 self._modals[user] = _Modal(view)
                 title = view.get("title", {}).get("text", "")
                 self._add(user, Received(text=title + "\n" + blocks_text(view.get("blocks")), kind="form"), [])
+            elif call.method == "views.update":
+                view = resp["view"]
+                for user, modal in self._modals.items():
+                    if modal.view.get("id") == view["id"]:
+                        modal.refresh(view)
+                        title = view.get("title", {}).get("text", "")
+                        self._add(user, Received(text=title + "\n" + blocks_text(view.get("blocks")), kind="form"), [])
             elif call.method == "views.publish":
                 user = self._users.get(p.get("user_id"))
                 if user is not None:
@@ -349,7 +370,8 @@ class SlackHarness(ChatHarness):
             field = modal.current()
             assert field is not None, f"{user} typed {line!r} with the modal's fields all answered"
             modal.set(field, line)
-            modal.index += 1
+            await self.changed(user, field["block_id"])
+            modal.index = modal.position(field["block_id"]) + 1
             await self._walked(user, modal)
             return
         if modal is not None:
@@ -430,9 +452,11 @@ class SlackHarness(ChatHarness):
         assert opt is not None, f"no option {label!r} in the modal field {field['block_id']!r}"
         if field["element"]["type"] in ("checkboxes", "multi_static_select"):
             modal.toggle(field, opt)
+            await self.changed(user, field["block_id"])
         else:
             modal.state[field["block_id"]]["selected_option"] = opt
-            modal.index += 1
+            await self.changed(user, field["block_id"])
+            modal.index = modal.position(field["block_id"]) + 1
             await self._walked(user, modal)
 
     async def _walked(self, user: str, modal: _Modal) -> None:
@@ -464,6 +488,17 @@ class SlackHarness(ChatHarness):
         except Exception:  # a form whose builder needs more of a turn than this: assume a summary step
             return True
 
+    async def changed(self, user: str, field_id: str) -> None:
+        """The person changed a field of the open modal: when its block dispatches actions (other fields depend on
+        it), Slack sends a block_actions from inside the view, and the modal may be redrawn (`views.update`)."""
+        modal = self._modals[user]
+        if not modal.block(field_id).get("dispatch_action"):
+            return
+        payload = view_action_payload(TEAM, self.uid(user), modal.view, modal.values(), field_id,
+                                      trigger_id=self.trigger(user))
+        status, text = await self.post(interaction_body(payload))
+        assert status == 200, f"a change in a modal answered HTTP {status}: {text}"
+
     async def submit_modal(self, user: str) -> None:
         modal = self._modals[user]
         payload = view_submission_payload(TEAM, self.uid(user), modal.view, modal.values(),
@@ -474,6 +509,13 @@ class SlackHarness(ChatHarness):
         if answer.get("response_action") == "errors":
             errors = answer.get("errors") or {}
             self._add(user, Received(text="\n".join(f"{k}: {v}" for k, v in errors.items()), kind="form_errors"), [])
+            return
+        if answer.get("response_action") == "update":  # the modal is redrawn in place and stays open
+            stored = self.standin.update_by_ack(modal.view["id"], answer.get("view"))
+            if stored is not None:
+                modal.refresh(stored)
+                self._add(user, Received(text=stored["title"]["text"] + "\n" + blocks_text(stored["blocks"]),
+                                         kind="form"), [])
             return
         if self._modals.get(user) is modal:
             del self._modals[user]
@@ -504,6 +546,7 @@ class SlackHarness(ChatHarness):
             if isinstance(value, tuple) and value and value[0] == "press":
                 value = value[1]
             modal.set(modal.block(field_id), value)
+            await self.changed(user, field_id)
         modal.index = len(modal.inputs)
         if confirm:
             await self.submit_modal(user)

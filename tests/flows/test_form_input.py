@@ -258,7 +258,8 @@ async def test_a_modal_submission_gets_the_same_checks_per_field(chat):
     event = json.loads(last["payload"])
     submitted = {k: event[k] for k in ("actor", "conversation", "locale_hint", "reply_context") if k in event}
     submitted.update(kind="form_submitted", delivery_id="modal-" + str(draft[0]["id"]), session_id=draft[0]["id"],
-                     values={"status": "away", "away_until": "2020-01-01", "quiet_start": "22:00"})
+                     # quiet_end left empty: the modal shows it once a start is typed
+                     values={"status": "away", "away_until": "2020-01-01", "quiet_start": "22:00", "quiet_end": None})
     deliveries = await chat.runtime.handle(EVENT.validate_python(submitted))
     errors = [d.op for d in deliveries if getattr(d.op, "kind", None) == "form_errors"]
     assert errors, deliveries

@@ -24,6 +24,7 @@ from .signing import (
     signed_headers,
     slash_command_body,
     url_verification_body,
+    view_action_payload,
     view_closed_payload,
     view_submission_payload,
 )
@@ -33,5 +34,6 @@ __all__ = [
     "Call", "Refusal", "SlackApiStandIn", "StoredFile", "User",
     "validate_blocks", "validate_message", "validate_view",
     "block_actions_payload", "event_body", "interaction_body", "signature", "signed_headers",
-    "slash_command_body", "url_verification_body", "view_closed_payload", "view_submission_payload",
+    "slash_command_body", "url_verification_body", "view_action_payload", "view_closed_payload",
+    "view_submission_payload",
 ]

@@ -285,6 +285,7 @@ class _Checker:
                 self.err(f"{ptr}/min_length", "must not exceed max_length")
             if isinstance(hi, int) and isinstance(el.get("initial_value"), str) and _size(el["initial_value"]) > hi:
                 self.err(f"{ptr}/initial_value", "is longer than max_length")
+            self.dispatch_config(el, ptr)
         elif t == "number_input":
             self.keys(el, ptr, common | {"is_decimal_allowed", "placeholder", "initial_value", "min_value",
                                          "max_value", "dispatch_action_config"})
@@ -300,6 +301,7 @@ class _Checker:
                         self.err(f"{ptr}/{k}", "must be a string holding a number of the allowed kind")
                     else:
                         nums[k] = float(v)
+            self.dispatch_config(el, ptr)
             if "min_value" in nums and "max_value" in nums and nums["min_value"] > nums["max_value"]:
                 self.err(f"{ptr}/min_value", "must not exceed max_value")
             if "initial_value" in nums:
@@ -345,6 +347,21 @@ class _Checker:
                                          "confirm", "max_selected_items"})
         # Other element types (users_select, conversations_select, datetimepicker, email/url inputs, rich text
         # input, workflow_button) are accepted with only the common checks above.
+
+    def dispatch_config(self, el: dict, ptr: str) -> None:
+        """`dispatch_action_config` of a text or number input: which typing sends a block_actions."""
+        if "dispatch_action_config" not in el:
+            return
+        cfg = el["dispatch_action_config"]
+        p = f"{ptr}/dispatch_action_config"
+        if not isinstance(cfg, dict):
+            self.err(p, "must be an object")
+            return
+        self.keys(cfg, p, {"trigger_actions_on"})
+        on = cfg.get("trigger_actions_on")
+        if not isinstance(on, list) or not on or any(t not in ("on_enter_pressed", "on_character_entered") for t in on):
+            self.err(f"{p}/trigger_actions_on",
+                     "must be a non-empty array of 'on_enter_pressed' and/or 'on_character_entered'")
 
     # -- blocks --------------------------------------------------------------------------------------------------
     def blocks(self, blocks: Any, ptr: str, max_blocks: int) -> None:
@@ -984,6 +1001,20 @@ class SlackApiStandIn:
             raise _Refuse("hash_conflict")
         view = self._checked_view(params, current["type"])
         return {"view": self._store_view(view, current["id"])}
+
+    def update_by_ack(self, view_id: str, view: Any) -> dict | None:
+        """A view submission answered `response_action: update`: Slack replaces the submitted modal with `view`,
+        checked as `views.update` checks it (a refusal is recorded, and the modal stays as it was: None)."""
+        current = self.views.get(view_id)
+        if current is None:
+            self.refusals.append(Refusal("view_submission:update", "not_found"))
+            return None
+        try:
+            checked = self._checked_view({"view": view}, current["type"])
+        except _Refuse as r:
+            self.refusals.append(Refusal("view_submission:update", r.error, r.messages, r.status))
+            return None
+        return self._store_view(checked, view_id)
 
     def _views_publish(self, params: dict) -> dict:
         self._require(params, "user_id")

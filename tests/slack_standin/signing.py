@@ -178,6 +178,40 @@ def block_actions_payload(
     return payload
 
 
+def view_action_payload(
+    team_id: str,
+    user_id: str,
+    view: dict[str, Any],
+    values: dict[str, dict[str, dict[str, Any]]],
+    block_id: str,
+    action_id: str = "value",
+    trigger_id: str | None = None,
+) -> dict[str, Any]:
+    """A change of an input whose block has `dispatch_action: true`, inside a modal: the action as Slack reports it
+    (the element's type and its new selection or text, from `values`) and the view with its state so far (`values`
+    as in `view_submission_payload`)."""
+    state = dict((values.get(block_id) or {}).get(action_id) or {})
+    action = {"action_id": action_id, "block_id": block_id, "action_ts": f"{time.time():.6f}", **state}
+    v = dict(view)
+    v.setdefault("id", "V00000001")
+    v.setdefault("hash", secrets.token_hex(8))
+    v.setdefault("private_metadata", "")
+    v["state"] = {"values": values}
+    return {
+        "type": "block_actions",
+        "user": _user(team_id, user_id),
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "container": {"type": "view", "view_id": v["id"]},
+        "trigger_id": trigger_id or new_trigger_id(),
+        "team": {"id": team_id, "domain": "standin"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "actions": [action],
+        "view": v,
+    }
+
+
 def view_submission_payload(
     team_id: str,
     user_id: str,

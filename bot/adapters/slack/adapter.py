@@ -47,6 +47,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import SLACK
 from bot.adapters.slack import events as parse
+from bot.adapters.slack import modal_branches
 from bot.adapters.slack.pacing import ChannelPacer, retry_after
 from bot.adapters.slack.render import (
     render_form_errors, render_home, render_message, render_messages, render_open_form, render_text,
@@ -385,7 +386,7 @@ class SlackAdapter:
             return None
         if kind == "block_actions":
             locale, name = await self._user_info(who.user_id)
-            return parse.from_block_actions(body, locale, name)
+            return modal_branches.from_view_action(body, locale, name) or parse.from_block_actions(body, locale, name)
         if kind == "view_submission":
             locale, name = await self._user_info(who.user_id)
             return parse.from_view_submission(body, locale, name)
@@ -518,6 +519,12 @@ class SlackAdapter:
             if isinstance(op, CloseForm):
                 self._answer_view(delivery, {})
                 return None
+            if isinstance(op, OpenForm) and delivery.reply_context.get("view_ack"):  # the submitted modal, redrawn
+                self._answer_view(delivery, {"response_action": "update", "view": render_open_form(op)})
+                return None
+            if isinstance(op, OpenForm) and delivery.reply_context.get(modal_branches.UPDATE_VIEW):
+                await modal_branches.update(self.client, delivery.reply_context, render_open_form(op))
+                return None
             if isinstance(op, OpenForm):
                 trigger = delivery.reply_context.get("trigger_id")
                 if not trigger:
@@ -542,7 +549,7 @@ class SlackAdapter:
             fut.set_result(answer or {})
             return
         if answer:
-            log.warning("form errors for %s arrived after the ack: they cannot be shown", delivery.chat_id)
+            log.warning("a form's errors or redraw for %s arrived after the ack: it cannot be shown", delivery.chat_id)
 
     async def _channel(self, chat_id: str) -> str:
         """A user id becomes their DM channel (conversations.open, cached); channel ids are used as they are."""

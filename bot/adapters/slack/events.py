@@ -11,6 +11,8 @@ What becomes what:
 * `app_home_opened` (the Home tab) → `HomeOpened`.
 * `block_actions` → `ButtonPressed` (payload = the action's `value`; `message_id` = `"{channel}:{ts}"` of the
   message the button is on, so an `EditMessage` without ref edits that very message).
+* `block_actions` from an input of one of our modals (a choice other fields depend on) → `FormChanged`, read by
+  `bot.adapters.slack.modal_branches`.
 * `view_submission` → `FormSubmitted` (session id from `private_metadata`), `view_closed` → `FormCancelled`.
 
 Delivery ids, so that Slack's retries dedupe in the inbox: `event_id` for Events API callbacks; a file upload
@@ -195,6 +197,13 @@ def session_of(view: dict) -> int | None:
         return None
 
 
+def _shown(view: dict) -> dict[str, None]:
+    """Every input the submitted modal showed, empty unless its state says otherwise: what is absent was not shown
+    (the form may draw the modal again with it, see `bot.adapters.slack.modal_branches`)."""
+    return {b["block_id"]: None for b in view.get("blocks") or []
+            if isinstance(b, dict) and b.get("type") == "input" and isinstance(b.get("block_id"), str)}
+
+
 def from_view_submission(body: dict, locale_hint: str | None = None, name: str | None = None) -> FormSubmitted | None:
     view = body.get("view") or {}
     session_id = session_of(view)
@@ -207,7 +216,7 @@ def from_view_submission(body: dict, locale_hint: str | None = None, name: str |
     return FormSubmitted(
         delivery_id=delivery_id,
         actor=_actor(w.team_id, w.user_id, locale_hint, name), conversation=_conversation(w.team_id, w.user_id),
-        session_id=session_id, values=parse_view_submission(view),
+        session_id=session_id, values={**_shown(view), **parse_view_submission(view)},
         reply_context={"view_ack": delivery_id, "view_id": view.get("id")},
     )
 

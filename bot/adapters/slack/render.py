@@ -43,7 +43,7 @@ import base64
 from datetime import date, datetime
 from typing import Any, Iterable, NamedTuple
 
-from bot.adapters.slack import SLACK, mrkdwn
+from bot.adapters.slack import SLACK, modal_branches, mrkdwn
 from bot.core.blocks import (
     Button, Buttons, Divider, Fields, File, Heading, Image, LongText, Paragraph, Reply,
 )
@@ -489,7 +489,8 @@ def render_modal(
     submit_label: str | None = None,
     close_label: str | None = None,
 ) -> dict:
-    """A modal view for the whole form: one input block per field (block_id = field id, action_id "value").
+    """A modal view for the whole form: one input block per field that applies to the form's values (block_id =
+    field id, action_id "value"); see `modal_branches` for fields that depend on others.
 
     `title`, `submit_label` and `close_label` should be localized by the caller; without them the form's own
     title and submit label are used, and "Submit"/"Cancel" as a last resort.
@@ -501,8 +502,9 @@ def render_modal(
         raise ValueError(f"a modal holds at most {MAX_VIEW_BLOCKS} fields")
     from bot.adapters.slack.modal_context import context_blocks  # it renders with this module's helpers
 
-    blocks = context_blocks(spec.context, MAX_VIEW_BLOCKS - len(spec.fields))  # what the form is about, on top
-    for f in spec.fields:
+    shown = modal_branches.shown_fields(spec, rendered_form.values)  # only what applies (other branches hidden)
+    blocks = context_blocks(spec.context, MAX_VIEW_BLOCKS - len(shown))  # what the form is about, on top
+    for f in shown:
         if not f.id or len(f.id) > 255:
             raise ValueError(f"field id must be 1..255 characters: {f.id!r}")
         block: dict[str, Any] = {
@@ -514,7 +516,7 @@ def render_modal(
         }
         if f.help:
             block["hint"] = plain(_s(f.help), INPUT_LABEL)
-        blocks.append(block)
+        blocks.append(modal_branches.dispatching(block, f, spec))
     submit = submit_label if submit_label is not None else (spec.submit_label or "Submit")
     return {
         "type": "modal",
