@@ -184,14 +184,18 @@ class Assignments:
             await self.tx.execute("UPDATE assignments SET warned_at = $2 WHERE id = $1", r["id"], now)
         return [_assignment(r) for r in rows]  # type: ignore[misc]
 
+    async def _open_slot(self, task_id: int) -> int | None:
+        """A free slot of the item (locked), or None when every slot is taken."""
+        task = await self.tx.fetchrow("SELECT id, overlap, filled FROM tasks WHERE id = $1 {for_update}", task_id)
+        used = {r["slot"] for r in await self.tx.fetch(
+            "SELECT slot FROM assignments WHERE task_id = $1 AND status IN ('active', 'submitted')", task_id)}
+        slot = free_slot(used, task["overlap"])
+        return None if slot is None or task["filled"] >= task["overlap"] else slot
+
     async def retake_slot(self, assignment: AssignmentRow) -> bool:
         """A late submit: take a slot again if the item still has one (the lease had ended)."""
-        task = await self.tx.fetchrow(
-            "SELECT id, overlap, filled FROM tasks WHERE id = $1 {for_update}", assignment.task_id)
-        used = {r["slot"] for r in await self.tx.fetch(
-            "SELECT slot FROM assignments WHERE task_id = $1 AND status IN ('active', 'submitted')", assignment.task_id)}
-        slot = free_slot(used, task["overlap"])
-        if slot is None or task["filled"] >= task["overlap"]:
+        slot = await self._open_slot(assignment.task_id)
+        if slot is None:
             return False
         await self.tx.execute("UPDATE tasks SET filled = filled + 1 WHERE id = $1", assignment.task_id)
         await self.tx.execute("UPDATE assignments SET slot = $2, status = 'active' WHERE id = $1", assignment.id, slot)
@@ -201,12 +205,8 @@ class Assignments:
         """Undo a skip: the same assignment is live again (its lease unchanged, the skip reason gone) on a free slot
         of its item. False if it is not skipped any more (a double tap) or the item has no slot left (the one the
         skip freed went to someone else)."""
-        task = await self.tx.fetchrow(
-            "SELECT id, overlap, filled FROM tasks WHERE id = $1 {for_update}", assignment.task_id)
-        used = {r["slot"] for r in await self.tx.fetch(
-            "SELECT slot FROM assignments WHERE task_id = $1 AND status IN ('active', 'submitted')", assignment.task_id)}
-        slot = free_slot(used, task["overlap"])
-        if slot is None or task["filled"] >= task["overlap"]:
+        slot = await self._open_slot(assignment.task_id)
+        if slot is None:
             return False
         if await self.tx.execute(
             "UPDATE assignments SET status = 'active', slot = $2, ended_at = NULL, skip_reason = NULL"

@@ -59,21 +59,6 @@ def _render(blocks: list, max_parts: int) -> list[dict]:
     return out
 
 
-def _number(blocks: list[dict]) -> list[dict]:
-    """Unique action ids for the context's buttons (`ctx0`, `ctx1`…), apart from the inputs' `value`."""
-    n = 0
-    out = []
-    for b in blocks:
-        if b["type"] == "actions":
-            els = []
-            for el in b["elements"]:
-                els.append({**el, "action_id": f"ctx{n}"})
-                n += 1
-            b = {**b, "elements": els}
-        out.append(b)
-    return out
-
-
 def context_blocks(blocks: list, room: int) -> list[dict]:
     """`blocks` (localized) as at most `room` view blocks, followed by a divider before the inputs."""
     if not blocks or room < 2:
@@ -88,4 +73,5 @@ def context_blocks(blocks: list, room: int) -> list[dict]:
         out = out[:room - 1] + [{"type": "context", "elements": [r.mrkdwn_text(r.ELLIPSIS)]}]
     if not out:
         return []
-    return _number(out) + [{"type": "divider"}]
+    # the context's buttons get their own action ids (ctx0, ctx1…), apart from the inputs' `value`
+    return r._number_actions(out, prefix="ctx") + [{"type": "divider"}]

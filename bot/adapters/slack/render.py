@@ -257,7 +257,7 @@ def _pieces(reply: Reply) -> tuple[list[_Piece], list[Upload]]:
     return pieces, uploads
 
 
-def _number_actions(blocks: list[dict]) -> list[dict]:
+def _number_actions(blocks: list[dict], prefix: str = "a") -> list[dict]:
     """Copy blocks, giving every interactive element a unique action_id (a0, a1, …) in order."""
     n = 0
     out = []
@@ -265,7 +265,7 @@ def _number_actions(blocks: list[dict]) -> list[dict]:
         if b["type"] == "actions":
             els = []
             for el in b["elements"]:
-                els.append({**el, "action_id": f"a{n}"})
+                els.append({**el, "action_id": f"{prefix}{n}"})
                 n += 1
             b = {**b, "elements": els}
         out.append(b)
