@@ -17,7 +17,7 @@ from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
 from bot.i18n.text import msg
 from domain.languages import language_name
-from domain.profile import DOMAINS, ExpertProfile, ProfileAnswers
+from domain.profile import DOMAINS, ProfileAnswers
 from domain.timezones import COMMON, match_timezone, valid_timezone, zone_for_locale, zone_label
 from handlers.shared.actions import RunCommand
 from handlers.shared.context import Context

@@ -39,7 +39,6 @@ from handlers.shared.task_render import item_quote, item_text, render_expected, 
 from handlers.shared.task_forms import answer_fields
 from handlers.shared.task_screen import FORM, load_assignment, show_task
 from handlers.shared.task_service import spec_from_json, spec_of
-from storage.uow import UnitOfWork
 
 router = Router("tasks")
 SKIP_REASONS = get_args(SkipReason)

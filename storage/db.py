@@ -14,7 +14,7 @@ import asyncio
 import hashlib
 from contextlib import asynccontextmanager
 from contextvars import ContextVar, Token
-from typing import Any, AsyncIterator
+from typing import Any
 
 from storage.dialect import Dialect
 

@@ -17,7 +17,7 @@ from bot.core.actions import ActionData
 from bot.core.dispatch import action_models
 from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation
 from bot.core.operations import Notice
-from bot.core.wizard import (
+from bot.core.form_buttons import (
     FORM_BUTTONS, FormBack, FormCancel, FormConfirm, FormDiscard, FormDiscardYes, FormDone, FormEdit, FormGoto,
     FormDropKept, FormInsist, FormKeep, FormNumber, FormPick, FormReview, FormSkip, FormStop, FormSuggest, FormToggle,
     FormUseKept,

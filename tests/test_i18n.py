@@ -12,7 +12,7 @@ from babel.messages.plurals import get_plural
 
 from bot.core.blocks import Button, Buttons, Fields, Heading, Paragraph, Reply, Span, button, text
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
-from bot.core.wizard import FormCancel
+from bot.core.form_buttons import FormCancel
 from bot.core.operations import Notice, SendMessage
 from bot.i18n.text import Day, Duration, Money, Msg, When, msg
 from bot.i18n import (

@@ -12,7 +12,7 @@ import pytest
 
 from bot.adapters.slack.render import render_modal
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, RenderedForm
-from bot.core.wizard import modal_texts
+from bot.core.form_modal import modal_texts
 from bot.i18n.catalog import Catalogs
 from bot.i18n.localize import localize
 from bot.i18n.text import msg

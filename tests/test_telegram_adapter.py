@@ -21,7 +21,7 @@ from app.wiring import build_runtime
 from bot.core.adapter import DeliveryFailed
 from bot.core.blocks import Buttons, LongText, Reply, button, text
 from bot.core.operations import Delivery, EditMessage, SendMessage, Target
-from bot.core.wizard import FormDone
+from bot.core.form_buttons import FormDone
 from app.settings import Settings
 from storage.db import open_database
 from tests.flows.helpers import PROFILE

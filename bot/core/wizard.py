@@ -3,6 +3,9 @@
 The session row (step, values, stage, version) is saved after every step, so a restart or another platform
 continues where the person stopped. Every button carries the session id and version: a press on an old message
 finds the version moved on and is answered "this button has expired".
+
+Here: walking a form (steps, typed answers, checks, completion). Its buttons are in form_buttons.py, its messages in
+form_render.py, and how it shows as a modal in form_modal.py.
 """
 from __future__ import annotations
 
@@ -11,20 +14,27 @@ from dataclasses import dataclass, field as dataclass_field
 from datetime import datetime
 from typing import Any, Awaitable, Callable, Mapping
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from bot.core.actions import ActionData
-from bot.core.blocks import Button, Buttons, Heading, Reply, Span, button, text
+from bot.core.blocks import Reply, button, text
 from bot.core.context import Context
-from bot.core.field_values import AskWhich, FieldInvalid, display, parse_raw, parse_text
-from bot.core.forms import FieldKind, FieldSpec, FormSpec, RenderedForm
+from bot.core.field_values import AskWhich, FieldInvalid, parse_raw, parse_text
+from bot.core.form_buttons import (
+    FORM_BUTTONS, FormBack, FormCancel, FormConfirm, FormDiscard, FormDiscardYes, FormDone, FormDropKept, FormEdit,
+    FormGoto, FormInsist, FormKeep, FormNumber, FormPick, FormPress, FormReview, FormSkip, FormStop, FormSuggest,
+    FormToggle, FormUseKept,
+)
+from bot.core.form_modal import fits_a_modal, modal_form, modal_values
+from bot.core.form_render import (
+    KEEP_FROM, KEPT, LAST, TEXT_KINDS, answered_count, applicable, next_step, render_discard_question,
+    render_edit_picker, render_step, render_summary, render_which,
+)
+from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import CloseForm, EditMessage, FormErrors, Notice, OpenForm, Operation, SendMessage
 from bot.core.paste import continues, units
 from bot.core.router import Router
-from bot.core.split import split_text, utf16_len
 from bot.core.typed_choice import match_options, normalize
-from bot.i18n.catalog import Catalogs
-from bot.i18n.text import Msg, msg, user_text
+from bot.i18n.text import Msg, msg
 from bot.core.store import FormSession
 
 Builder = Callable[[Context, dict], "FormSpec | Awaitable[FormSpec]"]
@@ -60,102 +70,6 @@ class FormDefinition:
 EXPIRED = [Notice(text=msg("error.button_expired"))]
 
 
-# The engine's own buttons. Each carries the session and the version it was drawn for; an option's index where
-# there is one. A press is honoured only on that version of that person's open session.
-class FormPress(ActionData):
-    session: int = Field(alias="s")
-    version: int = Field(alias="v")
-
-
-class FormOptionPress(FormPress):
-    option: int = Field(alias="o")
-
-
-class FormBack(FormPress, name="form.back"):
-    pass
-
-
-class FormSkip(FormPress, name="form.skip"):
-    pass
-
-
-class FormCancel(FormPress, name="form.cancel"):
-    pass
-
-
-class FormConfirm(FormPress, name="form.confirm"):
-    pass
-
-
-class FormStop(FormPress, name="form.stop"):
-    """Leave a form that keeps drafts: nothing changes, the answers wait in /drafts."""
-
-
-class FormDiscard(FormPress, name="form.discard"):
-    """Asks "Discard N answers?" first; only FormDiscardYes throws them away."""
-
-
-class FormDiscardYes(FormPress, name="form.discard_yes"):
-    pass
-
-
-class FormKeep(FormPress, name="form.keep"):
-    """No to the discard question: back to where the form was."""
-
-
-class FormInsist(FormPress, name="form.insist"):
-    """Submit despite a soft problem."""
-
-
-class FormEdit(FormPress, name="form.edit"):
-    """From the summary to the list of questions to change."""
-
-
-class FormReview(FormPress, name="form.review"):
-    """From that list back to the summary."""
-
-
-class FormDone(FormPress, name="form.done"):
-    """A multiple choice is complete."""
-
-
-class FormPick(FormOptionPress, name="form.pick"):
-    """A choice's option (its index) or a scale's number."""
-
-
-class FormToggle(FormOptionPress, name="form.toggle"):
-    """A multiple choice's option, on or off."""
-
-
-class FormSuggest(FormOptionPress, name="form.suggest"):
-    """A suggested answer (its index) for a typed question."""
-
-
-class FormGoto(FormOptionPress, name="form.goto"):
-    """Go to a question (its index) to change it."""
-
-
-class FormNumber(FormOptionPress, name="form.number"):
-    """One of the numbers of a typed range ("10-15": which one?), for a number question."""
-
-
-class FormUseKept(FormPress, name="form.use_kept"):
-    """Yes to "use the text you typed earlier as this answer?"."""
-
-
-class FormDropKept(FormPress, name="form.drop_kept"):
-    """No to that: the person types another answer."""
-
-
-FORM_BUTTONS: dict[str, type[FormPress]] = {m.action_name: m for m in (
-    FormBack, FormSkip, FormCancel, FormConfirm, FormStop, FormDiscard, FormDiscardYes, FormKeep, FormInsist,
-    FormEdit, FormReview, FormDone, FormPick, FormToggle, FormSuggest, FormGoto, FormNumber, FormUseKept,
-    FormDropKept)}
-
-TEXT_KINDS = (FieldKind.short_text, FieldKind.long_text)
-KEEP_FROM = 20  # characters: shorter text at a button step is a mistyped choice, longer text is kept as work
-KEPT, LAST = "kept", "last"  # session.pending: text kept from a button step; the last typed answer (a paste part)
-
 
 async def _field_problem(ctx: Context, definition: FormDefinition, session: FormSession, field_id: str, value: Any,
                          values: dict[str, Any]) -> Msg | None:
@@ -179,11 +93,6 @@ async def _checked_errors(ctx: Context, definition: FormDefinition, session: For
 
 def _unanswered(value: Any) -> bool:
     return value in (None, "", [])
-
-
-def _excerpt(typed: str, limit: int = 160) -> str:
-    flat = " ".join(typed.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 async def _spec(ctx: Context, definition: FormDefinition, session: FormSession) -> FormSpec:
@@ -233,198 +142,9 @@ def _error_message(err: dict) -> Msg:
     return msg(key, **params)
 
 
-def _nav(session: FormSession, spec: FormSpec, field: FieldSpec) -> list[list[Button]]:
-    s, v = session.id, session.version
-    row = []
-    if _next_step(spec, session.values, session.step, -1) is not None:
-        row.append(button(msg("common.back"), FormBack(session=s, version=v)))
-    if not field.required:
-        row.append(button(msg("common.skip"), FormSkip(session=s, version=v)))
-    if not spec.keep_drafts:
-        return [row + [button(msg("common.cancel"), FormCancel(session=s, version=v), style="danger")]]
-    return [row + [button(msg("form.stop"), FormStop(session=s, version=v))], *_discard_row(session)]
-
-
-def _leave_rows(session: FormSession, spec: FormSpec) -> list[list[Button]]:
-    """The ways out of a summary, each on its own row, apart from Submit."""
-    s, v = session.id, session.version
-    if not spec.keep_drafts:
-        return [[button(msg("common.cancel"), FormCancel(session=s, version=v), style="danger")]]
-    return [[button(msg("form.stop"), FormStop(session=s, version=v))], *_discard_row(session)]
-
-
-def _discard_row(session: FormSession) -> list[list[Button]]:
-    answered = _answered(session)
-    if not answered:
-        return []
-    return [[button(msg("form.discard"), FormDiscard(session=session.id, version=session.version),
-                    style="danger")]]
-
-
-def _answered(session: FormSession) -> int:
-    return sum(1 for v in session.values.values() if v not in (None, "", []))
-
-
-def render_discard_question(session: FormSession, spec: FormSpec) -> Reply:
-    s, v = session.id, session.version
-    return Reply(blocks=[Heading(text=spec.title), text(msg("form.discard_question", count=_answered(session))),
-                         Buttons(rows=[[button(msg("form.discard_yes"), FormDiscardYes(session=s, version=v),
-                                               style="danger"),
-                                        button(msg("form.keep"), FormKeep(session=s, version=v), style="primary")]])])
-
-
-def _fits_a_modal(ctx: Context, session: FormSession) -> bool:
-    """A draft with an answer longer than a modal's text input is walked in the conversation: a modal would cut it."""
-    limit = ctx.capabilities.modal_text
-    return limit is None or all(len(v) <= limit for v in session.values.values() if isinstance(v, str))
-
-
 def at_summary(session: FormSession) -> bool:
     """Whether the person has reached the form's summary (or its edit picker): only Submit is left."""
     return session.stage in ("confirm", "soft", "pick_edit")
-
-
-def _modal_values(ctx: Context, spec: FormSpec, session: FormSession) -> dict[str, Any]:
-    """What a modal's inputs start from: the answers so far, else a field's prefill cut at a word to what the
-    input holds (the whole text stays in the modal's context above)."""
-    values = dict(session.values)
-    for f in spec.fields:
-        if f.prefill and values.get(f.id) in (None, ""):
-            limits = [x for x in (f.max_length, ctx.capabilities.modal_text) if x]
-            limit = min(limits) if limits else None
-            fits = limit is None or utf16_len(f.prefill) <= limit
-            values[f.id] = f.prefill if fits else split_text(f.prefill, limit - 1, utf16_len)[0].rstrip() + "…"
-    return values
-
-
-def _modal_form(ctx: Context, spec: FormSpec, values: dict[str, Any]) -> RenderedForm:
-    """The form as a modal shows it, whether opened or redrawn: hints written for a modal, these values."""
-    return RenderedForm(spec=modal_texts(ctx.runtime.catalogs, spec), values=values)
-
-
-MODAL_VARIANT = ".modal"
-
-
-def modal_texts(catalogs: Catalogs, spec: FormSpec) -> FormSpec:
-    """`spec` as a modal shows it: a field's help written for the step-by-step wizard ("…then press Done") has a
-    `<key>.modal` variant in the catalogs for a form shown whole, which has no Done, Skip or Back, only its submit
-    and close buttons; that variant is used where it exists."""
-    fields = []
-    for f in spec.fields:
-        help_ = f.help
-        if isinstance(help_, Msg) and any(catalogs.has(loc, help_.key + MODAL_VARIANT) for loc in catalogs.locales()):
-            f = f.model_copy(update={"help": help_.model_copy(update={"key": help_.key + MODAL_VARIANT})})
-        fields.append(f)
-    return spec.model_copy(update={"fields": fields})
-
-
-def applicable(spec: FormSpec, values: dict[str, Any]) -> list[FieldSpec]:
-    return [f for f in spec.fields if f.applies(values)]
-
-
-def _position(spec: FormSpec, session: FormSession) -> int:
-    return sum(1 for f in spec.fields[: session.step + 1] if f.applies(session.values))
-
-
-def _next_step(spec: FormSpec, values: dict[str, Any], step: int, direction: int) -> int | None:
-    i = step + direction
-    while 0 <= i < len(spec.fields):
-        if spec.fields[i].applies(values):
-            return i
-        i += direction
-    return None
-
-
-def render_step(session: FormSession, spec: FormSpec, error: Msg | None = None, note: Msg | None = None) -> Reply:
-    field = spec.fields[session.step]
-    s, v = session.id, session.version
-    blocks: list[Any] = [
-        Heading(text=spec.title),
-        text(msg("form.step", current=_position(spec, session), total=len(applicable(spec, session.values)))),
-    ]
-    if note is not None:
-        blocks.append(text(note))
-    if error is not None:
-        blocks.append(text(Span(text=error, style="bold")))
-    blocks.append(text(Span(text=field.label, style="bold")))
-    if field.help:
-        blocks.append(text(field.help))
-    current = session.values.get(field.id)
-    if current not in (None, "", []) and field.kind not in (FieldKind.multi_choice,):
-        blocks.append(text(msg("form.current"), " ", *display(field, current)))
-    rows: list[list[Button]] = []
-    kept = (session.pending or {}).get(KEPT)
-    if kept and field.kind in TEXT_KINDS:  # text typed at an earlier button step, offered for this answer
-        blocks.append(text(msg("form.kept_offer", label=field.label)))
-        blocks.append(text(Span(text=user_text(_excerpt(kept["text"])), style="italic")))
-        rows.append([button(msg("form.kept_use"), FormUseKept(session=s, version=v), style="primary"),
-                     button(msg("form.kept_other"), FormDropKept(session=s, version=v))])
-    if field.kind == FieldKind.choice:
-        opts = [button(o.label, FormPick(session=s, version=v, option=i)) for i, o in enumerate(field.options)]
-        rows += [opts[i:i + 2] for i in range(0, len(opts), 2)]
-    elif field.kind == FieldKind.multi_choice:
-        chosen = set(current or [])
-        opts = [
-            button(o.label, FormToggle(session=s, version=v, option=i), style="primary" if o.value in chosen else None)
-            for i, o in enumerate(field.options)
-        ]
-        rows += [opts[i:i + 2] for i in range(0, len(opts), 2)]
-        if chosen:
-            blocks.append(text(msg("form.chosen"), " ", *display(field, [o.value for o in field.options if o.value in chosen])))
-        rows.append([button(msg("common.done"), FormDone(session=s, version=v), style="primary")])
-    elif field.kind == FieldKind.scale and field.min is not None and field.max is not None and field.max - field.min <= 10:
-        rows.append([button(str(n), FormPick(session=s, version=v, option=n))
-                     for n in range(int(field.min), int(field.max) + 1)])
-    if field.suggestions:
-        sugg = [button(o.label, FormSuggest(session=s, version=v, option=i)) for i, o in enumerate(field.suggestions)]
-        rows += [sugg[i:i + 3] for i in range(0, len(sugg), 3)]
-    rows += _nav(session, spec, field)
-    blocks.append(Buttons(rows=rows))
-    expects_text = field.kind not in (FieldKind.choice, FieldKind.multi_choice)
-    return Reply(blocks=blocks, expects_text=expects_text)
-
-
-def render_summary(session: FormSession, spec: FormSpec, error: Msg | None = None,
-                   soft: Problem | None = None, note: Msg | None = None) -> Reply:
-    s, v = session.id, session.version
-    blocks: list[Any] = [Heading(text=spec.title)]
-    if note is not None:
-        blocks.append(text(note))
-    blocks.append(text(msg("form.summary")))
-    for f in applicable(spec, session.values):
-        blocks.append(text(Span(text=f.label, style="bold"), " ", *display(f, session.values.get(f.id))))
-    if error is not None:
-        blocks.append(text(Span(text=error, style="bold")))
-    rows = [[
-        button(spec.submit_label or msg("common.confirm"), FormConfirm(session=s, version=v), style="primary"),
-        button(msg("common.edit"), FormEdit(session=s, version=v)),
-    ], *_leave_rows(session, spec)]
-    if soft is not None:
-        blocks.append(text(Span(text=soft.message, style="bold")))
-        index = next((i for i, f in enumerate(spec.fields) if f.id == soft.field_id), 0)
-        rows = [[
-            button(msg("form.fix_it"), FormGoto(session=s, version=v, option=index), style="primary"),
-            button(msg("form.submit_anyway"), FormInsist(session=s, version=v)),
-        ], *_leave_rows(session, spec)]
-    blocks.append(Buttons(rows=rows))
-    return Reply(blocks=blocks)
-
-
-def render_which(session: FormSession, spec: FormSpec, typed: str, candidates: list[Button]) -> Reply:
-    """Typed text that could mean several options (or numbers): which one, with just those buttons."""
-    field = spec.fields[session.step]
-    rows = [candidates[i:i + 2] for i in range(0, len(candidates), 2)] + _nav(session, spec, field)
-    return Reply(blocks=[Heading(text=spec.title), text(Span(text=field.label, style="bold")),
-                         text(msg("form.which", typed=user_text(_excerpt(typed, 60)))), Buttons(rows=rows)])
-
-
-def render_edit_picker(session: FormSession, spec: FormSpec) -> Reply:
-    s, v = session.id, session.version
-    opts = [button(f.label, FormGoto(session=s, version=v, option=i))
-            for i, f in enumerate(spec.fields) if f.applies(session.values)]
-    rows = [opts[i:i + 2] for i in range(0, len(opts), 2)]
-    rows.append([button(msg("common.back"), FormReview(session=s, version=v))])
-    return Reply(blocks=[Heading(text=spec.title), text(msg("form.edit_which")), Buttons(rows=rows)])
 
 
 class Wizard:
@@ -479,10 +199,10 @@ class Wizard:
         # A form opens as a modal only when it starts from a slash command or a button outside a conversation
         # (the home tab). Buttons on messages keep the form in the conversation, walked step by step.
         on_a_message = getattr(ctx.event, "message_id", None) is not None
-        if (opening and not on_a_message and ctx.capabilities.modals and _fits_a_modal(ctx, session)
+        if (opening and not on_a_message and ctx.capabilities.modals and fits_a_modal(ctx, session)
                 and ctx.event.reply_context.get("trigger_id")):
             return [OpenForm(session_id=session.id, title=spec.title,
-                             form=_modal_form(ctx, spec, _modal_values(ctx, spec, session)))]
+                             form=modal_form(ctx, spec, modal_values(ctx, spec, session)))]
         if session.stage in ("confirm", "soft"):
             reply = render_summary(session, spec, error, soft, note)
         elif session.stage == "pick_edit":
@@ -498,7 +218,7 @@ class Wizard:
     async def _advance(self, ctx: Context, definition: FormDefinition, session: FormSession, spec: FormSpec,
                        edit: bool, note: Msg | None = None) -> list[Operation]:
         """Move past the current step: to the next unanswered one when editing from the summary, else the next."""
-        following = _next_step(spec, session.values, session.step, +1)
+        following = next_step(spec, session.values, session.step, +1)
         if session.stage == "ask_one" or following is None:
             session.stage = "confirm"
             if not spec.confirm:
@@ -732,8 +452,8 @@ class Wizard:
         elif isinstance(press, FormReview) and session.stage == "pick_edit":
             session.stage = "confirm"
         elif (isinstance(press, FormBack) and session.stage in ("ask", "ask_one")
-              and _next_step(spec, session.values, session.step, -1) is not None):
-            session.step = _next_step(spec, session.values, session.step, -1)
+              and next_step(spec, session.values, session.step, -1) is not None):
+            session.step = next_step(spec, session.values, session.step, -1)
             session.stage = "ask"
         elif session.stage in ("ask", "ask_one"):
             return await self._step_button(ctx, definition, session, spec, press)
@@ -831,7 +551,7 @@ class Wizard:
         return await definition.on_complete(ctx, model, session)
 
     async def _cancel(self, ctx: Context, session: FormSession, discarded: bool = False) -> list[Operation]:
-        answered = _answered(session)
+        answered = answered_count(session)
         session.status = "cancelled"
         if not await ctx.uow.forms.save(session, ctx.now):
             return EXPIRED  # moved on meanwhile (answered, submitted): nothing is thrown away
@@ -886,7 +606,7 @@ class Wizard:
             session.values = {**session.values, **values}
             await ctx.uow.forms.save(session, ctx.now)
             shown = {**values, **{k: v for k, v in raw.items() if v not in (None, "", [])}}
-            return [OpenForm(session_id=session.id, title=spec.title, form=_modal_form(ctx, spec, shown))]
+            return [OpenForm(session_id=session.id, title=spec.title, form=modal_form(ctx, spec, shown))]
         errors = {**_field_errors(definition.model, values, only=None), **errors}
         for f in applicable(spec, values):  # each field's own check, reported on that field
             if f.id not in errors:
@@ -930,7 +650,7 @@ class Wizard:
             await ctx.uow.forms.save(session, ctx.now)
             spec = await _spec(ctx, definition, session)
         shown = {**kept, **{k: v for k, v in raw.items() if v not in (None, "", [])}}
-        return [OpenForm(session_id=session.id, title=spec.title, form=_modal_form(ctx, spec, shown))]
+        return [OpenForm(session_id=session.id, title=spec.title, form=modal_form(ctx, spec, shown))]
 
     async def on_closed(self, ctx: Context, session_id: int, raw: dict[str, Any] | None = None) -> list[Operation]:
         """A modal closed without submitting: what parses is kept as the draft (the rest is dropped quietly).
@@ -941,7 +661,7 @@ class Wizard:
         spec = await _spec(ctx, self.forms[session.form_id], session)
         stopped = [SendMessage(message=Reply(blocks=[text(msg("form.stopped"))]))] if spec.keep_drafts else []
         kept = dict(session.values)
-        started = _modal_values(ctx, spec, session)
+        started = modal_values(ctx, spec, session)
         for field in (spec.fields if raw else []):
             try:
                 value = parse_raw(field, raw.get(field.id), ctx.locale)
@@ -958,7 +678,7 @@ class Wizard:
                 session.step = next((i for i, f in enumerate(spec.fields)
                                      if f.applies(kept) and kept.get(f.id) in (None, "", [])), session.step)
             await ctx.uow.forms.save(session, ctx.now)
-        return stopped if _answered(session) else []
+        return stopped if answered_count(session) else []
 
 
 class Forms:

@@ -33,7 +33,7 @@ from typing import Any
 from bot.core.events import (
     Actor, ButtonPressed, CommandEvent, Conversation, FormCancelled, FormSubmitted, HomeOpened, TextEvent,
 )
-from bot.adapters.slack import SLASH_COMMAND  # re-exported: the adapter reads parse.SLASH_COMMAND
+from bot.adapters.slack import SLASH_COMMAND  # noqa: F401  (re-exported: the adapter reads parse.SLASH_COMMAND)
 from bot.adapters.slack.render import parse_view_submission
 
 PLATFORM = "slack"
