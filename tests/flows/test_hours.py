@@ -171,7 +171,11 @@ async def test_timer_start_pause_stop_nudge_and_forgotten(open_chat):
     assert len(await rows(chat.runtime, "SELECT id FROM hours_entries")) == 1
 
 
-async def test_hours_in_spanish(chat):
+SUNDAY = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)  # noon in Madrid too
+
+
+async def test_hours_in_spanish(open_chat):
+    chat = await open_chat(clock=Clock(SUNDAY))  # "ayer" in the same week as today, whatever day the suite runs
     await setup(chat, "ana")
     await chat.send("ana", "/language es")
     await chat.send("ana", "/log 1,5h ayer revisé fuentes")
@@ -181,9 +185,6 @@ async def test_hours_in_spanish(chat):
     assert "superaría las 24 horas" in chat.last("ana").text
     await chat.send("ana", "/timesheet")
     assert "pendiente de aprobación" in chat.last("ana").text and "revisé fuentes" in chat.last("ana").text
-
-
-SUNDAY = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)  # noon in Madrid too
 
 
 async def booked(chat) -> list[tuple[str, int, str]]:
