@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.cli_text import CliText
 from app.settings import Settings
-from domain.project_spec import SpecProblem
+from domain.project_spec import SpecProblem, problem_count
 from storage.db import open_database
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
@@ -15,7 +15,7 @@ from storage.uow import UnitOfWork
 
 def refused(say: CliText, what: str, errors: list[SpecProblem]) -> int:
     """Every problem of a refused file (`what`: spec or assessment), one per line, on stderr; the exit code for it."""
-    say.err(f"cli.refused.{what}", count=len(errors))
+    say.err(f"cli.refused.{what}", count=problem_count(errors))
     for error in errors:
         print(f"  {error.render(say)}", file=sys.stderr)
     return 1

@@ -1,4 +1,4 @@
-"""The `panelist` command: demo, run, db upgrade, db copy, project, tasks, assessment, export, outbox."""
+"""The `panelist` command: demo, run, db upgrade, db copy, project, tasks, assessment, spec, export, outbox."""
 from __future__ import annotations
 
 import argparse
@@ -25,9 +25,10 @@ def _parser(say: CliText) -> argparse.ArgumentParser:
     imp.add_argument("project")
     imp.add_argument("file")
     imp.add_argument("--all-or-nothing", action="store_true", help=say.text("cli.help.all_or_nothing"))
-    from app import assessment_cli, export_cli, outbox_cli
+    from app import assessment_cli, export_cli, outbox_cli, spec_cli
 
     assessment_cli.add_parser(sub, say)
+    spec_cli.add_parser(sub, say)
     outbox_cli.add_parser(sub, say)
     export_cli.add_arguments(sub.add_parser("export", help=say.text("cli.help.export")), say)
     db = sub.add_parser("db", help=say.text("cli.help.db"))
@@ -51,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
 
             asyncio.run(run_demo(Path(args.db).resolve(), interactive=sys.stdin.isatty()))
             return 0
+        if args.command == "spec":  # no database; the language is the settings' when they read
+            from app.spec_cli import run as run_spec
+
+            return run_spec(say, args)
         settings = load_settings()
         if args.command == "run":
             from app.serve import serve

@@ -29,21 +29,34 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError, model_validator
+from pydantic import (
+    BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError, WithJsonSchema, model_validator,
+)
 
 from bot.i18n.text import msg
 from domain.problems import Invalid
 from domain.project_spec import (
-    GOLD_TASK_TYPES, Domain, Instructions, ProjectSpec, ShortText, Slug, SpecError, SpecProblem, Text, _check_size, _file_problem,
-    _load, _no_bool, _problems,
+    GOLD_TASK_TYPES, SPEC_EXAMPLES, Domain, Instructions, ProjectSpec, ShortText, Slug, SpecError, SpecProblem, Text,
+    _check_size, _file_problem, _load, _no_bool, _problems, looks_like_assessment, with_examples,
 )
 from domain.task_import import TaskItem
 from domain.task_types import AnswerInvalid, canonical_gold, validate_gold
 
 __all__ = [
     "AssessmentSpec", "ChoiceItem", "NumericItem", "WrittenItem", "TaskSampleItem", "Item",
-    "is_assessment_file", "parse_assessment", "SUFFIXES",
+    "is_assessment_file", "parse_assessment", "SUFFIXES", "ASSESSMENT_EXAMPLES",
 ]
+
+ASSESSMENT_EXAMPLES: dict[str, str] = {
+    "kind": "assessment",
+    "id": "medicine_screening",
+    "domain": SPEC_EXAMPLES["domain"],
+    "title": "Clinical reasoning screening",
+    "instructions": "Answer each question on your own.",
+    "time_limit_minutes": "20",
+    "pass_score": "0.7",
+    "items": '[{id: q1, type: choice, prompt: "2 + 2?", options: ["3", "4"], correct: ["4"]}]',
+}
 
 SUFFIXES = (".assessment.yaml", ".assessment.yml", ".assessment.json")
 MAX_ITEMS = 50
@@ -132,7 +145,7 @@ class TaskSampleItem(_Item):
     """One item of a task type, answered with that type's form. Gold scores it; without gold a reviewer does."""
 
     type: Literal["task"]
-    task: ProjectSpec
+    task: Annotated[ProjectSpec, WithJsonSchema({"type": "object"})]  # name, pay, … are filled in
     item: TaskItem
     rubric: Text | None = None
 
@@ -206,7 +219,8 @@ class AssessmentSpec(BaseModel):
     title: ShortText
     instructions: Instructions
     time_limit_minutes: Annotated[int, Strict(), Field(ge=1, le=600)]
-    pass_score: Annotated[float, BeforeValidator(_ratio_or_percent), Field(gt=0, le=1)]
+    pass_score: Annotated[float, BeforeValidator(_ratio_or_percent), Field(gt=0, le=1),
+                          WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 100})]
     retake_after_days: Annotated[int, Strict(), Field(ge=0, le=365)] = 14
     max_attempts: Annotated[int, Strict(), Field(ge=1, le=20)] = 3
     qualification: Slug | None = None  # what a pass grants; the domain when not named
@@ -252,7 +266,8 @@ class AssessmentSpec(BaseModel):
 
 
 def is_assessment_file(data: bytes, filename: str) -> bool:
-    """An upload is an assessment when its name says so or its top level has `kind: assessment`."""
+    """An upload is an assessment when its name says so, its top level has `kind: assessment`, or it plainly is one
+    without saying so (`looks_like_assessment`)."""
     name = filename.lower()
     if name.endswith(SUFFIXES):
         return True
@@ -262,7 +277,7 @@ def is_assessment_file(data: bytes, filename: str) -> bool:
         document = _load(data, filename)
     except SpecError:
         return False
-    return isinstance(document, dict) and document.get("kind") == "assessment"
+    return looks_like_assessment(document)
 
 
 def parse_assessment(data: bytes, filename: str) -> AssessmentSpec:
@@ -281,4 +296,4 @@ def parse_assessment(data: bytes, filename: str) -> AssessmentSpec:
             for kind in ("choice", "numeric", "written", "task"):
                 path = path.replace(f"].{kind}.", "].").replace(f"].{kind}", "]")
             problems.append(SpecProblem(path=path, message=p.message))
-        raise SpecError(problems) from None
+        raise SpecError(with_examples(problems, ASSESSMENT_EXAMPLES)) from None

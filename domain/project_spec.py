@@ -33,6 +33,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -56,6 +57,11 @@ __all__ = [
     "SpecProblem",
     "SpecRule",
     "SPEC_RULES",
+    "SPEC_EXAMPLES",
+    "looks_like_assessment",
+    "one_of",
+    "problem_count",
+    "with_examples",
     "parse_project_spec",
     "response_count_range",
 ]
@@ -92,6 +98,7 @@ class SpecProblem(BaseModel):
 
     path: str
     message: Msg
+    example: bool = False  # a "for example: …" line after a problem, not a problem of its own
 
     @property
     def text(self) -> Msg:
@@ -130,12 +137,70 @@ def _path(loc: Iterable[str | int]) -> str:
     return out
 
 
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _allowed_values(error: dict[str, Any]) -> list[str] | None:
+    """The allowed values of an enum-like field a value was refused by (pydantic writes them quoted)."""
+    ctx = error.get("ctx") or {}
+    if error["type"] in ("literal_error", "enum"):
+        return _QUOTED.findall(str(ctx.get("expected", ""))) or None
+    if error["type"] == "union_tag_invalid":
+        return _QUOTED.findall(str(ctx.get("expected_tags", ""))) or None
+    return None
+
+
+def one_of(values: Iterable[str]) -> Msg:
+    """"one of per_task, hourly": what a refused enum value teaches."""
+    return msg("spec.problem.one_of", values=", ".join(values))
+
+
 def _problems(err: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[SpecProblem]:
     found = []
     for e in err.errors(include_url=False):
-        path = _path(prefix + tuple(e["loc"]))
-        found += [SpecProblem(path=path, message=m) for m in problem_messages(e)]
+        loc = prefix + tuple(e["loc"])
+        allowed = _allowed_values(e)
+        if allowed:
+            if e["type"] == "union_tag_invalid":  # the tag is the discriminator field of that entry
+                loc += (str((e.get("ctx") or {}).get("discriminator", "")).strip("'"),)
+            found.append(SpecProblem(path=_path(loc), message=one_of(allowed)))
+            continue
+        found += [SpecProblem(path=_path(loc), message=m) for m in problem_messages(e)]
     return found
+
+
+# A minimal valid value for the fields a manager most often gets wrong, shown under the first problem with that
+# field. YAML text, not words: it reads the same in every language.
+SPEC_EXAMPLES: dict[str, str] = {
+    "domain": "medicine",
+    "task_type": "rating",
+    "criteria": "[{id: accuracy, label: Accuracy, scale: [1, 5]}]",
+    "labels": "[positive, negative, neutral]",
+    "pay": '{kind: per_task, currency: EUR, amount: "2.50"}',
+    "requires": "{domain: medicine, level: 2}",
+    "languages": "[en, es]",
+    "deadline": "2026-12-31",
+    "guidelines_url": "https://example.com/guidelines",
+}
+
+
+def with_examples(problems: list[SpecProblem], examples: Mapping[str, str]) -> list[SpecProblem]:
+    """`problems`, each top-level field that has an example followed once by "for example: …"."""
+    out: list[SpecProblem] = []
+    shown: set[str] = set()
+    for problem in problems:
+        out.append(problem)
+        field = re.split(r"[.\[]", problem.path, maxsplit=1)[0]
+        if field in examples and field not in shown:
+            shown.add(field)
+            out.append(SpecProblem(path=field, message=msg("spec.problem.example", example=examples[field]),
+                                   example=True))
+    return out
+
+
+def problem_count(problems: Iterable[SpecProblem]) -> int:
+    """How many things are wrong (the example lines do not count)."""
+    return sum(not p.example for p in problems)
 
 
 # ---------------------------------------------------------------- small value types
@@ -234,7 +299,8 @@ def _utc_deadline(value: Any) -> datetime:
     return result
 
 
-Deadline = Annotated[datetime, BeforeValidator(_utc_deadline)]
+# The JSON Schema says what a file may hold (an ISO date or datetime), not the parsed value.
+Deadline = Annotated[datetime, BeforeValidator(_utc_deadline), WithJsonSchema({"type": "string", "format": "date"})]
 
 
 # ---------------------------------------------------------------- criteria
@@ -301,7 +367,8 @@ class Criterion(BaseModel):
     id: Slug
     label: ShortText
     description: Annotated[str, Strict(), StringConstraints(strip_whitespace=True, max_length=2000)] = ""
-    scale: Annotated[Scale, BeforeValidator(_scale)]
+    scale: Annotated[Scale, BeforeValidator(_scale), WithJsonSchema({"type": "array", "minItems": 2, "maxItems": 10,
+                                                                     "items": {"type": ["integer", "string"]}})]
     tolerance: Annotated[int, Strict(), Field(ge=0)] = 0
 
     @field_validator("tolerance")
@@ -694,7 +761,10 @@ def _validated_fields(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Spec
     for name, info in ProjectSpec.model_fields.items():
         if name not in raw:
             if info.is_required():
-                problems.append(SpecProblem(path=name, message=msg("spec.problem.required")))
+                choices = getattr(info.annotation, "__args__", None) if name in ("domain", "task_type") else None
+                problems.append(SpecProblem(path=name, message=msg("spec.problem.required_one_of",
+                                                                   values=", ".join(choices))
+                                            if choices else msg("spec.problem.required")))
             else:
                 values[name] = info.get_default(call_default_factory=True)
             continue
@@ -713,14 +783,32 @@ def _validated_fields(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Spec
     return values, problems
 
 
+_ASSESSMENT_ITEM_TYPES = ("choice", "numeric", "written", "task")
+
+
+def looks_like_assessment(document: Any) -> bool:
+    """An assessment file that forgot `kind: assessment`: no task type, and items or scoring only an assessment
+    has. A manager who uploads one means an assessment, so it is read as one."""
+    if not isinstance(document, dict) or "task_type" in document or document.get("kind") not in (None, "assessment"):
+        return False
+    if document.get("kind") == "assessment":
+        return True
+    items = document.get("items")
+    typed = isinstance(items, list) and any(isinstance(i, dict) and i.get("type") in _ASSESSMENT_ITEM_TYPES
+                                            for i in items)
+    return typed or (items is not None and ("pass_score" in document or "time_limit_minutes" in document))
+
+
 def parse_project_spec(data: bytes, filename: str) -> ProjectSpec:
     """A spec from a YAML (or `.json`) file's bytes; `SpecError` lists every problem, nothing half-accepted."""
     document = _load(data, filename)
     if not isinstance(document, dict):
         raise _file_problem(msg("spec.problem.top_level", example="name"))
     _check_size(document)
+    if looks_like_assessment(document):
+        raise _file_problem(msg("spec.problem.looks_like_assessment"))
     values, problems = _validated_fields(document)
     problems += run_spec_rules(values)
     if problems:
-        raise SpecError(problems)
+        raise SpecError(with_examples(problems, SPEC_EXAMPLES))
     return ProjectSpec.model_validate(document)

@@ -15,6 +15,7 @@ from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import msg
 from domain.identity import parse_identity
+from domain.project_spec import problem_count
 from handlers.shared.announcements import announce_new_tasks
 from handlers.shared.assessment_files import assessment_upload
 from handlers.shared.project_render import project_line
@@ -81,7 +82,7 @@ async def _create(ctx: Context, data: bytes, filename: str) -> list:
     if created.errors:
         lines = "\n".join(problem_lines(ctx, created.errors[:40]))
         more = len(created.errors) - 40
-        blocks = [text(msg("project.refused", count=len(created.errors))), LongText(title=msg("project.errors"),
+        blocks = [text(msg("project.refused", count=problem_count(created.errors))), LongText(title=msg("project.errors"),
                   text=lines + (f"\n… +{more}" if more > 0 else ""), filename="spec-errors.txt")]
         return [ctx.reply(*blocks)]
     if created.exists:

@@ -41,7 +41,7 @@ def problems(text: str, locale: str = "en") -> list[str]:
     with pytest.raises(SpecError) as info:
         parse(text)
     catalogs = default_catalogs()
-    return [p.render(lambda m: catalogs.render(m, locale)) for p in info.value.errors]
+    return [p.render(lambda m: catalogs.render(m, locale)) for p in info.value.errors if not p.example]
 
 
 def test_a_good_file_parses_with_defaults_and_positions():

@@ -8,7 +8,7 @@ from bot.core.blocks import LongText, text
 from handlers.shared.context import Context
 from bot.i18n.text import msg
 from domain.assessment_spec import AssessmentSpec, is_assessment_file, parse_assessment
-from domain.project_spec import SpecError, SpecProblem
+from domain.project_spec import SpecError, SpecProblem, problem_count
 from handlers.shared.replies import say
 from handlers.shared.reports import problem_lines
 from storage.uow import UnitOfWork
@@ -44,7 +44,8 @@ async def assessment_upload(ctx: Context, filename: str, data: bytes) -> list | 
     created = await create_assessment(ctx.uow, data, filename, ctx.person.id, ctx.now)
     if created.errors:
         listing = "\n".join(problem_lines(ctx, created.errors[:40]))
-        return [ctx.reply(text(msg("assess.refused", count=len(created.errors), problems=len(created.errors))),
+        count = problem_count(created.errors)
+        return [ctx.reply(text(msg("assess.refused", count=count, problems=count)),
                           LongText(title=msg("assess.errors"), text=listing, filename="assessment-errors.txt"))]
     if created.exists:
         return [say("assess.exists", id=created.spec.id)]
