@@ -22,6 +22,7 @@ def refused(say: CliText, what: str, errors: list[SpecProblem]) -> int:
 
 
 async def run_admin(settings: Settings, args) -> int:
+    from app.project_lookup import project_named
     from handlers.shared.task_service import create_project, import_file
 
     say = CliText.of(settings)
@@ -49,10 +50,9 @@ async def run_admin(settings: Settings, args) -> int:
             if not Path(args.file).is_file():
                 say.err("cli.no_such_file", path=str(args.file))
                 return 2
-            project, report = await import_file(db, args.project, args.file, args.all_or_nothing, now)
-            if project is None:
-                say.err("cli.no_project", name=repr(args.project))
+            if (project := await project_named(db, say, args.project)) is None:
                 return 2
+            report = await import_file(db, project, args.file, args.all_or_nothing, now)
             for problem in report.problems:
                 print(f"  {problem.render(say)}", file=sys.stderr)
             if report.problem_count > len(report.problems):

@@ -50,10 +50,10 @@ async def pseudonym_secret(db, settings: Settings) -> bytes:
 
 
 async def run_export(settings: Settings, args: argparse.Namespace) -> int:
+    from app.project_lookup import project_named
     from handlers.export import write_export
     from storage.db import open_database
     from storage.migrate import upgrade
-    from storage.uow import UnitOfWork
 
     say = CliText.of(settings)
     try:
@@ -63,10 +63,7 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     async with open_database(settings.database_url, settings.database_pool_size) as db:
         await upgrade(db)
-        async with db.transaction() as tx:
-            project = await UnitOfWork(tx).projects.by_name(args.project)
-        if project is None:
-            say.err("cli.no_project", name=repr(args.project))
+        if (project := await project_named(db, say, args.project)) is None:
             return 2
         if not applies_to(args.format, project.task_type):
             usable = ", ".join(f for f in FORMATS if applies_to(f, project.task_type))

@@ -158,11 +158,13 @@ async def child(url: str, path: str) -> dict:
         async with db.transaction() as tx:
             created = await create_project(UnitOfWork(tx), json.dumps(SPEC).encode(), "bench.json", None, now)
         assert created.project_id, created.errors
+        async with db.transaction() as tx:
+            project = await UnitOfWork(tx).projects.get(created.project_id)
         for run in ("first", "again"):
             reset_peak()
             base = rss_mb()
             started = time.perf_counter()
-            project, report = await import_file(db, SPEC["name"], path, False, now)
+            report = await import_file(db, project, path, False, now)
             seconds = time.perf_counter() - started
             out[run] = {"seconds": seconds, "imported": report.imported, "unchanged": report.unchanged_existing,
                         "problems": report.problem_count, "rss_before_mb": base, "peak_mb": peak_mb(),

@@ -14,6 +14,7 @@ from typing import Sequence
 
 from domain.dates import DateInvalid, check_log_day, take_date
 from domain.durations import DurationInvalid, parse_duration
+from domain.project_names import matching_ids
 
 # Days before today − LOCK_DAYS can no longer be logged (a setting the lead may move into app.settings).
 LOCK_DAYS = 14
@@ -45,14 +46,9 @@ class LogRequest:
 
 
 def match_projects(words: str, projects: Sequence[tuple[int, str]]) -> list[int]:
-    """Ids of projects whose name starts with `words` (case-insensitive); an exact name wins alone."""
-    needle = " ".join(words.casefold().split())
-    if not needle:
-        return []
-    exact = [pid for pid, name in projects if " ".join(name.casefold().split()) == needle]
-    if exact:
-        return exact[:1]
-    return [pid for pid, name in projects if " ".join(name.casefold().split()).startswith(needle)]
+    """Ids of the projects `words` names (domain.project_names, without its substring tier: these words are read
+    out of a free-text line, and a short note word would be found inside many names)."""
+    return matching_ids(words, projects, substring=False)
 
 
 def parse_log_args(args: str, today: date, projects: Sequence[tuple[int, str]],

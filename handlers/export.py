@@ -26,6 +26,7 @@ from domain.exports import (
     FORMATS, ExportArgsError, ExportFilters, ItemCache, applies_to, export_row, exporter_for, parse_chat_args,
     parse_day, check_range,
 )
+from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.replies import say
 from handlers.shared.task_service import spec_of
 from storage.repos.exports import OpenTx, iter_submissions
@@ -118,12 +119,15 @@ async def export_command(ctx: Context, event) -> list:
         request = parse_chat_args(typed)
     except ExportArgsError as exc:
         return [ctx.reply(text(exc.message), text(msg("export.usage")))]
-    matches = await ctx.uow.projects.matching(request.project)
-    if len(matches) != 1:
-        return [say("projects.not_found" if not matches else "projects.ambiguous", name=request.project[:80])]
-    if request.fmt is None:
-        return _format_buttons(ctx, matches[0], request.filters)
-    return await _run(ctx, matches[0], request.fmt, request.filters)
+    fmt = request.fmt
+    # a choice among several projects goes on with what was typed: the format and filters when given
+    found = await find_project(ctx, request.project, lambda p: PickProject(project=p.id) if fmt is None
+                               else _run_button(p, fmt, request.filters))
+    if isinstance(found, list):
+        return found
+    if fmt is None:
+        return _format_buttons(ctx, found, request.filters)
+    return await _run(ctx, found, fmt, request.filters)
 
 
 def _format_buttons(ctx: Context, project: ProjectRow, filters: ExportFilters) -> list:

@@ -19,6 +19,7 @@ from handlers.shared.project_render import project_line
 from handlers.shared.project_access import join_refusals
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.quality_rules import score_for
+from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.replies import command_buttons, joined, say
 from handlers.shared.task_service import spec_of
 
@@ -31,6 +32,12 @@ PREVIEW = 400
 class InviteTop(ActionData, name="match.invite"):
     project: int = Field(alias="p")
     count: int = Field(alias="n", ge=1, le=max(INVITE_SIZES))
+
+
+class MatchFor(ActionData, name="match.for"):
+    """/match named several projects: this one."""
+
+    project: int = Field(alias="p")
 
 
 class AcceptInvite(ActionData, name="invite.accept"):
@@ -76,10 +83,17 @@ async def match(ctx: Context, event) -> list:
     typed = (event.args or "").strip()
     if not typed:
         return [say("match.usage")]
-    found = await ctx.uow.projects.matching(typed)
-    if len(found) != 1:
-        return [say("projects.not_found" if not found else "projects.ambiguous", name=typed[:80])]
-    project = found[0]
+    found = await find_project(ctx, typed, lambda p: MatchFor(project=p.id))
+    return found if isinstance(found, list) else await _match(ctx, found)
+
+
+@router.action(MatchFor, roles={"manager"})
+async def match_for(ctx: Context, event, press: MatchFor) -> list:
+    project = await chosen_project(ctx, press.project)
+    return [say("error.button_expired")] if project is None else await _match(ctx, project)
+
+
+async def _match(ctx: Context, project) -> list:
     ranked = await ranked_for(ctx, project)
     invited = await ctx.uow.invites.invited(project.id)
     blocks: list = [Heading(text=msg("match.title", name=project.name))]

@@ -18,6 +18,7 @@ from bot.core.router import Router
 from bot.i18n.text import Duration, Msg, msg
 from domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport
 from bot.i18n.formatting import babel_locale, format_number
+from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.replies import say
 from handlers.shared.progress_report import agreement_line, progress_report
 
@@ -40,15 +41,13 @@ async def progress_command(ctx: Context, event) -> list:
             return [say("progress.no_projects")]
         rows = [[button(p.name, ShowProgress(project=p.id))] for p in projects[:MAX_LISTED]]
         return [ctx.reply(text(msg("progress.pick_project")), Buttons(rows=rows))]
-    matches = await ctx.uow.projects.matching(typed)
-    if len(matches) != 1:
-        return [say("projects.not_found" if not matches else "projects.ambiguous", name=typed[:80])]
-    return await _report(ctx, matches[0])
+    found = await find_project(ctx, typed, lambda p: ShowProgress(project=p.id))
+    return found if isinstance(found, list) else await _report(ctx, found)
 
 
 @router.action(ShowProgress, roles={"manager"})
 async def progress_pressed(ctx: Context, event, press: ShowProgress) -> list:
-    project = await ctx.uow.projects.get(press.project)
+    project = await chosen_project(ctx, press.project)
     if project is None:
         return [say("error.button_expired")]
     return await _report(ctx, project)

@@ -14,12 +14,13 @@ from bot.core.blocks import Button, Buttons, Heading, LongText, Span, button, te
 from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import msg
-from domain.identity import parse_identity
+from domain.identity import IdentityKey, parse_identity
 from domain.project_spec import problem_count
 from handlers.shared.announcements import announce_new_tasks
 from handlers.shared.assessment_files import assessment_upload
 from handlers.shared.project_render import project_line
 from handlers.shared.project_access import join_refusals, may_read_instructions
+from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.replies import command_buttons, say
 from handlers.shared.reports import problem_lines
 from handlers.shared.task_service import create_project, import_in_transaction, spec_of
@@ -40,6 +41,19 @@ class ImportInto(ActionData, name="proj.import"):
 
 class JoinProject(ActionData, name="proj.join"):
     project: int = Field(alias="p")
+
+
+class ReadInstructions(ActionData, name="proj.instr"):
+    """/instructions named several projects: this one's."""
+
+    project: int = Field(alias="p")
+
+
+class AddExpertTo(ActionData, name="proj.addexp"):
+    """/addexpert named several projects: add the person (already resolved) to this one."""
+
+    project: int = Field(alias="p")
+    person: int = Field(alias="e")
 
 
 def _decode(event) -> bytes | None:
@@ -69,7 +83,8 @@ async def manager_upload(ctx: Context, event) -> list:
         if len(matches) == 1 and target:
             return await _import(ctx, matches[0], data, all_or_nothing)
         if not matches:
-            return [say("import.no_project")]
+            # a caption that names nothing is answered as such, not as if no project were open
+            return [say("projects.not_found", name=target[:80]) if target else say("import.no_project")]
         upload_id = await ctx.uow.uploads.put(ctx.person.id, event.filename[:200], event.data_b64, ctx.now)
         rows = [[button(p.name, ImportInto(upload=upload_id, project=p.id, all_or_nothing=all_or_nothing))]
                 for p in matches[:MAX_LISTED]]
@@ -148,10 +163,13 @@ async def join_command(ctx: Context, event) -> list:
     typed = (event.args or "").strip()
     if not typed:
         return await list_projects(ctx, event)
-    matches = await ctx.uow.projects.matching(typed)
-    if len(matches) != 1:
-        return [say("projects.not_found" if not matches else "projects.ambiguous", name=typed[:80])]
-    return await _join(ctx, matches[0])
+    found = await find_project(ctx, typed, lambda p: JoinProject(project=p.id), _joinable)
+    return found if isinstance(found, list) else await _join(ctx, found)
+
+
+async def _joinable(project) -> bool:
+    # a closed project cannot be joined, so naming it does not need a button; _join says why when pressed anyway
+    return project.status == "open"
 
 
 @router.action(JoinProject)
@@ -186,20 +204,38 @@ async def instructions(ctx: Context, event) -> list:
     typed = (event.args or "").strip()
     if typed:
         # a project this person may not read is answered as one that does not exist: no hint that it does
-        projects = [p for p in await ctx.uow.projects.matching(typed) if await may_read_instructions(ctx, p)]
+        found = await find_project(ctx, typed, lambda p: ReadInstructions(project=p.id), _readable(ctx))
+        if isinstance(found, list):
+            return found
+        projects = [found]
     else:
         projects = await ctx.uow.projects.member_of(ctx.person.id)
     if not projects:
         return [say("projects.not_found", name=typed[:80])]
-    out = []
-    for project in projects[:3]:
-        spec = spec_of(project)
-        blocks = [Heading(text=project.name), LongText(title=msg("task.instructions"), text=spec.instructions,
-                                                       filename="instructions.txt")]
-        if spec.guidelines_url:
-            blocks.append(Buttons(rows=[[Button(label=msg("task.guidelines"), url=str(spec.guidelines_url))]]))
-        out.append(ctx.reply(*blocks))
-    return out
+    return [_instructions(ctx, project) for project in projects[:3]]
+
+
+def _readable(ctx: Context):
+    async def visible(project) -> bool:
+        return await may_read_instructions(ctx, project)
+    return visible
+
+
+def _instructions(ctx: Context, project):
+    spec = spec_of(project)
+    blocks = [Heading(text=project.name), LongText(title=msg("task.instructions"), text=spec.instructions,
+                                                   filename="instructions.txt")]
+    if spec.guidelines_url:
+        blocks.append(Buttons(rows=[[Button(label=msg("task.guidelines"), url=str(spec.guidelines_url))]]))
+    return ctx.reply(*blocks)
+
+
+@router.action(ReadInstructions)
+async def instructions_pressed(ctx: Context, event, press: ReadInstructions) -> list:
+    project = await chosen_project(ctx, press.project, _readable(ctx))
+    if project is None:
+        return [say("error.button_expired")]
+    return [_instructions(ctx, project)]
 
 
 @router.command("addexpert", roles={"manager"}, help_key="command.addexpert.help")
@@ -207,9 +243,6 @@ async def add_expert(ctx: Context, event) -> list:
     parts = (event.args or "").rsplit(maxsplit=1)
     if len(parts) != 2:
         return [say("addexpert.usage")]
-    matches = await ctx.uow.projects.matching(parts[0].strip())
-    if len(matches) != 1:
-        return [say("projects.not_found" if not matches else "projects.ambiguous", name=parts[0][:80])]
     try:
         key = parse_identity(parts[1])
     except ValueError:
@@ -217,9 +250,30 @@ async def add_expert(ctx: Context, event) -> list:
     identity = await ctx.uow.identities.find(key.platform, key.workspace, key.user_id)
     if identity is None:
         return [say("grant.unknown_person", identity=str(key))]
-    project = matches[0]
-    if not await ctx.uow.projects.add_member(project.id, identity.person_id, ctx.person.id, ctx.now):
+    person = identity.person_id
+    found = await find_project(ctx, parts[0].strip(), lambda p: AddExpertTo(project=p.id, person=person))
+    return found if isinstance(found, list) else await _add_expert(ctx, found, person)
+
+
+@router.action(AddExpertTo, roles={"manager"})
+async def add_expert_pressed(ctx: Context, event, press: AddExpertTo) -> list:
+    project = await chosen_project(ctx, press.project)
+    if project is None or await ctx.uow.people.get(press.person) is None:
+        return [say("error.button_expired")]
+    return await _add_expert(ctx, project, press.person)
+
+
+async def _add_expert(ctx: Context, project, person: int) -> list:
+    # add_member answers once per (project, person): a second press is told they are already a member
+    if not await ctx.uow.projects.add_member(project.id, person, ctx.person.id, ctx.now):
         return [say("projects.already_member", name=project.name)]
-    await ctx.audit("project.member_added", project=project.id, person=identity.person_id)
-    return [say("addexpert.done", name=project.name, identity=str(key)),
-            ctx.send_to(identity.person_id, text(msg("addexpert.notice", name=project.name)), command_buttons("next"))]
+    await ctx.audit("project.member_added", project=project.id, person=person)
+    who = await _identity_text(ctx, person)
+    return [say("addexpert.done", name=project.name, identity=who),
+            ctx.send_to(person, text(msg("addexpert.notice", name=project.name)), command_buttons("next"))]
+
+
+async def _identity_text(ctx: Context, person: int) -> str:
+    """The precise form of the person's first identity, as /addexpert is typed."""
+    ids = await ctx.uow.identities.for_person(person)
+    return str(IdentityKey(ids[0].platform, ids[0].workspace, ids[0].user_id)) if ids else str(person)

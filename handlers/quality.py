@@ -12,9 +12,16 @@ from bot.i18n.text import msg, user_text
 from domain.quality import QualityInputs, QualityScore, explain
 from domain.pseudonyms import pseudonym
 from handlers.shared.quality_rules import score_for
+from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.replies import say
 
 router = Router("quality")
+
+
+class StatsFor(ActionData, name="quality.for"):
+    """/stats named several projects: this one's table."""
+
+    project: int = Field(alias="p")
 
 
 class LiftPause(ActionData, name="quality.lift"):
@@ -31,10 +38,8 @@ def _explanation(inputs: QualityInputs, result: QualityScore) -> list:
 async def stats(ctx: Context, event) -> list:
     typed = (event.args or "").strip()
     if typed and ctx.has_role("manager"):
-        matches = await ctx.uow.projects.matching(typed)
-        if len(matches) != 1:
-            return [say("projects.not_found" if not matches else "projects.ambiguous", name=typed[:80])]
-        return await _manager_table(ctx, matches[0])
+        found = await find_project(ctx, typed, lambda p: StatsFor(project=p.id))
+        return found if isinstance(found, list) else await _manager_table(ctx, found)
     projects = await ctx.uow.projects.member_of(ctx.person.id)
     if not projects:
         return [say("stats.nothing_yet")]
@@ -79,3 +84,9 @@ async def lift(ctx: Context, event, press: LiftPause) -> list:
         return [say("error.button_expired")]
     await ctx.audit("quality.pause_lifted", project=project.id, expert=person_id)
     return [say("stats.lifted"), ctx.send_to(person_id, text(msg("stats.lifted_notice", name=project.name)))]
+
+
+@router.action(StatsFor, roles={"manager"})
+async def stats_for(ctx: Context, event, press: StatsFor) -> list:
+    project = await chosen_project(ctx, press.project)
+    return [say("error.button_expired")] if project is None else await _manager_table(ctx, project)

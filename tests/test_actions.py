@@ -32,12 +32,12 @@ from handlers.hours import (
     ApproveAll, ApproveWeek, ConfirmDelete, DeleteEntry, EditEntry, LogFor, OtherWeek, RejectWeek, TimerDo,
 )
 from handlers.link import ConfirmLink, RefuseLink
-from handlers.matching import AcceptInvite, DeclineInvite, InviteTop
+from handlers.matching import AcceptInvite, DeclineInvite, InviteTop, MatchFor
 from handlers.payouts import ClosePeriod, MarkPaid
 from handlers.pings import AnswerPing
 from handlers.progress import ShowProgress
-from handlers.projects import ImportInto, JoinProject
-from handlers.quality import LiftPause
+from handlers.projects import AddExpertTo, ImportInto, JoinProject, ReadInstructions
+from handlers.quality import LiftPause, StatsFor
 from handlers.reminders import KINDS, SetReminder
 from handlers.onboarding import EditProfileField
 from handlers.review import Decide, ReviewLater, Rework, ShowAnswer
@@ -73,10 +73,11 @@ def samples(command_names) -> list[ActionData]:
         LogFor(project=ID, minutes=24 * 60, day=DAY, note="n" * 60, once="x" * 12), TimerDo(op="start", project=ID),
         OtherWeek(week=DAY), EditEntry(entry=ID), DeleteEntry(entry=ID), ConfirmDelete(entry=ID, week=DAY),
         ApproveWeek(person=ID, week=DAY), ApproveAll(), RejectWeek(person=ID, week=DAY),
-        InviteTop(project=ID, count=10), AcceptInvite(invite=ID), DeclineInvite(invite=ID),
+        InviteTop(project=ID, count=10), AcceptInvite(invite=ID), DeclineInvite(invite=ID), MatchFor(project=ID),
         ClosePeriod(period="last month"), MarkPaid(statement=ID),
         AnswerPing(ping=ID, code="c19"), ShowProgress(project=ID),
         ImportInto(upload=ID, project=ID, all_or_nothing=True), JoinProject(project=ID),
+        ReadInstructions(project=ID), AddExpertTo(project=ID, person=ID), StatsFor(project=ID),
         LiftPause(project=ID, expert=ID), SetReminder(kind=_longest(KINDS), on=False),
         ConfirmLink(code="ABCDEFGH"), RefuseLink(code="ABCDEFGH"),
         Decide(submission=ID, revision=12, decision="rejected"), ReviewLater(after=ID), Rework(submission=ID),

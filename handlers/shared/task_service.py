@@ -102,13 +102,10 @@ async def import_in_transaction(uow: UnitOfWork, project: ProjectRow, stream: Bi
     return report
 
 
-async def import_file(db: Database, project_name: str, path: str, all_or_nothing: bool, now: datetime
-                      ) -> tuple[ProjectRow | None, ImportReport]:
-    """The CLI path: a file of any size, in short transactions of BATCH lines."""
-    async with db.transaction() as tx:
-        project = await UnitOfWork(tx).projects.by_name(project_name)
-    if project is None:
-        return None, ImportReport()
+async def import_file(db: Database, project: ProjectRow, path: str, all_or_nothing: bool, now: datetime
+                      ) -> ImportReport:
+    """The CLI path (the project already resolved by name): a file of any size, in short transactions of BATCH
+    lines."""
     spec = spec_of(project)
 
     async def insert(batch: list[GoodLine]) -> list[str]:
@@ -119,4 +116,4 @@ async def import_file(db: Database, project_name: str, path: str, all_or_nothing
         report = await _import(stream, spec, all_or_nothing, insert)
     async with db.transaction() as tx:
         await _log(UnitOfWork(tx), None, project, report, "cli", now)
-    return project, report
+    return report

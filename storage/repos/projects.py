@@ -5,6 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from domain.project_names import matching_ids
 from storage.db import Tx
 
 _COLS = "id, name, domain, task_type, spec, deadline, status, created_by, created_at"
@@ -43,16 +44,19 @@ class Projects:
         row = await self.tx.fetchrow(f"SELECT {_COLS} FROM projects WHERE lower(name) = lower($1)", name)
         return ProjectRow(**row) if row else None
 
-    async def matching(self, text: str) -> list[ProjectRow]:
-        """Projects whose name starts with `text` (case-insensitive); an exact name wins alone."""
-        exact = await self.by_name(text)
-        if exact:
-            return [exact]
-        pattern = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = await self.tx.fetch(
-            f"SELECT {_COLS} FROM projects WHERE lower(name) LIKE $1 ESCAPE '\\' ORDER BY name LIMIT 20", pattern
-        )
+    async def names(self) -> list[tuple[int, str]]:
+        """Every project's (id, name), by name: the candidates a typed project name is resolved against."""
+        rows = await self.tx.fetch("SELECT id, name FROM projects ORDER BY name, id")
+        return [(r["id"], r["name"]) for r in rows]
+
+    async def everything(self) -> list[ProjectRow]:
+        rows = await self.tx.fetch(f"SELECT {_COLS} FROM projects ORDER BY name, id")
         return [ProjectRow(**r) for r in rows]
+
+    async def matching(self, text: str) -> list[ProjectRow]:
+        """The projects `text` names (domain.project_names): one when it decides, several when ambiguous."""
+        rows = [await self.get(pid) for pid in matching_ids(text, await self.names())[:20]]
+        return [r for r in rows if r is not None]
 
     async def open_projects(self) -> list[ProjectRow]:
         rows = await self.tx.fetch(f"SELECT {_COLS} FROM projects WHERE status = 'open' ORDER BY deadline NULLS LAST, name")

@@ -61,9 +61,10 @@ class ConsoleHarness(ChatHarness):
 
         await self.runtime.handle(ButtonPressed(payload=payload, **self.adapter._base()))
 
-    async def upload(self, user: str, filename: str, data: bytes) -> None:
+    async def upload(self, user: str, filename: str, data: bytes, caption: str = "") -> None:
         self.adapter.speaker = user
-        await self.runtime.handle(self.adapter.file_event(filename, base64.b64encode(data).decode(), len(data)))
+        event = self.adapter.file_event(filename, base64.b64encode(data).decode(), len(data))
+        await self.runtime.handle(event.model_copy(update={"caption": caption}) if caption else event)
 
     async def fill_form(self, user: str, answers: dict[str, Any], confirm: bool = True) -> None:
         await wizard_fill(self, user, answers, confirm)

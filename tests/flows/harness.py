@@ -89,7 +89,7 @@ class ChatHarness(abc.ABC):
         raise NotImplementedError(f"{type(self).__name__} cannot forge presses yet")
 
     @abc.abstractmethod
-    async def upload(self, user: str, filename: str, data: bytes) -> None: ...
+    async def upload(self, user: str, filename: str, data: bytes, caption: str = "") -> None: ...
 
     @abc.abstractmethod
     async def fill_form(self, user: str, answers: dict[str, Any], confirm: bool = True) -> None:

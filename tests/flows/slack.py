@@ -526,13 +526,13 @@ class SlackHarness(ChatHarness):
         status, text = await self.post(interaction_body(view_closed_payload(TEAM, self.uid(user), view)))
         assert status == 200, f"view_closed answered HTTP {status}: {text}"
 
-    async def upload(self, user: str, filename: str, data: bytes) -> None:
+    async def upload(self, user: str, filename: str, data: bytes, caption: str = "") -> None:
         uid = self.uid(user)
         file_id = f"F{secrets.token_hex(5).upper()}"
         self.standin.add_file(file_id, re.sub(r"[/\\]", "_", filename), data)
         info = self.standin._file_json(self.standin.files[file_id])
         event = {"type": "message", "subtype": "file_share", "channel": dm_channel(uid), "channel_type": "im",
-                 "text": "", "ts": f"{time.time():.6f}", "files": [info]}
+                 "text": caption, "ts": f"{time.time():.6f}", "files": [info]}
         await self.post(event_body(TEAM, uid, event, self.new_event_id()))
 
     async def fill_form(self, user: str, answers: dict[str, Any], confirm: bool = True) -> None:

@@ -260,11 +260,12 @@ class TelegramHarness(ChatHarness):
         self._queries[update["callback_query"]["id"]] = presser
         await self.push(update)
 
-    async def upload(self, user: str, filename: str, data: bytes) -> None:
+    async def upload(self, user: str, filename: str, data: bytes, caption: str = "") -> None:
         uid = self.user_id(user)
         file_id = f"BQACAgIAAxkDOC{next(self._files):06d}"
         self.api.add_file(file_id, data, filename)
-        await self.push(self.api.document_update(uid, file_id, filename, len(data), first_name=user.capitalize()))
+        await self.push(self.api.document_update(uid, file_id, filename, len(data), first_name=user.capitalize(),
+                                                 caption=caption or None))
 
     async def fill_form(self, user: str, answers: dict[str, Any], confirm: bool = True) -> None:
         await wizard_fill(self, user, answers, confirm)
