@@ -78,6 +78,17 @@ async def grant(chat, user: str, role: str) -> None:
                          datetime.now(timezone.utc))
 
 
+async def expert_and_reviewer(chat, expert: str, reviewer: str, stem: str) -> int:
+    """A project of `stem` with `expert` and `reviewer` (granted the role) as its members; the project's id."""
+    project_id = await seed_project(chat.runtime, stem)
+    for user in (expert, reviewer):
+        await chat.send(user, "/help")
+    await add_member(chat.runtime, project_id, chat.identity(expert))
+    await grant(chat, reviewer, "reviewer")
+    await add_member(chat.runtime, project_id, chat.identity(reviewer))
+    return project_id
+
+
 async def answer_one(chat, user: str, stem: str, answers: dict | None = None) -> None:
     await chat.send(user, "/next")
     await chat.fill_form(user, answers or ANSWERS[stem], confirm=False)

@@ -5,17 +5,12 @@ import json
 
 import pytest
 
-from tests.flows.helpers import answer_one, grant, rows
+from tests.flows.helpers import answer_one, expert_and_reviewer, rows
 from tests.flows.tasks_data import ANSWERS, add_member, seed_project
 
 
 async def test_review_approve_reject_and_rework(chat):
-    project_id = await seed_project(chat.runtime, "rewrite_finance")
-    for user in ("ana", "rev"):
-        await chat.send(user, "/help")
-    await add_member(chat.runtime, project_id, chat.identity("ana"))
-    await grant(chat, "rev", "reviewer")
-    await add_member(chat.runtime, project_id, chat.identity("rev"))
+    await expert_and_reviewer(chat, "ana", "rev", "rewrite_finance")
     await answer_one(chat, "ana", "rewrite_finance")
     await answer_one(chat, "ana", "rewrite_finance")
     states = [r["review_state"] for r in await rows(chat.runtime, "SELECT review_state FROM submissions ORDER BY id")]
@@ -64,12 +59,7 @@ async def test_review_approve_reject_and_rework(chat):
 
 
 async def test_an_old_review_button_decides_nothing(chat):
-    project_id = await seed_project(chat.runtime, "rewrite_finance")
-    for user in ("bo", "rev"):
-        await chat.send(user, "/help")
-    await add_member(chat.runtime, project_id, chat.identity("bo"))
-    await grant(chat, "rev", "reviewer")
-    await add_member(chat.runtime, project_id, chat.identity("rev"))
+    await expert_and_reviewer(chat, "bo", "rev", "rewrite_finance")
     await answer_one(chat, "bo", "rewrite_finance")
     await chat.send("rev", "/review")
     await chat.press("rev", "Approve")

@@ -13,7 +13,7 @@ import pytest
 
 from handlers.shared.task_service import create_project, import_in_transaction
 from storage.uow import UnitOfWork
-from tests.flows.helpers import files_for, rows
+from tests.flows.helpers import expert_and_reviewer, files_for, rows
 from tests.flows.slack import TEAM, blocks_text
 from tests.flows.tasks_data import ANSWERS, SPECS, add_member, seed_project
 from tests.slack_standin.signing import block_actions_payload, interaction_body
@@ -166,15 +166,10 @@ async def _form_as_modal(chat, user: str, form_id: str, params: dict) -> dict:
 
 
 async def test_a_review_window_shows_the_item_and_the_answer(chat):
-    from tests.flows.helpers import answer_one, grant
+    from tests.flows.helpers import answer_one
     from tests.slack_standin.server import validate_view
 
-    project_id = await seed_project(chat.runtime, "rewrite_finance")
-    for user in ("ana", "rev"):
-        await chat.send(user, "/help")
-    await add_member(chat.runtime, project_id, chat.identity("ana"))
-    await grant(chat, "rev", "reviewer")
-    await add_member(chat.runtime, project_id, chat.identity("rev"))
+    await expert_and_reviewer(chat, "ana", "rev", "rewrite_finance")
     await answer_one(chat, "ana", "rewrite_finance")
     sub = (await rows(chat.runtime, "SELECT id, revision FROM submissions"))[0]
     item = await _assigned_item(chat)
