@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 # People type a hyphen for a name's em or en dash (and phones type the dash for the hyphen); all mean the same.
@@ -36,7 +37,12 @@ Resolution = Exact | Ambiguous | NotFound
 
 def normalise(text: str) -> str:
     """Case, accents, dash kind and runs of whitespace folded away, so "Legal—Évaluation" == "legal-evaluation"."""
-    decomposed = unicodedata.normalize("NFKD", (text or "")[:MAX_TYPED].casefold())
+    return _fold((text or "")[:MAX_TYPED])  # cut first: the cache below never holds a huge string
+
+
+@lru_cache(maxsize=8192)  # every lookup folds every project name again, and the names rarely change
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_DASHES)
     return " ".join(bare.split())
 

@@ -1,11 +1,9 @@
 """The one rule that turns a typed project name into a project (domain.project_names)."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from domain.project_names import Ambiguous, Exact, NotFound, matching_ids, normalise, resolve
+from domain.project_names import MAX_TYPED, Ambiguous, Exact, NotFound, matching_ids, normalise, resolve
 
 NAMES = [(1, "Legal — Contract review"), (2, "Legal — Évaluation"), (3, "Medical QA"), (4, "medical qa archive"),
          (5, "Code  review")]
@@ -68,12 +66,12 @@ def test_hostile_input_is_text_not_a_pattern():
     assert resolve("'; DROP TABLE projects; --", names) == NotFound()
 
 
-def test_huge_input_is_quick():
+def test_huge_input_is_cut_before_it_is_compared():
+    """(How fast it is: bench/project_names.py.) Only the first MAX_TYPED characters are read."""
     names = [(i, f"Project {i} " + "x" * 200) for i in range(2000)]
-    started = time.perf_counter()
+    assert len(normalise("y" * 1_000_000)) == MAX_TYPED
     assert resolve("y" * 1_000_000, names) == NotFound()
     assert isinstance(resolve("project 1", names), Ambiguous)
-    assert time.perf_counter() - started < 2
 
 
 def test_without_substring_tier():
