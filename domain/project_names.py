@@ -6,10 +6,11 @@ tier is an ambiguity the caller answers with a choice, never a guess.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
+
+from bot.i18n.fold import folded
 
 # People type a hyphen for a name's em or en dash (and phones type the dash for the hyphen); all mean the same.
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
@@ -42,9 +43,7 @@ def normalise(text: str) -> str:
 
 @lru_cache(maxsize=8192)  # every lookup folds every project name again, and the names rarely change
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_DASHES)
-    return " ".join(bare.split())
+    return " ".join(folded(text).translate(_DASHES).split())
 
 
 def resolve(typed: str, candidates: Sequence[tuple[int, str]], substring: bool = True) -> Resolution:

@@ -9,13 +9,13 @@ punctuation. More than one zone means the person should be asked which.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.dates import get_timezone_location
+from bot.i18n.fold import folded
 
 COMMON = (
     "UTC", "Europe/London", "Europe/Berlin", "Europe/Madrid", "America/New_York", "America/Chicago",
@@ -65,9 +65,7 @@ def valid_timezone(name: str) -> bool:
 
 def fold(text: str) -> str:
     """Lower case, no accents, underscores and punctuation as spaces: "Ciudad_de_México" → "ciudad de mexico"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[\W_]+", " ", bare).split())
+    return " ".join(re.sub(r"[\W_]+", " ", folded(text)).split())
 
 
 @lru_cache(maxsize=1)

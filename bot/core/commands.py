@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import logging
-import unicodedata
 from typing import TYPE_CHECKING, Any, Mapping
 
 from pydantic import Field
@@ -21,6 +20,7 @@ from bot.core.blocks import Buttons, Reply, button, text
 from bot.core.events import CommandEvent
 from bot.core.operations import Operation, SendMessage
 from bot.core.router import Route, Router, allowed
+from bot.i18n.fold import folded
 from bot.i18n.text import Command, msg
 
 if TYPE_CHECKING:
@@ -41,8 +41,7 @@ class RunCommand(ActionData, name="cmd"):
 
 def fold(word: str) -> str:
     """Case- and accent-insensitive form: `/Próximo` → `proximo`."""
-    decomposed = unicodedata.normalize("NFKD", word.strip().lstrip("/").casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return folded(word.strip().lstrip("/"))
 
 
 def alias_key(name: str) -> str:
@@ -101,9 +100,9 @@ class CommandNames:
         canonical names and the aliases of their language."""
         candidates: dict[str, tuple[str, str]] = {}
         for loc in dict.fromkeys((locale, locale.replace("-", "_").split("_")[0])):
-            for folded, (shown, name) in self._by_locale.get(loc, {}).items():
-                if folded not in self._clashes:
-                    candidates[folded] = (shown, name)
+            for key, (shown, name) in self._by_locale.get(loc, {}).items():
+                if key not in self._clashes:
+                    candidates[key] = (shown, name)
         for name in self._commands:
             candidates[name] = (name, name)
         usable = {f: c for f, c in candidates.items() if allowed(self._commands[c[1]], roles)}

@@ -6,8 +6,9 @@ An answer is the list of options it could mean: none, one (take it), or several 
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Sequence
+
+from bot.i18n.fold import folded
 
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
 _EDGE = " \t\n.,;:!?¡¿\"'“”«»()[]"
@@ -17,9 +18,7 @@ MIN_PREFIX = 3
 
 def normalize(text: str) -> str:
     """Case, accents, dash kinds and spacing do not matter: "Medicína " == "medicina", "10–15" == "10-15"."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_DASHES))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split()).strip(_EDGE)
+    return " ".join(folded(text.translate(_DASHES)).split()).strip(_EDGE)
 
 
 def _word_prefix(typed: str, name: str) -> bool:
