@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from domain.drafts import ELLIPSIS, Expiry, draft_progress, excerpt, lease_expiry
+from bot.i18n.excerpt import ELLIPSIS, excerpt
+from domain.drafts import Expiry, draft_progress, lease_expiry
 from domain.questions import LabelQuestion, TextQuestion, Choice
 
 NOW = datetime(2026, 3, 10, 22, 30, tzinfo=timezone.utc)

@@ -10,6 +10,7 @@ from bot.core.form_buttons import (
 )
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.store import FormSession
+from bot.i18n.excerpt import excerpt
 from bot.i18n.text import Msg, msg, user_text
 
 if TYPE_CHECKING:
@@ -19,11 +20,6 @@ if TYPE_CHECKING:
 TEXT_KINDS = (FieldKind.short_text, FieldKind.long_text)
 KEEP_FROM = 20  # characters: shorter text at a button step is a mistyped choice, longer text is kept as work
 KEPT, LAST = "kept", "last"  # session.pending: text kept from a button step; the last typed answer (a paste part)
-
-
-def excerpt(typed: str, limit: int = 160) -> str:
-    flat = " ".join(typed.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def _nav(session: FormSession, spec: FormSpec, field: FieldSpec) -> list[list[Button]]:
@@ -104,7 +100,7 @@ def render_step(session: FormSession, spec: FormSpec, error: Msg | None = None, 
     kept = (session.pending or {}).get(KEPT)
     if kept and field.kind in TEXT_KINDS:  # text typed at an earlier button step, offered for this answer
         blocks.append(text(msg("form.kept_offer", label=field.label)))
-        blocks.append(text(Span(text=user_text(excerpt(kept["text"])), style="italic")))
+        blocks.append(text(Span(text=user_text(excerpt(kept["text"], 160)), style="italic")))
         rows.append([button(msg("form.kept_use"), FormUseKept(session=s, version=v), style="primary"),
                      button(msg("form.kept_other"), FormDropKept(session=s, version=v))])
     if field.kind == FieldKind.choice:

@@ -6,7 +6,7 @@ from typing import Callable
 from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, LongText, button, text
 from bot.i18n.text import Msg, When, msg, user_text
-from domain.drafts import excerpt
+from bot.i18n.excerpt import excerpt
 from domain.project_spec import ProjectSpec
 from domain.task_import import TaskItem
 from handlers.shared.actions import ShowInstructions, ShowTaskText, SkipTask
