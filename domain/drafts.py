@@ -9,8 +9,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Literal
-from zoneinfo import ZoneInfo
 
+from domain.local_time import zone_or_utc
 from domain.questions import Condition
 
 def _answered(value: Any) -> bool:
@@ -57,13 +57,6 @@ class Expiry:
     minutes: int = 0
 
 
-def _zone(tz: str | None):
-    try:
-        return ZoneInfo(tz) if tz else timezone.utc
-    except (ValueError, KeyError, OSError):
-        return timezone.utc
-
-
 def lease_expiry(ends_at: datetime, now: datetime, tz: str | None) -> Expiry:
     ends_at, now = (t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in (ends_at, now))
     left = ends_at - now
@@ -71,6 +64,6 @@ def lease_expiry(ends_at: datetime, now: datetime, tz: str | None) -> Expiry:
         return Expiry("ended")
     if left < timedelta(hours=1):
         return Expiry("minutes", minutes=min(59, max(1, math.ceil(left.total_seconds() / 60))))  # never "in 60 minutes"
-    zone = _zone(tz)
+    zone = zone_or_utc(tz)
     days = (ends_at.astimezone(zone).date() - now.astimezone(zone).date()).days
     return Expiry("today" if days == 0 else "tomorrow" if days == 1 else "later")

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
 
 from domain.dates import week_bounds
+from domain.local_time import zone_or_utc
 from domain.progress import ProgressReport
 
 REFRESH_SECONDS = 30  # a stale home is republished at most this often: a burst of changes costs one publish
@@ -29,10 +29,7 @@ class Week:
 
 
 def this_week(now: datetime, tz: str) -> Week:
-    try:
-        zone = ZoneInfo(tz)
-    except (ValueError, KeyError, OSError):  # an unknown zone counts in UTC rather than failing the home
-        zone = ZoneInfo("UTC")
+    zone = zone_or_utc(tz)
     first, last = week_bounds(now.astimezone(zone).date())
     return Week(first, last, datetime.combine(first, time.min, tzinfo=zone).astimezone(timezone.utc))
 

@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from bot.i18n.fold import folded
+from bot.i18n.fold import folded, same_dashes
 
-# People type a hyphen for a name's em or en dash (and phones type the dash for the hyphen); all mean the same.
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
 # Longer than any project name can usefully be; what is typed beyond it cannot narrow the match.
 MAX_TYPED = 400
 
@@ -43,7 +41,7 @@ def normalise(text: str) -> str:
 
 @lru_cache(maxsize=8192)  # every lookup folds every project name again, and the names rarely change
 def _fold(text: str) -> str:
-    return " ".join(folded(text).translate(_DASHES).split())
+    return " ".join(same_dashes(folded(text)).split())
 
 
 def resolve(typed: str, candidates: Sequence[tuple[int, str]], substring: bool = True) -> Resolution:

@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from bot.i18n.fold import folded
+from bot.i18n.fold import folded, same_dashes
 
-_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
 _EDGE = " \t\n.,;:!?¡¿\"'“”«»()[]"
 # A character prefix ("medic" for "Medicine") must be this long; a single letter only counts as a whole word ("B").
 MIN_PREFIX = 3
@@ -18,7 +17,7 @@ MIN_PREFIX = 3
 
 def normalize(text: str) -> str:
     """Case, accents, dash kinds and spacing do not matter: "Medicína " == "medicina", "10–15" == "10-15"."""
-    return " ".join(folded(text.translate(_DASHES)).split()).strip(_EDGE)
+    return " ".join(folded(same_dashes(text)).split()).strip(_EDGE)
 
 
 def _word_prefix(typed: str, name: str) -> bool:
@@ -58,7 +57,7 @@ _RANGE = re.compile(rf"^\s*({_NUM})\s*(?:-|to|a|al|hasta|or|o)\s*({_NUM}){_UNIT}
 def number_parts(typed: str) -> list[str]:
     """The number(s) in a typed number answer: ["12"] for "12 años" / "12 years" / "12yrs", ["10", "15"] for a
     range "10-15" or "10 to 15 years" (the person is asked which), [] when it is not a number with words."""
-    text = typed.translate(_DASHES)
+    text = same_dashes(typed)
     ranged = _RANGE.match(text)
     if ranged:
         return [ranged.group(1), ranged.group(2)]

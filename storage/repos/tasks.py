@@ -214,6 +214,7 @@ class Assignments:
         ) != 1:
             return False
         await self.tx.execute("UPDATE tasks SET filled = filled + 1 WHERE id = $1", assignment.task_id)
+        await mark_stale(self.tx, assignment.person_id)  # the draft is back on their home
         return True
 
     async def mark_submitted(self, assignment_id: int, now: datetime) -> None:
