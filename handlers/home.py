@@ -20,11 +20,12 @@ router = Router("home")
 REFRESH_BATCH = 50  # homes republished per round; a larger backlog takes further rounds
 
 
-async def _blocks(uow: UnitOfWork, person, roles: set[str], now, tz: str) -> list:
+async def _blocks(uow: UnitOfWork, person, roles: set[str], now, tz: str, reports: dict | None = None) -> list:
     if person.onboarded_at is None:
         return home_blocks(person.display_name, False, None, None, None)
     expert, draft = await expert_home(uow, person.id, now, tz)
-    return home_blocks(person.display_name, True, expert, draft, await staff_home(uow, person.id, roles, now, tz))
+    staff = await staff_home(uow, person.id, roles, now, tz, reports)
+    return home_blocks(person.display_name, True, expert, draft, staff)
 
 
 @router.home()
@@ -43,6 +44,7 @@ async def refresh(t: TickContext) -> int:
     """Republish stale homes last published `REFRESH_SECONDS` ago or more; each is claimed first, so two processes
     ticking at once publish it once."""
     done = 0
+    reports: dict = {}  # each project's progress, computed once for every manager's home of this round
     due = await t.uow.homes.due(t.now, t.now - timedelta(seconds=REFRESH_SECONDS), REFRESH_BATCH)
     for row in due:
         if not await t.uow.homes.claim(row["person_id"], t.now):
@@ -51,7 +53,7 @@ async def refresh(t: TickContext) -> int:
         if person is None:
             continue
         roles = await t.uow.roles.of(person.id)
-        blocks = await _blocks(t.uow, person, roles, t.now, person.timezone or t.timezone)
+        blocks = await _blocks(t.uow, person, roles, t.now, person.timezone or t.timezone, reports)
         t.send(PublishHome(to=Target.identity(person.id, row["identity_id"]), message=Reply(blocks=blocks)))
         done += 1
     if len(due) == REFRESH_BATCH:

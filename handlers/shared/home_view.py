@@ -40,8 +40,11 @@ async def expert_home(uow: UnitOfWork, person_id: int, now: datetime, tz: str) -
     return home, int(drafts[0].params["a"]) if len(drafts) == 1 else None
 
 
-async def staff_home(uow: UnitOfWork, person_id: int, roles: set[str], now: datetime, tz: str) -> StaffHome | None:
-    """What waits for a reviewer or manager; None for someone who is neither."""
+async def staff_home(uow: UnitOfWork, person_id: int, roles: set[str], now: datetime, tz: str,
+                     reports: dict | None = None) -> StaffHome | None:
+    """What waits for a reviewer or manager; None for someone who is neither. `reports` keeps each project's
+    progress report for the other managers' homes of the same refresh round (it is the same for all of them)."""
+    reports = {} if reports is None else reports
     manager = bool(roles & {"manager", "admin"})
     if not manager and "reviewer" not in roles:
         return None
@@ -50,7 +53,11 @@ async def staff_home(uow: UnitOfWork, person_id: int, roles: set[str], now: date
     projects = []
     for project_id in ids[:MAX_PROJECTS]:
         project = await uow.projects.get(project_id)
-        report = await progress_report(uow, project, now, tz) if manager else None
+        report = None
+        if manager:
+            if (project_id, tz) not in reports:
+                reports[(project_id, tz)] = await progress_report(uow, project, now, tz)
+            report = reports[(project_id, tz)]
         projects.append(ProjectStatus(project.name, queue.get(project_id, 0), report, project.deadline))
     return StaffHome(projects=projects,
                      hours_waiting=await uow.homes.hours_waiting(person_id) if manager else None,
