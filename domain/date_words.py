@@ -21,10 +21,12 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Sequence
 
 from babel import Locale, UnknownLocaleError
 
-__all__ = ["date_order", "language_of", "looks_like_date", "read_day", "normalise_word"]
+__all__ = ["date_order", "language_of", "looks_like_date", "names_part_of_day", "points_ahead", "read_day",
+           "normalise_word"]
 
 MAX_SPAN_CHARS = 40  # longer text is not a date anyone types; bounds the library's work
 _NUMERIC = re.compile(r"([0-9]{1,4})([./-])([0-9]{1,2})(?:\2([0-9]{1,4}))?\.?")
@@ -32,6 +34,18 @@ _NUMERIC = re.compile(r"([0-9]{1,4})([./-])([0-9]{1,2})(?:\2([0-9]{1,4}))?\.?")
 _ARTICLES = {"el", "la", "the", "on"}
 # After these a day word names a part of the day, not a day: "por la mañana", "esta mañana", "this morning".
 _DETERMINERS = {"la", "esta", "una", "cada", "toda", "the", "this", "every", "each", "a"}
+# After these a day is what the note is about ("prep for friday", "entrega antes del lunes"), not when the work
+# was done: hours are logged for past days, and these words point ahead.
+_AHEAD_WORDS = {"for", "before", "until", "till", "by", "due", "para", "antes", "del", "hasta"}
+
+
+def points_ahead(before: Sequence[str]) -> bool:
+    """Whether a day after the words `before` is a note's subject ("for friday", "para el viernes") rather than
+    the day worked; articles between the pointer and the day are passed over."""
+    words = [normalise_word(w) for w in before]
+    while words and words[-1] in _ARTICLES:
+        words.pop()
+    return bool(words) and words[-1] in _AHEAD_WORDS
 
 
 def names_part_of_day(before: str, word: str, locale: str) -> bool:

@@ -17,7 +17,7 @@ import unicodedata
 from datetime import date, timedelta
 from typing import Any, Sequence
 
-from domain.date_words import looks_like_date, names_part_of_day, read_day
+from domain.date_words import looks_like_date, names_part_of_day, points_ahead, read_day
 
 __all__ = [
     "DateInvalid", "parse_log_date", "check_log_day", "take_date", "week_bounds", "parse_week", "REASON_KEYS",
@@ -99,6 +99,8 @@ def take_date(words: Sequence[str], today: date, *, locale: str = "en", at_start
         span = list(words[:k] if at_start else words[len(words) - k:])
         if not any(looks_like_date(w, locale) for w in span):
             continue
+        if not at_start and points_ahead(words[:len(words) - k]):
+            return None, 0  # "prep for friday": the note's subject
         day = read_day(" ".join(span), today, locale)
         if day is not None:
             return day, k

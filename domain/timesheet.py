@@ -4,7 +4,8 @@
 leading run of words that parses as a duration is taken; then a project name prefix (the longest run of
 words that prefixes one of the person's projects' names); then a date, right there or at the end of the line
 (`/log 1h calibration 04.12.2026`); the rest is the note. A date right after the duration means no project
-was named. Dates are read in the person's locale (`domain.dates.take_date`).
+was named. Dates are read in the person's locale (`domain.dates.take_date`); a day after "for", "before",
+"para"… at the end of the line is the note's subject (`prep for friday`), not the day worked.
 """
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from bot.i18n import default_catalogs
 from bot.i18n.text import msg
 from domain import dates
 from domain.dates import DateInvalid, parse_log_date, parse_week, take_date, week_bounds
+from domain.timesheet import parse_log_args
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 
@@ -252,3 +253,19 @@ def test_a_time_of_day_in_a_spanish_note_is_not_tomorrow(note):
     assert take_date(words, today, locale="es", at_start=True) == (None, 0)
     assert take_date(words, today, locale="es", at_start=False) == (None, 0)
     assert take_date(["mañana"], today, locale="es", at_start=False) == (date(2026, 12, 7), 1)  # the day is still read
+
+
+@pytest.mark.parametrize("locale,line", [("en", "1h prep for friday"), ("en", "2h slides before monday"),
+                                         ("es", "1h preparar para el viernes"), ("es", "1h informe antes del lunes"),
+                                         ("es", "1h repaso hasta el martes")])
+def test_a_day_the_note_points_ahead_to_is_not_the_day_worked(locale, line):
+    today = date(2026, 12, 7)  # a Monday
+    request = parse_log_args(line, today, [(1, "Legal")], locale=locale)
+    assert request.day == today
+    assert request.note == " ".join(line.split()[1:])
+
+
+def test_a_day_at_the_end_of_a_note_without_a_pointer_is_still_the_day_worked():
+    today = date(2026, 12, 7)
+    assert parse_log_args("1h reviewing friday", today, [(1, "Legal")]).day == date(2026, 12, 4)
+    assert parse_log_args("1h revisión el viernes", today, [(1, "Legal")], locale="es").day == date(2026, 12, 4)
