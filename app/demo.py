@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import io
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from importlib.resources import files
 from pathlib import Path
 
@@ -12,45 +12,70 @@ from bot.adapters.console.adapter import ConsoleAdapter
 from app.wiring import build_runtime
 from app.settings import Settings
 from bot.i18n.text import msg
+from domain.profile import ExpertProfile
 from storage.uow import UnitOfWork
 
+def _profile(domains: list[str], years: int, credentials: str, languages: list[str], zone: str) -> dict:
+    return {"domains": domains, "years": years, "credentials": credentials, "languages": languages,
+            "timezone": zone, "weekly_hours": 15}
+
+
 DEMO_PEOPLE = {
-    # console user id: (display name, roles, profile)
-    "manager": ("Demo Manager", ["manager"], None),
-    "reviewer": ("Demo Reviewer", ["reviewer"], None),
+    # console user id: (display name, roles, profile). The demo expert has none: the newcomer onboards as them.
+    "manager": ("Demo Manager", ["manager"], _profile(["finance"], 9, "Operations lead", ["English"], "UTC")),
+    "reviewer": ("Demo Reviewer", ["reviewer"], _profile(["medicine", "law", "finance"], 15, "MD, JD",
+                                                         ["English", "Spanish"], "Europe/Madrid")),
     "expert": ("Demo Expert", [], None),
+    # the experts whose week of work the demo shows (app/demo_content/history/week.yaml)
+    "lucia": ("Lucía Ortega", [], _profile(["finance", "law", "medicine"], 8, "CFA; LLM in banking law",
+                                           ["Spanish", "English"], "America/Mexico_City")),
+    "sam": ("Sam Okafor", [], _profile(["finance"], 6, "Chartered accountant (ACCA)", ["English"], "Europe/London")),
+    "mei": ("Mei Tanaka", [], _profile(["medicine", "law"], 11, "Pharmacist; paralegal", ["English", "Japanese"],
+                                       "Asia/Tokyo")),
 }
 
 
-async def seed(runtime) -> None:
-    """Demo people, and a demo project of every task type with short realistic tasks the expert is in."""
+async def seed(runtime, now: datetime | None = None) -> None:
+    """Demo people, a demo project of every task type with short realistic tasks the expert is in, and a week of
+    history before `now` (app/demo_history.py). Seeding a database that has it all already adds nothing."""
+    from app.demo_history import seed_history
     from handlers.shared.task_service import create_project, import_in_transaction
 
-    now = datetime.now(timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    since = now - timedelta(days=8)  # people and projects are older than the week of history
     async with runtime.db.transaction() as tx:
         uow = UnitOfWork(tx)
         people = {}
-        for user_id, (name, roles, _profile) in DEMO_PEOPLE.items():
+        for user_id, (name, roles, profile) in DEMO_PEOPLE.items():
             identity = await uow.identities.find("console", "", user_id)
             if identity:
                 people[user_id] = identity.person_id
                 continue
-            person = await uow.people.create(name, now)
-            await uow.identities.create(person.id, "console", "", user_id, user_id, None, name, now)
+            person = await uow.people.create(name, since)
+            if profile is not None:  # checked by the onboarding form's own model
+                data = ExpertProfile(name=name, **profile).model_dump(exclude={"name", "timezone"})
+                await uow.people.update_profile(person.id, name, data, profile["timezone"], since)
+            await uow.identities.create(person.id, "console", "", user_id, user_id, None, name, since)
             for role in roles:
-                await uow.roles.grant(person.id, role, None, now)
-            await uow.audit.log(person.id, "demo.seeded", {"user": user_id}, now)
+                await uow.roles.grant(person.id, role, None, since)
+            await uow.audit.log(person.id, "demo.seeded", {"user": user_id}, since)
             people[user_id] = person.id
         content = files("app").joinpath("demo_content")
+        projects: dict[str, int] = {}  # spec file stem → project
         for spec_file in sorted(p for p in content.iterdir() if p.name.endswith((".yaml", ".json"))):
-            created = await create_project(uow, spec_file.read_bytes(), spec_file.name, people["manager"], now)
+            stem = spec_file.name.rsplit(".", 1)[0]
+            created = await create_project(uow, spec_file.read_bytes(), spec_file.name, people["manager"], since)
             if created.project_id is None:
+                if created.exists:  # seeded before: the history still needs to know it
+                    projects[stem] = (await uow.projects.by_name(created.spec.name)).id
                 continue
+            projects[stem] = created.project_id
             project = await uow.projects.get(created.project_id)
-            tasks = content.joinpath(spec_file.name.rsplit(".", 1)[0] + ".jsonl")
-            await import_in_transaction(uow, project, io.BytesIO(tasks.read_bytes()), False, now, people["manager"])
-            await uow.projects.add_member(project.id, people["expert"], people["manager"], now)
-            await uow.projects.add_member(project.id, people["reviewer"], people["manager"], now)
+            tasks = content.joinpath(stem + ".jsonl")
+            await import_in_transaction(uow, project, io.BytesIO(tasks.read_bytes()), False, since, people["manager"])
+            await uow.projects.add_member(project.id, people["expert"], people["manager"], since)
+            await uow.projects.add_member(project.id, people["reviewer"], people["manager"], since)
+        await seed_history(uow, people, projects, now)
 
 
 async def seed_assessments(runtime, created_by: int | None = None) -> list[str]:

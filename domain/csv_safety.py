@@ -8,7 +8,7 @@ text cell is written quoted (the writer's own escaping doubles any `"` inside).
 Which cells: every `str` is text that may have come from a person (answers, names, notes, prompts, project
 names, imported items) and is neutralized. Numbers the project writes itself — `int`, `float`, `Decimal`
 (counts, seconds, scores, money amounts such as -12.50) — are written unquoted and unchanged, so they stay numbers.
-A caller that has a number as a string passes it as `Decimal` (see `domain.ledger.statement_csv`).
+A caller that has a number as a string passes it as `Decimal` (see `domain.statements.statement_csv`).
 
 `safe_cell` is idempotent: a cell already starting with `'` is left as it is.
 """

@@ -1,4 +1,5 @@
-"""Money rules that need no chat and no storage: periods, what an approval earns, summaries, statement CSV.
+"""Money rules that need no chat and no storage: periods, what an approval earns, summaries (statements and
+their CSV: `domain.statements`).
 
 Every amount is integer minor units with its currency; sums are per currency (never across currencies).
 
@@ -9,21 +10,18 @@ written never change: a rate change is not retroactive.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Iterable
 
-from domain.csv_safety import SafeCsvWriter
 from domain.dates import DateInvalid, parse_week, week_bounds
-from domain.money import format_amount, multiply_minutes
+from domain.money import multiply_minutes
 
 KINDS = ("task", "task_reversal", "hours", "bonus", "adjustment", "dispute")
 STATUSES = ("pending", "approved", "on_statement", "paid")
 
 __all__ = ["KINDS", "STATUSES", "PeriodInvalid", "earnings_period", "payout_period", "hours_pay", "Summary",
-           "summarize", "statement_csv", "weekly_series"]
+           "summarize", "weekly_series"]
 
 
 class PeriodInvalid(ValueError):
@@ -123,23 +121,6 @@ def summarize(ledger_totals: dict[tuple[int | None, str, str], int],
     for project_id, currency, minor in pending:
         summary.add(project_id, currency, "pending", minor)
     return summary
-
-
-def statement_csv(rows: Iterable[dict]) -> bytes:
-    """One CSV row per statement line: statement, person, currency, line, kind, date, amount (plain decimal), reason.
-
-    Written by `SafeCsvWriter`: the text people typed or chose (person name, identity, project name, reason) is
-    quoted and neutralized against spreadsheet formulas; statement and line ids and the amount are numbers the
-    project writes and stay bare numbers (a negative amount is `-2.05`, never `'-2.05`)."""
-    out = io.StringIO()
-    writer = SafeCsvWriter(out)
-    writer.writerow(["statement", "person", "identity", "currency", "line", "kind", "project", "date", "amount",
-                     "reason"])
-    for r in rows:
-        writer.writerow([r["statement"], str(r["person"]), r.get("identity", ""), r["currency"], r["line"], r["kind"],
-                         r.get("project", ""), r["date"], Decimal(format_amount(r["minor"], r["currency"])),
-                         r.get("reason") or ""])
-    return out.getvalue().encode("utf-8")
 
 
 def weekly_series(points: Iterable[dict], today: date, weeks: int = 8) -> tuple[list[date], dict[str, list[int]]]:

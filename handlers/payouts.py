@@ -4,13 +4,15 @@ Closing puts every approved line of the period that is on no statement (and not 
 one statement per person and currency. When a person's lines in a currency sum to zero or less (an adjustment
 larger than what they earned), no statement is made: the lines stay approved and are carried to the next close. `statement_lines.line_id` is UNIQUE, so a line can never be on two
 statements, whatever two managers do at once; the close also holds one lock so two closes do not interleave.
-Each expert gets their statement; the manager gets every statement of the close as one CSV file.
+Each expert gets their statement; the manager gets every statement of the close as one CSV file. Both are made
+from the same `domain.statements` lines: tasks × rate, hours × rate or an amount, then the total (issue 18, 8).
 """
 from __future__ import annotations
 
 import base64
 from collections import defaultdict
 from datetime import date
+from functools import partial
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -20,8 +22,10 @@ from bot.core.blocks import Buttons, File, Heading, button, text
 from handlers.shared.context import Context
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.router import Router
-from bot.i18n.text import Day, Money, msg, user_text
-from domain.ledger import PeriodInvalid, payout_period, statement_csv
+from bot.i18n.text import Day, Duration, Money, msg, user_text
+from domain.identity import IdentityKey
+from domain.ledger import PeriodInvalid, payout_period
+from domain.statements import Statement, StatementLine, statement_csv, statement_lines
 from handlers.shared.local_today import local_today
 from handlers.shared.replies import command_buttons, say
 
@@ -116,8 +120,7 @@ async def close(ctx: Context, period: str) -> list:
     if first == date.min:  # `all`: the period starts with the oldest line it holds
         first = min(ln.earned_on for lines in groups.values() for ln in lines)
     ops: list = []
-    csv_rows: list[dict] = []
-    made = 0
+    statements: list[Statement] = []
     projects: dict[int, str] = {}
     carried = 0
     for (person_id, currency), lines in sorted(groups.items()):
@@ -129,37 +132,74 @@ async def close(ctx: Context, period: str) -> list:
         if not placed:
             await ctx.uow.ledger.delete_statement(statement_id)
             continue
-        made += 1
-        total = sum(ln.amount_minor for ln in placed)
-        person = await ctx.uow.people.get(person_id)
-        identities = await ctx.uow.identities.for_person(person_id)
-        ident = identities[0] if identities else None
-        blocks = [Heading(text=msg("payouts.statement_title", id=str(statement_id))),
-                  text(msg("payouts.statement_period", first=Day(on=first), last=Day(on=last)))]
         for ln in placed:
             if ln.project_id and ln.project_id not in projects:
                 projects[ln.project_id] = (await ctx.uow.projects.get(ln.project_id)).name
-            name = projects.get(ln.project_id) if ln.project_id else None
-            blocks.append(text(f"#{ln.id} · ", msg("dispute.line", day=Day(on=ln.earned_on),
-                                                      amount=Money(minor=ln.amount_minor, currency=currency)),
-                               " · ", name or msg("earnings.no_project"), *((" · ", user_text(ln.reason)) if ln.reason else ())))
-            csv_rows.append({"statement": statement_id, "person": (person.display_name if person else "") or person_id,
-                             "identity": f"{ident.platform}:{ident.user_id}" if ident else "", "currency": currency,
-                             "line": ln.id, "kind": ln.kind, "project": name or "", "date": ln.earned_on.isoformat(),
-                             "minor": ln.amount_minor, "reason": ln.reason})
-        blocks.append(text(msg("payouts.statement_total", amount=Money(minor=total, currency=currency))))
-        blocks.append(command_buttons("earnings", "dispute"))
-        ops.append(ctx.send_to(person_id, *blocks))
+        name, identity = await _who(ctx, person_id)
+        statement = Statement(statement_id, name, identity, currency, first, last, statement_lines(placed), projects)
+        statements.append(statement)
+        ops.append(ctx.send_to(person_id, *_statement_blocks(statement), command_buttons("earnings", "dispute")))
         await ctx.audit("payouts.statement", statement=statement_id, person=person_id, currency=currency,
-                        lines=[ln.id for ln in placed], minor=total, first=first.isoformat(), last=last.isoformat())
-    if not made:
+                        lines=[ln.id for ln in placed], minor=statement.total_minor, first=first.isoformat(),
+                        last=last.isoformat())
+    if not statements:
         return [say("payouts.carried", count=carried)]
-    data = base64.b64encode(statement_csv(csv_rows)).decode()
+    data = base64.b64encode(statement_csv(statements)).decode()
     filename = f"statements-{first.isoformat()}-{last.isoformat()}.csv"
-    reply = ctx.reply(text(msg("payouts.closed", count=made, first=Day(on=first), last=Day(on=last))),
+    reply = ctx.reply(text(msg("payouts.closed", count=len(statements), first=Day(on=first), last=Day(on=last))),
+                      *[text(msg("payouts.closed_line", id=str(st.id), name=user_text(st.person), identity=st.identity,
+                                 amount=Money(minor=st.total_minor, currency=st.currency))) for st in statements],
                       *([text(msg("payouts.carried", count=carried))] if carried else []),
                       File(data_b64=data, filename=filename, mime="text/csv", caption=msg("payouts.csv_caption")))
     return [reply, *ops]
+
+
+async def _who(ctx: Context, person_id: int) -> tuple[str, str]:
+    """(display name, precise identity): the name a person gave and their first identity as `platform:workspace/id`,
+    the form every command that names a person accepts — the same on the statement, the close and the CSV."""
+    person = await ctx.uow.people.get(person_id)
+    identities = await ctx.uow.identities.for_person(person_id)
+    identity = str(IdentityKey(identities[0].platform, identities[0].workspace, identities[0].user_id)) \
+        if identities else ""
+    return (person.display_name if person else "") or f"#{person_id}", identity
+
+
+def _days(line: StatementLine):
+    return Day(on=line.first) if line.first == line.last else \
+        msg("payouts.days", first=Day(on=line.first), last=Day(on=line.last))
+
+
+def _line_text(line: StatementLine, statement: Statement):
+    """One statement line in words: tasks × rate, hours × rate, or an amount with its reason."""
+    money = partial(Money, currency=statement.currency)
+    project = statement.projects.get(line.project_id, "") if line.project_id else ""
+    days, amount = _days(line), money(minor=line.amount_minor)
+    if line.tasks is not None and line.rate_minor is not None:
+        key = "payouts.line.reversal" if line.kind == "task_reversal" else "payouts.line.tasks"
+        return msg(key, count=abs(line.tasks), days=days, project=project, rate=money(minor=line.rate_minor),
+                   amount=amount)
+    if line.kind == "hours" and line.minutes is not None:
+        if line.rate_minor is None:
+            return msg("payouts.line.hours_unrated", days=days, project=project, hours=Duration(minutes=line.minutes),
+                       amount=amount)
+        return msg("payouts.line.hours", days=days, project=project, hours=Duration(minutes=line.minutes),
+                   rate=money(minor=line.rate_minor), amount=amount)
+    return msg("payouts.line.other", days=days, kind=msg(f"payouts.kind.{line.kind}"), amount=amount)
+
+
+def _statement_blocks(statement: Statement) -> list:
+    """The statement an expert gets: who, the period, every line (quantity × rate = amount), the total."""
+    blocks: list = [Heading(text=msg("payouts.statement_title", id=str(statement.id))),
+                    text(msg("payouts.statement_for", name=user_text(statement.person), identity=statement.identity)),
+                    text(msg("payouts.statement_period", first=Day(on=statement.first), last=Day(on=statement.last)))]
+    for line in statement.lines:
+        single, *more = line.line_ids
+        ids = "" if more else f"#{single} · "  # a group of task lines is disputed line by line from /earnings
+        reason = (" · ", user_text(line.reason)) if line.reason else ()
+        blocks.append(text(ids, _line_text(line, statement), *reason))
+    blocks.append(text(msg("payouts.statement_total", amount=Money(minor=statement.total_minor,
+                                                                    currency=statement.currency))))
+    return blocks
 
 
 async def mark_paid(ctx: Context, statement_id: int, ref: str) -> list:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from domain.csv_safety import DANGEROUS_STARTS, SafeCsvWriter, safe_cell
-from domain.ledger import statement_csv
+from domain.statements import Statement, StatementLine, statement_csv
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
@@ -62,13 +63,17 @@ def test_writer_embedded_newlines_and_carriage_return_round_trip():
 
 
 def test_statement_csv_neutralizes_people_text_and_keeps_amounts_numbers():
+    day = date(2026, 11, 20)
+    bonus = StatementLine("bonus", None, day, day, None, None, None, 1500, (4,), "@reason")
+    tasks = StatementLine("task", 7, day, day, 3, None, 500, 1500, (5, 6, 7))
+    hours = StatementLine("adjustment", None, day, day, None, None, None, -205, (8,))
     data = statement_csv([
-        {"statement": 1, "person": "=HYPERLINK(\"x\")", "identity": "telegram:1", "currency": "JPY", "line": 4,
-         "kind": "bonus", "project": "+Project", "date": "2026-11-20", "minor": 1500, "reason": "@reason"},
-        {"statement": 1, "person": "Ana", "currency": "EUR", "line": 5, "kind": "hours", "date": "2026-11-21",
-         "minor": -205, "reason": None},
+        Statement(1, "=HYPERLINK(\"x\")", "telegram:1", "JPY", day, day, [bonus, tasks], {7: "+Project"}),
+        Statement(2, "Ana", "slack:T1/U1", "EUR", day, day, [hours]),
     ]).decode("utf-8")
-    got = list(csv.reader(io.StringIO(data)))
-    assert got[1][1] == "'=HYPERLINK(\"x\")" and got[1][6] == "'+Project" and got[1][9] == "'@reason"
-    assert got[1][8] == "1500" and got[2][8] == "-2.05" and got[2][9] == ""
-    assert ",-2.05," in data.splitlines()[2] and data.splitlines()[2].startswith("1,")  # bare numbers
+    got = list(csv.DictReader(io.StringIO(data)))
+    assert got[0]["person"] == "'=HYPERLINK(\"x\")" and got[1]["project"] == "'+Project" and got[0]["reason"] == "'@reason"
+    assert got[0]["amount"] == "1500" and got[1]["tasks"] == "3" and got[1]["rate"] == "500"
+    assert got[2]["amount"] == "-2.05" and got[2]["reason"] == "" and got[2]["statement_total"] == "-2.05"
+    lines = data.splitlines()
+    assert ",-2.05," in lines[3] and lines[3].startswith("2,") and ",3000," in lines[2]  # bare numbers

@@ -178,3 +178,31 @@ async def test_concurrent_closes_and_approvals_write_once(db):
     async with db.transaction() as tx:
         assert await tx.fetchval("SELECT COUNT(*) FROM statement_lines") == 1
         assert await tx.fetchval("SELECT COUNT(*) FROM ledger_lines") == 2
+
+
+async def test_lines_keep_what_they_count_and_migration_0024_fills_in_older_lines(db):
+    """A statement shows minutes or tasks × rate: the line keeps both (issue 18, point 8). Lines written before
+    migration 0024 get what can be known exactly, by the migration's own UPDATEs, on both backends."""
+    from storage.migrate import available_migrations
+    from storage.sqlite import split_statements
+
+    a, b, project = await seed(db)
+    async with db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        entry = await uow.hours.add(a, project, DAY, 25, "", "log", NOW)
+        counted = await uow.ledger.add(a, project, "hours", "hours:x", 1667, "EUR", DAY, "", b, NOW,
+                                       quantity=25, unit_minor=4000)
+        line = await uow.ledger.line(counted)
+        assert (line.quantity, line.unit_minor) == (25, 4000)
+        old_hours = await uow.ledger.add(a, project, "hours", f"hours:{entry}", 1667, "EUR", DAY, "", b, NOW)
+        old_task = await uow.ledger.add(a, project, "task", "submission:9", 450, "EUR", DAY, "", b, NOW)
+        old_reversal = await uow.ledger.add(a, project, "task_reversal", "submission-reversal:9", -450, "EUR", DAY,
+                                            "rejected", b, NOW)
+        bonus = await uow.ledger.add(a, None, "bonus", "bonus:1", 500, "EUR", DAY, "thanks", b, NOW)
+        sql = next(text for version, _, text in available_migrations() if version == 24)
+        for statement in split_statements(sql):
+            if statement.startswith("UPDATE"):
+                await tx.execute(statement)
+        got = {i: (ln.quantity, ln.unit_minor) for i in (old_hours, old_task, old_reversal, bonus)
+               for ln in [await uow.ledger.line(i)]}
+        assert got == {old_hours: (25, None), old_task: (1, 450), old_reversal: (-1, 450), bonus: (None, None)}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -13,8 +15,9 @@ from handlers.shared.charts_earnings import PNG_SIGNATURE, render_weekly_earning
 from domain.dates import DateInvalid
 from domain.durations import DurationInvalid
 from domain.ledger import (
-    PeriodInvalid, earnings_period, hours_pay, payout_period, statement_csv, summarize, weekly_series,
+    PeriodInvalid, earnings_period, hours_pay, payout_period, summarize, weekly_series,
 )
+from domain.statements import Statement, StatementLine, adds_up, decimal_hours, statement_csv, statement_lines
 from domain.timesheet import LOCK_DAYS, LogInvalid, check_day_cap, match_projects, parse_log_args, timer_minutes
 from storage.uow import UnitOfWork
 
@@ -122,16 +125,47 @@ def test_summary_never_adds_currencies():
         s.add(1, "EUR", "owed", 1)
 
 
-def test_statement_csv_plain_amounts_and_no_formulas():
-    data = statement_csv([
-        {"statement": 1, "person": "Ana", "identity": "telegram:1", "currency": "JPY", "line": 4, "kind": "bonus",
-         "project": "", "date": "2026-11-20", "minor": 1500, "reason": "=HYPERLINK(\"x\")"},
-        {"statement": 1, "person": "Ana", "currency": "EUR", "line": 5, "kind": "hours", "date": "2026-11-21",
-         "minor": -205, "reason": "a, \"quoted\" note"},
+@dataclass
+class Entry:  # a ledger line as a statement reads it
+    id: int
+    kind: str
+    project_id: int | None
+    earned_on: date
+    amount_minor: int
+    reason: str = ""
+    quantity: int | None = None
+    unit_minor: int | None = None
+
+
+def test_statement_lines_group_tasks_per_project_and_rate_and_add_up():
+    mon, tue = date(2026, 11, 23), date(2026, 11, 24)
+    lines = statement_lines([
+        Entry(1, "task", 7, mon, 250, quantity=1, unit_minor=250), Entry(2, "task", 7, tue, 250, quantity=1, unit_minor=250),
+        Entry(3, "task", 7, tue, 300, quantity=1, unit_minor=300),  # a new rate: its own line
+        Entry(4, "task_reversal", 7, tue, -250, "rejected", quantity=-1, unit_minor=250),
+        Entry(5, "hours", 8, mon, 1667, quantity=25, unit_minor=4000),  # 25 min at 40.00/h = 16.666… → 16.67
+        Entry(6, "bonus", None, tue, 1000, "thanks"),
     ])
-    got = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-    assert got[0][8] == "amount" and got[1][8] == "1500" and got[2][8] == "-2.05"
-    assert got[1][9].startswith("'=") and got[2][9] == 'a, "quoted" note'
+    assert [(ln.kind, ln.tasks, ln.minutes, ln.rate_minor, ln.amount_minor, ln.line_ids) for ln in lines] == [
+        ("task", 2, None, 250, 500, (1, 2)), ("hours", None, 25, 4000, 1667, (5,)),
+        ("task", 1, None, 300, 300, (3,)), ("task_reversal", -1, None, 250, -250, (4,)),
+        ("bonus", None, None, None, 1000, (6,))]
+    assert lines[0].first == mon and lines[0].last == tue and lines[0].per == "task" and lines[1].per == "hour"
+    assert all(adds_up(ln) for ln in lines) and lines[4].reason == "thanks"
+    assert not adds_up(replace(lines[1], amount_minor=1666)) and not adds_up(replace(lines[0], tasks=3))
+    assert decimal_hours(25) == Decimal("0.42") and decimal_hours(90) == Decimal("1.50")
+
+
+def test_statement_csv_plain_amounts_and_no_formulas():
+    day = date(2026, 11, 20)
+    data = statement_csv([Statement(1, "Ana", "telegram:1", "JPY", day, day, [
+        StatementLine("bonus", None, day, day, None, None, None, 1500, (4,), "=HYPERLINK(\"x\")"),
+        StatementLine("hours", 3, day, day, None, 25, 4000, -205, (5,), 'a, "quoted" note')], {3: "Tax"})])
+    got = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    assert [r["amount"] for r in got] == ["1500", "-205"]  # JPY has no minor digits
+    assert got[0]["reason"].startswith("'=") and got[1]["reason"] == 'a, "quoted" note'
+    assert (got[1]["minutes"], got[1]["hours"], got[1]["rate"], got[1]["rate_per"]) == ("25", "0.42", "4000", "hour")
+    assert got[1]["project"] == "Tax" and got[0]["statement_total"] == "1295" and got[0]["period_from"] == "2026-11-20"
 
 
 def test_weekly_series_and_chart():

@@ -50,7 +50,7 @@ async def submission_accepted(ctx: Context, submission_id: int) -> list:
     if kind != "per_task":
         return []  # hourly projects earn through approved hours
     line = await ctx.uow.ledger.add(submission.person_id, project.id, "task", f"submission:{submission_id}", minor,
-                                    currency, ctx.now.date(), "", ctx.person.id, ctx.now)
+                                    currency, ctx.now.date(), "", ctx.person.id, ctx.now, quantity=1, unit_minor=minor)
     if line is not None:
         await ctx.audit("ledger.line", line=line, source=f"submission:{submission_id}", person=submission.person_id,
                         minor=minor, currency=currency)
@@ -63,7 +63,8 @@ async def submission_rejected(ctx: Context, submission_id: int) -> list:
         return []
     source = f"submission-reversal:{submission_id}"
     line = await ctx.uow.ledger.add(earned.person_id, earned.project_id, "task_reversal", source, -earned.amount_minor,
-                                    earned.currency, ctx.now.date(), "rejected", ctx.person.id, ctx.now)
+                                    earned.currency, ctx.now.date(), "rejected", ctx.person.id, ctx.now,
+                                    quantity=-1, unit_minor=earned.unit_minor)
     if line is not None:
         await ctx.audit("ledger.line", line=line, source=source, person=earned.person_id, minor=-earned.amount_minor,
                         currency=earned.currency)
@@ -79,7 +80,7 @@ async def hours_approved(ctx: Context, entry: HoursEntry) -> int | None:
     source = f"hours:{entry.id}"
     minor = hours_pay(rate, entry.minutes)
     line = await ctx.uow.ledger.add(entry.person_id, project.id, "hours", source, minor, currency, entry.work_date,
-                                    "", ctx.person.id, ctx.now)
+                                    "", ctx.person.id, ctx.now, quantity=entry.minutes, unit_minor=rate)
     if line is not None:
         await ctx.audit("ledger.line", line=line, source=source, person=entry.person_id, minor=minor,
                         currency=currency, minutes=entry.minutes, rate=rate)

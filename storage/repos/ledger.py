@@ -14,7 +14,7 @@ from storage.db import Tx
 from storage.repos.homes import mark_stale
 
 _L_COLS = ("l.id, l.person_id, l.project_id, l.kind, l.source, l.amount_minor, l.currency, l.earned_on, l.reason,"
-           " l.created_by, l.created_at, sl.statement_id, s.paid_at, d.id AS dispute_id, d.state AS dispute_state,"
+           " l.created_by, l.created_at, l.quantity, l.unit_minor, sl.statement_id, s.paid_at, d.id AS dispute_id, d.state AS dispute_state,"
            " d.resolution AS dispute_resolution")
 _L_FROM = ("ledger_lines l LEFT JOIN statement_lines sl ON sl.line_id = l.id"
            " LEFT JOIN statements s ON s.id = sl.statement_id LEFT JOIN disputes d ON d.line_id = l.id")
@@ -32,6 +32,8 @@ class LedgerLine(BaseModel):
     reason: str
     created_by: int | None = None
     created_at: datetime
+    quantity: int | None = None  # minutes (hours) or tasks (task, task_reversal); None for other kinds
+    unit_minor: int | None = None  # the rate per hour or per task the line was paid at
     statement_id: int | None = None
     paid_at: datetime | None = None
     dispute_id: int | None = None
@@ -93,15 +95,18 @@ class Ledger:
 
     # lines ------------------------------------------------------------------------------------------------
     async def add(self, person_id: int, project_id: int | None, kind: str, source: str, amount_minor: int,
-                  currency: str, earned_on: date, reason: str, created_by: int | None, now: datetime) -> int | None:
-        """The new line id, or None when a line with this source exists: the UNIQUE constraint decides."""
+                  currency: str, earned_on: date, reason: str, created_by: int | None, now: datetime,
+                  quantity: int | None = None, unit_minor: int | None = None) -> int | None:
+        """The new line id, or None when a line with this source exists: the UNIQUE constraint decides.
+        `quantity` and `unit_minor` say what the amount counts (minutes or tasks, at what rate) for statements."""
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
             raise TypeError("amount_minor must be an int")
         line_id = await self.tx.fetchval(
             "INSERT INTO ledger_lines (person_id, project_id, kind, source, amount_minor, currency, earned_on, reason,"
-            " created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            " created_by, created_at, quantity, unit_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
             " ON CONFLICT (source) DO NOTHING RETURNING id",
             person_id, project_id, kind, source, amount_minor, currency, earned_on.isoformat(), reason, created_by, now,
+            quantity, unit_minor,
         )
         if line_id is not None:
             await mark_stale(self.tx, person_id)
