@@ -36,7 +36,6 @@ from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.work_access import may_be_given_tasks, why_no_tasks
 from handlers.shared.quality_rules import on_submitted
 from handlers.shared.replies import command_buttons, say
-from handlers.shared.rework_note import rework_brief
 from domain.scoring import expected_answer, needs_review, score_gold
 from handlers.shared.task_render import item_quote, item_text, render_expected, task_context
 from handlers.shared.task_forms import answer_fields
@@ -72,10 +71,6 @@ async def _form(ctx: Context, params: dict) -> FormSpec:
         assignment, task, project, spec, item = await load_assignment(ctx.uow, int(params["a"]), ctx.extra)
         form = task_form(project.name, project.spec, json.dumps(task.item, sort_keys=True))
         context = task_context(spec, item, assignment.id, assignment.lease_expires_at)
-        if params.get("rework"):  # a window covers the conversation: the reviewer's comment goes in it too
-            previous = await ctx.uow.submissions.get(int(params["rework"]))
-            if previous is not None and previous.person_id == ctx.person.id:
-                context = [*context, *await rework_brief(ctx.uow, spec, item, previous)]
         ctx.extra[key] = form.model_copy(update={"context": context})
     return ctx.extra[key]
 

@@ -44,7 +44,8 @@ async def previous_version(uow: UnitOfWork, spec: ProjectSpec, item: TaskItem, s
 
 
 async def rework_brief(uow: UnitOfWork, spec: ProjectSpec, item: TaskItem, submission) -> list:
-    """For the expert reworking an answer sent back: the reviewer's comment, then their answer as it stands."""
+    """For the expert reworking an answer sent back: the reviewer's comment, then their answer as it stands (a
+    reference that stays put while the form's prefilled values change)."""
     return [*_comment(await sent_back(uow, submission.id, submission.revision)),
             text(Span(text=msg("review.your_version", revision=submission.revision), style="bold")),
             *render_answer(spec, item, submission.form_values)]
