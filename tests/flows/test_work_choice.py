@@ -79,7 +79,9 @@ async def test_review_project_filters_the_queue(chat):
     await chat.fill_form("ana", ANSWERS["labeling_finance"], confirm=False)
     await chat.press("ana", "Submit answer")
 
-    shown = await _answer(chat, "rev", "/review banking")
+    assert "2 projects match" in await _answer(chat, "rev", "/review an")  # in both names: the reviewer picks
+    await chat.press("rev", BANKING)
+    shown = chat.last("rev").text
     assert f"Review — {BANKING}" in shown and FINANCE not in shown
     await chat.press("rev", "Approve")
     await chat.press("rev", f"More from {BANKING}")  # the same project's queue again
