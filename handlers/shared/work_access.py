@@ -18,7 +18,7 @@ from storage.models import Person
 from storage.repos.projects import ProjectRow
 from storage.uow import UnitOfWork
 
-UNAVAILABLE = "task.refused.unavailable"  # refused for a reason the rule above does not name yet
+UNAVAILABLE = "task.refused.unavailable"  # may_be_given_tasks refused for a reason domain.work_refusal does not name
 
 
 async def may_be_given_tasks(uow: UnitOfWork, person: Person, project: ProjectRow, now: datetime) -> bool:
