@@ -18,7 +18,8 @@ BANKING = "Banking support messages — topic labels"
 
 
 async def _active(chat) -> list[int]:
-    return [r["project_id"] for r in await rows(chat.runtime, "SELECT project_id FROM assignments WHERE status = 'active'")]
+    active = await rows(chat.runtime, "SELECT project_id FROM assignments WHERE status = 'active'")
+    return [r["project_id"] for r in active]
 
 
 async def _answer(chat, user: str, line: str) -> str:
@@ -88,8 +89,8 @@ async def test_review_project_filters_the_queue(chat):
     assert f"Nothing from {BANKING} is waiting for review" in chat.last("rev").text
     assert f"Review — {FINANCE}" in await _answer(chat, "rev", "/review")  # unfiltered: everything
     assert "I found no project called" in await _answer(chat, "rev", "/review astrophysics")
-    states = {r["project_id"]: r["review_state"] for r in await rows(chat.runtime,
-                                                                       "SELECT project_id, review_state FROM submissions")}
+    answers = await rows(chat.runtime, "SELECT project_id, review_state FROM submissions")
+    states = {r["project_id"]: r["review_state"] for r in answers}
     assert states == {banking: "approved", finance: "pending"}
 
 
