@@ -1,6 +1,6 @@
 """Matching experts to a project: /match ranks who may join, "Invite N" sends each an invitation with Accept and
-Decline, and the manager who invited sees the tally as answers come in. The ranking is recomputed on the press:
-the button carries the project and a count, never a list of people."""
+Decline, and the manager who invited sees who answered what in one message per batch, edited in place as answers
+come in. The ranking is recomputed on the press: the button carries the project and a count, never a list of people."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,19 +8,21 @@ from datetime import timedelta
 from pydantic import Field
 
 from bot.core.actions import ActionData
-from bot.core.blocks import Buttons, Heading, LongText, Span, button, text
+from bot.core.blocks import Buttons, Heading, LongText, Reply, Span, button, text
+from bot.core.operations import EditMessage, SendMessage, Target
 from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import msg, user_text
 from domain.eligibility import ineligibility
 from domain.matching import Candidate, Ranked, rank
 from domain.pseudonyms import pseudonym
+from handlers.shared.person_label import person_labels
 from handlers.shared.project_render import project_line
 from handlers.shared.project_access import join_refusals
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.quality_rules import score_for
 from handlers.shared.project_names import chosen_project, find_project
-from handlers.shared.replies import command_buttons, joined, say
+from handlers.shared.replies import command_buttons, say
 from handlers.shared.task_service import spec_of
 
 router = Router("matching")
@@ -128,13 +130,13 @@ async def invite(ctx: Context, event, press: InviteTop) -> list:
     invited = await ctx.uow.invites.invited(project.id)
     chosen = [r for r in await ranked_for(ctx, project) if r.candidate.person_id not in invited][:wanted]
     ops = []
-    names = []
+    created = []
     preview = spec.instructions if len(spec.instructions) <= PREVIEW else spec.instructions[:PREVIEW].rsplit(" ", 1)[0] + " …"
     for r in chosen:
         invite_id = await ctx.uow.invites.create(project.id, r.candidate.person_id, ctx.person.id, ctx.now)
         if invite_id is None:
             continue
-        names.append(r.candidate.name)
+        created.append(invite_id)
         await ctx.audit("project.invited", project=project.id, expert=r.candidate.person_id, invite=invite_id,
                         rank_score=r.score)
         ops.append(ctx.send_to(
@@ -144,11 +146,22 @@ async def invite(ctx: Context, event, press: InviteTop) -> list:
             LongText(title=msg("task.instructions"), text=preview, filename="instructions.txt"),
             Buttons(rows=[[button(msg("invite.accept"), AcceptInvite(invite=invite_id), style="primary"),
                            button(msg("invite.decline"), DeclineInvite(invite=invite_id))]])))
-    if not names:
+    if not created:
         return [say("match.nobody_new")]
-    counts = await ctx.uow.invites.tally(project.id)
-    return [ctx.reply(text(msg("match.invited_now", n=len(names), name=project.name)), text(*joined(names)),
-                      text(_tally(counts)))] + ops
+    ref = f"invites:{created[0]}"  # the batch's tally message, edited as each invitation is answered
+    await ctx.uow.invites.set_tally_ref(created, ref)
+    return [SendMessage(message=await _batch_tally(ctx, project, ref), ref=ref)] + ops
+
+
+async def _batch_tally(ctx: Context, project, ref: str) -> Reply:
+    """Who was invited in one batch and what each answered, then the project's whole tally."""
+    batch = await ctx.uow.invites.batch(ref)
+    names = await person_labels(ctx.uow, [i.person_id for i in batch])
+    blocks: list = [text(msg("match.invited_now", n=len(batch), name=project.name))]
+    blocks += [text("• ", user_text(names[i.person_id]), " — ", msg(f"match.invite_status.{i.status}"))
+               for i in batch]
+    blocks.append(text(_tally(await ctx.uow.invites.tally(project.id))))
+    return Reply(blocks=blocks)
 
 
 async def _answer(ctx: Context, invite_id: int, accept: bool) -> list:
@@ -172,7 +185,10 @@ async def _answer(ctx: Context, invite_id: int, accept: bool) -> list:
         ops = [ctx.reply(text(msg("projects.joined_now", name=project.name)), command_buttons("next"))]
     else:
         ops = [say("invite.declined_ok", name=project.name)]
-    if invitation.invited_by:
+    if invitation.invited_by and invitation.tally_ref:
+        ops.append(EditMessage(to=Target.person(invitation.invited_by), ref=invitation.tally_ref,
+                               message=await _batch_tally(ctx, project, invitation.tally_ref)))
+    elif invitation.invited_by:  # invited before batches had a tally message: a note of its own
         counts = await ctx.uow.invites.tally(project.id)
         key = "invite.manager_accepted" if accept else "invite.manager_declined"
         who = user_text(ctx.person.display_name or pseudonym(ctx.pseudonym_key, ctx.person.id))

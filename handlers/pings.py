@@ -19,9 +19,10 @@ from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.router import Router
 from handlers.shared.context import TickContext
-from bot.i18n.text import When, msg
+from bot.i18n.text import When, msg, user_text
 from domain.availability import is_away
 from domain.csv_safety import SafeCsvWriter
+from handlers.shared.person_label import person_label, person_labels
 from handlers.shared.reminder_renderers import renders
 from handlers.shared.replies import joined, say
 from handlers.shared.targets import TargetChoice, resolve, target_fields
@@ -30,6 +31,7 @@ from storage.uow import UnitOfWork
 router = Router("pings")
 FORM, HOURS_FORM = "ping", "ping_hours"
 STANDARD = ("yes", "hours", "no")
+SHOWN = 50  # names listed per line of a summary; the CSV at the close has everyone
 
 
 class AnswerPing(ActionData, name="ping.answer"):
@@ -90,37 +92,47 @@ async def _created(ctx: Context, form: PingForm, session) -> list:
 
 
 async def summary(uow: UnitOfWork, ping_id: int, final: bool) -> Reply:
+    """Who answered what (each answer with its people, hours beside those who offered some), who is still silent
+    and who could not be reached."""
     ping = await uow.pings.get(ping_id)
     targets = await uow.pings.targets(ping_id)
-    counts: dict[str, int] = {}
-    hours = 0
+    by_answer: dict[str, list[dict]] = {}
     silent = []
     for t in targets:
         if t["answer"] is None:
             silent.append(t["person_id"])
         else:
-            counts[t["answer"]] = counts.get(t["answer"], 0) + 1
-            hours += t["hours"] or 0
+            by_answer.setdefault(t["answer"], []).append(t)
+    hours = sum(t["hours"] or 0 for t in targets if t["answer"] is not None)
     failed = {pid for pid, _ in await uow.outbox.failed_people(f"ping:{ping_id}")}
-    names = {}
-    for pid in silent + sorted(failed):
-        person = await uow.people.get(pid)
-        names[pid] = person.display_name if person and person.display_name else f"#{pid}"
+    names = await person_labels(uow, [t["person_id"] for t in targets] + sorted(failed))
     blocks: list = [Heading(text=msg("ping.summary.final" if final else "ping.summary.live")),
                     LongText(title=msg("ping.question"), text=ping.question),
                     text(msg("ping.summary.counts", answered=len(targets) - len(silent), total=len(targets)))]
     for code, label in _options(ping.options):
-        if counts.get(code):
-            blocks.append(text("• ", label, ": ", str(counts[code])))
+        answered = by_answer.get(code)
+        if answered:
+            blocks.append(text("• ", label, ": ", str(len(answered)), " — ", *_who(answered[:SHOWN], names)))
     if hours:
         blocks.append(text(msg("ping.summary.hours", hours=hours)))
     waiting = [names[p] for p in silent if p not in failed]
     if waiting:
-        blocks.append(text(Span(text=msg("ping.summary.waiting"), style="bold"), " ", *joined(waiting[:50])))
+        blocks.append(text(Span(text=msg("ping.summary.waiting"), style="bold"), " ", *joined(waiting[:SHOWN])))
     if failed:
         blocks.append(text(Span(text=msg("ping.summary.unreachable"), style="bold"), " ",
                            *joined(names[p] for p in sorted(failed))))
     return Reply(blocks=blocks)
+
+
+def _who(answered: list[dict], names: dict[int, str]) -> list:
+    """The people behind one answer, each with the hours they offered when they gave a number."""
+    pieces: list = []
+    for i, t in enumerate(answered):
+        if i:
+            pieces.append(", ")
+        name = user_text(names[t["person_id"]])
+        pieces.append(msg("ping.summary.offered", name=name, hours=t["hours"]) if t["hours"] else name)
+    return pieces
 
 
 @router.command("ping", roles={"manager"}, help_key="command.ping.help")
@@ -206,7 +218,6 @@ async def _csv(uow: UnitOfWork, ping_id: int) -> bytes:
     writer = SafeCsvWriter(out)
     writer.writerow(["person", "answer", "hours", "answered_at"])
     for t in await uow.pings.targets(ping_id):
-        person = await uow.people.get(t["person_id"])
-        writer.writerow([person.display_name if person else t["person_id"], t["answer"] or "", t["hours"] or "",
+        writer.writerow([await person_label(uow, t["person_id"]), t["answer"] or "", t["hours"] or "",
                          t["answered_at"].isoformat() if t["answered_at"] else ""])
     return out.getvalue().encode()

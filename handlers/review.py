@@ -1,4 +1,6 @@
-"""/review: the next answer waiting for review; approve, reject with a reason, or send back for rework.
+"""/review: the next answer waiting for review (`/review PROJECT`: from that project only); approve, reject with
+a reason, or send back for rework. A resubmission shows the version it replaces and the comment that sent it back,
+and the expert reworking sees the same comment and their answer as it was.
 
 Reviewers see the item and the answer under a pseudonym, never the expert's name. Every decision is one row in
 the review log (a double press decides once); the expert is told in their own language which answer it was (the
@@ -19,9 +21,12 @@ from bot.i18n.text import When, msg
 from domain.pseudonyms import pseudonym
 from domain.task_import import TaskItem
 from handlers.shared.quality_rules import check_pause
-from handlers.shared.replies import command_buttons, say
+from handlers.shared.actions import RunCommand
+from handlers.shared.replies import say
 from handlers.shared.task_render import item_blocks, item_quote, render_answer
-from handlers.shared.task_screen import show_task
+from handlers.shared.project_names import find_project
+from handlers.shared.rework_note import previous_version, rework_brief
+from handlers.shared.task_screen import load_assignment, show_task
 from handlers.shared.task_service import spec_of
 from handlers.shared.work_access import reviewable_projects
 
@@ -37,6 +42,7 @@ class ReviewNote(BaseModel):
 
 class ReviewLater(ActionData, name="review.next"):
     after: int  # the submission put off: the next one after it
+    project: int = Field(default=0, alias="p")  # /review PROJECT: stay in that project (0: every one)
 
 
 class Decide(ActionData, name="review.decide"):
@@ -62,12 +68,31 @@ async def _reviewable_projects(ctx: Context) -> list[int]:
 
 @router.command("review", roles={"reviewer"}, help_key="command.review.help")
 async def next_review(ctx: Context, event) -> list:
-    return await _next_review(ctx, after=0)
+    typed = (event.args or "").strip()
+    if not typed:
+        return await _next_review(ctx, after=0)
+    reviewable = set(await _reviewable_projects(ctx))
+
+    async def visible(project) -> bool:
+        return project.id in reviewable
+
+    # several matches: each button is the same queue filtered to one project (checked again when pressed)
+    found = await find_project(ctx, typed, lambda p: ReviewLater(after=0, project=p.id), visible)
+    return found if isinstance(found, list) else await _next_review(ctx, after=0, only=found.id)
 
 
-async def _next_review(ctx: Context, after: int) -> list:
-    submission = await ctx.uow.submissions.next_for_review(ctx.person.id, await _reviewable_projects(ctx), after)
+async def _next_review(ctx: Context, after: int, only: int = 0) -> list:
+    """The next answer waiting after `after`, from project `only` when the queue is filtered (0: every project
+    this reviewer may review; a project they may not review is answered as an expired button: ids are untrusted)."""
+    projects = await _reviewable_projects(ctx)
+    if only:
+        if only not in projects:
+            return [say("error.button_expired")]
+        projects = [only]
+    submission = await ctx.uow.submissions.next_for_review(ctx.person.id, projects, after)
     if submission is None:
+        if only:
+            return [say("review.none_in", name=(await ctx.uow.projects.get(only)).name)]
         return [say("review.none")]
     project = await ctx.uow.projects.get(submission.project_id)
     task = await ctx.uow.tasks.get(submission.task_id)
@@ -77,6 +102,7 @@ async def _next_review(ctx: Context, after: int) -> list:
         Heading(text=msg("review.title", name=project.name)),
         text(msg("review.by", expert=pseudonym(ctx.pseudonym_key, submission.person_id), revision=r)),
         *item_blocks(item),
+        *await previous_version(ctx.uow, spec, item, submission),  # a resubmission: what it replaces, and why
         text(Span(text=msg("review.answer"), style="bold")),
         *render_answer(spec, item, submission.form_values),
     ]
@@ -86,14 +112,14 @@ async def _next_review(ctx: Context, after: int) -> list:
         [button(msg("review.approve"), Decide(submission=s, revision=r, decision="approved"), style="primary"),
          button(msg("review.rework"), Decide(submission=s, revision=r, decision="rework")),
          button(msg("review.reject"), Decide(submission=s, revision=r, decision="rejected"), style="danger")],
-        [button(msg("review.later"), ReviewLater(after=s))],
+        [button(msg("review.later"), ReviewLater(after=s, project=only))],
     ]))
     return [ctx.reply(*blocks)]
 
 
 @router.action(ReviewLater, roles={"reviewer"})
 async def skip_to_next(ctx: Context, event, press: ReviewLater) -> list:
-    return await _next_review(ctx, after=press.after)
+    return await _next_review(ctx, after=press.after, only=press.project)
 
 
 async def _pending(ctx: Context, submission_id: int, revision: int):
@@ -178,11 +204,19 @@ async def _decide(ctx: Context, submission_id: int, revision: int, decision: str
         extra = await money_hooks.submission_accepted(ctx, submission_id)
     elif decision == "rejected":
         extra = await money_hooks.submission_rejected(ctx, submission_id)
-    return [ctx.reply(text(msg("review.done")), command_buttons("review")),
+    return [ctx.reply(text(msg("review.done")), await _more(ctx, project)),
             ctx.send_to(submission.person_id, *notice), *extra]
 
 
 router.form(FORM, model=ReviewNote, build=_note_form, on_complete=_noted)
+
+
+async def _more(ctx: Context, project) -> Buttons:
+    """What to review next: the whole queue, and this project's alone when the reviewer has several."""
+    row = [button(msg("command.review.button"), RunCommand(command="review"))]
+    if len(await _reviewable_projects(ctx)) > 1:
+        row.append(button(msg("review.more_from", name=project.name), ReviewLater(after=0, project=project.id)))
+    return Buttons(rows=[row])
 
 
 def _which_answer(submission, item: TaskItem):
@@ -214,5 +248,9 @@ async def rework(ctx: Context, event, press: Rework) -> list:
     submission = await ctx.uow.submissions.get(press.submission)
     if submission is None or submission.person_id != ctx.person.id or submission.review_state != "rework":
         return [say("review.rework_closed")]
-    return await show_task(ctx, submission.assignment_id, params={"a": submission.assignment_id, "rework": submission.id},
-                           initial=submission.form_values)
+    loaded = await load_assignment(ctx.uow, submission.assignment_id)
+    brief = ctx.reply(Heading(text=msg("review.rework_heading", name=loaded[2].name)),
+                      *await rework_brief(ctx.uow, loaded[3], loaded[4], submission))
+    return [brief] + await show_task(ctx, submission.assignment_id,
+                                     params={"a": submission.assignment_id, "rework": submission.id},
+                                     initial=submission.form_values)

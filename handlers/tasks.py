@@ -31,7 +31,9 @@ from domain.task_types import AnswerInvalid, answer_questions, justification_fie
 from handlers.shared import money_hooks
 from handlers.shared.actions import ResumeTask, RunCommand, ShowInstructions, ShowTaskText, SkipReason, SkipTask
 from handlers.shared.project_access import may_read_instructions
-from handlers.shared.work_access import may_be_given_tasks
+from domain.work_refusal import NOT_MEMBER, PAUSED_THERE
+from handlers.shared.project_names import chosen_project, find_project
+from handlers.shared.work_access import may_be_given_tasks, why_no_tasks
 from handlers.shared.quality_rules import on_submitted
 from handlers.shared.replies import command_buttons, say
 from domain.scoring import expected_answer, needs_review, score_gold
@@ -51,6 +53,12 @@ class UndoSkip(ActionData, name="task.unskip"):
 
     assignment: int = Field(alias="a")
     session: int = Field(default=0, alias="s")
+
+
+class NextIn(ActionData, name="task.next_in"):
+    """`/next PROJECT` matched several projects: this one."""
+
+    project: int = Field(alias="p")
 
 
 class SkipNote(BaseModel):
@@ -162,6 +170,10 @@ async def next_task(ctx: Context, event) -> list:
     active = await ctx.uow.assignments.active_for(ctx.person.id)
     if active:  # a double press, or work already in hand: the same assignment again, never a second one
         return [say("task.continue")] + await show_task(ctx, active[0].id)
+    typed = (event.args or "").strip()
+    if typed:  # /next PROJECT: from that project only
+        found = await find_project(ctx, typed, lambda p: NextIn(project=p.id), _may_name(ctx))
+        return found if isinstance(found, list) else await _next_in(ctx, found)
     projects = await ctx.uow.projects.member_of(ctx.person.id)
     if not projects:
         return [ctx.reply(text(msg("task.no_projects")), command_buttons("projects"))]
@@ -170,18 +182,55 @@ async def next_task(ctx: Context, event) -> list:
         paused += await ctx.uow.pauses.is_paused(project.id, ctx.person.id)
         if not await may_be_given_tasks(ctx.uow, ctx.person, project, ctx.now):
             continue  # paused there, or its requirement not met (never met, lapsed or revoked): no assignment
-        spec = spec_of(project)
-        gold, total = await ctx.uow.assignments.served_counts(ctx.person.id, project.id)
-        lease = timedelta(minutes=spec.lease_minutes)
-        want_gold = prefer_gold(gold, total, spec.gold_ratio)
-        assignment = (await ctx.uow.assignments.claim(ctx.person.id, project.id, want_gold, ctx.now, lease)
-                      or await ctx.uow.assignments.claim(ctx.person.id, project.id, not want_gold, ctx.now, lease))
+        assignment = await _claim_in(ctx, project)
         if assignment is not None:
-            await ctx.audit("task.assigned", assignment=assignment.id, project=project.id)
-            await ctx.uow.reminders.schedule(ctx.person.id, "draft", f"draft:{assignment.id}",
-                                             ctx.now + timedelta(hours=12), {"assignment": assignment.id}, ctx.now)
             return await show_task(ctx, assignment.id)
     return [say("task.paused" if paused == len(projects) else "task.none_left")]
+
+
+async def _claim_in(ctx: Context, project):
+    """An item of `project` for this person (gold mixed in at the spec's ratio), or None when none is left."""
+    spec = spec_of(project)
+    gold, total = await ctx.uow.assignments.served_counts(ctx.person.id, project.id)
+    lease = timedelta(minutes=spec.lease_minutes)
+    want_gold = prefer_gold(gold, total, spec.gold_ratio)
+    assignment = (await ctx.uow.assignments.claim(ctx.person.id, project.id, want_gold, ctx.now, lease)
+                  or await ctx.uow.assignments.claim(ctx.person.id, project.id, not want_gold, ctx.now, lease))
+    if assignment is not None:
+        await ctx.audit("task.assigned", assignment=assignment.id, project=project.id)
+        await ctx.uow.reminders.schedule(ctx.person.id, "draft", f"draft:{assignment.id}",
+                                         ctx.now + timedelta(hours=12), {"assignment": assignment.id}, ctx.now)
+    return assignment
+
+
+def _may_name(ctx: Context):
+    """The projects `/next PROJECT` resolves among: those whose instructions the person may read (members,
+    managers, experts who could join). Any other is answered as unknown, as /instructions does."""
+    return lambda project: may_read_instructions(ctx, project)
+
+
+async def _next_in(ctx: Context, project) -> list:
+    refusal = await why_no_tasks(ctx.uow, ctx.person, project, ctx.now)
+    if refusal is not None:
+        follow = {NOT_MEMBER: ("projects",), PAUSED_THERE: ("stats",)}.get(refusal, ())
+        return [ctx.reply(text(msg(refusal, name=project.name)), *([command_buttons(*follow)] if follow else []))]
+    assignment = await _claim_in(ctx, project)
+    if assignment is None:
+        return [say("task.none_left_in", name=project.name)]
+    return await show_task(ctx, assignment.id)
+
+
+@router.action(NextIn)
+async def next_in(ctx: Context, event, press: NextIn) -> list:
+    """A project chosen among several `/next PROJECT` matched; the id is untrusted, so it is resolved again."""
+    project = await chosen_project(ctx, press.project, _may_name(ctx))
+    if project is None:
+        return [say("error.button_expired")]
+    await expire_own(ctx)
+    active = await ctx.uow.assignments.active_for(ctx.person.id)
+    if active:
+        return [say("task.continue")] + await show_task(ctx, active[0].id)
+    return await _next_in(ctx, project)
 
 
 async def _own_assignment(ctx: Context, assignment_id: int):

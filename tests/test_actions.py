@@ -41,7 +41,7 @@ from handlers.quality import LiftPause, StatsFor
 from handlers.reminders import KINDS, SetReminder
 from handlers.onboarding import EditProfileField
 from handlers.review import Decide, ReviewLater, Rework, ShowAnswer
-from handlers.tasks import UndoSkip
+from handlers.tasks import NextIn, UndoSkip
 from handlers.shared.actions import (
     BackFromAway, ResumeTask, RunCommand, ShowInstructions, ShowTaskText, SkipReason, SkipTask,
 )
@@ -80,7 +80,8 @@ def samples(command_names) -> list[ActionData]:
         ReadInstructions(project=ID), AddExpertTo(project=ID, person=ID), StatsFor(project=ID),
         LiftPause(project=ID, expert=ID), SetReminder(kind=_longest(KINDS), on=False),
         ConfirmLink(code="ABCDEFGH"), RefuseLink(code="ABCDEFGH"),
-        Decide(submission=ID, revision=12, decision="rejected"), ReviewLater(after=ID), Rework(submission=ID),
+        Decide(submission=ID, revision=12, decision="rejected"), ReviewLater(after=ID, project=ID),
+        Rework(submission=ID), NextIn(project=ID),
         ShowAnswer(submission=ID, revision=12), UndoSkip(assignment=ID, session=ID),
         EditProfileField(field="weekly_hours"),
         ShowInstructions(assignment=ID), ShowTaskText(assignment=ID, part="context"), ResumeTask(assignment=ID),

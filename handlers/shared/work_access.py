@@ -11,11 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.eligibility import ineligibility
+from domain.work_refusal import work_refusal
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.task_service import spec_of
 from storage.models import Person
 from storage.repos.projects import ProjectRow
 from storage.uow import UnitOfWork
+
+UNAVAILABLE = "task.refused.unavailable"  # may_be_given_tasks refused for a reason domain.work_refusal does not name
 
 
 async def may_be_given_tasks(uow: UnitOfWork, person: Person, project: ProjectRow, now: datetime) -> bool:
@@ -26,6 +29,18 @@ async def may_be_given_tasks(uow: UnitOfWork, person: Person, project: ProjectRo
     spec = spec_of(project)
     return spec.requires is None or "projects.reason.qualification" not in ineligibility(
         person.profile, spec, await qualifications_of(uow, person.id, now))
+
+
+async def why_no_tasks(uow: UnitOfWork, person: Person, project: ProjectRow, now: datetime) -> str | None:
+    """Why `project` may not give this person a task now (a catalog key taking `{name}`), or None when it may:
+    what `/next PROJECT` answers. `may_be_given_tasks` decides; `domain.work_refusal` names the reason."""
+    if await may_be_given_tasks(uow, person, project, now):
+        return None
+    spec = spec_of(project)
+    qualified = spec.requires is None or "projects.reason.qualification" not in ineligibility(
+        person.profile, spec, await qualifications_of(uow, person.id, now))
+    return work_refusal(project.status, await uow.projects.is_member(project.id, person.id),
+                        await uow.pauses.is_paused(project.id, person.id), qualified) or UNAVAILABLE
 
 
 async def tasks_open_to(uow: UnitOfWork, person: Person, project: ProjectRow, now: datetime) -> int:

@@ -38,6 +38,7 @@ class InviteRow(BaseModel):
     invited_at: datetime
     status: str  # pending | accepted | declined
     answered_at: datetime | None = None
+    tally_ref: str | None = None  # the manager's message listing this invitation's batch
 
 
 class Qualifications:
@@ -95,25 +96,38 @@ class Qualifications:
             person_id, since) or 0)
 
 
+_INVITE_COLS = "id, project_id, person_id, invited_by, invited_at, status, answered_at, tally_ref"
+
+
 class Invites:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
 
-    async def create(self, project_id: int, person_id: int, invited_by: int | None, now: datetime) -> int | None:
+    async def create(self, project_id: int, person_id: int, invited_by: int | None, now: datetime,
+                     tally_ref: str | None = None) -> int | None:
         """The new invitation's id, or None when this person was invited to this project before."""
         invite_id = await self.tx.fetchval(
-            "INSERT INTO project_invites (project_id, person_id, invited_by, invited_at) VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT (project_id, person_id) DO NOTHING RETURNING id",
-            project_id, person_id, invited_by, now)
+            "INSERT INTO project_invites (project_id, person_id, invited_by, invited_at, tally_ref)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, person_id) DO NOTHING RETURNING id",
+            project_id, person_id, invited_by, now, tally_ref)
         if invite_id is not None:
             await mark_stale(self.tx, person_id)
         return invite_id
 
     async def get(self, invite_id: int) -> InviteRow | None:
         row = await self.tx.fetchrow(
-            "SELECT id, project_id, person_id, invited_by, invited_at, status, answered_at FROM project_invites"
-            " WHERE id = $1", invite_id)
+            f"SELECT {_INVITE_COLS} FROM project_invites WHERE id = $1", invite_id)
         return InviteRow(**row) if row else None
+
+    async def set_tally_ref(self, invite_ids: list[int], tally_ref: str) -> None:
+        for invite_id in invite_ids:
+            await self.tx.execute("UPDATE project_invites SET tally_ref = $2 WHERE id = $1", invite_id, tally_ref)
+
+    async def batch(self, tally_ref: str) -> list[InviteRow]:
+        """The invitations sent together under one tally message, in the order they were made."""
+        rows = await self.tx.fetch(
+            f"SELECT {_INVITE_COLS} FROM project_invites WHERE tally_ref = $1 ORDER BY id", tally_ref)
+        return [InviteRow(**r) for r in rows]
 
     async def answer(self, invite_id: int, person_id: int, status: str, now: datetime) -> bool:
         """Pending → accepted/declined, only by the invited person, once."""

@@ -283,7 +283,13 @@ class Submissions:
 
     async def revise(self, submission: SubmissionRow, answer_json: str, form_values: dict, review_state: str,
                      now: datetime) -> bool:
-        """A reworked answer replaces the old one (revision + 1); only while it is waiting for rework."""
+        """A reworked answer replaces the old one (revision + 1); only while it is waiting for rework. The version
+        it replaces is kept (`version`), for the reviewer of the new one."""
+        await self.tx.execute(
+            "INSERT INTO submission_versions (submission_id, revision, answer, form_values, submitted_at)"
+            " SELECT id, revision, answer, form_values, submitted_at FROM submissions"
+            " WHERE id = $1 AND revision = $2 AND review_state = 'rework' ON CONFLICT DO NOTHING",
+            submission.id, submission.revision)
         changed = await self.tx.execute(
             "UPDATE submissions SET answer = $3, form_values = $4, review_state = $5, revision = revision + 1,"
             " submitted_at = $6 WHERE id = $1 AND revision = $2 AND review_state = 'rework'",
@@ -293,6 +299,15 @@ class Submissions:
         if changed:
             await mark_stale(self.tx, submission.person_id, staff=True)
         return changed
+
+    async def version(self, submission_id: int, revision: int) -> dict | None:
+        """An earlier version of a reworked answer: its form values, answer and when it was submitted."""
+        row = await self.tx.fetchrow(
+            "SELECT answer, form_values, submitted_at FROM submission_versions WHERE submission_id = $1"
+            " AND revision = $2", submission_id, revision)
+        if row is None:
+            return None
+        return {**row, "answer": json.loads(row["answer"]), "form_values": json.loads(row["form_values"])}
 
     async def set_review_state(self, submission_id: int, revision: int, state: str) -> bool:
         changed = await self.tx.execute(

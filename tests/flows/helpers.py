@@ -153,6 +153,18 @@ async def shown_in_place(chat, deliveries: list, user: str) -> bool:
     return mine[-1].op.kind == "send"
 
 
+async def edited_in_place(chat, deliveries: list, user: str) -> bool:
+    """The newest message delivered to `user` was an edit of one sent to them earlier (a live tally another
+    person's answer updates): replacing that message where the platform edits messages; printed anew on the
+    console, which cannot."""
+    pid = await person_id(chat, user)
+    mine = [d for d in deliveries if d.op.kind in ("send", "edit") and d.person_id == pid]
+    assert mine, f"nothing was delivered to {user}"
+    if chat.runtime.capabilities_for(chat.platform).edits:
+        return mine[-1].op.kind == "edit" and mine[-1].edit_message_id is not None
+    return mine[-1].op.kind == "edit"
+
+
 # files a person received ---------------------------------------------------------------------------------------
 
 

@@ -42,7 +42,7 @@ async def test_match_invite_accept_decline_and_tally(chat):
 
     await chat.press("ana", "Accept")
     assert "Welcome to Medication questions" in chat.texts("ana")
-    assert "\u2068Ana\u2069 accepted the invitation" in chat.texts("meg")  # a person's name: isolated
+    assert "\u2068Ana\u2069 — accepted" in chat.texts("meg")  # a person's name: isolated
     assert "1 accepted, 0 declined, 1 waiting" in chat.texts("meg")
     await chat.press("bob", "Decline")
     assert "1 accepted, 1 declined, 0 waiting" in chat.texts("meg")
