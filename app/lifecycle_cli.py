@@ -15,7 +15,7 @@ from domain.instructions import with_instructions
 from domain.project_lifecycle import LifecycleRefused, parse_deadline
 from domain.project_spec import SpecError, parse_project_spec
 from handlers.shared.project_lifecycle import (
-    EditRefused, change_deadline, change_status, publish_edit, tell_members_later,
+    EditRefused, change_deadline, change_status, close_report, publish_edit, tell_members_later,
 )
 from handlers.shared.task_service import spec_of
 from storage.uow import UnitOfWork
@@ -51,7 +51,7 @@ async def run(db, say: CliText, args, now: datetime) -> int:
                 told = await tell_members_later(uow, project, NEWS[verb], now)
                 say.out(f"cli.project_{NEWS[verb]}", name=repr(project.name), count=told)
                 if verb == "close":
-                    items, held = await uow.lifecycle.remaining(project.id)
+                    items, held = await close_report(uow, project, now)
                     say.out("cli.project_remaining", items=str(items), held=str(held))
                 return 0
             if verb == "deadline":

@@ -6,7 +6,8 @@ none and takes no answer any more; drafts stay readable. A deadline is a day typ
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import re
+from datetime import date, datetime, time, timedelta
 from typing import Literal, Sequence
 from domain.dates import DateInvalid, take_date
 from domain.local_time import localize, zone_or_utc
@@ -20,6 +21,9 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "resume": (("paused",), "open"),
     "close": (("open", "paused"), "closed"),
 }
+
+
+ROLL_AFTER_DAYS = 31
 
 
 class LifecycleRefused(ValueError):
@@ -67,10 +71,22 @@ def split_deadline(words: Sequence[str], now: datetime, zone: str, locale: str =
     day, used = take_date(list(words), today, locale=locale, at_start=False)
     if day is None or used >= len(words):
         raise DateInvalid("lifecycle.deadline.missing")
+    day = _ahead(day, today, words[len(words) - used:])
     deadline = end_of_day(day, zone)
     if deadline <= now:
         raise DateInvalid("lifecycle.deadline.past", day=day)
     return list(words[:len(words) - used]), deadline
+
+
+def _ahead(day: date, today: date, typed: Sequence[str]) -> date:
+    """A date typed without a year is read as the most recent one (as /log wants); a deadline means the next one.
+    Only a date well in the past moves a year on: one a few days ago is a slip, refused as past."""
+    if day >= today - timedelta(days=ROLL_AFTER_DAYS) or any(re.search(r"[0-9]{4}", w) for w in typed):
+        return day
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day
 
 
 def parse_deadline(text: str, now: datetime, zone: str, locale: str = "en") -> datetime:

@@ -28,7 +28,7 @@ from domain.project_lifecycle import LifecycleRefused, split_deadline
 from domain.project_spec import MAX_TEXT_CHARS, SpecError, parse_project_spec, problem_count
 from handlers.shared.context import Context
 from handlers.shared.project_lifecycle import (
-    AckInstructions, EditFromUpload, EditRefused, change_deadline, change_lines, change_status, notice_blocks,
+    AckInstructions, EditFromUpload, EditRefused, change_deadline, close_report, change_lines, change_status, notice_blocks,
     publish_edit,
 )
 from handlers.shared.project_names import chosen_project, find_project
@@ -108,7 +108,7 @@ async def _apply(ctx: Context, project, verb: str, deadline: datetime | None, co
     project = await ctx.uow.projects.get(project.id)
     ops = [say(f"lifecycle.{NEWS[verb]}.done", name=project.name)]
     if verb == "close":
-        items, held = await ctx.uow.lifecycle.remaining(project.id)
+        items, held = await close_report(ctx.uow, project, ctx.now)
         ops = [ctx.reply(text(msg("lifecycle.closed.done", name=project.name)),
                          text(msg("lifecycle.closed.items_left", count=items)),
                          text(msg("lifecycle.closed.held", count=held)))]

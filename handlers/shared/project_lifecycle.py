@@ -65,6 +65,13 @@ async def change_status(uow: UnitOfWork, project: ProjectRow, verb: str, actor: 
     return target
 
 
+async def close_report(uow: UnitOfWork, project: ProjectRow, now: datetime) -> tuple[int, int]:
+    """After a close: (items that still wanted answers, tasks that were held), the held leases ended."""
+    items, held = await uow.lifecycle.remaining(project.id)
+    await uow.lifecycle.end_leases(project.id, now)
+    return items, held
+
+
 async def change_deadline(uow: UnitOfWork, project: ProjectRow, deadline: datetime, actor: int | None,
                           now: datetime) -> None:
     """The new deadline in the spec (what everyone reads) and the column; members' deadline reminders move."""

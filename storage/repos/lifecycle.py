@@ -31,6 +31,12 @@ class ProjectLifecycle:
             "UPDATE reminders SET done_at = $2 WHERE kind = 'deadline' AND done_at IS NULL AND dedupe_key LIKE $1",
             f"deadline:{project_id}:%", now)
 
+    async def end_leases(self, project_id: int, now: datetime) -> int:
+        """A closed project's leases end at once, so /next stops offering the held task; the drafts stay."""
+        return await self.tx.execute(
+            "UPDATE assignments SET status = 'expired', ended_at = $2 WHERE project_id = $1 AND status = 'active'",
+            project_id, now)
+
     async def remaining(self, project_id: int) -> tuple[int, int]:
         """(items that still want answers, tasks held by someone right now) — what a close leaves undone."""
         items = await self.tx.fetchval(
