@@ -181,3 +181,33 @@ async def test_edit_notifies_members_who_acknowledge_before_their_next_task(chat
     await chat.upload("meg", "rating.yaml", spec.replace(b"overlap: 3", b"overlap: 4"))
     assert "but not: overlap" in chat.last("meg").text
     assert chat.refusals() == []
+
+
+async def test_a_change_made_in_the_cli_reaches_members_through_the_reminder_tick(chat):
+    """The CLI has no chat turn: it changes the project through the same service and leaves each member a
+    reminder due now, which the bot's tick sends — unless the change was undone meanwhile."""
+    from handlers.reminders import reminder_tick
+    from handlers.shared.project_lifecycle import change_status, tell_members_later
+    from storage.uow import UnitOfWork
+
+    project_id = await _team(chat, "ana")
+
+    async def cli(verb: str, news: str) -> None:
+        async with chat.runtime.db.transaction() as tx:
+            uow = UnitOfWork(tx)
+            project = await uow.projects.get(project_id)
+            await change_status(uow, project, verb, None, chat.runtime.clock())
+            assert await tell_members_later(uow, project, news, chat.runtime.clock()) == 1
+
+    await cli("pause", "paused")
+    assert await chat.runtime.run_tick(reminder_tick) == 1
+    if chat.platform == "slack":
+        await chat.settle()
+    assert "paused by its manager" in chat.texts("ana")
+    chat.clear("ana")
+    await cli("resume", "resumed")
+    await cli("pause", "paused")  # resumed, then paused again before the tick: "open again" is no news any more
+    assert await chat.runtime.run_tick(reminder_tick) == 1
+    if chat.platform == "slack":
+        await chat.settle()
+    assert "open again" not in chat.texts("ana") and "paused by its manager" in chat.texts("ana")
