@@ -28,8 +28,8 @@ from domain.project_lifecycle import LifecycleRefused, split_deadline
 from domain.project_spec import MAX_TEXT_CHARS, SpecError, parse_project_spec, problem_count
 from handlers.shared.context import Context
 from handlers.shared.project_lifecycle import (
-    AckInstructions, EditFromUpload, EditRefused, change_deadline, close_report, change_lines, change_status, notice_blocks,
-    publish_edit,
+    AckInstructions, EditFromUpload, EditRefused, change_deadline, change_lines, change_status, close_report,
+    notice_blocks, publish_edit,
 )
 from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.replies import command_buttons, say
