@@ -119,3 +119,21 @@ def test_the_version_an_answer_was_given_under():
     assert version_given_under(3, None) == 3
     assert version_given_under(3, 3) == 2  # version 3 not acknowledged yet: answered under 2
     assert version_given_under(3, 2) == 1
+
+
+def test_a_deadline_typed_without_a_year_is_the_next_such_day():
+    assert split_deadline(["x", "31", "jan"], NOW, "UTC")[1].date() == date(2027, 1, 31)
+    with pytest.raises(DateInvalid) as refused:  # a few days ago is a slip, not next year
+        split_deadline(["x", "4", "dec"], NOW, "UTC")
+    assert refused.value.reason_key == "lifecycle.deadline.past"
+
+
+def test_exports_carry_the_instructions_version():
+    from domain.exports import BASE_COLUMNS, export_row, submission_record
+
+    raw = {"id": 1, "task_id": 2, "external_id": "q1", "item": '{"prompt": "p"}', "answer": '{"task_type": "rating"}',
+           "person_id": 3, "seconds_spent": 40, "late": 0, "submitted_at": NOW, "review_state": "none",
+           "revision": 1, "is_gold": 0, "gold_passed": None, "gold_score": None}
+    assert submission_record(export_row({**raw, "instructions_version": 3}, b"k"))["instructions_version"] == 3
+    assert export_row(raw, b"k").instructions_version == 1  # answers from before versions: version 1
+    assert "instructions_version" in BASE_COLUMNS

@@ -109,6 +109,8 @@ async def publish_edit(uow: UnitOfWork, project: ProjectRow, new: ProjectSpec, a
     if version is None:
         raise LifecycleRefused("lifecycle.refused.changed_meanwhile")
     await uow.lifecycle.set_spec(project.id, spec.model_dump_json(), spec.deadline)
+    if actor is not None:  # a manager who is also a member wrote it: nothing to read
+        await uow.instructions.acknowledge(project.id, actor, version, now)
     await uow.audit.log(actor, "project.edited", {"project": project.id, "version": version,
                                                   "changes": [c.model_dump() for c in found]}, now)
     return version, found

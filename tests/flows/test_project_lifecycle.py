@@ -36,6 +36,15 @@ async def _assignments(chat) -> int:
     return len(await rows(chat.runtime, "SELECT id FROM assignments"))
 
 
+async def _export_versions(chat, project_id: int) -> list[int]:
+    from domain.exports import ExportFilters, export_row
+    from storage.repos.exports import ExportQueries
+
+    async with chat.runtime.db.transaction() as tx:
+        raw = await ExportQueries(tx).submissions_after(project_id, ExportFilters(), 0)
+    return [export_row(r, b"key").instructions_version for r in raw]
+
+
 def _said(chat, user: str) -> str:
     """What `user` saw: the conversation, and on Slack a modal's errors too."""
     shown = chat.texts(user)
@@ -58,8 +67,10 @@ async def test_pause_stops_next_a_held_task_finishes_and_resume_opens_it_again(c
     assert f"{NAME} is paused by its manager: no new tasks until it resumes" in chat.last("ana").text
     assert await _assignments(chat) == before
 
-    await chat.send("meg", "/project pause medication")
+    await chat.send("meg", "/project pausar medication")  # the Spanish verb works too
     assert "paused already" in chat.last("meg").text
+    await chat.send("meg", "/project pause")
+    assert "Usage:" in chat.last("meg").text
     await chat.send("ana", "/project resume medication")  # only managers change projects
     assert await _status(chat, project_id) == "paused"
 
@@ -168,6 +179,8 @@ async def test_edit_notifies_members_who_acknowledge_before_their_next_task(chat
     versions = await rows(chat.runtime, "SELECT person_id, instructions_version FROM submissions ORDER BY id")
     assert [(r["person_id"], r["instructions_version"]) for r in versions] == [
         (await person_id(chat, "ana"), 1), (await person_id(chat, "bob"), 2)]
+    exported = await _export_versions(chat, project_id)
+    assert exported == [1, 2]  # what the exports read carries it
 
     # a spec file for the project changes the rubric's wording: offered, then published as version 3
     spec = SPECS[STEM].read_bytes()
