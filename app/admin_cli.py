@@ -22,6 +22,7 @@ def refused(say: CliText, what: str, errors: list[SpecProblem]) -> int:
 
 
 async def run_admin(settings: Settings, args) -> int:
+    from app import lifecycle_cli
     from app.project_lookup import project_named
     from handlers.shared.task_service import create_project, import_file
 
@@ -46,6 +47,8 @@ async def run_admin(settings: Settings, args) -> int:
                 return 1
             say.out("cli.project_created", name=repr(created.spec.name), id=str(created.project_id))
             return 0
+        if args.command == "project" and args.project_command in lifecycle_cli.VERBS:
+            return await lifecycle_cli.run(db, say, args, now)
         if args.command == "tasks" and args.tasks_command == "import":
             if not Path(args.file).is_file():
                 say.err("cli.no_such_file", path=str(args.file))

@@ -20,6 +20,9 @@ def _parser(say: CliText) -> argparse.ArgumentParser:
         dest="project_command", required=True)
     create = project.add_parser("create", help=say.text("cli.help.project_create"))
     create.add_argument("file")
+    from app import lifecycle_cli
+
+    lifecycle_cli.add_parsers(project, say)
     tasks = sub.add_parser("tasks", help=say.text("cli.help.tasks")).add_subparsers(dest="tasks_command", required=True)
     imp = tasks.add_parser("import", help=say.text("cli.help.tasks_import"))
     imp.add_argument("project")

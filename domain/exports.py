@@ -74,6 +74,7 @@ class ExportRow:
     is_gold: bool
     gold_passed: bool | None
     gold_score: float | None
+    instructions_version: int = 1  # the project's instructions version the answer was given under
 
 
 class ItemCache:
@@ -118,6 +119,7 @@ def export_row(raw: Mapping[str, Any], secret: bytes, items: ItemCache | None = 
         revision=int(raw["revision"]), is_gold=bool(raw["is_gold"]),
         gold_passed=None if gold_passed is None else bool(gold_passed),
         gold_score=None if raw["gold_score"] is None else float(raw["gold_score"]),
+        instructions_version=int(raw.get("instructions_version") or 1),
     )
 
 
@@ -190,6 +192,7 @@ def submission_record(row: ExportRow) -> dict[str, Any]:
         "gold_passed": row.gold_passed,
         "gold_score": row.gold_score,
         "submitted_at": iso_utc(row.submitted_at),
+        "instructions_version": row.instructions_version,
     }
 
 
@@ -202,7 +205,7 @@ class JsonlExporter(Exporter):
 
 BASE_COLUMNS = ("submission_id", "external_id", "task_type", "prompt", "context", "responses", "metadata", "expert_id",
                 "seconds_spent", "late", "review_state", "revision", "is_gold", "gold_passed", "gold_score",
-                "submitted_at")
+                "submitted_at", "instructions_version")
 
 
 def answer_columns(spec: ProjectSpec) -> list[tuple[str, str, str | None]]:

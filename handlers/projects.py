@@ -18,6 +18,7 @@ from domain.identity import IdentityKey, parse_identity
 from domain.project_spec import problem_count
 from handlers.shared.announcements import announce_new_tasks
 from handlers.shared.assessment_files import assessment_upload
+from handlers.shared.project_lifecycle import offer_edit
 from handlers.shared.project_render import project_line
 from handlers.shared.project_access import join_refusals, may_read_instructions
 from handlers.shared.project_names import chosen_project, find_project
@@ -100,8 +101,9 @@ async def _create(ctx: Context, data: bytes, filename: str) -> list:
         blocks = [text(msg("project.refused", count=problem_count(created.errors))), LongText(title=msg("project.errors"),
                   text=lines + (f"\n… +{more}" if more > 0 else ""), filename="spec-errors.txt")]
         return [ctx.reply(*blocks)]
-    if created.exists:
-        return [say("project.exists", name=created.spec.name)]
+    if created.exists:  # an edit of its instructions or rubric, when that is what the file changes
+        offered = await offer_edit(ctx.uow, ctx.person.id, created.spec, filename, data, ctx.now)
+        return offered or [say("project.exists", name=created.spec.name)]
     return [ctx.reply(text(msg("project.created", name=created.spec.name)),
                       text(msg("project.next_import", name=created.spec.name)))]
 

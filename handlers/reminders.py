@@ -32,7 +32,8 @@ router = Router("reminders")
 KINDS = ("lease_warning", "lease_expired", "draft", "deadline", "hours", "assessment", "review_queue", "digest",
          "back_check", "ping", "new_tasks")
 CAP = timedelta(hours=6)  # one reminder of a kind per person per interval…
-CAPS = {"lease_warning": timedelta(minutes=5), "lease_expired": timedelta(minutes=5), "ping": timedelta(minutes=1)}
+CAPS = {"lease_warning": timedelta(minutes=5), "lease_expired": timedelta(minutes=5), "ping": timedelta(minutes=1),
+        "project_news": timedelta(0)}  # each change of a project (handlers.shared.project_lifecycle) is news
 # …shorter for kinds about one task or one ping at a time
 CLAIM = timedelta(minutes=2)
 BATCH = 100  # reminders per transaction: each batch's marks and messages commit together

@@ -33,6 +33,7 @@ from handlers.shared.actions import ResumeTask, RunCommand, ShowInstructions, Sh
 from handlers.shared.project_access import may_read_instructions
 from domain.work_refusal import NOT_MEMBER, PAUSED_THERE
 from handlers.shared.project_names import chosen_project, find_project
+from handlers.shared.project_lifecycle import acknowledgment_owed, answer_refused, nothing_given, record_version
 from handlers.shared.work_access import may_be_given_tasks, why_no_tasks
 from handlers.shared.quality_rules import on_submitted
 from handlers.shared.replies import command_buttons, say
@@ -91,6 +92,8 @@ async def _check(ctx: Context, session) -> Problem | None:
         validate_answer(spec, item, session.values)
     except AnswerInvalid as exc:
         return Problem(exc.field_id, exc.message)
+    if refusal := answer_refused(project, "active" if session.params.get("rework") else assignment.status):
+        return Problem("", msg(refusal, name=project.name))  # paused or closed meanwhile: the draft stays
     if session.params.get("rework"):
         previous = await ctx.uow.submissions.get(int(session.params["rework"]))
         if previous is None or previous.review_state != "rework" or previous.person_id != ctx.person.id:
@@ -110,6 +113,8 @@ async def _check(ctx: Context, session) -> Problem | None:
 async def _submitted(ctx: Context, values: dict, session) -> list:
     assignment, task, project, spec, item = await load_assignment(ctx.uow, int(session.params["a"]), ctx.extra)
     answer = validate_answer(spec, item, values)
+    if refusal := answer_refused(project, "active" if session.params.get("rework") else assignment.status):
+        return [say(refusal, name=project.name)]
     if session.params.get("rework"):
         return await _resubmitted(ctx, project, int(session.params["rework"]), answer, values)
     late = assignment.status == "expired"
@@ -126,6 +131,7 @@ async def _submitted(ctx: Context, values: dict, session) -> list:
     if sid is None:
         return [say("task.already_submitted")]
     await ctx.uow.assignments.mark_submitted(assignment.id, ctx.now)
+    await record_version(ctx.uow, sid, project.id, ctx.person.id)
     await ctx.audit("task.submitted", submission=sid, assignment=assignment.id, late=late,
                     gold=None if gold is None else gold.passed)
     ops = [ctx.reply(text(msg("task.thanks", name=project.name)), command_buttons("next", "drafts"))]
@@ -146,6 +152,7 @@ async def _resubmitted(ctx: Context, project, submission_id: int, answer, values
     if previous is None or not await ctx.uow.submissions.revise(previous, answer.model_dump_json(), values,
                                                                 "pending", ctx.now):
         return [say("review.rework_closed")]
+    await record_version(ctx.uow, submission_id, project.id, ctx.person.id)
     await ctx.audit("task.reworked", submission=submission_id, revision=previous.revision + 1)
     return [ctx.reply(text(msg("review.rework_sent", name=project.name)), command_buttons("next"))]
 
@@ -182,10 +189,12 @@ async def next_task(ctx: Context, event) -> list:
         paused += await ctx.uow.pauses.is_paused(project.id, ctx.person.id)
         if not await may_be_given_tasks(ctx.uow, ctx.person, project, ctx.now):
             continue  # paused there, or its requirement not met (never met, lapsed or revoked): no assignment
+        if (owed := await acknowledgment_owed(ctx.uow, project, ctx.person.id)) is not None:
+            return [ctx.reply(*owed)]  # a new instructions version is read and acknowledged first
         assignment = await _claim_in(ctx, project)
         if assignment is not None:
             return await show_task(ctx, assignment.id)
-    return [say("task.paused" if paused == len(projects) else "task.none_left")]
+    return nothing_given(projects, paused)
 
 
 async def _claim_in(ctx: Context, project):
@@ -214,6 +223,8 @@ async def _next_in(ctx: Context, project) -> list:
     if refusal is not None:
         follow = {NOT_MEMBER: ("projects",), PAUSED_THERE: ("stats",)}.get(refusal, ())
         return [ctx.reply(text(msg(refusal, name=project.name)), *([command_buttons(*follow)] if follow else []))]
+    if (owed := await acknowledgment_owed(ctx.uow, project, ctx.person.id)) is not None:
+        return [ctx.reply(*owed)]
     assignment = await _claim_in(ctx, project)
     if assignment is None:
         return [say("task.none_left_in", name=project.name)]

@@ -12,6 +12,7 @@ from storage.repos.exports import OpenTx, within
 from storage.repos.homes import Homes
 from storage.repos.hours import HoursEntries, PayRates, Timers
 from storage.repos.ledger import Ledger
+from storage.repos.lifecycle import InstructionVersions, ProjectLifecycle
 from storage.repos.liveness import Processes
 from storage.repos.people import Identities, People, Roles
 from storage.repos.pings import Broadcasts, Pings
@@ -61,6 +62,8 @@ class UnitOfWork:
     processes = _Repo(Processes)
     projects = _Repo(Projects)
     uploads = _Repo(Uploads)
+    lifecycle = _Repo(ProjectLifecycle)
+    instructions = _Repo(InstructionVersions)
     tasks = _Repo(Tasks)
     assignments = _Repo(Assignments)
     submissions = _Repo(Submissions)

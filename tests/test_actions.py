@@ -36,7 +36,9 @@ from handlers.matching import AcceptInvite, DeclineInvite, InviteTop, MatchFor
 from handlers.payouts import ClosePeriod, MarkPaid
 from handlers.pings import AnswerPing
 from handlers.progress import ShowProgress
+from handlers.lifecycle import ProjectChange
 from handlers.projects import AddExpertTo, ImportInto, JoinProject, ReadInstructions
+from handlers.shared.project_lifecycle import AckInstructions, EditFromUpload
 from handlers.quality import LiftPause, StatsFor
 from handlers.reminders import KINDS, SetReminder
 from handlers.onboarding import EditProfileField
@@ -78,6 +80,8 @@ def samples(command_names) -> list[ActionData]:
         AnswerPing(ping=ID, code="c19"), ShowProgress(project=ID),
         ImportInto(upload=ID, project=ID, all_or_nothing=True), JoinProject(project=ID),
         ReadInstructions(project=ID), AddExpertTo(project=ID, person=ID), StatsFor(project=ID),
+        ProjectChange(project=ID, verb="deadline", confirmed=True, deadline=4_000_000_000),
+        AckInstructions(project=ID, version=120), EditFromUpload(upload=ID, project=ID),
         LiftPause(project=ID, expert=ID), SetReminder(kind=_longest(KINDS), on=False),
         ConfirmLink(code="ABCDEFGH"), RefuseLink(code="ABCDEFGH"),
         Decide(submission=ID, revision=12, decision="rejected"), ReviewLater(after=ID, project=ID),

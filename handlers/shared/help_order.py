@@ -14,7 +14,7 @@ from bot.i18n.text import msg
 
 MOST_USED: dict[str, tuple[str, ...]] = {
     "manager": ("progress", "review", "approvals", "match", "ping", "export", "payouts", "disputes", "broadcast",
-                "addexpert", "qualify", "unqualify", "bonus", "adjust", "rate"),
+                "addexpert", "project", "qualify", "unqualify", "bonus", "adjust", "rate"),
     "reviewer": ("review", "grade"),
     "expert": ("next", "projects", "drafts", "log", "earnings", "timesheet", "timer", "skip", "join", "instructions",
                "assess", "stats", "availability", "dispute", "reminders"),

@@ -51,10 +51,11 @@ async def tasks_open_to(uow: UnitOfWork, person: Person, project: ProjectRow, no
 
 
 async def reviewable_projects(uow: UnitOfWork, person_id: int, roles: set[str]) -> list[int]:
-    """The projects whose answers this reviewer may review (what /review offers): every open project for a
-    manager or admin, their own open projects for a reviewer."""
+    """The projects whose answers this reviewer may review (what /review offers): every project for a manager or
+    admin (a paused or closed one's answers still await a decision, and pay), their own open or paused projects
+    for a reviewer."""
     if roles & {"manager", "admin"}:
-        return [p.id for p in await uow.projects.open_projects()]
+        return [p.id for p in await uow.projects.everything()]
     return [p.id for p in await uow.projects.member_of(person_id)]
 
 

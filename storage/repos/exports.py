@@ -21,7 +21,7 @@ PAGE = 2000
 TASK_PAGE = 500
 
 COLUMNS = ("s.id, s.task_id, s.person_id, s.answer, s.seconds_spent, s.late, s.submitted_at, s.gold_passed,"
-           " s.gold_score, s.review_state, s.revision, t.external_id, t.item, t.is_gold")
+           " s.gold_score, s.review_state, s.revision, s.instructions_version, t.external_id, t.item, t.is_gold")
 
 OpenTx = Callable[[], AbstractAsyncContextManager[Tx]]
 

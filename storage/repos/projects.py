@@ -72,7 +72,7 @@ class Projects:
     async def member_of(self, person_id: int) -> list[ProjectRow]:
         rows = await self.tx.fetch(
             f"SELECT {', '.join('p.' + c.strip() for c in _COLS.split(','))} FROM projects p"
-            " JOIN project_members m ON m.project_id = p.id WHERE m.person_id = $1 AND p.status = 'open'"
+            " JOIN project_members m ON m.project_id = p.id WHERE m.person_id = $1 AND p.status IN ('open', 'paused')"
             " ORDER BY p.deadline NULLS LAST, p.id",
             person_id,
         )
