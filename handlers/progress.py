@@ -17,7 +17,7 @@ from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Image, Span, button, text
 from handlers.shared.context import Context
 from bot.core.router import Router
-from bot.i18n.text import Day, Duration, Msg, UserText, When, msg, user_text
+from bot.i18n.text import Day, Duration, Msg, UserText, msg, user_text
 from domain.pace import Pace
 from domain.progress import ACTIVE_DAYS, ProgressReport
 from domain.pseudonyms import pseudonym
@@ -113,7 +113,7 @@ def _pace_line(pace: Pace) -> Msg:
         return msg("progress.pace_finished")
     if pace.state == "no_deadline":
         return msg("progress.pace_no_deadline", count=pace.left, pace=current)
-    deadline = When(at=pace.deadline, style="date")
+    deadline = Day(on=pace.deadline.date())  # the UTC day, as /projects shows it (a date deadline ends that day in UTC)
     if pace.state == "passed":
         return msg("progress.pace_passed", count=pace.left, deadline=deadline, pace=current)
     return msg("progress.pace", count=pace.left, needed=_rate(pace.needed_per_day or 0) or 0.1, pace=current,
