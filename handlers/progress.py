@@ -2,7 +2,7 @@
 answers per day, agreement overall and week by week, median time per task, each expert's throughput and quality,
 implausibly fast answers, and how many messages to the project's members failed for good in the last week. Each
 fact is said once. The numbers come from `domain.progress`, `domain.pace`, `domain.throughput` and
-`domain.agreement_weeks`; the chart is drawn in a worker thread by `handlers.shared.charts_burndown` with labels
+`domain.agreement_weeks`; the chart is drawn in a worker thread by `handlers.shared.charts` with labels
 already in the manager's language."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import timedelta
 from babel.dates import format_skeleton
 from pydantic import Field
 
-from handlers.shared.charts_burndown import burn_down_chart
+from handlers.shared.charts import burn_down_chart
 from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Image, Span, button, text
 from handlers.shared.context import Context
