@@ -102,8 +102,9 @@ async def _report(ctx: Context, project) -> list:
 
 
 def _rate(value: float) -> float:
-    """A rate shown with one decimal (0.25/day reads 0.3); `or 0.0` keeps a rounded -0.0 from reading "-0"."""
-    return round(value, 1) or 0.0
+    """A rate shown with one decimal (0.25 a day reads 0.3), two below 0.1 so a slow pace never reads 0;
+    `or 0.0` keeps a rounded -0.0 from reading "-0"."""
+    return round(value, 2 if 0 < value < 0.1 else 1) or 0.0
 
 
 def _pace_line(pace: Pace) -> Msg:
@@ -116,7 +117,7 @@ def _pace_line(pace: Pace) -> Msg:
     deadline = Day(on=pace.deadline.date())  # the UTC day, as /projects shows it (a date deadline ends that day in UTC)
     if pace.state == "passed":
         return msg("progress.pace_passed", count=pace.left, deadline=deadline, pace=current)
-    return msg("progress.pace", count=pace.left, needed=_rate(pace.needed_per_day or 0) or 0.1, pace=current,
+    return msg("progress.pace", count=pace.left, needed=_rate(pace.needed_per_day or 0), pace=current,
                deadline=deadline)
 
 
@@ -135,7 +136,7 @@ def _weeks_block(weeks) -> list:
 
 
 async def _names(ctx: Context, person_ids: list[int]) -> dict[int, UserText]:
-    """How each listed expert is named: their display name, else the project's stable pseudonym."""
+    """How each listed expert is named: their display name, else their stable pseudonym (as /stats names them)."""
     names: dict[int, UserText] = {}
     for pid in person_ids:
         if pid not in names:
@@ -153,7 +154,7 @@ def _experts_blocks(report: ProgressReport, experts: ExpertReport, names: dict[i
             else msg("progress.expert_no_quality")
         hourly = (msg("progress.expert_per_hour", rate=_rate(w.per_hour)) if w.per_hour is not None
                   else msg("progress.expert_no_time"))
-        blocks.append(text("  ", Span(text=names[w.person_id].text, style="bold"), " — ",
+        blocks.append(text("  ", Span(text=names[w.person_id], style="bold"), " — ",
                            msg("progress.expert_work", count=w.answers, per_day=_rate(w.per_day)), ", ", hourly,
                            ", ", quality))
     if experts.more:
@@ -175,6 +176,8 @@ def _fast_line(experts: ExpertReport, names: dict[int, UserText]) -> list:
     if len(experts.fast) > MAX_FAST:
         parts += [", ", msg("progress.experts_more", count=len(experts.fast) - MAX_FAST)]
     return parts
+
+
 def _day_labels(ctx: Context, report: ProgressReport) -> list[str]:
     loc = babel_locale(ctx.locale)
     return [format_skeleton("MMMd", day, locale=loc) for day, _ in report.per_day]
