@@ -512,6 +512,8 @@ class ProjectSpec(BaseModel):
     gold_explanation: Text | None = None
     quality_threshold: Ratio | None = None  # pause experts whose quality score falls below this
     agreement_threshold: Ratio | None = None  # below this, an item is offered to more experts (max_overlap)
+    # /progress flags answers given in less time than this; unset: a third of the project's median time per answer
+    min_answer_seconds: Annotated[int, Strict(), Field(ge=1, le=86400)] | None = None
     lease_minutes: Annotated[int, Strict(), Field(ge=1, le=1440)] = 60
     pay: Pay
     requires: Requires | None = None

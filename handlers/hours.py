@@ -30,6 +30,7 @@ from domain.timesheet import (
 )
 from handlers.shared import money_hooks
 from handlers.shared.local_today import local_today
+from handlers.shared.progress_report import tasks_done_in_week
 from handlers.shared.replies import command_buttons, say
 from handlers.shared.work_access import hourly_projects as hourly_projects_of
 
@@ -504,8 +505,10 @@ async def approvals(ctx: Context, event) -> list:
         person = await ctx.uow.people.get(person_id)
         name = (person.display_name if person else "") or f"#{person_id}"
         total = sum(e.minutes for e in entries)
+        done = await tasks_done_in_week(ctx.uow, person, monday) if person else 0
         blocks.append(text(Span(text=user_text(name), style="bold"), " — ",
-                           msg("approvals.week", first=Day(on=monday), total=Duration(minutes=total))))
+                           msg("approvals.week", first=Day(on=monday), total=Duration(minutes=total)), " · ",
+                           msg("approvals.tasks_done", count=done)))
         for e in entries:
             if e.project_id not in projects:
                 projects[e.project_id] = (await ctx.uow.projects.get(e.project_id)).name

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.shared.charts import PNG_SIGNATURE, answers_per_day_chart, render_answers_per_day
+from handlers.shared.charts import PNG_SIGNATURE, burn_down_chart, render_burn_down
 from domain.progress import (
     Agreement, agreement, answers_per_day, build_report, item_counts, local_day, median, window_start,
 )
@@ -193,20 +193,26 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+LEGEND = ("items left", "pace needed")
+
+
 def test_chart_is_a_png_of_the_fixed_size():
-    data = render_answers_per_day([f"{d} mar" for d in range(17, 31)], [0, 2, 5, 1, 0, 0, 3, 7, 12, 4, 0, 1, 2, 9],
-                                  "Respuestas por día", "Respuestas")
+    labels = [f"{d} mar" for d in range(17, 31)]
+    data = render_burn_down(labels + ["31 mar", "1 abr"], [9, 9, 8, 8, 8, 7, 7, 5, 5, 5, 4, 4, 4, 3],
+                            [(13, 3.0), (15, 0.0)], "Elementos pendientes por día", "Elementos", LEGEND)
     assert png_size(data) == (640, 320)
     assert data.rstrip(b"\x00").endswith(b"IEND\xaeB`\x82")  # a complete file
-    empty = render_answers_per_day(["a", "b"], [0, 0], "t", "y")
-    assert png_size(empty) == (640, 320)
+    no_pace = render_burn_down(["a", "b"], [0, 0], [], "t", "y", LEGEND)
+    assert png_size(no_pace) == (640, 320)
+    many = render_burn_down([str(i) for i in range(28)], [5] * 14, [(13, 5.0), (27, 1.0)], "t", "y", LEGEND)
+    assert png_size(many) == (640, 320)
 
 
 def test_chart_refuses_mismatched_labels():
     with pytest.raises(ValueError):
-        render_answers_per_day(["a"], [1, 2], "t", "y")
+        render_burn_down(["a"], [1, 2], [], "t", "y", LEGEND)
     with pytest.raises(ValueError):
-        render_answers_per_day(["a", "b"], [1, 2], "t", "y", ["1"])
+        render_burn_down(["a", "b"], [1, 2], [(1, 2.0), (2, 0.0)], "t", "y", LEGEND)
 
 
 async def test_chart_is_drawn_in_a_worker_thread_and_the_loop_keeps_running():
@@ -215,7 +221,7 @@ async def test_chart_is_drawn_in_a_worker_thread_and_the_loop_keeps_running():
 
     def watched(*args):
         seen.append(threading.current_thread())
-        return render_answers_per_day(*args)
+        return render_burn_down(*args)
 
     ticks = 0
     stop = asyncio.Event()
@@ -228,8 +234,8 @@ async def test_chart_is_drawn_in_a_worker_thread_and_the_loop_keeps_running():
 
     running = asyncio.create_task(ticker())
     try:
-        data = await answers_per_day_chart(["1", "2", "3"], [3, 1, 2], "Answers per day", "Answers",
-                                           value_labels=["3", "1", "2"], render=watched)
+        data = await burn_down_chart(["1", "2", "3"], [3, 2, 2], [(2, 2.0), (2, 0.0)], "Items left", "Items",
+                                     LEGEND, render=watched)
     finally:
         stop.set()
         await running
@@ -239,7 +245,7 @@ async def test_chart_is_drawn_in_a_worker_thread_and_the_loop_keeps_running():
 
 
 async def test_default_renderer_runs_through_the_worker_too():
-    data = await answers_per_day_chart(["x"], [1], "t", "y")
+    data = await burn_down_chart(["x"], [1], [], "t", "y", LEGEND)
     assert png_size(data) == (640, 320)
 
 

@@ -1,7 +1,9 @@
-"""Chart images for chat replies: matplotlib's Agg canvas → PNG bytes, rendered off the event loop.
+"""Chart images for chat replies: matplotlib's Agg canvas → PNG bytes, rendered off the event loop. The one chart
+here is /progress's burn-down: items left at the end of each day, and the straight line of the pace needed to
+finish by the deadline (from today's items left down to zero on the deadline's day).
 
 Drawing a chart takes tens of milliseconds (the first one, with matplotlib's import and font cache, far more),
-so handlers never call the renderers directly: they `await answers_per_day_chart(...)`, which runs the drawing
+so handlers never call the renderers directly: they `await burn_down_chart(...)`, which runs the drawing
 in a worker thread via `asyncio.to_thread`. Only the object-oriented API is used (a `Figure` on its own
 `FigureCanvasAgg`), never `pyplot`: no global figure state, so two charts drawn at once in two threads do not
 touch each other, and no GUI backend is ever selected. Every text on the chart is passed in already localized.
@@ -13,22 +15,21 @@ import io
 from collections.abc import Callable, Sequence
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-WIDTH_IN, HEIGHT_IN, DPI = 6.4, 3.2, 100  # 640 × 320 pixels: readable in a chat, small to send
-BAR_COLOR = "#3b6ea5"
+WIDTH_IN, HEIGHT_IN, DPI = 6.4, 3.2, 100
+LEFT_COLOR, NEEDED_COLOR = "#3b6ea5", "#d9822b"
+MAX_TICKS = 16  # more day labels than this are thinned to every other one
 
-Renderer = Callable[[Sequence[str], Sequence[int], str, str, Sequence[str]], bytes]
+Renderer = Callable[[Sequence[str], Sequence[int], Sequence[tuple[int, float]], str, str, tuple[str, str]], bytes]
 
 
-def render_answers_per_day(labels: Sequence[str], counts: Sequence[int], title: str, ylabel: str,
-                           value_labels: Sequence[str] = ()) -> bytes:
-    """A bar chart of answers per day as PNG bytes. Blocking: call through `answers_per_day_chart`.
+def render_burn_down(labels: Sequence[str], remaining: Sequence[int], needed: Sequence[tuple[int, float]],
+                     title: str, ylabel: str, legend: tuple[str, str]) -> bytes:
+    """PNG bytes; blocking — call `burn_down_chart` from async code.
 
-    `labels` name the days, `value_labels` (optional) are written above the bars: both already localized."""
-    if len(labels) != len(counts):
-        raise ValueError("one label per count")
-    shown = list(value_labels) if value_labels else [str(c) if c else "" for c in counts]
-    if len(shown) != len(counts):
-        raise ValueError("one value label per count")
+    `labels` name the days at positions 0, 1, …; `remaining[i]` is the items left at the end of day i; `needed` is
+    the needed-pace line as (position, items) points (empty: no deadline to pace against)."""
+    if len(remaining) > len(labels) or any(x >= len(labels) for x, _ in needed):
+        raise ValueError("one label per day shown")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -36,28 +37,31 @@ def render_answers_per_day(labels: Sequence[str], counts: Sequence[int], title: 
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
-    positions = list(range(len(counts)))
-    bars = ax.bar(positions, list(counts), color=BAR_COLOR, width=0.7)
-    ax.set_xticks(positions, list(labels), fontsize=8, rotation=45, ha="right")
+    ax.plot(range(len(remaining)), list(remaining), color=LEFT_COLOR, marker="o", markersize=3, label=legend[0])
+    if needed:
+        ax.plot([x for x, _ in needed], [y for _, y in needed], color=NEEDED_COLOR, linestyle="--", label=legend[1])
+    step = 2 if len(labels) > MAX_TICKS else 1
+    positions = list(range(len(labels)))[::-1][::step][::-1]  # thinned from today backwards: today keeps its label
+    ax.set_xticks(positions, [labels[i] for i in positions], fontsize=8, rotation=45, ha="right")
+    ax.set_xlim(-0.5, len(labels) - 0.5)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(0, max([*counts, 1]) * 1.18)
-    ax.bar_label(bars, labels=shown, fontsize=7, padding=2)
+    ax.set_ylim(0, max([*remaining, *(y for _, y in needed), 1]) * 1.15)
     ax.set_title(title, fontsize=11)
     ax.set_ylabel(ylabel, fontsize=9)
+    ax.legend(fontsize=8, loc="upper right")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(axis="y", alpha=0.3)
-    ax.set_axisbelow(True)
     fig.subplots_adjust(left=0.09, right=0.98, top=0.88, bottom=0.2)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    return buf.getvalue()
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=DPI)
+    return out.getvalue()
 
 
-async def answers_per_day_chart(labels: Sequence[str], counts: Sequence[int], title: str, ylabel: str, *,
-                                value_labels: Sequence[str] = (),
-                                render: Renderer = render_answers_per_day) -> bytes:
+async def burn_down_chart(labels: Sequence[str], remaining: Sequence[int], needed: Sequence[tuple[int, float]],
+                          title: str, ylabel: str, legend: tuple[str, str], *,
+                          render: Renderer = render_burn_down) -> bytes:
     """Render the chart in a worker thread so the event loop keeps serving other people meanwhile.
 
     `render` is the blocking renderer; tests pass a wrapper around the real one to see which thread ran it."""
-    return await asyncio.to_thread(render, list(labels), list(counts), title, ylabel, list(value_labels))
+    return await asyncio.to_thread(render, list(labels), list(remaining), list(needed), title, ylabel, legend)

@@ -6,6 +6,7 @@ backend-specific percentile function is needed and a large project is never read
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from storage.db import Tx
@@ -56,4 +57,57 @@ class Progress:
         return int(await self.tx.fetchval(
             "SELECT COUNT(DISTINCT person_id) FROM submissions WHERE project_id = $1 AND submitted_at >= $2",
             project_id, since,
+        ))
+
+    # ------------------------------------------------------------ the burn-down, throughput and weekly agreement
+
+    async def finished_since(self, project_id: int, since: datetime) -> list[datetime]:
+        """When each item done now was finished (its overlap-th answer arrived), for items finished since `since`."""
+        rows = await self.tx.fetch(
+            "SELECT done_at FROM ("
+            " SELECT s.submitted_at AS done_at, t.overlap,"
+            "  ROW_NUMBER() OVER (PARTITION BY s.task_id ORDER BY s.submitted_at, s.id) AS k"
+            " FROM submissions s JOIN tasks t ON t.id = s.task_id"
+            " WHERE t.project_id = $1 AND t.answered >= t.overlap AND s.task_id IN ("
+            "  SELECT task_id FROM submissions WHERE project_id = $1 AND submitted_at >= $2)"
+            ") x WHERE k = overlap AND done_at >= $2 ORDER BY done_at",
+            project_id, since,
+        )
+        return [r["done_at"] for r in rows]
+
+    async def created_since(self, project_id: int, since: datetime) -> list[datetime]:
+        """When each item imported since `since` was imported."""
+        rows = await self.tx.fetch(
+            "SELECT created_at FROM tasks WHERE project_id = $1 AND created_at >= $2", project_id, since)
+        return [r["created_at"] for r in rows]
+
+    async def expert_work(self, project_id: int, recent_since: datetime, fast_below: int | None) -> list[dict]:
+        """Per expert: answers, answers since `recent_since`, seconds on task, answers under `fast_below` seconds."""
+        rows = await self.tx.fetch(
+            "SELECT person_id, COUNT(*) AS answers,"
+            " SUM(CASE WHEN submitted_at >= $2 THEN 1 ELSE 0 END) AS recent,"
+            " SUM(seconds_spent) AS seconds,"
+            " SUM(CASE WHEN seconds_spent < $3 THEN 1 ELSE 0 END) AS fast"
+            " FROM submissions WHERE project_id = $1 GROUP BY person_id",
+            project_id, recent_since, fast_below or 0,
+        )
+        return [{k: int(v) for k, v in r.items()} for r in rows]
+
+    async def compared_answers(self, project_id: int, since: datetime) -> list[dict]:
+        """(task_id, answer, submitted_at) of every answer to the items with two or more answers whose latest
+        answer arrived since `since`: what agreement per week is computed from."""
+        rows = await self.tx.fetch(
+            "SELECT task_id, answer, submitted_at FROM submissions WHERE project_id = $1 AND task_id IN ("
+            " SELECT task_id FROM submissions WHERE project_id = $1 GROUP BY task_id"
+            " HAVING COUNT(*) > 1 AND MAX(submitted_at) >= $2) ORDER BY task_id, id",
+            project_id, since,
+        )
+        return [{"task_id": r["task_id"], "answer": json.loads(r["answer"]), "submitted_at": r["submitted_at"]}
+                for r in rows]
+
+    async def answers_between(self, person_id: int, start: datetime, end: datetime) -> int:
+        """How many answers (tasks done, any project) `person_id` submitted in [start, end)."""
+        return int(await self.tx.fetchval(
+            "SELECT COUNT(*) FROM submissions WHERE person_id = $1 AND submitted_at >= $2 AND submitted_at < $3",
+            person_id, start, end,
         ))

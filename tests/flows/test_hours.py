@@ -2,12 +2,13 @@
 delete, /approvals with approve and reject, and what approval writes to the ledger (once, however often pressed)."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from handlers.hours import DeleteEntry
-from tests.flows.helpers import cmd, person_id, resign_button, rows, setup, shown_in_place, watch_deliveries
+from tests.flows.helpers import answer_one, cmd, person_id, resign_button, rows, setup, shown_in_place, watch_deliveries
 from tests.flows.tasks_data import add_member, seed_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -315,3 +316,20 @@ async def test_an_edited_entry_updates_the_timesheet_in_place(open_chat):
         assert any("Week total: 2 hr 15 min" in r.text for r in chat.received("ana"))
     else:
         assert sheets == []
+
+
+async def test_approvals_show_tasks_done_beside_hours(chat):
+    """/approvals sets each person's week of hours beside the tasks they finished that week (in their zone), so a
+    manager can see an hour logged without work done; answers of another week do not count."""
+    await setup(chat, "ana", "bo")
+    await answer_one(chat, "ana", "rewrite_finance")
+    await chat.send("ana", "/log 2h today")
+    await chat.send("bo", "/log 1h today")
+    await chat.send("meg", "/approvals")
+    shown = chat.last("meg").text
+    assert re.search(r"Ana\W* — week of .*: 2 hr · 1 task done that week", shown)
+    assert re.search(r"Bo\W* — week of .*: 1 hr · 0 tasks done that week", shown)
+    async with chat.runtime.db.transaction() as tx:  # ana's answer was really given a week earlier
+        await tx.execute("UPDATE submissions SET submitted_at = $1", datetime.now(timezone.utc) - timedelta(days=7))
+    await chat.send("meg", "/approvals")
+    assert re.search(r"Ana\W* — week of .*: 2 hr · 0 tasks done that week", chat.last("meg").text)
