@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.i18n.text import Msg, msg
-from domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport, build_report, window_start
+from bot.i18n.text import Msg, msg, user_text
+from domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport, QuestionAgreement, build_report, window_start
 from handlers.shared.task_service import spec_of
 from storage.uow import UnitOfWork
 
@@ -24,8 +24,27 @@ async def progress_report(uow: UnitOfWork, project, now: datetime, tz: str) -> P
     )
 
 
+def _alpha(value: float) -> float:
+    return round(value, 2) or 0.0  # a tiny negative alpha rounds to -0.0, which would read "-0"
+
+
+def _criterion_line(c: QuestionAgreement) -> Msg:
+    """One criterion, by its label: alpha at its level and percent agreement, or why there is none."""
+    label = user_text(c.label or c.criterion or "")
+    level = msg(f"progress.level.{c.level}")
+    if c.items == 0:
+        return msg("progress.agreement_criterion_none", label=label)
+    items = msg("common.items_count", count=c.items)
+    percent = round((c.percent or 0) * 100)
+    if c.alpha is None:
+        return msg("progress.agreement_criterion_no_alpha", label=label, items=items, percent=percent)
+    return msg("progress.agreement_criterion", label=label, items=items, alpha=_alpha(c.alpha), level=level,
+               percent=percent)
+
+
 def agreement_line(report: ProgressReport) -> Msg:
-    """How far the project's experts agree, in one sentence (or that it is not measured / not yet)."""
+    """How far the project's experts agree: the project summary, then one line per rubric criterion (labelled,
+    at the level of its scale); or that it is not measured / not yet."""
     a = report.agreement
     if a is None:
         return msg("progress.agreement_not_measured")
@@ -33,8 +52,16 @@ def agreement_line(report: ProgressReport) -> Msg:
         return msg("progress.agreement_none")
     items = msg("common.items_count", count=a.items)
     percent = round((a.percent or 0) * 100)
-    if a.alpha is None:
-        return msg("progress.agreement_no_alpha", items=items, percent=percent)
-    # `or 0.0`: a tiny negative alpha rounds to -0.0, which would read "-0"
-    return msg("progress.agreement", items=items, alpha=round(a.alpha, 2) or 0.0, level=msg(f"progress.level.{a.level}"),
-               percent=percent)
+    level = msg(f"progress.level.{a.level}")
+    if a.mean_of:
+        line = (msg("progress.agreement_mean_no_alpha", count=a.mean_of, items=items, percent=percent)
+                if a.alpha is None else
+                msg("progress.agreement_mean", count=a.mean_of, items=items, alpha=_alpha(a.alpha), level=level,
+                    percent=percent))
+    elif a.alpha is None:
+        line = msg("progress.agreement_no_alpha", items=items, percent=percent)
+    else:
+        line = msg("progress.agreement", items=items, alpha=_alpha(a.alpha), level=level, percent=percent)
+    for c in a.criteria:
+        line = msg("progress.agreement_next_line", before=line, line=_criterion_line(c))
+    return line
