@@ -104,8 +104,10 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
             done = msg("cli.export_done_filtered", done=done, filters=filters.describe())
         print(say(done), file=sys.stderr)
         if result.records == 0:  # an empty file says nothing by itself
-            print(say(why_empty(args.format, project.task_type, result.exporter, project.name,
-                                "--include-unreviewed")), file=sys.stderr)
+            why = why_empty(args.format, project.task_type, result.exporter, project.name, "--include-unreviewed")
+            print("".join(say(part) for part in why.sentence), file=sys.stderr)
+            if why.hint is not None:
+                print(say(why.hint), file=sys.stderr)
         return 0
 
 

@@ -51,7 +51,7 @@ from domain.task_types import (
 
 __all__ = [
     "FORMATS", "MARGIN", "NOT_FOR_TRAINING", "ExportArgsError", "ExportFilters", "ExportRequest", "ExportRow",
-    "Exporter", "ItemCache", "OPTION_FORMATS", "SKIP_REASONS", "aggregate_item", "applies_to", "check_options",
+    "EmptyExport", "Exporter", "ItemCache", "OPTION_FORMATS", "SKIP_REASONS", "aggregate_item", "applies_to", "check_options",
     "check_range", "exporter_for", "export_row", "iso_utc",
     "parse_chat_args", "parse_day", "submission_record", "training_prompt", "why_empty", "write_rows",
 ]
@@ -621,13 +621,22 @@ def check_options(fmt: str, task_type: str, options: ExportFilters) -> None:
 SKIP_REASONS = ("pending", "unreviewed", "rejected", "tie", "one_judgement", "no_majority")
 
 
-def why_empty(fmt: str, task_type: str, exporter: Exporter, name: Any, option: str) -> Msg:
+@dataclass(frozen=True)
+class EmptyExport:
+    """Why an export came out empty: `sentence` is read piece after piece as one sentence (a catalog message per
+    reason, so no nesting grows with their number); `hint` is what to do about it, when there is something."""
+
+    sentence: tuple[Msg, ...]
+    hint: Msg | None = None
+
+
+def why_empty(fmt: str, task_type: str, exporter: Exporter, name: Any, option: str) -> EmptyExport:
     """What to tell a manager whose export came out empty: the rule of the format and what it left out
     ("SFT takes approved rewrites only; 1 is waiting for review"), then how to take unreviewed answers too when
     that is what stood in the way (`option` is how the reader writes it: `include-unreviewed` in chat,
     `--include-unreviewed` on the command line). Nothing read at all: no answer passes the filters."""
     if exporter.read == 0:
-        return msg("export.empty", name=name)
+        return EmptyExport((msg("export.empty", name=name),))
     options = exporter.options
     if options.consensus:
         rule = msg("export.rule.consensus")
@@ -637,15 +646,14 @@ def why_empty(fmt: str, task_type: str, exporter: Exporter, name: Any, option: s
         rule = msg(f"export.rule.{fmt}.{task_type}")
     else:
         rule = msg("export.rule.not_rejected", format=fmt)
-    reasons: Msg | None = None
-    for reason in SKIP_REASONS:
-        if exporter.skipped[reason]:
-            line = msg(f"export.skipped.{reason}", count=exporter.skipped[reason])
-            reasons = line if reasons is None else msg("export.reasons_join", before=reasons, reason=line)
-    said = msg("export.empty_because", name=name, rule=rule, reasons=reasons or "")
-    if not options.include_unreviewed and (exporter.skipped["pending"] or exporter.skipped["unreviewed"]):
-        said = msg("export.empty_hint", said=said, hint=msg("export.hint_unreviewed", option=option))
-    return said
+    reasons = [msg(f"export.skipped.{r}", count=exporter.skipped[r]) for r in SKIP_REASONS if exporter.skipped[r]]
+    if not reasons:  # cannot happen while every skip is counted; said plainly rather than with an empty list
+        return EmptyExport((msg("export.empty", name=name),))
+    sentence = (msg("export.empty_because", name=name, rule=rule, reason=reasons[0]),
+                *(msg("export.another_reason", reason=r) for r in reasons[1:]), msg("export.end_of_reasons"))
+    stood_in_the_way = exporter.skipped["pending"] or exporter.skipped["unreviewed"]
+    hint = msg("export.hint_unreviewed", option=option) if stood_in_the_way and not options.include_unreviewed else None
+    return EmptyExport(sentence, hint)
 
 
 def write_rows(exporter: Exporter, rows: Iterable[ExportRow]) -> Iterable[str]:

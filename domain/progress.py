@@ -62,15 +62,17 @@ class QuestionAgreement:
 @dataclass(frozen=True)
 class Agreement:
     """The project summary (`items`, `alpha`, `level`, `percent`) and, for a rubric, each criterion (`criteria`).
-    The summary is the main question's; a rating rubric has none, so its summary is the mean over the criteria
-    (`mean_of` criteria counted, `level` "mixed" when they differ)."""
+    The summary is the main question's (`summary` "main"); a rating rubric has none, so its summary is a mean
+    (`summary` "mean"): alpha over the `mean_of` criteria where it is defined (`level` theirs, "mixed" when they
+    differ), percent agreement over every criterion that has it."""
 
     items: int  # items with at least two comparable answers
     alpha: float | None  # None: undefined (no variation at all) or no items
     level: str  # nominal | ordinal | interval | mixed
     percent: float | None  # 0..1
     criteria: tuple[QuestionAgreement, ...] = ()
-    mean_of: int = 0  # > 0: alpha and percent are means over this many criteria
+    summary: str = "main"  # main | mean
+    mean_of: int = 0  # criteria whose alpha the mean covers
 
 
 @dataclass(frozen=True)
@@ -173,10 +175,11 @@ def agreement(spec: ProjectSpec, answers_by_item: Mapping[int, list[dict[str, An
         main, criteria = measured[0], tuple(m for m in measured[1:] if m.items)
         return Agreement(items=main.items, alpha=main.alpha, level=main.level, percent=main.percent,
                          criteria=criteria)
-    levels = {m.level for m in measured}
-    return Agreement(items=max(m.items for m in measured), alpha=_mean([m.alpha for m in measured]),
+    defined = [m for m in measured if m.alpha is not None]
+    levels = {m.level for m in defined or measured}
+    return Agreement(items=max(m.items for m in measured), alpha=_mean([m.alpha for m in defined]),
                      level=levels.pop() if len(levels) == 1 else "mixed", percent=_mean([m.percent for m in measured]),
-                     criteria=tuple(measured), mean_of=len(measured))
+                     criteria=tuple(measured), summary="mean", mean_of=len(defined))
 
 
 def build_report(spec: ProjectSpec, *, item_rows: Iterable[Mapping[str, Any]], answering_now: int,

@@ -185,8 +185,8 @@ async def _run(ctx: Context, project: ProjectRow, fmt: str, filters: ExportFilte
         if result.truncated:  # not even one record fits a chat file
             return [say("export.truncated", count=0, limit=max(1, limit // (1024 * 1024)), name=project.name,
                         format=fmt)]
-        return [ctx.reply(text(why_empty(fmt, project.task_type, result.exporter, project.name,
-                                         "include-unreviewed")))]
+        why = why_empty(fmt, project.task_type, result.exporter, project.name, "include-unreviewed")
+        return [ctx.reply(text(*why.sentence), *([text(why.hint)] if why.hint else []))]
     exporter = FORMATS[fmt]
     stem = re.sub(r"[^\w]+", "-", project.name.lower(), flags=re.ASCII).strip("-")[:40].strip("-") or "export"
     filename = f"{stem}-{fmt}{exporter.suffix}"

@@ -20,7 +20,7 @@ from domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport
 from bot.i18n.formatting import babel_locale, format_number
 from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.replies import say
-from handlers.shared.progress_report import agreement_line, progress_report
+from handlers.shared.progress_report import agreement_blocks, progress_report
 
 router = Router("progress")
 MAX_LISTED = 15
@@ -78,7 +78,7 @@ async def _report(ctx: Context, project) -> list:
         text(msg("progress.answering_now", count=items.answering_now)),
         text(msg("progress.answers", count=DAYS_SHOWN, answers=report.answers_shown, today=today)),
         _by_day(ctx, report),
-        text(agreement_line(report)),
+        *agreement_blocks(report),
         text(_median_line(report.median_seconds)),
         text(msg("progress.experts_active", count=ACTIVE_DAYS, experts=report.experts_active)),
     ]

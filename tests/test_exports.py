@@ -442,18 +442,23 @@ async def test_an_empty_export_says_why(db):
                  review="pending")
     data, result = await export(db, project, "sft")
     assert data == b"" and result.records == 0
-    said = english(why_empty("sft", "rewrite", result.exporter, project.name, "include-unreviewed"))
+    said = told(why_empty("sft", "rewrite", result.exporter, project.name, "include-unreviewed"))
     assert said == (f"Nothing to export from {project.name}: SFT takes approved rewrites only; 1 is waiting for "
-                    "review. To take answers nobody has reviewed yet, export again with include-unreviewed.")
+                    "review.\nTo take answers nobody has reviewed yet, export again with include-unreviewed.")
     pairs, _ = await pairwise_data_in(db)
     data, result = await export(db, pairs, "dpo", ExportFilters(since=parse_day("2026-11-22")))
-    said = english(why_empty("dpo", "pairwise", result.exporter, pairs.name, "--include-unreviewed"))
+    said = told(why_empty("dpo", "pairwise", result.exporter, pairs.name, "--include-unreviewed"))
     assert said == (f"Nothing to export from {pairs.name}: DPO takes approved preference judgements only; "
-                    "1 was never reviewed, 1 was rejected or sent back. To take answers nobody has reviewed yet, "
+                    "1 was never reviewed, 1 was rejected or sent back.\nTo take answers nobody has reviewed yet, "
                     "export again with --include-unreviewed.")
     data, result = await export(db, pairs, "dpo", ExportFilters(since=parse_day("2030-01-01")))
-    assert english(why_empty("dpo", "pairwise", result.exporter, pairs.name, "x")) == (
+    assert told(why_empty("dpo", "pairwise", result.exporter, pairs.name, "x")) == (
         f"Nothing to export from {pairs.name}: no answer passes these filters.")
+
+
+def told(why) -> str:
+    """An empty export's explanation as the command line prints it: the sentence, then the hint on a line."""
+    return "".join(english(m) for m in why.sentence) + ("" if why.hint is None else "\n" + english(why.hint))
 
 
 async def pairwise_data_in(db):
@@ -719,3 +724,26 @@ async def test_cli_writes_the_file_with_the_bots_pseudonyms(db, database_url, tm
     assert proc.returncode == 2 and "does not fit" in proc.stderr
     proc = run_cli(database_url, project.name, "--format", "xml", "--out", str(out))
     assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+async def test_cli_training_options_and_an_empty_export_that_says_why(db, database_url, tmp_path):
+    project, people, subs, ids = await pairwise_data(db)
+    out = tmp_path / "pairs.jsonl"
+    proc = run_cli(database_url, project.name, "--format", "dpo", "--out", str(out), "--since", "2026-11-22")
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes() == b""
+    assert ("DPO takes approved preference judgements only; 1 was never reviewed, 1 was rejected or sent back, "
+            "1 is a tie.\nTo take answers nobody has reviewed yet, export again with --include-unreviewed.") in proc.stderr
+    proc = run_cli(database_url, project.name, "--format", "dpo", "--out", str(out), "--since", "2026-11-22",
+                   "--include-unreviewed", "--conversational")
+    assert proc.returncode == 0, proc.stderr
+    (record,) = lines(out.read_bytes())
+    assert record["submission_id"] == ids[3] and record["chosen"][0]["role"] == "assistant"
+    assert "Nothing to export" not in proc.stderr
+    proc = run_cli(database_url, project.name, "--format", "dpo", "--out", str(out), "--consensus",
+                   "--include-unreviewed")
+    assert proc.returncode == 0, proc.stderr
+    (record,) = lines(out.read_bytes())  # item 1: two judgements, both A; item 2: a tie and a B, no majority
+    assert record["source"] == "consensus" and record["votes"] == {"A": 2, "tie": 0, "B": 0}
+    proc = run_cli(database_url, project.name, "--format", "jsonl", "--out", str(out), "--consensus")
+    assert proc.returncode == 2 and "The option consensus does not apply to jsonl" in proc.stderr

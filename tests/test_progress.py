@@ -160,8 +160,8 @@ def test_rating_agreement_per_criterion_at_the_level_of_its_scale():
     assert by_id["accuracy"].alpha == pytest.approx(4 / 9) and by_id["accuracy"].percent == pytest.approx(2 / 3)
     assert by_id["safety"].alpha is None and by_id["safety"].percent == 1.0
     assert by_id["completeness"].alpha == pytest.approx(0.0) and by_id["completeness"].percent == pytest.approx(2 / 3)
-    # the summary: the mean over the criteria where alpha is defined, and over every criterion's percent
-    assert result.mean_of == 3 and result.level == "mixed" and result.items == 3
+    # the summary: alpha's mean over the criteria where it is defined, percent's over every criterion
+    assert result.summary == "mean" and result.mean_of == 2 and result.level == "interval" and result.items == 3
     assert result.alpha == pytest.approx((4 / 9 + 0) / 2)
     assert result.percent == pytest.approx((2 / 3 + 1 + 2 / 3) / 3)
 

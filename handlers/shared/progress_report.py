@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.core.blocks import Paragraph, text
 from bot.i18n.text import Msg, msg, user_text
 from domain.progress import ACTIVE_DAYS, DAYS_SHOWN, ProgressReport, QuestionAgreement, build_report, window_start
 from handlers.shared.task_service import spec_of
@@ -43,8 +44,8 @@ def _criterion_line(c: QuestionAgreement) -> Msg:
 
 
 def agreement_line(report: ProgressReport) -> Msg:
-    """How far the project's experts agree: the project summary, then one line per rubric criterion (labelled,
-    at the level of its scale); or that it is not measured / not yet."""
+    """How far the project's experts agree, in one sentence: the project summary (a rubric's is the mean over its
+    criteria), or that it is not measured / not yet. The managers' home shows this; /progress adds the criteria."""
     a = report.agreement
     if a is None:
         return msg("progress.agreement_not_measured")
@@ -53,15 +54,18 @@ def agreement_line(report: ProgressReport) -> Msg:
     items = msg("common.items_count", count=a.items)
     percent = round((a.percent or 0) * 100)
     level = msg(f"progress.level.{a.level}")
-    if a.mean_of:
-        line = (msg("progress.agreement_mean_no_alpha", count=a.mean_of, items=items, percent=percent)
-                if a.alpha is None else
-                msg("progress.agreement_mean", count=a.mean_of, items=items, alpha=_alpha(a.alpha), level=level,
-                    percent=percent))
-    elif a.alpha is None:
-        line = msg("progress.agreement_no_alpha", items=items, percent=percent)
-    else:
-        line = msg("progress.agreement", items=items, alpha=_alpha(a.alpha), level=level, percent=percent)
-    for c in a.criteria:
-        line = msg("progress.agreement_next_line", before=line, line=_criterion_line(c))
-    return line
+    if a.summary == "mean":
+        if a.alpha is None:
+            return msg("progress.agreement_mean_no_alpha", count=len(a.criteria), items=items, percent=percent)
+        return msg("progress.agreement_mean", count=a.mean_of, items=items, alpha=_alpha(a.alpha), level=level,
+                   percent=percent)
+    if a.alpha is None:
+        return msg("progress.agreement_no_alpha", items=items, percent=percent)
+    return msg("progress.agreement", items=items, alpha=_alpha(a.alpha), level=level, percent=percent)
+
+
+def agreement_blocks(report: ProgressReport) -> list[Paragraph]:
+    """The agreement section of /progress: the summary, then one line per rubric criterion (by its label, at the
+    level of its scale), so a criterion people disagree on is never hidden behind one they agree on."""
+    criteria = report.agreement.criteria if report.agreement is not None and report.agreement.items else ()
+    return [text(agreement_line(report)), *(text(_criterion_line(c)) for c in criteria)]
