@@ -50,10 +50,10 @@ from domain.task_types import (
 )
 
 __all__ = [
-    "FORMATS", "MARGIN", "NOT_FOR_TRAINING", "ExportArgsError", "ExportFilters", "ExportRequest", "ExportRow",
-    "EmptyExport", "Exporter", "ItemCache", "OPTION_FORMATS", "SKIP_REASONS", "aggregate_item", "applies_to", "check_options",
-    "check_range", "exporter_for", "export_row", "iso_utc",
-    "parse_chat_args", "parse_day", "submission_record", "training_prompt", "why_empty", "write_rows",
+    "FORMATS", "MARGIN", "NOT_FOR_TRAINING", "OPTION_FORMATS", "SKIP_REASONS", "EmptyExport", "ExportArgsError",
+    "ExportFilters", "ExportRequest", "ExportRow", "Exporter", "ItemCache", "aggregate_item", "applies_to",
+    "check_options", "check_range", "exporter_for", "export_row", "iso_utc", "parse_chat_args", "parse_day",
+    "submission_record", "training_prompt", "why_empty", "write_rows",
 ]
 
 MARGIN = {"a_much_better": 2, "a_better": 1, "b_better": 1, "b_much_better": 2}
@@ -484,6 +484,11 @@ def _tie_groups(points: Mapping[str, float]) -> list[list[str]]:
     return groups
 
 
+def _agreement_on(values: list[Any]) -> float | None:
+    """Percent agreement among one item's values for one question (None with fewer than two)."""
+    return percent_agreement([values]) if len(values) >= 2 else None
+
+
 def _percent(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 1)
 
@@ -504,7 +509,7 @@ def aggregate_item(spec: ProjectSpec, external_id: str, item: Mapping[str, Any],
             given = [v for v in (question.same(dict(a)) for a in answers) if v is not None]
             summary = (_level_summary(c.scale.levels, given) if c.scale.named
                        else _numeric_summary([float(g) for g in given]))
-            share = item_agreement_on(given)
+            share = _agreement_on(given)
             summary["agreement_percent"] = _percent(share)
             shares.append(share)
             scores[c.id] = summary
@@ -545,11 +550,6 @@ def aggregate_item(spec: ProjectSpec, external_id: str, item: Mapping[str, Any],
         record["plurality"] = _plurality(verdicts)
         record["votes"] = {v: verdicts.count(v) for v in ("issues_found", "no_issues")}
     return record
-
-
-def item_agreement_on(values: list[Any]) -> float | None:
-    """Percent agreement among one item's values for one question (None with fewer than two)."""
-    return percent_agreement([values]) if len(values) >= 2 else None
 
 
 class AggregatedExporter(Exporter):

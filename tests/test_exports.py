@@ -413,7 +413,8 @@ async def test_conversational_dpo_and_sft(db):
     dpo = lines((await export(db, project, "dpo", options))[0])
     for record in dpo:
         assert_trl_conversational(record, "prompt", "chosen", "rejected")
-    assert dpo[1]["prompt"] == [{"role": "user", "content": "Credit card APR is 24%.\n\n" + items["fin-rw-002"]["prompt"]}]
+    context_first = "Credit card APR is 24%.\n\n" + items["fin-rw-002"]["prompt"]
+    assert dpo[1]["prompt"] == [{"role": "user", "content": context_first}]
     assert dpo[1]["chosen"] == [{"role": "assistant", "content": pending.text}]
     sft = lines((await export(db, project, "sft", options))[0])
     for record in sft:
@@ -733,7 +734,8 @@ async def test_cli_training_options_and_an_empty_export_that_says_why(db, databa
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes() == b""
     assert ("DPO takes approved preference judgements only; 1 was never reviewed, 1 was rejected or sent back, "
-            "1 is a tie.\nTo take answers nobody has reviewed yet, export again with --include-unreviewed.") in proc.stderr
+            "1 is a tie.\nTo take answers nobody has reviewed yet, export again with --include-unreviewed."
+            ) in proc.stderr
     proc = run_cli(database_url, project.name, "--format", "dpo", "--out", str(out), "--since", "2026-11-22",
                    "--include-unreviewed", "--conversational")
     assert proc.returncode == 0, proc.stderr

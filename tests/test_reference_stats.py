@@ -193,7 +193,8 @@ def test_aggregated_ranks_match_scipy(seed):
     for _ in range(5):
         shuffled = rng.sample(ids, 4)
         cut = rng.randint(1, 3)  # one tie group somewhere
-        orders.append([[x] for x in shuffled[:cut - 1]] + [shuffled[cut - 1:cut + 1]] + [[x] for x in shuffled[cut + 1:]])
+        tied = [shuffled[cut - 1:cut + 1]]
+        orders.append([[x] for x in shuffled[:cut - 1]] + tied + [[x] for x in shuffled[cut + 1:]])
     rec = aggregate_item(spec("ranking_software"), "x", {"prompt": "p"}, [{"order": o} for o in orders])
     per_answer = []
     for o in orders:
