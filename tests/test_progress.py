@@ -369,6 +369,26 @@ async def test_progress_queries(db):
         assert await repo.middle_seconds(project_id + 999) == []
 
 
+async def test_agreement_reads_every_item_s_trainable_answers(db):
+    """Issue 18.6: agreement uses the answers the training exports use (rejected and sent-back ones are not),
+    on every item, with no cap."""
+    from storage.uow import UnitOfWork
+
+    base = utc(2026, 3, 20, 12, 0)
+    project_id, _, _ = await _setup(db, [10] * 5, [base + timedelta(hours=i) for i in range(5)])
+    async with db.transaction() as tx:
+        subs = await tx.fetch("SELECT s.id, t.external_id FROM submissions s JOIN tasks t ON t.id = s.task_id"
+                              " ORDER BY s.id")
+        assert [r["external_id"] for r in subs] == ["x0", "x0", "x0", "x1", "x1"]
+        await tx.execute("UPDATE submissions SET review_state = 'rejected' WHERE id = $1", subs[0]["id"])
+        await tx.execute("UPDATE submissions SET review_state = 'approved' WHERE id = $1", subs[1]["id"])
+        await tx.execute("UPDATE submissions SET review_state = 'rework' WHERE id = $1", subs[3]["id"])
+        grouped = await UnitOfWork(tx).quality.answers_by_item(project_id)
+        x0 = await tx.fetchval("SELECT task_id FROM submissions WHERE id = $1", subs[0]["id"])
+    # x0 keeps its approved and its unreviewed answer; x1 is left with one answer, nothing to compare
+    assert list(grouped) == [x0] and len(grouped[x0]) == 2
+
+
 def test_an_unknown_zone_counts_days_in_utc():
     now = utc(2026, 3, 29, 23, 30)
     assert local_day(now, "Mars/Olympus_Mons") == date(2026, 3, 29)
