@@ -505,15 +505,31 @@ async def test_options_that_do_not_fit_the_format_are_refused():
 
 
 async def test_dpo_and_sft_load_with_datasets(db, tmp_path):
-    datasets = pytest.importorskip("datasets", reason="the `datasets` library is not installed (it is not a project "
-                                                      "dependency); the same keys and types are checked without it above")
+    """The files load with Hugging Face `datasets` (what TRL's trainers read; the `reference` extra installs it), in
+    both the standard and the conversational format."""
+    import datasets
+
+    def load(name: str, data: bytes):
+        path = tmp_path / name
+        path.write_bytes(data)
+        return datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(tmp_path / "cache"))
+
     project, people, subs, ids = await pairwise_data(db)
-    path = tmp_path / "dpo.jsonl"
-    path.write_bytes((await export(db, project, "dpo", ExportFilters(include_unreviewed=True)))[0])
-    ds = datasets.load_dataset("json", data_files=str(path), split="train")
+    ds = load("dpo.jsonl", (await export(db, project, "dpo", ExportFilters(include_unreviewed=True)))[0])
     assert ds.num_rows == 3 and {"prompt", "chosen", "rejected", "margin", "justification"} <= set(ds.column_names)
     assert ds[0]["chosen"] == items_of("pairwise_law")["law-pair-001"]["responses"][0]["text"]
     assert ds.features["prompt"].dtype == ds.features["chosen"].dtype == ds.features["rejected"].dtype == "string"
+    chat = load("dpo-chat.jsonl", (await export(db, project, "dpo", ExportFilters(include_unreviewed=True,
+                                                                                  conversational=True)))[0])
+    assert chat.num_rows == 3 and chat[0]["prompt"][0]["role"] == "user"
+    assert chat[0]["chosen"] == [{"role": "assistant", "content": ds[0]["chosen"]}]
+
+    rewrites = await seed_project(db, "rewrite_finance")
+    sid = await submit(db, rewrites, "fin-rw-002", people["ana"], RewriteAnswer(text=REWRITE, what_was_wrong="APR."))
+    await review(db, sid, people["bo"], "approved", None, "Good.")
+    sft = load("sft.jsonl", (await export(db, rewrites, "sft"))[0])
+    assert sft.num_rows == 1 and sft[0]["completion"] == REWRITE
+    assert sft[0]["prompt"] == "Credit card APR is 24%.\n\n" + items_of("rewrite_finance")["fin-rw-002"]["prompt"]
 
 
 # ---------------------------------------------------------------- aggregated
