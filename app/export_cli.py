@@ -1,4 +1,5 @@
-"""`panelist export PROJECT --format F --out FILE [--approved-only] [--since D] [--until D] [--exclude-paused]`.
+"""`panelist export PROJECT --format F --out FILE [--approved-only] [--since D] [--until D] [--exclude-paused]
+[--include-unreviewed] [--consensus] [--conversational]`.
 
 The same streaming export as `/export` in chat, with no size cap: pages of submissions are read in short
 transactions and written straight to the file. `--since`/`--until` are UTC days (`YYYY-MM-DD`), both included.
@@ -14,7 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from domain.exports import FORMATS, ExportArgsError, ExportFilters, applies_to, check_range, parse_day
+from domain.exports import (
+    FORMATS, ExportArgsError, ExportFilters, applies_to, check_options, check_range, parse_day, why_empty,
+)
 from app.cli_text import CliText
 from bot.i18n.text import msg
 from app.settings import Settings, SettingsError, load_settings
@@ -28,6 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser, say: CliText) -> argparse.Arg
     parser.add_argument("--since", help=say.text("cli.help.export_since"))
     parser.add_argument("--until", help=say.text("cli.help.export_until"))
     parser.add_argument("--exclude-paused", action="store_true", help=say.text("cli.help.export_exclude_paused"))
+    parser.add_argument("--include-unreviewed", action="store_true",
+                        help=say.text("cli.help.export_include_unreviewed"))
+    parser.add_argument("--consensus", action="store_true", help=say.text("cli.help.export_consensus"))
+    parser.add_argument("--conversational", action="store_true", help=say.text("cli.help.export_conversational"))
     return parser
 
 
@@ -36,7 +43,8 @@ def filters_from(args: argparse.Namespace) -> ExportFilters:
     until = parse_day(args.until, end=True) if args.until else None
     check_range(since, until)
     return ExportFilters(approved_only=args.approved_only, since=since, until=until,
-                         exclude_paused=args.exclude_paused)
+                         exclude_paused=args.exclude_paused, include_unreviewed=args.include_unreviewed,
+                         consensus=args.consensus, conversational=args.conversational)
 
 
 async def pseudonym_secret(db, settings: Settings) -> bytes:
@@ -69,6 +77,11 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
             usable = ", ".join(f for f in FORMATS if applies_to(f, project.task_type))
             say.err("cli.export_not_applicable", format=args.format, task_type=project.task_type, formats=usable)
             return 2
+        try:
+            check_options(args.format, project.task_type, filters)
+        except ExportArgsError as exc:
+            say.err("cli.error", problem=exc.message)
+            return 2
         secret = await pseudonym_secret(db, settings)
         started = time.perf_counter()
         if args.out == "-":
@@ -90,6 +103,11 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
         if filters.describe():
             done = msg("cli.export_done_filtered", done=done, filters=filters.describe())
         print(say(done), file=sys.stderr)
+        if result.records == 0:  # an empty file says nothing by itself
+            why = why_empty(args.format, project.task_type, result.exporter, project.name, "--include-unreviewed")
+            print("".join(say(part) for part in why.sentence), file=sys.stderr)
+            if why.hint is not None:
+                print(say(why.hint), file=sys.stderr)
         return 0
 
 

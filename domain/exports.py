@@ -5,24 +5,33 @@ replaces the person with a pseudonym); an exporter turns each into zero or more 
 more than one item's answers. The formats:
 
 - `jsonl` — one record per submission: the item, the answer, the pseudonymous expert id, time spent, review
-  outcome, gold result, submitted_at (UTC ISO 8601).
+  outcome (state, and the reviewer's decision, reason code and comment on the answer as it stands), gold result,
+  submitted_at (UTC ISO 8601).
 - `csv` — the same flattened: answer fields as `answer.*` columns for the project's task type, nested lists
   and objects as JSON strings; UTF-8 with a header row. Text cells go through `domain.csv_safety` (quoted, and
   a leading `=`, `+`, `-`, `@`, tab or CR gets a `'`); numbers stay bare numbers.
 - `dpo` — `{"prompt", "chosen", "rejected"}` per pairwise judgement (ties skipped; `margin` 2 for "much
   better", 1 for "better"; the justification kept) and per rewrite (the rewrite chosen, the original rejected).
-- `sft` — `{"prompt", "completion"}` from prompt writing (prompt → reference answer) and from approved
-  rewrites (the item's prompt → the rewrite).
-- `aggregated` — one row per item: the majority answer (label, preference direction, verdict, order), mean
-  scores per criterion (majority level for named scales), votes, percent agreement and the count of answers.
+  With `consensus`, one record per item with two or more judgements: the preference more than half of them
+  share, with its votes and agreement (items without such a majority are left out).
+- `sft` — `{"prompt", "completion"}` from prompt writing (prompt → reference answer) and from rewrites (the
+  item's prompt → the rewrite).
+- `aggregated` — one row per item: the plurality answer (label, preference direction, verdict, order; None on a
+  tie for first), votes; rankings as mean fractional ranks and Borda points; ratings as mean, median and spread
+  per criterion (the median level for named ordered scales); percent agreement and the count of answers.
+
+`dpo` and `sft` prompts carry the item's context before the question (a trainer reads only `prompt`), as TRL's
+standard format (strings) or, with `conversational`, its conversational one (lists of role/content messages).
 
 The training formats (`dpo`, `sft`, `aggregated`) leave out answers a reviewer rejected or sent back for rework:
-a judgement the project itself refused is not a training signal.
+a judgement the project itself refused is not a training signal. `dpo` and `sft` go further and take approved
+answers only unless `include_unreviewed` is set. An export that comes out empty says why (`why_empty`).
 """
 from __future__ import annotations
 
 import io
 import json
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,7 +41,8 @@ from typing import Any, ClassVar
 from bot.i18n.text import Msg, msg
 from domain.csv_safety import SafeCsvWriter
 from domain.gold import PREFERENCE_DIRECTION
-from domain.item_answers import comparable, item_agreement
+from domain.agreement import percent_agreement
+from domain.item_answers import borda_points, comparable, fractional_ranks, item_agreement, questions
 from domain.project_spec import ProjectSpec
 from domain.pseudonyms import pseudonym
 from domain.task_types import (
@@ -40,9 +50,10 @@ from domain.task_types import (
 )
 
 __all__ = [
-    "FORMATS", "MARGIN", "NOT_FOR_TRAINING", "ExportArgsError", "ExportFilters", "ExportRequest", "ExportRow",
-    "Exporter", "ItemCache", "aggregate_item", "applies_to", "check_range", "exporter_for", "export_row", "iso_utc",
-    "parse_chat_args", "parse_day", "submission_record", "write_rows",
+    "FORMATS", "MARGIN", "NOT_FOR_TRAINING", "OPTION_FORMATS", "SKIP_REASONS", "EmptyExport", "ExportArgsError",
+    "ExportFilters", "ExportRequest", "ExportRow", "Exporter", "ItemCache", "aggregate_item", "applies_to",
+    "check_options", "check_range", "exporter_for", "export_row", "iso_utc", "parse_chat_args", "parse_day",
+    "submission_record", "training_prompt", "why_empty", "write_rows",
 ]
 
 MARGIN = {"a_much_better": 2, "a_better": 1, "b_better": 1, "b_much_better": 2}
@@ -75,6 +86,9 @@ class ExportRow:
     gold_passed: bool | None
     gold_score: float | None
     instructions_version: int = 1  # the project's instructions version the answer was given under
+    review_decision: str | None = None  # the reviewer's decision on this revision: approved | rejected | rework
+    review_reason: str | None = None  # the reason code of a rejection
+    review_comment: str | None = None
 
 
 class ItemCache:
@@ -120,6 +134,8 @@ def export_row(raw: Mapping[str, Any], secret: bytes, items: ItemCache | None = 
         gold_passed=None if gold_passed is None else bool(gold_passed),
         gold_score=None if raw["gold_score"] is None else float(raw["gold_score"]),
         instructions_version=int(raw.get("instructions_version") or 1),
+        review_decision=raw.get("review_decision"), review_reason=raw.get("review_reason"),
+        review_comment=raw.get("review_comment"),
     )
 
 
@@ -136,6 +152,19 @@ def _line(record: Mapping[str, Any]) -> str:
     return _dumps(record) + "\n"
 
 
+def training_prompt(item: Mapping[str, Any]) -> str:
+    """The prompt a trainer sees: the item's context (when it has one) before its question, as the expert saw
+    them; a context in a key of its own would be ignored by the trainer."""
+    prompt = item.get("prompt", "")
+    context = (item.get("context") or "").strip()
+    return f"{context}\n\n{prompt}" if context else prompt
+
+
+def _review_fields(row: ExportRow) -> dict[str, Any]:
+    return {"review_decision": row.review_decision, "review_reason": row.review_reason,
+            "review_comment": row.review_comment}
+
+
 def _responses(item: Mapping[str, Any]) -> list[dict]:
     return [{"id": r["id"], "text": r["text"]} for r in item.get("responses", [])]
 
@@ -150,12 +179,27 @@ class Exporter:
     name: ClassVar[str]
     suffix: ClassVar[str] = ".jsonl"
     mime: ClassVar[str] = "application/x-ndjson"
-    by_item: ClassVar[bool] = False  # rows must arrive grouped by item (task id), not in submission order
+    by_item: bool = False  # rows must arrive grouped by item (task id), not in submission order
     task_types: ClassVar[frozenset[str] | None] = None  # None: every task type
+    approved_only_by_default: ClassVar[bool] = False  # `dpo`, `sft`: unless `include_unreviewed`
 
-    def __init__(self, spec: ProjectSpec) -> None:
+    def __init__(self, spec: ProjectSpec, options: ExportFilters | None = None) -> None:
         self.spec = spec
+        self.options = options or ExportFilters()
         self.records = 0
+        self.read = 0  # rows fed, whether they became records or not
+        self.skipped: Counter[str] = Counter()  # why rows (or items) did not become records: see `why_empty`
+
+    def _trainable(self, row: ExportRow) -> bool:
+        """Whether a training format may learn from this answer; counts why not. Rejected and sent-back answers
+        never; `dpo` and `sft` take approved answers only unless `include_unreviewed`."""
+        if row.review_state in NOT_FOR_TRAINING:
+            self.skipped["rejected"] += 1
+            return False
+        if self.approved_only_by_default and not self.options.include_unreviewed and row.review_state != "approved":
+            self.skipped["pending" if row.review_state == "pending" else "unreviewed"] += 1
+            return False
+        return True
 
     def start(self) -> list[str]:
         return []
@@ -191,6 +235,7 @@ def submission_record(row: ExportRow) -> dict[str, Any]:
         "is_gold": row.is_gold,
         "gold_passed": row.gold_passed,
         "gold_score": row.gold_score,
+        **_review_fields(row),
         "submitted_at": iso_utc(row.submitted_at),
         "instructions_version": row.instructions_version,
     }
@@ -200,12 +245,13 @@ class JsonlExporter(Exporter):
     name = "jsonl"
 
     def feed(self, row: ExportRow) -> list[str]:
+        self.read += 1
         return self._emit([_line(submission_record(row))])
 
 
 BASE_COLUMNS = ("submission_id", "external_id", "task_type", "prompt", "context", "responses", "metadata", "expert_id",
                 "seconds_spent", "late", "review_state", "revision", "is_gold", "gold_passed", "gold_score",
-                "submitted_at", "instructions_version")
+                "review_decision", "review_reason", "review_comment", "submitted_at", "instructions_version")
 
 
 def answer_columns(spec: ProjectSpec) -> list[tuple[str, str, str | None]]:
@@ -246,8 +292,8 @@ class CsvExporter(Exporter):
     suffix = ".csv"
     mime = "text/csv"
 
-    def __init__(self, spec: ProjectSpec) -> None:
-        super().__init__(spec)
+    def __init__(self, spec: ProjectSpec, options: ExportFilters | None = None) -> None:
+        super().__init__(spec, options)
         self.columns = answer_columns(spec)
         self._buffer = io.StringIO()
         self._writer = SafeCsvWriter(self._buffer, lineterminator="\n")
@@ -262,6 +308,7 @@ class CsvExporter(Exporter):
         return [self._row(list(BASE_COLUMNS) + [c for c, _, _ in self.columns])]
 
     def feed(self, row: ExportRow) -> list[str]:
+        self.read += 1
         record = submission_record(row)
         cells = [_cell(record[c]) for c in BASE_COLUMNS]
         for _, field, key in self.columns:
@@ -272,121 +319,238 @@ class CsvExporter(Exporter):
         return self._emit([self._row(cells)])
 
 
-def _pair_record(row: ExportRow, prompt: str, chosen: str, rejected: str, margin: int | None, justification: str,
-                 source: str) -> dict[str, Any]:
-    return {
-        "prompt": prompt, "chosen": chosen, "rejected": rejected, "margin": margin, "justification": justification,
-        "context": row.item.get("context") or "", "source": source, "external_id": row.external_id,
-        "expert_id": row.expert_id, "submission_id": row.submission_id,
-    }
+def _user(text: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": text}]
 
 
-class DpoExporter(Exporter):
-    """TRL's preference format (`prompt`, `chosen`, `rejected`, all strings); other keys ride along."""
+def _assistant(text: str) -> list[dict[str, str]]:
+    return [{"role": "assistant", "content": text}]
+
+
+class _TrainingExporter(Exporter):
+    """`dpo` and `sft`: approved answers only by default; prompts with the item's context; TRL's standard
+    format (strings) or its conversational one (role/content message lists)."""
+
+    approved_only_by_default = True
+
+    def _prompt(self, text: str) -> str | list[dict[str, str]]:
+        return _user(text) if self.options.conversational else text
+
+    def _reply(self, text: str) -> str | list[dict[str, str]]:
+        return _assistant(text) if self.options.conversational else text
+
+
+class DpoExporter(_TrainingExporter):
+    """TRL's preference format (`prompt`, `chosen`, `rejected`); other keys ride along."""
 
     name = "dpo"
     task_types = frozenset({"pairwise", "rewrite"})
 
-    def feed(self, row: ExportRow) -> list[str]:
-        if row.review_state in NOT_FOR_TRAINING:
-            return []
+    def __init__(self, spec: ProjectSpec, options: ExportFilters | None = None) -> None:
+        super().__init__(spec, options)
+        self.by_item = self.options.consensus
+        self._task: int | None = None
+        self._judgements: list[ExportRow] = []
+
+    def _pair(self, row: ExportRow, chosen: str, rejected: str, extra: dict[str, Any]) -> str:
+        return _line({"prompt": self._prompt(training_prompt(row.item)), "chosen": self._reply(chosen),
+                      "rejected": self._reply(rejected), **extra, "context": row.item.get("context") or "",
+                      "external_id": row.external_id})
+
+    def _sides(self, row: ExportRow, direction: str) -> tuple[str, str] | None:
         responses = _responses(row.item)
-        prompt = row.item.get("prompt", "")
+        if direction not in ("A", "B") or len(responses) < 2:
+            return None
+        a, b = responses[0]["text"], responses[1]["text"]
+        return (a, b) if direction == "A" else (b, a)
+
+    def feed(self, row: ExportRow) -> list[str]:
+        self.read += 1
+        out: list[str] = []
+        if self.options.consensus and row.task_id != self._task:
+            out = self._flush()
+            self._task = row.task_id
+        if not self._trainable(row):
+            return out
         kind = row.answer.get("task_type")
+        if kind == "pairwise" and self.options.consensus:
+            self._judgements.append(row)
+            return out
         if kind == "pairwise":
             preference = row.answer.get("preference")
-            if preference not in MARGIN or len(responses) < 2:
-                return []  # a tie says nothing about which is better
-            a, b = responses[0]["text"], responses[1]["text"]
-            chosen, rejected = (a, b) if PREFERENCE_DIRECTION[preference] == "A" else (b, a)
-            return self._emit([_line(_pair_record(row, prompt, chosen, rejected, MARGIN[preference],
-                                                  row.answer.get("justification", ""), "pairwise"))])
-        if kind == "rewrite" and responses:
-            return self._emit([_line(_pair_record(row, prompt, row.answer["text"], responses[0]["text"], None,
-                                                  row.answer.get("what_was_wrong", ""), "rewrite"))])
-        return []
+            sides = self._sides(row, PREFERENCE_DIRECTION.get(preference, "tie"))
+            if preference not in MARGIN or sides is None:
+                self.skipped["tie"] += 1  # a tie says nothing about which is better
+                return out
+            return out + self._emit([self._pair(row, *sides, {
+                "margin": MARGIN[preference], "justification": row.answer.get("justification", ""),
+                "source": "pairwise", "expert_id": row.expert_id, "submission_id": row.submission_id,
+                **_review_fields(row)})])
+        if kind == "rewrite" and _responses(row.item):
+            return out + self._emit([self._pair(row, row.answer["text"], _responses(row.item)[0]["text"], {
+                "margin": None, "justification": row.answer.get("what_was_wrong", ""), "source": "rewrite",
+                "expert_id": row.expert_id, "submission_id": row.submission_id, **_review_fields(row)})])
+        return out
+
+    def _flush(self) -> list[str]:
+        """One item's judgements as its consensus pair: the direction more than half of them share."""
+        rows, self._judgements = self._judgements, []
+        if not rows:
+            return []
+        if len(rows) < 2:
+            self.skipped["one_judgement"] += 1
+            return []
+        directions = [PREFERENCE_DIRECTION.get(r.answer.get("preference"), "tie") for r in rows]
+        votes = Counter(directions)
+        winner, count = votes.most_common(1)[0]
+        sides = self._sides(rows[0], winner)
+        if 2 * count <= len(rows) or sides is None:
+            self.skipped["no_majority"] += 1
+            return []
+        margins = [MARGIN[r.answer["preference"]] for r, d in zip(rows, directions) if d == winner]
+        agreement = item_agreement(self.spec, [dict(r.answer) for r in rows])
+        return self._emit([self._pair(rows[0], *sides, {
+            "margin": statistics.median_low(margins), "source": "consensus", "judgements": len(rows),
+            "votes": {d: votes.get(d, 0) for d in ("A", "tie", "B")}, "majority_share": round(count / len(rows), 4),
+            "agreement_percent": None if agreement is None else round(agreement * 100, 1),
+            "expert_ids": [r.expert_id for r in rows], "submission_ids": [r.submission_id for r in rows],
+            "review_decisions": [r.review_decision for r in rows]})])
+
+    def finish(self) -> list[str]:
+        return self._flush()
 
 
-class SftExporter(Exporter):
-    """TRL's prompt–completion format (`prompt`, `completion`, both strings)."""
+class SftExporter(_TrainingExporter):
+    """TRL's prompt–completion format (`prompt`, `completion`)."""
 
     name = "sft"
     task_types = frozenset({"prompt_writing", "rewrite"})
 
     def _record(self, row: ExportRow, prompt: str, completion: str, source: str) -> str:
-        return _line({"prompt": prompt, "completion": completion, "context": row.item.get("context") or "",
-                      "source": source, "external_id": row.external_id, "expert_id": row.expert_id,
-                      "submission_id": row.submission_id})
+        return _line({"prompt": self._prompt(prompt), "completion": self._reply(completion),
+                      "context": row.item.get("context") or "", "source": source, "external_id": row.external_id,
+                      "expert_id": row.expert_id, "submission_id": row.submission_id, **_review_fields(row)})
 
     def feed(self, row: ExportRow) -> list[str]:
-        if row.review_state in NOT_FOR_TRAINING:
+        self.read += 1
+        if not self._trainable(row):
             return []
         kind = row.answer.get("task_type")
-        if kind == "prompt_writing":
+        if kind == "prompt_writing":  # the expert's own prompt: the item's context was theirs to use, not the model's
             return self._emit([self._record(row, row.answer["prompt"], row.answer["reference_answer"],
                                             "prompt_writing")])
-        if kind == "rewrite" and row.review_state == "approved":
-            return self._emit([self._record(row, row.item.get("prompt", ""), row.answer["text"], "rewrite")])
+        if kind == "rewrite":
+            return self._emit([self._record(row, training_prompt(row.item), row.answer["text"], "rewrite")])
         return []
 
 
 def _plurality(values: list[Any]) -> Any:
-    """The most common value, or None when two or more share the top count (no majority to report)."""
+    """The most common value, or None when two values share first place (then there is no plurality to report)."""
     top = Counter(values).most_common(2)
     if not top or (len(top) == 2 and top[0][1] == top[1][1]):
         return None
     return top[0][0]
 
 
-def _mean(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 4) if values else None
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _numeric_summary(values: list[float]) -> dict[str, Any]:
+    """Mean, median and spread (sample standard deviation, n − 1; None with one answer), min and max."""
+    return {
+        "mean": _round(statistics.fmean(values)) if values else None,
+        "median": _round(float(statistics.median(values))) if values else None,
+        "sd": _round(statistics.stdev(values)) if len(values) > 1 else None,
+        "min": min(values, default=None), "max": max(values, default=None), "n": len(values),
+    }
+
+
+def _level_summary(levels: tuple[str, ...], given: list[str]) -> dict[str, Any]:
+    """A named ordered scale: the median level (the lower of the two middle answers when their number is even,
+    so it is always a level someone gave) and how many chose each level."""
+    positions = sorted(levels.index(g) for g in given)
+    return {"median": levels[statistics.median_low(positions)] if positions else None,
+            "votes": {lv: given.count(lv) for lv in levels}, "n": len(given)}
+
+
+def _tie_groups(points: Mapping[str, float]) -> list[list[str]]:
+    """Response ids best first by points, equal points in one group (ids sorted within it)."""
+    groups: list[list[str]] = []
+    last = None
+    for rid in sorted(points, key=lambda r: (-points[r], r)):
+        if groups and points[rid] == last:
+            groups[-1].append(rid)
+        else:
+            groups.append([rid])
+        last = points[rid]
+    return groups
+
+
+def _agreement_on(values: list[Any]) -> float | None:
+    """Percent agreement among one item's values for one question (None with fewer than two)."""
+    return percent_agreement([values]) if len(values) >= 2 else None
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
 
 
 def aggregate_item(spec: ProjectSpec, external_id: str, item: Mapping[str, Any],
                    answers: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """One item's answers summarised: the majority (None on a tie), votes, mean scores, agreement."""
-    agreement = item_agreement(spec, [dict(a) for a in answers])
+    """One item's answers summarised: the plurality (None when two answers share first place), votes,
+    per-criterion statistics, agreement."""
     record: dict[str, Any] = {
         "external_id": external_id, "task_type": spec.task_type, "prompt": item.get("prompt", ""),
         "answers": len(answers),
-        "agreement_percent": None if agreement is None else round(agreement * 100, 1),
     }
     kind = spec.task_type
+    if kind == "rating":
+        scores: dict[str, Any] = {}
+        shares = []
+        for question, c in zip(questions(spec), spec.criteria):
+            given = [v for v in (question.same(dict(a)) for a in answers) if v is not None]
+            summary = (_level_summary(c.scale.levels, given) if c.scale.named
+                       else _numeric_summary([float(g) for g in given]))
+            share = _agreement_on(given)
+            summary["agreement_percent"] = _percent(share)
+            shares.append(share)
+            scores[c.id] = summary
+        record["scores"] = scores
+        known = [s for s in shares if s is not None]
+        # the mean of the criteria's agreement: a whole-rubric match would hide which criterion people differ on
+        record["agreement_percent"] = _percent(sum(known) / len(known)) if known else None
+        return record
+    record["agreement_percent"] = _percent(item_agreement(spec, [dict(a) for a in answers]))
     if kind == "labeling":
         votes = Counter(label for a in answers for label in a.get("labels", []))
         sets = [tuple(sorted(a.get("labels", []))) for a in answers]
         winner = _plurality(sets)
-        record["majority"] = (None if winner is None else (winner[0] if not spec.multi_label and len(winner) == 1
-                                                          else list(winner)))
+        record["plurality"] = (None if winner is None else (winner[0] if not spec.multi_label and len(winner) == 1
+                                                           else list(winner)))
         record["votes"] = dict(sorted(votes.items()))
     elif kind == "pairwise":
         directions = [PREFERENCE_DIRECTION[a["preference"]] for a in answers if a.get("preference") in
                       PREFERENCE_DIRECTION]
-        record["majority"] = _plurality(directions)
+        record["plurality"] = _plurality(directions)
         record["votes"] = {d: directions.count(d) for d in ("A", "tie", "B")}
-    elif kind == "rating":
-        scores: dict[str, Any] = {}
-        for c in spec.criteria:
-            given = [a.get("scores", {}).get(c.id) for a in answers]
-            given = [g for g in given if g is not None]
-            if c.scale.named:
-                scores[c.id] = _plurality(given)
-            else:
-                scores[c.id] = _mean([float(g) for g in given])
-        record["scores"] = scores
     elif kind == "ranking":
         orders = [comparable(spec, dict(a)) for a in answers]
         winner = _plurality(orders)
-        record["majority"] = None if winner is None else [list(group) for group in winner]
-        places: dict[str, list[float]] = {}
+        record["plurality"] = None if winner is None else [list(group) for group in winner]
+        ranks: dict[str, list[float]] = {}
+        points: dict[str, float] = {}
         for a in answers:
-            for place, group in enumerate(a.get("order", []), start=1):
-                for rid in group:
-                    places.setdefault(rid, []).append(place)
-        record["mean_rank"] = {rid: _mean(p) for rid, p in sorted(places.items())}
+            for rid, rank in fractional_ranks(a.get("order", [])).items():
+                ranks.setdefault(rid, []).append(rank)
+            for rid, p in borda_points(a.get("order", [])).items():
+                points[rid] = points.get(rid, 0.0) + p
+        record["mean_rank"] = {rid: _round(statistics.fmean(r)) for rid, r in sorted(ranks.items())}
+        record["borda"] = {rid: _round(p) for rid, p in sorted(points.items())}
+        record["borda_order"] = _tie_groups(points)
     elif kind == "error_check":
         verdicts = [comparable(spec, dict(a)) for a in answers]
-        record["majority"] = _plurality(verdicts)
+        record["plurality"] = _plurality(verdicts)
         record["votes"] = {v: verdicts.count(v) for v in ("issues_found", "no_issues")}
     return record
 
@@ -396,8 +560,8 @@ class AggregatedExporter(Exporter):
     by_item = True
     task_types = frozenset({"labeling", "pairwise", "rating", "ranking", "error_check"})
 
-    def __init__(self, spec: ProjectSpec) -> None:
-        super().__init__(spec)
+    def __init__(self, spec: ProjectSpec, options: ExportFilters | None = None) -> None:
+        super().__init__(spec, options)
         self._task: int | None = None
         self._first: ExportRow | None = None
         self._answers: list[Mapping[str, Any]] = []
@@ -410,11 +574,12 @@ class AggregatedExporter(Exporter):
         return self._emit([line])
 
     def feed(self, row: ExportRow) -> list[str]:
+        self.read += 1
         out: list[str] = []
         if row.task_id != self._task:
             out = self._flush()
             self._task = row.task_id
-        if row.review_state in NOT_FOR_TRAINING:
+        if not self._trainable(row):
             return out
         if self._first is None:
             self._first = row
@@ -435,10 +600,63 @@ def applies_to(fmt: str, task_type: str) -> bool:
     return allowed is None or task_type in allowed
 
 
-def exporter_for(fmt: str, spec: ProjectSpec) -> Exporter:
+def exporter_for(fmt: str, spec: ProjectSpec, options: ExportFilters | None = None) -> Exporter:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
-    return FORMATS[fmt](spec)
+    return FORMATS[fmt](spec, options)
+
+
+# Which formats each option changes: anywhere else it would be silently ignored, so it is refused.
+OPTION_FORMATS = {"include_unreviewed": ("dpo", "sft"), "conversational": ("dpo", "sft"), "consensus": ("dpo",)}
+
+
+def check_options(fmt: str, task_type: str, options: ExportFilters) -> None:
+    """Refuse an option the format does not have (`consensus` also needs pairwise judgements)."""
+    for option, formats in OPTION_FORMATS.items():
+        if getattr(options, option) and fmt not in formats:
+            raise ExportArgsError(msg("export.option_not_for_format", option=option.replace("_", "-"),
+                                      format=fmt, formats=", ".join(formats)))
+    if options.consensus and task_type != "pairwise":
+        raise ExportArgsError(msg("export.consensus_pairwise_only"))
+
+
+# Why rows did not become records, in the order they are told.
+SKIP_REASONS = ("pending", "unreviewed", "rejected", "tie", "one_judgement", "no_majority")
+
+
+@dataclass(frozen=True)
+class EmptyExport:
+    """Why an export came out empty: `sentence` is read piece after piece as one sentence (a catalog message per
+    reason, so no nesting grows with their number); `hint` is what to do about it, when there is something."""
+
+    sentence: tuple[Msg, ...]
+    hint: Msg | None = None
+
+
+def why_empty(fmt: str, task_type: str, exporter: Exporter, name: Any, option: str) -> EmptyExport:
+    """What to tell a manager whose export came out empty: the rule of the format and what it left out
+    ("SFT takes approved rewrites only; 1 is waiting for review"), then how to take unreviewed answers too when
+    that is what stood in the way (`option` is how the reader writes it: `include-unreviewed` in chat,
+    `--include-unreviewed` on the command line). Nothing read at all: no answer passes the filters."""
+    if exporter.read == 0:
+        return EmptyExport((msg("export.empty", name=name),))
+    options = exporter.options
+    if options.consensus:
+        rule = msg("export.rule.consensus")
+    elif exporter.approved_only_by_default and options.include_unreviewed:
+        rule = msg("export.rule.unreviewed", format=fmt)
+    elif exporter.approved_only_by_default:
+        rule = msg(f"export.rule.{fmt}.{task_type}")
+    else:
+        rule = msg("export.rule.not_rejected", format=fmt)
+    reasons = [msg(f"export.skipped.{r}", count=exporter.skipped[r]) for r in SKIP_REASONS if exporter.skipped[r]]
+    if not reasons:  # cannot happen while every skip is counted; said plainly rather than with an empty list
+        return EmptyExport((msg("export.empty", name=name),))
+    sentence = (msg("export.empty_because", name=name, rule=rule, reason=reasons[0]),
+                *(msg("export.another_reason", reason=r) for r in reasons[1:]), msg("export.end_of_reasons"))
+    stood_in_the_way = exporter.skipped["pending"] or exporter.skipped["unreviewed"]
+    hint = msg("export.hint_unreviewed", option=option) if stood_in_the_way and not options.include_unreviewed else None
+    return EmptyExport(sentence, hint)
 
 
 def write_rows(exporter: Exporter, rows: Iterable[ExportRow]) -> Iterable[str]:
@@ -458,11 +676,18 @@ class ExportFilters:
     since: datetime | None = None  # inclusive, UTC
     until: datetime | None = None  # exclusive, UTC
     exclude_paused: bool = False
+    # Not filters on the rows read but options of the training formats (see `OPTION_FORMATS`).
+    include_unreviewed: bool = False
+    consensus: bool = False
+    conversational: bool = False
 
     def describe(self) -> str:
         parts = []
         if self.approved_only:
             parts.append("approved")
+        for option in ("include_unreviewed", "consensus", "conversational"):
+            if getattr(self, option):
+                parts.append(option.replace("_", "-"))
         if self.since is not None:
             parts.append("since:" + self.since.date().isoformat())
         if self.until is not None:
@@ -503,11 +728,13 @@ class ExportRequest:
     filters: ExportFilters
 
 
-_FLAGS = {"approved": "approved_only", "approved-only": "approved_only", "exclude-paused": "exclude_paused"}
+_FLAGS = {"approved": "approved_only", "approved-only": "approved_only", "exclude-paused": "exclude_paused",
+          "include-unreviewed": "include_unreviewed", "consensus": "consensus", "conversational": "conversational"}
 
 
 def parse_chat_args(text: str) -> ExportRequest:
-    """`PROJECT [FORMAT] [approved] [since:YYYY-MM-DD] [until:YYYY-MM-DD] [exclude-paused]`.
+    """`PROJECT [FORMAT] [approved] [since:YYYY-MM-DD] [until:YYYY-MM-DD] [exclude-paused] [include-unreviewed]
+    [consensus] [conversational]`.
 
     The project name may have spaces: it is every word before the format (or before the first option, or all
     of it). Options come after it, in any order."""
@@ -527,7 +754,7 @@ def parse_chat_args(text: str) -> ExportRequest:
     fmt = None
     if rest and rest[0].lower() in FORMATS:
         fmt = rest.pop(0).lower()
-    flags = {"approved_only": False, "exclude_paused": False}
+    flags = dict.fromkeys(_FLAGS.values(), False)
     since = until = None
     for word in rest:
         low = word.lower()

@@ -8,9 +8,12 @@
   calendar days, so a day with a daylight-saving change has 23 or 25 hours.
 - Median time per task: the median of the seconds experts spent on their answers (the mean of the two middle
   values when the count is even).
-- Agreement: Krippendorff's alpha at the level of measurement of the project's question, plus percent
-  agreement, over items that have at least two comparable answers. `None` for task types whose answers are
-  not compared (rewrites, prompt writing).
+- Agreement: Krippendorff's alpha and percent agreement for each question the project asks
+  (`item_answers.questions`: the main question, and each rubric criterion on its own), at the level of
+  measurement its scale has, over items with at least two answers to that question; then one summary: the main
+  question's, or for a rating rubric (which has none) the mean over its criteria. Computed over the answers the
+  training exports use (rejected and sent-back answers are left out by the storage query). `None` for task types
+  whose answers are not compared (rewrites, prompt writing).
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.agreement import krippendorff_alpha, percent_agreement
-from domain.item_answers import alpha_data, comparable
+from domain.item_answers import Question, questions
 from domain.project_spec import ProjectSpec
 
 DAYS_SHOWN = 14
@@ -45,11 +48,31 @@ class ItemCounts:
 
 
 @dataclass(frozen=True)
+class QuestionAgreement:
+    """Agreement on one question: `criterion` None is the task's main question."""
+
+    criterion: str | None
+    label: str | None
+    level: str  # nominal | ordinal | interval
+    items: int  # items with at least two answers to this question
+    alpha: float | None  # None: undefined (no variation at all) or no items
+    percent: float | None  # 0..1
+
+
+@dataclass(frozen=True)
 class Agreement:
+    """The project summary (`items`, `alpha`, `level`, `percent`) and, for a rubric, each criterion (`criteria`).
+    The summary is the main question's (`summary` "main"); a rating rubric has none, so its summary is a mean
+    (`summary` "mean"): alpha over the `mean_of` criteria where it is defined (`level` theirs, "mixed" when they
+    differ), percent agreement over every criterion that has it."""
+
     items: int  # items with at least two comparable answers
     alpha: float | None  # None: undefined (no variation at all) or no items
-    level: str  # nominal | ordinal | interval
+    level: str  # nominal | ordinal | interval | mixed
     percent: float | None  # 0..1
+    criteria: tuple[QuestionAgreement, ...] = ()
+    summary: str = "main"  # main | mean
+    mean_of: int = 0  # criteria whose alpha the mean covers
 
 
 @dataclass(frozen=True)
@@ -117,20 +140,46 @@ def median(values: Sequence[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
+def measure(question: Question, answers_by_item: Mapping[int, list[dict[str, Any]]]) -> QuestionAgreement:
+    """Alpha and percent agreement on one question, over the items with two or more answers to it."""
+    units: list[list[Any]] = []
+    same: list[list[Any]] = []
+    for group in answers_by_item.values():
+        values = [question.same(a) for a in group]
+        if sum(v is not None for v in values) < 2:
+            continue
+        same.append(values)
+        units += [u for u in question.units(group) if sum(v is not None for v in u) >= 2]
+    alpha = None
+    if units:
+        try:
+            alpha = krippendorff_alpha(units, question.level, categories=question.categories)
+        except ValueError:  # a stored answer outside the question's scale: report no alpha rather than fail
+            alpha = None
+    return QuestionAgreement(criterion=question.criterion, label=question.label, level=question.level,
+                             items=len(same), alpha=alpha, percent=percent_agreement(same) if same else None)
+
+
+def _mean(values: list[float | None]) -> float | None:
+    given = [v for v in values if v is not None]
+    return sum(given) / len(given) if given else None
+
+
 def agreement(spec: ProjectSpec, answers_by_item: Mapping[int, list[dict[str, Any]]]) -> Agreement | None:
-    """Alpha at the question's level plus percent agreement over items with two or more comparable answers."""
+    """Agreement per question and the project summary (see the module's docstring)."""
     if spec.task_type not in COMPARED_TYPES:
         return None
-    units, level, categories = alpha_data(spec, dict(answers_by_item))
-    pairable = [u for u in units if sum(v is not None for v in u) >= 2]
-    if not pairable:
-        return Agreement(items=0, alpha=None, level=level, percent=None)
-    try:
-        alpha = krippendorff_alpha(pairable, level, categories=categories)
-    except ValueError:  # a stored answer outside the question's scale: report no alpha rather than fail
-        alpha = None
-    same = [[comparable(spec, a) for a in group] for group in answers_by_item.values()]
-    return Agreement(items=len(pairable), alpha=alpha, level=level, percent=percent_agreement(same))
+    asked = questions(spec)
+    measured = [measure(q, answers_by_item) for q in asked]
+    if asked[0].criterion is None:  # the main question sums up; criterion preferences come beside it
+        main, criteria = measured[0], tuple(m for m in measured[1:] if m.items)
+        return Agreement(items=main.items, alpha=main.alpha, level=main.level, percent=main.percent,
+                         criteria=criteria)
+    defined = [m for m in measured if m.alpha is not None]
+    levels = {m.level for m in defined or measured}
+    return Agreement(items=max(m.items for m in measured), alpha=_mean([m.alpha for m in defined]),
+                     level=levels.pop() if len(levels) == 1 else "mixed", percent=_mean([m.percent for m in measured]),
+                     criteria=tuple(measured), summary="mean", mean_of=len(defined))
 
 
 def build_report(spec: ProjectSpec, *, item_rows: Iterable[Mapping[str, Any]], answering_now: int,

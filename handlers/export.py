@@ -1,8 +1,9 @@
 """/export: a manager receives a project's answers as a training-data file (jsonl, csv, dpo, sft, aggregated).
 
-`/export PROJECT FORMAT [approved] [since:YYYY-MM-DD] [until:YYYY-MM-DD] [exclude-paused]`; without a format the
-formats come as buttons, without anything the projects do. The file is built by the same streaming code as
-`panelist export` (`write_export`); in chat it stops at the upload limit and says to use the command line.
+`/export PROJECT FORMAT [approved] [since:YYYY-MM-DD] [until:YYYY-MM-DD] [exclude-paused] [include-unreviewed]
+[consensus] [conversational]`; without a format the formats come as buttons, without anything the projects do.
+The file is built by the same streaming code as `panelist export` (`write_export`); in chat it stops at the upload
+limit and says to use the command line. An export that comes out empty says why (`domain.exports.why_empty`).
 Exports carry pseudonyms only, never a name or a platform id.
 """
 from __future__ import annotations
@@ -23,8 +24,8 @@ from handlers.shared.context import Context
 from bot.core.router import Router
 from bot.i18n.text import msg
 from domain.exports import (
-    FORMATS, ExportArgsError, ExportFilters, ItemCache, applies_to, export_row, exporter_for, parse_chat_args,
-    parse_day, check_range,
+    FORMATS, ExportArgsError, Exporter, ExportFilters, ItemCache, applies_to, check_options, check_range, export_row,
+    exporter_for, parse_chat_args, parse_day, why_empty,
 )
 from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.replies import say
@@ -49,6 +50,9 @@ class RunExport(ActionData, name="export.run"):
     exclude_paused: bool = Field(default=False, alias="x")
     since: date | None = Field(default=None, alias="s")
     until: date | None = Field(default=None, alias="u")
+    include_unreviewed: bool = Field(default=False, alias="i")
+    consensus: bool = Field(default=False, alias="k")
+    conversational: bool = Field(default=False, alias="c")
 
 
 @dataclass
@@ -56,14 +60,15 @@ class ExportResult:
     records: int = 0
     bytes: int = 0
     truncated: bool = False  # stopped at max_bytes: the file holds the first `records` records
+    exporter: Exporter | None = None  # what it read and left out, for `why_empty`
 
 
 async def write_export(open_tx: OpenTx, project: ProjectRow, fmt: str, filters: ExportFilters, secret: bytes,
                        out: BinaryIO, max_bytes: int | None = None) -> ExportResult:
     """Stream the export into `out` (UTF-8), page by page. With `max_bytes`, stop before the first record that
     would not fit, so the file always ends on a whole record."""
-    exporter = exporter_for(fmt, spec_of(project))
-    result = ExportResult()
+    exporter = exporter_for(fmt, spec_of(project), filters)
+    result = ExportResult(exporter=exporter)
     items = ItemCache()
 
     def put(lines: list[str]) -> bool:
@@ -93,7 +98,8 @@ async def write_export(open_tx: OpenTx, project: ProjectRow, fmt: str, filters: 
 def _run_button(project: ProjectRow, fmt: str, filters: ExportFilters) -> RunExport:
     """The format's button, keeping the filters that were typed."""
     return RunExport(project=project.id, fmt=fmt, approved_only=filters.approved_only,
-                     exclude_paused=filters.exclude_paused,
+                     exclude_paused=filters.exclude_paused, include_unreviewed=filters.include_unreviewed,
+                     consensus=filters.consensus, conversational=filters.conversational,
                      since=filters.since.date() if filters.since is not None else None,
                      until=filters.until.date() if filters.until is not None else None)
 
@@ -103,7 +109,8 @@ def _filters_from(press: RunExport) -> ExportFilters:
     until = parse_day(press.until.isoformat()) if press.until else None
     check_range(since, until)
     return ExportFilters(approved_only=press.approved_only, exclude_paused=press.exclude_paused, since=since,
-                         until=until)
+                         until=until, include_unreviewed=press.include_unreviewed, consensus=press.consensus,
+                         conversational=press.conversational)
 
 
 @router.command("export", roles={"manager"}, help_key="command.export.help")
@@ -164,6 +171,10 @@ async def _run(ctx: Context, project: ProjectRow, fmt: str, filters: ExportFilte
         usable = ", ".join(f for f in FORMATS if applies_to(f, project.task_type))
         return [say("export.not_applicable", format=fmt, name=project.name,
                     task_type=msg(f"task_type.{project.task_type}"), formats=usable)]
+    try:
+        check_options(fmt, project.task_type, filters)
+    except ExportArgsError as exc:
+        return [ctx.reply(text(exc.message))]
     limit = ctx.settings.max_upload_bytes
     buffer = io.BytesIO()
     result = await write_export(ctx.uow.this_transaction(), project, fmt, filters, ctx.pseudonym_key, buffer,
@@ -174,7 +185,8 @@ async def _run(ctx: Context, project: ProjectRow, fmt: str, filters: ExportFilte
         if result.truncated:  # not even one record fits a chat file
             return [say("export.truncated", count=0, limit=max(1, limit // (1024 * 1024)), name=project.name,
                         format=fmt)]
-        return [say("export.empty", name=project.name)]
+        why = why_empty(fmt, project.task_type, result.exporter, project.name, "include-unreviewed")
+        return [ctx.reply(text(*why.sentence), *([text(why.hint)] if why.hint else []))]
     exporter = FORMATS[fmt]
     stem = re.sub(r"[^\w]+", "-", project.name.lower(), flags=re.ASCII).strip("-")[:40].strip("-") or "export"
     filename = f"{stem}-{fmt}{exporter.suffix}"

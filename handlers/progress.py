@@ -24,7 +24,7 @@ from domain.pseudonyms import pseudonym
 from bot.i18n.formatting import babel_locale
 from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.replies import say
-from handlers.shared.progress_report import (ExpertReport, agreement_line, expert_report, pace_report, progress_report,
+from handlers.shared.progress_report import (ExpertReport, agreement_blocks, expert_report, pace_report, progress_report,
                                              weekly_agreement)
 
 router = Router("progress")
@@ -88,7 +88,7 @@ async def _report(ctx: Context, project) -> list:
         text(msg("progress.answering_now", count=items.answering_now)),
         text(_pace_line(pace)),
         _by_day(ctx, report),
-        text(agreement_line(report)),
+        *agreement_blocks(report),
         *_weeks_block(weeks),
         text(_median_line(report.median_seconds)),
         *_experts_blocks(report, experts, names),

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import statistics
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -15,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from domain.exports import (
-    FORMATS, ExportArgsError, ExportFilters, aggregate_item, applies_to, parse_chat_args, parse_day,
+    FORMATS, ExportArgsError, ExportFilters, aggregate_item, applies_to, check_options, parse_chat_args, parse_day,
+    why_empty,
 )
+from domain.problems import english
 from domain.pseudonyms import pseudonym
 from domain.task_types import (
     ErrorCheckAnswer, Issue, LabelingAnswer, PairwiseAnswer, PromptWritingAnswer, RankingAnswer, RatingAnswer,
@@ -84,6 +87,15 @@ async def submit(db, project, external_id: str, person_id: int, answer, *, at: d
             None if gold_passed is None else int(gold_passed), gold_score, review)
 
 
+async def review(db, submission_id: int, reviewer_id: int, decision: str, reason: str | None = None,
+                 comment: str | None = None) -> None:
+    """The reviewer's decision on the submission as it stands, as `/review` stores it."""
+    async with db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        assert await uow.reviews.decide(submission_id, 1, reviewer_id, decision, reason, comment, T0)
+        await uow.submissions.set_review_state(submission_id, 1, decision)
+
+
 async def export(db, project, fmt: str, filters: ExportFilters = ExportFilters(), max_bytes=None):
     out = io.BytesIO()
     result = await write_export(db.transaction, project, fmt, filters, SECRET, out, max_bytes=max_bytes)
@@ -131,10 +143,19 @@ async def pairwise_data(db):
          "rejected", T0 + timedelta(days=4), None, None),
     ]
     ids = []
-    for ext, who, answer, review, at, passed, score in subs:
-        ids.append(await submit(db, project, ext, people[who], answer, at=at, review=review, gold_passed=passed,
+    for ext, who, answer, state, at, passed, score in subs:
+        ids.append(await submit(db, project, ext, people[who], answer, at=at, review=state, gold_passed=passed,
                                 gold_score=score, seconds=100 + len(ids)))
+    async with db.transaction() as tx:  # the reviewer's notes, on the answers that were decided
+        reviews = UnitOfWork(tx).reviews
+        for sid, (_, who, _, state, _, _, _) in zip(ids, subs):
+            if state in ("approved", "rejected"):
+                note = NOTES[state]
+                assert await reviews.decide(sid, 1, people["cy" if who != "cy" else "ana"], state, *note, T0)
     return project, people, subs, ids
+
+
+NOTES = {"approved": (None, "Sound reasoning."), "rejected": ("inaccurate", "B is not clearly better here.")}
 
 
 # ---------------------------------------------------------------- jsonl and csv
@@ -158,6 +179,9 @@ async def test_jsonl_has_every_field_of_every_submission(db):
         assert rec["seconds_spent"] == 100 + ids.index(sid)
         assert rec["late"] is False and rec["revision"] == 1
         assert rec["review_state"] == review
+        reason, comment = NOTES.get(review, (None, None))
+        assert rec["review_decision"] == (review if review in NOTES else None)
+        assert rec["review_reason"] == reason and rec["review_comment"] == comment
         assert rec["gold_passed"] is passed and rec["gold_score"] == score
         assert rec["is_gold"] is (ext == "law-pair-001")
         assert rec["submitted_at"] == at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -186,6 +210,9 @@ async def test_csv_flattens_answer_fields_into_columns(db):
         assert row["answer.criteria_preferences.actionability"] == ""
         assert row["answer.justification"] == answer.justification
         assert row["review_state"] == review
+        assert row["review_decision"] == (review if review in NOTES else "")
+        assert row["review_comment"] == NOTES.get(review, (None, ""))[1]
+        assert row["review_reason"] == (NOTES.get(review, ("", ""))[0] or "")
         assert row["gold_passed"] == {True: "true", False: "false", None: ""}[passed]
         assert row["gold_score"] == ("" if score is None else str(score))
         assert row["late"] == "false" and row["context"] == ""
@@ -261,24 +288,73 @@ def assert_trl_preference_rows(records: list[dict]) -> None:
         assert r["chosen"] != r["rejected"]
 
 
-async def test_dpo_from_pairwise_skips_ties_and_rejected_answers(db):
+async def test_dpo_takes_approved_judgements_only_by_default(db):
     project, people, subs, ids = await pairwise_data(db)
     data, result = await export(db, project, "dpo")
+    records = lines(data)
+    assert result.records == len(records) == 1  # ana's approved judgement; her approved tie is not a pair
+    assert_trl_preference_rows(records)
+    one = items_of("pairwise_law")["law-pair-001"]
+    assert records[0] == {
+        "prompt": one["prompt"], "chosen": one["responses"][0]["text"], "rejected": one["responses"][1]["text"],
+        "margin": 2, "justification": JUST_A, "source": "pairwise", "expert_id": pseudonym(SECRET, people["ana"]),
+        "submission_id": ids[0], "review_decision": "approved", "review_reason": None,
+        "review_comment": "Sound reasoning.", "context": "", "external_id": "law-pair-001",
+    }
+    exporter = result.exporter
+    assert exporter.read == 5 and dict(exporter.skipped) == {"pending": 1, "unreviewed": 1, "rejected": 1, "tie": 1}
+    assert_private(data)
+
+
+async def test_dpo_with_unreviewed_answers_skips_ties_and_rejected_ones(db):
+    project, people, subs, ids = await pairwise_data(db)
+    data, result = await export(db, project, "dpo", ExportFilters(include_unreviewed=True))
     records = lines(data)
     assert result.records == len(records) == 3  # the tie and the rejected judgement are not pairs
     assert_trl_preference_rows(records)
     items = items_of("pairwise_law")
     one, two = items["law-pair-001"], items["law-pair-002"]
-    assert records[0] == {
-        "prompt": one["prompt"], "chosen": one["responses"][0]["text"], "rejected": one["responses"][1]["text"],
-        "margin": 2, "justification": JUST_A, "context": "", "source": "pairwise", "external_id": "law-pair-001",
-        "expert_id": pseudonym(SECRET, people["ana"]), "submission_id": ids[0],
-    }
+    assert [r["submission_id"] for r in records] == [ids[0], ids[1], ids[3]]
     assert records[1]["margin"] == 1 and records[1]["chosen"] == one["responses"][0]["text"]
+    assert records[1]["review_decision"] is None  # pending: nobody has decided yet
     assert records[2]["chosen"] == two["responses"][1]["text"] and records[2]["rejected"] == two["responses"][0]["text"]
     assert records[2]["margin"] == 1 and records[2]["justification"] == JUST_B
     assert records[2]["expert_id"] == pseudonym(SECRET, people["bo"])
+    assert dict(result.exporter.skipped) == {"rejected": 1, "tie": 1}
     assert_private(data)
+
+
+async def test_dpo_consensus_exports_the_majority_preference_with_its_agreement(db):
+    project = await seed_project(db, "pairwise_law")
+    people = await add_people(db)
+    async with db.transaction() as tx:
+        people["dee"] = await tx.fetchval("INSERT INTO persons (display_name, created_at) VALUES ('Dee', $1)"
+                                          " RETURNING id", T0)
+    judged = {
+        "law-pair-001": [("ana", "a_much_better"), ("bo", "a_better"), ("cy", "b_better")],  # 2 of 3 say A
+        "law-pair-002": [("ana", "a_better"), ("bo", "b_better"), ("cy", "tie"), ("dee", "b_much_better")],  # 2 of 4
+    }
+    ids: dict[str, list[int]] = {}
+    for ext, votes in judged.items():
+        for who, preference in votes:
+            sid = await submit(db, project, ext, people[who], PairwiseAnswer(preference=preference, justification="j"))
+            ids.setdefault(ext, []).append(sid)
+            await review(db, sid, people["dee" if who != "dee" else "ana"], "approved")
+    data, result = await export(db, project, "dpo", ExportFilters(consensus=True))
+    (record,) = lines(data)
+    one = items_of("pairwise_law")["law-pair-001"]
+    assert record["source"] == "consensus" and record["external_id"] == "law-pair-001"
+    assert record["prompt"] == one["prompt"]
+    assert record["chosen"] == one["responses"][0]["text"] and record["rejected"] == one["responses"][1]["text"]
+    assert record["votes"] == {"A": 2, "tie": 0, "B": 1} and record["judgements"] == 3
+    assert record["majority_share"] == round(2 / 3, 4)
+    assert record["agreement_percent"] == round(100 / 3, 1)  # 1 of 3 pairs share a direction
+    assert record["margin"] == 1  # the lower median of the majority's margins (2 and 1)
+    assert record["submission_ids"] == ids["law-pair-001"]
+    assert record["expert_ids"] == [pseudonym(SECRET, people[w]) for w in ("ana", "bo", "cy")]
+    assert record["review_decisions"] == ["approved"] * 3
+    assert dict(result.exporter.skipped) == {"no_majority": 1}  # item 2: B has 2 of 4, not more than half
+    assert_trl_preference_rows([record])
 
 
 REWRITE = ("No. An emergency fund must keep its full value on the day you need it, so hold three to six months of "
@@ -291,35 +367,112 @@ async def rewrite_data(db):
     approved = RewriteAnswer(text=REWRITE, what_was_wrong="It ignored volatility of crypto for an emergency fund.")
     pending = RewriteAnswer(text=REWRITE.replace("three", "four"), what_was_wrong="Ignored the card's 24% APR.")
     rejected = RewriteAnswer(text=REWRITE.replace("No.", "Maybe."), what_was_wrong="Too risky.")
-    await submit(db, project, "fin-rw-001", people["ana"], approved, review="approved")
+    first = await submit(db, project, "fin-rw-001", people["ana"], approved)
+    await review(db, first, people["cy"], "approved", None, "Clear and safe.")
     await submit(db, project, "fin-rw-002", people["bo"], pending, review="pending")
-    await submit(db, project, "fin-rw-001", people["cy"], rejected, review="rejected")
+    third = await submit(db, project, "fin-rw-001", people["cy"], rejected)
+    await review(db, third, people["ana"], "rejected", "guideline_not_followed", "Still risky.")
     return project, people, approved, pending
 
 
-async def test_dpo_from_rewrites_chooses_the_rewrite_over_the_original(db):
+async def test_dpo_from_rewrites_chooses_the_rewrite_and_puts_the_context_in_the_prompt(db):
     project, people, approved, pending = await rewrite_data(db)
-    records = lines((await export(db, project, "dpo"))[0])
-    assert_trl_preference_rows(records)
     items = items_of("rewrite_finance")
+    records = lines((await export(db, project, "dpo"))[0])
+    assert [(r["external_id"], r["chosen"], r["rejected"]) for r in records] == [
+        ("fin-rw-001", approved.text, items["fin-rw-001"]["responses"][0]["text"])]
+    records = lines((await export(db, project, "dpo", ExportFilters(include_unreviewed=True)))[0])
+    assert_trl_preference_rows(records)
     assert [(r["external_id"], r["chosen"], r["rejected"]) for r in records] == [
         ("fin-rw-001", approved.text, items["fin-rw-001"]["responses"][0]["text"]),
         ("fin-rw-002", pending.text, items["fin-rw-002"]["responses"][0]["text"]),
     ]
     assert records[0]["prompt"] == items["fin-rw-001"]["prompt"] and records[0]["margin"] is None
     assert records[0]["justification"] == approved.what_was_wrong and records[0]["source"] == "rewrite"
+    assert records[0]["review_comment"] == "Clear and safe."
+    # the trainer reads only `prompt`: the item's context goes in front of the question
+    assert records[1]["prompt"] == "Credit card APR is 24%.\n\n" + items["fin-rw-002"]["prompt"]
     assert records[1]["context"] == "Credit card APR is 24%."
 
 
-async def test_sft_from_approved_rewrites_only(db):
+def assert_trl_conversational(record: dict, *keys: str) -> None:
+    """TRL's conversational rows: each key a list of {"role", "content"} messages (`trl.data_utils.is_conversational`),
+    the prompt the user's turn, the answers the assistant's."""
+    for key in keys:
+        messages = record[key]
+        assert isinstance(messages, list) and messages
+        assert all(set(m) == {"role", "content"} and isinstance(m["content"], str) and m["content"] for m in messages)
+    assert [m["role"] for m in record["prompt"]] == ["user"]
+    assert all(m["role"] == "assistant" for k in keys if k != "prompt" for m in record[k])
+
+
+async def test_conversational_dpo_and_sft(db):
+    project, people, approved, pending = await rewrite_data(db)
+    items = items_of("rewrite_finance")
+    options = ExportFilters(include_unreviewed=True, conversational=True)
+    dpo = lines((await export(db, project, "dpo", options))[0])
+    for record in dpo:
+        assert_trl_conversational(record, "prompt", "chosen", "rejected")
+    context_first = "Credit card APR is 24%.\n\n" + items["fin-rw-002"]["prompt"]
+    assert dpo[1]["prompt"] == [{"role": "user", "content": context_first}]
+    assert dpo[1]["chosen"] == [{"role": "assistant", "content": pending.text}]
+    sft = lines((await export(db, project, "sft", options))[0])
+    for record in sft:
+        assert_trl_conversational(record, "prompt", "completion")
+    assert [r["completion"][0]["content"] for r in sft] == [approved.text, pending.text]
+
+
+async def test_sft_takes_approved_rewrites_only(db):
     project, people, approved, pending = await rewrite_data(db)
     data, result = await export(db, project, "sft")
     assert lines(data) == [{
         "prompt": items_of("rewrite_finance")["fin-rw-001"]["prompt"], "completion": approved.text, "context": "",
         "source": "rewrite", "external_id": "fin-rw-001", "expert_id": pseudonym(SECRET, people["ana"]),
-        "submission_id": 1,
+        "submission_id": 1, "review_decision": "approved", "review_reason": None, "review_comment": "Clear and safe.",
     }]
-    assert result.records == 1
+    assert result.records == 1 and dict(result.exporter.skipped) == {"pending": 1, "rejected": 1}
+    data, result = await export(db, project, "sft", ExportFilters(include_unreviewed=True))
+    assert [r["submission_id"] for r in lines(data)] == [1, 2]
+    assert lines(data)[1]["prompt"].startswith("Credit card APR is 24%.\n\n")
+
+
+async def test_an_empty_export_says_why(db):
+    project = await seed_project(db, "rewrite_finance")
+    people = await add_people(db)
+    await submit(db, project, "fin-rw-002", people["bo"], RewriteAnswer(text=REWRITE, what_was_wrong="APR."),
+                 review="pending")
+    data, result = await export(db, project, "sft")
+    assert data == b"" and result.records == 0
+    said = told(why_empty("sft", "rewrite", result.exporter, project.name, "include-unreviewed"))
+    assert said == (f"Nothing to export from {project.name}: SFT takes approved rewrites only; 1 is waiting for "
+                    "review.\nTo take answers nobody has reviewed yet, export again with include-unreviewed.")
+    pairs, _ = await pairwise_data_in(db)
+    data, result = await export(db, pairs, "dpo", ExportFilters(since=parse_day("2026-11-22")))
+    said = told(why_empty("dpo", "pairwise", result.exporter, pairs.name, "--include-unreviewed"))
+    assert said == (f"Nothing to export from {pairs.name}: DPO takes approved preference judgements only; "
+                    "1 was never reviewed, 1 was rejected or sent back.\nTo take answers nobody has reviewed yet, "
+                    "export again with --include-unreviewed.")
+    data, result = await export(db, pairs, "dpo", ExportFilters(since=parse_day("2030-01-01")))
+    assert told(why_empty("dpo", "pairwise", result.exporter, pairs.name, "x")) == (
+        f"Nothing to export from {pairs.name}: no answer passes these filters.")
+
+
+def told(why) -> str:
+    """An empty export's explanation as the command line prints it: the sentence, then the hint on a line."""
+    return "".join(english(m) for m in why.sentence) + ("" if why.hint is None else "\n" + english(why.hint))
+
+
+async def pairwise_data_in(db):
+    """The pairwise answers of `pairwise_data` in a database that already has the people."""
+    project = await seed_project(db, "pairwise_law")
+    async with db.transaction() as tx:
+        people = dict(zip(PEOPLE, [r["id"] for r in await tx.fetch("SELECT id FROM persons ORDER BY id")]))
+    await submit(db, project, "law-pair-002", people["bo"], PairwiseAnswer(preference="b_better", justification="b"),
+                 at=T0 + timedelta(days=3))
+    rejected = await submit(db, project, "law-pair-002", people["cy"],
+                            PairwiseAnswer(preference="b_much_better", justification="c"), at=T0 + timedelta(days=4))
+    await review(db, rejected, people["ana"], "rejected", "inaccurate", "no")
+    return project, people
 
 
 async def test_sft_from_prompt_writing(db):
@@ -328,7 +481,9 @@ async def test_sft_from_prompt_writing(db):
     written = PromptWritingAnswer(prompt="A tenant's deposit was protected 45 days late. What can they claim?",
                                   reference_answer="One to three times the deposit.", why_hard="Deadlines differ.")
     ext = next(iter(items_of("prompt_writing_law")))
-    await submit(db, project, ext, people["bo"], written)
+    sid = await submit(db, project, ext, people["bo"], written)
+    assert lines((await export(db, project, "sft"))[0]) == []  # nobody has approved it yet
+    await review(db, sid, people["ana"], "approved")
     (record,) = lines((await export(db, project, "sft"))[0])
     assert record["prompt"] == written.prompt and record["completion"] == written.reference_answer
     assert record["source"] == "prompt_writing" and record["expert_id"] == pseudonym(SECRET, people["bo"])
@@ -336,50 +491,62 @@ async def test_sft_from_prompt_writing(db):
         assert isinstance(record[key], str) and record[key]
 
 
+async def test_options_that_do_not_fit_the_format_are_refused():
+    with pytest.raises(ExportArgsError) as caught:
+        check_options("jsonl", "pairwise", ExportFilters(include_unreviewed=True))
+    assert caught.value.message.key == "export.option_not_for_format"
+    with pytest.raises(ExportArgsError) as caught:
+        check_options("sft", "rewrite", ExportFilters(consensus=True))
+    assert caught.value.message.key == "export.option_not_for_format"
+    with pytest.raises(ExportArgsError) as caught:
+        check_options("dpo", "rewrite", ExportFilters(consensus=True))
+    assert caught.value.message.key == "export.consensus_pairwise_only"
+    check_options("dpo", "pairwise", ExportFilters(consensus=True, conversational=True, include_unreviewed=True))
+
+
 async def test_dpo_and_sft_load_with_datasets(db, tmp_path):
-    datasets = pytest.importorskip("datasets", reason="the `datasets` library is not installed (it is not a project "
-                                                      "dependency); the same keys and types are checked without it above")
+    """The files load with Hugging Face `datasets` (what TRL's trainers read; the `reference` extra installs it), in
+    both the standard and the conversational format."""
+    import datasets
+
+    def load(name: str, data: bytes):
+        path = tmp_path / name
+        path.write_bytes(data)
+        return datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(tmp_path / "cache"))
+
     project, people, subs, ids = await pairwise_data(db)
-    path = tmp_path / "dpo.jsonl"
-    path.write_bytes((await export(db, project, "dpo"))[0])
-    ds = datasets.load_dataset("json", data_files=str(path), split="train")
+    ds = load("dpo.jsonl", (await export(db, project, "dpo", ExportFilters(include_unreviewed=True)))[0])
     assert ds.num_rows == 3 and {"prompt", "chosen", "rejected", "margin", "justification"} <= set(ds.column_names)
     assert ds[0]["chosen"] == items_of("pairwise_law")["law-pair-001"]["responses"][0]["text"]
     assert ds.features["prompt"].dtype == ds.features["chosen"].dtype == ds.features["rejected"].dtype == "string"
+    chat = load("dpo-chat.jsonl", (await export(db, project, "dpo", ExportFilters(include_unreviewed=True,
+                                                                                  conversational=True)))[0])
+    assert chat.num_rows == 3 and chat[0]["prompt"][0]["role"] == "user"
+    assert chat[0]["chosen"] == [{"role": "assistant", "content": ds[0]["chosen"]}]
 
-    rw, _, approved, _ = await rewrite_data_in_fresh_project(db)
-    for fmt in ("dpo", "sft"):
-        path = tmp_path / f"rw-{fmt}.jsonl"
-        path.write_bytes((await export(db, rw, fmt))[0])
-        ds = datasets.load_dataset("json", data_files=str(path), split="train")
-        assert ds.num_rows == (2 if fmt == "dpo" else 1)
-        assert ds[0]["chosen" if fmt == "dpo" else "completion"] == approved.text
-
-
-async def rewrite_data_in_fresh_project(db):
-    project = await seed_project(db, "rewrite_finance")
-    async with db.transaction() as tx:
-        people = [r["id"] for r in await tx.fetch("SELECT id FROM persons ORDER BY id")]
-    approved = RewriteAnswer(text=REWRITE, what_was_wrong="It ignored volatility.")
-    await submit(db, project, "fin-rw-001", people[0], approved, review="approved")
-    await submit(db, project, "fin-rw-002", people[1], approved.model_copy(update={"text": REWRITE + " Really."}))
-    return project, people, approved, None
+    rewrites = await seed_project(db, "rewrite_finance")
+    sid = await submit(db, rewrites, "fin-rw-002", people["ana"], RewriteAnswer(text=REWRITE, what_was_wrong="APR."))
+    await review(db, sid, people["bo"], "approved", None, "Good.")
+    sft = load("sft.jsonl", (await export(db, rewrites, "sft"))[0])
+    assert sft.num_rows == 1 and sft[0]["completion"] == REWRITE
+    assert sft[0]["prompt"] == "Credit card APR is 24%.\n\n" + items_of("rewrite_finance")["fin-rw-002"]["prompt"]
 
 
 # ---------------------------------------------------------------- aggregated
 
 
-async def test_aggregated_pairwise_majority_votes_and_agreement(db):
+async def test_aggregated_pairwise_plurality_votes_and_agreement(db):
     project, people, subs, ids = await pairwise_data(db)
     records = lines((await export(db, project, "aggregated"))[0])
     assert [r["external_id"] for r in records] == ["law-pair-001", "law-pair-002"]
     one, two = records
-    assert one["answers"] == 2 and one["majority"] == "A" and one["votes"] == {"A": 2, "tie": 0, "B": 0}
+    assert one["answers"] == 2 and one["plurality"] == "A" and one["votes"] == {"A": 2, "tie": 0, "B": 0}
     assert one["agreement_percent"] == 100.0
-    # the rejected answer (cy) is left out: a tie and a B, no majority, no agreement
-    assert two["answers"] == 2 and two["majority"] is None and two["votes"] == {"A": 0, "tie": 1, "B": 1}
+    # the rejected answer (cy) is left out: a tie and a B, no plurality, no agreement
+    assert two["answers"] == 2 and two["plurality"] is None and two["votes"] == {"A": 0, "tie": 1, "B": 1}
     assert two["agreement_percent"] == 0.0
     assert one["prompt"] == items_of("pairwise_law")["law-pair-001"]["prompt"]
+    assert "majority" not in one  # a plurality is not called a majority
 
 
 async def test_aggregated_labels_scores_and_ranks(db):
@@ -389,32 +556,50 @@ async def test_aggregated_labels_scores_and_ranks(db):
     for who, labels in (("ana", ["card_fraud"]), ("bo", ["card_fraud"]), ("cy", ["card_fraud", "fees"])):
         await submit(db, labeling, ext, people[who], LabelingAnswer(labels=labels))
     (rec,) = lines((await export(db, labeling, "aggregated"))[0])
-    assert rec["majority"] == ["card_fraud"] and rec["votes"] == {"card_fraud": 3, "fees": 1}
+    assert rec["plurality"] == ["card_fraud"] and rec["votes"] == {"card_fraud": 3, "fees": 1}
     assert rec["answers"] == 3 and rec["agreement_percent"] == round(100 / 3, 1)  # 1 of 3 pairs agree
 
     rating = await seed_project(db, "rating_medicine")
-    for who, acc, safety in (("ana", 4, "safe"), ("bo", 5, "safe"), ("cy", 3, "borderline")):
+    for who, acc, safety, comp in (("ana", 4, "safe", 3), ("bo", 5, "safe", 3), ("cy", 2, "borderline", 3)):
         await submit(db, rating, "med-rate-001", people[who], RatingAnswer(
-            scores={"accuracy": acc, "safety": safety, "completeness": 3}, justification="ok"))
+            scores={"accuracy": acc, "safety": safety, "completeness": comp}, justification="ok"))
     (rec,) = lines((await export(db, rating, "aggregated"))[0])
-    assert rec["scores"] == {"accuracy": 4.0, "safety": "safe", "completeness": 3.0}
-    assert rec["answers"] == 3 and rec["agreement_percent"] == 0.0
+    accuracy = rec["scores"]["accuracy"]
+    assert accuracy == {"mean": round(11 / 3, 4), "median": 4.0, "sd": round(statistics.stdev([4, 5, 2]), 4),
+                        "min": 2, "max": 5, "n": 3, "agreement_percent": 0.0}
+    assert rec["scores"]["safety"] == {"median": "safe", "votes": {"unsafe": 0, "borderline": 1, "safe": 2}, "n": 3,
+                                       "agreement_percent": round(100 / 3, 1)}
+    assert rec["scores"]["completeness"]["sd"] == 0.0 and rec["scores"]["completeness"]["agreement_percent"] == 100.0
+    assert rec["answers"] == 3 and rec["agreement_percent"] == round((0 + 100 / 3 + 100) / 3, 1)
 
     ranking = await seed_project(db, "ranking_software")
-    for who, order in (("ana", [["a"], ["c"], ["b"]]), ("bo", [["a"], ["c"], ["b"]]), ("cy", [["c"], ["a"], ["b"]])):
+    for who, order in (("ana", [["a"], ["c"], ["b"]]), ("bo", [["a", "c"], ["b"]]), ("cy", [["a", "b", "c"]])):
         await submit(db, ranking, "sw-rank-001", people[who], RankingAnswer(order=order, justification="x"))
     (rec,) = lines((await export(db, ranking, "aggregated"))[0])
-    assert rec["majority"] == [["a"], ["c"], ["b"]]
-    assert rec["mean_rank"] == {"a": round(4 / 3, 4), "b": 3.0, "c": round(5 / 3, 4)}
+    assert rec["plurality"] is None  # three different orders
+    # fractional ranks: a 1, 1.5, 2; b 3, 3, 2; c 2, 1.5, 2 — a tie of all three is rank 2 for each, not 1
+    assert rec["mean_rank"] == {"a": 1.5, "b": round(8 / 3, 4), "c": round(5.5 / 3, 4)}
+    assert rec["borda"] == {"a": 4.5, "b": 1.0, "c": 3.5} and rec["borda_order"] == [["a"], ["c"], ["b"]]
 
 
-def test_aggregate_item_without_a_majority_says_so():
+def test_aggregate_item_without_a_plurality_says_so():
     from domain.project_spec import parse_project_spec
 
     spec = parse_project_spec(SPECS["labeling_finance"].read_bytes(), SPECS["labeling_finance"].name)
     rec = aggregate_item(spec, "x", {"prompt": "p"}, [{"labels": ["fees"]}, {"labels": ["loan"]}])
-    assert rec["majority"] is None and rec["answers"] == 2 and rec["agreement_percent"] == 0.0
+    assert rec["plurality"] is None and rec["answers"] == 2 and rec["agreement_percent"] == 0.0
     assert rec["votes"] == {"fees": 1, "loan": 1}
+
+
+def test_a_named_scale_has_a_median_level_not_a_plurality():
+    from domain.project_spec import parse_project_spec
+
+    spec = parse_project_spec(SPECS["rating_medicine"].read_bytes(), SPECS["rating_medicine"].name)
+    given = ["unsafe", "unsafe", "borderline", "safe", "safe"]  # two pluralities; the middle answer is borderline
+    rec = aggregate_item(spec, "x", {"prompt": "p"}, [{"scores": {"safety": s}} for s in given])
+    assert rec["scores"]["safety"]["median"] == "borderline"
+    rec = aggregate_item(spec, "x", {"prompt": "p"}, [{"scores": {"safety": s}} for s in ("unsafe", "safe")])
+    assert rec["scores"]["safety"]["median"] == "unsafe"  # an even count: the lower middle, a level someone gave
 
 
 # ---------------------------------------------------------------- filters and paging
@@ -445,7 +630,7 @@ async def test_filters_approved_dates_and_paused_experts(db):
     async with db.transaction() as tx:
         await UnitOfWork(tx).pauses.pause(other.id, people["ana"], "quality", 0.1, T0)
     assert await exported(exclude_paused=True) == [ids[0], ids[2], ids[4]]
-    data, _ = await export(db, project, "dpo", ExportFilters(approved_only=True))
+    data, _ = await export(db, project, "dpo", ExportFilters(approved_only=True, include_unreviewed=True))
     assert [r["submission_id"] for r in lines(data)] == [ids[0]]
 
 
@@ -556,3 +741,27 @@ async def test_cli_writes_the_file_with_the_bots_pseudonyms(db, database_url, tm
     assert proc.returncode == 2 and "does not fit" in proc.stderr
     proc = run_cli(database_url, project.name, "--format", "xml", "--out", str(out))
     assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+async def test_cli_training_options_and_an_empty_export_that_says_why(db, database_url, tmp_path):
+    project, people, subs, ids = await pairwise_data(db)
+    out = tmp_path / "pairs.jsonl"
+    proc = run_cli(database_url, project.name, "--format", "dpo", "--out", str(out), "--since", "2026-11-22")
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes() == b""
+    assert ("DPO takes approved preference judgements only; 1 was never reviewed, 1 was rejected or sent back, "
+            "1 is a tie.\nTo take answers nobody has reviewed yet, export again with --include-unreviewed."
+            ) in proc.stderr
+    proc = run_cli(database_url, project.name, "--format", "dpo", "--out", str(out), "--since", "2026-11-22",
+                   "--include-unreviewed", "--conversational")
+    assert proc.returncode == 0, proc.stderr
+    (record,) = lines(out.read_bytes())
+    assert record["submission_id"] == ids[3] and record["chosen"][0]["role"] == "assistant"
+    assert "Nothing to export" not in proc.stderr
+    proc = run_cli(database_url, project.name, "--format", "dpo", "--out", str(out), "--consensus",
+                   "--include-unreviewed")
+    assert proc.returncode == 0, proc.stderr
+    (record,) = lines(out.read_bytes())  # item 1: two judgements, both A; item 2: a tie and a B, no majority
+    assert record["source"] == "consensus" and record["votes"] == {"A": 2, "tie": 0, "B": 0}
+    proc = run_cli(database_url, project.name, "--format", "jsonl", "--out", str(out), "--consensus")
+    assert proc.returncode == 2 and "The option consensus does not apply to jsonl" in proc.stderr

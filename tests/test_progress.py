@@ -146,14 +146,57 @@ def scores(accuracy: int, safety: str = "safe", completeness: int = 3) -> dict:
     return {"scores": {"accuracy": accuracy, "safety": safety, "completeness": completeness}, "justification": "x"}
 
 
-def test_rating_agreement_is_interval_on_the_first_numeric_criterion():
+def test_rating_agreement_per_criterion_at_the_level_of_its_scale():
     # accuracy: item 1 [4, 4], item 2 [2, 4], item 3 [2, 2]. o_44 = 2, o_24 = o_42 = 1, o_22 = 2;
     # n_2 = n_4 = 3, n = 6, delta^2(2, 4) = 4. alpha = 1 - 5 * (2 * 4) / (2 * 3 * 3 * 4) = 1 - 40/72 = 4/9.
-    answers = {1: [scores(4), scores(4)], 2: [scores(2), scores(4)], 3: [scores(2), scores(2)]}
+    # safety (named, ordinal): everyone said "safe", so alpha is undefined and percent agreement 1.
+    # completeness: item 2 [3, 1], the others [3, 3]: interval alpha 1 - 5 * 2 * 4 / (2 * 5 * 1 * 4) = 0.
+    answers = {1: [scores(4), scores(4)], 2: [scores(2), scores(4, completeness=1)], 3: [scores(2), scores(2)]}
     result = agreement(spec("rating_medicine"), answers)
-    assert result.level == "interval" and result.items == 3
-    assert result.alpha == pytest.approx(4 / 9)
-    assert result.percent == pytest.approx(2 / 3)  # whole answers compared: item 2 differs
+    by_id = {c.criterion: c for c in result.criteria}
+    assert [c.criterion for c in result.criteria] == ["accuracy", "safety", "completeness"]
+    assert [c.label for c in result.criteria] == ["Accuracy", "Safety", "Completeness"]
+    assert [c.level for c in result.criteria] == ["interval", "ordinal", "interval"]
+    assert by_id["accuracy"].alpha == pytest.approx(4 / 9) and by_id["accuracy"].percent == pytest.approx(2 / 3)
+    assert by_id["safety"].alpha is None and by_id["safety"].percent == 1.0
+    assert by_id["completeness"].alpha == pytest.approx(0.0) and by_id["completeness"].percent == pytest.approx(2 / 3)
+    # the summary: alpha's mean over the criteria where it is defined, percent's over every criterion
+    assert result.summary == "mean" and result.mean_of == 2 and result.level == "interval" and result.items == 3
+    assert result.alpha == pytest.approx((4 / 9 + 0) / 2)
+    assert result.percent == pytest.approx((2 / 3 + 1 + 2 / 3) / 3)
+
+
+def test_a_criterion_that_disagrees_is_not_hidden_by_one_that_does_not():
+    """Issue 18.6: every expert agreed on the first criterion, so "alpha is not defined" was said of the project
+    while another criterion disagreed (`krippendorff` gives −0.193 for these answers: tests/test_reference_stats.py)."""
+    answers = {i: [scores(4, "safe", c) for c in group] for i, group in
+               enumerate([[3, 4, 3, 2], [2, 4, 3, 3], [4, 3, 2, 4]], start=1)}
+    result = agreement(spec("rating_medicine"), answers)
+    by_id = {c.criterion: c for c in result.criteria}
+    assert by_id["accuracy"].alpha is None  # 4 from everyone
+    assert by_id["completeness"].alpha == pytest.approx(-0.19277108433734957, abs=1e-15)
+    assert result.alpha == by_id["completeness"].alpha
+
+
+def test_named_levels_are_ordinal_in_the_scale_s_order_not_alphabetical():
+    # borderline sits between unsafe and safe: unsafe/borderline disagree less than unsafe/safe
+    near = agreement(spec("rating_medicine"), {1: [scores(4, "unsafe"), scores(4, "borderline")],
+                                               2: [scores(4, "safe"), scores(4, "safe")]})
+    far = agreement(spec("rating_medicine"), {1: [scores(4, "unsafe"), scores(4, "safe")],
+                                              2: [scores(4, "borderline"), scores(4, "borderline")]})
+    near_safety = next(c for c in near.criteria if c.criterion == "safety")
+    far_safety = next(c for c in far.criteria if c.criterion == "safety")
+    assert near_safety.level == "ordinal" and near_safety.alpha > far_safety.alpha
+
+
+def test_ranking_agreement_is_ordinal_on_the_ranks_each_response_got():
+    order = lambda *groups: {"order": [list(g) for g in groups], "justification": "x"}  # noqa: E731
+    same = agreement(spec("ranking_software"), {1: [order("a", "c", "b"), order("a", "c", "b")],
+                                                2: [order("b", "a", "c"), order("b", "a", "c")]})
+    assert same.level == "ordinal" and same.alpha == pytest.approx(1.0) and same.percent == 1.0
+    close = agreement(spec("ranking_software"), {1: [order("a", "c", "b"), order("c", "a", "b")],
+                                                 2: [order("b", "a", "c"), order("b", "a", "c")]})
+    assert 0 < close.alpha < 1 and close.percent == pytest.approx(0.5)  # whole orders: item 1 differs
 
 
 def test_pairwise_agreement_is_ordinal():
@@ -163,6 +206,17 @@ def test_pairwise_agreement_is_ordinal():
     assert result.level == "ordinal" and result.items == 2
     assert result.percent == pytest.approx(1.0)  # the same direction both times
     assert 0 < result.alpha < 1  # ranks differ a little on item 1
+
+
+def test_pairwise_criterion_preferences_are_measured_beside_the_overall_one():
+    pref = lambda p, law: {"preference": p, "criteria_preferences": {"legal_accuracy": law}}  # noqa: E731
+    answers = {1: [pref("a_better", "a_better"), pref("a_better", "b_better")],
+               2: [pref("b_better", "b_better"), pref("b_better", "a_better")]}
+    result = agreement(spec("pairwise_law"), answers)
+    assert result.percent == 1.0 and result.alpha == pytest.approx(1.0)  # the overall preference is the summary
+    (law,) = result.criteria  # actionability was never answered, so it is not listed
+    assert law.criterion == "legal_accuracy" and law.label and law.level == "ordinal"
+    assert law.percent == 0.0 and law.alpha < 0
 
 
 def test_agreement_without_overlap_or_variation_or_for_rewrites():
@@ -319,6 +373,26 @@ async def test_progress_queries(db):
         assert await repo.middle_seconds(project_id) == [30]
         assert await repo.item_groups(project_id + 999) == []
         assert await repo.middle_seconds(project_id + 999) == []
+
+
+async def test_agreement_reads_every_item_s_trainable_answers(db):
+    """Issue 18.6: agreement uses the answers the training exports use (rejected and sent-back ones are not),
+    on every item, with no cap."""
+    from storage.uow import UnitOfWork
+
+    base = utc(2026, 3, 20, 12, 0)
+    project_id, _, _ = await _setup(db, [10] * 5, [base + timedelta(hours=i) for i in range(5)])
+    async with db.transaction() as tx:
+        subs = await tx.fetch("SELECT s.id, t.external_id FROM submissions s JOIN tasks t ON t.id = s.task_id"
+                              " ORDER BY s.id")
+        assert [r["external_id"] for r in subs] == ["x0", "x0", "x0", "x1", "x1"]
+        await tx.execute("UPDATE submissions SET review_state = 'rejected' WHERE id = $1", subs[0]["id"])
+        await tx.execute("UPDATE submissions SET review_state = 'approved' WHERE id = $1", subs[1]["id"])
+        await tx.execute("UPDATE submissions SET review_state = 'rework' WHERE id = $1", subs[3]["id"])
+        grouped = await UnitOfWork(tx).quality.answers_by_item(project_id)
+        x0 = await tx.fetchval("SELECT task_id FROM submissions WHERE id = $1", subs[0]["id"])
+    # x0 keeps its approved and its unreviewed answer; x1 is left with one answer, nothing to compare
+    assert list(grouped) == [x0] and len(grouped[x0]) == 2
 
 
 def test_an_unknown_zone_counts_days_in_utc():

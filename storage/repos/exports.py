@@ -21,7 +21,11 @@ PAGE = 2000
 TASK_PAGE = 500
 
 COLUMNS = ("s.id, s.task_id, s.person_id, s.answer, s.seconds_spent, s.late, s.submitted_at, s.gold_passed,"
-           " s.gold_score, s.review_state, s.revision, s.instructions_version, t.external_id, t.item, t.is_gold")
+           " s.gold_score, s.review_state, s.revision, s.instructions_version, t.external_id, t.item, t.is_gold,"
+           " r.decision AS review_decision, r.reason_code AS review_reason, r.comment AS review_comment")
+# The review of the answer as it stands (its current revision): one row at most, by the reviews' unique key.
+SOURCE = ("submissions s JOIN tasks t ON t.id = s.task_id"
+          " LEFT JOIN reviews r ON r.submission_id = s.id AND r.revision = s.revision")
 
 OpenTx = Callable[[], AbstractAsyncContextManager[Tx]]
 
@@ -54,7 +58,7 @@ class ExportQueries:
         where = _conditions(filters, args)
         args.append(limit)
         return await self.tx.fetch(
-            f"SELECT {COLUMNS} FROM submissions s JOIN tasks t ON t.id = s.task_id"
+            f"SELECT {COLUMNS} FROM {SOURCE}"
             f" WHERE s.project_id = $1 AND s.id > $2{where} ORDER BY s.id LIMIT ${len(args)}",
             *args,
         )
@@ -72,7 +76,7 @@ class ExportQueries:
         args: list[Any] = [project_id, first_task, last_task]
         where = _conditions(filters, args)
         return await self.tx.fetch(
-            f"SELECT {COLUMNS} FROM submissions s JOIN tasks t ON t.id = s.task_id"
+            f"SELECT {COLUMNS} FROM {SOURCE}"
             f" WHERE s.task_id >= $2 AND s.task_id <= $3 AND s.project_id = $1{where} ORDER BY s.task_id, s.id",
             *args,
         )

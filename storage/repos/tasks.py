@@ -446,12 +446,15 @@ class Quality:
             "SELECT DISTINCT person_id FROM submissions WHERE project_id = $1 ORDER BY person_id", project_id)
         return [r["person_id"] for r in rows]
 
-    async def answers_by_item(self, project_id: int, limit: int = 20000) -> dict[int, list[dict]]:
+    async def answers_by_item(self, project_id: int) -> dict[int, list[dict]]:
+        """Every answer to every item with two or more, for agreement: the answers the training exports use
+        (rejected and sent-back ones are left out), over all items (no cap: a sample would change the statistic)."""
         rows = await self.tx.fetch(
-            "SELECT task_id, answer FROM submissions WHERE project_id = $1 AND task_id IN ("
-            " SELECT task_id FROM submissions WHERE project_id = $1 GROUP BY task_id HAVING COUNT(*) > 1"
-            " ORDER BY task_id DESC LIMIT $2) ORDER BY task_id, id",
-            project_id, limit,
+            "SELECT task_id, answer FROM submissions WHERE project_id = $1"
+            " AND review_state NOT IN ('rejected', 'rework') AND task_id IN ("
+            " SELECT task_id FROM submissions WHERE project_id = $1 AND review_state NOT IN ('rejected', 'rework')"
+            " GROUP BY task_id HAVING COUNT(*) > 1) ORDER BY task_id, id",
+            project_id,
         )
         grouped: dict[int, list[dict]] = {}
         for r in rows:

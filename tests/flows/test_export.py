@@ -7,7 +7,7 @@ import json
 import pytest
 
 from domain.pseudonyms import pseudonym
-from tests.flows.helpers import answer_one, files_for, grant, rows, watch_files
+from tests.flows.helpers import answer_one, files_for, grant, rows, setup, watch_files
 from tests.flows.tasks_data import ANSWERS, JUSTIFY, add_member, seed_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -99,6 +99,7 @@ async def test_manager_exports_jsonl_and_dpo_in_chat(chat):
     assert pair["chosen"] == item["responses"][0]["text"] and pair["rejected"] == item["responses"][1]["text"]
     assert pair["margin"] == 2 and pair["justification"] == JUSTIFY
     assert pair["expert_id"] == pseudonym(secret, approved["person_id"])
+    assert pair["review_decision"] == "approved" and pair["review_comment"] is None
     await assert_private(chat, [pair])
     assert "Filters: approved" in chat.texts("meg")
 
@@ -113,7 +114,17 @@ async def test_export_by_buttons_and_what_is_refused(chat):
     assert any("DPO" in b for b in labels) and not any("SFT" in b for b in labels)  # only formats that fit
     await chat.press("meg", "Preference pairs (DPO)")
     (name, data), = files_for(chat, "meg")
-    assert name.endswith("-dpo.jsonl") and len(jsonl(data)) == 2
+    assert name.endswith("-dpo.jsonl") and len(jsonl(data)) == 1  # the approved judgement only, by default
+    await chat.send("meg", "/export Tenancy include-unreviewed conversational")
+    await chat.press("meg", "Preference pairs (DPO)")  # the options typed ride on the format's button
+    (name, data) = files_for(chat, "meg")[-1]
+    pairs = jsonl(data)
+    assert len(pairs) == 2 and all(p["prompt"][0]["role"] == "user" for p in pairs)
+    assert {p["chosen"][0]["role"] for p in pairs} == {"assistant"}
+    files = len(files_for(chat, "meg"))
+    await chat.send("meg", "/export Tenancy jsonl consensus")
+    assert "The option consensus does not apply to jsonl; it applies to dpo." in chat.last("meg").text
+    assert len(files_for(chat, "meg")) == files
 
     await chat.send("ana", "/export Tenancy jsonl")
     assert "permission" in chat.last("ana").text
@@ -128,7 +139,7 @@ async def test_export_by_buttons_and_what_is_refused(chat):
     assert "does not fit" in chat.last("meg").text
     await chat.send("meg", "/export Tenancy jsonl since:2000-01-01 until:2000-01-02")
     assert "Nothing to export from Tenancy law" in chat.last("meg").text
-    assert len(files_for(chat, "meg")) == 1
+    assert len(files_for(chat, "meg")) == 2
 
 
 async def test_a_big_export_stops_at_the_upload_limit_and_points_to_the_cli(open_chat):
@@ -141,3 +152,23 @@ async def test_a_big_export_stops_at_the_upload_limit_and_points_to_the_cli(open
     assert record["submission_id"] == (await _stored(chat))[0]["id"]
     assert 'stops after 1 record,' in chat.texts("meg")
     assert 'panelist export "Tenancy law — which answer is better" --format jsonl' in chat.texts("meg")
+
+
+async def test_an_empty_training_export_says_why_and_how_to_include_unreviewed_answers(chat):
+    """Issue 18.7: an SFT export of rewrites nobody has approved yet is empty, and the manager is told why."""
+    watch_files(chat)
+    await setup(chat, "ana")
+    await answer_one(chat, "ana", "rewrite_finance")
+    assert [r["review_state"] for r in await rows(chat.runtime, "SELECT review_state FROM submissions")] == ["pending"]
+    await chat.send("meg", "/export Personal finance sft")
+    said = chat.last("meg").text
+    assert ("Nothing to export from Personal finance answers — rewrite: SFT takes approved rewrites only; "
+            "1 is waiting for review.") in said
+    assert "To take answers nobody has reviewed yet, export again with include-unreviewed." in said
+    assert files_for(chat, "meg") == []
+    await chat.send("meg", "/export Personal finance sft include-unreviewed")
+    (name, data), = files_for(chat, "meg")
+    (record,) = jsonl(data)
+    assert name.endswith("-sft.jsonl") and record["completion"] == ANSWERS["rewrite_finance"]["text"]
+    assert record["review_decision"] is None
+    assert "Filters: include-unreviewed" in chat.texts("meg")
