@@ -24,7 +24,7 @@ from domain.availability import is_away
 from domain.csv_safety import SafeCsvWriter
 from handlers.shared.reminder_renderers import renders
 from handlers.shared.replies import joined, say
-from handlers.shared.targets import TargetChoice, resolve, target_fields
+from handlers.shared.targets import TARGET_CHECKS, TargetChoice, resolve, target_fields
 from storage.uow import UnitOfWork
 
 router = Router("pings")
@@ -170,7 +170,7 @@ async def _hours_given(ctx: Context, form: HoursForm, session) -> list:
     return await _record(ctx, ping, "hours", form.hours)
 
 
-router.form(FORM, model=PingForm, build=_form, on_complete=_created)
+router.form(FORM, model=PingForm, build=_form, on_complete=_created, field_checks=TARGET_CHECKS)
 router.form(HOURS_FORM, model=HoursForm, build=_hours_form, on_complete=_hours_given)
 
 
