@@ -79,6 +79,13 @@ def parse_reference(typed: str) -> Reference | None:
     return Reference("name", text)
 
 
+def malformed_identity(typed: str) -> bool:
+    """`typed` starts like the precise form (`telegram:…`) but is not one: worth saying how it is written."""
+    text = _unquoted((typed or "").strip()[:MAX_TYPED].strip())
+    platform, sep, _ = text.partition(":")
+    return bool(sep) and platform in PLATFORMS and parse_reference(text) is None
+
+
 def _by_person(found: Iterable[Candidate]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(c.person_id for c in found))
 

@@ -12,7 +12,9 @@ from bot.core.actions import MAX_TEXT, ActionData
 from bot.core.blocks import Buttons, button, text
 from bot.i18n.text import msg, user_text
 from domain.identity import IdentityKey
-from domain.people_names import Ambiguous, Candidate, Exact, exact_names, resolve, split_leading, split_trailing
+from domain.people_names import (
+    Ambiguous, Candidate, Exact, exact_names, malformed_identity, resolve, split_leading, split_trailing,
+)
 from handlers.shared.context import Context
 from handlers.shared.person_labels import label_of
 from handlers.shared.replies import say
@@ -74,6 +76,8 @@ async def trailing(ctx: Context, event) -> tuple[str, str]:
 async def find_person(ctx: Context, typed: str, again: Callable[[str], str] | None = None) -> Named | list:
     """The one person `typed` names, or the reply to send instead. `again(precise)` gives the command's arguments
     with that person written precisely, for the buttons offered when several match (None: no buttons)."""
+    if malformed_identity(typed):
+        return [say("grant.bad_identity", identity=user_text(typed.strip()[:80]))]
     found = await candidates(ctx.uow)
     result = resolve(typed, found, _workspace(ctx))
     if isinstance(result, Exact):
