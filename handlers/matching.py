@@ -10,6 +10,7 @@ from pydantic import Field
 from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, LongText, Span, button, text
 from handlers.shared.context import Context
+from handlers.shared.person_labels import label_of
 from bot.core.router import Router
 from bot.i18n.text import msg, user_text
 from domain.eligibility import ineligibility
@@ -68,7 +69,7 @@ async def ranked_for(ctx: Context, project) -> list[Ranked]:
         _, quality = await score_for(ctx.uow, pid, project)
         hours = await ctx.uow.qualifications.seconds_worked(pid, since) / 3600
         candidates.append(Candidate(
-            person_id=pid, name=person["display_name"] or pseudonym(ctx.pseudonym_key, pid), level=level,
+            person_id=pid, name=await label_of(ctx.uow, pid, pseudonym(ctx.pseudonym_key, pid)), level=level,
             quality=quality.score, weekly_hours=float(profile.get("weekly_hours") or 0), hours_used=hours,
             languages=list(profile.get("languages") or []), timezone=person["timezone"]))
     return rank(candidates, list(spec.languages), ctx.now, spec.deadline)
