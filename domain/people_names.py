@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from bot.i18n.bidi import close_isolates
 from domain.identity import PLATFORMS, SLACK_MEMBER, IdentityKey, parse_identity
 from domain.problems import Invalid
 from domain.project_names import Ambiguous, Exact, NotFound, normalise
@@ -203,8 +204,9 @@ def split_trailing(args: str, names: set[str]) -> tuple[str, str]:
 def person_label(name: str | None, handle: str | None, fallback: str = "") -> str:
     """How a manager sees a person: "Ana Pérez (@ana)"; the name or the handle alone when that is all there is,
     or `fallback` (a pseudonym) when neither is known."""
-    name = " ".join((name or "").split())[:120]
-    handle = (handle or "").strip().lstrip("@")[:80]
+    # A direction override left open in a name or handle would run on over what follows it: each is closed.
+    name = close_isolates(" ".join((name or "").split())[:120])
+    handle = close_isolates((handle or "").strip().lstrip("@")[:80])
     if name and handle and normalise(handle) != normalise(name):
         return f"{name} (@{handle})"
     if name:

@@ -138,5 +138,9 @@ def test_a_person_is_labelled_with_name_and_handle(name, handle, fallback, shown
     assert person_label(name, handle, fallback) == shown
 
 
+def test_an_override_in_a_name_is_closed_before_the_handle():
+    assert person_label("\u202eevil", "ana") == "\u202eevil\u202c (@ana)"
+
+
 def test_a_huge_name_makes_a_bounded_label():
     assert len(person_label("A" * 100_000, "b" * 100_000)) < 300

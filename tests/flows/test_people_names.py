@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.flows.helpers import grant, name_person, person_id, rows, setup
+from tests.flows.helpers import grant, name_person, onboard, person_id, rows, setup
+from tests.flows.tasks_data import seed_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -201,3 +202,14 @@ async def test_a_new_handle_is_learnt_from_the_next_message(chat, adapter_name):
     await chat.push(update)
     await chat.send("meg", "/bonus @bo_lund_md 2 EUR thanks")
     assert "recorded for Bo Lund (@bo_lund_md)" in plain(chat.last("meg").text)
+
+
+async def test_match_names_candidates_by_name_and_handle(chat):
+    await seed_project(chat.runtime, "rating_medicine")  # medicine level 2
+    await onboard(chat, "meg")
+    await grant(chat, "meg", "manager")
+    await onboard(chat, "apz", name="Ana Pérez")
+    await chat.send("meg", "/qualify Ana Pérez medicine 2 passed the interview")
+    assert "Ana Pérez (@apz) now holds medicine at level 2" in plain(chat.last("meg").text)
+    await chat.send("meg", "/match Medication")
+    assert "Ana Pérez (@apz)" in plain(chat.last("meg").text)
