@@ -10,6 +10,7 @@ from pydantic import Field
 
 from bot.core.actions import MAX_TEXT, ActionData
 from bot.core.blocks import Buttons, button, text
+from bot.i18n.bidi import close_isolates
 from bot.i18n.text import msg, user_text
 from domain.identity import IdentityKey
 from domain.people_names import (
@@ -80,7 +81,7 @@ async def find_person(ctx: Context, typed: str, again: Callable[[str], str] | No
         return [say("grant.bad_identity", identity=user_text(typed.strip()[:80]))]
     found = await candidates(ctx.uow)
     result = resolve(typed, found, _workspace(ctx))
-    if isinstance(result, Exact):
+    if isinstance(result, Exact):  # the resolvers share their result shapes (domain.project_names): an id is an id
         return Named(result.project_id, await label_of(ctx.uow, result.project_id))
     shown_as = typed.strip()[:80]
     if isinstance(result, Ambiguous):
@@ -102,7 +103,7 @@ async def _choices(ctx: Context, found: list[Candidate], people: tuple[int, ...]
         blocks.append(text("• ", user_text(label), f" — {key}"))
         args = again(key) if again is not None and command else None
         if args is not None and len(args) <= MAX_TEXT:
-            rows.append([button(label[:60], PickPerson(command=command, args=args,
+            rows.append([button(close_isolates(label[:60]), PickPerson(command=command, args=args,
                                                        origin=str(ctx.event.delivery_id)[:MAX_TEXT]))])
     if rows:
         blocks.append(Buttons(rows=rows))
