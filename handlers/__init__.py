@@ -10,9 +10,9 @@ from handlers import (
 )
 from handlers.shared.replies import say
 
-MODULES = (onboarding, common, admin, link, home, projects, tasks, quality, review, export, progress,
-           assessments, matching, hours, earnings, payouts, availability, reminders, pings, broadcast,
-           people)
+# people first: its text route answers only a manager's forward, which onboarding's welcome would take otherwise
+MODULES = (people, onboarding, common, admin, link, home, projects, tasks, quality, review, export, progress,
+           assessments, matching, hours, earnings, payouts, availability, reminders, pings, broadcast)
 
 
 def build() -> Router:

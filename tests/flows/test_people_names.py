@@ -177,6 +177,9 @@ async def test_on_telegram_a_reply_to_a_forwarded_message_names_its_author(chat,
         pytest.skip("replies and forwards name people on Telegram")
     await _team(chat)
     forwarded = await _forward(chat, "meg", "agz", "Here are the hours I did")
+    assert "That is a message from Ana Gómez (@agz)" in plain(chat.last("meg").text)  # and how to use it
+    await _forward(chat, "meg", "zed", "I never wrote to the bot")
+    assert "Zed has never written to me" in plain(chat.last("meg").text)
     reply = chat.api.message_update(chat.user_id("meg"), "/bonus 7 EUR thanks for the extra hours",
                                     first_name="Meg", username="meg")
     reply["message"]["reply_to_message"] = forwarded
