@@ -43,3 +43,19 @@ async def test_handles_are_kept_refreshed_and_listed(db):
     assert listed[:2] == [(ana.id, "slack", "U1", "ana.perez", "Ana Pérez"),
                           (ana.id, "telegram", "111", "anamaria'; DROP TABLE identities;--", "Ana Pérez")]
     assert {r[2] for r in listed} == {"U1", "111", "bo"}
+
+
+async def test_a_person_is_named_by_profile_name_and_newest_handle(db):
+    async def make(u):
+        ana = await u.people.create("Ana Pérez", NOW)
+        await u.identities.create(ana.id, "telegram", "", "111", "111", None, "Ana", NOW, username="old_handle")
+        await u.identities.create(ana.id, "slack", "T1", "U1", None, None, "Ana P.", NOW + timedelta(hours=1),
+                                  username="ana.perez")
+        nobody = await u.people.create("", NOW)
+        await u.identities.create(nobody.id, "console", "", "x", "x", None, None, NOW)
+        return ana.id, nobody.id
+
+    ana, nobody = await uow_run(db, make)
+    assert await uow_run(db, lambda u: u.identities.naming(ana)) == ("Ana Pérez", "ana.perez", "Ana P.")
+    assert await uow_run(db, lambda u: u.identities.naming(nobody)) == ("", None, None)
+    assert await uow_run(db, lambda u: u.identities.naming(10**9)) == ("", None, None)

@@ -93,6 +93,17 @@ class Identities:
             identity_id, now, chat_id, locale_hint, display_name, username,
         )
 
+    async def naming(self, person_id: int) -> tuple[str, str | None, str | None]:
+        """(profile name, newest handle, newest platform name) of a person, in one query: what labels them."""
+        rows = await self.tx.fetch(
+            "SELECT p.display_name AS person_name, i.username, i.display_name FROM persons p"
+            " LEFT JOIN identities i ON i.person_id = p.id WHERE p.id = $1"
+            " ORDER BY i.last_seen_at DESC, i.id DESC", person_id)
+        if not rows:
+            return "", None, None
+        handle = next((r["username"] for r in rows if r["username"]), None)
+        return rows[0]["person_name"] or "", handle, next((r["display_name"] for r in rows if r["display_name"]), None)
+
     async def directory(self) -> list[dict]:
         """Every identity of an active person with the names it can be called by: person_id, platform,
         workspace, user_id, display_name, username and the person's own (profile) name, newest first."""
