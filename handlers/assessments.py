@@ -28,8 +28,9 @@ from domain.assessment_scoring import (
 from domain.assessment_spec import (
     AssessmentSpec, ChoiceItem, NumericItem, TaskSampleItem, WrittenItem,
 )
-from domain.identity import parse_identity
 from domain.task_types import AnswerInvalid, validate_answer
+from handlers.shared.people_names import find_person, leading
+from handlers.shared.person_labels import label_of
 from handlers.shared.qualification_hooks import qualifications_of
 from handlers.shared.replies import command_buttons, say
 from handlers.shared.task_forms import answer_fields
@@ -497,13 +498,15 @@ _DAYS = re.compile(r"^days=(\d{1,4})$")
 
 @router.command("qualify", roles={"manager"}, help_key="command.qualify.help")
 async def qualify(ctx: Context, event) -> list:
-    """/qualify IDENTITY NAME LEVEL [days=N] REASON…"""
-    parts = (event.args or "").split()
-    if len(parts) < 4 or not parts[2].isdigit() or not 1 <= int(parts[2]) <= 5:
+    """/qualify PERSON NAME LEVEL [days=N] REASON…"""
+    who, args = await leading(ctx, event)
+    parts = [who] + args.split()
+    if not who or len(parts) < 4 or not parts[2].isdigit() or not 1 <= int(parts[2]) <= 5:
         return [say("qualify.usage")]
-    person_id = await _person_of(ctx, parts[0])
+    person_id = await _person_of(ctx, who, args)
     if isinstance(person_id, list):
         return person_id
+    who = user_text(await label_of(ctx.uow, person_id))
     name, level, rest = parts[1].lower()[:40], int(parts[2]), parts[3:]
     expires = None
     if rest and _DAYS.match(rest[0]):
@@ -519,37 +522,33 @@ async def qualify(ctx: Context, event) -> list:
     notice = [text(msg("qualify.notice", name=name, level=level))]
     if expires:
         notice.append(text(msg("assess.valid_until", day=Day(on=expires.date()))))
-    return [say("qualify.done", name=name, level=level, identity=parts[0]),
+    return [say("qualify.done", name=name, level=level, identity=who),
             ctx.send_to(person_id, *notice, command_buttons("projects"))]
 
 
 @router.command("unqualify", roles={"manager"}, help_key="command.unqualify.help")
 async def unqualify(ctx: Context, event) -> list:
-    """/unqualify IDENTITY NAME REASON…"""
-    parts = (event.args or "").split()
-    if len(parts) < 3:
+    """/unqualify PERSON NAME REASON…"""
+    who, args = await leading(ctx, event)
+    parts = [who] + args.split()
+    if not who or len(parts) < 3:
         return [say("unqualify.usage")]
-    person_id = await _person_of(ctx, parts[0])
+    person_id = await _person_of(ctx, who, args)
     if isinstance(person_id, list):
         return person_id
+    who = user_text(await label_of(ctx.uow, person_id))
     name, reason = parts[1].lower()[:40], " ".join(parts[2:])[:500]
     revoked = await ctx.uow.qualifications.revoke(person_id, name, ctx.person.id, reason, ctx.now)
     if not revoked:
-        return [say("unqualify.nothing", name=name, identity=parts[0])]
+        return [say("unqualify.nothing", name=name, identity=who)]
     await ctx.audit("qualification.revoked", person=person_id, name=name, reason=reason)
-    return [say("unqualify.done", name=name, identity=parts[0]),
+    return [say("unqualify.done", name=name, identity=who),
             ctx.send_to(person_id, text(msg("unqualify.notice", name=name, reason=user_text(reason))))]
 
 
-async def _person_of(ctx: Context, typed: str) -> int | list:
-    try:
-        key = parse_identity(typed)
-    except ValueError:
-        return [say("grant.bad_identity", identity=typed[:80])]
-    identity = await ctx.uow.identities.find(key.platform, key.workspace, key.user_id)
-    if identity is None:
-        return [say("grant.unknown_person", identity=str(key))]
-    return identity.person_id
+async def _person_of(ctx: Context, typed: str, rest: str) -> int | list:
+    named = await find_person(ctx, typed, lambda key: f"{key} {rest}")
+    return named if isinstance(named, list) else named.person_id
 
 
 # ---------------------------------------------------------------------------------------------- ticks

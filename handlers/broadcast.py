@@ -12,7 +12,7 @@ from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.router import Router
 from handlers.shared.context import TickContext
 from bot.i18n.text import msg
-from handlers.shared.targets import TargetChoice, resolve, target_fields
+from handlers.shared.targets import TARGET_CHECKS, TargetChoice, resolve, target_fields
 
 router = Router("broadcast")
 FORM = "broadcast"
@@ -69,4 +69,4 @@ async def start(ctx: Context, event) -> list:
     return await ctx.forms.open(FORM, resume=False)
 
 
-router.form(FORM, model=BroadcastForm, build=_form, on_complete=_created)
+router.form(FORM, model=BroadcastForm, build=_form, on_complete=_created, field_checks=TARGET_CHECKS)

@@ -21,12 +21,12 @@ from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option
 from bot.core.router import Router
 from bot.i18n.text import Day, Money, msg, user_text
 from bot.core.wizard import Problem
-from domain.identity import parse_identity
 from domain.ledger import PeriodInvalid, earnings_period, hours_pay, summarize, weekly_series
 from domain.money import MoneyError, normalize_currency, parse_amount
 from bot.i18n.formatting import babel_locale
 from handlers.shared.money_hooks import rate_for
 from handlers.shared.local_today import local_today
+from handlers.shared.people_names import find_person, leading
 from handlers.shared.replies import command_buttons, say
 
 router = Router("earnings")
@@ -141,23 +141,16 @@ async def _chart(ctx: Context, today: date) -> Image:
 
 
 # ------------------------------------------------------------------------------------------------ manager money
-async def _person_by_identity(ctx: Context, raw: str) -> int | None:
-    try:
-        key = parse_identity(raw)
-    except ValueError:
-        return None
-    identity = await ctx.uow.identities.find(key.platform, key.workspace, key.user_id)
-    return identity.person_id if identity else None
-
-
 async def _extra(ctx: Context, event, kind: str) -> list:
-    parts = (getattr(event, "args", "") or "").split(maxsplit=3)
-    if len(parts) < 4:
+    who, rest = await leading(ctx, event)
+    parts = rest.split(maxsplit=2)
+    if not who or len(parts) < 3:
         return [say(f"{kind}.usage")]
-    who, amount, currency, reason = parts
-    person_id = await _person_by_identity(ctx, who)
-    if person_id is None:
-        return [say("grant.unknown_person", identity=who[:80])]
+    amount, currency, reason = parts
+    named = await find_person(ctx, who, lambda key: f"{key} {rest}")
+    if isinstance(named, list):
+        return named
+    person_id, who = named.person_id, named.label
     try:
         code = normalize_currency(currency)
         minor = parse_amount(amount, code, allow_negative=(kind == "adjust"))
@@ -173,7 +166,7 @@ async def _extra(ctx: Context, event, kind: str) -> list:
         return [say("ledger.already_recorded")]
     await ctx.audit(f"ledger.{kind}", line=line, person=person_id, minor=minor, currency=code, reason=reason[:500])
     amount_shown = Money(minor=minor, currency=code)
-    return [say(f"{kind}.done", amount=amount_shown, identity=who[:80]),
+    return [say(f"{kind}.done", amount=amount_shown, identity=user_text(who)),
             ctx.send_to(person_id, text(msg(f"{kind}.notice", amount=amount_shown)), text(user_text(reason[:500])),
                         command_buttons("earnings"))]
 
@@ -191,13 +184,15 @@ async def adjust(ctx: Context, event) -> list:
 @router.command("rate", roles={"manager"}, help_key="command.rate.help")
 async def set_rate(ctx: Context, event) -> list:
     """/rate PERSON TIER AMOUNT PROJECT — this person's own rate on a project (their tier), in its currency."""
-    parts = (getattr(event, "args", "") or "").split(maxsplit=3)
-    if len(parts) < 4:
+    who, rest = await leading(ctx, event)
+    parts = rest.split(maxsplit=2)
+    if not who or len(parts) < 3:
         return [say("rate.usage")]
-    who, tier, amount, project_words = parts
-    person_id = await _person_by_identity(ctx, who)
-    if person_id is None:
-        return [say("grant.unknown_person", identity=who[:80])]
+    tier, amount, project_words = parts
+    named = await find_person(ctx, who, lambda key: f"{key} {rest}")
+    if isinstance(named, list):
+        return named
+    person_id, who = named.person_id, named.label
     matches = await ctx.uow.projects.matching(project_words.strip())
     if len(matches) != 1:
         return [say("projects.not_found" if not matches else "projects.ambiguous", name=project_words[:80])]
@@ -210,7 +205,7 @@ async def set_rate(ctx: Context, event) -> list:
     await ctx.uow.rates.set(project.id, person_id, tier[:40], minor, currency, ctx.person.id, ctx.now)
     await ctx.audit("ledger.rate_set", project=project.id, person=person_id, tier=tier[:40], minor=minor,
                     currency=currency)
-    return [say("rate.done", identity=who[:80], tier=tier[:40], amount=Money(minor=minor, currency=currency),
+    return [say("rate.done", identity=user_text(who), tier=tier[:40], amount=Money(minor=minor, currency=currency),
                 name=project.name)]
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Reply, Span, button, text
 from handlers.shared.context import Context
+from handlers.shared.person_labels import label_of
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.operations import EditMessage, SendMessage, Target
 from bot.core.router import Router
@@ -502,8 +503,7 @@ async def approvals(ctx: Context, event) -> list:
     rows = [[button(msg("approvals.approve_all"), ApproveAll(), style="primary")]]
     projects: dict[int, str] = {}
     for (person_id, monday), entries in sorted(groups.items())[:MAX_LISTED]:
-        person = await ctx.uow.people.get(person_id)
-        name = (person.display_name if person else "") or f"#{person_id}"
+        name = await label_of(ctx.uow, person_id)
         total = sum(e.minutes for e in entries)
         done = await tasks_done_in_week(ctx.uow, person, monday) if person else 0
         blocks.append(text(Span(text=user_text(name), style="bold"), " — ",

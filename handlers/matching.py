@@ -11,12 +11,12 @@ from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, LongText, Reply, Span, button, text
 from bot.core.operations import EditMessage, SendMessage, Target
 from handlers.shared.context import Context
+from handlers.shared.person_labels import label_of, labels_of
 from bot.core.router import Router
 from bot.i18n.text import msg, user_text
 from domain.eligibility import ineligibility
 from domain.matching import Candidate, Ranked, rank
 from domain.pseudonyms import pseudonym
-from handlers.shared.person_label import person_labels
 from handlers.shared.project_render import project_line
 from handlers.shared.project_access import join_refusals
 from handlers.shared.qualification_hooks import qualifications_of
@@ -70,7 +70,7 @@ async def ranked_for(ctx: Context, project) -> list[Ranked]:
         _, quality = await score_for(ctx.uow, pid, project)
         hours = await ctx.uow.qualifications.seconds_worked(pid, since) / 3600
         candidates.append(Candidate(
-            person_id=pid, name=person["display_name"] or pseudonym(ctx.pseudonym_key, pid), level=level,
+            person_id=pid, name=await label_of(ctx.uow, pid, pseudonym(ctx.pseudonym_key, pid)), level=level,
             quality=quality.score, weekly_hours=float(profile.get("weekly_hours") or 0), hours_used=hours,
             languages=list(profile.get("languages") or []), timezone=person["timezone"]))
     return rank(candidates, list(spec.languages), ctx.now, spec.deadline)
@@ -156,7 +156,7 @@ async def invite(ctx: Context, event, press: InviteTop) -> list:
 async def _batch_tally(ctx: Context, project, ref: str) -> Reply:
     """Who was invited in one batch and what each answered, then the project's whole tally."""
     batch = await ctx.uow.invites.batch(ref)
-    names = await person_labels(ctx.uow, [i.person_id for i in batch])
+    names = await labels_of(ctx.uow, [i.person_id for i in batch])
     blocks: list = [text(msg("match.invited_now", n=len(batch), name=project.name))]
     blocks += [text("• ", user_text(names[i.person_id]), " — ", msg(f"match.invite_status.{i.status}"))
                for i in batch]

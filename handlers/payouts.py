@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, File, Heading, button, text
 from handlers.shared.context import Context
+from handlers.shared.person_labels import label_of
 from bot.core.forms import FieldKind, FieldSpec, FormSpec
 from bot.core.router import Router
 from bot.i18n.text import Day, Duration, Money, msg, user_text
@@ -99,8 +100,7 @@ router.form(PAID_FORM, model=PaidRef, build=_paid_form, on_complete=_paid)
 
 
 async def _statement_line(ctx: Context, s):
-    person = await ctx.uow.people.get(s.person_id)
-    return msg("payouts.statement_line", id=str(s.id), name=user_text((person.display_name if person else "") or f"#{s.person_id}"),
+    return msg("payouts.statement_line", id=str(s.id), name=user_text(await label_of(ctx.uow, s.person_id)),
                amount=Money(minor=await ctx.uow.ledger.statement_total(s.id), currency=s.currency),
                first=Day(on=s.period_start), last=Day(on=s.period_end))
 

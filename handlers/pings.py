@@ -22,10 +22,10 @@ from handlers.shared.context import TickContext
 from bot.i18n.text import When, msg, user_text
 from domain.availability import is_away
 from domain.csv_safety import SafeCsvWriter
-from handlers.shared.person_label import person_label, person_labels
+from handlers.shared.person_labels import label_of, labels_of
 from handlers.shared.reminder_renderers import renders
 from handlers.shared.replies import joined, say
-from handlers.shared.targets import TargetChoice, resolve, target_fields
+from handlers.shared.targets import TARGET_CHECKS, TargetChoice, resolve, target_fields
 from storage.uow import UnitOfWork
 
 router = Router("pings")
@@ -105,7 +105,7 @@ async def summary(uow: UnitOfWork, ping_id: int, final: bool) -> Reply:
             by_answer.setdefault(t["answer"], []).append(t)
     hours = sum(t["hours"] or 0 for t in targets if t["answer"] is not None)
     failed = {pid for pid, _ in await uow.outbox.failed_people(f"ping:{ping_id}")}
-    names = await person_labels(uow, [t["person_id"] for t in targets] + sorted(failed))
+    names = await labels_of(uow, [t["person_id"] for t in targets] + sorted(failed))
     blocks: list = [Heading(text=msg("ping.summary.final" if final else "ping.summary.live")),
                     LongText(title=msg("ping.question"), text=ping.question),
                     text(msg("ping.summary.counts", answered=len(targets) - len(silent), total=len(targets)))]
@@ -182,7 +182,7 @@ async def _hours_given(ctx: Context, form: HoursForm, session) -> list:
     return await _record(ctx, ping, "hours", form.hours)
 
 
-router.form(FORM, model=PingForm, build=_form, on_complete=_created)
+router.form(FORM, model=PingForm, build=_form, on_complete=_created, field_checks=TARGET_CHECKS)
 router.form(HOURS_FORM, model=HoursForm, build=_hours_form, on_complete=_hours_given)
 
 
@@ -218,6 +218,6 @@ async def _csv(uow: UnitOfWork, ping_id: int) -> bytes:
     writer = SafeCsvWriter(out)
     writer.writerow(["person", "answer", "hours", "answered_at"])
     for t in await uow.pings.targets(ping_id):
-        writer.writerow([await person_label(uow, t["person_id"]), t["answer"] or "", t["hours"] or "",
+        writer.writerow([await label_of(uow, t["person_id"]), t["answer"] or "", t["hours"] or "",
                          t["answered_at"].isoformat() if t["answered_at"] else ""])
     return out.getvalue().encode()

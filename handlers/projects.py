@@ -13,14 +13,15 @@ from bot.core.actions import ActionData
 from bot.core.blocks import Button, Buttons, Heading, LongText, Span, button, text
 from handlers.shared.context import Context
 from bot.core.router import Router
-from bot.i18n.text import msg
-from domain.identity import IdentityKey, parse_identity
+from bot.i18n.text import msg, user_text
 from domain.project_spec import problem_count
 from handlers.shared.announcements import announce_new_tasks
 from handlers.shared.assessment_files import assessment_upload
 from handlers.shared.project_lifecycle import offer_edit
 from handlers.shared.project_render import project_line
 from handlers.shared.project_access import join_refusals, may_read_instructions
+from handlers.shared.people_names import find_person, trailing
+from handlers.shared.person_labels import label_of
 from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.replies import command_buttons, say
 from handlers.shared.reports import problem_lines
@@ -242,18 +243,14 @@ async def instructions_pressed(ctx: Context, event, press: ReadInstructions) -> 
 
 @router.command("addexpert", roles={"manager"}, help_key="command.addexpert.help")
 async def add_expert(ctx: Context, event) -> list:
-    parts = (event.args or "").rsplit(maxsplit=1)
-    if len(parts) != 2:
+    project_words, who = await trailing(ctx, event)
+    if not project_words or not who:
         return [say("addexpert.usage")]
-    try:
-        key = parse_identity(parts[1])
-    except ValueError:
-        return [say("grant.bad_identity", identity=parts[1][:80])]
-    identity = await ctx.uow.identities.find(key.platform, key.workspace, key.user_id)
-    if identity is None:
-        return [say("grant.unknown_person", identity=str(key))]
-    person = identity.person_id
-    found = await find_project(ctx, parts[0].strip(), lambda p: AddExpertTo(project=p.id, person=person))
+    named = await find_person(ctx, who, lambda key: f"{project_words} {key}")
+    if isinstance(named, list):
+        return named
+    person = named.person_id
+    found = await find_project(ctx, project_words, lambda p: AddExpertTo(project=p.id, person=person))
     return found if isinstance(found, list) else await _add_expert(ctx, found, person)
 
 
@@ -270,12 +267,6 @@ async def _add_expert(ctx: Context, project, person: int) -> list:
     if not await ctx.uow.projects.add_member(project.id, person, ctx.person.id, ctx.now):
         return [say("projects.already_member", name=project.name)]
     await ctx.audit("project.member_added", project=project.id, person=person)
-    who = await _identity_text(ctx, person)
+    who = user_text(await label_of(ctx.uow, person))
     return [say("addexpert.done", name=project.name, identity=who),
             ctx.send_to(person, text(msg("addexpert.notice", name=project.name)), command_buttons("next"))]
-
-
-async def _identity_text(ctx: Context, person: int) -> str:
-    """The precise form of the person's first identity, as /addexpert is typed."""
-    ids = await ctx.uow.identities.for_person(person)
-    return str(IdentityKey(ids[0].platform, ids[0].workspace, ids[0].user_id)) if ids else str(person)

@@ -7,6 +7,7 @@ from pydantic import Field
 from bot.core.actions import ActionData
 from bot.core.blocks import Buttons, Heading, Span, button, text
 from handlers.shared.context import Context
+from handlers.shared.person_labels import label_of
 from bot.core.router import Router
 from bot.i18n.text import msg, user_text
 from domain.quality import QualityInputs, QualityScore, explain
@@ -58,11 +59,10 @@ async def _manager_table(ctx: Context, project) -> list:
     blocks: list = [Heading(text=msg("stats.table_title", name=project.name))]
     lift = []
     for person_id in (await ctx.uow.quality.experts(project.id))[:50]:
-        person = await ctx.uow.people.get(person_id)
         inputs, result = await score_for(ctx.uow, person_id, project)
         paused = await ctx.uow.pauses.is_paused(project.id, person_id)
         score = msg("stats.score", score=round(result.score * 100)) if result.score is not None else msg("stats.no_score")
-        name = user_text(person.display_name if person and person.display_name else pseudonym(secret, person_id))
+        name = user_text(await label_of(ctx.uow, person_id, pseudonym(secret, person_id)))
         blocks.append(text(Span(text=name, style="bold"), " — ", score, " — ",
                            msg("stats.parts", gold=inputs.gold_total, reviews=inputs.approved + inputs.rework + inputs.rejected,
                                shared=inputs.agreement_items),

@@ -26,6 +26,7 @@ class Identity(BaseModel):
     chat_id: str | None = None
     locale_hint: str | None = None
     display_name: str | None = None
+    username: str | None = None  # the handle the platform shows (Telegram @username, Slack display name)
     last_seen_at: datetime
 
 

@@ -44,6 +44,7 @@ from handlers.reminders import KINDS, SetReminder
 from handlers.onboarding import EditProfileField
 from handlers.review import Decide, ReviewLater, Rework, ShowAnswer
 from handlers.tasks import NextIn, UndoSkip
+from handlers.shared.people_names import PickPerson
 from handlers.shared.actions import (
     BackFromAway, ResumeTask, RunCommand, ShowInstructions, ShowTaskText, SkipReason, SkipTask,
 )
@@ -98,12 +99,14 @@ def samples(command_names) -> list[ActionData]:
         FormSuggest(session=s, version=v, option=99), FormGoto(session=s, version=v, option=99),
         FormNumber(session=s, version=v, option=99), FormUseKept(session=s, version=v),
         FormDropKept(session=s, version=v),
+        PickPerson(command="bonus", args="slack:T0123456789/U0123456789 " + "9" * 10 + " EUR " + "r" * 150,
+                   origin="cmd:" + "7" * 60),
     ]
 
 
 # Only these are too long for Telegram inline: they go as stored tokens (a regression that bloats an everyday
 # button into a token shows up here).
-TOKENS_EXPECTED = {LogFor, RunExport}
+TOKENS_EXPECTED = {LogFor, RunExport, PickPerson}
 
 
 def event(kind=CommandEvent, delivery="d1", user="u1", **kw):

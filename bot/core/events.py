@@ -27,8 +27,11 @@ class Actor(BaseModel):
     display_name: str | None = None
     locale_hint: str | None = None
     tz_hint: str | None = None
+    # The handle others see and type: Telegram's @username (without the @), Slack's display name, the console's
+    # name. Stored per identity so a manager may name the person by it.
+    username: str | None = None
 
-    _clean_names = field_validator("display_name", "locale_hint", "tz_hint")(_clean)
+    _clean_names = field_validator("display_name", "locale_hint", "tz_hint", "username")(_clean)
 
     @property
     def key(self) -> str:
@@ -55,6 +58,10 @@ class CommandEvent(_Event):
     kind: Literal["command"] = "command"
     name: str
     args: str = ""
+    # The person this message points at, where the platform has such a gesture: on Telegram a reply to their
+    # message, or a forward of it (the original sender). Who they are is the sender's claim, like any text: a
+    # handler still looks them up and authorises what is done to them.
+    refers_to: Actor | None = None
 
     _clean_text = field_validator("name", "args")(_clean)
 
@@ -62,6 +69,7 @@ class CommandEvent(_Event):
 class TextEvent(_Event):
     kind: Literal["text"] = "text"
     text: str
+    refers_to: Actor | None = None  # as in CommandEvent: a forwarded message names its original sender
 
     _clean_text = field_validator("text")(_clean)
 

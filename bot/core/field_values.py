@@ -11,7 +11,7 @@ from typing import Any
 from babel.dates import ParseError, parse_date
 from babel.numbers import NumberFormatError, parse_decimal
 
-from bot.core.forms import FieldKind, FieldSpec
+from bot.core.forms import PERSON_KINDS, FieldKind, FieldSpec
 from bot.core.typed_choice import match_options, number_parts
 from bot.i18n.text import Msg, TextLike, msg
 
@@ -46,7 +46,7 @@ def parse_text(field: FieldSpec, text: str, locale: str) -> Any:
 
 def _within_bounds(field: FieldSpec, value: Any) -> Any:
     """The limits a field declares itself; a form's model or checker may add its own rules."""
-    if isinstance(value, str) and field.kind in (FieldKind.short_text, FieldKind.long_text):
+    if isinstance(value, str) and field.kind in (FieldKind.short_text, FieldKind.long_text, *PERSON_KINDS):
         if field.max_length is not None and len(value) > field.max_length:
             raise FieldInvalid(msg("form.error.too_long", max=field.max_length))
         if field.min_length is not None and len(value) < field.min_length:
@@ -70,7 +70,7 @@ def _parse_text(field: FieldSpec, text: str, locale: str) -> Any:
     if not text:
         raise FieldInvalid(msg("form.error.required"))
     kind = field.kind
-    if kind in (FieldKind.short_text, FieldKind.long_text, FieldKind.duration):
+    if kind in (FieldKind.short_text, FieldKind.long_text, FieldKind.duration, *PERSON_KINDS):
         return text
     if kind in (FieldKind.number, FieldKind.scale):
         try:

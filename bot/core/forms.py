@@ -23,6 +23,14 @@ class FieldKind(str, Enum):
     number = "number"
     duration = "duration"
     date = "date"
+    # Someone the form's owner names (one, or several separated by commas): a user picker in a Slack modal
+    # (users_select / multi_users_select, whose value is the member id), typed text elsewhere; on Telegram a
+    # forwarded message answers with its sender. The application resolves the words to people.
+    person = "person"
+    people = "people"
+
+
+PERSON_KINDS = (FieldKind.person, FieldKind.people)
 
 
 class Option(BaseModel):

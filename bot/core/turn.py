@@ -19,12 +19,12 @@ async def resolve_actor(uow: CoreUnitOfWork, event: _Event, now: datetime, admin
         person = await uow.people.create(actor.display_name or "", now)
         identity = await uow.identities.create(
             person.id, actor.platform, actor.workspace, actor.user_id, chat_id, actor.locale_hint,
-            actor.display_name, now,
+            actor.display_name, now, username=actor.username,
         )
         assert identity is not None, "identity insert lost a race while holding its lock"
         await uow.audit.log(person.id, "person.created", {"identity": actor.key}, now)
     else:
-        await uow.identities.touch(identity.id, chat_id, actor.locale_hint, now)
+        await uow.identities.touch(identity.id, chat_id, actor.locale_hint, now, actor.display_name, actor.username)
     # Every later step of this turn is serialized per person, across processes.
     await uow.tx.lock(f"person:{identity.person_id}")
     person = await uow.people.get(identity.person_id)

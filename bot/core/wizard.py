@@ -29,7 +29,7 @@ from bot.core.form_render import (
     KEEP_FROM, KEPT, LAST, TEXT_KINDS, answered_count, applicable, next_step, render_discard_question,
     render_edit_picker, render_step, render_summary, render_which,
 )
-from bot.core.forms import FieldKind, FieldSpec, FormSpec
+from bot.core.forms import PERSON_KINDS, FieldKind, FieldSpec, FormSpec
 from bot.core.operations import CloseForm, EditMessage, FormErrors, Notice, OpenForm, Operation, SendMessage
 from bot.core.paste import continues, units
 from bot.core.router import Router
@@ -89,6 +89,14 @@ async def _checked_errors(ctx: Context, definition: FormDefinition, session: For
         if problem is not None:
             errors[f.id] = problem
     return errors
+
+
+def _referred(event: Any) -> str:
+    """The precise identity (`telegram:123`) of the person a message points at (a forward), or ""."""
+    who = getattr(event, "refers_to", None)
+    if who is None:
+        return ""
+    return f"{who.platform}:{who.workspace}/{who.user_id}" if who.workspace else f"{who.platform}:{who.user_id}"
 
 
 def _unanswered(value: Any) -> bool:
@@ -164,7 +172,7 @@ class Wizard:
 
         async def typed(ctx: Context, event: Any) -> list[Operation]:
             session = await self.open_session(ctx)
-            return [] if session is None else await self.on_text(ctx, session, event.text)
+            return [] if session is None else await self.on_text(ctx, session, event.text, _referred(event))
 
         async def uploaded(ctx: Context, event: Any) -> list[Operation]:
             session = await self.open_session(ctx) if event.data_b64 is not None else None
@@ -274,9 +282,12 @@ class Wizard:
             session.pending = {k: v for k, v in session.pending.items() if k != KEPT}  # answered otherwise
         return await self._advance(ctx, definition, session, spec, edit, note)
 
-    async def on_text(self, ctx: Context, session: FormSession, typed: str) -> list[Operation]:
+    async def on_text(self, ctx: Context, session: FormSession, typed: str, referred: str = "") -> list[Operation]:
+        """`referred`: the precise identity a forwarded message points at, the answer when a person is asked."""
         definition = self.forms[session.form_id]
         spec = await _spec(ctx, definition, session)
+        if referred and session.stage in ("ask", "ask_one") and spec.fields[session.step].kind in PERSON_KINDS:
+            typed = referred
         joined = await self._join_paste(ctx, definition, session, spec, typed)
         if joined is not None:
             return joined

@@ -5,8 +5,8 @@ from pydantic import BaseModel, model_validator
 
 from bot.core.forms import FieldKind, FieldSpec, Option
 from bot.i18n.text import Msg, msg
-from domain.identity import parse_identity
 from domain.profile import DOMAINS
+from handlers.shared.people_lists import named_people, people_entered
 from storage.uow import UnitOfWork
 
 KINDS = ("project", "domain", "everyone", "people")
@@ -39,12 +39,17 @@ def target_fields() -> list[FieldSpec]:
                   show_if=[("target", ["project"])]),
         FieldSpec(id="domain", kind=FieldKind.choice, label=msg("target.domain"), show_if=[("target", ["domain"])],
                   options=[Option(value=d, label=msg(f"domain.{d}")) for d in DOMAINS]),
-        FieldSpec(id="people", kind=FieldKind.long_text, label=msg("target.people"), help=msg("target.people.help"),
+        FieldSpec(id="people", kind=FieldKind.people, label=msg("target.people"), help=msg("target.people.help"),
                   max_length=5000, show_if=[("target", ["people"])]),
     ]
 
 
-async def resolve(uow: UnitOfWork, choice: TargetChoice, exclude: int | None = None) -> tuple[list[int], Msg | None]:
+# The named people are checked as they are entered, so an unknown or ambiguous name is asked again at that field.
+TARGET_CHECKS = {"people": people_entered}
+
+
+async def resolve(uow: UnitOfWork, choice: TargetChoice, exclude: int | None = None,
+                  workspace: str = "") -> tuple[list[int], Msg | None]:
     """Person ids, or an error message naming what was not found."""
     people: list[int] = []
     if choice.target == "project":
@@ -57,15 +62,7 @@ async def resolve(uow: UnitOfWork, choice: TargetChoice, exclude: int | None = N
     elif choice.target == "everyone":
         people = [pid for pid, _ in await uow.people.everyone()]
     else:
-        for raw in (choice.people or "").replace("\n", ",").split(","):
-            if not raw.strip():
-                continue
-            try:
-                key = parse_identity(raw)
-            except ValueError:
-                return [], msg("grant.bad_identity", identity=raw.strip()[:80])
-            identity = await uow.identities.find(key.platform, key.workspace, key.user_id)
-            if identity is None:
-                return [], msg("grant.unknown_person", identity=str(key))
-            people.append(identity.person_id)
+        people, error = await named_people(uow, choice.people or "", workspace)
+        if error is not None:
+            return [], error
     return sorted(set(p for p in people if p != exclude)), None

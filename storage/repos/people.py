@@ -9,7 +9,8 @@ from storage.db import Tx
 from storage.models import Identity, Person
 
 _PERSON_COLS = "id, display_name, locale, timezone, profile, onboarded_at, created_at"
-_IDENTITY_COLS = "id, person_id, platform, workspace, user_id, chat_id, locale_hint, display_name, last_seen_at"
+_IDENTITY_COLS = ("id, person_id, platform, workspace, user_id, chat_id, locale_hint, display_name, username,"
+                  " last_seen_at")
 
 
 def _person(row: dict | None) -> Person | None:
@@ -71,22 +72,45 @@ class Identities:
         return Identity(**row) if row else None
 
     async def create(self, person_id: int, platform: str, workspace: str, user_id: str, chat_id: str | None,
-                     locale_hint: str | None, display_name: str | None, now: datetime) -> Identity | None:
+                     locale_hint: str | None, display_name: str | None, now: datetime,
+                     username: str | None = None) -> Identity | None:
         """Insert unless it exists (a constraint, not a check, decides); None when another writer won."""
         row = await self.tx.fetchrow(
             "INSERT INTO identities (person_id, platform, workspace, user_id, chat_id, locale_hint, display_name,"
-            " last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " last_seen_at, username) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
             f" ON CONFLICT (platform, workspace, user_id) DO NOTHING RETURNING {_IDENTITY_COLS}",
-            person_id, platform, workspace, user_id, chat_id, locale_hint, display_name, now,
+            person_id, platform, workspace, user_id, chat_id, locale_hint, display_name, now, username,
         )
         return Identity(**row) if row else None
 
-    async def touch(self, identity_id: int, chat_id: str | None, locale_hint: str | None, now: datetime) -> None:
+    async def touch(self, identity_id: int, chat_id: str | None, locale_hint: str | None, now: datetime,
+                    display_name: str | None = None, username: str | None = None) -> None:
+        """Seen now; the platform's name and handle are refreshed when it sent them (a failed lookup keeps the old)."""
         await self.tx.execute(
             "UPDATE identities SET last_seen_at = $2, chat_id = COALESCE($3, chat_id),"
-            " locale_hint = COALESCE($4, locale_hint) WHERE id = $1",
-            identity_id, now, chat_id, locale_hint,
+            " locale_hint = COALESCE($4, locale_hint), display_name = COALESCE($5, display_name),"
+            " username = COALESCE($6, username) WHERE id = $1",
+            identity_id, now, chat_id, locale_hint, display_name, username,
         )
+
+    async def naming(self, person_id: int) -> tuple[str, str | None, str | None]:
+        """(profile name, newest handle, newest platform name) of a person, in one query: what labels them."""
+        rows = await self.tx.fetch(
+            "SELECT p.display_name AS person_name, i.username, i.display_name FROM persons p"
+            " LEFT JOIN identities i ON i.person_id = p.id WHERE p.id = $1"
+            " ORDER BY i.last_seen_at DESC, i.id DESC", person_id)
+        if not rows:
+            return "", None, None
+        handle = next((r["username"] for r in rows if r["username"]), None)
+        return rows[0]["person_name"] or "", handle, next((r["display_name"] for r in rows if r["display_name"]), None)
+
+    async def directory(self) -> list[dict]:
+        """Every identity of an active person with the names it can be called by: person_id, platform,
+        workspace, user_id, display_name, username and the person's own (profile) name, newest first."""
+        return await self.tx.fetch(
+            "SELECT i.person_id, i.platform, i.workspace, i.user_id, i.display_name, i.username,"
+            " p.display_name AS person_name FROM identities i JOIN persons p ON p.id = i.person_id"
+            " WHERE p.merged_into IS NULL ORDER BY i.last_seen_at DESC, i.id DESC")
 
     async def for_person(self, person_id: int) -> list[Identity]:
         rows = await self.tx.fetch(

@@ -125,6 +125,10 @@ class _Modal:
                 st["selected_options"] = list(el.get("initial_options") or [])
             elif el["type"] == "datepicker":
                 st["selected_date"] = el.get("initial_date")
+            elif el["type"] == "users_select":
+                st["selected_user"] = el.get("initial_user")
+            elif el["type"] == "multi_users_select":
+                st["selected_users"] = list(el.get("initial_users") or [])
             self.state[b["block_id"]] = st
 
     def refresh(self, view: dict) -> None:
@@ -161,11 +165,13 @@ class _Modal:
         st = self.state[block["block_id"]]
         kind = el["type"]
         if value is None:  # left empty (an optional field skipped)
-            for key in ("value", "selected_option", "selected_date"):
+            for key in ("value", "selected_option", "selected_date", "selected_user"):
                 if key in st:
                     st[key] = None
             if "selected_options" in st:
                 st["selected_options"] = []
+            if "selected_users" in st:
+                st["selected_users"] = []
             return
         if kind in ("static_select", "radio_buttons"):
             opt = self.option(block, str(value))
@@ -181,6 +187,14 @@ class _Modal:
             st["selected_options"] = chosen
         elif kind == "datepicker":
             st["selected_date"] = str(value)
+        elif kind in ("users_select", "multi_users_select"):
+            # A person picked in Slack's picker: given as a member id or an identity (slack:TEAM/U…).
+            ids = [p.strip().rsplit("/", 1)[-1] for p in (value if isinstance(value, list) else str(value).split(","))
+                   if p.strip()]
+            if kind == "users_select":
+                st["selected_user"] = ids[0] if ids else None
+            else:
+                st["selected_users"] = ids
         else:
             st["value"] = str(value)
 

@@ -239,7 +239,7 @@ class TelegramHarness(ChatHarness):
 
     async def send(self, user: str, line: str) -> None:
         uid = self.user_id(user)
-        await self.push(self.api.message_update(uid, line, first_name=user.capitalize()))
+        await self.push(self.api.message_update(uid, line, first_name=user.capitalize(), username=user))
 
     async def press(self, user: str, label: str) -> None:
         uid = self.user_id(user)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 FSI, PDI, RLO, PDF = "\u2068", "\u2069", "\u202e", "\u202c"
 EVIL = RLO + "evil"
-SHOWN = FSI + RLO + "evil" + PDF + PDI  # the name as every platform must show it
+SHOWN = FSI + RLO + "evil" + PDF + " (@ana)" + PDI  # the name, closed, and the handle: as every platform must show it
 CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -48,7 +48,7 @@ async def test_a_manager_sees_an_override_in_a_name_isolated(chat):
     assert row["person"] == EVIL
     await chat.send("meg", "/payouts")
     line = line_with(chat.last("meg").text, "evil")
-    assert re.search("Statement #\\d+: " + SHOWN + ", €80\\.00, ", line), line
+    assert re.search("Statement #\\d+: " + re.escape(SHOWN) + ", €80\\.00, ", line), line
 
 
 async def test_a_reviewer_sees_an_override_in_an_answer_isolated_and_a_manager_in_stats(chat):

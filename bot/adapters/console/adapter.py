@@ -40,7 +40,8 @@ class ConsoleAdapter:
     def _base(self) -> dict:
         return {
             "delivery_id": f"{self._run}-{next(self._counter)}",
-            "actor": Actor(platform=PLATFORM, user_id=self.speaker, display_name=None, locale_hint=self.locale_hint),
+            "actor": Actor(platform=PLATFORM, user_id=self.speaker, display_name=None, locale_hint=self.locale_hint,
+                           username=self.speaker),
             "conversation": Conversation(platform=PLATFORM, chat_id=self.speaker),
         }
 

@@ -53,6 +53,7 @@ from bot.adapters.slack.render import (
     render_form_errors, render_home, render_message, render_messages, render_open_form, render_text,
 )
 from bot.core.adapter import DeliveryFailed, DeliveryProgress
+from bot.core.clean import clean_text
 from bot.core.events import FileUploaded
 from bot.core.operations import (
     CloseForm, Delivery, EditMessage, FormErrors, Notice, OpenForm, PublishHome, SendMessage,
@@ -148,6 +149,7 @@ class SlackAdapter:
         self._dm: dict[str, str] = {}  # user id → DM channel id
         self._locale: dict[str, tuple[str | None, str | None]] = {}  # user id → (locale, real name)
         self._tz: dict[str, str | None] = {}  # user id → IANA time zone from the same users.info
+        self._handle: dict[str, str | None] = {}  # user id → display name (the @handle people type), same call
         self._view_acks: dict[str, asyncio.Future] = {}
         self._gates: dict[str, asyncio.Future] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -341,6 +343,8 @@ class SlackAdapter:
         event = await self._parse(body, context)
         if event is not None and event.actor.user_id in self._tz:
             event.actor.tz_hint = self._tz[event.actor.user_id]
+        if event is not None and self._handle.get(event.actor.user_id):
+            event.actor.username = self._handle[event.actor.user_id]
         return event
 
     async def _parse(self, body: dict, context):
@@ -406,6 +410,8 @@ class SlackAdapter:
             locale = user.get("locale") or None
             name = (user.get("profile") or {}).get("real_name") or user.get("real_name") or None
             self._tz[user_id] = str(user.get("tz") or "")[:64] or None
+            profile = user.get("profile") or {}
+            self._handle[user_id] = clean_text(str(profile.get("display_name") or user.get("name") or ""))[:80] or None
         except (SlackApiError, asyncio.TimeoutError, aiohttp.ClientError) as exc:
             log.info("users.info for %s failed (%s): no locale hint", user_id, type(exc).__name__)
         self._locale[user_id] = (locale, name)

@@ -40,6 +40,7 @@ Choices:
 from __future__ import annotations
 
 import base64
+import re
 from datetime import date, datetime
 from typing import Any, Iterable, NamedTuple
 
@@ -382,6 +383,9 @@ def _scalar(v: Any) -> str:
     return str(v)
 
 
+SLACK_MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,63}")
+
+
 def _scale_options(f: FieldSpec) -> list[Option]:
     if f.options:
         return f.options
@@ -463,6 +467,8 @@ def _element(f: FieldSpec, current: Any) -> dict:
             except (TypeError, ValueError):
                 pass  # a draft holding something unparsable: start empty rather than be refused
         return el
+    if kind in (FieldKind.person, FieldKind.people):
+        return _user_picker(kind == FieldKind.people, current, placeholder)
     if kind == FieldKind.date:
         el = {"type": "datepicker", "action_id": "value"}
         if placeholder:
@@ -478,6 +484,20 @@ def _element(f: FieldSpec, current: Any) -> dict:
                 pass
         return el
     raise ValueError(f"unknown field kind {kind!r}")  # pragma: no cover
+
+
+def _user_picker(multi: bool, current: Any, placeholder: dict | None) -> dict:
+    """Slack's own people picker: its value is the member id, which the application resolves like a typed one.
+    A draft keeps what was picked when it is member ids (typed names elsewhere are not preselected)."""
+    el: dict[str, Any] = {"type": "multi_users_select" if multi else "users_select", "action_id": "value"}
+    if placeholder:
+        el["placeholder"] = placeholder
+    picked = [p.strip() for p in str(current or "").split(",") if SLACK_MEMBER_ID.fullmatch(p.strip())]
+    if picked and multi:
+        el["initial_users"] = picked[:100]
+    elif picked:
+        el["initial_user"] = picked[0]
+    return el
 
 
 def render_modal(

@@ -12,6 +12,9 @@ Rules:
 - Channel posts, messages sent on behalf of a chat (`sender_chat`: anonymous group admins, linked channels)
   and GroupAnonymousBot are ignored for every command: they name no person we could authorise.
 - Edited messages, stickers, photos without a document, service messages: ignored.
+- The person a message points at travels as `refers_to`: the sender of the message replied to, or the original
+  sender of a forward (`forward_origin` of type user; hidden senders, chats and channels name nobody). Bots are
+  never referred to: a reply to the bot's own message is just a reply.
 """
 from __future__ import annotations
 
@@ -35,7 +38,27 @@ SERVICE_USER = 777000  # "Telegram" — forwards from a linked channel
 
 def _actor(user: User) -> Actor:
     name = " ".join(p for p in (user.first_name, user.last_name) if p) or None
-    return Actor(platform=PLATFORM, user_id=str(user.id), display_name=name, locale_hint=user.language_code)
+    return Actor(platform=PLATFORM, user_id=str(user.id), display_name=name, locale_hint=user.language_code,
+                 username=user.username)
+
+
+def _forwarded_from(message: Message) -> User | None:
+    origin = message.forward_origin
+    return getattr(origin, "sender_user", None) if origin is not None and origin.type == "user" else None
+
+
+def _refers_to(message: Message) -> Actor | None:
+    """The person a command or text points at: the original sender of a forward, else the sender of the message
+    replied to (or of the forward replied to)."""
+    candidates = [_forwarded_from(message)]
+    replied = message.reply_to_message
+    if replied is not None:
+        candidates += [_forwarded_from(replied), replied.from_user if replied.sender_chat is None else None]
+    for user in candidates:
+        if user is not None and not user.is_bot and user.id not in (GROUP_ANONYMOUS_BOT, SERVICE_USER):
+            return Actor(platform=PLATFORM, user_id=str(user.id), username=user.username,
+                         display_name=" ".join(p for p in (user.first_name, user.last_name) if p) or None)
+    return None
 
 
 def _conversation(message: Message) -> Conversation:
@@ -82,10 +105,10 @@ async def parse_update(update: Update, *, bot_username: str | None, max_upload_b
             name, args = command
             if not private and name.lower() not in GROUP_COMMANDS:
                 return None
-            return CommandEvent(name=name, args=args, **base)
+            return CommandEvent(name=name, args=args, refers_to=_refers_to(message), **base)
         if not private:
             return None
-        return TextEvent(text=message.text, **base)
+        return TextEvent(text=message.text, refers_to=_refers_to(message), **base)
     if message.document is not None and private:
         return await _file(message, base, max_upload_bytes)
     return None
