@@ -504,6 +504,7 @@ async def approvals(ctx: Context, event) -> list:
     projects: dict[int, str] = {}
     for (person_id, monday), entries in sorted(groups.items())[:MAX_LISTED]:
         name = await label_of(ctx.uow, person_id)
+        person = await ctx.uow.people.get(person_id)
         total = sum(e.minutes for e in entries)
         done = await tasks_done_in_week(ctx.uow, person, monday) if person else 0
         blocks.append(text(Span(text=user_text(name), style="bold"), " — ",
