@@ -30,6 +30,7 @@ from domain.exports import (
 from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.replies import say
 from handlers.shared.task_service import spec_of
+from handlers.shared.project_render import project_button_label
 from storage.repos.exports import OpenTx, iter_submissions
 from storage.repos.projects import ProjectRow
 
@@ -117,10 +118,10 @@ def _filters_from(press: RunExport) -> ExportFilters:
 async def export_command(ctx: Context, event) -> list:
     typed = (getattr(event, "args", "") or "").strip()
     if not typed:
-        projects = await ctx.uow.projects.open_projects()
+        projects = await ctx.uow.projects.staff_projects()
         if not projects:
             return [say("export.no_projects")]
-        rows = [[button(p.name, PickProject(project=p.id))] for p in projects[:MAX_LISTED]]
+        rows = [[button(project_button_label(p), PickProject(project=p.id))] for p in projects[:MAX_LISTED]]
         return [ctx.reply(text(msg("export.pick_project")), text(msg("export.usage")), Buttons(rows=rows))]
     try:
         request = parse_chat_args(typed)

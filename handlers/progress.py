@@ -26,6 +26,7 @@ from handlers.shared.project_names import chosen_project, find_project
 from handlers.shared.replies import say
 from handlers.shared.progress_report import (ExpertReport, agreement_blocks, expert_report, pace_report, progress_report,
                                              weekly_agreement)
+from handlers.shared.project_render import project_button_label
 
 router = Router("progress")
 MAX_LISTED = 15
@@ -42,10 +43,10 @@ class ShowProgress(ActionData, name="progress.show"):
 async def progress_command(ctx: Context, event) -> list:
     typed = (event.args or "").strip()
     if not typed:
-        projects = await ctx.uow.projects.open_projects()
+        projects = await ctx.uow.projects.staff_projects()
         if not projects:
             return [say("progress.no_projects")]
-        rows = [[button(p.name, ShowProgress(project=p.id))] for p in projects[:MAX_LISTED]]
+        rows = [[button(project_button_label(p), ShowProgress(project=p.id))] for p in projects[:MAX_LISTED]]
         return [ctx.reply(text(msg("progress.pick_project")), Buttons(rows=rows))]
     found = await find_project(ctx, typed, lambda p: ShowProgress(project=p.id))
     return found if isinstance(found, list) else await _report(ctx, found)

@@ -136,17 +136,20 @@ async def import_picked(ctx: Context, event, press: ImportInto) -> list:
 
 @router.command("projects", help_key="command.projects.help")
 async def list_projects(ctx: Context, event) -> list:
-    projects = await ctx.uow.projects.open_projects()
+    member_of = await ctx.uow.projects.member_of(ctx.person.id)
+    mine = {p.id for p in member_of}
+    # a member's paused project stays in the list, marked, so it does not seem to have vanished
+    projects = await ctx.uow.projects.open_projects() + [p for p in member_of if p.status == "paused"]
     if not projects:
         return [say("projects.none")]
-    mine = {p.id for p in await ctx.uow.projects.member_of(ctx.person.id)}
     blocks: list = [Heading(text=msg("projects.title"))]
     join_buttons: list[Button] = []
     for project in projects[:MAX_LISTED]:
         spec = spec_of(project)
         line = project_line(project, spec)
         if project.id in mine:
-            blocks.append(text(*line, " — ", msg("projects.joined")))
+            state = "projects.joined_paused" if project.status == "paused" else "projects.joined"
+            blocks.append(text(*line, " — ", msg(state)))
             continue
         reasons = await join_refusals(ctx, spec)
         if reasons:

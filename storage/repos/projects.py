@@ -62,6 +62,14 @@ class Projects:
         rows = await self.tx.fetch(f"SELECT {_COLS} FROM projects WHERE status = 'open' ORDER BY deadline NULLS LAST, name")
         return [ProjectRow(**r) for r in rows]
 
+    async def staff_projects(self) -> list[ProjectRow]:
+        """Every project a manager may still report on or export: open ones first, then paused, then closed (a
+        closed project's answers are still wanted out)."""
+        rows = await self.tx.fetch(
+            f"SELECT {_COLS} FROM projects WHERE status IN ('open', 'paused', 'closed') ORDER BY"
+            " CASE status WHEN 'open' THEN 0 WHEN 'paused' THEN 1 ELSE 2 END, deadline NULLS LAST, name")
+        return [ProjectRow(**r) for r in rows]
+
     async def add_member(self, project_id: int, person_id: int, added_by: int | None, now: datetime) -> bool:
         return await self.tx.execute(
             "INSERT INTO project_members (project_id, person_id, added_by, joined_at) VALUES ($1, $2, $3, $4)"

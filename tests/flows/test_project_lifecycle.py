@@ -115,6 +115,27 @@ async def test_close_keeps_the_draft_refuses_the_late_answer_and_reports_what_is
     assert chat.refusals() == []
 
 
+async def test_managers_still_pick_paused_and_closed_projects_for_progress_and_export(chat):
+    project_id = await _team(chat, "ana")
+    await answer_one(chat, "ana", STEM)
+    await chat.send("meg", f"/project pause {NAME}")
+    await chat.send("meg", "/progress")
+    assert f"{NAME} (paused)" in chat.last("meg").buttons  # listed, with its state
+    await chat.send("ana", "/projects")
+    assert NAME in chat.last("ana").text and "paused by its manager" in chat.last("ana").text  # not vanished
+    await chat.press("meg", f"{NAME} (paused)")
+    assert "items left" in chat.texts("meg")  # and its report is still there
+
+    await chat.send("meg", f"/project close {NAME}")
+    await chat.press("meg", f"Close {NAME}")
+    assert await _status(chat, project_id) == "closed"
+    await chat.send("meg", "/export")
+    assert f"{NAME} (closed)" in chat.last("meg").buttons  # a closed project's answers are still wanted out
+    await chat.send("ana", "/projects")
+    assert NAME not in chat.last("ana").text  # a closed project is no longer offered to experts
+    assert chat.refusals() == []
+
+
 async def test_close_refuses_a_modal_answer(chat):
     if not getattr(chat, "forms_as_modals", False):
         pytest.skip("the Slack modal's half of the close test")
