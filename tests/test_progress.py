@@ -3,7 +3,6 @@ and the progress queries on both storage backends."""
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import statistics
 import struct
@@ -307,19 +306,13 @@ async def test_default_renderer_runs_through_the_worker_too():
 
 
 async def _setup(db, seconds: list[int], when: list[datetime]):
-    from handlers.shared.task_service import create_project, import_in_transaction
     from storage.uow import UnitOfWork
+    from tests.flows.tasks_data import labeling_project
 
     now = utc(2026, 3, 30, 10, 0)
-    path = SPECS / "labeling_finance.yaml"
-    lines = "\n".join(json.dumps({"external_id": f"x{i}", "prompt": f"Message {i}",
-                                  "responses": [{"id": "msg", "text": f"Message {i}"}]}) for i in range(len(seconds)))
     async with db.transaction() as tx:
         uow = UnitOfWork(tx)
-        created = await create_project(uow, path.read_bytes(), path.name, None, now)
-        project = await uow.projects.get(created.project_id)
-        await import_in_transaction(uow, project, io.BytesIO(lines.encode()), False, now, None)
-        people = [(await uow.people.create(f"p{i}", now)).id for i in range(3)]
+        project, people = await labeling_project(uow, len(seconds), now)
         for i, (secs, at) in enumerate(zip(seconds, when)):
             person = people[i % 3]
             held = await uow.assignments.claim(person, project.id, False, at, timedelta(hours=1))

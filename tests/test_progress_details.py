@@ -2,14 +2,12 @@
 PostgreSQL (storage.repos.progress)."""
 from __future__ import annotations
 
-import io
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from domain.progress import item_counts
 
-SPECS = Path(__file__).resolve().parent / "data" / "specs"
 UTC = timezone.utc
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -19,18 +17,11 @@ def labels(*names):
 
 
 async def _project(db, items: int):
-    from handlers.shared.task_service import create_project, import_in_transaction
     from storage.uow import UnitOfWork
+    from tests.flows.tasks_data import labeling_project
 
-    path = SPECS / "labeling_finance.yaml"  # overlap 3
-    lines = "\n".join(json.dumps({"external_id": f"x{i}", "prompt": f"Message {i}",
-                                  "responses": [{"id": "msg", "text": f"Message {i}"}]}) for i in range(items))
     async with db.transaction() as tx:
-        uow = UnitOfWork(tx)
-        created = await create_project(uow, path.read_bytes(), path.name, None, T0)
-        project = await uow.projects.get(created.project_id)
-        await import_in_transaction(uow, project, io.BytesIO(lines.encode()), False, T0, None)
-        people = [(await uow.people.create(f"p{i}", T0)).id for i in range(3)]
+        project, people = await labeling_project(UnitOfWork(tx), items, T0)
     return project.id, people
 
 

@@ -142,27 +142,28 @@ def watch_deliveries(chat) -> list:
     return seen
 
 
-async def shown_in_place(chat, deliveries: list, user: str) -> bool:
-    """The newest message delivered to `user` replaced the pressed message where the platform edits messages
-    (Telegram, Slack), and was a new message where it cannot (the console prints anew)."""
+async def _newest_is_edit(chat, deliveries: list, user: str, where_no_edits: str) -> bool:
+    """Whether the newest message delivered to `user` replaced an earlier one where the platform edits messages;
+    elsewhere (the console prints anew) whether its kind is `where_no_edits`."""
     pid = await person_id(chat, user)
     mine = [d for d in deliveries if d.op.kind in ("send", "edit") and d.person_id == pid]
     assert mine, f"nothing was delivered to {user}"
     if chat.runtime.capabilities_for(chat.platform).edits:
         return mine[-1].op.kind == "edit" and mine[-1].edit_message_id is not None
-    return mine[-1].op.kind == "send"
+    return mine[-1].op.kind == where_no_edits
+
+
+async def shown_in_place(chat, deliveries: list, user: str) -> bool:
+    """The newest message delivered to `user` replaced the pressed message where the platform edits messages
+    (Telegram, Slack), and was a new message where it cannot (the console prints anew)."""
+    return await _newest_is_edit(chat, deliveries, user, "send")
 
 
 async def edited_in_place(chat, deliveries: list, user: str) -> bool:
     """The newest message delivered to `user` was an edit of one sent to them earlier (a live tally another
-    person's answer updates): replacing that message where the platform edits messages; printed anew on the
-    console, which cannot."""
-    pid = await person_id(chat, user)
-    mine = [d for d in deliveries if d.op.kind in ("send", "edit") and d.person_id == pid]
-    assert mine, f"nothing was delivered to {user}"
-    if chat.runtime.capabilities_for(chat.platform).edits:
-        return mine[-1].op.kind == "edit" and mine[-1].edit_message_id is not None
-    return mine[-1].op.kind == "edit"
+    person's answer updates): replacing that message where the platform edits messages; on the console the
+    runtime still stages it as an edit, which the console prints anew."""
+    return await _newest_is_edit(chat, deliveries, user, "edit")
 
 
 # files a person received ---------------------------------------------------------------------------------------

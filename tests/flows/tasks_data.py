@@ -66,6 +66,20 @@ async def seed_project(runtime, stem: str, spec: bytes | None = None) -> int:
         return created.project_id
 
 
+async def labeling_project(uow, items: int, now: datetime, people: int = 3):
+    """The finance labelling project (overlap 3) with `items` one-line messages and `people` bare persons (p0, p1…),
+    created inside the caller's unit of work: what the progress tests answer at chosen moments. (project, ids)."""
+    import json
+
+    path = SPECS["labeling_finance"]
+    lines = "\n".join(json.dumps({"external_id": f"x{i}", "prompt": f"Message {i}",
+                                  "responses": [{"id": "msg", "text": f"Message {i}"}]}) for i in range(items))
+    created = await create_project(uow, path.read_bytes(), path.name, None, now)
+    project = await uow.projects.get(created.project_id)
+    await import_in_transaction(uow, project, io.BytesIO(lines.encode()), False, now, None)
+    return project, [(await uow.people.create(f"p{i}", now)).id for i in range(people)]
+
+
 async def add_member(runtime, project_id: int, identity: str) -> None:
     """Make someone a member, as a manager's /addexpert does, holding what the project requires."""
     from domain.identity import parse_identity
