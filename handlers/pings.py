@@ -22,7 +22,7 @@ from handlers.shared.context import TickContext
 from bot.i18n.text import When, msg, user_text
 from domain.availability import is_away
 from domain.csv_safety import SafeCsvWriter
-from handlers.shared.person_labels import label_of, labels_of
+from handlers.shared.person_labels import labels_of
 from handlers.shared.reminder_renderers import renders
 from handlers.shared.replies import joined, say
 from handlers.shared.targets import TARGET_CHECKS, TargetChoice, resolve, target_fields
@@ -212,12 +212,14 @@ async def close_tick(tick: TickContext) -> int:
 
 
 async def _csv(uow: UnitOfWork, ping_id: int) -> bytes:
-    """person (display name: neutralized text), answer (text), hours (a number), answered_at; see
-    `domain.csv_safety`."""
+    """person (display name: neutralized text), answer (text), hours (a number), answered_at, handle (the
+    platform handle without its @, which a spreadsheet would read as a formula; in its own column so a sheet can
+    sort by name); see `domain.csv_safety`."""
     out = io.StringIO()
     writer = SafeCsvWriter(out)
-    writer.writerow(["person", "answer", "hours", "answered_at"])
+    writer.writerow(["person", "answer", "hours", "answered_at", "handle"])
     for t in await uow.pings.targets(ping_id):
-        writer.writerow([await label_of(uow, t["person_id"]), t["answer"] or "", t["hours"] or "",
-                         t["answered_at"].isoformat() if t["answered_at"] else ""])
+        name, handle, platform_name = await uow.identities.naming(t["person_id"])
+        writer.writerow([name or platform_name or f"#{t['person_id']}", t["answer"] or "", t["hours"] or "",
+                         t["answered_at"].isoformat() if t["answered_at"] else "", handle or ""])
     return out.getvalue().encode()

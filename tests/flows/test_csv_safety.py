@@ -86,3 +86,4 @@ async def test_hostile_name_is_neutralized_in_ping_results(open_chat):
     got = {r["person"]: r for r in csv.DictReader(io.StringIO(data.decode("utf-8")))}
     assert set(got) == {"'-2+3+cmd|' /C calc'!A0", "'\tBo"}
     assert got["'\tBo"]["hours"] == "6" and ",6," in data.decode("utf-8")  # hours: a bare number
+    assert {r["handle"] for r in got.values()} == {"ana", "bo"}  # handles in their own column, never "@…"
