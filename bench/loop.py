@@ -24,6 +24,9 @@ Platform limits on: the stand-ins enforce Telegram's limits (`TELEGRAM_RATE_LIMI
 30 overall, else 429 with `retry_after`) and Slack's (1 message a second per channel), and the adapters run their
 production pacers (`Pacer()`, `ChannelPacer()` with their default settings, whatever those are at the time).
 
+The bot's own per-person flood limit (issue 15) is lifted in every mode: these experts type the moment the bot
+answers, faster than a person could, and it would skip their typed lines.
+
 The driver is the flow harness of tests/flows (the same person-side code the flow tests use). A step is one
 input: it ends when the platform confirmed handing it over (Telegram: the update left getUpdates / the webhook
 answered; Slack: the signed request got its HTTP answer) and every turn the adapter had in hand at that moment is
@@ -31,8 +34,9 @@ done, replies sent (`adapter.drain()`). With C = 1 that is exactly the expert's 
 waits for the other experts' turns that were in flight with it, so latency there is an upper bound.
 
 Printed per cell: submissions/s (over the timed window; steps cut off at its end do not count), per-step
-latency p50/p90/p99 (ms, every step of every submission), messages per submission (calls a person sees that the
-stand-in accepted: Telegram sendMessage, editMessageText, answerCallbackQuery, sendDocument, sendPhoto; Slack
+latency p50/p90/p99 (ms, every step of every submission), messages per submission (calls an expert sees that the
+stand-in accepted between the start of their submission's first step and the end of its last, over the counted
+submissions: Telegram sendMessage, editMessageText, answerCallbackQuery, sendDocument, sendPhoto; Slack
 chat.postMessage, chat.update, chat.postEphemeral, views.open, views.update), 429s the stand-in answered, and CPU
 ms per submission (`time.process_time()` of this one process over the window: bot, stand-in and driver
 together, since they share the event loop; PostgreSQL's own CPU is not in it).
@@ -79,6 +83,11 @@ REASON = ("Legal accuracy in case {case}: A names the deposit protection scheme 
           "the deposit, while B says landlords can keep deposits, which would mislead the tenant into losing money.")
 TG_VISIBLE = ("sendMessage", "editMessageText", "sendDocument", "sendPhoto", "answerCallbackQuery")
 SLACK_VISIBLE = ("chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.update")
+
+
+# The bot's per-person flood limit (issue 15) is lifted: these experts type the moment the bot answers, faster than
+# a person, and the limit would skip their typed lines (it is not a platform limit).
+NO_FLOOD_LIMIT = {"flood_burst": 10**9}
 
 
 def pg_url() -> str:
@@ -141,8 +150,8 @@ def harness_for(platform: str, url: str, limits: bool = True):
         from tests.flows.telegram import TelegramHarness
 
         if platform.startswith("telegram"):
-            return TelegramHarness(url, webhook=platform.endswith("webhook"))
-        return SlackHarness(url)
+            return TelegramHarness(url, webhook=platform.endswith("webhook"), **NO_FLOOD_LIMIT)
+        return SlackHarness(url, **NO_FLOOD_LIMIT)
     if platform.startswith("telegram"):
         from bot.adapters.telegram.pacing import Pacer
         from tests.flows.telegram import RecordingStandIn, TelegramHarness
@@ -154,7 +163,7 @@ def harness_for(platform: str, url: str, limits: bool = True):
                     self.api = await RecordingStandIn(**TELEGRAM_RATE_LIMITS).start()
                 await super().start_adapter(wait)
 
-        return Limited(url, webhook=platform.endswith("webhook"), adapter_options={"pacer": Pacer()})
+        return Limited(url, webhook=platform.endswith("webhook"), adapter_options={"pacer": Pacer()}, **NO_FLOOD_LIMIT)
     from bot.adapters.slack.pacing import ChannelPacer
     from tests.flows.slack import TEAM, TOKEN, SlackHarness
     from tests.slack_standin import SlackApiStandIn
@@ -167,20 +176,60 @@ def harness_for(platform: str, url: str, limits: bool = True):
             await super()._start_adapter()
             self.adapter.pacer = ChannelPacer()  # the harness runs an unpaced one; production paces
 
-    return LimitedSlack(url)
+    return LimitedSlack(url, **NO_FLOOD_LIMIT)
 
 
-def seen_calls(chat) -> tuple[int, int, int]:
-    """(visible calls accepted, 429s, other refusals) so far."""
-    if hasattr(chat, "api"):
-        api = chat.api
-        visible = sum(1 for m, _, _ in api.shown if m in TG_VISIBLE)
-        throttled = sum(1 for r in api.refusals if "429" in str(r) or "Too Many" in str(r))
-        return visible, throttled, len(api.refusals) - throttled
-    s = chat.standin
-    visible = sum(1 for c in s.calls if c.method in SLACK_VISIBLE and (c.response or {}).get("ok"))
-    throttled = sum(1 for r in s.refusals if "rate" in str(r).lower())
-    return visible, throttled, len(s.refusals) - throttled
+class Seen:
+    """The calls a person sees that the stand-in accepted, counted per person (scanned as they come) and in all,
+    and the stand-in's 429s and other refusals."""
+
+    def __init__(self, chat) -> None:
+        self.chat = chat
+        self.per_person: dict[str, int] = {}
+        self.total = 0
+        self._scanned = 0
+
+    def _owner(self, method: str, params: dict, response: dict | None) -> str | None:
+        chat = self.chat
+        if hasattr(chat, "api"):  # Telegram
+            if method == "answerCallbackQuery":
+                return chat._queries.get(str(params.get("callback_query_id")))
+            return chat._users.get(params.get("chat_id"))
+        if method == "chat.postEphemeral":
+            return chat._users.get(params.get("user"))
+        if method == "views.open":
+            return chat._triggers.get(params.get("trigger_id"))
+        if method == "views.update":
+            view_id = (response or {}).get("view", {}).get("id")
+            return next((u for u, m in chat._modals.items() if m.view.get("id") == view_id), None)
+        return chat._user_of_channel((response or {}).get("channel") or params.get("channel") or "")
+
+    def scan(self) -> None:
+        chat = self.chat
+        if hasattr(chat, "api"):
+            calls = [(m, p, None) for m, p, _ in chat.api.shown[self._scanned:] if m in TG_VISIBLE]
+            self._scanned = len(chat.api.shown)
+        else:
+            new = chat.standin.calls[self._scanned:]
+            self._scanned = len(chat.standin.calls)
+            calls = [(c.method, c.params, c.response) for c in new
+                     if c.method in SLACK_VISIBLE and (c.response or {}).get("ok")]
+        for method, params, response in calls:
+            self.total += 1
+            owner = self._owner(method, params, response)
+            if owner is not None:
+                self.per_person[owner] = self.per_person.get(owner, 0) + 1
+
+    def of(self, name: str) -> int:
+        self.scan()
+        return self.per_person.get(name, 0)
+
+    def refused(self) -> tuple[int, int]:
+        """(429s, other refusals) so far."""
+        chat = self.chat
+        refusals = chat.api.refusals if hasattr(chat, "api") else chat.standin.refusals
+        throttled = sum(1 for r in refusals if "429" in str(r) or "Too Many" in str(r) or "rate" in str(r).lower())
+        return throttled, len(refusals) - throttled
 
 
 async def seed(chat, items: int, names: list[str]) -> None:
@@ -241,7 +290,9 @@ async def run_cell(platform: str, backend: str, experts: int, args, profiler=Non
         await chat.drain() if hasattr(chat, "drain") else await chat.settle()
         await asyncio.sleep(1.1)  # let the per-chat pacers and the stand-in's windows refill after setup
         running = True
-        msgs0, thr0, ref0 = seen_calls(chat)
+        seen = Seen(chat)
+        seen.scan()
+        thr0, ref0 = seen.refused()
         cpu0, t0 = time.process_time(), time.perf_counter()
         if profiler is not None:
             profiler.enable()
@@ -260,6 +311,7 @@ async def run_cell(platform: str, backend: str, experts: int, args, profiler=Non
                         raise
                     pending.append((label, (time.perf_counter() - s) * 1000))
 
+                before = seen.of(name)
                 try:
                     done = await one_submission(chat, platform, name, step)
                 except asyncio.TimeoutError:
@@ -270,11 +322,13 @@ async def run_cell(platform: str, backend: str, experts: int, args, profiler=Non
                     await chat.send(name, "/cancel")
                     continue
                 if not done:
-                    cell.note = "an expert found nothing to answer (raise --items)"
+                    last = chat.received(name)[-1:]
+                    cell.note = f"no task to answer after /next: {last[0].text[:150] if last else None!r}"
                     await asyncio.sleep(0.5)
                     continue
                 if running:  # a submission finished after the window closed does not count
                     cell.submissions += 1
+                    cell.messages += seen.of(name) - before
                     for label, ms in pending:
                         cell.steps_ms.append(ms)
                         cell.by_step.setdefault(label, []).append(ms)
@@ -286,11 +340,9 @@ async def run_cell(platform: str, backend: str, experts: int, args, profiler=Non
         cell.cpu = time.process_time() - cpu0
         if profiler is not None:
             profiler.disable()
-        msgs1, thr1, ref1 = seen_calls(chat)
+        thr1, ref1 = seen.refused()
         cell.throttled, cell.refusals = thr1 - thr0, ref1 - ref0
         await asyncio.wait(tasks, timeout=args.step_timeout * 4)
-        # messages per submission over the whole run (the window's tail and the finishing steps included)
-        cell.messages = msgs1 - msgs0
         for t in tasks:
             t.cancel()
     finally:
