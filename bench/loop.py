@@ -342,6 +342,10 @@ async def run_cell(platform: str, backend: str, experts: int, args, profiler=Non
             profiler.disable()
         thr1, ref1 = seen.refused()
         cell.throttled, cell.refusals = thr1 - thr0, ref1 - ref0
+        if cell.refusals:
+            refusals = chat.api.refusals if hasattr(chat, "api") else chat.standin.refusals
+            other = [r for r in refusals if not ("429" in str(r) or "Too Many" in str(r) or "rate" in str(r).lower())]
+            cell.note = (cell.note + "; " if cell.note else "") + f"refused: {str(other[-1])[:200]}"
         await asyncio.wait(tasks, timeout=args.step_timeout * 4)
         for t in tasks:
             t.cancel()
