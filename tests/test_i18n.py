@@ -450,3 +450,13 @@ def test_localize_forms_and_plain_containers(shipped):
 def test_localize_uses_the_default_catalogs_and_time_zone(shipped):
     m = msg("error.unknown_command", command=When(at=datetime(2026, 1, 1, 12, tzinfo=timezone.utc), style="time"))
     assert "7:00" in localize(m, "en", "America/New_York")
+
+
+def test_a_message_without_params_reads_right_in_each_locale_and_command_form(shipped):
+    # Such messages are kept once rendered (catalog.py): the same key must still follow the locale and the form.
+    m = msg("profile.none")
+    assert shipped.render(m, "en") == "You have no profile yet. Send /start to create one."
+    assert shipped.render(m, "en", command="/panelist {name}") == "You have no profile yet. Send /panelist start to create one."
+    assert "/start" in shipped.render(m, "es") and "profile" not in shipped.render(m, "es")
+    assert shipped.render(m, "en") == "You have no profile yet. Send /start to create one."
+    assert shipped.render(msg("common.done"), "es") == "Listo" and shipped.render(msg("common.done"), "en") == "Done"

@@ -89,8 +89,7 @@ class ActionData(BaseModel):
 
     @model_validator(mode="after")
     def _fits(self) -> Self:
-        for field_name in type(self).model_fields:
-            value = getattr(self, field_name)
+        for field_name, value in self.__dict__.items():  # the fields (extra="forbid"): cheaper than model_fields
             if isinstance(value, int) and not isinstance(value, bool) and not -MAX_INT - 1 <= value <= MAX_INT:
                 raise ValueError(f"{field_name} is out of range")
             if isinstance(value, str) and len(value) > MAX_TEXT:

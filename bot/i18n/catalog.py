@@ -75,6 +75,9 @@ class Catalogs:
         self._by_locale = dict(by_locale)
         self._chains: dict[str, tuple[LocaleTexts, ...]] = {}
         self._warned: set[tuple[str, ...]] = set()
+        # A message without params or count reads the same every time (button labels, titles, hints): kept per
+        # (locale, key, command form). Bounded, since locale strings may come from outside.
+        self._plain: dict[tuple[str, str, str], str] = {}
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Catalogs":
@@ -106,7 +109,15 @@ class Catalogs:
 
     def render(self, message: Msg, locale: str, tz: str = "UTC", command: str = COMMAND_FORM) -> str:
         """`message` for `locale`; command references (`{cmd:next}`, `Command`) are written in `command` form."""
-        return self._translate(locale, message.key, message.count, message.params, tz, 0, command)
+        if message.params or message.count is not None:
+            return self._translate(locale, message.key, message.count, message.params, tz, 0, command)
+        key = (locale, message.key, command)
+        text = self._plain.get(key)
+        if text is None:
+            text = self._translate(locale, message.key, None, {}, tz, 0, command)
+            if len(self._plain) < 16384:
+                self._plain[key] = text
+        return text
 
     # -- internals -------------------------------------------------------------------------------------
 

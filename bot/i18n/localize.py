@@ -22,6 +22,37 @@ T = TypeVar("T")
 _ATOMS = (str, bytes, int, float, bool, type(None), Enum)
 
 
+# What a value is, by its exact type (`_kind`): one dict lookup instead of a chain of isinstance checks for
+# each of the many values a reply holds. Subclasses of the types below get their own entry the first time.
+_ATOM, _MSG, _COMMAND, _USER_TEXT, _MODEL, _LIST, _TUPLE, _NAMED_TUPLE, _DICT, _OTHER = range(10)
+_KINDS: dict[type, int] = {}
+
+
+def _kind(cls: type) -> int:
+    kind = _KINDS.get(cls)
+    if kind is None:
+        if issubclass(cls, _ATOMS):
+            kind = _ATOM
+        elif issubclass(cls, Msg):
+            kind = _MSG
+        elif issubclass(cls, Command):
+            kind = _COMMAND
+        elif issubclass(cls, UserText):
+            kind = _USER_TEXT
+        elif issubclass(cls, BaseModel):
+            kind = _MODEL
+        elif issubclass(cls, list):
+            kind = _LIST
+        elif issubclass(cls, tuple):
+            kind = _NAMED_TUPLE if hasattr(cls, "_fields") else _TUPLE
+        elif issubclass(cls, dict):
+            kind = _DICT
+        else:
+            kind = _OTHER
+        _KINDS[cls] = kind
+    return kind
+
+
 def localize(obj: T, locale: str, tz: str = "UTC", catalogs: Catalogs | None = None, command: str = COMMAND_FORM) -> T:
     """A copy of `obj` with each `Msg` replaced by its translation for `locale` (params shown in zone `tz`), each
     command reference written in the recipient platform's `command` form (`Capabilities.command`).
@@ -31,30 +62,32 @@ def localize(obj: T, locale: str, tz: str = "UTC", catalogs: Catalogs | None = N
     cats = catalogs if catalogs is not None else default_catalogs()
 
     def walk(value: Any) -> Any:
-        if isinstance(value, _ATOMS):
+        kind = _KINDS.get(type(value))
+        if kind is None:
+            kind = _kind(type(value))
+        if kind == _ATOM or kind == _OTHER:
             return value
-        if isinstance(value, Msg):
-            return cats.render(value, locale, tz, command)
-        if isinstance(value, Command):
-            return command_ref(value.name, command)
-        if isinstance(value, UserText):
-            return isolate(value.text)
-        if isinstance(value, BaseModel):
+        if kind == _MODEL:
             update = {}
             for name, v in value.__dict__.items():
-                if not isinstance(v, _ATOMS):
+                if _KINDS.get(type(v)) != _ATOM:
                     new = walk(v)
                     if new is not v:
                         update[name] = new
             return value.model_copy(update=update) if update else value
-        if isinstance(value, list):
+        if kind == _LIST:
             items = [walk(v) for v in value]
             return value if all(a is b for a, b in zip(items, value)) else items
-        if isinstance(value, tuple):
-            items = [walk(v) for v in value]
-            return type(value)(*items) if hasattr(value, "_fields") else tuple(items)  # NamedTuple or plain
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        return value
+        if kind == _MSG:
+            return cats.render(value, locale, tz, command)
+        if kind == _COMMAND:
+            return command_ref(value.name, command)
+        if kind == _USER_TEXT:
+            return isolate(value.text)
+        if kind == _NAMED_TUPLE:
+            return type(value)(*[walk(v) for v in value])
+        if kind == _TUPLE:
+            return tuple([walk(v) for v in value])
+        return {k: walk(v) for k, v in value.items()}  # _DICT
 
     return walk(obj)
