@@ -57,6 +57,14 @@ def with_card(ctx: Context, card: list[Block], reply: Reply, above: list[Block] 
     return combined if fits_one_message(ctx, combined) else None
 
 
+def with_answers(reply: Reply, above: list[Block]) -> Reply:
+    """`reply` with `above` after its heading: the answers so far, in a step edited in place without its card."""
+    if not above:
+        return reply
+    at = 1 if reply.blocks and isinstance(reply.blocks[0], Heading) else 0
+    return reply.model_copy(update={"blocks": [*reply.blocks[:at], *above, *reply.blocks[at:]]})
+
+
 def fits_one_message(ctx: Context, reply: Reply) -> bool:
     """Whether `reply` shows as one message of this platform, as its renderer would count it (text in UTF-16
     units, blocks and sections on Slack), with no file or image of its own."""

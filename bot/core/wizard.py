@@ -25,7 +25,7 @@ from bot.core.form_buttons import (
     FormToggle, FormUseKept,
 )
 from bot.core.form_modal import fits_a_modal, modal_form, modal_values
-from bot.core.form_card import answered_lines, with_card
+from bot.core.form_card import answered_lines, with_answers, with_card
 from bot.core.form_render import (
     KEEP_FROM, KEPT, LAST, TEXT_KINDS, answered_count, applicable, next_step, render_discard_question,
     render_edit_picker, render_step, render_summary, render_which,
@@ -219,15 +219,19 @@ class Wizard:
         else:
             reply = render_step(session, spec, error, note)
         in_place = edit and ctx.capabilities.edits
-        if spec.card and (opening or in_place):
-            # The card opens with the form and stays in the message each press edits; a new message (after typed
-            # text) leaves it above. Too long for one message, the card goes on its own when the form opens.
+        if spec.card and (opening or edit):
+            # The card opens with the form and stays in the message each press edits, with the answers chosen so
+            # far; a new message (after typed text, or where nothing is edited) leaves it above. Too long for one
+            # message, the card goes on its own when the form opens.
             above = answered_lines(session, spec) if session.stage in ("ask", "ask_one") else []
-            combined = with_card(ctx, spec.card, reply, above)
+            combined = with_card(ctx, spec.card, reply, above) if opening or in_place else None
             if combined is not None:
                 reply = combined
             elif opening:
-                return [SendMessage(message=Reply(blocks=list(spec.card))), SendMessage(message=reply)]
+                return [SendMessage(message=Reply(blocks=list(spec.card))),
+                        SendMessage(message=with_answers(reply, above))]
+            else:
+                reply = with_answers(reply, above)
         return [EditMessage(message=reply)] if in_place else [SendMessage(message=reply)]
 
     async def open_session(self, ctx: Context) -> FormSession | None:
