@@ -10,6 +10,7 @@ from __future__ import annotations
 from math import ceil
 from typing import Any
 
+from bot.core.capabilities import Capabilities
 from bot.core.blocks import Block, Buttons, Fields, Heading, LongText, Paragraph, Reply, Span, text
 from bot.core.context import Context
 from bot.core.field_values import display
@@ -66,17 +67,24 @@ def with_answers(reply: Reply, above: list[Block]) -> Reply:
 
 
 def fits_one_message(ctx: Context, reply: Reply) -> bool:
-    """Whether `reply` shows as one message of this platform, as its renderer would count it (text in UTF-16
-    units, blocks and sections on Slack), with no file or image of its own."""
+    """Whether `reply` shows as one message of this platform, in the person's language."""
     caps = ctx.capabilities
-    shown: Any = localize(reply, ctx.locale, ctx.tz, ctx.runtime.catalogs, caps.command)
+    return fits(localize(reply, ctx.locale, ctx.tz, ctx.runtime.catalogs, caps.command), caps)
+
+
+def fits(shown: Any, caps: Capabilities) -> bool:
+    """Whether a localized reply shows as one message of a platform with `caps`, counted as its renderer counts
+    (text in UTF-16 units, never more than `ONE_MESSAGE`; blocks and sections on Slack), with no file or image of
+    its own. It may say no to a reply that would just fit (separators are counted generously), never the reverse."""
     limit = min(caps.max_text or ONE_MESSAGE, ONE_MESSAGE)
     section = caps.max_section_text
     chars = blocks = 0
     for block in shown.blocks:
         if isinstance(block, (Heading, Paragraph)):
-            size = utf16_len(block.text if isinstance(block, Heading) else "".join(s.text for s in block.spans))
-            pieces = ceil(size / section) if section else 1
+            shown_text = block.text if isinstance(block, Heading) else "".join(s.text for s in block.spans)
+            size = utf16_len(shown_text)
+            escaped = size + 4 * sum(shown_text.count(c) for c in "&<>")  # `&amp;` counts in a Slack section
+            pieces = ceil(escaped / section) if section else 1
         elif isinstance(block, Fields):
             size = sum(utf16_len(label) + utf16_len(value) + 3 for label, value in block.items)
             pieces = ceil(len(block.items) / 10)
