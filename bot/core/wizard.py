@@ -193,8 +193,7 @@ class Wizard:
         if resume:
             for existing in await ctx.uow.forms.open_for(ctx.person.id):
                 if existing.form_id == form_id and existing.params == (params or {}):
-                    ops: list[Operation] = [SendMessage(message=Reply(blocks=[text(msg("form.resumed"))]))]
-                    return ops + await self._show(ctx, definition, existing, opening=True)
+                    return await self._show(ctx, definition, existing, opening=True, note=msg("form.resumed"))
         session = await ctx.uow.forms.create(ctx.person.id, form_id, params or {}, initial or {}, ctx.now)
         if at_summary:
             session.stage = "confirm"
@@ -210,12 +209,15 @@ class Wizard:
         on_a_message = getattr(ctx.event, "message_id", None) is not None
         if (opening and not on_a_message and ctx.capabilities.modals and fits_a_modal(ctx, session)
                 and ctx.event.reply_context.get("trigger_id")):
-            return [OpenForm(session_id=session.id, title=spec.title,
-                             form=modal_form(ctx, spec, modal_values(ctx, spec, session)))]
+            said = [SendMessage(message=Reply(blocks=[text(note)]))] if note is not None else []  # a modal has no note
+            return said + [OpenForm(session_id=session.id, title=spec.title,
+                                    form=modal_form(ctx, spec, modal_values(ctx, spec, session)))]
         if session.stage in ("confirm", "soft"):
             reply = render_summary(session, spec, error, soft, note)
         elif session.stage == "pick_edit":
             reply = render_edit_picker(session, spec)
+            if note is not None:  # the picker has no place for one
+                reply = reply.model_copy(update={"blocks": [text(note), *reply.blocks]})
         else:
             reply = render_step(session, spec, error, note)
         in_place = edit and ctx.capabilities.edits

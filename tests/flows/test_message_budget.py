@@ -121,3 +121,20 @@ async def test_a_task_too_long_for_one_message_keeps_its_card_apart(chat):
     assert await shown_in_place(chat, deliveries, "ana")  # the question's message, edited where the platform can
     if chat.runtime.capabilities_for(chat.platform).edits:
         assert not sum(calls()[m] for m in SENDS) and sum(calls()[m] for m in EDITS) == 1, calls()
+
+
+async def test_a_resumed_task_is_one_message(chat):
+    """/next again with the task half answered: the task, the answer chosen and the question where the expert stopped,
+    with the note that the form was open already, in one message (after the line that says which task continues)."""
+    await _expert(chat, _items(PROMPT, GOOD, BAD))
+    if getattr(chat, "forms_as_modals", False):
+        pytest.skip("On Slack `/panelist next` opens the task in a modal: a modal keeps unsent answers in the client")
+    await chat.send("ana", "/next")
+    await chat.press("ana", "A is much better")
+    chat.clear("ana")
+    deliveries = watch_deliveries(chat)
+    await chat.send("ana", "/next")
+    shown = chat.last("ana").text
+    _shows_task(shown, PROMPT, GOOD, BAD, "continue where you stopped", "Step 2 of 2", REASON)
+    assert "A is much better" in line_with(shown, QUESTION)
+    assert (await _sent_to(chat, deliveries, "ana")).count("send") == 2  # which task continues; the task itself
