@@ -1,4 +1,4 @@
-"""An assignment on screen: the task message, then its answer form (from /next, /drafts, a resume button or a
+"""An assignment on screen: the task with its answer form's first question (from /next, /drafts, a resume button or a
 rework sent back by a reviewer)."""
 from __future__ import annotations
 
