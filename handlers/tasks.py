@@ -38,7 +38,7 @@ from handlers.shared.work_access import may_be_given_tasks, why_no_tasks
 from handlers.shared.quality_rules import on_submitted
 from handlers.shared.replies import command_buttons, say
 from domain.scoring import expected_answer, needs_review, score_gold
-from handlers.shared.task_render import item_quote, item_text, render_expected, task_context
+from handlers.shared.task_render import item_quote, item_text, render_expected, render_task, task_context
 from handlers.shared.task_forms import answer_fields
 from handlers.shared.task_screen import FORM, load_assignment, show_task
 from handlers.shared.task_service import spec_from_json, spec_of
@@ -72,7 +72,8 @@ async def _form(ctx: Context, params: dict) -> FormSpec:
         assignment, task, project, spec, item = await load_assignment(ctx.uow, int(params["a"]), ctx.extra)
         form = task_form(project.name, project.spec, json.dumps(task.item, sort_keys=True))
         context = task_context(spec, item, assignment.id, assignment.lease_expires_at)
-        ctx.extra[key] = form.model_copy(update={"context": context})
+        card = render_task(project.name, spec, item, assignment.id, assignment.lease_expires_at)
+        ctx.extra[key] = form.model_copy(update={"context": context, "card": card})
     return ctx.extra[key]
 
 

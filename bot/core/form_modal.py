@@ -48,4 +48,4 @@ def modal_texts(catalogs: Catalogs, spec: FormSpec) -> FormSpec:
         if isinstance(help_, Msg) and any(catalogs.has(loc, help_.key + MODAL_VARIANT) for loc in catalogs.locales()):
             f = f.model_copy(update={"help": help_.model_copy(update={"key": help_.key + MODAL_VARIANT})})
         fields.append(f)
-    return spec.model_copy(update={"fields": fields})
+    return spec.model_copy(update={"fields": fields, "card": []})  # a modal shows `context`, not the card

@@ -83,6 +83,10 @@ class FormSpec(BaseModel):
     # What the form is about (a task's prompt and responses, the answer under review). A modal covers the
     # conversation, so it shows these above its inputs; wizards ignore them (the card is a message above).
     context: list[Block] = Field(default_factory=list)
+    # What a wizard shows above the question in the same message (a task's card, with its buttons): sent with the
+    # first question, and kept above each step a button press edits in place (bot.core.form_card). Modals show
+    # `context` instead.
+    card: list[Block] = Field(default_factory=list)
 
     def field(self, field_id: str) -> FieldSpec:
         for f in self.fields:

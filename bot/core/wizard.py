@@ -25,6 +25,7 @@ from bot.core.form_buttons import (
     FormToggle, FormUseKept,
 )
 from bot.core.form_modal import fits_a_modal, modal_form, modal_values
+from bot.core.form_card import answered_lines, with_answers, with_card
 from bot.core.form_render import (
     KEEP_FROM, KEPT, LAST, TEXT_KINDS, answered_count, applicable, next_step, render_discard_question,
     render_edit_picker, render_step, render_summary, render_which,
@@ -192,8 +193,7 @@ class Wizard:
         if resume:
             for existing in await ctx.uow.forms.open_for(ctx.person.id):
                 if existing.form_id == form_id and existing.params == (params or {}):
-                    ops: list[Operation] = [SendMessage(message=Reply(blocks=[text(msg("form.resumed"))]))]
-                    return ops + await self._show(ctx, definition, existing, opening=True)
+                    return await self._show(ctx, definition, existing, opening=True, note=msg("form.resumed"))
         session = await ctx.uow.forms.create(ctx.person.id, form_id, params or {}, initial or {}, ctx.now)
         if at_summary:
             session.stage = "confirm"
@@ -209,15 +209,32 @@ class Wizard:
         on_a_message = getattr(ctx.event, "message_id", None) is not None
         if (opening and not on_a_message and ctx.capabilities.modals and fits_a_modal(ctx, session)
                 and ctx.event.reply_context.get("trigger_id")):
-            return [OpenForm(session_id=session.id, title=spec.title,
-                             form=modal_form(ctx, spec, modal_values(ctx, spec, session)))]
+            said = [SendMessage(message=Reply(blocks=[text(note)]))] if note is not None else []  # a modal has no note
+            return said + [OpenForm(session_id=session.id, title=spec.title,
+                                    form=modal_form(ctx, spec, modal_values(ctx, spec, session)))]
         if session.stage in ("confirm", "soft"):
             reply = render_summary(session, spec, error, soft, note)
         elif session.stage == "pick_edit":
             reply = render_edit_picker(session, spec)
+            if note is not None:  # the picker has no place for one
+                reply = reply.model_copy(update={"blocks": [text(note), *reply.blocks]})
         else:
             reply = render_step(session, spec, error, note)
-        return [EditMessage(message=reply)] if edit and ctx.capabilities.edits else [SendMessage(message=reply)]
+        in_place = edit and ctx.capabilities.edits
+        if spec.card and (opening or edit):
+            # The card opens with the form and stays in the message each press edits, with the answers chosen so
+            # far; a new message (after typed text, or where nothing is edited) leaves it above. Too long for one
+            # message, the card goes on its own when the form opens.
+            above = answered_lines(session, spec) if session.stage in ("ask", "ask_one") else []
+            combined = with_card(ctx, spec.card, reply, above) if opening or in_place else None
+            if combined is not None:
+                reply = combined
+            elif opening:
+                return [SendMessage(message=Reply(blocks=list(spec.card))),
+                        SendMessage(message=with_answers(reply, above))]
+            else:
+                reply = with_answers(reply, above)
+        return [EditMessage(message=reply)] if in_place else [SendMessage(message=reply)]
 
     async def open_session(self, ctx: Context) -> FormSession | None:
         sessions = await ctx.uow.forms.open_for(ctx.person.id)

@@ -1,4 +1,4 @@
-"""An assignment on screen: the task message, then its answer form (from /next, /drafts, a resume button or a
+"""An assignment on screen: the task with its answer form's first question (from /next, /drafts, a resume button or a
 rework sent back by a reviewer)."""
 from __future__ import annotations
 
@@ -30,13 +30,14 @@ async def load_assignment(uow: UnitOfWork, assignment_id: int, cache: dict | Non
 
 async def show_task(ctx: Context, assignment_id: int, with_form: bool = True, params: dict | None = None,
                     initial: dict | None = None) -> list:
-    """The task message, then its form (resumed where it stopped, or prefilled for a rework)."""
-    assignment, task, project, spec, item = await load_assignment(ctx.uow, assignment_id)
-    card = ctx.reply(*render_task(project.name, spec, item, assignment.id, assignment.lease_expires_at))
+    """The task message with its form's first question (resumed where it stopped, or prefilled for a rework): the
+    form carries the card (handlers.tasks), so both go as one message where they fit."""
     if not with_form:
-        return [card]
+        assignment, task, project, spec, item = await load_assignment(ctx.uow, assignment_id, ctx.extra)
+        return [ctx.reply(*render_task(project.name, spec, item, assignment.id, assignment.lease_expires_at))]
     form = await ctx.forms.open(FORM, params=params or {"a": assignment_id}, initial=initial,
                                 at_summary=initial is not None)
     if any(isinstance(op, OpenForm) for op in form):  # the window shows the task: one line here, no duplicate
-        card = ctx.reply(*render_opened(project.name, item, assignment.id))
-    return [card] + form
+        assignment, task, project, spec, item = await load_assignment(ctx.uow, assignment_id, ctx.extra)
+        return [ctx.reply(*render_opened(project.name, item, assignment.id))] + form
+    return form

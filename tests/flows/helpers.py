@@ -166,6 +166,27 @@ async def edited_in_place(chat, deliveries: list, user: str) -> bool:
     return await _newest_is_edit(chat, deliveries, user, "edit")
 
 
+# Methods that put a new message in a conversation, edit one, or open a window, per platform stand-in.
+SENDS = {"sendMessage", "sendDocument", "sendPhoto", "chat.postMessage", "files.completeUploadExternal"}
+EDITS = {"editMessageText", "chat.update"}
+MODALS = {"views.open"}
+
+
+def platform_calls(chat):
+    """A function giving the platform calls made since this one (method -> how many), read from the stand-in
+    (Telegram, Slack); the console has no platform, so there it is always empty."""
+    from collections import Counter
+
+    standin = getattr(chat, "api", None) or getattr(chat, "standin", None)
+    calls = getattr(standin, "calls", None)
+    start = len(calls) if calls is not None else 0
+
+    def since() -> Counter:
+        now = getattr(chat, "api", None) or getattr(chat, "standin", None)
+        return Counter(c.method for c in (now.calls[start:] if now is not None else []))
+    return since
+
+
 # files a person received ---------------------------------------------------------------------------------------
 
 

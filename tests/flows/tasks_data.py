@@ -51,9 +51,9 @@ ANSWERS = {
 }
 
 
-async def seed_project(runtime, stem: str, spec: bytes | None = None) -> int:
-    """Create a demo project (or `spec`, a variant of it) and import its tasks through the real service, as a
-    manager's upload would."""
+async def seed_project(runtime, stem: str, spec: bytes | None = None, tasks: bytes | None = None) -> int:
+    """Create a demo project (or `spec`, a variant of it) and import its tasks (or `tasks`, JSON lines of items)
+    through the real service, as a manager's upload would."""
     now = datetime.now(timezone.utc)
     spec_path = SPECS[stem]
     tasks_path = DATA / "tasks" / (stem + ".jsonl")
@@ -62,7 +62,8 @@ async def seed_project(runtime, stem: str, spec: bytes | None = None) -> int:
         created = await create_project(uow, spec or spec_path.read_bytes(), spec_path.name, None, now)
         assert created.project_id, created.errors
         project = await uow.projects.get(created.project_id)
-        await import_in_transaction(uow, project, io.BytesIO(tasks_path.read_bytes()), False, now, None)
+        await import_in_transaction(uow, project, io.BytesIO(tasks or tasks_path.read_bytes()), False, now,
+                                    None)
         return created.project_id
 
 
