@@ -25,6 +25,11 @@ from typing import Awaitable, Callable, Iterable, Protocol
 from bot.core.operations import Delivery
 
 EPSILON = 1e-9  # float rounding must not leave a waiter spinning on 0.9999999 tokens
+# A conversation's waiter wakes this much after its token is due: the platform counts a send when it arrives, and
+# two sends' network delays differ by a little, so a send timed to the exact instant could arrive a hair early.
+# (The bot-wide bucket runs below the platform's rate instead: a margin there would cost throughput.)
+JITTER = 0.005
+YIELD = 0.001  # how long bulk looks away while a reply waits for a token
 
 
 class Lane(str, Enum):
@@ -120,17 +125,21 @@ class Gate:
     interactive lane's head takes a token whenever there is one; the bulk lane's leaves `reserve` behind."""
 
     def __init__(self, limits: list[Limit], *, reserve: int = 0, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep, jitter: float = JITTER) -> None:
         self.limits = limits
         self.reserve = reserve
+        self.jitter = jitter
         self._clock = clock
         self._sleep = sleep
         self._queues = {Lane.INTERACTIVE: asyncio.Lock(), Lane.BULK: asyncio.Lock()}
 
     def try_take(self, lane: Lane) -> float:
-        """Take now when allowed (0), else the seconds to wait before asking again."""
+        """Take now when allowed (0), else the seconds to wait before asking again. While a reply waits, bulk
+        takes nothing: the reply gets the next token."""
         now = self._clock()
         wait = wait_all(self.limits, now, self.reserve if lane is Lane.BULK else 0)
+        if lane is Lane.BULK and self._queues[Lane.INTERACTIVE].locked():
+            return max(wait, YIELD)
         if wait <= 0:
             for limit in self.limits:
                 limit.take(now)
@@ -141,7 +150,7 @@ class Gate:
             return
         async with self._queues[lane]:
             while (wait := self.try_take(lane)) > 0:
-                await self._sleep(wait)
+                await self._sleep(wait + self.jitter)
 
     def idle(self) -> bool:
         now = self._clock()
