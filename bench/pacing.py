@@ -1,7 +1,7 @@
 """The pacers against the stand-ins with rate limits on: achieved rates, 429s, and what a person waits for.
 
     python -m bench.pacing                      # everything
-    python -m bench.pacing --only exchange      # the interactive exchange only (--broadcast 300 --rounds 3)
+    python -m bench.pacing --only exchange      # the interactive exchange only (--broadcast 600 --rounds 3)
 
 1. Telegram throughput: 200 messages to 20 chats through `Pacer` against a stand-in allowing a burst of 3 per chat
    refilled at 10 a second and 10 overall per 0.1 s (Telegram's limits, scaled up). Slack: 6 messages to each of
@@ -36,6 +36,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
 BEFORE_REF = "f280ac5"  # the last commit with the 1-message-a-second, one-lane pacer
+STEPS = ["/start", "name", "press domain", "press Done", "years", "credentials"]  # bench.telegram's SCRIPT
 
 
 async def telegram_run() -> None:
@@ -156,13 +157,12 @@ async def exchange(make_pacer, *, think: float, broadcast: int, rounds: int) -> 
             steps: dict[str, list[float]] = {}
             for r in range(rounds):
                 chat = 2000 + r
-                for (kind, value), n in zip(SCRIPT, expect):
+                for label, (kind, value), n in zip(STEPS, SCRIPT, expect):
                     target = api.counts.get(chat, 0) + n
                     t0 = time.perf_counter()
                     api.push(chat, kind, value.format(name=f"Person {chat}"))
                     done = await api.wait(chat, target, timeout=120)
-                    steps.setdefault(f"{kind} {value.split()[0] if kind == 'press' else kind}", []).append(
-                        done - t0)
+                    steps.setdefault(label, []).append(done - t0)
                     await asyncio.sleep(think)
             if sweeper is not None:
                 broadcast_done = await sweeper
@@ -193,7 +193,8 @@ async def exchange_run(args) -> None:
             result = await exchange(make, think=think, broadcast=broadcast, rounds=args.rounds)
             rows.append((name, label, result))
     kinds = list(rows[0][2]["steps"])
-    head = f"{'scenario':40} {'pacer':7} " + " ".join(f"{k[:14]:>15}" for k in kinds) + f" {'all p50':>8} {'all max':>8} {'429s':>5} {'broadcast':>10}"
+    head = (f"{'scenario':38} {'pacer':6} " + " ".join(f"{k[:13]:>13}" for k in kinds)
+            + f" {'all p50':>8} {'all max':>8} {'429s':>5} {'broadcast':>10}")
     print(head)
     print("-" * len(head))
     for name, label, result in rows:
@@ -202,9 +203,9 @@ async def exchange_run(args) -> None:
         for k in kinds:
             values = [v * 1000 for v in result["steps"][k]]
             every += values
-            cells.append(f"{percentile(values, 50):7.0f}/{max(values):<7.0f}")
+            cells.append(f"{percentile(values, 50):.0f}/{max(values):.0f}")
         bc = f"{result['broadcast_seconds']:.1f} s" if result["broadcast_seconds"] else ""
-        print(f"{name:40} {label:7} " + " ".join(f"{c:>15}" for c in cells)
+        print(f"{name:38} {label:6} " + " ".join(f"{c:>13}" for c in cells)
               + f" {percentile(every, 50):8.0f} {max(every):8.0f} {result['refused']:5d} {bc:>10}")
     print("\n(broadcast: seconds until the sweep had sent every message, from its start)")
 
@@ -213,7 +214,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", choices=["throughput", "exchange"], default=None)
     parser.add_argument("--before", default=BEFORE_REF, help="git ref of the pacer to compare with")
-    parser.add_argument("--broadcast", type=int, default=300)
+    parser.add_argument("--broadcast", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     if args.only in (None, "throughput"):
