@@ -1,6 +1,6 @@
 """A broadcast to N Telegram experts (default 10,000) through the real adapter against the loopback Bot API
 with Telegram's rate limits switched on (`TELEGRAM_RATE_LIMITS`: a burst of 3 per chat refilled at 1 a second,
-30/s overall; 429 with retry_after beyond). The pacer's bulk lane runs at 27.5/s (it keeps a token for replies).
+30/s overall; 429 with retry_after beyond). The pacer's bulk lane runs at 27/s (it keeps a token for replies).
 
     python bench/broadcast.py [--people 10000] [--backend sqlite|postgres]
 

@@ -166,7 +166,8 @@ async def exchange(make_pacer, *, think: float, broadcast: int, rounds: int) -> 
                     await asyncio.sleep(think)
             if sweeper is not None:
                 broadcast_done = await sweeper
-            refused = sum(1 for r in api.refusals if r.error_code == 429)
+            refused = [int(r.params.get("chat_id", 0)) for r in api.refusals if r.error_code == 429]
+            refused = f"{sum(1 for c in refused if 2000 <= c < 3000)}/{sum(1 for c in refused if c >= 500_000)}"
         finally:
             if sweeper is not None and not sweeper.done():
                 sweeper.cancel()
@@ -194,7 +195,7 @@ async def exchange_run(args) -> None:
             rows.append((name, label, result))
     kinds = list(rows[0][2]["steps"])
     head = (f"{'scenario':38} {'pacer':6} " + " ".join(f"{k[:13]:>13}" for k in kinds)
-            + f" {'all p50':>8} {'all max':>8} {'429s':>5} {'broadcast':>10}")
+            + f" {'all p50':>8} {'all max':>8} {'429s':>6} {'broadcast':>10}")
     print(head)
     print("-" * len(head))
     for name, label, result in rows:
@@ -206,8 +207,9 @@ async def exchange_run(args) -> None:
             cells.append(f"{percentile(values, 50):.0f}/{max(values):.0f}")
         bc = f"{result['broadcast_seconds']:.1f} s" if result["broadcast_seconds"] else ""
         print(f"{name:38} {label:6} " + " ".join(f"{c:>13}" for c in cells)
-              + f" {percentile(every, 50):8.0f} {max(every):8.0f} {result['refused']:5d} {bc:>10}")
-    print("\n(broadcast: seconds until the sweep had sent every message, from its start)")
+              + f" {percentile(every, 50):8.0f} {max(every):8.0f} {result['refused']:>6} {bc:>10}")
+    print("\n429s: refusals of the expert's messages / of the broadcast's (each waited out and sent again; the"
+          " calibration person's are not counted); broadcast: seconds until the sweep had sent every message")
 
 
 if __name__ == "__main__":

@@ -66,9 +66,9 @@ class Pacer:
 
     The defaults sit just inside Telegram's limits (the stand-in's `TELEGRAM_RATE_LIMITS` models them). A chat's bulk
     sends wait for a full bucket (`chat_reserve` 2 of 3 stay for the person's replies). The bot's bucket runs at
-    27.5 a second with a burst of 3 — no 1-second window holds more than 30 — and bulk leaves one token in it
-    (`global_reserve`), so a reply never waits behind a broadcast, which still gets about 27 a second (issue 10
-    asks for 90% of 30)."""
+    27 a second with a burst of 3 — no 1-second window holds more than 30, with some 35 ms to spare for the
+    network's jitter — and bulk leaves one token in it (`global_reserve`), so a reply never waits behind a
+    broadcast, which still gets 27 a second (issue 10 asks for 90% of 30)."""
 
     def __init__(
         self,
@@ -78,7 +78,7 @@ class Pacer:
         chat_reserve: int = 2,
         group_limit: int = 20,
         group_period: float = 61.0,  # Telegram's minute, and a second for the network's jitter
-        global_rate: float = 27.5,
+        global_rate: float = 27.0,
         global_burst: float = 3.0,
         global_reserve: int = 1,
         network_retries: int = 3,
