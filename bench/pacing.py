@@ -85,10 +85,10 @@ async def slack_run() -> None:
 
 # -- the interactive exchange ------------------------------------------------------------------------------------
 
-def before_pacer(ref: str):
+def before_pacer(ref: str, repo: str):
     """The Telegram pacer as it was at `ref`, loaded from git into this process (None when git cannot give it)."""
     try:
-        source = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:bot/adapters/telegram/pacing.py"],
+        source = subprocess.run(["git", "-C", repo, "show", f"{ref}:bot/adapters/telegram/pacing.py"],
                                 capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
@@ -180,7 +180,7 @@ async def exchange_run(args) -> None:
     from bench.common import percentile
     from bot.adapters.telegram.pacing import Pacer
 
-    before = before_pacer(args.before)
+    before = before_pacer(args.before, args.git)
     variants = [("after", Pacer)] + ([("before", before)] if before else [])
     if before is None:
         print(f"(no pacer at git ref {args.before}: the before rows are left out)")
@@ -216,6 +216,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", choices=["throughput", "exchange"], default=None)
     parser.add_argument("--before", default=BEFORE_REF, help="git ref of the pacer to compare with")
+    parser.add_argument("--git", default=str(ROOT), help="the git repository to take --before from")
     parser.add_argument("--broadcast", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
