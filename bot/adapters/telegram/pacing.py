@@ -8,9 +8,9 @@ Every message-posting call (send*, edit*, copy, forward) passes:
   minute);
 - the bot's bucket: `global_rate` a second with a small burst (Telegram: about 30 a second overall).
 Interactive calls (`Lane.INTERACTIVE`: replies to the actor, see `lane_of`) take a token whenever there is one;
-bulk calls leave a reserve in every limit for them, and take nothing while a reply waits. Each lane keeps its own FIFO order per chat (a
-lock per chat and lane, held across the calls of one delivery and across retries), so a broadcast queued for a
-chat does not hold up the reply to the person who just pressed a button there. Callback answers
+bulk calls leave a reserve in every limit for them, and take nothing while a reply waits. Each lane keeps its own
+FIFO order per chat (a lock per chat and lane, held across the calls of one delivery and across retries), so a
+broadcast queued for a chat does not hold up the reply to the person who just pressed a button there. Callback answers
 (answerCallbackQuery), chat actions (sendChatAction), getFile and the like are not paced: they go at once.
 
 Failures:
