@@ -1,5 +1,6 @@
 """A broadcast to N Telegram experts (default 10,000) through the real adapter against the loopback Bot API
-with Telegram's rate limits switched on (1 message/s per chat, 30/s overall; 429 with retry_after beyond).
+with Telegram's rate limits switched on (`TELEGRAM_RATE_LIMITS`: a burst of 3 per chat refilled at 1 a second,
+30/s overall; 429 with retry_after beyond). The pacer's bulk lane runs at 27/s (it keeps a token for replies).
 
     python bench/broadcast.py [--people 10000] [--backend sqlite|postgres]
 
@@ -36,7 +37,7 @@ async def run(people: int, backend: str) -> None:
     from storage.uow import UnitOfWork
     from tests.telegram_standin import TELEGRAM_RATE_LIMITS, BotApiStandIn
 
-    per_chat, overall = TELEGRAM_RATE_LIMITS["per_chat_limit"], TELEGRAM_RATE_LIMITS["global_limit"]
+    per_chat, overall = TELEGRAM_RATE_LIMITS["per_chat_rate"], TELEGRAM_RATE_LIMITS["global_limit"]
     schema = None
     if backend == "sqlite":
         url = f"sqlite:///{tempfile.mkdtemp()}/broadcast.db"

@@ -36,7 +36,7 @@ async def test_unpaced_burst_is_refused_by_the_stand_in(slack, client):
 
 
 async def test_pacer_honours_429_retry_after_and_drops_nothing(slack, client):
-    pacer = ChannelPacer(interval=0.05)  # faster than the stand-in allows: it must meet 429s
+    pacer = ChannelPacer(interval=0.05, burst=1)  # faster than the stand-in allows: it must meet 429s
     await asyncio.gather(*(pacer.post_message(client, channel="C1", text=f"m{i}") for i in range(3)))
     assert [m["text"] for m in slack.messages_in("C1")] == ["m0", "m1", "m2"]  # all, in order
     assert pacer.rate_limited >= 1 and len(slack.refusals) == pacer.rate_limited
@@ -46,7 +46,7 @@ async def test_pacer_honours_429_retry_after_and_drops_nothing(slack, client):
 
 
 async def test_pacer_at_the_allowed_rate_meets_no_429_and_channels_run_in_parallel(slack, client):
-    pacer = ChannelPacer(interval=0.55)
+    pacer = ChannelPacer(interval=0.55, burst=1)
     await asyncio.gather(*(pacer.post_message(client, channel=ch, text=f"{ch}-{i}")
                            for i in range(3) for ch in ("C1", "C2", "C3")))
     assert slack.refusals == []
@@ -55,6 +55,19 @@ async def test_pacer_at_the_allowed_rate_meets_no_429_and_channels_run_in_parall
     # Channels do not wait for each other: each channel's first message went before any channel's second.
     order = [c.params.get("text") or (c.json or {}).get("text") for c in slack.calls_to("chat.postMessage")]
     assert {t.split("-")[1] for t in order[:3]} == {"0"}, order
+
+
+async def test_a_short_burst_goes_at_once_and_the_rest_at_the_allowed_rate():
+    """Slack allows a short burst per channel: the stand-in models it as a bucket of 3 refilled every 0.5 s."""
+    async with SlackApiStandIn(TOKEN, rate_limit=True, rate_limit_interval=0.5, rate_limit_burst=3) as s:
+        client = AsyncWebClient(token=TOKEN, base_url=s.base_url)
+        pacer = ChannelPacer(interval=0.55, burst=3)
+        await asyncio.gather(*(pacer.post_message(client, channel="C1", text=f"m{i}") for i in range(6)))
+        assert s.refusals == [] and pacer.rate_limited == 0
+        assert [m["text"] for m in s.messages_in("C1")] == [f"m{i}" for i in range(6)]
+        unpaced = ChannelPacer(interval=0.01, burst=10)  # the control: past the burst the stand-in refuses
+        await asyncio.gather(*(unpaced.post_message(client, channel="C2", text=f"n{i}") for i in range(5)))
+        assert unpaced.rate_limited >= 1 and all(r.error == "ratelimited" for r in s.refusals)
 
 
 async def test_other_errors_are_raised_not_retried(slack, client):

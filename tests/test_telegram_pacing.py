@@ -7,13 +7,14 @@ import pytest
 import telegram
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.adapters.telegram.pacing import Pacer, TokenBucket
+from bot.adapters.telegram.pacing import Pacer
 from bot.adapters.telegram.render import TgCall, render_reply
 from bot.core.blocks import Reply, text
 from tests.telegram_standin import BotApiStandIn
 
-# The stand-in allows 1 message per chat and 10 overall in any 0.1 s (Telegram: 1/s and 30/s, scaled
-# down so the test runs in seconds). The pacer runs a little slower than that, leaving room for jitter.
+# The stand-in allows a burst of 3 per chat refilled at 10 a second, and 10 overall in any 0.1 s (Telegram: 1/s
+# and 30/s, scaled up so the test runs in seconds). The pacer runs a little slower than that, leaving room for
+# jitter: its bot-wide bucket (burst 3, 60/s) never puts more than 9 in a 0.1 s window.
 WINDOW = 0.1
 PER_CHAT_RATE = 1 / 0.15
 GLOBAL_RATE = 60.0
@@ -21,7 +22,7 @@ GLOBAL_RATE = 60.0
 
 @pytest.fixture
 async def limited():
-    async with BotApiStandIn(per_chat_limit=1, global_limit=10, window=WINDOW) as stand_in:
+    async with BotApiStandIn(per_chat_burst=3, per_chat_rate=1 / WINDOW, global_limit=10, window=WINDOW) as stand_in:
         yield stand_in
 
 
@@ -53,11 +54,11 @@ async def test_unpaced_sending_does_hit_the_limits(limited: BotApiStandIn, bot: 
 
 
 async def test_retry_after_is_honoured_and_nothing_is_dropped(limited: BotApiStandIn, bot: telegram.Bot):
-    pacer = Pacer(per_chat_rate=1000, global_rate=1000)  # far too fast: Telegram will say 429
-    calls = [TgCall("sendMessage", {"chat_id": 9, "text": f"part {i}"}) for i in range(3)]
+    pacer = Pacer(per_chat_rate=1000, global_rate=1000)  # far too fast: after the burst Telegram will say 429
+    calls = [TgCall("sendMessage", {"chat_id": 9, "text": f"part {i}"}) for i in range(5)]
     messages = await pacer.execute(bot, 9, calls)
-    assert [m.text for m in messages] == ["part 0", "part 1", "part 2"]
-    assert [m["text"] for m in limited.messages_to(9)] == ["part 0", "part 1", "part 2"]
+    assert [m.text for m in messages] == [f"part {i}" for i in range(5)]
+    assert [m["text"] for m in limited.messages_to(9)] == [f"part {i}" for i in range(5)]
     assert pacer.retry_after_waits >= 1
     # each 429 was waited out: a retry sent at once would have been refused again, and counted
     assert [r.error_code for r in limited.refusals] == [429] * pacer.retry_after_waits
@@ -93,19 +94,3 @@ async def test_network_errors_give_up():
     with pytest.raises(NetworkError):
         await pacer.run(1, lambda: bot.send_message(1, "hi"))
     assert pacer.network_retry_count == 2
-
-
-async def test_token_bucket_spacing():
-    """On a fake clock: five takes at 20/s are spaced 1/20 s apart, whatever the machine is doing."""
-    now = [100.0]
-
-    async def sleep(seconds: float) -> None:
-        now[0] += seconds
-
-    bucket = TokenBucket(rate=20, burst=1, clock=lambda: now[0], sleep=sleep)
-    stamps = []
-    for _ in range(5):
-        await bucket.take()
-        stamps.append(now[0])
-    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
-    assert gaps == pytest.approx([0.05] * 4)

@@ -236,7 +236,7 @@ async def test_wrong_token_and_blocked_chat(api: BotApiStandIn, bot: telegram.Bo
 
 
 async def test_rate_limits_answer_429_with_retry_after(bot: telegram.Bot):
-    async with BotApiStandIn(per_chat_limit=1, global_limit=3) as limited:
+    async with BotApiStandIn(per_chat_burst=1, global_limit=3) as limited:
         async with telegram.Bot(limited.token, base_url=limited.base_url) as b:
             await b.send_message(1, "a")
             with pytest.raises(RetryAfter) as info:
@@ -248,6 +248,31 @@ async def test_rate_limits_answer_429_with_retry_after(bot: telegram.Bot):
                 await b.send_message(4, "e")  # global limit: 3 within the window
             assert [r.error_code for r in limited.refusals] == [429, 429]
             assert limited.refusals[0].description.startswith("Too Many Requests: retry after")
+
+
+async def test_a_short_burst_per_chat_is_allowed_then_429():
+    async with BotApiStandIn(per_chat_burst=3, per_chat_rate=0.5) as limited:
+        async with telegram.Bot(limited.token, base_url=limited.base_url) as b:
+            for text in "abc":
+                await b.send_message(1, text)  # the burst
+            with pytest.raises(RetryAfter):
+                await b.send_message(1, "d")  # a sustained flood is not
+            await b.send_message(2, "e")  # another chat has its own bucket
+            await b.send_chat_action(1, "typing")  # not a message: never limited
+            assert [r.error_code for r in limited.refusals] == [429]
+
+
+async def test_groups_keep_their_per_minute_window():
+    async with BotApiStandIn(per_chat_burst=100, group_limit=2, group_period=60.0) as limited:
+        async with telegram.Bot(limited.token, base_url=limited.base_url) as b:
+            await b.send_message(-100, "a")
+            await b.send_message(-100, "b")
+            with pytest.raises(RetryAfter) as info:
+                await b.send_message(-100, "c")
+            retry = info.value.retry_after
+            assert (retry.total_seconds() if hasattr(retry, "total_seconds") else retry) >= 59
+            for text in "abc":
+                await b.send_message(100, text)  # a private chat has no group window
 
 
 async def test_no_rate_limits_by_default(api: BotApiStandIn, bot: telegram.Bot):

@@ -605,6 +605,7 @@ class SlackApiStandIn:
         app_id: str = APP_ID,
         rate_limit: bool = False,
         rate_limit_interval: float = 1.0,
+        rate_limit_burst: int = 1,
         trigger_ttl: float = 3.0,
     ) -> None:
         self.token = token
@@ -614,7 +615,9 @@ class SlackApiStandIn:
         self.bot_id = bot_id
         self.app_id = app_id
         self.rate_limit = rate_limit  # per channel, for chat.postMessage / chat.postEphemeral
-        self.rate_limit_interval = rate_limit_interval
+        self.rate_limit_interval = rate_limit_interval  # a token per channel every this many seconds...
+        self.rate_limit_burst = rate_limit_burst  # ...at most this many saved up (a short burst is fine)
+        self.connections: set = set()  # client address of every connection a call came over
         self.trigger_ttl = trigger_ttl
         self.calls: list[Call] = []
         self.refusals: list[Refusal] = []
@@ -631,7 +634,7 @@ class SlackApiStandIn:
         self._ts_base = int(time.time())
         self._triggers: dict[str, float] = {}  # trigger id -> issued at (monotonic)
         self._used_triggers: set[str] = set()
-        self._last_post: dict[str, float] = {}
+        self._last_post: dict[str, tuple[float, float]] = {}  # channel -> (tokens, when counted)
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port: int = 0
@@ -772,6 +775,7 @@ class SlackApiStandIn:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        self.connections.add(request.transport.get_extra_info("peername") if request.transport else None)
         call = Call(method=method, params={}, json=None, headers=dict(request.headers), http_method=request.method)
         self.calls.append(call)
         try:
@@ -832,11 +836,12 @@ class SlackApiStandIn:
         if not self.rate_limit:
             return
         now = time.monotonic()
-        last = self._last_post.get(channel)
-        if last is not None and now - last < self.rate_limit_interval:
-            wait = self.rate_limit_interval - (now - last)
+        tokens, at = self._last_post.get(channel, (float(self.rate_limit_burst), now))
+        tokens = min(float(self.rate_limit_burst), tokens + (now - at) / self.rate_limit_interval)
+        if tokens < 1:
+            wait = (1 - tokens) * self.rate_limit_interval
             raise _Refuse("ratelimited", status=429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
-        self._last_post[channel] = now
+        self._last_post[channel] = (tokens - 1, now)
 
     @staticmethod
     def _message_content(params: dict) -> tuple[str | None, list | None]:

@@ -36,8 +36,18 @@ RATE_LIMITED_PREFIXES = ("sendMessage", "sendPhoto", "sendDocument", "sendMedia"
                          "sendVoice", "sendAnimation", "sendSticker", "sendPoll", "sendLocation", "sendContact",
                          "sendDice", "sendVenue", "edit", "copyMessage", "forwardMessage")
 
-# Telegram's own limits, for `BotApiStandIn(**TELEGRAM_RATE_LIMITS)`.
-TELEGRAM_RATE_LIMITS = {"per_chat_limit": 1, "global_limit": 30, "window": 1.0}
+# Telegram's own limits as this stand-in models them, for `BotApiStandIn(**TELEGRAM_RATE_LIMITS)`: "about one
+# message a second per chat, short bursts allowed" (a bucket of 3 refilled at 1 a second), 20 a minute in a group,
+# 30 a second overall.
+TELEGRAM_RATE_LIMITS = {"per_chat_burst": 3, "per_chat_rate": 1.0, "group_limit": 20, "group_period": 60.0,
+                        "global_limit": 30, "window": 1.0}
+
+
+def _window_wait(sends: deque[float], limit: int, period: float, now: float) -> float:
+    """Seconds until one more send fits `limit` within any `period` seconds (0: now); forgets what fell out."""
+    while sends and sends[0] <= now - period:
+        sends.popleft()
+    return 0.0 if len(sends) < limit else sends[0] + period - now
 
 
 def utf16_len(text: str) -> int:
@@ -230,8 +240,12 @@ class BotApiStandIn:
     """Serve `/bot<token>/<method>` and `/file/bot<token>/<path>` on 127.0.0.1 (a free port).
 
     Use as `async with BotApiStandIn() as api: Bot(api.token, base_url=api.base_url, base_file_url=api.file_url)`.
-    Rate limits are off unless `per_chat_limit` / `global_limit` are given: at most that many
-    message-sending calls per chat / overall within any `window` seconds, else 429 with `retry_after`.
+    Rate limits are off unless given, and count message-sending calls (sendMessage, edits, ...; not callback
+    answers or chat actions): `per_chat_burst` per chat at once, refilled at `per_chat_rate` a second (a token
+    bucket: a short burst is fine, a sustained flood is not); in a group (negative chat id) also at most
+    `group_limit` within any `group_period` seconds; overall at most `global_limit` within any `window` seconds.
+    Over any of them: 429 with `retry_after` (whole seconds, at least 1, as Telegram sends it).
+    `connections` holds the client address of every connection a call came over (to see a client reuse them).
     `deliver_times=3` (fault injection, bench/chaos.py) returns every update in three getUpdates answers: an
     offset forgets an update only once it has been returned that many times. `get_updates_at` holds the
     `time.monotonic()` of every getUpdates request, in order.
@@ -241,7 +255,10 @@ class BotApiStandIn:
         self,
         token: str = "123456:TEST-standin-token",
         *,
-        per_chat_limit: int | None = None,
+        per_chat_burst: int | None = None,
+        per_chat_rate: float = 1.0,
+        group_limit: int | None = None,
+        group_period: float = 60.0,
         global_limit: int | None = None,
         window: float = 1.0,
         bot_username: str = "panelist_test_bot",
@@ -250,7 +267,10 @@ class BotApiStandIn:
     ) -> None:
         self.token = token
         self.deliver_times = deliver_times
-        self.per_chat_limit = per_chat_limit
+        self.per_chat_burst = per_chat_burst
+        self.per_chat_rate = per_chat_rate
+        self.group_limit = group_limit
+        self.group_period = group_period
         self.global_limit = global_limit
         self.window = window
         spec = json.loads(spec_path.read_text(encoding="utf-8"))
@@ -290,8 +310,10 @@ class BotApiStandIn:
         self._query_seq = 0
         self._files: dict[str, StoredFile] = {}
         self._file_seq = 0
-        self._chat_sends: dict[int, deque[float]] = {}
+        self._chat_tokens: dict[int, tuple[float, float]] = {}  # chat -> (tokens, when counted)
+        self._group_sends: dict[int, deque[float]] = {}
         self._global_sends: deque[float] = deque()
+        self.connections: set[Any] = set()
 
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -556,6 +578,7 @@ class BotApiStandIn:
     async def _serve_method(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params: dict[str, Any] = {}
+        self.connections.add(request.transport.get_extra_info("peername") if request.transport else None)
         try:
             if request.match_info["token"] != self.token:
                 self.calls.append(Call(method, params))
@@ -734,24 +757,25 @@ class BotApiStandIn:
         now = time.monotonic()
         waits: list[float] = []
         if self.global_limit is not None:
-            sends = self._global_sends
-            while sends and sends[0] <= now - self.window:
-                sends.popleft()
-            if len(sends) >= self.global_limit:
-                waits.append(sends[0] + self.window - now)
-        if self.per_chat_limit is not None:
-            sends = self._chat_sends.setdefault(chat_id, deque())
-            while sends and sends[0] <= now - self.window:
-                sends.popleft()
-            if len(sends) >= self.per_chat_limit:
-                waits.append(sends[0] + self.window - now)
-        if waits:
+            waits.append(_window_wait(self._global_sends, self.global_limit, self.window, now))
+        tokens = None
+        if self.per_chat_burst is not None:
+            tokens, at = self._chat_tokens.get(chat_id, (float(self.per_chat_burst), now))
+            tokens = min(float(self.per_chat_burst), tokens + (now - at) * self.per_chat_rate)
+            waits.append(0.0 if tokens >= 1 else (1 - tokens) / self.per_chat_rate)
+        group = self._group_sends.setdefault(chat_id, deque()) if self.group_limit is not None and chat_id < 0 \
+            else None
+        if group is not None:
+            waits.append(_window_wait(group, self.group_limit, self.group_period, now))
+        if max(waits, default=0.0) > 0:
             retry_after = max(1, math.ceil(max(waits)))
             raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
         if self.global_limit is not None:
             self._global_sends.append(now)
-        if self.per_chat_limit is not None:
-            self._chat_sends[chat_id].append(now)
+        if tokens is not None:
+            self._chat_tokens[chat_id] = (tokens - 1, now)
+        if group is not None:
+            group.append(now)
 
     def _store_sent(self, chat_id: int, content: dict[str, Any], markup: dict[str, Any] | None) -> dict[str, Any]:
         message_id = self._take_message_id(chat_id)

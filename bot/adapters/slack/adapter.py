@@ -16,7 +16,10 @@ Inbound, for every request verified that way (Bolt checks the signature once mor
    `CloseForm` the turn delivers first; replies after that are sent while Slack already has its answer.
 
 Outbound, `deliver(delivery)` renders with `bot.adapters.slack.render` and calls the Web API through a
-`ChannelPacer` (about one message per second per channel, 429 `Retry-After` honoured). A message id is
+`ChannelPacer` in the delivery's lane (about one message a second per channel with a short burst, chat.update and
+views.* within their tiers, 429 `Retry-After` honoured; a reply to the person who acted never waits behind bulk
+sends). Every Web API call and file download goes over one aiohttp session (`CONNECTIONS` kept-alive
+connections): slack_sdk would otherwise open a session, and a TCP connection, per call. A message id is
 `"{channel}:{ts}"`. A reply of several calls (a message's post, its files, the next message…) starts at the first
 call not yet delivered and records each as it is out, so a retry never posts a part twice. Refusals
 (`not_in_channel`, `channel_not_found`, `user_not_found`, `account_inactive`, an invalid payload, …) raise
@@ -58,6 +61,7 @@ from bot.core.events import FileUploaded
 from bot.core.operations import (
     CloseForm, Delivery, EditMessage, FormErrors, Notice, OpenForm, PublishHome, SendMessage,
 )
+from bot.core.pacing import Lane, lane_of
 
 log = logging.getLogger("panelist.slack")
 
@@ -82,6 +86,10 @@ MAX_BODY = 2 * 1024 * 1024  # bytes; Slack's largest requests (a full modal's vi
 # What reading a signed payload of the wrong shape raises (a string where Slack sends an object, a missing key);
 # pydantic's ValidationError is a ValueError.
 MALFORMED = (TypeError, AttributeError, KeyError, IndexError, ValueError)
+# Kept-alive connections to the Web API: the pacer lets each channel post about once a second and runs channels side
+# by side (a sweep takes up to a few hundred rows at once), with views.* and users.info beside them; 64 in flight
+# covers that at round trips under a second, and more would only queue at Slack's own limits.
+CONNECTIONS = 64
 LOCALE_TIMEOUT = 1.0  # users.info before the ack is bounded; without it the person's saved locale applies
 
 
@@ -132,6 +140,7 @@ class SlackAdapter:
         self.settings = settings
         self.token = settings.slack_bot_token.get_secret_value()
         self.client = client or AsyncWebClient(token=self.token, base_url=settings.slack_api_url)
+        self._own_session = False
         self.pacer = pacer or ChannelPacer()
         self.ack_budget = ack_budget
         self.watchdog_seconds = watchdog_seconds
@@ -157,6 +166,7 @@ class SlackAdapter:
         self._files_seen: dict[str, float] = {}
         self.file_shared_grace = FILE_SHARED_GRACE  # file id → when it was accepted (Slack announces uploads twice)
         self._http: aiohttp.ClientSession | None = None
+        self._share_session()
         self.socket = None  # a bot.adapters.slack.socket_mode.SocketModeRunner when started in Socket Mode
         self._install()
         runtime.register(self)
@@ -174,6 +184,7 @@ class SlackAdapter:
         one, and slack_sdk's verifier cannot check it); a signed body that is not a Slack payload (broken JSON
         or form encoding, `payload=` missing its JSON, not an object) 400 — each with one log line and no
         traceback. Only then does Bolt see the request (and check the signature again on its own)."""
+        self._share_session()
         raw = await _read_at_most(request, MAX_BODY)
         if raw is None:
             log.warning("slack: a request of more than %d bytes from %s; refused", MAX_BODY, request.remote)
@@ -213,7 +224,24 @@ class SlackAdapter:
         except (ValueError, TypeError, OverflowError):  # a timestamp that is not a number, a body not UTF-8
             return False
 
+    def _share_session(self) -> None:
+        """One kept-alive aiohttp session for the Web API client and downloads; made once a loop is running (an
+        aiohttp session belongs to one), here or at `start()`."""
+        if self.client.session is not None and not self.client.session.closed:
+            if self._http is None or self._http.closed:
+                self._http = self.client.session
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self.client.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=CONNECTIONS, limit_per_host=CONNECTIONS))
+        self._own_session = True
+        self._http = self.client.session
+
     async def start(self) -> None:
+        self._share_session()
         if self.socket_mode:
             from bot.adapters.slack.socket_mode import SocketModeRunner
 
@@ -231,9 +259,10 @@ class SlackAdapter:
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
+        if self._own_session and self.client.session is not None:
+            await self.client.session.close()
+        self._own_session = False
+        self._http = None
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Wait until every accepted request has been processed and delivered (tests, benchmarks, shutdown)."""
@@ -484,8 +513,7 @@ class SlackAdapter:
     async def _download(self, url: str) -> bytes | None:
         if not url:
             return None
-        if self._http is None:
-            self._http = aiohttp.ClientSession()
+        self._share_session()
         limit = self.settings.max_upload_bytes
         try:
             async with self._http.get(url, headers={"Authorization": f"Bearer {self.token}"},
@@ -514,6 +542,7 @@ class SlackAdapter:
         recording each part as it is out; refusals are raised as `DeliveryFailed` (see `classify`)."""
         progress = progress or DeliveryProgress()
         op = delivery.op
+        self._share_session()
         try:
             if isinstance(op, (SendMessage, EditMessage)):
                 return await (self._edit if isinstance(op, EditMessage) else self._send)(delivery, op, progress)
@@ -529,16 +558,23 @@ class SlackAdapter:
                 self._answer_view(delivery, {"response_action": "update", "view": render_open_form(op)})
                 return None
             if isinstance(op, OpenForm) and delivery.reply_context.get(modal_branches.UPDATE_VIEW):
-                await modal_branches.update(self.client, delivery.reply_context, render_open_form(op))
+                view = render_open_form(op)
+                await self.pacer.call("views.update", lambda: modal_branches.update(
+                    self.client, delivery.reply_context, view), lane=lane_of(delivery), workspace=delivery.workspace)
                 return None
             if isinstance(op, OpenForm):
                 trigger = delivery.reply_context.get("trigger_id")
                 if not trigger:
                     raise DeliveryFailed("no trigger_id to open a modal with", permanent=True)
-                await self.client.views_open(trigger_id=trigger, view=render_open_form(op))
+                view = render_open_form(op)
+                await self.pacer.call("views.open", lambda: self.client.views_open(trigger_id=trigger, view=view),
+                                      lane=lane_of(delivery), workspace=delivery.workspace)
                 return None
             if isinstance(op, PublishHome):
-                await self.client.views_publish(user_id=delivery.user_id or delivery.chat_id, view=render_home(op))
+                view = render_home(op)
+                await self.pacer.call("views.publish", lambda: self.client.views_publish(
+                    user_id=delivery.user_id or delivery.chat_id, view=view), lane=lane_of(delivery),
+                    workspace=delivery.workspace)
                 return None
             if isinstance(op, Notice):
                 return await self._notice(delivery, str(op.text))
@@ -570,18 +606,19 @@ class SlackAdapter:
 
     async def _send(self, delivery: Delivery, op: SendMessage | EditMessage, progress: DeliveryProgress) -> str:
         channel = await self._channel(delivery.chat_id)
+        lane = lane_of(delivery)
         parts = []
         for message in render_messages(op.message):
-            parts.append(lambda m=message: self._post(channel, m))
+            parts.append(lambda m=message: self._post(channel, m, lane))
             if message.uploads:
-                parts.append(lambda m=message: self._upload(channel, m.uploads))
+                parts.append(lambda m=message: self._upload(channel, m.uploads, lane))
         last = await _run_parts(parts, progress)
         assert last is not None
         return last
 
-    async def _post(self, channel: str, m) -> str:
+    async def _post(self, channel: str, m, lane: Lane) -> str:
         resp = await self.pacer.send(channel, lambda: self.client.chat_postMessage(
-            channel=channel, text=m.text, blocks=m.blocks, unfurl_links=False, unfurl_media=False))
+            channel=channel, text=m.text, blocks=m.blocks, unfurl_links=False, unfurl_media=False), lane=lane)
         return f"{resp['channel']}:{resp['ts']}"
 
     async def _edit(self, delivery: Delivery, op: EditMessage, progress: DeliveryProgress) -> str:
@@ -596,35 +633,39 @@ class SlackAdapter:
         if not progress.done:
             try:
                 await self.pacer.send(channel, lambda: self.client.chat_update(
-                    channel=channel, ts=ts, text=message.text, blocks=message.blocks))
+                    channel=channel, ts=ts, text=message.text, blocks=message.blocks), method="chat.update",
+                    lane=lane_of(delivery), workspace=delivery.workspace)
             except SlackApiError as exc:
                 if _error(exc) in ("message_not_found", "cant_update_message", "edit_window_closed"):
                     return await self._send(delivery, op, progress)
                 raise
             await progress.record(edited, last=last)
         if not last:
-            await self._upload(channel, message.uploads)
+            await self._upload(channel, message.uploads, lane_of(delivery))
             await progress.record(edited, last=True)
         return edited
 
-    async def _upload(self, channel: str, uploads: list) -> None:
+    async def _upload(self, channel: str, uploads: list, lane: Lane = Lane.BULK) -> None:
         if not uploads:
             return None
         files = [{"file": data, "filename": filename, "title": title} for filename, data, title in uploads]
-        await self.pacer.send(channel, lambda: self.client.files_upload_v2(channel=channel, file_uploads=files))
+        await self.pacer.send(channel, lambda: self.client.files_upload_v2(channel=channel, file_uploads=files),
+                              method="files.upload", lane=lane)
         return None
 
     async def _notice(self, delivery: Delivery, text: str) -> None:
         user = delivery.user_id or delivery.chat_id
         channel = delivery.reply_context.get("channel_id") or await self._channel(delivery.chat_id)
+        lane = lane_of(delivery)
         try:
             await self.pacer.send(channel, lambda: self.client.chat_postEphemeral(
-                channel=channel, user=user, text=render_text(text)))
+                channel=channel, user=user, text=render_text(text)), method="chat.postEphemeral", lane=lane)
         except SlackApiError as exc:
             if _error(exc) not in ("channel_not_found", "not_in_channel") or channel == await self._channel(user):
                 raise
             dm = await self._channel(user)  # the pressed message was somewhere the bot cannot post: say it in the DM
-            await self.pacer.send(dm, lambda: self.client.chat_postEphemeral(channel=dm, user=user, text=render_text(text)))
+            await self.pacer.send(dm, lambda: self.client.chat_postEphemeral(channel=dm, user=user, text=render_text(text)),
+                                  method="chat.postEphemeral", lane=lane)
         return None
 
 

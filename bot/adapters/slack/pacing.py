@@ -1,10 +1,18 @@
-"""Outbound pacing for Slack: about one message per second per channel, honouring 429 `Retry-After`.
+"""Outbound pacing for Slack: about one message a second per channel with a short burst, the other methods within
+their tiers, 429 `Retry-After` honoured, and replies never queued behind bulk sends (bot/core/pacing.py).
 
-`ChannelPacer.send(channel, call)` runs `call()` (a coroutine factory, e.g. `lambda: client.chat_postMessage(...)`)
-when the channel's slot comes. Calls to one channel run one at a time, in the order they were sent; different
-channels do not wait for each other. When Slack answers HTTP 429, the pacer waits `Retry-After` seconds (1 when
-absent) and retries the very same call — a rate-limited message is never dropped. Any other error is raised to
-the caller untouched, after the channel's slot is released.
+`ChannelPacer.send(channel, call, method=..., lane=...)` runs `call()` (a coroutine factory, e.g.
+`lambda: client.chat_postMessage(...)`) when its limits allow:
+- posting a message (chat.postMessage, chat.postEphemeral, a file upload) takes a token from the channel's
+  bucket: `burst` at once, then one every `interval` seconds (Slack: "1 per second per channel, short bursts
+  allowed");
+- chat.update takes one from the workspace's Tier 3 bucket (50 a minute), views.* from Tier 4 (100 a minute);
+  `ChannelPacer.call(method, call, ...)` paces a call that belongs to no channel (views.open, views.publish).
+Calls to one channel run one at a time per lane, in the order they were sent; channels do not wait for each other.
+Interactive calls (`Lane.INTERACTIVE`: replies to the person who acted) take a token whenever there is one; bulk
+calls leave `bulk_reserve` in every bucket for them. When Slack answers HTTP 429 the pacer waits `Retry-After`
+seconds (1 when absent) and retries the very same call — a rate-limited message is never dropped. Any other error is
+raised to the caller untouched, after the channel's slot is released. `interval=0` turns pacing off (tests).
 """
 from __future__ import annotations
 
@@ -15,8 +23,20 @@ from typing import Awaitable, Callable, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
+from bot.core.pacing import Gate, Lane, TokenBucket
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+
+POSTING = frozenset({"chat.postMessage", "chat.postEphemeral", "files.upload"})
+# Slack's documented tiers (per workspace and method), as a rate a second and a burst.
+TIERS: dict[str, tuple[float, float]] = {
+    "chat.update": (50 / 60, 10),  # Tier 3: 50+ a minute
+    "views.open": (100 / 60, 20),  # Tier 4: 100+ a minute
+    "views.update": (100 / 60, 20),
+    "views.publish": (100 / 60, 20),
+    "views.push": (100 / 60, 20),
+}
 
 
 def retry_after(error: SlackApiError) -> float | None:
@@ -36,11 +56,11 @@ def retry_after(error: SlackApiError) -> float | None:
 
 
 class _Channel:
-    __slots__ = ("lock", "not_before")
+    __slots__ = ("gate", "locks")
 
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()  # FIFO: keeps a channel's messages in order
-        self.not_before = 0.0
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate  # FIFO per lane: keeps a channel's messages in order
+        self.locks = {Lane.INTERACTIVE: asyncio.Lock(), Lane.BULK: asyncio.Lock()}
 
 
 class ChannelPacer:
@@ -48,42 +68,69 @@ class ChannelPacer:
         self,
         interval: float = 1.0,
         *,
+        burst: float = 3.0,
+        bulk_reserve: int = 2,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.interval = interval
+        self.burst = burst
+        self.bulk_reserve = bulk_reserve
         self._clock = clock
         self._sleep = sleep
         self._channels: dict[str, _Channel] = {}
+        self._tiers: dict[tuple[str, str], Gate] = {}
         self.rate_limited = 0  # 429 answers seen (and waited out)
+
+    def _gate(self, limits: list) -> Gate:
+        return Gate(limits if self.interval > 0 else [], reserve=self.bulk_reserve, clock=self._clock,
+                    sleep=self._sleep)
 
     def _state(self, channel: str) -> _Channel:
         st = self._channels.get(channel)
         if st is None:
-            st = self._channels[channel] = _Channel()
+            limits = [TokenBucket(1 / self.interval, self.burst, self._clock())] if self.interval > 0 else []
+            st = self._channels[channel] = _Channel(self._gate(limits))
         return st
 
-    async def send(self, channel: str, call: Callable[[], Awaitable[T]]) -> T:
-        st = self._state(channel)
-        async with st.lock:
-            while True:
-                wait = st.not_before - self._clock()
-                if wait > 0:
-                    await self._sleep(wait)
-                try:
-                    result = await call()
-                except SlackApiError as e:
-                    delay = retry_after(e)
-                    if delay is None:
-                        st.not_before = self._clock() + self.interval
-                        raise
-                    self.rate_limited += 1
-                    log.info("slack rate limit on %s: retrying in %.1fs", channel, delay)
-                    st.not_before = self._clock() + max(delay, self.interval)
-                    continue
-                st.not_before = self._clock() + self.interval
-                return result
+    def _tier(self, method: str, workspace: str) -> Gate | None:
+        tier = TIERS.get(method)
+        if tier is None:
+            return None
+        gate = self._tiers.get((workspace, method))
+        if gate is None:
+            gate = self._tiers[(workspace, method)] = self._gate([TokenBucket(tier[0], tier[1], self._clock())])
+        return gate
 
-    async def post_message(self, client, **kwargs):
+    async def send(self, channel: str, call: Callable[[], Awaitable[T]], *, method: str = "chat.postMessage",
+                   lane: Lane = Lane.BULK, workspace: str = "") -> T:
+        st = self._state(channel)
+        async with st.locks[lane]:
+            return await self._attempt(call, method, lane, workspace, st.gate if method in POSTING else None)
+
+    async def call(self, method: str, call: Callable[[], Awaitable[T]], *, lane: Lane = Lane.BULK,
+                   workspace: str = "") -> T:
+        """A call that belongs to no channel (views.*): its tier only."""
+        return await self._attempt(call, method, lane, workspace, None)
+
+    async def _attempt(self, call: Callable[[], Awaitable[T]], method: str, lane: Lane, workspace: str,
+                       channel_gate: Gate | None) -> T:
+        tier = self._tier(method, workspace)
+        while True:
+            if channel_gate is not None:
+                await channel_gate.take(lane)
+            if tier is not None:
+                await tier.take(lane)
+            try:
+                return await call()
+            except SlackApiError as e:
+                delay = retry_after(e)
+                if delay is None:
+                    raise
+                self.rate_limited += 1
+                log.info("slack rate limit on %s: retrying in %.1fs", method, delay)
+                await self._sleep(delay)
+
+    async def post_message(self, client, *, lane: Lane = Lane.BULK, **kwargs):
         """`client.chat_postMessage(**kwargs)`, paced on `kwargs["channel"]`."""
-        return await self.send(kwargs["channel"], lambda: client.chat_postMessage(**kwargs))
+        return await self.send(kwargs["channel"], lambda: client.chat_postMessage(**kwargs), lane=lane)

@@ -22,7 +22,8 @@ Inbound, no update lost and none handled twice:
   processed (a crash between ack and commit) are processed, before new updates.
 - A redelivered update (inbox row already there) is not processed again.
 
-Outbound (`deliver`): `render()` to Bot API calls, run through the `Pacer`. Every callback query is answered
+Outbound (`deliver`): `render()` to Bot API calls, run through the `Pacer` in the delivery's lane (a reply to the
+person's own action goes at once; bulk sends wait their turn and never hold a reply up; bot/core/pacing.py). Every callback query is answered
 exactly once: by the turn's `Notice` when there is one, else with an empty answer right after the turn.
 Edits that would change nothing are skipped (remembered per message, bounded, in this process);
 "message is not modified" counts as done; "message to edit not found" sends the text fresh. A delivery of
@@ -57,10 +58,17 @@ from bot.adapters.telegram.updates import ALLOWED_UPDATES, PLATFORM, parse_updat
 from bot.core.adapter import DeliveryFailed, DeliveryProgress
 from bot.core.events import Event
 from bot.core.operations import Delivery, Notice
+from bot.core.pacing import lane_of
 
 log = logging.getLogger("panelist.telegram")
 
 WEBHOOK_PATH = "/telegram/webhook"
+# One httpx client (PTB's HTTPXRequest) for every call the bot makes, with its connections kept alive. The pacer
+# starts about 30 paced calls a second and unpaced ones (callback answers) at once; at a round trip of up to a
+# second that is some 60 in flight, so 64 connections, and a generous pool wait (PTB's default is 1 s) so a
+# burst of callback answers queues for a connection instead of failing with TimedOut.
+CONNECTION_POOL = 64
+POOL_TIMEOUT = 10.0
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
 MEMO_SIZE = 10_000  # edits remembered (to skip no-op edits) and callback queries answered, per process
@@ -141,12 +149,14 @@ class TelegramAdapter:
             .token(settings.telegram_token.get_secret_value())
             .base_url(settings.telegram_api_url)
             .base_file_url(settings.telegram_file_url)
+            .connection_pool_size(CONNECTION_POOL)
+            .pool_timeout(POOL_TIMEOUT)
             .updater(None)
             .job_queue(None)
             .build()
         )
         self.bot = self.application.bot
-        self.pacer = pacer or Pacer(per_chat_burst=3.0)
+        self.pacer = pacer or Pacer()
         self.poll_timeout = poll_timeout
         self.lease_ttl = lease_ttl
         self.lease_retry = lease_retry
@@ -476,7 +486,7 @@ class TelegramAdapter:
 
         try:
             if todo:
-                await self.pacer.execute(self._sender, chat_id, todo, after=after)
+                await self.pacer.execute(self._sender, chat_id, todo, after=after, lane=lane_of(delivery))
         except TelegramError as err:
             raise _classify(err) from err
         return ids.best
