@@ -303,6 +303,8 @@ async def run_cell(platform: str, backend: str, experts: int, args, profiler=Non
                 pending: list[tuple[str, float]] = []
 
                 async def step(label, coro):
+                    if args.think:  # a person reads before acting; not part of the step's latency
+                        await asyncio.sleep(args.think)
                     s = time.perf_counter()
                     try:
                         await asyncio.wait_for(coro, args.step_timeout)
@@ -494,6 +496,8 @@ def main() -> None:
     parser.add_argument("--experts", default="1,8,32", help="comma list of C (experts looping at once)")
     parser.add_argument("--seconds", type=float, default=20.0, help="timed window per cell")
     parser.add_argument("--items", type=int, default=3000, help="items in the project (overlap 2)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each expert waits before every step (0: a robot; ~1: at least a person's pace)")
     parser.add_argument("--step-timeout", type=float, default=60.0, help="seconds before a step counts as stuck")
     parser.add_argument("--limits", choices=("on", "off"), default="on",
                         help="off: unpaced adapters and unlimited stand-ins (the bot's own cost; not the issue's figures)")
