@@ -74,6 +74,10 @@ class People(Protocol):
 
     async def create(self, display_name: str, now: datetime) -> Person: ...
 
+    async def with_roles(self, person_id: int) -> tuple[Person | None, set[str]]:
+        """The person and their roles, in one query."""
+        ...
+
 
 class Identities(Protocol):
     async def find(self, platform: str, workspace: str, user_id: str) -> Identity | None: ...
@@ -81,6 +85,19 @@ class Identities(Protocol):
     async def create(self, person_id: int, platform: str, workspace: str, user_id: str, chat_id: str | None,
                      locale_hint: str | None, display_name: str | None, now: datetime,
                      username: str | None = None) -> Identity | None: ...
+
+    async def seen(self, platform: str, workspace: str, user_id: str, chat_id: str | None,
+                   locale_hint: str | None, now: datetime, display_name: str | None = None,
+                   username: str | None = None) -> Identity | None:
+        """`find` then `touch` in one statement; None when the identity does not exist yet."""
+        ...
+
+    async def seen_with_person(self, platform: str, workspace: str, user_id: str, chat_id: str | None,
+                               locale_hint: str | None, now: datetime, display_name: str | None = None,
+                               username: str | None = None) -> tuple[Identity, Person, set[str]] | None:
+        """`seen`, with the person and their roles read in the same statement. Current only where transactions
+        run one at a time (`Transaction.serial`): elsewhere the person is read after the person lock."""
+        ...
 
     async def touch(self, identity_id: int, chat_id: str | None, locale_hint: str | None, now: datetime,
                     display_name: str | None = None, username: str | None = None) -> None: ...
@@ -110,6 +127,12 @@ class Inbox(Protocol):
         """True when this delivery is new (deduplicated on platform + delivery id)."""
         ...
 
+    async def record_processed(self, platform: str, delivery_id: str, actor_key: str, payload: str, now: datetime,
+                               accepted_by: str | None = None, error: str | None = None) -> int | None:
+        """Record the delivery as processed inside the transaction processing it; its id, or None when it was
+        recorded before (then `claim` it)."""
+        ...
+
     async def claim(self, platform: str, delivery_id: str) -> InboxRow | None:
         """The unprocessed row, locked until commit."""
         ...
@@ -134,6 +157,10 @@ class Outbox(Protocol):
         ...
 
     async def mark_sent(self, outbox_id: int, now: datetime) -> None: ...
+
+    async def mark_sent_many(self, outbox_ids: list[int], now: datetime) -> None:
+        """Several deliveries sent, in one statement."""
+        ...
 
     async def mark_failed(self, outbox_id: int, now: datetime, error: str) -> None: ...
 
@@ -212,6 +239,9 @@ class Processes(Protocol):
 # the unit of work and the database ---------------------------------------------------------------------------
 @runtime_checkable
 class Transaction(Protocol):
+    serial: bool
+    """True where transactions run one at a time (SQLite): nothing read can change before commit, `lock` is a no-op."""
+
     async def lock(self, key: str) -> None:
         """Serialize with every other transaction taking the same key, in any process, until commit."""
         ...

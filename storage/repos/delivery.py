@@ -24,6 +24,17 @@ class Inbox:
         )
         return row is not None
 
+    async def record_processed(self, platform: str, delivery_id: str, actor_key: str, payload: str, now: datetime,
+                               accepted_by: str | None = None, error: str | None = None) -> int | None:
+        """Record a delivery already marked processed, in the transaction that processes it (so it commits with
+        the turn or not at all). The row's id, or None when the delivery was recorded before (then `claim` it)."""
+        return await self.tx.fetchval(
+            "INSERT INTO inbox (platform, delivery_id, actor_key, payload, received_at, accepted_by, processed_at,"
+            " error) VALUES ($1, $2, $3, $4, $5, $6, $5, $7) ON CONFLICT (platform, delivery_id) DO NOTHING"
+            " RETURNING id",
+            platform, delivery_id, actor_key, payload, now, accepted_by, error,
+        )
+
     async def claim(self, platform: str, delivery_id: str) -> InboxRow | None:
         """The unprocessed row, locked until commit (another process handling it makes us wait, then see it done)."""
         row = await self.tx.fetchrow(
@@ -144,6 +155,13 @@ class Outbox:
         rows = await self.tx.fetch(
             f"SELECT id, parts_done, message_id, attempts FROM outbox WHERE id IN ({marks})", *ids)
         return {r["id"]: OutboxState(**r) for r in rows}
+
+    async def mark_sent_many(self, outbox_ids: list[int], now: datetime) -> None:
+        """The outcome of a turn's deliveries, in one statement."""
+        if outbox_ids:
+            marks = ", ".join(f"${i + 2}" for i in range(len(outbox_ids)))
+            await self.tx.execute(f"UPDATE outbox SET sent_at = $1, claimed_until = NULL WHERE id IN ({marks})",
+                                  now, *outbox_ids)
 
     async def record_part(self, outbox_id: int, parts_done: int, message_id: str | None) -> None:
         """A part of a multi-part delivery is out: a retry starts after it."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from storage.db import Tx
@@ -11,6 +11,11 @@ from storage.models import Identity, Person
 _PERSON_COLS = "id, display_name, locale, timezone, profile, onboarded_at, created_at"
 _IDENTITY_COLS = ("id, person_id, platform, workspace, user_id, chat_id, locale_hint, display_name, username,"
                   " last_seen_at")
+
+
+def _utc(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def _person(row: dict | None) -> Person | None:
@@ -25,6 +30,16 @@ class People:
 
     async def get(self, person_id: int) -> Person | None:
         return _person(await self.tx.fetchrow(f"SELECT {_PERSON_COLS} FROM persons WHERE id = $1", person_id))
+
+    async def with_roles(self, person_id: int) -> tuple[Person | None, set[str]]:
+        """The person and their roles in one query (every turn reads both)."""
+        rows = await self.tx.fetch(
+            f"SELECT {', '.join('p.' + c for c in _PERSON_COLS.split(', '))}, r.role AS role_ FROM persons p"
+            " LEFT JOIN roles r ON r.person_id = p.id WHERE p.id = $1", person_id)
+        if not rows:
+            return None, set()
+        first = {k: v for k, v in rows[0].items() if k != "role_"}
+        return _person(first), {r["role_"] for r in rows if r["role_"] is not None}
 
     async def create(self, display_name: str, now: datetime) -> Person:
         row = await self.tx.fetchrow(
@@ -92,6 +107,43 @@ class Identities:
             " username = COALESCE($6, username) WHERE id = $1",
             identity_id, now, chat_id, locale_hint, display_name, username,
         )
+
+    async def seen(self, platform: str, workspace: str, user_id: str, chat_id: str | None,
+                   locale_hint: str | None, now: datetime, display_name: str | None = None,
+                   username: str | None = None) -> Identity | None:
+        """`find` and `touch` in one statement: the identity, seen now (None when there is none yet)."""
+        row = await self.tx.fetchrow(
+            "UPDATE identities SET last_seen_at = $4, chat_id = COALESCE($5, chat_id),"
+            " locale_hint = COALESCE($6, locale_hint), display_name = COALESCE($7, display_name),"
+            " username = COALESCE($8, username) WHERE platform = $1 AND workspace = $2 AND user_id = $3"
+            f" RETURNING {_IDENTITY_COLS}",
+            platform, workspace, user_id, now, chat_id, locale_hint, display_name, username,
+        )
+        return Identity(**row) if row else None
+
+    async def seen_with_person(self, platform: str, workspace: str, user_id: str, chat_id: str | None,
+                               locale_hint: str | None, now: datetime, display_name: str | None = None,
+                               username: str | None = None) -> tuple[Identity, Person, set[str]] | None:
+        """`seen`, with the person and their roles in the same statement (the turn's first read). Only where
+        transactions run one at a time (`Tx.serial`): on PostgreSQL the person must be read after its lock."""
+        person = ", ".join(f"(SELECT p.{c} FROM persons p WHERE p.id = identities.person_id) AS p_{c}"
+                           for c in _PERSON_COLS.split(", "))
+        row = await self.tx.fetchrow(
+            "UPDATE identities SET last_seen_at = $4, chat_id = COALESCE($5, chat_id),"
+            " locale_hint = COALESCE($6, locale_hint), display_name = COALESCE($7, display_name),"
+            " username = COALESCE($8, username) WHERE platform = $1 AND workspace = $2 AND user_id = $3"
+            f" RETURNING {_IDENTITY_COLS}, {person},"
+            " (SELECT {string_agg}(r.role, ',') FROM roles r WHERE r.person_id = identities.person_id) AS roles_",
+            platform, workspace, user_id, now, chat_id, locale_hint, display_name, username,
+        )
+        if row is None or row["p_id"] is None:
+            return None
+        fields = {c: row.pop(f"p_{c}") for c in _PERSON_COLS.split(", ")}
+        for c in ("onboarded_at", "created_at"):  # a subquery's column has no declared type: parse it here
+            if isinstance(fields[c], str):
+                fields[c] = _utc(fields[c])
+        roles = row.pop("roles_")
+        return Identity(**row), _person(fields), set(roles.split(",")) if roles else set()
 
     async def naming(self, person_id: int) -> tuple[str, str | None, str | None]:
         """(profile name, newest handle, newest platform name) of a person, in one query: what labels them."""
