@@ -340,15 +340,12 @@ class Runtime(Generic[U]):
 
     async def _persist(self, uow: U, inbox_id: int | None, person_id: int | None,
                        deliveries: list[Delivery], now: datetime) -> list[tuple[int, Delivery]]:
-        staged = []
-        for d in deliveries:
-            mine = d.platform in self.adapters and not getattr(d.op, "bulk", False)
-            outbox_id = await uow.outbox.add(inbox_id, d.person_id or person_id, d.platform, d.model_dump_json(), now,
-                                             claim_for=CLAIM if mine else None, tag=getattr(d.op, "tag", None),
-                                             claimed_by=self.process_id)
-            if mine:
-                staged.append((outbox_id, d))
-        return staged
+        """Stage the deliveries in the outbox (one statement); those this process sends itself are returned."""
+        mine = [d.platform in self.adapters and not getattr(d.op, "bulk", False) for d in deliveries]
+        ids = await uow.outbox.add_many([
+            (inbox_id, d.person_id or person_id, d.platform, d.model_dump_json(), now, CLAIM if m else None,
+             getattr(d.op, "tag", None), self.process_id) for d, m in zip(deliveries, mine)]) if deliveries else []
+        return [(outbox_id, d) for outbox_id, d, m in zip(ids, deliveries, mine) if m]
 
     # background work -------------------------------------------------------------------------------------
     async def run_tick(self, tick: TickRoute | Tick) -> int:

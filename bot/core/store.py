@@ -74,8 +74,8 @@ class People(Protocol):
 
     async def create(self, display_name: str, now: datetime) -> Person: ...
 
-    async def with_roles(self, person_id: int) -> tuple[Person | None, set[str]]:
-        """The person and their roles, in one query."""
+    async def for_turn(self, person_id: int) -> tuple[Person | None, set[str], Sequence[FormSession]]:
+        """The person, their roles and their open form sessions, in one query."""
         ...
 
 
@@ -92,11 +92,12 @@ class Identities(Protocol):
         """`find` then `touch` in one statement; None when the identity does not exist yet."""
         ...
 
-    async def seen_with_person(self, platform: str, workspace: str, user_id: str, chat_id: str | None,
-                               locale_hint: str | None, now: datetime, display_name: str | None = None,
-                               username: str | None = None) -> tuple[Identity, Person, set[str]] | None:
-        """`seen`, with the person and their roles read in the same statement. Current only where transactions
-        run one at a time (`Transaction.serial`): elsewhere the person is read after the person lock."""
+    async def seen_for_turn(self, platform: str, workspace: str, user_id: str, chat_id: str | None,
+                            locale_hint: str | None, now: datetime, display_name: str | None = None,
+                            username: str | None = None
+                            ) -> tuple[Identity, Person, set[str], Sequence[FormSession]] | None:
+        """`seen` and `People.for_turn` in one statement. Current only where transactions run one at a time
+        (`Transaction.serial`): elsewhere the person is read after the person lock."""
         ...
 
     async def touch(self, identity_id: int, chat_id: str | None, locale_hint: str | None, now: datetime,
@@ -151,6 +152,11 @@ class Outbox(Protocol):
                   claim_for: timedelta | None = None, tag: str | None = None,
                   claimed_by: str | None = None) -> int: ...
 
+    async def add_many(self, rows: list[tuple[int | None, int | None, str, str, datetime, timedelta | None,
+                                              str | None, str | None]]) -> list[int]:
+        """Several `add`s (their arguments as tuples, in order) in one statement; the ids in the same order."""
+        ...
+
     async def claim_due(self, platforms: list[str], now: datetime, lease: timedelta, limit: int = 100,
                         claimed_by: str | None = None, per_person: int | None = None) -> Sequence[OutboxRow]:
         """Free rows (unclaimed, lapsed, or claimed by a dead process), fairly: rank within person, then id."""
@@ -180,6 +186,11 @@ class SentMessages(Protocol):
 
 
 class FormSessions(Protocol):
+    def prime(self, person_id: int, sessions: Sequence[FormSession]) -> None:
+        """The person's open sessions, as the turn's first read found them: `open_for` and `get` answer from
+        them until a session is written."""
+        ...
+
     async def create(self, person_id: int, form_id: str, params: dict[str, Any], values: dict[str, Any],
                      now: datetime) -> FormSession: ...
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Collection, Iterable
+from typing import Collection, Iterable, Sequence
 
 from bot.core.events import _Event
-from bot.core.store import CoreUnitOfWork, Identity, Person
+from bot.core.store import CoreUnitOfWork, FormSession, Identity, Person
 
 
 async def resolve_actor(uow: CoreUnitOfWork, event: _Event, now: datetime, admin_keys: set[tuple[str, str, str]]
@@ -16,10 +16,11 @@ async def resolve_actor(uow: CoreUnitOfWork, event: _Event, now: datetime, admin
             actor.username)
     person: Person | None = None
     roles: set[str] | None = None
+    forms: Sequence[FormSession] = ()
     # The identity is found and touched in one statement (its row then stays locked until commit).
     if uow.tx.serial:  # transactions run one at a time: the person read along with it is current
-        found = await uow.identities.seen_with_person(*seen)
-        identity, person, roles = found if found is not None else (None, None, None)
+        found = await uow.identities.seen_for_turn(*seen)
+        identity, person, roles, forms = found if found is not None else (None, None, None, ())
     else:
         identity = await uow.identities.seen(*seen)
     if identity is None:
@@ -42,8 +43,9 @@ async def resolve_actor(uow: CoreUnitOfWork, event: _Event, now: datetime, admin
             await uow.audit.log(identity.person_id, "role.granted", {"role": "admin", "by": "configuration"}, now)
             roles = None
     if person is None or roles is None:
-        person, roles = await uow.people.with_roles(identity.person_id)
+        person, roles, forms = await uow.people.for_turn(identity.person_id)
     assert person is not None
+    uow.forms.prime(person.id, list(forms))  # the wizard's first look at the open forms needs no query
     return person, identity, roles
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from storage.db import Tx
 from storage.models import InboxRow, OutboxRow, OutboxState, OutboxTrouble
 
+_ADD_CHUNK = 500  # rows per INSERT in `Outbox.add_many` (8 parameters each: within both backends' limits)
 _INBOX_COLS = "id, platform, delivery_id, actor_key, payload, received_at, processed_at, error, accepted_by"
 
 
@@ -96,6 +97,25 @@ class Outbox:
             " claimed_by) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING id",
             inbox_id, person_id, platform, payload, now, claimed_until, tag, claimed_by if claim_for else None,
         ))
+
+    async def add_many(self, rows: list[tuple[int | None, int | None, str, str, datetime, timedelta | None,
+                                              str | None, str | None]]) -> list[int]:
+        """Stage several deliveries (each `add`'s arguments, in order) in one statement per chunk; their ids in the
+        order given (ids rise in insertion order, and rows are inserted in VALUES order)."""
+        ids: list[int] = []
+        for start in range(0, len(rows), _ADD_CHUNK):
+            chunk = rows[start:start + _ADD_CHUNK]
+            values, args = [], []
+            for inbox_id, person_id, platform, payload, now, claim_for, tag, claimed_by in chunk:
+                n = len(args)
+                values.append("(" + ", ".join(f"${n + i}" for i in (1, 2, 3, 4, 5, 5, 6, 7, 8)) + ")")
+                args += [inbox_id, person_id, platform, payload, now, now + claim_for if claim_for else None, tag,
+                         claimed_by if claim_for else None]
+            got = await self.tx.fetch(
+                "INSERT INTO outbox (inbox_id, person_id, platform, payload, created_at, not_before, claimed_until,"
+                f" tag, claimed_by) VALUES {', '.join(values)} RETURNING id", *args)
+            ids += sorted(r["id"] for r in got)
+        return ids
 
     async def tag_counts(self, tag: str) -> dict[str, int]:
         """How the deliveries of one broadcast or ping went: total, sent, failed, pending."""

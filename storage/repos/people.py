@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from storage.db import Tx
-from storage.models import Identity, Person
+from storage.models import FormSession, Identity, Person
+from storage.repos.state import open_forms_sql, parse_open_forms
 
 _PERSON_COLS = "id, display_name, locale, timezone, profile, onboarded_at, created_at"
 _IDENTITY_COLS = ("id, person_id, platform, workspace, user_id, chat_id, locale_hint, display_name, username,"
@@ -31,15 +32,17 @@ class People:
     async def get(self, person_id: int) -> Person | None:
         return _person(await self.tx.fetchrow(f"SELECT {_PERSON_COLS} FROM persons WHERE id = $1", person_id))
 
-    async def with_roles(self, person_id: int) -> tuple[Person | None, set[str]]:
-        """The person and their roles in one query (every turn reads both)."""
+    async def for_turn(self, person_id: int) -> tuple[Person | None, set[str], list[FormSession]]:
+        """What every turn reads of its person, in one query: the person, their roles, their open form sessions."""
         rows = await self.tx.fetch(
-            f"SELECT {', '.join('p.' + c for c in _PERSON_COLS.split(', '))}, r.role AS role_ FROM persons p"
+            f"SELECT {', '.join('p.' + c for c in _PERSON_COLS.split(', '))}, r.role AS role_,"
+            f" {open_forms_sql('p.id')} AS forms_ FROM persons p"
             " LEFT JOIN roles r ON r.person_id = p.id WHERE p.id = $1", person_id)
         if not rows:
-            return None, set()
-        first = {k: v for k, v in rows[0].items() if k != "role_"}
-        return _person(first), {r["role_"] for r in rows if r["role_"] is not None}
+            return None, set(), []
+        first = {k: v for k, v in rows[0].items() if k not in ("role_", "forms_")}
+        return (_person(first), {r["role_"] for r in rows if r["role_"] is not None},
+                parse_open_forms(rows[0]["forms_"]))
 
     async def create(self, display_name: str, now: datetime) -> Person:
         row = await self.tx.fetchrow(
@@ -121,11 +124,12 @@ class Identities:
         )
         return Identity(**row) if row else None
 
-    async def seen_with_person(self, platform: str, workspace: str, user_id: str, chat_id: str | None,
-                               locale_hint: str | None, now: datetime, display_name: str | None = None,
-                               username: str | None = None) -> tuple[Identity, Person, set[str]] | None:
-        """`seen`, with the person and their roles in the same statement (the turn's first read). Only where
-        transactions run one at a time (`Tx.serial`): on PostgreSQL the person must be read after its lock."""
+    async def seen_for_turn(self, platform: str, workspace: str, user_id: str, chat_id: str | None,
+                            locale_hint: str | None, now: datetime, display_name: str | None = None,
+                            username: str | None = None
+                            ) -> tuple[Identity, Person, set[str], list[FormSession]] | None:
+        """`seen`, with what `People.for_turn` reads, in the same statement (the turn's first). Only where
+        transactions run one at a time (`Tx.serial`): on PostgreSQL the person is read after its lock."""
         person = ", ".join(f"(SELECT p.{c} FROM persons p WHERE p.id = identities.person_id) AS p_{c}"
                            for c in _PERSON_COLS.split(", "))
         row = await self.tx.fetchrow(
@@ -133,7 +137,8 @@ class Identities:
             " locale_hint = COALESCE($6, locale_hint), display_name = COALESCE($7, display_name),"
             " username = COALESCE($8, username) WHERE platform = $1 AND workspace = $2 AND user_id = $3"
             f" RETURNING {_IDENTITY_COLS}, {person},"
-            " (SELECT {string_agg}(r.role, ',') FROM roles r WHERE r.person_id = identities.person_id) AS roles_",
+            " (SELECT {string_agg}(r.role, ',') FROM roles r WHERE r.person_id = identities.person_id) AS roles_,"
+            f" {open_forms_sql('identities.person_id')} AS forms_",
             platform, workspace, user_id, now, chat_id, locale_hint, display_name, username,
         )
         if row is None or row["p_id"] is None:
@@ -142,8 +147,9 @@ class Identities:
         for c in ("onboarded_at", "created_at"):  # a subquery's column has no declared type: parse it here
             if isinstance(fields[c], str):
                 fields[c] = _utc(fields[c])
-        roles = row.pop("roles_")
-        return Identity(**row), _person(fields), set(roles.split(",")) if roles else set()
+        roles, forms = row.pop("roles_"), row.pop("forms_")
+        return (Identity(**row), _person(fields), set(roles.split(",")) if roles else set(),  # type: ignore[return-value]
+                parse_open_forms(forms))
 
     async def naming(self, person_id: int) -> tuple[str, str | None, str | None]:
         """(profile name, newest handle, newest platform name) of a person, in one query: what labels them."""
