@@ -186,7 +186,7 @@ class SentMessages(Protocol):
 
 
 class FormSessions(Protocol):
-    def prime(self, person_id: int, sessions: Sequence[FormSession]) -> None:
+    async def prime(self, person_id: int, sessions: Sequence[FormSession]) -> None:
         """The person's open sessions, as the turn's first read found them: `open_for` and `get` answer from
         them until a session is written."""
         ...

@@ -45,7 +45,7 @@ async def resolve_actor(uow: CoreUnitOfWork, event: _Event, now: datetime, admin
     if person is None or roles is None:
         person, roles, forms = await uow.people.for_turn(identity.person_id)
     assert person is not None
-    uow.forms.prime(person.id, list(forms))  # the wizard's first look at the open forms needs no query
+    await uow.forms.prime(person.id, list(forms))  # the wizard's first look at the open forms needs no query
     return person, identity, roles
 
 

@@ -49,7 +49,7 @@ class FormSessions:
         self.tx = tx
         self._primed: tuple[int, list[FormSession]] | None = None
 
-    def prime(self, person_id: int, sessions: list[FormSession]) -> None:
+    async def prime(self, person_id: int, sessions: list[FormSession]) -> None:
         self._primed = (person_id, sessions)
 
     async def create(self, person_id: int, form_id: str, params: dict[str, Any], values: dict[str, Any],
