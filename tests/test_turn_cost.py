@@ -154,3 +154,53 @@ async def test_a_pairwise_submission_is_two_transactions_a_turn(runtime, backend
     assert max(per_turn) <= MAX_TRANSACTIONS_PER_TURN, per_turn
     limit = MAX_STATEMENTS_SQLITE if backend == "sqlite" else MAX_STATEMENTS_POSTGRES
     assert counts.statements <= limit, (counts.statements, per_turn)
+
+
+async def test_the_turns_first_read_returns_what_the_separate_reads_do(db, backend):
+    """`seen_for_turn` (SQLite) and `for_turn` read the person, roles and open form sessions in one statement
+    (form sessions through JSON): the same values as `people.get`, `roles.of` and `forms.open_for`."""
+    t0 = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=timezone.utc)
+    async with db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        person = await uow.people.create("Ana", t0)
+        await uow.people.update_profile(person.id, "Ana", {"langs": ["es", "en"]}, "Europe/Madrid", t0)
+        await uow.identities.create(person.id, "console", "", "ana", "ana", "es", "Ana", t0)
+        await uow.roles.grant(person.id, "reviewer", None, t0)
+        await uow.roles.grant(person.id, "expert", None, t0)
+        older = await uow.forms.create(person.id, "task", {"a": 7}, {"q": "ñ"}, t0)
+        newer = await uow.forms.create(person.id, "onboarding", {}, {}, t0.replace(minute=31))
+        done = await uow.forms.create(person.id, "task", {"a": 8}, {}, t0)
+        done.status = "completed"
+        assert await uow.forms.save(done, t0)
+        older.pending = {"kept": "text"}
+        assert await uow.forms.save(older, t0.replace(minute=32))  # now the newest
+    async with db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        expected = (await uow.people.get(person.id), await uow.roles.of(person.id),
+                    await uow.forms.open_for(person.id))
+        assert [f.id for f in expected[2]] == [older.id, newer.id]
+        assert await uow.people.for_turn(person.id) == expected
+        if backend == "sqlite":  # where transactions run one at a time
+            identity, *rest = await uow.identities.seen_for_turn("console", "", "ana", None, None, t0)
+            assert identity.person_id == person.id and tuple(rest) == expected
+        assert await uow.identities.seen_for_turn("console", "", "nobody", None, None, t0) is None
+
+
+async def test_primed_form_sessions_answer_once_and_never_after_a_write(db):
+    t0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+    async with db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        person = await uow.people.create("Ana", t0)
+        session = await uow.forms.create(person.id, "task", {"a": 7}, {}, t0)
+    async with db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        stale = session.model_copy(update={"values": {"not": "stored"}})
+        await uow.forms.prime(person.id, [stale])
+        assert await uow.forms.open_for(person.id) == [stale]  # the primed read, handed over once
+        assert [s.values for s in await uow.forms.open_for(person.id)] == [{}]  # then read from the database
+        await uow.forms.prime(person.id, [stale])
+        await uow.forms.create(person.id, "other", {}, {}, t0)  # a write drops what was primed
+        assert {s.form_id for s in await uow.forms.open_for(person.id)} == {"task", "other"}
+        await uow.forms.prime(person.id, [stale])
+        assert await uow.forms.get(session.id) == stale
+        assert (await uow.forms.get(session.id)).values == {}

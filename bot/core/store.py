@@ -187,8 +187,8 @@ class SentMessages(Protocol):
 
 class FormSessions(Protocol):
     async def prime(self, person_id: int, sessions: Sequence[FormSession]) -> None:
-        """The person's open sessions, as the turn's first read found them: `open_for` and `get` answer from
-        them until a session is written."""
+        """The person's open sessions, as the turn's first read found them: the next `open_for` or `get`
+        answers from them, unless a session was written first."""
         ...
 
     async def create(self, person_id: int, form_id: str, params: dict[str, Any], values: dict[str, Any],

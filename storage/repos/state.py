@@ -42,8 +42,9 @@ def parse_open_forms(raw: str | list | None) -> list[FormSession]:
 
 
 class FormSessions:
-    """`prime` hands over the person's open sessions read along with the turn's first statement: `open_for` and
-    `get` answer from them (copies) until this repository writes a session, then read again."""
+    """`prime` hands over the person's open sessions read along with the turn's first statement: the first
+    `open_for` or `get` after it answers from them (no session was written since: a write drops them), later
+    ones read again, so nobody is handed an object another caller may have changed."""
 
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
@@ -63,15 +64,17 @@ class FormSessions:
         return _form(row)  # type: ignore[return-value]
 
     async def get(self, session_id: int) -> FormSession | None:
-        if self._primed is not None:
-            for session in self._primed[1]:
+        primed, self._primed = self._primed, None
+        if primed is not None:
+            for session in primed[1]:
                 if session.id == session_id:
-                    return session.model_copy(deep=True)
+                    return session
         return _form(await self.tx.fetchrow(f"SELECT {_FORM_COLS} FROM form_sessions WHERE id = $1", session_id))
 
     async def open_for(self, person_id: int) -> list[FormSession]:
-        if self._primed is not None and self._primed[0] == person_id:
-            return [session.model_copy(deep=True) for session in self._primed[1]]
+        primed, self._primed = self._primed, None
+        if primed is not None and primed[0] == person_id:
+            return primed[1]
         rows = await self.tx.fetch(
             f"SELECT {_FORM_COLS} FROM form_sessions WHERE person_id = $1 AND status = 'open'"
             " ORDER BY updated_at DESC, id DESC",
