@@ -180,10 +180,20 @@ async def test_the_turns_first_read_returns_what_the_separate_reads_do(db, backe
                     await uow.forms.open_for(person.id))
         assert [f.id for f in expected[2]] == [older.id, newer.id]
         assert await uow.people.for_turn(person.id) == expected
+        before = await uow.identities.find("console", "", "ana")
+        later = t0.replace(hour=11)
         if backend == "sqlite":  # where transactions run one at a time
-            identity, *rest = await uow.identities.seen_for_turn("console", "", "ana", None, None, t0)
-            assert identity.person_id == person.id and tuple(rest) == expected
+            identity, *rest = await uow.identities.seen_for_turn("console", "", "ana", "ana", None, later,
+                                                                 display_name="Ana Ruiz")
+            assert tuple(rest) == expected
+        else:
+            identity = await uow.identities.seen("console", "", "ana", "ana", None, later, display_name="Ana Ruiz")
+        # the identity as it was before this touch (as `find` returned it), and touched
+        assert identity == before and identity.display_name == "Ana" and identity.last_seen_at == t0
+        touched = await uow.identities.find("console", "", "ana")
+        assert (touched.display_name, touched.last_seen_at, touched.locale_hint) == ("Ana Ruiz", later, "es")
         assert await uow.identities.seen_for_turn("console", "", "nobody", None, None, t0) is None
+        assert await uow.identities.seen("console", "", "nobody", None, None, t0) is None
 
 
 async def test_primed_form_sessions_answer_once_and_never_after_a_write(db):
