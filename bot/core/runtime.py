@@ -1,9 +1,11 @@
 """The runtime: inbox → one transaction per turn → outbox → adapters.
 
 A delivery is written to the inbox (deduplicated) before the platform is acknowledged. Processing claims the
-inbox row, runs the handler, stages outgoing deliveries and marks the row processed, all in one transaction.
-Only after commit are deliveries sent; each is then marked sent. A crash anywhere leaves either an unprocessed
-inbox row (processed on restart) or unsent outbox rows (swept and sent), never a half-done turn. A delivery the
+inbox row, runs the handler, stages outgoing deliveries and marks the row processed, all in one transaction;
+`handle` (an event this process received and answers itself) writes the row, already processed, in that same
+transaction. Only after commit are deliveries sent; the ones sent are then recorded in one statement. A crash
+anywhere leaves either an unprocessed inbox row (processed on restart), no row (`handle`: nothing was
+acknowledged, the platform delivers it again) or unsent outbox rows (swept and sent), never a half-done turn. A delivery the
 adapter sends in several calls records each part but the last on its row as it goes (`DeliveryProgress`), so a
 retry resumes at the first part not delivered. A refusal the platform will repeat fails the row at once; other
 failures are retried with jittered exponential backoff (`bot.core.retry`) until `delivery_max_attempts`.
