@@ -17,8 +17,9 @@ all members. Then, timed:
 * **chat** — the full chat path: every expert is an asyncio task (at most `--inflight` at once) driving
   `runtime.handle(event)` as a console user would: `/next`, press "A is much better", press "A is much better"
   (legal accuracy), press "Skip" (actionability), type the justification, press "Submit answer" — six turns,
-  each an inbox commit, the turn's commit (with its outbox rows) and a commit marking the deliveries sent
-  (`--trace` prints all 18 transactions and ~120 statements of one submission). `--rounds` tasks each.
+  each the turn's commit (its inbox row, written processed, and its outbox rows with it) and a commit recording
+  the deliveries sent (`--trace` prints the 12 transactions and 55 statements of one submission; 19 and 114
+  before issue 19). `--rounds` tasks each.
   /next latency = `handle(/next)`; submit latency = `handle(press "Submit answer")` (queueing included).
 * **domain** — the repository calls alone, in the two transactions the two turns that matter hold:
   /next = `active_for` + `served_counts` + `prefer_gold` + `claim` (and the other kind if none);
@@ -34,7 +35,9 @@ all members. Then, timed:
     delivery and the inbox "processed" mark, then one commit marking the turn's deliveries sent
     (as `Runtime._deliver_all`); /next also writes the audit row and the draft reminder, submit the audit row.
     Not replicated: the repeated reads of the same assignment/task/project rows within a turn (see --trace).
-    It does not render, localize, sign buttons or validate: it is the database floor of the chat path.
+    It does not render, localize, sign buttons or validate: it was the database floor of the chat path. It still
+    issues the mix from before issue 19 (3 commits and 14–24 statements a turn, where the chat path now has 2
+    and 6–18): kept unchanged so that runs before and after compare against the same loop.
   * Each twice: with one COMMIT per transaction, and ", shared" — the transactions of `--inflight` experts in a
     row as SAVEPOINTs of one BEGIN IMMEDIATE … COMMIT, the way our group commit (storage/sqlite.py) runs the
     transactions queued behind the writer. The shared figure is the fair floor for ours; the other is what a

@@ -69,7 +69,9 @@ class SkipNote(BaseModel):
 async def _form(ctx: Context, params: dict) -> FormSpec:
     key = ("form", int(params["a"]))
     if key not in ctx.extra:  # the wizard asks for the form several times in one turn
-        assignment, task, project, spec, item = await load_assignment(ctx.uow, int(params["a"]), ctx.extra)
+        # the form needs the assignment's id and lease, which nothing in a turn changes before it is built
+        assignment, task, project, spec, item = await load_assignment(ctx.uow, int(params["a"]), ctx.extra,
+                                                                      fresh=False)
         form = task_form(project.name, project.spec, json.dumps(task.item, sort_keys=True))
         context = task_context(spec, item, assignment.id, assignment.lease_expires_at)
         card = render_task(project.name, spec, item, assignment.id, assignment.lease_expires_at)
@@ -88,7 +90,8 @@ def task_form(title: str, spec_json: str, item_json: str) -> FormSpec:
 
 
 async def _check(ctx: Context, session) -> Problem | None:
-    assignment, task, project, spec, item = await load_assignment(ctx.uow, int(session.params["a"]), ctx.extra)
+    assignment, task, project, spec, item = await load_assignment(ctx.uow, int(session.params["a"]), ctx.extra,
+                                                                  fresh=False)
     try:
         validate_answer(spec, item, session.values)
     except AnswerInvalid as exc:
@@ -112,7 +115,8 @@ async def _check(ctx: Context, session) -> Problem | None:
 
 
 async def _submitted(ctx: Context, values: dict, session) -> list:
-    assignment, task, project, spec, item = await load_assignment(ctx.uow, int(session.params["a"]), ctx.extra)
+    assignment, task, project, spec, item = await load_assignment(ctx.uow, int(session.params["a"]), ctx.extra,
+                                                                  fresh=False)
     answer = validate_answer(spec, item, values)
     if refusal := answer_refused(project, "active" if session.params.get("rework") else assignment.status):
         return [say(refusal, name=project.name)]
@@ -166,16 +170,20 @@ async def after_submission(ctx: Context, project, spec, task) -> None:
 router.form(FORM, build=_form, on_complete=_submitted, check=_check)
 
 
-async def expire_own(ctx: Context) -> None:
+async def expire_own(ctx: Context) -> list:
+    """Expire the person's lapsed assignments; returns those still active (read once, not again after)."""
+    active = []
     for a in await ctx.uow.assignments.active_for(ctx.person.id):
         if a.lease_expires_at <= ctx.now:
             await ctx.uow.assignments.release(a, "expired", ctx.now)
+        else:
+            active.append(a)
+    return active
 
 
 @router.command("next", help_key="command.next.help")
 async def next_task(ctx: Context, event) -> list:
-    await expire_own(ctx)
-    active = await ctx.uow.assignments.active_for(ctx.person.id)
+    active = await expire_own(ctx)
     if active:  # a double press, or work already in hand: the same assignment again, never a second one
         return [say("task.continue")] + await show_task(ctx, active[0].id)
     typed = (event.args or "").strip()
@@ -187,8 +195,10 @@ async def next_task(ctx: Context, event) -> list:
         return [ctx.reply(text(msg("task.no_projects")), command_buttons("projects"))]
     paused = 0
     for project in projects:  # earlier deadlines first (member_of orders them)
-        paused += await ctx.uow.pauses.is_paused(project.id, ctx.person.id)
-        if not await may_be_given_tasks(ctx.uow, ctx.person, project, ctx.now):
+        paused_here = await ctx.uow.pauses.is_paused(project.id, ctx.person.id)
+        paused += paused_here
+        if paused_here or not await may_be_given_tasks(ctx.uow, ctx.person, project, ctx.now, member=True,
+                                                       paused=False):
             continue  # paused there, or its requirement not met (never met, lapsed or revoked): no assignment
         if (owed := await acknowledgment_owed(ctx.uow, project, ctx.person.id)) is not None:
             return [ctx.reply(*owed)]  # a new instructions version is read and acknowledged first
@@ -238,8 +248,7 @@ async def next_in(ctx: Context, event, press: NextIn) -> list:
     project = await chosen_project(ctx, press.project, _may_name(ctx))
     if project is None:
         return [say("error.button_expired")]
-    await expire_own(ctx)
-    active = await ctx.uow.assignments.active_for(ctx.person.id)
+    active = await expire_own(ctx)
     if active:
         return [say("task.continue")] + await show_task(ctx, active[0].id)
     return await _next_in(ctx, project)

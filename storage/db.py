@@ -53,6 +53,7 @@ def leave_transaction(opened: Opened) -> None:
 
 class Tx(abc.ABC):
     dialect: Dialect
+    serial = False  # True where transactions run one at a time (SQLite): what is read cannot change before commit
 
     @abc.abstractmethod
     async def fetch(self, query: str, *args: Any) -> list[dict]: ...

@@ -54,6 +54,7 @@ class BatchAborted(sqlite3.OperationalError):
 
 class SqliteTx(Tx):
     dialect = SQLITE
+    serial = True  # one writer, BEGIN IMMEDIATE: every transaction runs alone
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn

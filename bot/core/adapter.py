@@ -5,8 +5,8 @@ handlers. The runtime it talks to is `bot.core.runtime.Runtime`:
 
     accepted = await runtime.accept(event)      # writes the inbox row (deduplicated); ack the platform after this
     await runtime.process(event)                # runs handlers in one transaction, then delivers the outbox
-    deliveries = await runtime.handle(event)    # accept + process, returning what was delivered (tests, Slack
-                                                # view submissions that need FormErrors in the ack)
+    deliveries = await runtime.handle(event)    # accept + process in one transaction (the inbox row commits with
+                                                # the turn: ack only after it returns), returning what was delivered
 
 The runtime calls back `adapter.deliver(delivery, progress)` for every outgoing item on the adapter's platform;
 `progress` says how many parts of it earlier attempts delivered (a retry resumes, never restarts).

@@ -1,9 +1,11 @@
 """The runtime: inbox → one transaction per turn → outbox → adapters.
 
 A delivery is written to the inbox (deduplicated) before the platform is acknowledged. Processing claims the
-inbox row, runs the handler, stages outgoing deliveries and marks the row processed, all in one transaction.
-Only after commit are deliveries sent; each is then marked sent. A crash anywhere leaves either an unprocessed
-inbox row (processed on restart) or unsent outbox rows (swept and sent), never a half-done turn. A delivery the
+inbox row, runs the handler, stages outgoing deliveries and marks the row processed, all in one transaction;
+`handle` (an event this process received and answers itself) writes the row, already processed, in that same
+transaction. Only after commit are deliveries sent; the ones sent are then recorded in one statement. A crash
+anywhere leaves either an unprocessed inbox row (processed on restart), no row (`handle`: nothing was
+acknowledged, the platform delivers it again) or unsent outbox rows (swept and sent), never a half-done turn. A delivery the
 adapter sends in several calls records each part but the last on its row as it goes (`DeliveryProgress`), so a
 retry resumes at the first part not delivered. A refusal the platform will repeat fails the row at once; other
 failures are retried with jittered exponential backoff (`bot.core.retry`) until `delivery_max_attempts`.
@@ -251,33 +253,52 @@ class Runtime(Generic[U]):
         return task
 
     async def handle(self, event: Event) -> list[Delivery]:
-        await self.accept(event)
-        return await self.process(event)
+        """Accept and process a delivery this process received and will answer itself: the inbox row is written
+        in the turn's own transaction, so a crash leaves it either unrecorded (the platform delivers it again,
+        nothing was acknowledged) or recorded and processed."""
+        return await self.process(event, record=True)
 
-    async def process(self, event: Event) -> list[Delivery]:
+    async def process(self, event: Event, record: bool = False) -> list[Delivery]:
+        """Process an accepted delivery; with `record`, one not yet accepted (see `handle`)."""
         key = (event.actor.platform, event.delivery_id)
         self._accepted[key] = (time.monotonic(), True)
         try:
             verdict = self.flood.check(event.actor.key, event.kind)
             if verdict is not Verdict.ADMIT:  # one person's flood: dropped before it queues behind their lock
+                if record:
+                    await self.accept(event)  # the flood path marks an accepted row; rare, so no fold here
                 return await self._deliver_all(await quiet_turn(self, event, notice=verdict is Verdict.NOTICE))
             async with self._locks.hold(event.actor.key):
                 try:
-                    staged = await self._turn(event)
+                    staged = await self._turn(event, record)
                 except Exception:
                     log.exception("turn failed for %s delivery %s", event.actor.platform, event.delivery_id)
-                    staged = await self._apologise(event)
+                    staged = await self._apologise(event, record)
         finally:  # processed, or failed and left to recovery (which takes this process's rows at once)
             self._accepted.pop(key, None)
         return await self._deliver_all(staged)
 
-    async def _turn(self, event: Event) -> list[tuple[int, Delivery]]:
+    async def _claim(self, uow: U, event: Event, now: datetime, record: bool,
+                     error: str | None = None) -> tuple[int | None, bool]:
+        """The inbox row this turn processes: (its id, whether it still has to be marked processed), or (None, _)
+        when the delivery was processed already (a redelivery, or another process got there first). With
+        `record`, the row is first inserted already processed, in this transaction."""
+        if record:
+            inbox_id = await uow.inbox.record_processed(event.actor.platform, event.delivery_id, event.actor.key,
+                                                        event.model_dump_json(), now, accepted_by=self.process_id,
+                                                        error=error)
+            if inbox_id is not None:
+                return inbox_id, False
+        row = await uow.inbox.claim(event.actor.platform, event.delivery_id)
+        return (row.id, True) if row is not None else (None, False)
+
+    async def _turn(self, event: Event, record: bool = False) -> list[tuple[int, Delivery]]:
         now = self.clock()
         async with self.db.transaction() as tx:
             uow = self.unit_of_work(tx)
-            row = await uow.inbox.claim(event.actor.platform, event.delivery_id)
-            if row is None:
-                return []  # already processed (a redelivery, or another process got there first)
+            inbox_id, unmarked = await self._claim(uow, event, now, record)
+            if inbox_id is None:
+                return []
             person, identity, roles = await resolve_actor(uow, event, now, self._admins)
             ctx = Context(
                 uow=uow, person=person, identity=identity, roles=roles,
@@ -288,19 +309,22 @@ class Runtime(Generic[U]):
             )
             ops = await dispatch(self.router, self.wizard, ctx, event)
             deliveries = await stage(self, ctx, uow, ops, now)
-            staged = await self._persist(uow, row.id, person.id, deliveries, now)
-            await uow.inbox.mark_processed(row.id, now)
+            staged = await self._persist(uow, inbox_id, person.id, deliveries, now)
+            if unmarked:
+                await uow.inbox.mark_processed(inbox_id, now)
             return staged
 
-    async def _apologise(self, event: Event) -> list[tuple[int, Delivery]]:
+    async def _apologise(self, event: Event, record: bool = False) -> list[tuple[int, Delivery]]:
         """The error boundary: the turn rolled back; record the failure and say sorry in the person's language."""
         now = self.clock()
+        failed = "handler failed; see logs"
         async with self.db.transaction() as tx:
             uow = self.unit_of_work(tx)
-            row = await uow.inbox.claim(event.actor.platform, event.delivery_id)
-            if row is None:
+            inbox_id, unmarked = await self._claim(uow, event, now, record, error=failed)
+            if inbox_id is None:
                 return []
-            await uow.inbox.mark_processed(row.id, now, error="handler failed; see logs")
+            if unmarked:
+                await uow.inbox.mark_processed(inbox_id, now, error=failed)
             identity = await uow.identities.find(event.actor.platform, event.actor.workspace, event.actor.user_id)
             person = await uow.people.get(identity.person_id) if identity else None
             from bot.core.staging import Recipient
@@ -314,19 +338,16 @@ class Runtime(Generic[U]):
             if event.kind == "button":
                 ops.insert(0, Notice(text=msg("error.apology")))
             deliveries = await stage(self, None, uow, ops, now, actor=who)
-            return await self._persist(uow, row.id, person.id if person else None, deliveries, now)
+            return await self._persist(uow, inbox_id, person.id if person else None, deliveries, now)
 
     async def _persist(self, uow: U, inbox_id: int | None, person_id: int | None,
                        deliveries: list[Delivery], now: datetime) -> list[tuple[int, Delivery]]:
-        staged = []
-        for d in deliveries:
-            mine = d.platform in self.adapters and not getattr(d.op, "bulk", False)
-            outbox_id = await uow.outbox.add(inbox_id, d.person_id or person_id, d.platform, d.model_dump_json(), now,
-                                             claim_for=CLAIM if mine else None, tag=getattr(d.op, "tag", None),
-                                             claimed_by=self.process_id)
-            if mine:
-                staged.append((outbox_id, d))
-        return staged
+        """Stage the deliveries in the outbox (one statement); those this process sends itself are returned."""
+        mine = [d.platform in self.adapters and not getattr(d.op, "bulk", False) for d in deliveries]
+        ids = await uow.outbox.add_many([
+            (inbox_id, d.person_id or person_id, d.platform, d.model_dump_json(), now, CLAIM if m else None,
+             getattr(d.op, "tag", None), self.process_id) for d, m in zip(deliveries, mine)]) if deliveries else []
+        return [(outbox_id, d) for outbox_id, d, m in zip(ids, deliveries, mine) if m]
 
     # background work -------------------------------------------------------------------------------------
     async def run_tick(self, tick: TickRoute | Tick) -> int:
@@ -365,11 +386,13 @@ class Runtime(Generic[U]):
 
     async def _deliver_all(self, staged: list[tuple[int, Delivery]],
                            resume: Mapping[int, OutboxState] | None = None) -> list[Delivery]:
-        """Send each delivery (network first, no transaction open) and record it sent at once: a crash can then
-        repeat at most the delivery that was on the wire, not every one sent before it in this batch.
+        """Send each delivery (network first, no transaction open), then record the ones sent in one transaction
+        and one statement: a crash before that repeats this batch's deliveries (a turn's few replies), never an
+        earlier batch's. A failure is recorded as it happens (it is rare, and decides the row's retry).
         `resume` holds how far earlier attempts got (swept rows): those deliveries start at their first part
         not yet delivered."""
         done: list[Delivery] = []
+        sent: list[tuple[int, Delivery, str | None]] = []
         waiting = [outbox_id for outbox_id, _ in staged]
         self.liveness.hold(waiting)  # claims renewed while queued in the pacer: no sweeper sends them meanwhile
         try:
@@ -377,24 +400,30 @@ class Runtime(Generic[U]):
                 state = resume.get(outbox_id) if resume else None
                 progress = _RowProgress(self, outbox_id, state.parts_done if state else 0,
                                         state.message_id if state else None)
-                sent, message_id = await self._send_one(outbox_id, delivery, progress)
-                if sent:
-                    await self._mark_sent(outbox_id, delivery, message_id)
-                    done.append(delivery)
-                    for observer in self.on_delivered:
-                        observer(delivery)
+                ok, message_id = await self._send_one(outbox_id, delivery, progress)
+                if ok:
+                    sent.append((outbox_id, delivery, message_id))
         finally:
-            self.liveness.let_go(waiting)
+            try:
+                if sent:  # also when cancelled midway: what went out is recorded
+                    await self._mark_sent(sent)
+            finally:
+                self.liveness.let_go(waiting)
+        for _, delivery, _ in sent:
+            done.append(delivery)
+            for observer in self.on_delivered:
+                observer(delivery)
         return done
 
-    async def _mark_sent(self, outbox_id: int, delivery: Delivery, message_id: str | None) -> None:
+    async def _mark_sent(self, sent: list[tuple[int, Delivery, str | None]]) -> None:
         async with self.db.transaction() as tx:
             uow = self.unit_of_work(tx)
             now = self.clock()
-            await uow.outbox.mark_sent(outbox_id, now)
-            ref = getattr(delivery.op, "ref", None)
-            if ref and message_id:
-                await uow.sent.remember(ref, delivery.platform, delivery.chat_id, message_id, now)
+            await uow.outbox.mark_sent_many([outbox_id for outbox_id, _, _ in sent], now)
+            for _, delivery, message_id in sent:
+                ref = getattr(delivery.op, "ref", None)
+                if ref and message_id:
+                    await uow.sent.remember(ref, delivery.platform, delivery.chat_id, message_id, now)
 
     async def _send_one(self, outbox_id: int, delivery: Delivery,
                         progress: DeliveryProgress | None = None) -> tuple[bool, str | None]:

@@ -74,6 +74,10 @@ class People(Protocol):
 
     async def create(self, display_name: str, now: datetime) -> Person: ...
 
+    async def for_turn(self, person_id: int) -> tuple[Person | None, set[str], Sequence[FormSession]]:
+        """The person, their roles and their open form sessions, in one query."""
+        ...
+
 
 class Identities(Protocol):
     async def find(self, platform: str, workspace: str, user_id: str) -> Identity | None: ...
@@ -81,6 +85,20 @@ class Identities(Protocol):
     async def create(self, person_id: int, platform: str, workspace: str, user_id: str, chat_id: str | None,
                      locale_hint: str | None, display_name: str | None, now: datetime,
                      username: str | None = None) -> Identity | None: ...
+
+    async def seen(self, platform: str, workspace: str, user_id: str, chat_id: str | None,
+                   locale_hint: str | None, now: datetime, display_name: str | None = None,
+                   username: str | None = None) -> Identity | None:
+        """`find` then `touch` in one statement; None when the identity does not exist yet."""
+        ...
+
+    async def seen_for_turn(self, platform: str, workspace: str, user_id: str, chat_id: str | None,
+                            locale_hint: str | None, now: datetime, display_name: str | None = None,
+                            username: str | None = None
+                            ) -> tuple[Identity, Person, set[str], Sequence[FormSession]] | None:
+        """`seen` and `People.for_turn` in one statement. Current only where transactions run one at a time
+        (`Transaction.serial`): elsewhere the person is read after the person lock."""
+        ...
 
     async def touch(self, identity_id: int, chat_id: str | None, locale_hint: str | None, now: datetime,
                     display_name: str | None = None, username: str | None = None) -> None: ...
@@ -110,6 +128,12 @@ class Inbox(Protocol):
         """True when this delivery is new (deduplicated on platform + delivery id)."""
         ...
 
+    async def record_processed(self, platform: str, delivery_id: str, actor_key: str, payload: str, now: datetime,
+                               accepted_by: str | None = None, error: str | None = None) -> int | None:
+        """Record the delivery as processed inside the transaction processing it; its id, or None when it was
+        recorded before (then `claim` it)."""
+        ...
+
     async def claim(self, platform: str, delivery_id: str) -> InboxRow | None:
         """The unprocessed row, locked until commit."""
         ...
@@ -128,12 +152,21 @@ class Outbox(Protocol):
                   claim_for: timedelta | None = None, tag: str | None = None,
                   claimed_by: str | None = None) -> int: ...
 
+    async def add_many(self, rows: list[tuple[int | None, int | None, str, str, datetime, timedelta | None,
+                                              str | None, str | None]]) -> list[int]:
+        """Several `add`s (their arguments as tuples, in order) in one statement; the ids in the same order."""
+        ...
+
     async def claim_due(self, platforms: list[str], now: datetime, lease: timedelta, limit: int = 100,
                         claimed_by: str | None = None, per_person: int | None = None) -> Sequence[OutboxRow]:
         """Free rows (unclaimed, lapsed, or claimed by a dead process), fairly: rank within person, then id."""
         ...
 
     async def mark_sent(self, outbox_id: int, now: datetime) -> None: ...
+
+    async def mark_sent_many(self, outbox_ids: list[int], now: datetime) -> None:
+        """Several deliveries sent, in one statement."""
+        ...
 
     async def mark_failed(self, outbox_id: int, now: datetime, error: str) -> None: ...
 
@@ -153,6 +186,11 @@ class SentMessages(Protocol):
 
 
 class FormSessions(Protocol):
+    async def prime(self, person_id: int, sessions: Sequence[FormSession]) -> None:
+        """The person's open sessions, as the turn's first read found them: the next `open_for` or `get`
+        answers from them, unless a session was written first."""
+        ...
+
     async def create(self, person_id: int, form_id: str, params: dict[str, Any], values: dict[str, Any],
                      now: datetime) -> FormSession: ...
 
@@ -212,6 +250,9 @@ class Processes(Protocol):
 # the unit of work and the database ---------------------------------------------------------------------------
 @runtime_checkable
 class Transaction(Protocol):
+    serial: bool
+    """True where transactions run one at a time (SQLite): nothing read can change before commit, `lock` is a no-op."""
+
     async def lock(self, key: str) -> None:
         """Serialize with every other transaction taking the same key, in any process, until commit."""
         ...

@@ -2,37 +2,50 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Collection, Iterable
+from typing import Collection, Iterable, Sequence
 
 from bot.core.events import _Event
-from bot.core.store import CoreUnitOfWork, Identity, Person
+from bot.core.store import CoreUnitOfWork, FormSession, Identity, Person
 
 
 async def resolve_actor(uow: CoreUnitOfWork, event: _Event, now: datetime, admin_keys: set[tuple[str, str, str]]
                         ) -> tuple[Person, Identity, set[str]]:
     actor = event.actor
-    # Two first messages from one new identity in two processes must create one person: lock the identity key.
-    await uow.tx.lock(f"identity:{actor.key}")
     chat_id = event.conversation.chat_id if event.conversation.is_private else None
-    identity = await uow.identities.find(actor.platform, actor.workspace, actor.user_id)
+    seen = (actor.platform, actor.workspace, actor.user_id, chat_id, actor.locale_hint, now, actor.display_name,
+            actor.username)
+    person: Person | None = None
+    roles: set[str] | None = None
+    forms: Sequence[FormSession] = ()
+    # The identity is found and touched in one statement (its row then stays locked until commit).
+    if uow.tx.serial:  # transactions run one at a time: the person read along with it is current
+        found = await uow.identities.seen_for_turn(*seen)
+        identity, person, roles, forms = found if found is not None else (None, None, None, ())
+    else:
+        identity = await uow.identities.seen(*seen)
     if identity is None:
-        person = await uow.people.create(actor.display_name or "", now)
+        # Two first messages from one new identity in two processes must create one person: lock the identity key,
+        # then look again (the other may have created it meanwhile).
+        await uow.tx.lock(f"identity:{actor.key}")
+        identity = await uow.identities.seen(*seen)
+    if identity is None:
+        created = await uow.people.create(actor.display_name or "", now)
         identity = await uow.identities.create(
-            person.id, actor.platform, actor.workspace, actor.user_id, chat_id, actor.locale_hint,
+            created.id, actor.platform, actor.workspace, actor.user_id, chat_id, actor.locale_hint,
             actor.display_name, now, username=actor.username,
         )
         assert identity is not None, "identity insert lost a race while holding its lock"
-        await uow.audit.log(person.id, "person.created", {"identity": actor.key}, now)
-    else:
-        await uow.identities.touch(identity.id, chat_id, actor.locale_hint, now, actor.display_name, actor.username)
-    # Every later step of this turn is serialized per person, across processes.
+        await uow.audit.log(created.id, "person.created", {"identity": actor.key}, now)
+    # Every later step of this turn is serialized per person, across processes (the person is read after this).
     await uow.tx.lock(f"person:{identity.person_id}")
-    person = await uow.people.get(identity.person_id)
-    assert person is not None
     if await _configured_admin(uow, actor, admin_keys):
-        if await uow.roles.grant(person.id, "admin", None, now):
-            await uow.audit.log(person.id, "role.granted", {"role": "admin", "by": "configuration"}, now)
-    roles = await uow.roles.of(person.id)
+        if await uow.roles.grant(identity.person_id, "admin", None, now):
+            await uow.audit.log(identity.person_id, "role.granted", {"role": "admin", "by": "configuration"}, now)
+            roles = None
+    if person is None or roles is None:
+        person, roles, forms = await uow.people.for_turn(identity.person_id)
+    assert person is not None
+    await uow.forms.prime(person.id, list(forms))  # the wizard's first look at the open forms needs no query
     return person, identity, roles
 
 

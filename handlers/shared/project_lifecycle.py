@@ -199,8 +199,7 @@ def answer_refused(project: ProjectRow, assignment_status: str) -> str | None:
 
 async def record_version(uow: UnitOfWork, submission_id: int, project_id: int, person_id: int) -> int:
     """Stamp the answer with the version it was given under; that version."""
-    version = version_given_under(await uow.instructions.current(project_id),
-                                  await uow.instructions.first_unacknowledged(project_id, person_id))
+    version = version_given_under(*await uow.instructions.standing(project_id, person_id))
     if version != 1:  # the column's default
         await uow.instructions.stamp(submission_id, version)
     return version

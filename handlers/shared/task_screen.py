@@ -12,19 +12,26 @@ from storage.uow import UnitOfWork
 FORM = "task"
 
 
-async def load_assignment(uow: UnitOfWork, assignment_id: int, cache: dict | None = None):
-    """The assignment (always read fresh) with its task, project, spec and item (cached for the turn)."""
-    assignment = await uow.assignments.get(assignment_id)
-    if assignment is None:
-        return None
-    key = ("task", assignment.task_id)
+async def load_assignment(uow: UnitOfWork, assignment_id: int, cache: dict | None = None, fresh: bool = True):
+    """The assignment with its task, project, spec and item. The task, project, spec and item are cached for the
+    turn; the assignment is read fresh, unless `fresh` is False and this turn read it already (a form's check and
+    completion, which nothing between them changes)."""
+    key = ("task", assignment_id)
     if cache is not None and key in cache:
-        return (assignment, *cache[key])
-    task = await uow.tasks.get(assignment.task_id)
-    project = await uow.projects.get(assignment.project_id)
+        assignment, loaded = cache[key]
+        if fresh:
+            assignment = await uow.assignments.get(assignment_id)
+            if assignment is None:
+                return None
+            cache[key] = (assignment, loaded)
+        return (assignment, *loaded)
+    found = await uow.assignments.with_task(assignment_id)  # one query for the three rows
+    if found is None:
+        return None
+    assignment, task, project = found
     loaded = (task, project, spec_of(project), TaskItem.model_validate(task.item))
     if cache is not None:
-        cache[key] = loaded
+        cache[key] = (assignment, loaded)
     return (assignment, *loaded)
 
 

@@ -21,10 +21,14 @@ from storage.uow import UnitOfWork
 UNAVAILABLE = "task.refused.unavailable"  # may_be_given_tasks refused for a reason domain.work_refusal does not name
 
 
-async def may_be_given_tasks(uow: UnitOfWork, person: Person, project: ProjectRow, now: datetime) -> bool:
-    if project.status != "open" or not await uow.projects.is_member(project.id, person.id):
+async def may_be_given_tasks(uow: UnitOfWork, person: Person, project: ProjectRow, now: datetime, *,
+                             member: bool | None = None, paused: bool | None = None) -> bool:
+    """`member` and `paused` are what the caller read in this transaction already (None: read them here)."""
+    if project.status != "open":
         return False
-    if await uow.pauses.is_paused(project.id, person.id):
+    if not (member if member is not None else await uow.projects.is_member(project.id, person.id)):
+        return False
+    if paused if paused is not None else await uow.pauses.is_paused(project.id, person.id):
         return False
     spec = spec_of(project)
     return spec.requires is None or "projects.reason.qualification" not in ineligibility(

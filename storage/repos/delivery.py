@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from storage.db import Tx
 from storage.models import InboxRow, OutboxRow, OutboxState, OutboxTrouble
 
+_ADD_CHUNK = 500  # rows per INSERT in `Outbox.add_many` (8 parameters each: within both backends' limits)
 _INBOX_COLS = "id, platform, delivery_id, actor_key, payload, received_at, processed_at, error, accepted_by"
 
 
@@ -23,6 +24,17 @@ class Inbox:
             platform, delivery_id, actor_key, payload, now, accepted_by,
         )
         return row is not None
+
+    async def record_processed(self, platform: str, delivery_id: str, actor_key: str, payload: str, now: datetime,
+                               accepted_by: str | None = None, error: str | None = None) -> int | None:
+        """Record a delivery already marked processed, in the transaction that processes it (so it commits with
+        the turn or not at all). The row's id, or None when the delivery was recorded before (then `claim` it)."""
+        return await self.tx.fetchval(
+            "INSERT INTO inbox (platform, delivery_id, actor_key, payload, received_at, accepted_by, processed_at,"
+            " error) VALUES ($1, $2, $3, $4, $5, $6, $5, $7) ON CONFLICT (platform, delivery_id) DO NOTHING"
+            " RETURNING id",
+            platform, delivery_id, actor_key, payload, now, accepted_by, error,
+        )
 
     async def claim(self, platform: str, delivery_id: str) -> InboxRow | None:
         """The unprocessed row, locked until commit (another process handling it makes us wait, then see it done)."""
@@ -86,6 +98,25 @@ class Outbox:
             inbox_id, person_id, platform, payload, now, claimed_until, tag, claimed_by if claim_for else None,
         ))
 
+    async def add_many(self, rows: list[tuple[int | None, int | None, str, str, datetime, timedelta | None,
+                                              str | None, str | None]]) -> list[int]:
+        """Stage several deliveries (each `add`'s arguments, in order) in one statement per chunk; their ids in the
+        order given (ids rise in insertion order, and rows are inserted in VALUES order)."""
+        ids: list[int] = []
+        for start in range(0, len(rows), _ADD_CHUNK):
+            chunk = rows[start:start + _ADD_CHUNK]
+            values, args = [], []
+            for inbox_id, person_id, platform, payload, now, claim_for, tag, claimed_by in chunk:
+                n = len(args)
+                values.append("(" + ", ".join(f"${n + i}" for i in (1, 2, 3, 4, 5, 5, 6, 7, 8)) + ")")
+                args += [inbox_id, person_id, platform, payload, now, now + claim_for if claim_for else None, tag,
+                         claimed_by if claim_for else None]
+            got = await self.tx.fetch(
+                "INSERT INTO outbox (inbox_id, person_id, platform, payload, created_at, not_before, claimed_until,"
+                f" tag, claimed_by) VALUES {', '.join(values)} RETURNING id", *args)
+            ids += sorted(r["id"] for r in got)
+        return ids
+
     async def tag_counts(self, tag: str) -> dict[str, int]:
         """How the deliveries of one broadcast or ping went: total, sent, failed, pending."""
         row = await self.tx.fetchrow(
@@ -144,6 +175,13 @@ class Outbox:
         rows = await self.tx.fetch(
             f"SELECT id, parts_done, message_id, attempts FROM outbox WHERE id IN ({marks})", *ids)
         return {r["id"]: OutboxState(**r) for r in rows}
+
+    async def mark_sent_many(self, outbox_ids: list[int], now: datetime) -> None:
+        """The outcome of a turn's deliveries, in one statement."""
+        if outbox_ids:
+            marks = ", ".join(f"${i + 2}" for i in range(len(outbox_ids)))
+            await self.tx.execute(f"UPDATE outbox SET sent_at = $1, claimed_until = NULL WHERE id IN ({marks})",
+                                  now, *outbox_ids)
 
     async def record_part(self, outbox_id: int, parts_done: int, message_id: str | None) -> None:
         """A part of a multi-part delivery is out: a retry starts after it."""

@@ -82,6 +82,14 @@ class InstructionVersions:
             "SELECT changes FROM instruction_versions WHERE project_id = $1 AND version = $2", project_id, version)
         return json.loads(raw) if raw else []
 
+    async def standing(self, project_id: int, person_id: int) -> tuple[int, int | None]:
+        """`current` and `first_unacknowledged` in one query."""
+        row = await self.tx.fetchrow(
+            "SELECT (SELECT COALESCE(MAX(version), 1) FROM instruction_versions WHERE project_id = $1) AS current,"
+            " (SELECT MIN(version) FROM instruction_acks WHERE project_id = $1 AND person_id = $2"
+            " AND acknowledged_at IS NULL) AS owed", project_id, person_id)
+        return int(row["current"]), None if row["owed"] is None else int(row["owed"])
+
     async def first_unacknowledged(self, project_id: int, person_id: int) -> int | None:
         """The oldest version this person has not acknowledged yet, or None when they owe none."""
         value = await self.tx.fetchval(

@@ -2,15 +2,40 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from storage.db import Tx
-from storage.models import Identity, Person
+from storage.models import FormSession, Identity, Person
+from storage.repos.state import open_forms_sql, parse_open_forms
 
 _PERSON_COLS = "id, display_name, locale, timezone, profile, onboarded_at, created_at"
 _IDENTITY_COLS = ("id, person_id, platform, workspace, user_id, chat_id, locale_hint, display_name, username,"
                   " last_seen_at")
+
+
+def _seen_sql(more: str) -> str:
+    """Touch the identity ($1-$3) and return it as it was before (the CTE is materialized, by the WHERE clause,
+    before the row changes), with `more` columns."""
+    before = ", ".join(f"(SELECT o.{c} FROM o) AS {c}" for c in _IDENTITY_COLS.split(", "))
+    return (f"WITH o AS MATERIALIZED (SELECT {_IDENTITY_COLS} FROM identities"
+            " WHERE platform = $1 AND workspace = $2 AND user_id = $3)"
+            " UPDATE identities SET last_seen_at = $4, chat_id = COALESCE($5, chat_id),"
+            " locale_hint = COALESCE($6, locale_hint), display_name = COALESCE($7, display_name),"
+            " username = COALESCE($8, username) WHERE id = (SELECT o.id FROM o)"
+            f" RETURNING {before}{more}")
+
+
+def _seen_identity(row: dict) -> Identity:
+    """A subquery's column has no declared type: SQLite hands its timestamp over as text."""
+    if isinstance(row.get("last_seen_at"), str):
+        row = {**row, "last_seen_at": _utc(row["last_seen_at"])}
+    return Identity(**row)
+
+
+def _utc(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def _person(row: dict | None) -> Person | None:
@@ -25,6 +50,18 @@ class People:
 
     async def get(self, person_id: int) -> Person | None:
         return _person(await self.tx.fetchrow(f"SELECT {_PERSON_COLS} FROM persons WHERE id = $1", person_id))
+
+    async def for_turn(self, person_id: int) -> tuple[Person | None, set[str], list[FormSession]]:
+        """What every turn reads of its person, in one query: the person, their roles, their open form sessions."""
+        rows = await self.tx.fetch(
+            f"SELECT {', '.join('p.' + c for c in _PERSON_COLS.split(', '))}, r.role AS role_,"
+            f" {open_forms_sql('p.id')} AS forms_ FROM persons p"
+            " LEFT JOIN roles r ON r.person_id = p.id WHERE p.id = $1", person_id)
+        if not rows:
+            return None, set(), []
+        first = {k: v for k, v in rows[0].items() if k not in ("role_", "forms_")}
+        return (_person(first), {r["role_"] for r in rows if r["role_"] is not None},
+                parse_open_forms(rows[0]["forms_"]))
 
     async def create(self, display_name: str, now: datetime) -> Person:
         row = await self.tx.fetchrow(
@@ -92,6 +129,40 @@ class Identities:
             " username = COALESCE($6, username) WHERE id = $1",
             identity_id, now, chat_id, locale_hint, display_name, username,
         )
+
+    async def seen(self, platform: str, workspace: str, user_id: str, chat_id: str | None,
+                   locale_hint: str | None, now: datetime, display_name: str | None = None,
+                   username: str | None = None) -> Identity | None:
+        """`find`, then `touch`, in one statement: the identity as `find` returns it (as it was before this
+        touch: a handler may compare what the platform sends now with what it sent before), or None when there
+        is none yet (nothing is written then)."""
+        row = await self.tx.fetchrow(_seen_sql(""), platform, workspace, user_id, now, chat_id, locale_hint,
+                                     display_name, username)
+        return _seen_identity(row) if row else None
+
+    async def seen_for_turn(self, platform: str, workspace: str, user_id: str, chat_id: str | None,
+                            locale_hint: str | None, now: datetime, display_name: str | None = None,
+                            username: str | None = None
+                            ) -> tuple[Identity, Person, set[str], list[FormSession]] | None:
+        """`seen`, with what `People.for_turn` reads, in the same statement (the turn's first). Only where
+        transactions run one at a time (`Tx.serial`): on PostgreSQL the person is read after its lock."""
+        person = ", ".join(f"(SELECT p.{c} FROM persons p WHERE p.id = identities.person_id) AS p_{c}"
+                           for c in _PERSON_COLS.split(", "))
+        row = await self.tx.fetchrow(
+            _seen_sql(f", {person}, (SELECT {{string_agg}}(r.role, ',') FROM roles r"
+                      f" WHERE r.person_id = identities.person_id) AS roles_,"
+                      f" {open_forms_sql('identities.person_id')} AS forms_"),
+            platform, workspace, user_id, now, chat_id, locale_hint, display_name, username,
+        )
+        if row is None or row["p_id"] is None:
+            return None
+        fields = {c: row.pop(f"p_{c}") for c in _PERSON_COLS.split(", ")}
+        roles, forms = row.pop("roles_"), row.pop("forms_")
+        for c in ("onboarded_at", "created_at"):  # a subquery's column has no declared type: parse it here
+            if isinstance(fields[c], str):
+                fields[c] = _utc(fields[c])
+        return (_seen_identity(row), _person(fields), set(roles.split(",")) if roles else set(),  # type: ignore[return-value]
+                parse_open_forms(forms))
 
     async def naming(self, person_id: int) -> tuple[str, str | None, str | None]:
         """(profile name, newest handle, newest platform name) of a person, in one query: what labels them."""

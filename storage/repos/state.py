@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from storage.db import Tx
@@ -22,12 +22,40 @@ def _form(row: dict | None) -> FormSession | None:
     return FormSession(**data)
 
 
+def open_forms_sql(person: str) -> str:
+    """A scalar subquery: the open form sessions of `person` (an SQL expression) as one JSON array, so that the
+    turn's first read can carry them (`FormSessions.prime`)."""
+    fields = ", ".join(f"'{c}', f.{c}" for c in _FORM_COLS.replace(" ", "").split(","))
+    return (f"(SELECT {{json_agg}}({{json_object}}({fields})) FROM form_sessions f"
+            f" WHERE f.person_id = {person} AND f.status = 'open')")
+
+
+def parse_open_forms(raw: str | list | None) -> list[FormSession]:
+    """`open_forms_sql`'s value as sessions, newest first (as `FormSessions.open_for` orders them)."""
+    rows = json.loads(raw) if isinstance(raw, str) else (raw or [])
+    for r in rows:
+        for c in ("created_at", "updated_at"):
+            value = datetime.fromisoformat(r[c])
+            r[c] = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    forms = [_form(r) for r in rows]
+    return sorted(forms, key=lambda f: (f.updated_at, f.id), reverse=True)  # type: ignore[union-attr]
+
+
 class FormSessions:
+    """`prime` hands over the person's open sessions read along with the turn's first statement: the first
+    `open_for` or `get` after it answers from them (no session was written since: a write drops them), later
+    ones read again, so nobody is handed an object another caller may have changed."""
+
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
+        self._primed: tuple[int, list[FormSession]] | None = None
+
+    async def prime(self, person_id: int, sessions: list[FormSession]) -> None:
+        self._primed = (person_id, sessions)
 
     async def create(self, person_id: int, form_id: str, params: dict[str, Any], values: dict[str, Any],
                      now: datetime) -> FormSession:
+        self._primed = None
         row = await self.tx.fetchrow(
             "INSERT INTO form_sessions (person_id, form_id, params, vals, created_at, updated_at)"
             f" VALUES ($1, $2, $3, $4, $5, $5) RETURNING {_FORM_COLS}",
@@ -36,9 +64,17 @@ class FormSessions:
         return _form(row)  # type: ignore[return-value]
 
     async def get(self, session_id: int) -> FormSession | None:
+        primed, self._primed = self._primed, None
+        if primed is not None:
+            for session in primed[1]:
+                if session.id == session_id:
+                    return session
         return _form(await self.tx.fetchrow(f"SELECT {_FORM_COLS} FROM form_sessions WHERE id = $1", session_id))
 
     async def open_for(self, person_id: int) -> list[FormSession]:
+        primed, self._primed = self._primed, None
+        if primed is not None and primed[0] == person_id:
+            return primed[1]
         rows = await self.tx.fetch(
             f"SELECT {_FORM_COLS} FROM form_sessions WHERE person_id = $1 AND status = 'open'"
             " ORDER BY updated_at DESC, id DESC",
@@ -48,6 +84,7 @@ class FormSessions:
 
     async def save(self, session: FormSession, now: datetime) -> bool:
         """Write step, values and stage if nobody else moved the session on (optimistic version check)."""
+        self._primed = None
         changed = await self.tx.execute(
             "UPDATE form_sessions SET vals = $3, step = $4, stage = $5, status = $6, version = version + 1,"
             " updated_at = $7, pending = $8 WHERE id = $1 AND version = $2",

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from domain.assignment import free_slot
 from storage.db import Tx
 from storage.repos.homes import mark_stale
+from storage.repos.projects import _COLS as P_COLS, ProjectRow
 
 _A_COLS = ("id, task_id, project_id, person_id, slot, status, is_gold, assigned_at, lease_expires_at, warned_at,"
            " ended_at, skip_reason")
@@ -111,6 +112,19 @@ class Assignments:
 
     async def get(self, assignment_id: int) -> AssignmentRow | None:
         return _assignment(await self.tx.fetchrow(f"SELECT {_A_COLS} FROM assignments WHERE id = $1", assignment_id))
+
+    async def with_task(self, assignment_id: int) -> tuple[AssignmentRow, TaskRow, ProjectRow] | None:
+        """(assignment, its task, its project) in one query, or None: what a task form reads on every step."""
+        t_cols = "id, project_id, external_id, item, is_gold, overlap, filled, answered"
+        picks = [f"{alias}.{c} AS {alias}_{c}" for alias, cols in (("a", _A_COLS), ("t", t_cols), ("p", P_COLS))
+                 for c in cols.split(", ")]
+        row = await self.tx.fetchrow(
+            f"SELECT {', '.join(picks)} FROM assignments a JOIN tasks t ON t.id = a.task_id"
+            " JOIN projects p ON p.id = a.project_id WHERE a.id = $1", assignment_id)
+        if row is None:
+            return None
+        part = {a: {k[2:]: v for k, v in row.items() if k.startswith(a + "_")} for a in "atp"}
+        return _assignment(part["a"]), _task(part["t"]), ProjectRow(**part["p"])
 
     async def active_for(self, person_id: int) -> list[AssignmentRow]:
         rows = await self.tx.fetch(
