@@ -38,6 +38,7 @@ from bot.core.dispatch import dispatch
 from bot.core.events import Event
 from bot.core.flood import FloodGate, Verdict, quiet_turn
 from bot.core.liveness import Liveness
+from bot.core.pacing import Lane, lane_of
 from bot.core.operations import Delivery, Notice, Operation, SendMessage
 from bot.core.router import Router, TickRoute
 from bot.core.staging import stage
@@ -393,6 +394,7 @@ class Runtime(Generic[U]):
         not yet delivered."""
         done: list[Delivery] = []
         sent: list[tuple[int, Delivery, str | None]] = []
+        staged = actor_first(staged)
         waiting = [outbox_id for outbox_id, _ in staged]
         self.liveness.hold(waiting)  # claims renewed while queued in the pacer: no sweeper sends them meanwhile
         try:
@@ -518,3 +520,11 @@ class Runtime(Generic[U]):
     async def release_lease(self, name: str) -> None:
         async with self.db.transaction() as tx:
             await self.unit_of_work(tx).leases.release(name, self.process_id)
+
+
+def actor_first(staged: list[tuple[int, Delivery]]) -> list[tuple[int, Delivery]]:
+    """The batch with the conversations of the person who acted first (those with an interactive delivery): a
+    manager's /ping summary is not held behind the pings it sends through the bulk lane. Each conversation keeps
+    its own order, so no message overtakes one it follows in the same chat."""
+    answering = {(d.platform, d.workspace, d.chat_id) for _, d in staged if lane_of(d) is Lane.INTERACTIVE}
+    return sorted(staged, key=lambda row: (row[1].platform, row[1].workspace, row[1].chat_id) not in answering)
