@@ -40,7 +40,7 @@ def test_every_tick_and_form_is_registered_on_the_router_once():
     }
     assert sorted(root.forms) == ["assess.item", "availability", "broadcast", "hours.edit", "hours.reject",
                                   "ledger.dispute", "ledger.resolve", "onboarding", "payouts.paid", "ping",
-                                  "ping_hours", "review", "task", "task_skip"]
+                                  "ping_hours", "project_edit", "review", "task", "task_skip"]
 
 
 def test_include_refuses_a_form_tick_or_action_registered_twice():
