@@ -171,7 +171,8 @@ def harness_for(platform: str, url: str, limits: bool = True):
     class LimitedSlack(SlackHarness):
         async def _start_adapter(self) -> None:
             if self.standin is None:
-                self.standin = SlackApiStandIn(token=TOKEN, team_id=TEAM, rate_limit=True)
+                # Slack: "1 per second per channel, short bursts allowed"; the stand-in allows the burst the pacer uses
+                self.standin = SlackApiStandIn(token=TOKEN, team_id=TEAM, rate_limit=True, rate_limit_burst=3)
                 await self.standin.start()
             await super()._start_adapter()
             self.adapter.pacer = ChannelPacer()  # the harness runs an unpaced one; production paces
