@@ -65,20 +65,11 @@ from bench.chaos_people import (  # noqa: E402
     telegram_user_id,
 )
 from storage.db import open_database  # noqa: E402
+from tests.flows.tasks_data import pairwise_spec  # noqa: E402
 from tests.slack_standin import SlackApiStandIn  # noqa: E402
 
 PROJECT = "Chaos tenancy pairs"
-SPEC = f"""name: {PROJECT}
-domain: law
-task_type: pairwise
-instructions: |
-  Two answers to a tenant's question. Choose the better one and justify it with the passage and its consequence.
-overlap: 2
-gold_ratio: 0
-lease_minutes: 60
-pay: {{kind: hourly, amount: "40.00", currency: EUR}}
-languages: [en]
-"""
+SPEC = pairwise_spec(PROJECT)
 RECOVERY_TIMEOUT = 150.0  # seconds to wait for a poll / the staged replies after a kill before giving up
 
 

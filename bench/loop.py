@@ -65,20 +65,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import percentile  # noqa: E402
+from tests.flows.tasks_data import pairwise_spec  # noqa: E402
 
 PLATFORMS = ("telegram-polling", "telegram-webhook", "slack-dm", "slack-modal")
 PROJECT = "Loop tenancy pairs"
-SPEC = f"""name: {PROJECT}
-domain: law
-task_type: pairwise
-instructions: |
-  Two answers to a tenant's question. Choose the better one and justify it with the passage and its consequence.
-overlap: 2
-gold_ratio: 0
-lease_minutes: 60
-pay: {{kind: hourly, amount: "40.00", currency: EUR}}
-languages: [en]
-"""
+SPEC = pairwise_spec(PROJECT)
 REASON = ("Legal accuracy in case {case}: A names the deposit protection scheme and the claim of up to three times "
           "the deposit, while B says landlords can keep deposits, which would mislead the tenant into losing money.")
 TG_VISIBLE = ("sendMessage", "editMessageText", "sendDocument", "sendPhoto", "answerCallbackQuery")

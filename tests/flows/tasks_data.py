@@ -51,6 +51,22 @@ ANSWERS = {
 }
 
 
+def pairwise_spec(name: str) -> str:
+    """A pairwise project with no criteria, overlap 2 and no gold: the shape of the issue's closed loop (a choice,
+    a reason, Submit), shared by the message-budget test and the loop and chaos benchmarks."""
+    return f"""name: {name}
+domain: law
+task_type: pairwise
+instructions: |
+  Two answers to a tenant's question. Choose the better one and justify it with the passage and its consequence.
+overlap: 2
+gold_ratio: 0
+lease_minutes: 60
+pay: {{kind: hourly, amount: "40.00", currency: EUR}}
+languages: [en]
+"""
+
+
 async def seed_project(runtime, stem: str, spec: bytes | None = None, tasks: bytes | None = None) -> int:
     """Create a demo project (or `spec`, a variant of it) and import its tasks (or `tasks`, JSON lines of items)
     through the real service, as a manager's upload would."""

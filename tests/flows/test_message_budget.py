@@ -11,21 +11,11 @@ import pytest
 from tests.flows.helpers import (
     EDITS, MODALS, SENDS, line_with, person_id, platform_calls, shown_in_place, watch_deliveries,
 )
-from tests.flows.tasks_data import JUSTIFY, add_member, seed_project
+from tests.flows.tasks_data import JUSTIFY, add_member, pairwise_spec, seed_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-PAIRWISE = b"""name: Tenancy pairs
-domain: law
-task_type: pairwise
-instructions: |
-  Two answers to a tenant's question. Choose the better one and justify it with the passage and its consequence.
-overlap: 2
-gold_ratio: 0
-lease_minutes: 60
-pay: {kind: hourly, amount: "40.00", currency: EUR}
-languages: [en]
-"""
+PAIRWISE = pairwise_spec("Tenancy pairs").encode()
 PROMPT = "My landlord in England kept my whole deposit without saying why. What can I do?"
 GOOD = ("Ask the landlord in writing for an itemised list of deductions. If your deposit was never protected, you can "
         "claim up to three times the deposit in court.")
