@@ -58,3 +58,19 @@ async def database_url_factory(backend, tmp_path):
     yield make
     for schema in made:
         await drop_schema(schema)
+
+
+@pytest.fixture
+async def recorded_runtime(database_url):
+    """A started runtime on a fresh database with a console-like adapter that records what it is asked to send
+    (`runtime.recorder`): the runtime tests' bot without a platform."""
+    from app.settings import Settings
+    from app.wiring import build_runtime
+    from tests.recording import RecordingAdapter
+
+    rt = build_runtime(Settings(database_url=database_url))
+    await rt.start()
+    rt.recorder = RecordingAdapter()
+    rt.register(rt.recorder)
+    yield rt
+    await rt.stop()

@@ -29,14 +29,8 @@ def event(kind=CommandEvent, delivery="d1", user="u1", locale=None, **kw):
 
 
 @pytest.fixture
-async def runtime(database_url):
-    rt = build_runtime(Settings(database_url=database_url))
-    await rt.start()
-    rec = RecordingAdapter()
-    rt.register(rec)
-    rt.recorder = rec
-    yield rt
-    await rt.stop()
+def runtime(recorded_runtime):
+    return recorded_runtime
 
 
 async def scalar(rt, sql, *args):

@@ -13,8 +13,6 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.settings import Settings
-from app.wiring import build_runtime
 from bot.core.blocks import Buttons
 from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation, TextEvent
 from tests.flows.tasks_data import JUSTIFY, add_member, seed_project
@@ -82,14 +80,8 @@ class CountingDatabase:
 
 
 @pytest.fixture
-async def runtime(database_url):
-    rt = build_runtime(Settings(database_url=database_url))
-    await rt.start()
-    rec = RecordingAdapter()
-    rt.register(rec)
-    rt.recorder = rec
-    yield rt
-    await rt.stop()
+def runtime(recorded_runtime):
+    return recorded_runtime
 
 
 def buttons(rec: RecordingAdapter) -> dict[str, str]:
