@@ -35,6 +35,7 @@ async def run(people: int, backend: str) -> None:
     from bot.core.operations import SendMessage, Target
     from app.settings import Settings
     from storage.uow import UnitOfWork
+    from tests.flows.tasks_data import telegram_people
     from tests.telegram_standin import TELEGRAM_RATE_LIMITS, BotApiStandIn
 
     per_chat, overall = TELEGRAM_RATE_LIMITS["per_chat_rate"], TELEGRAM_RATE_LIMITS["global_limit"]
@@ -53,13 +54,7 @@ async def run(people: int, backend: str) -> None:
         await adapter.application.initialize()
         now = datetime.now(timezone.utc)
         async with runtime.db.transaction() as tx:
-            uow = UnitOfWork(tx)
-            ids = []
-            for n in range(people):
-                person = await uow.people.create(f"Expert {n}", now)
-                await uow.identities.create(person.id, "telegram", "", str(10_000_000 + n), str(10_000_000 + n),
-                                            "en", None, now)
-                ids.append(person.id)
+            ids = await telegram_people(UnitOfWork(tx), people, 10_000_000, now)
         ops = [SendMessage(to=Target.person(pid), tag="bc:bench", bulk=True, message=Reply(blocks=[
             Heading(text="Message from your project team"),
             LongText(title="Message", text="New rubric from Monday: justify every score with the passage.")]))

@@ -115,6 +115,7 @@ async def exchange(make_pacer, *, think: float, broadcast: int, rounds: int) -> 
     from bot.core.blocks import Reply, text
     from bot.core.operations import SendMessage, Target
     from storage.uow import UnitOfWork
+    from tests.flows.tasks_data import telegram_people
     from tests.telegram_standin import TELEGRAM_RATE_LIMITS
 
     url = f"sqlite:///{tempfile.mkdtemp(prefix='panelist-bench-pacing-')}/bench.db"
@@ -136,13 +137,7 @@ async def exchange(make_pacer, *, think: float, broadcast: int, rounds: int) -> 
             if broadcast:
                 now = datetime.now(timezone.utc)
                 async with runtime.db.transaction() as tx:
-                    uow = UnitOfWork(tx)
-                    ids = []
-                    for n in range(broadcast):
-                        person = await uow.people.create(f"Expert {n}", now)
-                        await uow.identities.create(person.id, "telegram", "", str(500_000 + n), str(500_000 + n),
-                                                    "en", None, now)
-                        ids.append(person.id)
+                    ids = await telegram_people(UnitOfWork(tx), broadcast, 500_000, now)
                 await runtime.send([SendMessage(to=Target.person(pid), tag="bench:bc", bulk=True,
                                                 message=Reply(blocks=[text("The rubric changed.")])) for pid in ids])
                 started = time.perf_counter()

@@ -10,6 +10,7 @@ from bot.core.blocks import Reply, text
 from bot.core.operations import SendMessage, Target
 from app.settings import Settings
 from storage.uow import UnitOfWork
+from tests.flows.tasks_data import telegram_people
 from tests.telegram_standin import TELEGRAM_RATE_LIMITS, BotApiStandIn
 
 
@@ -25,12 +26,7 @@ async def test_broadcast_respects_telegram_limits_and_drops_nothing(database_url
         try:
             now = datetime.now(timezone.utc)
             async with runtime.db.transaction() as tx:
-                uow = UnitOfWork(tx)
-                ids = []
-                for n in range(people):
-                    person = await uow.people.create(f"E{n}", now)
-                    await uow.identities.create(person.id, "telegram", "", str(500 + n), str(500 + n), "en", None, now)
-                    ids.append(person.id)
+                ids = await telegram_people(UnitOfWork(tx), people, 500, now, name="E")
             await runtime.send([SendMessage(to=Target.person(pid), tag="bc:t", bulk=True,
                                             message=Reply(blocks=[text("Rubric <changed> & updated")]))
                                 for pid in ids])

@@ -51,6 +51,18 @@ ANSWERS = {
 }
 
 
+async def telegram_people(uow, count: int, first_user_id: int, now: datetime, name: str = "Expert") -> list[int]:
+    """`count` people each with a Telegram identity (user ids from `first_user_id`), created in the caller's unit
+    of work: the recipients of the broadcast tests and benchmarks. Their ids."""
+    ids = []
+    for n in range(count):
+        person = await uow.people.create(f"{name} {n}", now)
+        user = str(first_user_id + n)
+        await uow.identities.create(person.id, "telegram", "", user, user, "en", None, now)
+        ids.append(person.id)
+    return ids
+
+
 def pairwise_spec(name: str) -> str:
     """A pairwise project with no criteria, overlap 2 and no gold: the shape of the issue's closed loop (a choice,
     a reason, Submit), shared by the message-budget test and the loop and chaos benchmarks."""
