@@ -7,7 +7,7 @@ then what the person can act on (joining, their quality pause, the qualification
 from __future__ import annotations
 
 CLOSED = "task.refused.closed"
-PROJECT_PAUSED = "task.refused.project_paused"
+PROJECT_PAUSED = "lifecycle.next_paused"  # the same sentence /next says for all of a person's projects
 NOT_MEMBER = "task.refused.not_member"
 PAUSED_THERE = "task.refused.paused"
 NOT_QUALIFIED = "task.refused.not_qualified"

@@ -65,6 +65,8 @@ async def test_pause_stops_next_a_held_task_finishes_and_resume_opens_it_again(c
     before = await _assignments(chat)
     await chat.send("ana", "/next")
     assert f"{NAME} is paused by its manager: no new tasks until it resumes" in chat.last("ana").text
+    await chat.send("ana", "/next medication")  # named, the same sentence
+    assert f"{NAME} is paused by its manager: no new tasks until it resumes" in chat.last("ana").text
     assert await _assignments(chat) == before
 
     await chat.send("meg", "/project pausar medication")  # the Spanish verb works too
