@@ -130,7 +130,8 @@ class Cell:
                 "p99_ms": percentile(self.steps_ms, 99), "msgs_per_sub": per(self.messages),
                 "cpu_ms_per_sub": per(self.cpu * 1000), "throttled_429": self.throttled,
                 "other_refusals": self.refusals, "stuck": self.stuck,
-                "by_step_p50_ms": {k: percentile(v, 50) for k, v in self.by_step.items()}}
+                "by_step_p50_ms": {k: percentile(v, 50) for k, v in self.by_step.items()},
+                "by_step_max_ms": {k: max(v) for k, v in self.by_step.items()}}
 
 
 def harness_for(platform: str, url: str, limits: bool = True):

@@ -177,7 +177,10 @@ async def test_a_person_who_floods_waits_for_the_bucket_and_unpaced_calls_do_not
     assert done == ["m0", "m1", "m2"]  # the fourth waits for a token
     await p.run(7, lambda: ok("callback answer"), paced=False)  # a callback answer does not queue behind it
     assert done[-1] == "callback answer"
-    time.advance(1.0)
+    time.advance(1.0)  # Telegram's second; the pacer keeps 5% more (CHAT_MARGIN)
+    await settle()
+    assert not fourth.done()
+    time.advance(1 / 0.95 - 1.0)
     await settle()
     assert fourth.done() and done[-1] == "m3"
 
@@ -229,3 +232,20 @@ async def test_slack_a_channel_bursts_replies_while_its_bulk_waits_and_edits_use
         if all(t.done() for t in bulk):
             break
     assert [s for s in sent if s.startswith("bulk")] == ["bulk 0", "bulk 1", "bulk 2"]
+
+
+async def test_a_gate_says_how_long_a_call_would_wait_without_taking_anything():
+    time = Parked()
+    gate = Gate([TokenBucket(1.0, 2, time.clock())], reserve=1, clock=time.clock, sleep=time.sleep)
+    assert gate.wait(Lane.INTERACTIVE) == 0 and gate.wait(Lane.INTERACTIVE) == 0  # asking takes nothing
+    assert gate.wait(Lane.BULK) == 0  # two tokens: one is left for a reply
+    await gate.take(Lane.INTERACTIVE)
+    assert gate.wait(Lane.INTERACTIVE) == 0 and gate.wait(Lane.BULK) == pytest.approx(1.0)
+    await gate.take(Lane.INTERACTIVE)
+    assert gate.wait(Lane.INTERACTIVE) == pytest.approx(1.0)
+    queued = asyncio.create_task(gate.take(Lane.INTERACTIVE))
+    await settle()
+    assert gate.wait(Lane.INTERACTIVE) == float("inf")  # behind someone: it depends on the queue
+    time.advance(1.0 + 0.01)
+    await settle()
+    assert queued.done() and gate.wait(Lane.INTERACTIVE) == pytest.approx(0.99)

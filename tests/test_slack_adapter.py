@@ -453,6 +453,34 @@ async def test_permanent_refusals_become_delivery_failed_and_edits_fall_back_to_
     slack.standin.refusals.clear()  # both were provoked above
 
 
+async def test_a_reply_that_would_wait_for_the_edit_tier_is_posted_new_and_bulk_edits_wait(slack):
+    """chat.update has one workspace-wide tier (50 a minute): a reply to the person who acted does not queue for it
+    when their own channel can take a new message at once; a bulk edit (a live tally) waits and edits in place."""
+    slack.uid("pia")
+    channel = dm_channel(slack_user_id("pia"))
+    slack.adapter.pacer = ChannelPacer(interval=1.0, burst=3, tiers={"chat.update": (0.05, 1)})  # a token per 20 s
+
+    def edit(word: str, message_id: str, *, reply: bool) -> Delivery:
+        return Delivery(op=EditMessage(message=Reply(blocks=[text(word)])), platform="slack", workspace=TEAM,
+                        chat_id=channel, user_id=slack_user_id("pia"), edit_message_id=message_id,
+                        reply_context={"channel_id": channel} if reply else {})
+
+    card = await slack.adapter.deliver(Delivery(op=SendMessage(message=Reply(blocks=[text("card")])),
+                                                platform="slack", workspace=TEAM, chat_id=channel,
+                                                user_id=slack_user_id("pia")))
+    assert await slack.adapter.deliver(edit("first answer", card, reply=True)) == card  # the tier's one token
+    posted = await slack.adapter.deliver(edit("second answer", card, reply=True))  # the tier is dry for 20 s
+    assert posted != card and posted.startswith(channel + ":")
+    assert [m["text"] for m in slack.standin.messages_in(channel)] == ["first answer", "second answer"]
+    assert len(slack.standin.calls_to("chat.update")) == 1
+
+    slack.adapter.pacer = ChannelPacer(interval=1.0, burst=3, tiers={"chat.update": (4.0, 1)})  # a token per 0.25 s
+    assert await slack.adapter.deliver(edit("tally 1", posted, reply=False)) == posted
+    assert await slack.adapter.deliver(edit("tally 2", posted, reply=False)) == posted  # waited, then edited
+    assert [m["text"] for m in slack.standin.messages_in(channel)] == ["first answer", "tally 2"]
+    assert len(slack.standin.calls_to("chat.update")) == 3
+
+
 async def test_accepted_but_unprocessed_event_is_recovered_on_start_and_its_retry_does_nothing(database_url):
     """The inbox row was written and Slack acked, then the process died before the turn: the next start
     processes it once, and Slack's retry of the same event afterwards changes nothing."""

@@ -18,7 +18,7 @@ Inbound, for every request verified that way (Bolt checks the signature once mor
 Outbound, `deliver(delivery)` renders with `bot.adapters.slack.render` and calls the Web API through a
 `ChannelPacer` in the delivery's lane (about one message a second per channel with a short burst, chat.update and
 views.* within their tiers, 429 `Retry-After` honoured; a reply to the person who acted never waits behind bulk
-sends). Every Web API call and file download goes over one aiohttp session (`CONNECTIONS` kept-alive
+sends, and one that would wait for chat.update's workspace-wide tier is posted as a new message instead). Every Web API call and file download goes over one aiohttp session (`CONNECTIONS` kept-alive
 connections): slack_sdk would otherwise open a session, and a TCP connection, per call. A message id is
 `"{channel}:{ts}"`. A reply of several calls (a message's post, its files, the next message…) starts at the first
 call not yet delivered and records each as it is out, so a retry never posts a part twice. Refusals
@@ -79,6 +79,10 @@ PERMANENT = frozenset({
     # Slack refuses the payload itself: the same payload would be refused again
     "invalid_arguments", "invalid_blocks", "invalid_blocks_format", "msg_too_long", "invalid_attachments",
 })
+# A reply that would edit in place but would wait longer than this for chat.update's workspace-wide tier (50 a minute,
+# shared by everyone's edits) is posted as a new message instead, when the person's own channel can take it sooner:
+# the person is waiting for it; the message it would have replaced keeps its old content.
+EDIT_PATIENCE = 0.25  # seconds
 FILE_TIMEOUT = 20.0  # seconds for one download; Slack retries the event meanwhile and the inbox dedupes it
 FILE_SHARED_GRACE = 1.0  # seconds a file_shared event waits for the same upload's message event
 FILE_SEEN_SECONDS = 3600.0  # how long a file id is remembered as handled by this process
@@ -628,6 +632,8 @@ class SlackAdapter:
         if progress.done and progress.message_id != edited:
             return await self._send(delivery, op, progress)  # an earlier attempt was sending it fresh
         channel, ts = edited.split(":", 1)
+        if not progress.done and self._edit_would_keep_waiting(delivery, channel):
+            return await self._send(delivery, op, progress)
         message = render_message(op.message)
         last = not message.uploads
         if not progress.done:
@@ -644,6 +650,14 @@ class SlackAdapter:
             await self._upload(channel, message.uploads, lane_of(delivery))
             await progress.record(edited, last=True)
         return edited
+
+    def _edit_would_keep_waiting(self, delivery: Delivery, channel: str) -> bool:
+        """An interactive edit that chat.update's tier would hold up while a new post could go sooner."""
+        lane = lane_of(delivery)
+        if lane is not Lane.INTERACTIVE:
+            return False  # bulk edits (live tallies) wait their turn: nobody is waiting on them
+        edit_wait = self.pacer.wait("chat.update", channel, lane=lane, workspace=delivery.workspace)
+        return edit_wait > EDIT_PATIENCE and self.pacer.wait("chat.postMessage", channel, lane=lane) < edit_wait
 
     async def _upload(self, channel: str, uploads: list, lane: Lane = Lane.BULK) -> None:
         if not uploads:

@@ -8,7 +8,8 @@ their tiers, 429 `Retry-After` honoured, and replies never queued behind bulk se
   allowed");
 - chat.update takes one from the workspace's Tier 3 bucket (50 a minute), views.* from Tier 4 (100 a minute);
   `ChannelPacer.call(method, call, ...)` paces a call that belongs to no channel (views.open, views.publish).
-Calls to one channel run one at a time per lane, in the order they were sent; channels do not wait for each other.
+`wait(method, channel, ...)` says how long a call would wait now, so a caller can choose another way (an edit that would
+wait for chat.update's tier is posted as a new message instead). Calls to one channel run one at a time per lane, in the order they were sent; channels do not wait for each other.
 Interactive calls (`Lane.INTERACTIVE`: replies to the person who acted) take a token whenever there is one; bulk
 calls leave `bulk_reserve` in every bucket for them. When Slack answers HTTP 429 the pacer waits `Retry-After`
 seconds (1 when absent) and retries the very same call — a rate-limited message is never dropped. Any other error is
@@ -66,16 +67,18 @@ class _Channel:
 class ChannelPacer:
     def __init__(
         self,
-        interval: float = 1.0,
+        interval: float = 1.05,  # 5% over Slack's 1 a second per channel: see CHAT_MARGIN in bot/core/pacing.py
         *,
         burst: float = 3.0,
         bulk_reserve: int = 2,
+        tiers: dict[str, tuple[float, float]] | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.interval = interval
         self.burst = burst
         self.bulk_reserve = bulk_reserve
+        self.tiers = TIERS if tiers is None else tiers
         self._clock = clock
         self._sleep = sleep
         self._channels: dict[str, _Channel] = {}
@@ -94,13 +97,21 @@ class ChannelPacer:
         return st
 
     def _tier(self, method: str, workspace: str) -> Gate | None:
-        tier = TIERS.get(method)
+        tier = self.tiers.get(method)
         if tier is None:
             return None
         gate = self._tiers.get((workspace, method))
         if gate is None:
             gate = self._tiers[(workspace, method)] = self._gate([TokenBucket(tier[0], tier[1], self._clock())])
         return gate
+
+    def wait(self, method: str, channel: str, *, lane: Lane = Lane.BULK, workspace: str = "") -> float:
+        """Seconds `method` to `channel` would wait for its limits if sent now (takes nothing)."""
+        tier = self._tier(method, workspace)
+        waits = [tier.wait(lane)] if tier is not None else []
+        if method in POSTING:
+            waits.append(self._state(channel).gate.wait(lane))
+        return max(waits, default=0.0)
 
     async def send(self, channel: str, call: Callable[[], Awaitable[T]], *, method: str = "chat.postMessage",
                    lane: Lane = Lane.BULK, workspace: str = "") -> T:
