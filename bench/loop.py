@@ -291,7 +291,6 @@ async def run_cell(platform: str, backend: str, experts: int, args, profiler=Non
             profiler.enable()
 
         async def expert(name: str) -> None:
-            nonlocal running
             while running:
                 pending: list[tuple[str, float]] = []
 
