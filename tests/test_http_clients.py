@@ -2,11 +2,22 @@
 connection to the stand-in (which notes the client address of every connection a call comes over)."""
 from __future__ import annotations
 
+import asyncio
+import socket
+
+import pytest
+from aiohttp import web
+from telegram import InputFile
+from telegram.error import NetworkError, TimedOut
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
+
 from app.settings import Settings
 from app.wiring import build_runtime
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.pacing import ChannelPacer
 from bot.adapters.telegram.adapter import TelegramAdapter
+from bot.adapters.telegram.http import AiohttpRequest
 from bot.adapters.telegram.pacing import Pacer
 from bot.core.blocks import Reply, text
 from bot.core.operations import Delivery, SendMessage
@@ -55,3 +66,58 @@ async def test_slack_deliveries_reuse_one_connection(tmp_path):
         finally:
             await adapter.stop()
         assert session.closed
+
+
+async def test_the_telegram_request_raises_what_ptb_expects_for_timeouts_refusals_and_closed_sessions():
+    """PTB retries and reports on `TimedOut` and `NetworkError`; the aiohttp request must raise exactly those."""
+    async def slow(request):
+        await asyncio.sleep(1)
+        return web.json_response({"ok": True, "result": True})
+
+    async def form(request):  # echoes what arrived, to check the encoding PTB's parameters are sent in
+        data = await request.post()
+        return web.json_response({"ok": True, "result": {k: (v if isinstance(v, str) else v.file.read().decode())
+                                                         for k, v in data.items()}})
+
+    app = web.Application()
+    app.router.add_post("/slow", slow)
+    app.router.add_post("/form", form)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    request = AiohttpRequest(read_timeout=0.2)
+    try:
+        with pytest.raises(NetworkError, match="not initialized"):  # PTB initializes the Bot first
+            await request.post(f"http://127.0.0.1:{port}/form")
+        await request.initialize()
+        with pytest.raises(TimedOut):
+            await request.post(f"http://127.0.0.1:{port}/slow")
+        with socket.socket() as s:  # a port nobody listens on
+            s.bind(("127.0.0.1", 0))
+            closed = s.getsockname()[1]
+        with pytest.raises(NetworkError):
+            await request.post(f"http://127.0.0.1:{closed}/form")
+
+        plain = RequestData([RequestParameter.from_input("chat_id", 7), RequestParameter.from_input("text", "a & b = c")])
+        assert await request.post(f"http://127.0.0.1:{port}/form", request_data=plain) == {"chat_id": "7",
+                                                                                            "text": "a & b = c"}
+        upload = RequestData([RequestParameter.from_input("chat_id", 7),
+                              RequestParameter.from_input("document", InputFile(b"x,y\n1,2\n", filename="a.csv"))])
+        assert await request.post(f"http://127.0.0.1:{port}/form", request_data=upload) == {
+            "chat_id": "7", "document": "x,y\n1,2\n"}
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
+
+
+async def test_a_failed_telegram_call_does_not_carry_the_token_in_its_error():
+    request = AiohttpRequest(read_timeout=0.5)
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as failed:
+            await request.post("http://127.0.0.1:99999/bot123456:SECRET-token/sendMessage")  # aiohttp quotes the URL
+        assert "SECRET" not in str(failed.value) and failed.value.__cause__ is None
+    finally:
+        await request.shutdown()

@@ -52,6 +52,7 @@ from telegram.ext import Application
 from bot.adapters.telegram import TELEGRAM
 from bot.adapters.telegram.commands import set_commands
 from bot.adapters.telegram.html import truncate
+from bot.adapters.telegram.http import AiohttpRequest
 from bot.adapters.telegram.pacing import Pacer
 from bot.adapters.telegram.render import MAX_CALLBACK_ANSWER, RenderError, TgCall, render
 from bot.adapters.telegram.updates import ALLOWED_UPDATES, PLATFORM, parse_update
@@ -63,7 +64,7 @@ from bot.core.pacing import lane_of
 log = logging.getLogger("panelist.telegram")
 
 WEBHOOK_PATH = "/telegram/webhook"
-# One httpx client (PTB's HTTPXRequest) for every call the bot makes, with its connections kept alive. The pacer
+# One aiohttp session (bot/adapters/telegram/http.py, PTB's request interface) for every call the bot makes, with its connections kept alive. The pacer
 # starts about 30 paced calls a second and unpaced ones (callback answers) at once; at a round trip of up to a
 # second that is some 60 in flight, so 64 connections, and a generous pool wait (PTB's default is 1 s) so a
 # burst of callback answers queues for a connection instead of failing with TimedOut.
@@ -149,8 +150,8 @@ class TelegramAdapter:
             .token(settings.telegram_token.get_secret_value())
             .base_url(settings.telegram_api_url)
             .base_file_url(settings.telegram_file_url)
-            .connection_pool_size(CONNECTION_POOL)
-            .pool_timeout(POOL_TIMEOUT)
+            .request(AiohttpRequest(connections=CONNECTION_POOL, pool_timeout=POOL_TIMEOUT))
+            .get_updates_request(AiohttpRequest(connections=1))
             .updater(None)
             .job_queue(None)
             .build()
