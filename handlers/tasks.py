@@ -133,8 +133,8 @@ async def _submitted(ctx: Context, values: dict, session) -> list:
     sid = await ctx.uow.submissions.add(
         assignment, answer.model_dump_json(), seconds, late, ctx.now, form_values=values,
         gold_passed=None if gold is None else gold.passed, gold_score=None if gold is None else gold.score,
-        review_state=review_state,  # stamped with the instructions version it is given under
-        instructions_version=version_given_under(standing.current_version, standing.owed_version))
+        review_state=review_state,
+        instructions_version=version_given_under(standing.current_version, standing.owed_version))  # no stamp after
     if sid is None:
         return [say("task.already_submitted")]
     await ctx.uow.assignments.mark_submitted(assignment.id, ctx.now)
@@ -214,8 +214,9 @@ async def _claim_in(ctx: Context, project, served: tuple[int, int] | None = None
     """An item of `project` for this person (gold mixed in at the spec's ratio), or None when none is left.
     `served`: (gold, all) served to them there, as the caller read it in this transaction (None: read here)."""
     spec = spec_of(project)
-    gold, total = served if served is not None else await ctx.uow.assignments.served_counts(ctx.person.id,
-                                                                                        project.id)
+    if served is None:
+        served = await ctx.uow.assignments.served_counts(ctx.person.id, project.id)
+    gold, total = served
     lease = timedelta(minutes=spec.lease_minutes)
     want_gold = prefer_gold(gold, total, spec.gold_ratio)
     claimed = (await ctx.uow.assignments.claim_with_task(ctx.person.id, project.id, want_gold, ctx.now, lease)
