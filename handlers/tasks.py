@@ -26,6 +26,7 @@ from domain.assignment import late_submit_allowed, prefer_gold
 from domain.drafts import draft_progress, lease_expiry
 from domain.skips import OTHER, REASON_CHARS, skip_reason, undo_refusal
 from domain.feedback import check_justification
+from domain.instructions import version_given_under
 from domain.task_import import TaskItem
 from domain.task_types import AnswerInvalid, answer_questions, justification_field, validate_answer
 from handlers.shared import money_hooks
@@ -40,7 +41,7 @@ from handlers.shared.replies import command_buttons, say
 from domain.scoring import expected_answer, needs_review, score_gold
 from handlers.shared.task_render import item_quote, item_text, render_expected, render_task, task_context
 from handlers.shared.task_forms import answer_fields
-from handlers.shared.task_screen import FORM, load_assignment, show_task
+from handlers.shared.task_screen import FORM, load_assignment, remember_assignment, show_task
 from handlers.shared.task_service import spec_from_json, spec_of
 
 router = Router("tasks")
@@ -127,16 +128,16 @@ async def _submitted(ctx: Context, values: dict, session) -> list:
         return [say("task.late_not_needed")]
     seconds = max(0, int((ctx.now - assignment.assigned_at).total_seconds()))
     gold = score_gold(spec, item, answer)
-    approvals = (await ctx.uow.submissions.review_counts(ctx.person.id, project.id)).get("approved", 0)
-    review_state = "pending" if needs_review(spec, approvals) else "none"
+    standing = await ctx.uow.submissions.standing(ctx.person.id, project.id)  # approvals and instructions: one read
+    review_state = "pending" if needs_review(spec, standing.approvals) else "none"
     sid = await ctx.uow.submissions.add(
         assignment, answer.model_dump_json(), seconds, late, ctx.now, form_values=values,
         gold_passed=None if gold is None else gold.passed, gold_score=None if gold is None else gold.score,
-        review_state=review_state)
+        review_state=review_state,
+        instructions_version=version_given_under(standing.current_version, standing.owed_version))  # no stamp after
     if sid is None:
         return [say("task.already_submitted")]
     await ctx.uow.assignments.mark_submitted(assignment.id, ctx.now)
-    await record_version(ctx.uow, sid, project.id, ctx.person.id)
     await ctx.audit("task.submitted", submission=sid, assignment=assignment.id, late=late,
                     gold=None if gold is None else gold.passed)
     ops = [ctx.reply(text(msg("task.thanks", name=project.name)), command_buttons("next", "drafts"))]
@@ -190,33 +191,39 @@ async def next_task(ctx: Context, event) -> list:
     if typed:  # /next PROJECT: from that project only
         found = await find_project(ctx, typed, lambda p: NextIn(project=p.id), _may_name(ctx))
         return found if isinstance(found, list) else await _next_in(ctx, found)
-    projects = await ctx.uow.projects.member_of(ctx.person.id)
+    # each project with the person's pause there, the instructions they owe and what they were served: one read
+    projects = await ctx.uow.projects.work_of(ctx.person.id)
     if not projects:
         return [ctx.reply(text(msg("task.no_projects")), command_buttons("projects"))]
     paused = 0
-    for project in projects:  # earlier deadlines first (member_of orders them)
-        paused_here = await ctx.uow.pauses.is_paused(project.id, ctx.person.id)
-        paused += paused_here
-        if paused_here or not await may_be_given_tasks(ctx.uow, ctx.person, project, ctx.now, member=True,
-                                                       paused=False):
+    for project, standing in projects:  # earlier deadlines first (work_of orders them)
+        paused += standing.paused_there
+        if standing.paused_there or not await may_be_given_tasks(ctx.uow, ctx.person, project, ctx.now,
+                                                                 member=True, paused=False):
             continue  # paused there, or its requirement not met (never met, lapsed or revoked): no assignment
-        if (owed := await acknowledgment_owed(ctx.uow, project, ctx.person.id)) is not None:
+        if (owed := await acknowledgment_owed(ctx.uow, project, ctx.person.id,
+                                              owes=standing.owed_version is not None)) is not None:
             return [ctx.reply(*owed)]  # a new instructions version is read and acknowledged first
-        assignment = await _claim_in(ctx, project)
+        assignment = await _claim_in(ctx, project, (standing.gold_served, standing.served))
         if assignment is not None:
             return await show_task(ctx, assignment.id)
-    return nothing_given(projects, paused)
+    return nothing_given([project for project, _ in projects], paused)
 
 
-async def _claim_in(ctx: Context, project):
-    """An item of `project` for this person (gold mixed in at the spec's ratio), or None when none is left."""
+async def _claim_in(ctx: Context, project, served: tuple[int, int] | None = None):
+    """An item of `project` for this person (gold mixed in at the spec's ratio), or None when none is left.
+    `served`: (gold, all) served to them there, as the caller read it in this transaction (None: read here)."""
     spec = spec_of(project)
-    gold, total = await ctx.uow.assignments.served_counts(ctx.person.id, project.id)
+    if served is None:
+        served = await ctx.uow.assignments.served_counts(ctx.person.id, project.id)
+    gold, total = served
     lease = timedelta(minutes=spec.lease_minutes)
     want_gold = prefer_gold(gold, total, spec.gold_ratio)
-    assignment = (await ctx.uow.assignments.claim(ctx.person.id, project.id, want_gold, ctx.now, lease)
-                  or await ctx.uow.assignments.claim(ctx.person.id, project.id, not want_gold, ctx.now, lease))
-    if assignment is not None:
+    claimed = (await ctx.uow.assignments.claim_with_task(ctx.person.id, project.id, want_gold, ctx.now, lease)
+               or await ctx.uow.assignments.claim_with_task(ctx.person.id, project.id, not want_gold, ctx.now, lease))
+    assignment = None if claimed is None else claimed[0]
+    if claimed is not None:
+        remember_assignment(ctx.extra, assignment, claimed[1], project)  # its screen reads none of it back
         await ctx.audit("task.assigned", assignment=assignment.id, project=project.id)
         await ctx.uow.reminders.schedule(ctx.person.id, "draft", f"draft:{assignment.id}",
                                          ctx.now + timedelta(hours=12), {"assignment": assignment.id}, ctx.now)

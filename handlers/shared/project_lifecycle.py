@@ -181,11 +181,14 @@ async def _changes(uow: UnitOfWork, project_id: int, version: int) -> list[Chang
 # ---------------------------------------------------------------- hooks for /next and the task form
 
 
-async def acknowledgment_owed(uow: UnitOfWork, project: ProjectRow, person_id: int) -> list | None:
+async def acknowledgment_owed(uow: UnitOfWork, project: ProjectRow, person_id: int,
+                              owes: bool | None = None) -> list | None:
     """The blocks asking this member to acknowledge the project's newest version before a task from it, or
-    None when they owe nothing (or it has no task for them anyway)."""
-    if (await uow.instructions.first_unacknowledged(project.id, person_id) is None
-            or not await uow.tasks.open_count(project.id, person_id)):
+    None when they owe nothing (or it has no task for them anyway). `owes`: whether they owe a version, as the
+    caller read it in this transaction already (None: read here)."""
+    if owes is None:
+        owes = await uow.instructions.first_unacknowledged(project.id, person_id) is not None
+    if not owes or not await uow.tasks.open_count(project.id, person_id):
         return None
     version = await uow.instructions.current(project.id)
     return [text(msg("lifecycle.ack.needed", name=project.name)),

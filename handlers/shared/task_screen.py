@@ -35,6 +35,12 @@ async def load_assignment(uow: UnitOfWork, assignment_id: int, cache: dict | Non
     return (assignment, *loaded)
 
 
+def remember_assignment(cache: dict, assignment, task, project) -> None:
+    """An assignment this turn just wrote, with the task and project it read on the way: `load_assignment` answers
+    from them instead of reading the three rows back (the assignment counts as read this turn)."""
+    cache[("task", assignment.id)] = (assignment, (task, project, spec_of(project), TaskItem.model_validate(task.item)))
+
+
 async def show_task(ctx: Context, assignment_id: int, with_form: bool = True, params: dict | None = None,
                     initial: dict | None = None) -> list:
     """The task message with its form's first question (resumed where it stopped, or prefilled for a rework): the

@@ -9,6 +9,10 @@ from domain.project_names import matching_ids
 from storage.db import Tx
 
 _COLS = "id, name, domain, task_type, spec, deadline, status, created_by, created_at"
+_P_COLS = ", ".join("p." + c for c in _COLS.split(", "))
+# the open and paused projects person $1 is a member of, earliest deadline first
+_MEMBER_OF = (" FROM projects p JOIN project_members m ON m.project_id = p.id"
+              " WHERE m.person_id = $1 AND p.status IN ('open', 'paused') ORDER BY p.deadline NULLS LAST, p.id")
 
 
 class ProjectRow(BaseModel):
@@ -21,6 +25,16 @@ class ProjectRow(BaseModel):
     status: str
     created_by: int | None = None
     created_at: datetime
+
+
+class WorkStanding(BaseModel):
+    """Where a member stands in one of their projects, for /next: paused there for quality, the oldest
+    instructions version they still owe (None: none), and the items served to them so far (gold among them)."""
+
+    paused_there: bool
+    owed_version: int | None = None
+    gold_served: int
+    served: int
 
 
 class Projects:
@@ -78,13 +92,26 @@ class Projects:
         ) > 0
 
     async def member_of(self, person_id: int) -> list[ProjectRow]:
-        rows = await self.tx.fetch(
-            f"SELECT {', '.join('p.' + c.strip() for c in _COLS.split(','))} FROM projects p"
-            " JOIN project_members m ON m.project_id = p.id WHERE m.person_id = $1 AND p.status IN ('open', 'paused')"
-            " ORDER BY p.deadline NULLS LAST, p.id",
-            person_id,
-        )
+        rows = await self.tx.fetch(f"SELECT {_P_COLS}{_MEMBER_OF}", person_id)
         return [ProjectRow(**r) for r in rows]
+
+    async def work_of(self, person_id: int) -> list[tuple[ProjectRow, WorkStanding]]:
+        """`member_of`, each project with where the person stands in it: what /next weighs, read in one query."""
+        rows = await self.tx.fetch(
+            f"SELECT {_P_COLS},"
+            " EXISTS (SELECT 1 FROM project_pauses q WHERE q.project_id = p.id AND q.person_id = $1"
+            " AND q.lifted_at IS NULL) AS paused_there,"
+            " (SELECT MIN(k.version) FROM instruction_acks k WHERE k.project_id = p.id AND k.person_id = $1"
+            " AND k.acknowledged_at IS NULL) AS owed_version,"
+            " (SELECT COALESCE(SUM(s.is_gold), 0) FROM assignments s WHERE s.person_id = $1"
+            " AND s.project_id = p.id) AS gold_served,"
+            " (SELECT COUNT(*) FROM assignments s WHERE s.person_id = $1 AND s.project_id = p.id) AS served"
+            f"{_MEMBER_OF}", person_id,
+        )
+        standing = ("paused_there", "owed_version", "gold_served", "served")
+        return [(ProjectRow(**{k: v for k, v in r.items() if k not in standing}),
+                 WorkStanding(paused_there=bool(r["paused_there"]), owed_version=r["owed_version"],
+                              gold_served=int(r["gold_served"]), served=int(r["served"]))) for r in rows]
 
     async def members(self, project_id: int) -> list[int]:
         rows = await self.tx.fetch("SELECT person_id FROM project_members WHERE project_id = $1 ORDER BY person_id",

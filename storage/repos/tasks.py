@@ -144,28 +144,34 @@ class Assignments:
     async def claim(self, person_id: int, project_id: int, is_gold: bool, now: datetime,
                     lease: timedelta) -> AssignmentRow | None:
         """Take a free slot on the first open item of one kind this person never had; None when there is none."""
-        task = await self.tx.fetchrow(
-            f"SELECT t.id, t.overlap FROM tasks t WHERE {_open_to('$1', '$3')} AND t.is_gold = $2"
-            " ORDER BY t.id LIMIT 1 {skip_locked_of_t}",
+        claimed = await self.claim_with_task(person_id, project_id, is_gold, now, lease)
+        return None if claimed is None else claimed[0]
+
+    async def claim_with_task(self, person_id: int, project_id: int, is_gold: bool, now: datetime,
+                              lease: timedelta) -> tuple[AssignmentRow, TaskRow] | None:
+        """`claim`, with the item as it stands after it (what the task's screen shows, not read again). The item is
+        picked, locked and its `filled` raised by one statement; its slots are read after the lock."""
+        task = _task(await self.tx.fetchrow(
+            "UPDATE tasks SET filled = filled + 1 WHERE id = (SELECT t.id FROM tasks t WHERE"
+            f" {_open_to('$1', '$3')} AND t.is_gold = $2 ORDER BY t.id LIMIT 1 {{skip_locked_of_t}})"
+            " AND filled < overlap RETURNING id, project_id, external_id, item, is_gold, overlap, filled, answered",
             project_id, int(is_gold), person_id,
-        )
+        ))
         if task is None:
             return None
         used = {r["slot"] for r in await self.tx.fetch(
-            "SELECT slot FROM assignments WHERE task_id = $1 AND status IN ('active', 'submitted')", task["id"])}
-        slot = free_slot(used, task["overlap"])
-        if slot is None:  # `filled` said otherwise: trust the slots, never over-assign
-            return None
-        if await self.tx.execute(
-            "UPDATE tasks SET filled = filled + 1 WHERE id = $1 AND filled < overlap", task["id"]
-        ) != 1:
+            "SELECT slot FROM assignments WHERE task_id = $1 AND status IN ('active', 'submitted')", task.id)}
+        slot = free_slot(used, task.overlap)
+        if slot is None:  # `filled` said otherwise: trust the slots, never over-assign (and take the raise back)
+            await self.tx.execute("UPDATE tasks SET filled = filled - 1 WHERE id = $1", task.id)
             return None
         await mark_stale(self.tx, person_id)
-        return _assignment(await self.tx.fetchrow(
+        assignment = _assignment(await self.tx.fetchrow(
             "INSERT INTO assignments (task_id, project_id, person_id, slot, status, is_gold, assigned_at,"
             f" lease_expires_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $7) RETURNING {_A_COLS}",
-            task["id"], project_id, person_id, slot, int(is_gold), now, now + lease,
+            task.id, project_id, person_id, slot, int(is_gold), now, now + lease,
         ))
+        return assignment, task  # type: ignore[return-value]
 
     async def release(self, assignment: AssignmentRow, status: str, now: datetime, reason: str | None = None) -> bool:
         """End an active assignment (skipped or expired) and give its slot back. False if it was not active."""
@@ -259,6 +265,12 @@ class SubmissionRow(BaseModel):
     revision: int
 
 
+class AnswerStanding(BaseModel):
+    approvals: int
+    current_version: int
+    owed_version: int | None = None
+
+
 def _submission(row: dict | None) -> SubmissionRow | None:
     if row is None:
         return None
@@ -273,15 +285,15 @@ class Submissions:
 
     async def add(self, assignment: AssignmentRow, answer_json: str, seconds: int, late: bool, now: datetime,
                   form_values: dict | None = None, gold_passed: bool | None = None, gold_score: float | None = None,
-                  review_state: str = "none") -> int | None:
+                  review_state: str = "none", instructions_version: int = 1) -> int | None:
         """The new submission id, or None if this assignment was submitted already (the constraint decides)."""
         sid = await self.tx.fetchval(
             "INSERT INTO submissions (assignment_id, task_id, project_id, person_id, answer, seconds_spent, late,"
-            " submitted_at, form_values, gold_passed, gold_score, review_state)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING id",
+            " submitted_at, form_values, gold_passed, gold_score, review_state, instructions_version)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING id",
             assignment.id, assignment.task_id, assignment.project_id, assignment.person_id, answer_json, seconds,
             int(late), now, json.dumps(form_values or {}, ensure_ascii=False),
-            None if gold_passed is None else int(gold_passed), gold_score, review_state,
+            None if gold_passed is None else int(gold_passed), gold_score, review_state, instructions_version,
         )
         if sid is not None:
             await self.tx.execute("UPDATE tasks SET answered = answered + 1 WHERE id = $1", assignment.task_id)
@@ -358,6 +370,19 @@ class Submissions:
                 f" AND project_id IN ({in_list})", excluding_person, *project_ids))
         return int(await self.tx.fetchval(
             "SELECT COUNT(*) FROM submissions WHERE review_state = 'pending' AND person_id <> $1", excluding_person))
+
+    async def standing(self, person_id: int, project_id: int) -> AnswerStanding:
+        """What a new answer of this person in this project depends on, in one query: their approvals there (whether
+        it is reviewed), and the project's current instructions version with the oldest they still owe (the
+        version it is given under, domain.instructions.version_given_under)."""
+        row = await self.tx.fetchrow(
+            "SELECT (SELECT COUNT(*) FROM submissions WHERE person_id = $1 AND project_id = $2"
+            " AND review_state = 'approved') AS approvals,"
+            " (SELECT COALESCE(MAX(version), 1) FROM instruction_versions WHERE project_id = $2) AS current_version,"
+            " (SELECT MIN(version) FROM instruction_acks WHERE project_id = $2 AND person_id = $1"
+            " AND acknowledged_at IS NULL) AS owed_version", person_id, project_id)
+        return AnswerStanding(approvals=int(row["approvals"]), current_version=int(row["current_version"]),
+                              owed_version=row["owed_version"])
 
     async def review_counts(self, person_id: int, project_id: int | None = None) -> dict[str, int]:
         rows = await self.tx.fetch(
