@@ -77,7 +77,7 @@ async def _form(ctx: Context, params: dict) -> FormSpec:
     return ctx.extra[key]
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=512)  # ~50 KB each (the item's texts in pydantic blocks): the tasks open at one moment
 def task_form_shown(title: str, spec_json: str, item_json: str, assignment_id: int, lease_ends) -> FormSpec:
     """The task's form with its card and context, as every step of one assignment shows it: kept across turns, keyed
     by everything it is built from (name, spec and item in full, the assignment and its lease), so an edited
