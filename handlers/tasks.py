@@ -73,11 +73,21 @@ async def _form(ctx: Context, params: dict) -> FormSpec:
         # the form needs the assignment's id and lease, which nothing in a turn changes before it is built
         assignment, task, project, spec, item = await load_assignment(ctx.uow, int(params["a"]), ctx.extra,
                                                                       fresh=False)
-        form = task_form(project.name, project.spec, json.dumps(task.item, sort_keys=True))
-        context = task_context(spec, item, assignment.id, assignment.lease_expires_at)
-        card = render_task(project.name, spec, item, assignment.id, assignment.lease_expires_at)
-        ctx.extra[key] = form.model_copy(update={"context": context, "card": card})
+        ctx.extra[key] = task_form_shown(project.name, project.spec, json.dumps(task.item, sort_keys=True),
+                                         assignment.id, assignment.lease_expires_at)
     return ctx.extra[key]
+
+
+@lru_cache(maxsize=512)  # ~50 KB each (the item's texts in pydantic blocks): the tasks open at one moment
+def task_form_shown(title: str, spec_json: str, item_json: str, assignment_id: int, lease_ends) -> FormSpec:
+    """The task's form with its card and context, as every step of one assignment shows it: kept across turns, keyed
+    by everything it is built from (name, spec and item in full, the assignment and its lease), so an edited
+    project, another item or a moved lease builds it anew. It holds no person's text and nothing localized."""
+    item = TaskItem.model_validate_json(item_json)
+    spec = spec_from_json(spec_json)
+    return task_form(title, spec_json, item_json).model_copy(update={
+        "context": task_context(spec, item, assignment_id, lease_ends),
+        "card": render_task(title, spec, item, assignment_id, lease_ends)})
 
 
 @lru_cache(maxsize=2048)

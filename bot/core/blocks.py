@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, Field, SerializeAsAny
 
 from bot.core.actions import ActionData
-from bot.i18n.text import TextLike
+from bot.i18n.text import Command, Msg, TextLike, UserText
+from bot.i18n.unchecked import built
 
 
 class Button(BaseModel):
@@ -89,14 +90,29 @@ class Reply(BaseModel):
         return [b for blk in self.blocks if isinstance(blk, Buttons) for row in blk.rows for b in row]
 
 
+# Parts of exactly these types are valid as they are: `text` and `button` build them without validating again
+# (`bot.i18n.unchecked`; a turn builds dozens). Anything else goes through validation, as before.
+_TEXT_TYPES = frozenset({str, Msg, UserText, Command})
+_STYLES = (None, "primary", "danger")
+
+
 def text(*parts: TextLike | Span) -> Paragraph:
     """A paragraph from catalog messages, literal strings and styled spans."""
-    return Paragraph(spans=[p if isinstance(p, Span) else Span(text=p) for p in parts])
+    spans = []
+    for p in parts:
+        if type(p) in _TEXT_TYPES:
+            spans.append(built(Span, {"text": p, "style": "plain"}, {"text"}))
+        else:
+            spans.append(p if isinstance(p, Span) else Span(text=p))
+    return built(Paragraph, {"kind": "paragraph", "spans": spans}, {"spans"})
 
 
 def button(label: TextLike, action: ActionData, style: Any = None) -> Button:
     """A button that sends `action` (typed button data, see bot.core.actions) back when pressed."""
     if not action.action_name:
         raise TypeError(f"{type(action).__name__} names no action: give its class a name=")
+    if type(label) in _TEXT_TYPES and isinstance(action, ActionData) and style in _STYLES:
+        return built(Button, {"label": label, "action": action, "payload": None, "url": None, "style": style},
+                     {"label", "action", "style"})
     return Button(label=label, action=action, style=style)
 

@@ -12,6 +12,7 @@ from bot.core.operations import (
     CloseForm, Delivery, EditMessage, FormErrors, Notice, OpenForm, Operation, PublishHome, SendMessage, Target,
 )
 from bot.i18n.localize import localize
+from bot.i18n.unchecked import replaced
 from bot.i18n.negotiate import negotiate_locale
 from bot.core.store import CoreUnitOfWork
 
@@ -66,14 +67,15 @@ async def _encode_blocks(runtime: "Runtime", uow: CoreUnitOfWork, blocks: list, 
         if b.action is None:
             return b
         payload = await runtime.codec.encode(b.action, who.person_id, limit, uow.tokens, now)
-        return b.model_copy(update={"payload": payload, "action": None})
+        return replaced(b, {"payload": payload, "action": None})
 
+    # Copies (`replaced`, not a new model validated again) of what holds a button; the rest is shared as it is.
     out = []
     for block in blocks:
         if isinstance(block, Buttons):
-            block = Buttons(rows=[[await encoded(b) for b in row] for row in block.rows])
+            block = replaced(block, {"rows": [[await encoded(b) for b in row] for row in block.rows]})
         elif isinstance(block, LongText) and block.more is not None:
-            block = block.model_copy(update={"more": await encoded(block.more)})
+            block = replaced(block, {"more": await encoded(block.more)})
         out.append(block)
     return out
 
@@ -85,8 +87,7 @@ async def _encode_form(runtime: "Runtime", uow: CoreUnitOfWork, op: OpenForm, wh
     if not spec.context:
         return op
     context = await _encode_blocks(runtime, uow, list(spec.context), who, now)
-    form = op.form.model_copy(update={"spec": spec.model_copy(update={"context": context})})
-    return op.model_copy(update={"form": form})
+    return replaced(op, {"form": replaced(op.form, {"spec": replaced(spec, {"context": context})})})
 
 
 async def stage(runtime: "Runtime", ctx: "Context | None", uow: CoreUnitOfWork, ops: list[Operation],
@@ -109,10 +110,8 @@ async def stage(runtime: "Runtime", ctx: "Context | None", uow: CoreUnitOfWork, 
             if actor is None:
                 continue
             who = actor
-        if isinstance(op, (SendMessage, EditMessage)):
-            op = op.model_copy(update={"message": await _encode_buttons(runtime, uow, op.message, who, now)})
-        elif isinstance(op, PublishHome):
-            op = op.model_copy(update={"message": await _encode_buttons(runtime, uow, op.message, who, now)})
+        if isinstance(op, (SendMessage, EditMessage, PublishHome)):
+            op = replaced(op, {"message": await _encode_buttons(runtime, uow, op.message, who, now)})
         elif isinstance(op, OpenForm):
             op = await _encode_form(runtime, uow, op, who, now)
         localized = localize(op, who.locale, who.tz, runtime.catalogs, runtime.command_form(who.platform))

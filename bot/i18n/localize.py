@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from bot.i18n.bidi import isolate
 from bot.i18n.text import COMMAND_FORM, Command, Msg, UserText, command_ref
 from bot.i18n.catalog import Catalogs, default_catalogs
+from bot.i18n.unchecked import replaced
 
 T = TypeVar("T")
 
@@ -74,10 +75,15 @@ def localize(obj: T, locale: str, tz: str = "UTC", catalogs: Catalogs | None = N
                     new = walk(v)
                     if new is not v:
                         update[name] = new
-            return value.model_copy(update=update) if update else value
+            return replaced(value, update) if update else value
         if kind == _LIST:
-            items = [walk(v) for v in value]
-            return value if all(a is b for a, b in zip(items, value)) else items
+            items = []
+            changed = False
+            for v in value:
+                new = v if _KINDS.get(type(v)) == _ATOM else walk(v)
+                changed = changed or new is not v
+                items.append(new)
+            return items if changed else value
         if kind == _MSG:
             return cats.render(value, locale, tz, command)
         if kind == _COMMAND:

@@ -13,6 +13,8 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.i18n.unchecked import built
+
 
 class Money(BaseModel):
     """An amount in integer minor units plus an ISO currency, formatted per locale when shown."""
@@ -81,8 +83,9 @@ def user_text(value: object) -> UserText:
 
 
 def msg(key: str, count: int | None = None, **params: Any) -> Msg:
-    # Built in code, many times a turn, from a literal key: nothing to validate (model_construct is ~5x cheaper).
-    return Msg.model_construct(key=key, params=params, count=count)
+    # Built in code, many times a turn, from a literal key: nothing to validate, as `Msg.model_construct` did, at
+    # half its cost (`built` reads no defaults).
+    return built(Msg, {"key": key, "params": params, "count": count}, {"key", "params", "count"})
 
 
 # `str` is literal (escaped) content; `Msg` is translated; `UserText` is isolated; `Command` is written per platform.
