@@ -56,7 +56,8 @@ def recipient_for_actor(ctx: "Context") -> Recipient:
 
 async def _encode_buttons(runtime: "Runtime", uow: CoreUnitOfWork, reply: Reply, who: Recipient,
                           now: datetime) -> Reply:
-    return Reply(blocks=await _encode_blocks(runtime, uow, list(reply.blocks), who, now))
+    # A copy, not a new Reply: what else the reply says (`expects_text`: a typed number is an answer) stays.
+    return replaced(reply, {"blocks": await _encode_blocks(runtime, uow, list(reply.blocks), who, now)})
 
 
 async def _encode_blocks(runtime: "Runtime", uow: CoreUnitOfWork, blocks: list, who: Recipient,
