@@ -8,6 +8,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.pacing import ChannelPacer
+from bot.core.pacing import Lane
 
 try:
     from slack_standin import SlackApiStandIn
@@ -77,3 +78,31 @@ async def test_other_errors_are_raised_not_retried(slack, client):
     assert len(slack.calls_to("chat.postMessage")) == 1
     await pacer.post_message(client, channel="C9", text="after")  # the channel is not stuck
     assert [m["text"] for m in slack.messages_in("C9")] == ["after"]
+
+
+async def test_trigger_bound_calls_are_never_held_and_tiered_ones_are():
+    """views.open answers a press with a trigger id that lives 3 s: holding it for a tier would make it fail. Thirty
+    people opening modals at once all go now; views.publish (no trigger) keeps its tier."""
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        await asyncio.sleep(0)
+
+    pacer = ChannelPacer(sleep=sleep)
+    sent: list[str] = []
+
+    async def call(name: str) -> str:
+        sent.append(name)
+        return name
+
+    await asyncio.gather(*(pacer.call(m, lambda m=m: call(m)) for m in ["views.open"] * 30 + ["views.push"] * 5))
+    assert len(sent) == 35 and slept == []
+    task = asyncio.gather(*(pacer.call("views.publish", lambda: call("views.publish"), lane=Lane.INTERACTIVE)
+                            for _ in range(21)))
+    for _ in range(200):
+        await asyncio.sleep(0)
+    assert sent.count("views.publish") == 20 and slept  # the tier's burst, then a wait
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

@@ -16,11 +16,12 @@ Inbound, for every request verified that way (Bolt checks the signature once mor
    `CloseForm` the turn delivers first; replies after that are sent while Slack already has its answer.
 
 Outbound, `deliver(delivery)` renders with `bot.adapters.slack.render` and calls the Web API through a
-`ChannelPacer` in the delivery's lane (about one message a second per channel with a short burst, chat.update and
-views.* within their tiers, 429 `Retry-After` honoured; a reply to the person who acted never waits behind bulk
-sends, and one that would wait for chat.update's workspace-wide tier is posted as a new message instead). Every Web API call and file download goes over one aiohttp session (`CONNECTIONS` kept-alive
-connections): slack_sdk would otherwise open a session, and a TCP connection, per call. A message id is
-`"{channel}:{ts}"`. A reply of several calls (a message's post, its files, the next message…) starts at the first
+`ChannelPacer` in the delivery's lane: about one message a second per channel with a short burst; chat.update and
+views.update/publish within their tiers, views.open at once (its trigger expires in 3 s); 429 `Retry-After`
+honoured. A reply to the person who acted never waits behind bulk sends, and one that would wait for chat.update's
+workspace-wide tier is posted as a new message instead. Every Web API call and file download goes over one aiohttp
+session (`CONNECTIONS` kept-alive connections): slack_sdk would otherwise open a session, and a TCP connection, per
+call. A message id is `"{channel}:{ts}"`. A reply of several calls (a message's post, its files, the next message…) starts at the first
 call not yet delivered and records each as it is out, so a retry never posts a part twice. Refusals
 (`not_in_channel`, `channel_not_found`, `user_not_found`, `account_inactive`, an invalid payload, …) raise
 `DeliveryFailed(permanent=True)`; 429, 5xx, Slack's `internal_error`-like answers and connection errors raise

@@ -6,7 +6,8 @@ their tiers, 429 `Retry-After` honoured, and replies never queued behind bulk se
 - posting a message (chat.postMessage, chat.postEphemeral, a file upload) takes a token from the channel's
   bucket: `burst` at once, then one every `interval` seconds (Slack: "1 per second per channel, short bursts
   allowed");
-- chat.update takes one from the workspace's Tier 3 bucket (50 a minute), views.* from Tier 4 (100 a minute);
+- chat.update takes one from the workspace's Tier 3 bucket (50 a minute), views.update and views.publish from Tier 4
+  (100 a minute); views.open and views.push are not held (their trigger id expires in 3 seconds);
   `ChannelPacer.call(method, call, ...)` paces a call that belongs to no channel (views.open, views.publish).
 `wait(method, channel, ...)` says how long a call would wait now, so a caller can choose another way (an edit that would
 wait for chat.update's tier is posted as a new message instead). Calls to one channel run one at a time per lane, in the order they were sent; channels do not wait for each other.
@@ -30,13 +31,13 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 POSTING = frozenset({"chat.postMessage", "chat.postEphemeral", "files.upload"})
-# Slack's documented tiers (per workspace and method), as a rate a second and a burst.
+# Slack's documented tiers (per workspace and method), as a rate a second and a burst. Not views.open and views.push:
+# they answer a person's action with a trigger id that expires 3 seconds after it, so a call held for the tier would
+# fail for certain; they go at once, and a 429 (Retry-After) is the safety net.
 TIERS: dict[str, tuple[float, float]] = {
     "chat.update": (50 / 60, 10),  # Tier 3: 50+ a minute
-    "views.open": (100 / 60, 20),  # Tier 4: 100+ a minute
-    "views.update": (100 / 60, 20),
+    "views.update": (100 / 60, 20),  # Tier 4: 100+ a minute
     "views.publish": (100 / 60, 20),
-    "views.push": (100 / 60, 20),
 }
 
 
