@@ -21,6 +21,7 @@ from bot.adapters.telegram.http import AiohttpRequest
 from bot.adapters.telegram.pacing import Pacer
 from bot.core.blocks import Reply, text
 from bot.core.operations import Delivery, SendMessage
+from tests.local_server import serving
 from tests.slack_standin import SlackApiStandIn
 from tests.telegram_standin import BotApiStandIn
 
@@ -79,37 +80,29 @@ async def test_the_telegram_request_raises_what_ptb_expects_for_timeouts_refusal
         return web.json_response({"ok": True, "result": {k: (v if isinstance(v, str) else v.file.read().decode())
                                                          for k, v in data.items()}})
 
-    app = web.Application()
-    app.router.add_post("/slow", slow)
-    app.router.add_post("/form", form)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    request = AiohttpRequest(read_timeout=0.2)
-    try:
-        with pytest.raises(NetworkError, match="not initialized"):  # PTB initializes the Bot first
-            await request.post(f"http://127.0.0.1:{port}/form")
-        await request.initialize()
-        with pytest.raises(TimedOut):
-            await request.post(f"http://127.0.0.1:{port}/slow")
-        with socket.socket() as s:  # a port nobody listens on
-            s.bind(("127.0.0.1", 0))
-            closed = s.getsockname()[1]
-        with pytest.raises(NetworkError):
-            await request.post(f"http://127.0.0.1:{closed}/form")
+    async with serving({"/slow": slow, "/form": form}) as base:
+        request = AiohttpRequest(read_timeout=0.2)
+        try:
+            with pytest.raises(NetworkError, match="not initialized"):  # PTB initializes the Bot first
+                await request.post(f"{base}/form")
+            await request.initialize()
+            with pytest.raises(TimedOut):
+                await request.post(f"{base}/slow")
+            with socket.socket() as s:  # a port nobody listens on
+                s.bind(("127.0.0.1", 0))
+                closed = s.getsockname()[1]
+            with pytest.raises(NetworkError):
+                await request.post(f"http://127.0.0.1:{closed}/form")
 
-        plain = RequestData([RequestParameter.from_input("chat_id", 7), RequestParameter.from_input("text", "a & b = c")])
-        assert await request.post(f"http://127.0.0.1:{port}/form", request_data=plain) == {"chat_id": "7",
-                                                                                            "text": "a & b = c"}
-        upload = RequestData([RequestParameter.from_input("chat_id", 7),
-                              RequestParameter.from_input("document", InputFile(b"x,y\n1,2\n", filename="a.csv"))])
-        assert await request.post(f"http://127.0.0.1:{port}/form", request_data=upload) == {
-            "chat_id": "7", "document": "x,y\n1,2\n"}
-    finally:
-        await request.shutdown()
-        await runner.cleanup()
+            chat = RequestParameter.from_input("chat_id", 7)
+            plain = RequestData([chat, RequestParameter.from_input("text", "a & b = c")])
+            assert await request.post(f"{base}/form", request_data=plain) == {"chat_id": "7", "text": "a & b = c"}
+            csv = InputFile(b"x,y\n1,2\n", filename="a.csv")
+            upload = RequestData([chat, RequestParameter.from_input("document", csv)])
+            assert await request.post(f"{base}/form", request_data=upload) == {
+                "chat_id": "7", "document": "x,y\n1,2\n"}
+        finally:
+            await request.shutdown()
 
 
 async def test_a_failed_telegram_call_does_not_carry_the_token_in_its_error():

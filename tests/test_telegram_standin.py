@@ -12,6 +12,7 @@ from aiohttp import web
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, InvalidToken, RetryAfter
 
+from tests.local_server import serving
 from tests.telegram_standin import BotApiStandIn, EntityParseError, parse_html
 
 CHAT = 1001
@@ -370,15 +371,8 @@ async def test_webhook_blocks_get_updates_and_receives_pushes(api: BotApiStandIn
         received.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json()))
         return web.Response()
 
-    app = web.Application()
-    app.router.add_post("/telegram/webhook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    try:
-        url = f"http://127.0.0.1:{port}/telegram/webhook"
+    async with serving({"/telegram/webhook": hook}) as base:
+        url = f"{base}/telegram/webhook"
         assert await bot.set_webhook(url, secret_token="s3cret_token")
         assert (await bot.get_webhook_info()).url == url
         await refused(api, bot.get_updates(), Conflict)
@@ -388,8 +382,6 @@ async def test_webhook_blocks_get_updates_and_receives_pushes(api: BotApiStandIn
         assert "unallowed characters" in await refused(api, bot.set_webhook(url, secret_token="bad token!"))
         assert await bot.delete_webhook()
         assert await bot.get_updates() == ()
-    finally:
-        await runner.cleanup()
 
 
 async def test_set_my_commands(api: BotApiStandIn, bot: telegram.Bot):

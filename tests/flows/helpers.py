@@ -95,6 +95,14 @@ async def answer_one(chat, user: str, stem: str, answers: dict | None = None) ->
     await chat.press(user, "Submit answer")
 
 
+async def member_of_new_project(chat, user: str, stem: str) -> int:
+    """A fresh demo project `stem` with `user` (known to the bot from a /help) as its member; returns its id."""
+    project_id = await seed_project(chat.runtime, stem)
+    await chat.send(user, "/help")
+    await add_member(chat.runtime, project_id, chat.identity(user))
+    return project_id
+
+
 async def setup(chat, *experts: str) -> int:
     """The hourly demo project (rewrite_finance, 40.00 EUR an hour) with these experts as members and meg as its
     manager; returns its id."""

@@ -7,8 +7,7 @@ import json
 import pytest
 
 from storage.uow import UnitOfWork
-from tests.flows.helpers import rows
-from tests.flows.tasks_data import add_member, seed_project
+from tests.flows.helpers import member_of_new_project, rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -16,9 +15,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 async def test_instructions_edited_mid_form_show_at_the_next_turn(chat):
     if getattr(chat, "forms_as_modals", False):
         pytest.skip("On Slack `/panelist next` opens the form as a modal: the card is the modal's context")
-    project_id = await seed_project(chat.runtime, "pairwise_law")
-    await chat.send("ana", "/help")
-    await add_member(chat.runtime, project_id, chat.identity("ana"))
+    project_id = await member_of_new_project(chat, "ana", "pairwise_law")
     await chat.send("ana", "/next")
     assert "Step 1 of" in chat.texts("ana") and "Reworded instructions" not in chat.texts("ana")
     await chat.press("ana", "Stop for now")

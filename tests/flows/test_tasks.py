@@ -9,7 +9,7 @@ import pytest
 
 from handlers.reminders import reminder_tick
 from handlers.tasks import lease_tick
-from tests.flows.helpers import Clock, rows
+from tests.flows.helpers import Clock, member_of_new_project, rows
 from tests.flows.tasks_data import ANSWERS, DATA, SPECS, add_member, seed_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -52,9 +52,7 @@ async def test_manager_creates_project_and_imports_tasks_by_upload(chat):
 async def test_expert_answers_every_task_type(chat, stem):
     if getattr(chat, "forms_as_modals", False):
         pytest.skip("On Slack `/panelist next` opens this form as a modal (the slash command carries a trigger id): there is no 'Step 1 of' message nor a summary to confirm; every task type answered through the Slack modal is tested in tests/test_slack_adapter.py::test_every_task_type_through_the_modal")
-    project_id = await seed_project(chat.runtime, stem)
-    await chat.send("ana", "/help")
-    await add_member(chat.runtime, project_id, chat.identity("ana"))
+    await member_of_new_project(chat, "ana", stem)
     await chat.send("ana", "/next")
     shown = chat.texts("ana")
     assert "Prompt" in shown and "Step 1 of" in shown
@@ -71,9 +69,7 @@ async def test_expert_answers_every_task_type(chat, stem):
 
 
 async def test_vague_justification_is_sent_back_once_and_expert_may_insist(chat):
-    project_id = await seed_project(chat.runtime, "pairwise_law")
-    await chat.send("bo", "/help")
-    await add_member(chat.runtime, project_id, chat.identity("bo"))
+    await member_of_new_project(chat, "bo", "pairwise_law")
     await chat.send("bo", "/next")
     await chat.fill_form("bo", {**ANSWERS["pairwise_law"], "justification": "this answer is bad"}, confirm=False)
     await chat.press("bo", "Submit answer")
@@ -86,9 +82,7 @@ async def test_vague_justification_is_sent_back_once_and_expert_may_insist(chat)
 
 
 async def test_next_twice_gives_one_assignment_and_skip_never_returns(chat):
-    project_id = await seed_project(chat.runtime, "rewrite_finance")
-    await chat.send("cy", "/help")
-    await add_member(chat.runtime, project_id, chat.identity("cy"))
+    await member_of_new_project(chat, "cy", "rewrite_finance")
     await chat.send("cy", "/next")
     await chat.send("cy", "/next")
     assert "You have a task in progress" in chat.texts("cy")
@@ -110,9 +104,7 @@ async def test_next_twice_gives_one_assignment_and_skip_never_returns(chat):
 async def test_drafts_survive_and_resume_where_they_stopped(chat):
     if getattr(chat, "forms_as_modals", False):
         pytest.skip('On Slack `/panelist next` opens this form as a modal (the slash command carries a trigger id): answers typed into an open modal stay in the Slack client until submitted, so there is no half-answered draft on the server to resume at step 3')
-    project_id = await seed_project(chat.runtime, "ranking_software")
-    await chat.send("di", "/help")
-    await add_member(chat.runtime, project_id, chat.identity("di"))
+    await member_of_new_project(chat, "di", "ranking_software")
     await chat.send("di", "/next")
     await chat.fill_form("di", {"rank.a": "1", "rank.b": "3"}, confirm=False)
     await chat.restart()
