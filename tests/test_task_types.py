@@ -6,7 +6,7 @@ import pytest
 from bot.core.forms import FieldKind, FieldSpec
 from bot.i18n import default_catalogs
 from bot.i18n.text import Msg
-from domain.project_spec import TASK_TYPES, ProjectSpec
+from domain.project_spec import TASK_TYPES
 from domain.task_import import TaskItem
 from domain.task_types import (
     ANSWER_ADAPTER,
@@ -26,20 +26,9 @@ from domain.task_types import (
     validate_gold,
 )
 from handlers.shared.task_forms import answer_fields
+from tests.task_type_data import make_item, make_spec
 
-PAY = {"kind": "per_task", "amount": "1.00", "currency": "EUR"}
 WHY = "Accuracy: “6 g a day” exceeds the 4 g maximum and risks liver damage."
-
-
-def make_spec(task_type: str, **fields) -> ProjectSpec:
-    return ProjectSpec.model_validate(
-        {"name": "T", "domain": "medicine", "task_type": task_type, "instructions": "Do it.", "pay": PAY, **fields}
-    )
-
-
-def make_item(*texts: str, **fields) -> TaskItem:
-    responses = [{"id": chr(ord("a") + i), "text": t} for i, t in enumerate(texts)]
-    return TaskItem.model_validate({"external_id": "x1", "prompt": "Question?", "responses": responses, **fields})
 
 
 RATING = make_spec("rating", criteria=[

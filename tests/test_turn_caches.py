@@ -8,7 +8,7 @@ from bot.core.blocks import Buttons, Heading, LongText
 from bot.i18n import default_catalogs
 from bot.i18n.localize import localize
 from bot.i18n.text import When, msg
-from tests.test_task_types import RANKING, make_item
+from tests.task_type_data import make_item, make_spec
 
 LEASE = datetime(2026, 12, 7, 9, 30, tzinfo=timezone.utc)
 
@@ -20,13 +20,14 @@ def _shown(form) -> str:
 def test_a_shown_task_form_is_kept_for_the_same_inputs_and_rebuilt_for_any_change():
     from handlers.tasks import task_form_shown
 
-    spec, item = RANKING.model_dump_json(), make_item("a", "b", "c").model_dump_json()
+    ranking = make_spec("ranking")
+    spec, item = ranking.model_dump_json(), make_item("a", "b", "c").model_dump_json()
     form = task_form_shown("Rank", spec, item, 7, LEASE)
     assert task_form_shown("Rank", spec, item, 7, LEASE) is form  # kept, not rebuilt
     assert isinstance(form.card[0], Heading) and form.card[0].text == "Rank"
     assert all(b.more is not None for b in form.context if isinstance(b, LongText))  # a modal's "show it whole"
 
-    edited = RANKING.model_copy(update={"instructions": "Reworded: " + RANKING.instructions}).model_dump_json()
+    edited = ranking.model_copy(update={"instructions": "Reworded: " + ranking.instructions}).model_dump_json()
     assert "Reworded: " in _shown(task_form_shown("Rank", edited, item, 7, LEASE))
     assert "Reworded: " not in _shown(form)
     assert task_form_shown("Other", spec, item, 7, LEASE).card[0].text == "Other"
