@@ -20,6 +20,16 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+def best_of(fn, rounds: int) -> float:
+    """The fastest of `rounds` calls of `fn`, in seconds: the least disturbed by the rest of a shared machine."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 @contextmanager
 def stopwatch() -> Iterator[list[float]]:
     """`with stopwatch() as t: ...` then `t[0]` is the elapsed seconds."""

@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import best_of  # noqa: E402
 from domain.project_names import normalise, resolve  # noqa: E402
 
-
-def timed(fn, rounds: int) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def main() -> None:
@@ -36,9 +28,9 @@ def main() -> None:
     names = [(i, f"Project {i} — Évaluation " + "x" * 200) for i in range(args.names)]
     folded = [(i, normalise(n)) for i, n in names]
     rows = [
-        ("floor: one startswith pass", timed(lambda: [i for i, n in folded if n.startswith("project 1")], args.rounds)),
-        ("resolve, ordinary prefix", timed(lambda: resolve("project 1", names), args.rounds)),
-        (f"resolve, {args.typed_chars:,} chars typed", timed(lambda: resolve("y" * args.typed_chars, names), args.rounds)),
+        ("floor: one startswith pass", best_of(lambda: [i for i, n in folded if n.startswith("project 1")], args.rounds)),
+        ("resolve, ordinary prefix", best_of(lambda: resolve("project 1", names), args.rounds)),
+        (f"resolve, {args.typed_chars:,} chars typed", best_of(lambda: resolve("y" * args.typed_chars, names), args.rounds)),
     ]
     floor = rows[0][1]
     print(f"{args.names:,} names, best of {args.rounds}")

@@ -27,13 +27,14 @@ import asyncio
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.common import best_of  # noqa: E402
 
 
 class Recorder:
@@ -127,14 +128,6 @@ async def record(submissions: int) -> Recorder:
     return rec
 
 
-def timed(fn, rounds: int) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
-
 
 def measure(rec: Recorder, rounds: int) -> dict[str, float]:
     from bot.adapters.slack.render import render_messages
@@ -169,7 +162,7 @@ def measure(rec: Recorder, rounds: int) -> dict[str, float]:
 
     pieces = {"catalog": catalog, "localize": localize_all, "actions": actions, "codec": codec,
               "telegram render": tg, "slack render": slack}
-    return {name: timed(fn, rounds) for name, fn in pieces.items()}
+    return {name: best_of(fn, rounds) for name, fn in pieces.items()}
 
 
 async def amain(args) -> None:

@@ -1,5 +1,7 @@
 """Per-expert throughput and the fast-answer threshold (domain.throughput), and agreement week by week
-(domain.agreement_weeks), against hand-computed cases."""
+(domain.agreement_weeks), against hand-computed cases. "Throughput" here is a figure of the managers' progress
+report (an expert's answers a day and an hour, from stored rows), not a speed measurement of the bot: nothing
+here is timed; the bot's speed is measured under bench/."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone

@@ -27,29 +27,16 @@ _ATOMS = (str, bytes, int, float, bool, type(None), Enum)
 # each of the many values a reply holds. Subclasses of the types below get their own entry the first time.
 _ATOM, _MSG, _COMMAND, _USER_TEXT, _MODEL, _LIST, _TUPLE, _NAMED_TUPLE, _DICT, _OTHER = range(10)
 _KINDS: dict[type, int] = {}
+_BY_BASE = ((_ATOMS, _ATOM), (Msg, _MSG), (Command, _COMMAND), (UserText, _USER_TEXT), (BaseModel, _MODEL),
+            (list, _LIST), (tuple, _TUPLE), (dict, _DICT))  # the first that matches, in this order
 
 
 def _kind(cls: type) -> int:
     kind = _KINDS.get(cls)
     if kind is None:
-        if issubclass(cls, _ATOMS):
-            kind = _ATOM
-        elif issubclass(cls, Msg):
-            kind = _MSG
-        elif issubclass(cls, Command):
-            kind = _COMMAND
-        elif issubclass(cls, UserText):
-            kind = _USER_TEXT
-        elif issubclass(cls, BaseModel):
-            kind = _MODEL
-        elif issubclass(cls, list):
-            kind = _LIST
-        elif issubclass(cls, tuple):
-            kind = _NAMED_TUPLE if hasattr(cls, "_fields") else _TUPLE
-        elif issubclass(cls, dict):
-            kind = _DICT
-        else:
-            kind = _OTHER
+        kind = next((k for base, k in _BY_BASE if issubclass(cls, base)), _OTHER)
+        if kind == _TUPLE and hasattr(cls, "_fields"):
+            kind = _NAMED_TUPLE
         _KINDS[cls] = kind
     return kind
 
