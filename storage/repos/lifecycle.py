@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 from storage.db import Tx
+from storage.repos import standing_sql
 
 
 class ProjectLifecycle:
@@ -52,7 +53,7 @@ class InstructionVersions:
 
     async def current(self, project_id: int) -> int:
         return int(await self.tx.fetchval(
-            "SELECT COALESCE(MAX(version), 1) FROM instruction_versions WHERE project_id = $1", project_id))
+            standing_sql.current_version("$1"), project_id))
 
     async def publish(self, project_id: int, old_spec: str, new_spec: str, changes: list[dict],
                       by: int | None, now: datetime) -> int | None:
@@ -92,9 +93,7 @@ class InstructionVersions:
 
     async def first_unacknowledged(self, project_id: int, person_id: int) -> int | None:
         """The oldest version this person has not acknowledged yet, or None when they owe none."""
-        value = await self.tx.fetchval(
-            "SELECT MIN(version) FROM instruction_acks WHERE project_id = $1 AND person_id = $2"
-            " AND acknowledged_at IS NULL", project_id, person_id)
+        value = await self.tx.fetchval(standing_sql.owed_version("$1", "$2"), project_id, person_id)
         return None if value is None else int(value)
 
     async def acknowledge(self, project_id: int, person_id: int, version: int, now: datetime) -> int:

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from domain.project_names import matching_ids
 from storage.db import Tx
+from storage.repos import standing_sql
 
 _COLS = "id, name, domain, task_type, spec, deadline, status, created_by, created_at"
 _P_COLS = ", ".join("p." + c for c in _COLS.split(", "))
@@ -99,13 +100,10 @@ class Projects:
         """`member_of`, each project with where the person stands in it: what /next weighs, read in one query."""
         rows = await self.tx.fetch(
             f"SELECT {_P_COLS},"
-            " EXISTS (SELECT 1 FROM project_pauses q WHERE q.project_id = p.id AND q.person_id = $1"
-            " AND q.lifted_at IS NULL) AS paused_there,"
-            " (SELECT MIN(k.version) FROM instruction_acks k WHERE k.project_id = p.id AND k.person_id = $1"
-            " AND k.acknowledged_at IS NULL) AS owed_version,"
-            " (SELECT COALESCE(SUM(s.is_gold), 0) FROM assignments s WHERE s.person_id = $1"
-            " AND s.project_id = p.id) AS gold_served,"
-            " (SELECT COUNT(*) FROM assignments s WHERE s.person_id = $1 AND s.project_id = p.id) AS served"
+            f" EXISTS ({standing_sql.paused_there('p.id', '$1')}) AS paused_there,"
+            f" ({standing_sql.owed_version('p.id', '$1')}) AS owed_version,"
+            f" ({standing_sql.served('p.id', '$1', standing_sql.GOLD)}) AS gold_served,"
+            f" ({standing_sql.served('p.id', '$1')}) AS served"
             f"{_MEMBER_OF}", person_id,
         )
         standing = ("paused_there", "owed_version", "gold_served", "served")

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from domain.assignment import free_slot
 from storage.db import Tx
+from storage.repos import standing_sql
 from storage.repos.homes import mark_stale
 from storage.repos.projects import _COLS as P_COLS, ProjectRow
 
@@ -135,10 +136,8 @@ class Assignments:
     async def served_counts(self, person_id: int, project_id: int) -> tuple[int, int]:
         """(gold served, all served) to this person in this project, for mixing gold in at the spec's ratio."""
         row = await self.tx.fetchrow(
-            "SELECT COALESCE(SUM(is_gold), 0) AS gold, COUNT(*) AS total FROM assignments"
-            " WHERE person_id = $1 AND project_id = $2",
-            person_id, project_id,
-        )
+            f"SELECT ({standing_sql.served('$2', '$1', standing_sql.GOLD)}) AS gold,"
+            f" ({standing_sql.served('$2', '$1')}) AS total", person_id, project_id)
         return int(row["gold"]), int(row["total"])
 
     async def claim(self, person_id: int, project_id: int, is_gold: bool, now: datetime,
@@ -378,9 +377,8 @@ class Submissions:
         row = await self.tx.fetchrow(
             "SELECT (SELECT COUNT(*) FROM submissions WHERE person_id = $1 AND project_id = $2"
             " AND review_state = 'approved') AS approvals,"
-            " (SELECT COALESCE(MAX(version), 1) FROM instruction_versions WHERE project_id = $2) AS current_version,"
-            " (SELECT MIN(version) FROM instruction_acks WHERE project_id = $2 AND person_id = $1"
-            " AND acknowledged_at IS NULL) AS owed_version", person_id, project_id)
+            f" ({standing_sql.current_version('$2')}) AS current_version,"
+            f" ({standing_sql.owed_version('$2', '$1')}) AS owed_version", person_id, project_id)
         return AnswerStanding(approvals=int(row["approvals"]), current_version=int(row["current_version"]),
                               owed_version=row["owed_version"])
 
@@ -456,8 +454,7 @@ class Pauses:
 
     async def is_paused(self, project_id: int, person_id: int) -> bool:
         return bool(await self.tx.fetchval(
-            "SELECT 1 FROM project_pauses WHERE project_id = $1 AND person_id = $2 AND lifted_at IS NULL",
-            project_id, person_id))
+            standing_sql.paused_there("$1", "$2"), project_id, person_id))
 
     async def lifted_since(self, project_id: int, person_id: int) -> datetime | None:
         return await self.tx.fetchval(
