@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
 
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Where media bytes live (storage/blobs): a folder (path or file://) or s3://bucket/prefix. None: a folder
+    # beside the SQLite file, or ./panelist-media.
+    media_url: str | None = None
     action_token_days: int = Field(default=14, ge=1)
     # A delivery the platform refused for now is tried again after ~retry, 2×, 4×… (jittered, at most 30 min)
     # until this many attempts have failed; then it is marked failed (`panelist outbox` lists and retries it).

@@ -5,6 +5,7 @@ import logging
 
 from bot.core.runtime import Runtime
 from app.settings import Settings
+from storage.blobs import default_media_url, open_blob_store
 from storage.db import Database, open_database
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
@@ -22,6 +23,8 @@ def build_runtime(settings: Settings, db: Database | None = None, **kwargs) -> R
 
     # Each platform's command form even where its adapter runs in another process (bot.core.runtime.command_form).
     kwargs.setdefault("command_forms", {"console": CONSOLE.command, "slack": SLACK.command, "telegram": TELEGRAM.command})
+    if "blobs" not in kwargs:
+        kwargs["blobs"] = open_blob_store(settings.media_url or default_media_url(settings.database_url))
     return Runtime(settings, handlers.build(), db, UnitOfWork, prepare=upgrade, **kwargs)
 
 

@@ -10,8 +10,6 @@ handlers.shared.project_lifecycle.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime, timezone
 from typing import Literal
 
@@ -26,7 +24,7 @@ from domain.dates import DateInvalid
 from domain.instructions import with_instructions
 from domain.project_lifecycle import LifecycleRefused, split_deadline
 from domain.project_spec import MAX_TEXT_CHARS, SpecError, parse_project_spec, problem_count
-from handlers.shared.context import Context
+from handlers.shared.context import Context, uploaded_bytes
 from handlers.shared.project_lifecycle import (
     AckInstructions, EditFromUpload, EditRefused, change_deadline, change_lines, change_status, close_report,
     notice_blocks, publish_edit,
@@ -161,11 +159,12 @@ router.form(EDIT_FORM, model=NewInstructions, build=_edit_form, on_complete=_edi
 async def edit_from_upload(ctx: Context, event, press: EditFromUpload) -> list:
     held = await ctx.uow.uploads.take(press.upload, ctx.person.id)
     project = await chosen_project(ctx, press.project)
-    if held is None or project is None:
+    data = await uploaded_bytes(ctx, held[1]) if held else None
+    if data is None or project is None:
         return [say("error.button_expired")]
     try:
-        new = parse_project_spec(base64.b64decode(held[1]), held[0])
-    except (SpecError, binascii.Error, ValueError) as exc:
+        new = parse_project_spec(data, held[0])
+    except (SpecError, ValueError) as exc:
         errors = getattr(exc, "errors", [])
         return [ctx.reply(text(msg("project.refused", count=problem_count(errors))),
                           LongText(title=msg("project.errors"), text="\n".join(problem_lines(ctx, errors[:40])),

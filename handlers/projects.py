@@ -2,16 +2,14 @@
 (only of projects they are in or may join: handlers.shared.project_access)."""
 from __future__ import annotations
 
-import base64
 from datetime import timedelta
-import binascii
 import io
 
 from pydantic import Field
 
 from bot.core.actions import ActionData
 from bot.core.blocks import Button, Buttons, Heading, LongText, Span, button, text
-from handlers.shared.context import Context
+from handlers.shared.context import Context, uploaded_bytes
 from bot.core.router import Router
 from bot.i18n.text import msg, user_text
 from domain.project_spec import problem_count
@@ -58,25 +56,16 @@ class AddExpertTo(ActionData, name="proj.addexp"):
     person: int = Field(alias="e")
 
 
-def _decode(event) -> bytes | None:
-    if event.data_b64 is None:
-        return None
-    try:
-        return base64.b64decode(event.data_b64, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
-
 @router.file(roles={"manager"})
 async def manager_upload(ctx: Context, event) -> list:
-    data = _decode(event)
+    data = await uploaded_bytes(ctx, event.blob)
     if data is None:
         return [say("upload.too_big", limit=ctx.settings.max_upload_bytes // (1024 * 1024))]
     if (handled := await assessment_upload(ctx, event.filename, data)) is not None:
         return handled
     name = event.filename.lower()
     if name.endswith(SPEC_SUFFIXES):
-        return await _create(ctx, data, event.filename)
+        return await _create(ctx, data, event.filename, event.blob)
     if name.endswith(TASK_SUFFIXES):
         target = (event.caption or "").strip()
         all_or_nothing = "--all-or-nothing" in target
@@ -87,14 +76,14 @@ async def manager_upload(ctx: Context, event) -> list:
         if not matches:
             # a caption that names nothing is answered as such, not as if no project were open
             return [say("projects.not_found", name=target[:80]) if target else say("import.no_project")]
-        upload_id = await ctx.uow.uploads.put(ctx.person.id, event.filename[:200], event.data_b64, ctx.now)
+        upload_id = await ctx.uow.uploads.put(ctx.person.id, event.filename[:200], event.blob, ctx.now)
         rows = [[button(p.name, ImportInto(upload=upload_id, project=p.id, all_or_nothing=all_or_nothing))]
                 for p in matches[:MAX_LISTED]]
         return [ctx.reply(text(msg("import.pick_project")), Buttons(rows=rows))]
     return [say("upload.unknown_kind")]
 
 
-async def _create(ctx: Context, data: bytes, filename: str) -> list:
+async def _create(ctx: Context, data: bytes, filename: str, blob) -> list:
     created = await create_project(ctx.uow, data, filename, ctx.person.id, ctx.now)
     if created.errors:
         lines = "\n".join(problem_lines(ctx, created.errors[:40]))
@@ -103,7 +92,7 @@ async def _create(ctx: Context, data: bytes, filename: str) -> list:
                   text=lines + (f"\n… +{more}" if more > 0 else ""), filename="spec-errors.txt")]
         return [ctx.reply(*blocks)]
     if created.exists:  # an edit of its instructions or rubric, when that is what the file changes
-        offered = await offer_edit(ctx.uow, ctx.person.id, created.spec, filename, data, ctx.now)
+        offered = await offer_edit(ctx.uow, ctx.person.id, created.spec, filename, blob, ctx.now)
         return offered or [say("project.exists", name=created.spec.name)]
     return [ctx.reply(text(msg("project.created", name=created.spec.name)),
                       text(msg("project.next_import", name=created.spec.name)))]
@@ -129,9 +118,10 @@ async def _import(ctx: Context, project, data: bytes, all_or_nothing: bool) -> l
 async def import_picked(ctx: Context, event, press: ImportInto) -> list:
     held = await ctx.uow.uploads.take(press.upload, ctx.person.id)
     project = await ctx.uow.projects.get(press.project)
-    if held is None or project is None:
+    data = await uploaded_bytes(ctx, held[1]) if held else None
+    if data is None or project is None:
         return [say("error.button_expired")]
-    return await _import(ctx, project, base64.b64decode(held[1]), press.all_or_nothing)
+    return await _import(ctx, project, data, press.all_or_nothing)
 
 
 @router.command("projects", help_key="command.projects.help")

@@ -8,6 +8,14 @@ from tests.backends import drop_schema, new_database_url, postgres_available
 BACKENDS = ["sqlite", "postgres"]
 
 
+def pytest_configure(config):
+    # Media the tests store go to a folder of this run, never beside the checkout (storage/blobs).
+    import os
+    import tempfile
+
+    os.environ.setdefault("PANELIST_MEDIA_URL", tempfile.mkdtemp(prefix="panelist-test-media-"))
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     return request.param

@@ -1,7 +1,6 @@
 """The Block Kit renderer, checked against the stand-in's validators and, end to end, against the stand-in."""
 from __future__ import annotations
 
-import base64
 import html
 import re
 from datetime import date
@@ -12,12 +11,13 @@ from hypothesis import strategies as st
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import mrkdwn
+from bot.blobs import ref_for
 from bot.adapters.slack.render import (
     SlackMessage, parse_view_submission, render_form_errors, render_home, render_message, render_messages,
     render_modal, render_open_form, render_text,
 )
 from bot.core.blocks import (
-    Button, Buttons, Divider, Fields, File, Heading, Image, LongText, Paragraph, Reply, Span, text,
+    Button, Buttons, Divider, Fields, Heading, LongText, Media, Paragraph, Reply, Span, text,
 )
 from bot.core.forms import FieldKind, FieldSpec, FormSpec, Option, RenderedForm
 
@@ -213,10 +213,10 @@ def test_more_than_fifty_blocks_become_several_messages_with_buttons_last():
 
 def test_fields_images_files_divider():
     items = [(f"Label {i} <b>", "v" * (2500 if i == 3 else 5) + " & *x*") for i in range(15)]
-    png = base64.b64encode(b"\x89PNG fake").decode()
+    chart, table = ref_for(b"\x89PNG fake", "image/png", "chart.png"), ref_for(b"a,b\n", "text/csv", "out.csv")
     msg = render_message(Reply(blocks=[Heading(text="H" * 200), Fields(items=items), Divider(),
-                                       Image(data_b64=png, filename="chart.png", alt="Chart"),
-                                       File(data_b64=base64.b64encode(b"a,b\n").decode(), filename="out.csv")]))
+                                       Media(media="image", blob=chart, caption="Chart"),
+                                       Media(media="document", blob=table)]))
     assert_valid_message(msg)
     assert msg.blocks[0]["type"] == "section" and msg.blocks[0]["text"]["text"].startswith("*HHH")
     fields = [b["fields"] for b in msg.blocks if "fields" in b]
@@ -224,7 +224,7 @@ def test_fields_images_files_divider():
     assert all(len(f["text"]) <= 2000 for fs in fields for f in fs)
     assert fields[0][0]["text"] == "*Label 0 &lt;b&gt;*\nvvvvv &amp; \u200b*\u200bx\u200b*\u200b"
     assert msg.blocks[-1] == {"type": "divider"}
-    assert msg.uploads == [("chart.png", b"\x89PNG fake", "Chart"), ("out.csv", b"a,b\n", "out.csv")]
+    assert msg.uploads == [("chart.png", chart, "Chart"), ("out.csv", table, "out.csv")]
 
 
 def test_empty_reply_still_has_text():

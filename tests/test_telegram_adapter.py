@@ -4,6 +4,8 @@ Every test that drives the adapter ends with the stand-in's refusals checked (an
 """
 from __future__ import annotations
 
+import hashlib
+
 import asyncio
 import base64
 import json
@@ -310,8 +312,12 @@ async def test_upload_over_the_limit_is_refused_clearly(database_url):
         await harness.upload("boss", "tasks.jsonl", b'{"not": "a task"}\n')
         assert "too big" not in harness.last("boss").text
         assert len(harness.api.calls_of("getFile")) == before + 1
-        payload = await count(database_url, "SELECT COUNT(*) FROM inbox WHERE payload LIKE '%data_b64\":null%'")
+        payload = await count(database_url, "SELECT COUNT(*) FROM inbox WHERE payload LIKE '%\"blob\":null%'")
         assert payload == 1
+        # the one kept is in the inbox by reference (its SHA-256), never as bytes
+        sha = hashlib.sha256(b'{"not": "a task"}\n').hexdigest()
+        assert await count(database_url, f"SELECT COUNT(*) FROM inbox WHERE payload LIKE '%{sha}%'") == 1
+        assert await count(database_url, "SELECT COUNT(*) FROM inbox WHERE payload LIKE '%a task%'") == 0
         refusals = harness.refusals()
     assert not refusals
 

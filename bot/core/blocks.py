@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, Field, SerializeAsAny
 
 from bot.core.actions import ActionData
+from bot.blobs import BlobRef, MediaKind
 from bot.i18n.text import Command, Msg, TextLike, UserText
 from bot.i18n.unchecked import built
 
@@ -57,6 +58,9 @@ class Buttons(BaseModel):
 
 
 class Image(BaseModel):
+    """An image a handler made (a chart): its bytes go to the blob store when the turn is staged, and what the
+    outbox keeps and an adapter renders is the `Media` block that replaces it."""
+
     kind: Literal["image"] = "image"
     data_b64: str
     filename: str = "image.png"
@@ -64,6 +68,8 @@ class Image(BaseModel):
 
 
 class File(BaseModel):
+    """A file a handler made (an export, a CSV): stored like `Image`, rendered as a `Media` document."""
+
     kind: Literal["file"] = "file"
     data_b64: str
     filename: str
@@ -71,12 +77,43 @@ class File(BaseModel):
     caption: TextLike = ""
 
 
+class Media(BaseModel):
+    """Stored media to show: a photo, audio, a voice note, a video or a document, with its caption."""
+
+    kind: Literal["media"] = "media"
+    media: MediaKind
+    blob: BlobRef
+    caption: TextLike = ""
+
+
+class Gallery(BaseModel):
+    """Two to ten images (or videos) shown as one set with one caption (Telegram's media group)."""
+
+    kind: Literal["gallery"] = "gallery"
+    items: list[Media] = Field(min_length=1, max_length=10)
+    caption: TextLike = ""
+
+
+class Code(BaseModel):
+    """Source code, shown monospaced with its language. Renderers split it between lines only, never inside a
+    line, and send a long one as a file named `filename` as well. `mark` is a 1-based inclusive line span to
+    point at (line-anchored feedback); `first_line` numbers an excerpt."""
+
+    kind: Literal["code"] = "code"
+    text: str
+    language: str = ""
+    title: TextLike = ""
+    filename: str = "code.txt"
+    first_line: int = 1
+    mark: tuple[int, int] | None = None
+
+
 class Divider(BaseModel):
     kind: Literal["divider"] = "divider"
 
 
 Block = Annotated[
-    Union[Heading, Paragraph, Fields, LongText, Buttons, Image, File, Divider],
+    Union[Heading, Paragraph, Fields, LongText, Buttons, Image, File, Media, Gallery, Code, Divider],
     Field(discriminator="kind"),
 ]
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, Field, field_validator
 
 from bot.core.clean import clean_text, clean_value
+from bot.blobs import BlobRef
 
 
 def _clean(value: Any) -> Any:
@@ -116,7 +117,7 @@ class FileUploaded(_Event):
     filename: str
     size: int
     mime: str | None = None
-    data_b64: str | None = None  # None when over the size limit
+    blob: BlobRef | None = None  # the bytes, in the blob store; None when over the size limit
     caption: str = ""
 
     _clean_text = field_validator("filename", "mime", "caption")(_clean)

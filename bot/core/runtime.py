@@ -41,6 +41,7 @@ from bot.core.liveness import Liveness
 from bot.core.pacing import Lane, lane_of
 from bot.core.operations import Delivery, Notice, Operation, SendMessage
 from bot.core.router import Router, TickRoute
+from bot.blobs import BlobStore
 from bot.core.staging import stage
 from bot.core.retry import next_try
 from bot.core.store import CoreUnitOfWork, Database, OutboxState
@@ -165,8 +166,11 @@ class Runtime(Generic[U]):
     def __init__(self, settings: RuntimeSettings, router: Router, db: Database,
                  unit_of_work: Callable[[Any], U], *, prepare: Callable[[Database], Awaitable[object]] | None = None,
                  catalogs: Catalogs | None = None, clock: Callable[[], datetime] = utcnow,
-                 command_forms: Mapping[str, str] | None = None) -> None:
+                 command_forms: Mapping[str, str] | None = None, blobs: BlobStore | None = None) -> None:
         self.settings = settings
+        # Where media live (bot.blobs): staging stores the files handlers make, adapters read what they send
+        # and store what people upload. None: a runtime that never handles a file (some tests).
+        self.blobs = blobs
         # How each platform writes a command, for platforms whose adapter runs in another process (a tick here may
         # stage a Slack reminder that the Slack process sends): their replies still say `/panelist log`.
         self.command_forms = dict(command_forms or {})

@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.core.blocks import Button, Buttons, LongText, Reply
+import base64
+
+from bot.core.blocks import Button, Buttons, File, Image, LongText, Media, Reply
+from bot.blobs import BlobStore
 from bot.core.operations import (
     CloseForm, Delivery, EditMessage, FormErrors, Notice, OpenForm, Operation, PublishHome, SendMessage, Target,
 )
@@ -116,6 +119,8 @@ async def stage(runtime: "Runtime", ctx: "Context | None", uow: CoreUnitOfWork, 
         elif isinstance(op, OpenForm):
             op = await _encode_form(runtime, uow, op, who, now)
         localized = localize(op, who.locale, who.tz, runtime.catalogs, runtime.command_form(who.platform))
+        if isinstance(localized, (SendMessage, EditMessage, PublishHome)):
+            localized = replaced(localized, {"message": await store_media(runtime.blobs, localized.message)})
         edit_id = None
         if isinstance(op, EditMessage):
             if op.ref:
@@ -130,4 +135,25 @@ async def stage(runtime: "Runtime", ctx: "Context | None", uow: CoreUnitOfWork, 
     return deliveries
 
 
-__all__ = ["stage", "Recipient", "recipient_for_person", "Notice", "OpenForm", "FormErrors", "CloseForm"]
+async def store_media(blobs: BlobStore | None, reply: Reply) -> Reply:
+    """Replace the bytes a handler made (`Image`, `File`) by `Media` blocks naming them in the blob store, so the
+    outbox row holds a reference. Putting is idempotent: a turn that rolls back leaves at most an unreferenced
+    blob, never a row pointing at nothing."""
+    if not any(isinstance(b, (Image, File)) for b in reply.blocks):
+        return reply
+    if blobs is None:
+        raise RuntimeError("a reply carries a file but the runtime has no blob store (Runtime(blobs=...))")
+    blocks = []
+    for block in reply.blocks:
+        if isinstance(block, Image):
+            ref = await blobs.put(base64.b64decode(block.data_b64), "image/png" if block.filename.endswith(".png")
+                                  else "application/octet-stream", block.filename)
+            block = Media(media="image", blob=ref, caption=block.alt)
+        elif isinstance(block, File):
+            ref = await blobs.put(base64.b64decode(block.data_b64), block.mime, block.filename)
+            block = Media(media="document", blob=ref, caption=block.caption)
+        blocks.append(block)
+    return replaced(reply, {"blocks": blocks})
+
+
+__all__ = ["stage", "store_media", "Recipient", "recipient_for_person", "Notice", "OpenForm", "FormErrors", "CloseForm"]

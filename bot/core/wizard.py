@@ -176,7 +176,7 @@ class Wizard:
             return [] if session is None else await self.on_text(ctx, session, event.text, _referred(event))
 
         async def uploaded(ctx: Context, event: Any) -> list[Operation]:
-            session = await self.open_session(ctx) if event.data_b64 is not None else None
+            session = await self.open_session(ctx) if event.blob is not None else None
             return [] if session is None else await self.on_file(ctx, session)
 
         for model in FORM_BUTTONS.values():

@@ -7,7 +7,7 @@ The rules live in domain.project_lifecycle and domain.instructions; this module 
 """
 from __future__ import annotations
 
-import base64
+from bot.blobs import BlobRef
 from datetime import datetime, timedelta
 
 from pydantic import Field
@@ -218,7 +218,7 @@ def nothing_given(projects: list[ProjectRow], quality_paused: int) -> list:
     return [SendMessage(message=Reply(blocks=stopped)), why] if stopped else [why]
 
 
-async def offer_edit(uow: UnitOfWork, person_id: int, new: ProjectSpec, filename: str, data: bytes,
+async def offer_edit(uow: UnitOfWork, person_id: int, new: ProjectSpec, filename: str, blob: BlobRef,
                      now: datetime) -> list | None:
     """A valid spec file (`new`) for a project that exists: what it would change, with a button that publishes it
     as the next version. None when it changes nothing (the caller says the project exists)."""
@@ -231,7 +231,7 @@ async def offer_edit(uow: UnitOfWork, person_id: int, new: ProjectSpec, filename
     found = changes(old, new)
     if not found:
         return None
-    upload = await uow.uploads.put(person_id, filename[:200], base64.b64encode(data).decode(), now)
+    upload = await uow.uploads.put(person_id, filename[:200], blob, now)
     version = await uow.instructions.current(project.id) + 1
     return [SendMessage(message=Reply(blocks=[
         text(msg("lifecycle.edit.offer", name=project.name, version=version)), *change_lines(new, found),

@@ -1,6 +1,7 @@
 """Projects and who belongs to them."""
 from __future__ import annotations
 
+from bot.blobs import BlobRef
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -128,15 +129,16 @@ class Uploads:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
 
-    async def put(self, person_id: int, filename: str, data_b64: str, now: datetime) -> int:
+    async def put(self, person_id: int, filename: str, blob: BlobRef, now: datetime) -> int:
+        """Hold an upload by reference (its bytes stay in the blob store; `data` keeps the ref as JSON)."""
         return int(await self.tx.fetchval(
             "INSERT INTO uploads (person_id, filename, data, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-            person_id, filename, data_b64, now,
+            person_id, filename, blob.model_dump_json(), now,
         ))
 
-    async def take(self, upload_id: int, person_id: int) -> tuple[str, str] | None:
-        """(filename, data) once, and only for the person who sent it."""
+    async def take(self, upload_id: int, person_id: int) -> tuple[str, BlobRef] | None:
+        """(filename, blob) once, and only for the person who sent it."""
         row = await self.tx.fetchrow(
             "DELETE FROM uploads WHERE id = $1 AND person_id = $2 RETURNING filename, data", upload_id, person_id
         )
-        return (row["filename"], row["data"]) if row else None
+        return (row["filename"], BlobRef.model_validate_json(row["data"])) if row else None

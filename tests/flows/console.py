@@ -1,7 +1,6 @@
 """The console adapter under the flow harness."""
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from bot.adapters.console.adapter import ConsoleAdapter
@@ -63,7 +62,7 @@ class ConsoleHarness(ChatHarness):
 
     async def upload(self, user: str, filename: str, data: bytes, caption: str = "") -> None:
         self.adapter.speaker = user
-        event = self.adapter.file_event(filename, base64.b64encode(data).decode(), len(data))
+        event = await self.adapter.file_event(filename, data)
         await self.runtime.handle(event.model_copy(update={"caption": caption}) if caption else event)
 
     async def fill_form(self, user: str, answers: dict[str, Any], confirm: bool = True) -> None:

@@ -15,7 +15,7 @@ from bot.core.blocks import Button, Reply
 from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation, FileUploaded, TextEvent
 from bot.core.operations import Delivery, EditMessage, FormErrors, Notice, PublishHome, SendMessage
 from bot.adapters.console import CONSOLE
-from bot.adapters.console.render import render_reply
+from bot.adapters.console.render import file_name, media_to_save, render_reply
 
 PLATFORM = "console"
 
@@ -57,8 +57,10 @@ class ConsoleAdapter:
             return CommandEvent(name=name, args=args.strip(), **self._base())
         return TextEvent(text=line, **self._base())
 
-    def file_event(self, filename: str, data_b64: str, size: int) -> FileUploaded:
-        return FileUploaded(filename=filename, size=size, data_b64=data_b64, **self._base())
+    async def file_event(self, filename: str, data: bytes, mime: str = "application/octet-stream") -> FileUploaded:
+        """A file the speaker sends: its bytes go to the blob store first, as on every platform."""
+        blob = await self.runtime.blobs.put(data, mime, Path(filename).name)
+        return FileUploaded(filename=filename, size=len(data), mime=mime, blob=blob, **self._base())
 
     async def say(self, line: str) -> None:
         """Handle one typed line: `/as ROLE` locally, everything else through the runtime."""
@@ -72,6 +74,19 @@ class ConsoleAdapter:
         await self.runtime.handle(self.event_for(line))
 
     # outbound --------------------------------------------------------------------------------------------
+    async def _save_media(self, reply: Reply) -> dict[str, Path]:
+        """Write the reply's media to the files folder (read from the blob store), so the line can show a path."""
+        if self.files_dir is None or self.runtime.blobs is None:
+            return {}
+        saved: dict[str, Path] = {}
+        for media in media_to_save(reply):
+            path = self.files_dir / file_name(media)
+            if not path.exists():
+                self.files_dir.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(await self.runtime.blobs.read(media.blob))
+            saved[media.blob.sha256] = path
+        return saved
+
     async def deliver(self, delivery: Delivery, progress: DeliveryProgress | None = None) -> str | None:
         """One write per delivery: a single part, so there is nothing to resume."""
         op = delivery.op
@@ -85,7 +100,7 @@ class ConsoleAdapter:
             return None
         if isinstance(op, (SendMessage, EditMessage, PublishHome)):
             reply: Reply = op.message
-            body, buttons = render_reply(reply, self.files_dir)
+            body, buttons = render_reply(reply, await self._save_media(reply))
             self._last[delivery.chat_id] = (buttons, reply.expects_text)
             self.write(prefix + body if prefix else body)
             self.write("")

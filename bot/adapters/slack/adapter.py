@@ -33,7 +33,6 @@ call not yet delivered and records each as it is out, so a retry never posts a p
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import re
 import time
@@ -500,18 +499,19 @@ class SlackAdapter:
                 log.warning("files.info %s failed: %s", file_id, _error(exc))
                 return None
         size = int(info.get("size") or 0)
-        data_b64 = None
+        blob = None
         if size <= self.settings.max_upload_bytes:
             data = await self._download(str(info.get("url_private_download") or info.get("url_private") or ""))
             if data is not None and len(data) <= self.settings.max_upload_bytes:
-                data_b64 = base64.b64encode(data).decode("ascii")
+                blob = await self.runtime.blobs.put(data, str(info.get("mimetype") or "application/octet-stream"),
+                                                    str(info.get("name") or file_id))
                 size = len(data)
         chat_id, private = parse.dm_chat_id(channel, who.user_id)
         return FileUploaded(
             delivery_id=f"file:{file_id}",
             actor=parse._actor(who.team_id, who.user_id, locale, name),
             conversation=parse._conversation(who.team_id, chat_id, private),
-            filename=str(info.get("name") or file_id), size=size, mime=info.get("mimetype"), data_b64=data_b64,
+            filename=str(info.get("name") or file_id), size=size, mime=info.get("mimetype"), blob=blob,
             caption=caption, reply_context={"channel_id": channel} if channel else {},
         )
 
@@ -663,7 +663,9 @@ class SlackAdapter:
     async def _upload(self, channel: str, uploads: list, lane: Lane = Lane.BULK) -> None:
         if not uploads:
             return None
-        files = [{"file": data, "filename": filename, "title": title} for filename, data, title in uploads]
+        # Stored media are read only now (a long text is rendered to bytes already).
+        files = [{"file": data if isinstance(data, bytes) else await self.runtime.blobs.read(data), "filename": filename,
+                  "title": title} for filename, data, title in uploads]
         await self.pacer.send(channel, lambda: self.client.files_upload_v2(channel=channel, file_uploads=files),
                               method="files.upload", lane=lane)
         return None

@@ -39,14 +39,13 @@ Choices:
 """
 from __future__ import annotations
 
-import base64
 import re
 from datetime import date, datetime
 from typing import Any, Iterable, NamedTuple
 
 from bot.adapters.slack import SLACK, modal_branches, mrkdwn
 from bot.core.blocks import (
-    Button, Buttons, Divider, Fields, File, Heading, Image, LongText, Paragraph, Reply,
+    Button, Buttons, Code, Divider, Fields, File, Gallery, Heading, Image, LongText, Media, Paragraph, Reply,
 )
 from bot.core.forms import FieldKind, FieldSpec, Option, RenderedForm
 from bot.core.operations import OpenForm
@@ -247,10 +246,15 @@ def _pieces(reply: Reply) -> tuple[list[_Piece], list[Upload]]:
             uploads += u
         elif isinstance(blk, Buttons):
             pieces += _buttons(blk)
-        elif isinstance(blk, Image):
-            uploads.append((blk.filename, base64.b64decode(blk.data_b64), _s(blk.alt) or blk.filename))
-        elif isinstance(blk, File):
-            uploads.append((blk.filename, base64.b64decode(blk.data_b64), _s(blk.caption) or blk.filename))
+        elif isinstance(blk, Media):
+            uploads.append((blk.blob.name or blk.media, blk.blob, _s(blk.caption) or blk.blob.name or blk.media))
+        elif isinstance(blk, Gallery):
+            uploads += [(m.blob.name or m.media, m.blob, _s(m.caption) or _s(blk.caption) or m.blob.name or m.media)
+                        for m in blk.items]
+        elif isinstance(blk, Code):
+            pieces.append(_section("```" + mrkdwn.escape(blk.text) + "```"))
+        elif isinstance(blk, (Image, File)):
+            raise TypeError("inline file bytes reach a renderer only through staging, which stores them")
         elif isinstance(blk, Divider):
             pieces.append(_Piece({"type": "divider"}, ""))
         else:  # pragma: no cover - the Block union is closed

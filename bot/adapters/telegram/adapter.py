@@ -43,7 +43,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from telegram import Message, Update
+from telegram import InputFile, Message, Update
 from telegram.error import (
     BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError,
 )
@@ -58,6 +58,7 @@ from bot.adapters.telegram.render import MAX_CALLBACK_ANSWER, RenderError, TgCal
 from bot.adapters.telegram.updates import ALLOWED_UPDATES, PLATFORM, parse_update
 from bot.core.adapter import DeliveryFailed, DeliveryProgress
 from bot.core.events import Event
+from bot.blobs import BlobRef
 from bot.core.operations import Delivery, Notice
 from bot.core.pacing import lane_of
 
@@ -94,13 +95,24 @@ class _Memo(OrderedDict):
 
 
 class _EditingBot:
-    """The `Bot` as the pacer calls it, with Telegram's edit answers handled where the call is made."""
+    """The `Bot` as the pacer calls it, with Telegram's edit answers handled where the call is made, and stored
+    media (a `BlobRef` the renderer put where the file goes) read from the blob store only when sent."""
 
-    def __init__(self, bot) -> None:
+    def __init__(self, bot, blobs=None) -> None:
         self._bot = bot
+        self._blobs = blobs
 
     def __getattr__(self, name: str):
-        return getattr(self._bot, name)
+        method = getattr(self._bot, name)
+        if not name.startswith("send_") or name == "send_message":
+            return method
+
+        async def with_media(**kwargs: Any) -> Any:
+            for key, value in kwargs.items():
+                if isinstance(value, BlobRef):
+                    kwargs[key] = InputFile(await self._blobs.read(value), filename=value.name or None)
+            return await method(**kwargs)
+        return with_media
 
     async def edit_message_text(self, **kwargs: Any) -> Any:
         try:
@@ -167,7 +179,7 @@ class TelegramAdapter:
         self.commands = commands
         self.lease_name: str | None = None
         self.polling = False  # holds the lease and polls (observable for tests and /healthz)
-        self._sender = _EditingBot(self.bot)
+        self._sender = _EditingBot(self.bot, runtime.blobs)
         self._shown = _Memo(MEMO_SIZE)  # (chat id, message id) -> fingerprint of the text we last put there
         self._answered = _Memo(MEMO_SIZE)  # callback query ids answered
         self._inflight: set[asyncio.Task] = set()
@@ -272,7 +284,7 @@ class TelegramAdapter:
 
     async def _parse(self, update: Update) -> Event | None:
         return await parse_update(update, bot_username=self.bot.username,
-                                  max_upload_bytes=self.settings.max_upload_bytes)
+                                  max_upload_bytes=self.settings.max_upload_bytes, blobs=self.runtime.blobs)
 
     async def _accept(self, update: Update) -> Event | None:
         """Parse and write to the inbox. Returns the event to process, or None (ignored, or seen before)."""

@@ -31,7 +31,6 @@ Rules:
 """
 from __future__ import annotations
 
-import base64
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,12 +42,15 @@ from bot.adapters.telegram.html import Run, escape, plain_text, split_runs, to_h
 from bot.core.blocks import (
     Button,
     Buttons,
+    Code,
     Divider,
     Fields,
     File,
+    Gallery,
     Heading,
     Image,
     LongText,
+    Media,
     Paragraph,
     Reply,
 )
@@ -174,18 +176,18 @@ def render_reply(reply: Reply, chat_id: int | str, *, edit_message_id: int | Non
                     "chat_id": chat_id, "document": block.text.encode("utf-8"), "filename": block.filename,
                     **_caption(title),
                 }))
-        elif isinstance(block, Image):
+        elif isinstance(block, Media):
             flush()
-            calls.append(TgCall("sendPhoto", {
-                "chat_id": chat_id, "photo": _decode(block.data_b64, block.filename), "filename": block.filename,
-                **_caption(_literal(block.alt)),
-            }))
-        elif isinstance(block, File):
+            calls.append(_media_call(block, chat_id))
+        elif isinstance(block, Gallery):
             flush()
-            calls.append(TgCall("sendDocument", {
-                "chat_id": chat_id, "document": _decode(block.data_b64, block.filename),
-                "filename": block.filename, **_caption(_literal(block.caption)),
-            }))
+            calls.extend(_media_call(item, chat_id) for item in block.items)
+            if _literal(block.caption).strip():
+                add_text([Run(_literal(block.caption))])
+        elif isinstance(block, Code):
+            add_text([Run(block.text, "code")])
+        elif isinstance(block, (Image, File)):
+            raise RenderError("inline file bytes reach a renderer only through staging, which stores them")
         elif isinstance(block, Buttons):
             rows.extend(row for row in block.rows if row)
         else:  # pragma: no cover - the Block union is closed
@@ -234,11 +236,14 @@ def _literal(text: object) -> str:
     return text
 
 
-def _decode(data_b64: str, filename: str) -> bytes:
-    try:
-        return base64.b64decode(data_b64, validate=True)
-    except ValueError as err:
-        raise RenderError(f"{filename}: data is not valid base64") from err
+_MEDIA_METHODS = {"image": ("sendPhoto", "photo"), "audio": ("sendAudio", "audio"), "voice": ("sendVoice", "voice"),
+                  "video": ("sendVideo", "video"), "document": ("sendDocument", "document")}
+
+
+def _media_call(block: Media, chat_id: int | str) -> TgCall:
+    """The call for one stored medium; the file itself stays a `BlobRef` until the adapter sends it."""
+    method, field = _MEDIA_METHODS[block.media]
+    return TgCall(method, {"chat_id": chat_id, field: block.blob, **_caption(_literal(block.caption))})
 
 
 def _chat_id(chat_id: str) -> int | str:

@@ -4,7 +4,7 @@ Rules:
 - People are keyed by the numeric `from_user.id` (never the username); `language_code` is the locale hint.
 - Private chats: a text starting with `/` is a `CommandEvent` (`/cmd@bot args`; a command addressed to
   another bot is ignored), any other text a `TextEvent`, a document a `FileUploaded` (downloaded through
-  `getFile` when it fits `max_upload_bytes`; over the limit it arrives with `data_b64=None`, so the handler
+  `getFile` when it fits `max_upload_bytes`; the bytes go to the blob store first; over the limit it arrives with `blob=None`, so the handler
   can say so), a callback query a `ButtonPressed`.
 - Groups and supergroups: only commands in `GROUP_COMMANDS` are routed; other messages are ignored
   (with privacy mode on Telegram does not even send them). `/link` is deliberately not among them: a
@@ -18,13 +18,13 @@ Rules:
 """
 from __future__ import annotations
 
-import base64
 import logging
 from typing import Any
 
 from telegram import CallbackQuery, Message, Update, User
 from telegram.error import BadRequest, TelegramError
 
+from bot.blobs import BlobStore
 from bot.core.events import Actor, ButtonPressed, CommandEvent, Conversation, Event, FileUploaded, TextEvent
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,8 @@ def split_command(text: str, bot_username: str | None) -> tuple[str, str] | None
     return name, rest[0].strip() if rest else ""
 
 
-async def parse_update(update: Update, *, bot_username: str | None, max_upload_bytes: int) -> Event | None:
+async def parse_update(update: Update, *, bot_username: str | None, max_upload_bytes: int,
+                       blobs: BlobStore | None = None) -> Event | None:
     """The event for `update`, or None when the bot ignores it. May download a document (getFile)."""
     delivery_id = str(update.update_id)
     if update.callback_query is not None:
@@ -110,7 +111,7 @@ async def parse_update(update: Update, *, bot_username: str | None, max_upload_b
             return None
         return TextEvent(text=message.text, refers_to=_refers_to(message), **base)
     if message.document is not None and private:
-        return await _file(message, base, max_upload_bytes)
+        return await _file(message, base, max_upload_bytes, blobs)
     return None
 
 
@@ -131,7 +132,7 @@ def _button(query: CallbackQuery, delivery_id: str) -> Event | None:
     )
 
 
-async def _file(message: Message, base: dict[str, Any], max_upload_bytes: int) -> FileUploaded:
+async def _file(message: Message, base: dict[str, Any], max_upload_bytes: int, blobs: BlobStore) -> FileUploaded:
     doc = message.document
     assert doc is not None
     size = doc.file_size or 0
@@ -149,8 +150,9 @@ async def _file(message: Message, base: dict[str, Any], max_upload_bytes: int) -
             size = len(data)
             if size > max_upload_bytes:
                 data = None
+    name = doc.file_name or "file"
     return FileUploaded(
-        filename=doc.file_name or "file", size=size, mime=doc.mime_type,
-        data_b64=base64.b64encode(data).decode("ascii") if data is not None else None,
+        filename=name, size=size, mime=doc.mime_type,
+        blob=await blobs.put(data, doc.mime_type or "application/octet-stream", name) if data is not None else None,
         caption=message.caption or "", **base,
     )
