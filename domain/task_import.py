@@ -13,8 +13,11 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, BinaryIO, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError, field_validator, model_validator,
+)
 
+from bot.blobs import BlobRef, MediaKind
 from bot.i18n.text import Msg, msg
 from domain.problems import Invalid, english, problem_messages
 from domain.strict_json import object_without_duplicates, refuse_constant
@@ -22,6 +25,7 @@ from domain.project_spec import ProjectSpec, response_count_range
 from domain.task_types import AnswerInvalid, canonical_gold, validate_gold
 
 __all__ = [
+    "Attachment",
     "CHUNK_BYTES",
     "GoodLine",
     "ImportLine",
@@ -43,13 +47,50 @@ _ResponseId = Annotated[str, Strict(), StringConstraints(pattern=r"^[A-Za-z0-9][
 _Text = Annotated[str, Strict(), StringConstraints(max_length=MAX_TASK_TEXT_CHARS)]
 
 
+MAX_ATTACHMENTS = 10
+_Language = Annotated[str, Strict(), StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9+#._-]{0,29}$")]
+
+
+class Attachment(BaseModel):
+    """A medium on a prompt, the context or a response. A task file names its bytes by `url` (https only) or by
+    `path` inside the .zip it came in; once imported, `blob` names the stored bytes (checked by content) and the
+    url or path is kept for the record. `alt` says what it shows, for people who cannot see or hear it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: MediaKind
+    url: Annotated[str, Strict(), StringConstraints(min_length=1, max_length=2000)] | None = None
+    path: Annotated[str, Strict(), StringConstraints(min_length=1, max_length=500)] | None = None
+    alt: Annotated[str, Strict(), StringConstraints(max_length=1000)] = ""
+    blob: BlobRef | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Attachment":
+        if self.blob is None and (self.url is None) == (self.path is None):
+            raise Invalid(msg("import.problem.media_source"))
+        return self
+
+
+_Attachments = Annotated[list[Attachment], Field(max_length=MAX_ATTACHMENTS)]
+
+
 class Response(BaseModel):
-    """One model output to judge; `id` is short because it travels in form field ids ("rank.b")."""
+    """One model output to judge; `id` is short because it travels in form field ids ("rank.b"). `format: code`
+    (with a `language`) shows it monospaced and split between lines; a response may be media with no text."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: _ResponseId
-    text: Annotated[_Text, StringConstraints(min_length=1)]
+    text: _Text = ""
+    format: Literal["text", "code", "markdown"] = "text"
+    language: _Language | None = None
+    attachments: _Attachments = []
+
+    @model_validator(mode="after")
+    def _says_something(self) -> "Response":
+        if not self.text and not self.attachments:
+            raise Invalid(msg("import.problem.response_empty"))
+        return self
 
 
 class TaskItem(BaseModel):
@@ -62,6 +103,8 @@ class TaskItem(BaseModel):
     prompt: Annotated[_Text, StringConstraints(min_length=1)]
     responses: Annotated[list[Response], Field(max_length=10)] = []
     context: _Text | None = None
+    attachments: _Attachments = []  # media of the prompt
+    context_attachments: _Attachments = []
     metadata: dict[str, Any] = {}
     gold: Any = None
 

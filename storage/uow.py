@@ -14,6 +14,7 @@ from storage.repos.hours import HoursEntries, PayRates, Timers
 from storage.repos.ledger import Ledger
 from storage.repos.lifecycle import InstructionVersions, ProjectLifecycle
 from storage.repos.liveness import Processes
+from storage.repos.media import PlatformFiles
 from storage.repos.people import Identities, People, Roles
 from storage.repos.pings import Broadcasts, Pings
 from storage.repos.progress import Progress
@@ -62,6 +63,7 @@ class UnitOfWork:
     processes = _Repo(Processes)
     projects = _Repo(Projects)
     uploads = _Repo(Uploads)
+    platform_files = _Repo(PlatformFiles)
     lifecycle = _Repo(ProjectLifecycle)
     instructions = _Repo(InstructionVersions)
     tasks = _Repo(Tasks)

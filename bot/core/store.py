@@ -259,6 +259,17 @@ class Transaction(Protocol):
 
 
 @runtime_checkable
+class PlatformFiles(Protocol):
+    """A platform's own id for media it already holds, so adapters upload the same bytes once."""
+
+    async def file_id(self, platform: str, workspace: str, sha256: str) -> str | None: ...
+
+    async def remember(self, platform: str, workspace: str, sha256: str, file_id: str, now: datetime) -> None: ...
+
+    async def forget(self, platform: str, workspace: str, sha256: str) -> None: ...
+
+
+@runtime_checkable
 class CoreUnitOfWork(Protocol):
     """One transaction and the repositories the core acts through inside it."""
 
@@ -300,6 +311,9 @@ class CoreUnitOfWork(Protocol):
 
     @property
     def processes(self) -> Processes: ...
+
+    @property
+    def platform_files(self) -> PlatformFiles: ...
 
 
 @runtime_checkable
