@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.i18n.text import Msg, msg
+from domain.code_lines import LineRefInvalid, check_span, parse_line_ref, span_text
 from domain.project_spec import GOLD_TASK_TYPES, Criterion, ProjectSpec
 from domain.questions import (
     Choice, Condition, LabelQuestion, MultiLabelQuestion, Question, RatingQuestion, TextQuestion,
@@ -46,6 +47,9 @@ __all__ = [
     "RewriteAnswer",
     "answer_questions",
     "canonical_gold",
+    "has_code",
+    "rewrites_code",
+    "verbatim_code",
     "score_positions",
     "justification_field",
     "normalize_passage",
@@ -111,11 +115,12 @@ class RankingAnswer(_Answer):
 
 
 class Issue(_Answer):
-    quote: str
+    quote: str = ""  # may be empty when `lines` says where the issue is
     category: IssueCategory
     severity: Severity
     correction: str
-    response_id: str | None = None  # the response the quote was found in
+    response_id: str | None = None  # the response the quote (or the lines) were found in
+    lines: tuple[int, int] | None = None  # 1-based inclusive lines of a code response
 
 
 class ErrorCheckAnswer(_Answer):
@@ -203,16 +208,22 @@ def _ranking_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
     return questions + [_justification(spec)]
 
 
+def has_code(item: TaskItem) -> bool:
+    """Whether some response of the item is code (its issues may then name lines)."""
+    return any(r.format == "code" for r in item.responses)
+
+
 def _error_check_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
     questions: list[Question] = [LabelQuestion(name="verdict", title=msg("task.field.verdict"),
                                                labels=_choices(("issues_found", "no_issues")))]
+    where = msg("task.field.issue_quote_code_help") if has_code(item) else None
     found: Condition = ("verdict", ("issues_found",))
     for n in range(1, MAX_ISSUES_IN_FORM + 1):
         # Issue n is offered after issue n-1 was written; skipping its quote ends the list.
         quote_if: tuple[Condition, ...] = (found, (f"issue.{n - 1}.quote", None)) if n > 1 else (found,)
         rest_if = (found, (f"issue.{n}.quote", None))
         questions += [
-            TextQuestion(name=f"issue.{n}.quote", required=False, show_if=quote_if,
+            TextQuestion(name=f"issue.{n}.quote", required=False, show_if=quote_if, description=where,
                          title=msg("task.field.issue_quote", n=n), max_length=MAX_LONG_TEXT_CHARS),
             LabelQuestion(name=f"issue.{n}.category", required=False, show_if=rest_if,
                           title=msg("task.field.issue_category", n=n), labels=_choices(ISSUE_CATEGORIES)),
@@ -395,6 +406,37 @@ def _find_quote(item: TaskItem, quote: str, field_id: str) -> str:
     raise AnswerInvalid(field_id, msg("task.invalid.quote_not_found"))
 
 
+def _issue_place(item: TaskItem, typed: str, field_id: str) -> tuple[str, str, tuple[int, int] | None]:
+    """(quote, response id, lines) of what an expert typed where an issue is: a quote, or for code also a line
+    or a range ("lines 12-14", "12-14: the quoted text"), checked against the code it names."""
+    if not has_code(item):
+        return typed, _find_quote(item, typed, field_id), None
+    try:
+        lines, quote = parse_line_ref(typed)
+    except LineRefInvalid as exc:
+        raise AnswerInvalid(field_id, exc.message) from None
+    if lines is None:
+        return typed, _find_quote(item, typed, field_id), None
+    if quote:
+        response_id = _find_quote(item, quote, field_id)
+    else:
+        code = [r for r in item.responses if r.format == "code"]
+        if len(code) > 1:  # lines alone do not say which of several
+            raise AnswerInvalid(field_id, msg("task.invalid.lines_which_response"))
+        response_id = code[0].id
+    response = next(r for r in item.responses if r.id == response_id)
+    if response.format != "code":
+        raise AnswerInvalid(field_id, msg("task.invalid.lines_not_code"))
+    try:
+        check_span(lines, response.text)
+    except LineRefInvalid as exc:
+        raise AnswerInvalid(field_id, exc.message) from None
+    if quote and normalize_passage(quote) not in normalize_passage(span_text(lines, response.text)):
+        raise AnswerInvalid(field_id, msg("task.invalid.quote_not_on_lines", first=str(lines[0]),
+                                          last=str(lines[1])))
+    return quote, response_id, lines
+
+
 # ---------------------------------------------------------------- form values → answers
 
 
@@ -433,13 +475,14 @@ def _error_check(spec: ProjectSpec, item: TaskItem, v: Mapping[str, Any]) -> Err
         for part, value in parts.items():
             if value is None or (isinstance(value, str) and not value.strip()):
                 raise AnswerInvalid(f"issue.{n}.{part}", msg("task.invalid.issue_incomplete", n=n))
-        quote = _text(v, f"issue.{n}.quote")
+        quote, response_id, lines = _issue_place(item, _text(v, f"issue.{n}.quote"), f"issue.{n}.quote")
         issues.append(Issue(
             quote=quote,
             category=_option(v, f"issue.{n}.category", ISSUE_CATEGORIES),
             severity=_option(v, f"issue.{n}.severity", SEVERITIES),
             correction=_text(v, f"issue.{n}.correction"),
-            response_id=_find_quote(item, quote, f"issue.{n}.quote"),
+            response_id=response_id,
+            lines=lines,
         ))
     if verdict == "no_issues":
         if issues:
@@ -451,10 +494,28 @@ def _error_check(spec: ProjectSpec, item: TaskItem, v: Mapping[str, Any]) -> Err
     return ErrorCheckAnswer(issues=issues)
 
 
+_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
+
+
+def rewrites_code(item: TaskItem) -> bool:
+    """Whether a rewrite of this item is code, kept as typed: indentation is meaning there."""
+    return bool(item.responses) and item.responses[0].format == "code"
+
+
+def verbatim_code(text: str) -> str:
+    """Code as typed, with only blank lines before it and whitespace after it dropped: every tab and leading space
+    of its lines stays."""
+    return _BLANK_LINES.sub("", text.replace("\r\n", "\n")).rstrip()
+
+
 def _rewrite(spec: ProjectSpec, item: TaskItem, v: Mapping[str, Any]) -> RewriteAnswer:
     low, high = spec.rewrite_bounds
     text = _text(v, "text", low=low, high=high)
-    if any(normalize_passage(text) == normalize_passage(r.text) for r in item.responses):
+    if rewrites_code(item):
+        text = verbatim_code(v["text"])  # `_text` checked it; its strip would take the first line's indentation
+        if any(text == verbatim_code(r.text) for r in item.responses):  # re-indenting is a change in code
+            raise AnswerInvalid("text", msg("task.invalid.rewrite_unchanged"))
+    elif any(normalize_passage(text) == normalize_passage(r.text) for r in item.responses):
         raise AnswerInvalid("text", msg("task.invalid.rewrite_unchanged"))
     return RewriteAnswer(text=text, what_was_wrong=_text(v, "what_was_wrong", high=MAX_JUSTIFICATION_CHARS))
 

@@ -23,7 +23,7 @@ from domain.task_import import TaskItem
 from handlers.shared.quality_rules import check_pause
 from handlers.shared.actions import RunCommand
 from handlers.shared.replies import say
-from handlers.shared.task_render import item_blocks, item_quote, render_answer
+from handlers.shared.task_render import issue_spans, item_blocks, item_quote, render_answer
 from handlers.shared.project_names import find_project
 from handlers.shared.rework_note import previous_version, rework_brief
 from handlers.shared.task_screen import load_assignment, show_task
@@ -105,6 +105,7 @@ async def _next_review(ctx: Context, after: int, only: int = 0) -> list:
         *await previous_version(ctx.uow, spec, item, submission),  # a resubmission: what it replaces, and why
         text(Span(text=msg("review.answer"), style="bold")),
         *render_answer(spec, item, submission.form_values),
+        *issue_spans(item, submission.answer),  # the lines an issue in code points at, marked
     ]
     if submission.gold_passed is not None:
         blocks.append(text(msg("review.gold_passed" if submission.gold_passed else "review.gold_failed")))
@@ -166,7 +167,8 @@ async def _judged(ctx: Context, submission_id: int, revision: int) -> list:
             task = await ctx.uow.tasks.get(submission.task_id)
             item = TaskItem.model_validate(task.item)
             blocks = [*item_blocks(item), text(Span(text=msg("review.answer"), style="bold")),
-                      *render_answer(spec_of(project), item, submission.form_values)]
+                      *render_answer(spec_of(project), item, submission.form_values),
+                      *issue_spans(item, submission.answer)]
         ctx.extra[key] = blocks
     return ctx.extra[key]
 
@@ -239,7 +241,8 @@ async def show_answer(ctx: Context, event, press: ShowAnswer) -> list:
     task = await ctx.uow.tasks.get(submission.task_id)
     item = TaskItem.model_validate(task.item)
     return [ctx.reply(Heading(text=msg("review.answer_heading", name=project.name)), _which_answer(submission, item),
-                      *render_answer(spec_of(project), item, submission.form_values))]
+                      *render_answer(spec_of(project), item, submission.form_values),
+                      *issue_spans(item, submission.answer))]
 
 
 @router.action(Rework)

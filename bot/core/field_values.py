@@ -4,6 +4,7 @@ Parsing only turns text into the right shape; the form's pydantic model decides 
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +17,7 @@ from bot.core.typed_choice import match_options, number_parts
 from bot.i18n.text import Msg, TextLike, msg
 
 MAX_TEXT = 20_000
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\r?\n)+")
 
 
 class FieldInvalid(Exception):
@@ -64,7 +66,10 @@ def _num(x: float) -> int | float:
 
 
 def _parse_text(field: FieldSpec, text: str, locale: str) -> Any:
-    text = text.strip()
+    if field.verbatim and field.kind in (FieldKind.short_text, FieldKind.long_text) and text.strip():
+        text = _LEADING_BLANK_LINES.sub("", text).rstrip()  # the first line's indentation stays
+    else:
+        text = text.strip()
     if len(text) > MAX_TEXT:
         raise FieldInvalid(msg("form.error.too_long", max=field.max_length or MAX_TEXT))
     if not text:

@@ -59,6 +59,8 @@ class FieldSpec(BaseModel):
     # Text a modal's input starts from when the field has no answer yet (a rewrite starts from the original).
     # Never an answer: wizards ignore it (the text is in the message above, and typing replaces it anyway).
     prefill: str | None = None
+    # Text kept as typed but for blank lines before it and whitespace after it (code: indentation is meaning).
+    verbatim: bool = False
 
     def applies(self, values: dict[str, Any]) -> bool:
         for field_id, allowed in self.show_if:

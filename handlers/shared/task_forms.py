@@ -10,7 +10,7 @@ from bot.core.forms import FieldKind, FieldSpec, Option
 from domain.project_spec import ProjectSpec
 from domain.questions import Choice, LabelQuestion, MultiLabelQuestion, Question, RatingQuestion, TextQuestion
 from domain.task_import import TaskItem
-from domain.task_types import answer_questions
+from domain.task_types import answer_questions, rewrites_code
 
 __all__ = ["answer_fields", "field_of"]
 
@@ -41,5 +41,7 @@ def answer_fields(spec: ProjectSpec, item: TaskItem) -> list[FieldSpec]:
     """The form fields an expert fills in for this item, in order."""
     fields = [field_of(q) for q in answer_questions(spec, item)]
     if spec.task_type == "rewrite" and item.responses:  # a rewrite starts from the answer it rewrites
-        fields = [f.model_copy(update={"prefill": item.responses[0].text}) if f.id == "text" else f for f in fields]
+        # and a rewrite of code keeps its indentation as typed
+        update = {"prefill": item.responses[0].text, "verbatim": rewrites_code(item)}
+        fields = [f.model_copy(update=update) if f.id == "text" else f for f in fields]
     return fields

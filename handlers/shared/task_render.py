@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Callable
 
 from bot.core.actions import ActionData
-from bot.core.blocks import Buttons, Heading, LongText, button, text
+from bot.core.blocks import Buttons, Code, Gallery, Heading, LongText, Media, button, text
 from bot.i18n.text import Msg, When, msg, user_text
 from bot.i18n.excerpt import excerpt
 from domain.project_spec import ProjectSpec
-from domain.task_import import TaskItem
+from domain.task_import import Attachment, Response, TaskItem
 from handlers.shared.actions import ShowInstructions, ShowTaskText, SkipTask
 
 INSTRUCTIONS_PREVIEW = 300
@@ -25,29 +25,118 @@ def item_quote(item: TaskItem) -> Msg:
     return msg("task.item_quote", excerpt=user_text(excerpt(item.prompt)), id=user_text(item.external_id))
 
 
-def item_text(item: TaskItem, part: str) -> LongText | None:
-    """One text of an item as a block: "context", "prompt" or "r<n>" (the n-th response); None if there is none."""
+# A code response's file name when it is sent as a file: its language's usual extension.
+_EXTENSIONS = {
+    "python": "py", "py": "py", "diff": "diff", "patch": "patch", "javascript": "js", "js": "js",
+    "typescript": "ts", "ts": "ts", "sql": "sql", "java": "java", "c": "c", "cpp": "cpp", "c++": "cpp",
+    "csharp": "cs", "c#": "cs", "go": "go", "rust": "rs", "ruby": "rb", "php": "php", "kotlin": "kt",
+    "swift": "swift", "scala": "scala", "r": "r", "bash": "sh", "sh": "sh", "shell": "sh", "json": "json",
+    "yaml": "yaml", "yml": "yaml", "toml": "toml", "html": "html", "css": "css", "markdown": "md", "md": "md",
+}
+_GROUPED = ("image", "video")  # what a platform shows together as one set (a Telegram media group)
+
+
+def code_filename(stem: str, language: str | None) -> str:
+    return f"{stem}.{_EXTENSIONS.get((language or '').casefold(), 'txt')}"
+
+
+def _letter(index: int) -> str:
+    return chr(ord("a") + index)
+
+
+def item_text(item: TaskItem, part: str) -> LongText | Code | None:
+    """One text of an item as a block: "context", "prompt" or "r<n>" (the n-th response, as `Code` when it is
+    code); None if there is none."""
     if part == "context" and item.context:
         return LongText(title=msg("task.context"), text=item.context, filename="context.txt")
     if part == "prompt":
         return LongText(title=msg("task.prompt"), text=item.prompt, filename="prompt.txt")
     if part.startswith("r") and part[1:].isdigit() and int(part[1:]) < len(item.responses):
         i = int(part[1:])
-        return LongText(title=response_title(i), text=item.responses[i].text,
-                        filename=f"response-{chr(ord('a') + i)}.txt")
+        response = item.responses[i]
+        if not response.text:
+            return None  # media only
+        if response.format == "code":
+            return Code(text=response.text, language=response.language or "", title=response_title(i),
+                        filename=code_filename(f"response-{_letter(i)}", response.language))
+        return LongText(title=response_title(i), text=response.text, filename=f"response-{_letter(i)}.txt")
     return None
 
 
+def _caption(title: object | None, alt: str) -> object:
+    if title is None:
+        return user_text(alt) if alt else ""
+    return msg("task.media_titled", title=title, alt=user_text(alt)) if alt else title
+
+
+def media_blocks(attachments: list[Attachment], title: object | None = None) -> list:
+    """Stored media as blocks: images (and videos) together as one `Gallery`, the rest one `Media` each, every one
+    captioned with `title` (whose media they are) and its alt text. Media the store does not hold yet (a url not
+    fetched) are named by their alt text."""
+    shown = [Media(media=a.kind, blob=a.blob, caption=_caption(title, a.alt)) for a in attachments if a.blob]
+    missing = [text(msg("task.media_unavailable", kind=msg(f"task.media_kind.{a.kind}"), alt=user_text(a.alt)))
+               for a in attachments if a.blob is None]
+    grouped = [m for m in shown if m.media in _GROUPED]
+    if len(grouped) < 2:
+        return shown + missing
+    rest = [m for m in shown if m.media not in _GROUPED]
+    return [Gallery(items=grouped[:10], caption=title or ""), *grouped[10:], *rest, *missing]
+
+
+def _image_only(response: Response) -> bool:
+    return not response.text and len(response.attachments) == 1 and response.attachments[0].kind == "image" \
+        and response.attachments[0].blob is not None
+
+
+def _responses_gallery(item: TaskItem) -> Gallery | None:
+    """Responses that are each one image (two generated images to compare): one set, each captioned with its
+    letter, in order; None when the responses are anything else."""
+    if not 2 <= len(item.responses) <= 10 or not all(_image_only(r) for r in item.responses):
+        return None
+    items = [Media(media="image", blob=r.attachments[0].blob, caption=_caption(response_title(i), r.attachments[0].alt))
+             for i, r in enumerate(item.responses)]
+    letters = ", ".join(chr(ord("A") + i) for i in range(len(items)))
+    return Gallery(items=items, caption=msg("task.responses_in_order", letters=letters))
+
+
+def item_media(item: TaskItem) -> list:
+    """Every medium of the item, in the order the card shows them (for a message beside a window that shows
+    only text)."""
+    blocks = media_blocks(item.context_attachments, msg("task.context")) + media_blocks(item.attachments,
+                                                                                      msg("task.prompt"))
+    gallery = _responses_gallery(item)
+    if gallery is not None:
+        return blocks + [gallery]
+    for i, response in enumerate(item.responses):
+        blocks += media_blocks(response.attachments, response_title(i))
+    return blocks
+
+
 def item_blocks(item: TaskItem, more: Callable[[str], ActionData] | None = None) -> list:
-    """The item: its context, prompt and every response. `more(part)` is the action that shows a text whole,
-    for a form that must cut it (a modal)."""
-    parts = (["context"] if item.context else []) + ["prompt"] + [f"r{i}" for i in range(len(item.responses))]
-    blocks = []
-    for part in parts:
+    """The item: its context, prompt and every response, each text followed by its media (a response's media come
+    first: the recording, then its transcript). `more(part)` is the action that shows a text whole, for a form
+    that must cut it (a modal, which shows no media and no code block: code is plain text there)."""
+
+    def shown(part: str) -> list:
         block = item_text(item, part)
+        if block is None:
+            return []
         if more is not None:
+            if isinstance(block, Code):
+                block = LongText(title=block.title, text=block.text, filename=block.filename)
             block = block.model_copy(update={"more": button(msg("form.full_text"), more(part))})
-        blocks.append(block)
+        return [block]
+
+    blocks = []
+    if item.context:
+        blocks += shown("context")
+    blocks += media_blocks(item.context_attachments, None if item.context else msg("task.context"))
+    blocks += shown("prompt") + media_blocks(item.attachments)
+    gallery = _responses_gallery(item)
+    if gallery is not None:
+        return blocks + [gallery]
+    for i, response in enumerate(item.responses):
+        blocks += media_blocks(response.attachments, response_title(i)) + shown(f"r{i}")
     return blocks
 
 
@@ -77,6 +166,7 @@ def task_context(spec: ProjectSpec, item: TaskItem, assignment_id: int, lease_en
 def render_opened(project_name: str, item: TaskItem, assignment_id: int) -> list:
     """What stays in the conversation when the task opens in a window: which item, and the card's buttons."""
     return [text(msg("task.opened_in_window", name=project_name), " ", item_quote(item)),
+            *item_media(item),  # a window shows text only: the media stay here, beside it
             Buttons(rows=[[
                 button(msg("task.show_instructions"), ShowInstructions(assignment=assignment_id)),
                 button(msg("task.skip_button"), SkipTask(assignment=assignment_id)),
@@ -111,3 +201,29 @@ def render_expected(spec: ProjectSpec, expected: dict) -> list:
     if "order" in expected:
         return [text(" > ".join(" = ".join(group) for group in expected["order"]))]
     return []
+
+
+SPAN_CONTEXT = 2  # lines shown around a marked span, so the reviewer sees where it sits
+
+
+def issue_spans(item: TaskItem, answer: dict) -> list:
+    """The lines each issue of an error check points at, as the code around them with the span marked."""
+    if answer.get("task_type") != "error_check":
+        return []
+    from domain.code_lines import code_lines
+
+    blocks = []
+    for n, issue in enumerate(answer.get("issues") or [], start=1):
+        lines = issue.get("lines")
+        response = next((r for r in item.responses if r.id == issue.get("response_id")), None)
+        if not lines or response is None or response.format != "code":
+            continue
+        low, high = int(lines[0]), int(lines[1])
+        code = code_lines(response.text)
+        first = max(1, low - SPAN_CONTEXT)
+        title = (msg("review.issue_line", n=n, line=str(low)) if low == high
+                 else msg("review.issue_lines", n=n, first=str(low), last=str(high)))
+        blocks.append(Code(text="\n".join(code[first - 1:high + SPAN_CONTEXT]), language=response.language or "",
+                           title=title, first_line=first, mark=(low, high),
+                           filename=code_filename(f"issue-{n}", response.language)))
+    return blocks

@@ -74,6 +74,8 @@ def _media_line(media: Media, saved: dict[str, Path]) -> str:
 def _code(block: Code) -> str:
     """Numbered lines (so feedback can say "line 12"); the marked span flagged with `>`."""
     lines = block.text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":  # a final newline ends the last line; it is not a line of its own
+        lines.pop()
     width = len(str(block.first_line + len(lines) - 1))
     low, high = block.mark or (0, -1)
     body = [f"{'>' if low <= n <= high else ' '}{n:>{width}} | {line}"
