@@ -39,7 +39,7 @@ from handlers.shared.work_access import may_be_given_tasks, why_no_tasks
 from handlers.shared.quality_rules import on_submitted
 from handlers.shared.replies import command_buttons, say
 from domain.scoring import expected_answer, needs_review, score_gold
-from handlers.shared.task_render import item_quote, item_text, render_expected, render_task, task_context
+from handlers.shared.task_render import as_blocks, item_quote, item_text, render_expected, render_task, task_context
 from handlers.shared.task_forms import answer_fields
 from handlers.shared.task_screen import FORM, load_assignment, remember_assignment, show_task
 from handlers.shared.task_service import spec_from_json, spec_of
@@ -286,7 +286,7 @@ async def show_task_text(ctx: Context, event, press: ShowTaskText) -> list:
     block = None if loaded is None else item_text(loaded[4], press.part)
     if block is None:
         return [say("error.button_expired")]
-    return [ctx.reply(block)]
+    return [ctx.reply(*as_blocks(block))]
 
 
 @router.action(ShowInstructions)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from bot.core.actions import ActionData
-from bot.core.blocks import Buttons, Code, Gallery, Heading, LongText, Media, button, text
+from bot.core.blocks import Buttons, Code, Gallery, Heading, LongText, Media, Span, button, text
 from bot.i18n.text import Msg, When, msg, user_text
 from bot.i18n.excerpt import excerpt
 from domain.project_spec import ProjectSpec
@@ -61,6 +61,14 @@ def item_text(item: TaskItem, part: str) -> LongText | Code | None:
                         filename=code_filename(f"response-{_letter(i)}", response.language))
         return LongText(title=response_title(i), text=response.text, filename=f"response-{_letter(i)}.txt")
     return None
+
+
+def as_blocks(block: LongText | Code) -> list:
+    """A text block as shown: code under its own bold title line (every platform shows a paragraph; not every
+    renderer shows a code block's title)."""
+    if isinstance(block, Code) and block.title:
+        return [text(Span(text=block.title, style="bold")), block.model_copy(update={"title": ""})]
+    return [block]
 
 
 def _caption(title: object | None, alt: str) -> object:
@@ -125,7 +133,7 @@ def item_blocks(item: TaskItem, more: Callable[[str], ActionData] | None = None)
             if isinstance(block, Code):
                 block = LongText(title=block.title, text=block.text, filename=block.filename)
             block = block.model_copy(update={"more": button(msg("form.full_text"), more(part))})
-        return [block]
+        return as_blocks(block)
 
     blocks = []
     if item.context:
@@ -175,7 +183,6 @@ def render_opened(project_name: str, item: TaskItem, assignment_id: int) -> list
 
 def render_answer(spec: ProjectSpec, item: TaskItem, form_values: dict) -> list:
     """An answer as the form's questions and the given values, for a reviewer or a rework summary."""
-    from bot.core.blocks import Span
     from bot.core.field_values import display
     from bot.core.forms import FieldKind
     from handlers.shared.task_forms import answer_fields
@@ -223,7 +230,7 @@ def issue_spans(item: TaskItem, answer: dict) -> list:
         first = max(1, low - SPAN_CONTEXT)
         title = (msg("review.issue_line", n=n, line=str(low)) if low == high
                  else msg("review.issue_lines", n=n, first=str(low), last=str(high)))
-        blocks.append(Code(text="\n".join(code[first - 1:high + SPAN_CONTEXT]), language=response.language or "",
-                           title=title, first_line=first, mark=(low, high),
-                           filename=code_filename(f"issue-{n}", response.language)))
+        blocks += as_blocks(Code(text="\n".join(code[first - 1:high + SPAN_CONTEXT]), language=response.language or "",
+                                 title=title, first_line=first, mark=(low, high),
+                                 filename=code_filename(f"issue-{n}", response.language)))
     return blocks
