@@ -74,3 +74,63 @@ async def test_the_demo_week_fills_the_managers_screens(database_url):
         assert "Step 1 of" in chat.last("expert").text
     finally:
         await chat.stop()
+
+
+async def test_the_demo_seeds_media_projects_and_the_console_shows_their_media(database_url, tmp_path):
+    """A chart review (one chart with a truncated axis, one in the wrong units), a code review (a diff with an
+    off-by-one) and an image comparison, their media drawn at seed time and stored in the blob store: a newcomer
+    typing in the console gets each medium saved to a file, with its path, and the code with numbered lines."""
+    import json
+
+    from app.settings import Settings
+    from app.wiring import build_runtime
+    from bot.adapters.console.adapter import ConsoleAdapter
+
+    runtime = build_runtime(Settings(database_url=database_url))
+    await runtime.start()
+    try:
+        await seed(runtime)
+        await seed(runtime)  # again: nothing drawn or added twice
+        tasks = await rows(runtime, "SELECT p.name, t.item FROM tasks t JOIN projects p ON p.id = t.project_id"
+                                    " WHERE p.name IN ('Product charts — do they tell the truth',"
+                                    " 'Code review — Python changes with bugs', 'Icon drafts — which image is better')")
+        items = [(r["name"], json.loads(r["item"])) for r in tasks]
+        assert {name for name, _ in items} == {"Product charts — do they tell the truth",
+                                              "Code review — Python changes with bugs",
+                                              "Icon drafts — which image is better"}
+        assert len(items) == 7
+        charts = [i for name, i in items if name.startswith("Product charts")]
+        assert {c["metadata"]["flaw"] for c in charts} == {"good", "truncated", "units"}
+        chart_refs = {c["responses"][0]["attachments"][0]["blob"]["sha256"] for c in charts}
+        assert len(chart_refs) == 3  # three different drawings
+        diff = next(i for name, i in items if name.startswith("Code review") and i["external_id"] == "code-001")
+        assert diff["responses"][0]["format"] == "code" and diff["responses"][0]["language"] == "diff"
+        assert "+    for start in range(len(values) - window):" in diff["responses"][0]["text"]
+
+        out: list[str] = []
+        console = ConsoleAdapter(runtime, out.append, speaker="expert", files_dir=tmp_path / "files")
+        for line in ("/next charts", "/skip not now", "/next code", "/skip not now", "/next icon"):
+            await console.say(line)
+        shown = "\n".join(out)
+        saved = sorted((tmp_path / "files").iterdir())
+        assert len(saved) == 3  # a chart and the two images to compare
+        for path in saved:
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"saved to {path}]" in shown
+        assert "users-chart-" in shown and "house-red-roof.png" in shown and "house-blue-roof.png" in shown
+        assert " 8 | +    for start in range(len(values) - window):" in shown  # numbered, as feedback names lines
+    finally:
+        await runtime.stop()
+
+
+async def test_panelist_demo_says_where_media_are_saved(tmp_path):
+    from app.demo import run_demo
+
+    out: list[str] = []
+
+    async def lines():
+        yield "/next icon"
+
+    await run_demo(tmp_path / "demo.db", interactive=False, write=out.append, read_lines=lines)
+    shown = "\n".join(out)
+    assert f"saves each image to {tmp_path / 'panelist-files'}" in shown
+    assert f"saved to {tmp_path / 'panelist-files'}" in shown
