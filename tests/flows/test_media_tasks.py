@@ -211,3 +211,67 @@ async def test_a_transcription_check_shows_the_recording_then_its_transcript(cha
         assert card.index("dosage.wav") < card.index(TRANSCRIPT)
     answer = json.loads((await rows(chat.runtime, "SELECT answer FROM submissions"))[0]["answer"])
     assert answer["issues"][0]["quote"] == "every four hours" and answer["issues"][0]["lines"] is None
+
+
+RATED_AUDIO = b"""name: Spoken answers
+domain: language_audio
+task_type: rating
+instructions: |
+  Listen to the spoken answer and rate it against the rubric.
+criteria:
+  - id: clarity
+    label: Clarity
+    scale: [1, 5]
+overlap: 1
+gold_ratio: 0
+lease_minutes: 60
+pay: {kind: per_task, amount: "2.00", currency: EUR}
+languages: [en]
+"""
+
+IMAGE_LABELS = b"""name: Chart kinds
+domain: data_analysis
+task_type: labeling
+instructions: |
+  Say what kind of chart the image is.
+labels: [bar_chart, line_chart, pie_chart]
+overlap: 1
+gold_ratio: 0
+lease_minutes: 60
+pay: {kind: per_task, amount: "1.00", currency: EUR}
+languages: [en]
+"""
+
+
+async def test_a_rating_judges_a_spoken_answer_against_the_rubric(chat):
+    if not _telegram_sends_audio(chat):
+        pytest.skip("the Telegram stand-in on this branch has no sendAudio yet (the Telegram helper adds it)")
+    watched = watch_media(chat)
+    audio = _wav()
+    ref = await chat.runtime.blobs.put(audio, "audio/wav", "answer.wav")
+    await _project(chat, RATED_AUDIO, [{
+        "external_id": "spoken-1", "prompt": "Explain compound interest in one minute.",
+        "responses": [{"id": "a", "attachments": [_attachment(ref, "audio", "A spoken explanation")]}]}], "ana")
+
+    await answer_one(chat, "ana", "pairwise_law", {
+        "score.clarity": "4",
+        "justification": "Clear and well paced: it defines interest on interest with a worked example of 100 EUR."})
+
+    assert _sha(audio) in media_seen(chat, "ana", watched)
+    answer = json.loads((await rows(chat.runtime, "SELECT answer FROM submissions"))[0]["answer"])
+    assert answer["scores"] == {"clarity": 4}
+
+
+async def test_an_expert_labels_an_image(chat):
+    watched = watch_media(chat)
+    image = _png("#4C72B0")
+    ref = await chat.runtime.blobs.put(image, "image/png", "chart.png", width=64, height=48)
+    await _project(chat, IMAGE_LABELS, [{
+        "external_id": "img-1", "prompt": "What kind of chart is this?",
+        "responses": [{"id": "img", "attachments": [_attachment(ref, "image", "A chart with six bars")]}]}], "ana")
+
+    await answer_one(chat, "ana", "pairwise_law", {"labels": "bar_chart", "comment": None})
+
+    assert _sha(image) in media_seen(chat, "ana", watched)
+    answer = json.loads((await rows(chat.runtime, "SELECT answer FROM submissions"))[0]["answer"])
+    assert answer["labels"] == ["bar_chart"]
