@@ -118,6 +118,12 @@ async def test_the_demo_seeds_media_projects_and_the_console_shows_their_media(d
             assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"saved to {path}]" in shown
         assert "users-chart-" in shown and "house-red-roof.png" in shown and "house-blue-roof.png" in shown
         assert " 8 | +    for start in range(len(values) - window):" in shown  # numbered, as feedback names lines
+
+        out.clear()  # the week's history left a code review waiting: the reviewer sees the line it names, marked
+        console.speaker = "reviewer"
+        await console.say("/review Code review")
+        shown = "\n".join(out)
+        assert "Issue 1: line 8" in shown and "> 8 | +    for start in range(len(values) - window):" in shown
     finally:
         await runtime.stop()
 
