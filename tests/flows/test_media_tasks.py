@@ -275,3 +275,31 @@ async def test_an_expert_labels_an_image(chat):
     assert _sha(image) in media_seen(chat, "ana", watched)
     answer = json.loads((await rows(chat.runtime, "SELECT answer FROM submissions"))[0]["answer"])
     assert answer["labels"] == ["bar_chart"]
+
+
+CODE_REWRITE = b"""name: Fix the code
+domain: software_engineering
+task_type: rewrite
+instructions: |
+  Rewrite the method so it is correct; keep its indentation as it sits in its class.
+overlap: 1
+gold_ratio: 0
+lease_minutes: 60
+pay: {kind: per_task, amount: "4.00", currency: EUR}
+languages: [en]
+"""
+
+METHOD = "    def total(self):\n        return sum(self.items[1:])\n"
+FIXED_METHOD = "    def total(self):\n\t\treturn sum(self.items)"
+
+
+async def test_a_rewrite_of_code_keeps_its_indentation(chat):
+    await _project(chat, CODE_REWRITE, [{
+        "external_id": "method-1", "prompt": "Fix total(): it should add every item.",
+        "responses": [{"id": "a", "format": "code", "language": "python", "text": METHOD}]}], "ana")
+
+    await answer_one(chat, "ana", "pairwise_law", {
+        "text": "\n" + FIXED_METHOD + "\n\n", "what_was_wrong": "It skipped the first item with items[1:]."})
+
+    answer = json.loads((await rows(chat.runtime, "SELECT answer FROM submissions"))[0]["answer"])
+    assert answer["text"] == FIXED_METHOD  # the first line's four spaces and the tabs, as typed
