@@ -28,6 +28,9 @@ class FieldKind(str, Enum):
     # forwarded message answers with its sender. The application resolves the words to people.
     person = "person"
     people = "people"
+    # A file the person sends (a corrected image, a patch, a recording): an upload at that step in a chat, a
+    # file input in a Slack modal. The value is the stored file's `BlobRef` as a dict; `accept` narrows the kinds.
+    file = "file"
 
 
 PERSON_KINDS = (FieldKind.person, FieldKind.people)
@@ -59,6 +62,8 @@ class FieldSpec(BaseModel):
     # Text a modal's input starts from when the field has no answer yet (a rewrite starts from the original).
     # Never an answer: wizards ignore it (the text is in the message above, and typing replaces it anyway).
     prefill: str | None = None
+    # A file field's accepted media kinds (bot.blobs.MEDIA_KINDS); empty: any file.
+    accept: list[str] = Field(default_factory=list)
 
     def applies(self, values: dict[str, Any]) -> bool:
         for field_id, allowed in self.show_if:
