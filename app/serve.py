@@ -8,7 +8,8 @@ import signal
 from aiohttp import web
 
 from app.cli_text import CliText
-from app.wiring import build_runtime, configure_logging
+from app.logs import configure_logging
+from app.wiring import build_runtime
 from bot.scheduler.ticker import Ticker, core_ticks, router_ticks
 from app.settings import Settings
 from storage.db import redact_url

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     # INFO keeps what an operator reads (startup, takeovers, refusals, warnings); DEBUG adds the scheduler's
     # per-job lines and every HTTP request, which otherwise drown the rest.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # json: one JSON object per line, with the turn's platform and delivery id (app/logs.py).
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("database_url")
     @classmethod

@@ -38,6 +38,7 @@ from bot.core.dispatch import dispatch
 from bot.core.events import Event
 from bot.core.flood import FloodGate, Verdict, quiet_turn
 from bot.core.liveness import Liveness
+from bot.core.log_context import turn_of
 from bot.core.pacing import Lane, lane_of
 from bot.core.operations import Delivery, Notice, Operation, SendMessage
 from bot.core.router import Router, TickRoute
@@ -267,6 +268,10 @@ class Runtime(Generic[U]):
         """Process an accepted delivery; with `record`, one not yet accepted (see `handle`)."""
         key = (event.actor.platform, event.delivery_id)
         self._accepted[key] = (time.monotonic(), True)
+        with turn_of(*key):
+            return await self._process(event, key, record)
+
+    async def _process(self, event: Event, key: tuple[str, str], record: bool) -> list[Delivery]:
         try:
             verdict = self.flood.check(event.actor.key, event.kind)
             if verdict is not Verdict.ADMIT:  # one person's flood: dropped before it queues behind their lock

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 from typing import Awaitable, Callable
 
@@ -15,6 +16,40 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger("panelist.scheduler")
 Tick = Callable[[], Awaitable[object]]
+
+
+class FailureLog:
+    """How a failing tick is logged: one line when it starts failing (its traceback at DEBUG), then at most one
+    line a minute while it keeps failing, and one when it works again. A database outage would otherwise write a
+    long traceback for every job at every tick."""
+
+    EVERY = 60.0  # seconds between lines about the same failing tick
+
+    def __init__(self, name: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.name = name
+        self.clock = clock
+        self.count = 0  # failures in the current streak
+        self.unreported = 0
+        self.last_line = 0.0
+
+    def failed(self, exc: Exception) -> None:
+        self.count += 1
+        now = self.clock()
+        cause = f"{type(exc).__name__}: {exc}".strip()[:300]
+        if self.count == 1:
+            log.error("tick %s failed: %s", self.name, cause)
+            log.debug("tick %s failed", self.name, exc_info=exc)
+        elif now - self.last_line >= self.EVERY:
+            log.error("tick %s still failing (%d more times): %s", self.name, self.unreported + 1, cause)
+        else:
+            self.unreported += 1
+            return
+        self.last_line, self.unreported = now, 0
+
+    def worked(self) -> None:
+        if self.count:
+            log.warning("tick %s works again after %d failed runs", self.name, self.count)
+        self.count = self.unreported = 0
 
 
 class Ticker:
@@ -25,6 +60,8 @@ class Ticker:
         self._running: set[asyncio.Task] = set()  # ticks in progress, so a stop can wait for them
 
     def every(self, seconds: float, tick: Tick, name: str) -> None:
+        failures = FailureLog(name)
+
         async def guarded() -> None:
             task = asyncio.current_task()
             self._running.add(task)
@@ -32,8 +69,10 @@ class Ticker:
                 await tick()
             except asyncio.CancelledError:  # stopped (see `drain`): the tick's transaction rolled back
                 log.info("tick %s stopped before it finished", name)
-            except Exception:  # one failing tick must not stop the others
-                log.exception("tick %s failed", name)
+            except Exception as exc:  # one failing tick must not stop the others
+                failures.failed(exc)
+            else:
+                failures.worked()
             finally:
                 self._running.discard(task)
 
