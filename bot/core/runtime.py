@@ -37,6 +37,7 @@ from bot.core.commands import CommandNames, routes as command_routes
 from bot.core.dispatch import dispatch
 from bot.core.events import Event
 from bot.core.flood import FloodGate, Verdict, quiet_turn
+from bot.core.health import PlatformHealth
 from bot.core.liveness import Liveness
 from bot.core.log_context import turn_of
 from bot.core.pacing import Lane, lane_of
@@ -195,10 +196,18 @@ class Runtime(Generic[U]):
         self._accepted: dict[tuple[str, str], tuple[float, bool]] = {}  # accepted here: (since, being processed)
         self.liveness = Liveness(db, unit_of_work, self.process_id, claim=CLAIM, clock=lambda: self.clock())
         self.on_delivered: list[Callable[[Delivery], None]] = []  # observers (console echo, benchmarks)
+        self.health: dict[str, PlatformHealth] = {}  # per platform: how its calls went lately (/readyz)
 
     # lifecycle -------------------------------------------------------------------------------------------
     async def start(self) -> None:
         await self.db.connect()
+        try:
+            await self._started()
+        except BaseException:  # a runtime that did not start holds nothing open (a failed start must exit)
+            await self.db.close()
+            raise
+
+    async def _started(self) -> None:
         if self._prepare is not None:
             await self._prepare(self.db)
         secret = self.settings.secret_key.get_secret_value() if self.settings.secret_key else None
@@ -442,12 +451,19 @@ class Runtime(Generic[U]):
         if adapter is None:
             return False, None
         progress = progress or _RowProgress(self, outbox_id)
+        health = self.health.setdefault(delivery.platform, PlatformHealth())
         try:
             message_id = await adapter.deliver(delivery, progress)
+            health.reached()
             return True, message_id if message_id is not None else progress.message_id
         except DeliveryFailed as exc:
+            if exc.permanent or exc.retry_after is not None:
+                health.reached()  # it answered: about this chat (blocked, gone) or a pace it asks for
+            else:
+                health.unreachable(exc.reason)
             await self._delivery_failed(outbox_id, delivery, exc.reason, exc.permanent, exc.retry_after)
         except Exception as exc:  # network trouble the adapter did not classify: transient
+            health.unreachable(type(exc).__name__)
             await self._delivery_failed(outbox_id, delivery, type(exc).__name__, False, None)
         return False, None
 
