@@ -40,6 +40,8 @@ def _parser(say: CliText) -> argparse.ArgumentParser:
     copy = dbsub.add_parser("copy", help=say.text("cli.help.db_copy"))
     copy.add_argument("--from", dest="source", required=True)
     copy.add_argument("--to", dest="target", required=True)
+    dbsub.add_parser("backup", help=say.text("cli.help.db_backup")).add_argument("file")
+    dbsub.add_parser("restore", help=say.text("cli.help.db_restore")).add_argument("file")
     return p
 
 
@@ -103,6 +105,22 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             for table, count in report.items():
                 say.out("cli.db_copy_table", count, table=table, rows=str(count))
+            return 0
+        if args.command == "db" and args.db_command in ("backup", "restore"):
+            from storage.backup import backup, restore
+            from storage.copy import CopyError
+
+            say = CliText.of(settings)
+            try:
+                if args.db_command == "backup":
+                    report = asyncio.run(backup(settings.database_url, Path(args.file)))
+                else:
+                    report = asyncio.run(restore(Path(args.file), settings.database_url))
+            except CopyError as exc:
+                say.err("cli.db_backup_refused", verb=args.db_command, detail=exc.message)
+                return 1
+            rows = sum(report.values())
+            say.out(f"cli.db_{args.db_command}_done", rows, file=args.file, tables=str(len(report)), rows=str(rows))
             return 0
     except SettingsError as exc:
         CliText().err("cli.configuration_error", detail=exc.message)
