@@ -16,6 +16,7 @@ def _parser(say: CliText) -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help=say.text("cli.help.demo"))
     demo.add_argument("--db", default="panelist-demo.db", help=say.text("cli.help.demo_db"))
     sub.add_parser("run", help=say.text("cli.help.run"))
+    sub.add_parser("doctor", help=say.text("cli.help.doctor"))
     project = sub.add_parser("project", help=say.text("cli.help.project")).add_subparsers(
         dest="project_command", required=True)
     create = project.add_parser("create", help=say.text("cli.help.project_create"))
@@ -62,6 +63,14 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_spec(say, args)
         settings = load_settings()
+        if args.command == "doctor":
+            from app.doctor import line, run_checks
+
+            checks = asyncio.run(run_checks(settings))
+            say = CliText.of(settings)
+            for check in checks:
+                print(line(check, say))
+            return 1 if any(c.status == "fail" for c in checks) else 0
         if args.command == "run":
             from app.serve import serve
 

@@ -80,7 +80,7 @@ async def step(work: Awaitable[T], setting: str, timeout: float = STEP_SECONDS) 
     except StartupProblem:
         raise
     except asyncio.TimeoutError:
-        raise StartupProblem(setting, msg("startup.timeout", seconds=str(int(timeout)))) from None
+        raise StartupProblem(setting, msg("startup.timeout", int(timeout), seconds=str(int(timeout)))) from None
     except Exception as exc:  # noqa: BLE001 - every cause becomes one line; the traceback goes to DEBUG
         raise StartupProblem(setting, cause_of(exc)) from exc
 
@@ -108,6 +108,10 @@ def cause_of(exc: BaseException) -> Msg:
         return msg("startup.schema_too_new", detail=str(exc)[:200])
     if name == "InvalidToken":  # PTB's message quotes the token: never shown
         return msg("startup.token_rejected")
+    if name == "SlackApiError":  # Slack answered with an error code (invalid_auth, not_allowed_token_type…)
+        error = str(getattr(exc, "response", {}).get("error", ""))[:80]
+        return msg("startup.token_rejected") if error in ("invalid_auth", "not_authed", "account_inactive",
+                                                           "token_revoked") else msg("startup.refused_by", error=error)
     if name in ("BlobStoreUnavailable",):
         return msg("startup.detail", detail=str(exc)[:300])
     if name in ("NetworkError", "TimedOut", "ClientConnectorError", "ServerDisconnectedError"):
