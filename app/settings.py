@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(default=8, ge=1, le=100)
     delivery_retry_seconds: float = Field(default=10.0, gt=0, le=3600)
     link_code_minutes: int = Field(default=10, ge=1)
+    # What is kept (bot/core/retention.py): raw platform payloads this many days after they are done with; audit
+    # entries this many days (the record of an erasure is kept regardless).
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    audit_retention_days: int = Field(default=730, ge=30, le=36500)
     # Per-person inbound limit on plain messages (text, files): far above a human, see bot/core/flood.py.
     flood_burst: int = Field(default=30, ge=1)
     flood_per_minute: float = Field(default=60.0, gt=0)

@@ -38,6 +38,7 @@ from bot.core.dispatch import dispatch
 from bot.core.events import Event
 from bot.core.flood import FloodGate, Verdict, quiet_turn
 from bot.core.health import PlatformHealth
+from bot.core.retention import PURGE_BATCH, PURGE_BATCHES, purge_old
 from bot.core.liveness import Liveness
 from bot.core.log_context import turn_of
 from bot.core.pacing import Lane, lane_of
@@ -118,6 +119,14 @@ class RuntimeSettings(Protocol):
     def flood_burst(self) -> int:
         """Plain messages one person may send at once before the rest are dropped (bot/core/flood.py)."""
         ...
+
+    @property
+    def retention_days(self) -> int:
+        """Raw platform payloads (inbox and outbox) are kept this long after they are done with."""
+        ...
+
+    @property
+    def audit_retention_days(self) -> int: ...
 
     @property
     def flood_per_minute(self) -> float:
@@ -535,6 +544,10 @@ class Runtime(Generic[U]):
     async def purge_expired(self) -> int:
         async with self.db.transaction() as tx:
             return await self.unit_of_work(tx).tokens.purge_expired(self.clock())
+
+    async def purge_old(self, batch: int = PURGE_BATCH, batches: int = PURGE_BATCHES) -> dict[str, int]:
+        """Retention (bot/core/retention.py): raw payloads and old audit entries, a small transaction per batch."""
+        return await purge_old(self, batch, batches)
 
     # leases ----------------------------------------------------------------------------------------------
     async def hold_lease(self, name: str, ttl: timedelta) -> bool:

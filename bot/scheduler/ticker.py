@@ -104,6 +104,7 @@ def core_ticks(ticker: Ticker, runtime) -> None:
     # of no known process); a live process's queued rows are left to it (runtime.unprocessed).
     ticker.every(5, lambda: runtime.recover_inbox(grace=timedelta(seconds=30)), "inbox.recover")
     ticker.every(3600, runtime.purge_expired, "tokens.purge")
+    ticker.every(600, runtime.purge_old, "retention.purge")
 
 
 def router_ticks(ticker: Ticker, runtime) -> None:
