@@ -247,11 +247,14 @@ async def test_images_and_files_keep_their_place(api: BotApiStandIn, bot: telegr
         Media(media="document", blob=table, caption="c" * 2000),
         buttons("export:again"),
     ))
-    assert [c.method for c in calls] == ["sendMessage", "sendPhoto", "sendMessage", "sendDocument"]
+    assert [c.method for c in calls] == ["sendMessage", "sendPhoto", "sendMessage", "sendDocument", "sendMessage"]
     # the file stays a reference until it is sent
     assert calls[1].kwargs["photo"] == chart and calls[1].kwargs["caption"] == "Weekly hours &lt;draft&gt;"
+    # a caption too long is cut with an ellipsis, and the rest follows as text: nothing is lost
     assert utf16_len(calls[3].kwargs["caption"]) == 1024 and calls[3].kwargs["caption"].endswith("…")
-    assert ["reply_markup" in c.kwargs for c in calls] == [False, False, False, True]
+    assert calls[4].kwargs["text"].startswith("…")
+    assert len(calls[3].kwargs["caption"]) - 1 + len(calls[4].kwargs["text"]) - 1 == 2000
+    assert ["reply_markup" in c.kwargs for c in calls] == [False, False, False, False, True]
     messages = await execute(bot, [TgCall(c.method, {k: telegram.InputFile(await blobs.read(v), filename=v.name)
                                                      if isinstance(v, BlobRef) else v for k, v in c.kwargs.items()})
                                    for c in calls])
