@@ -51,7 +51,7 @@ from telegram.ext import Application
 
 from bot.adapters.telegram import TELEGRAM
 from bot.adapters.telegram.commands import set_commands
-from bot.adapters.telegram.files import FileIds, has_blobs, send_with_files
+from bot.adapters.telegram.files import FileIds, has_blobs, refused_photo, send_with_files
 from bot.adapters.telegram.html import truncate
 from bot.adapters.telegram.http import AiohttpRequest
 from bot.adapters.telegram.pacing import Pacer
@@ -110,9 +110,21 @@ class _EditingBot:
             return method
 
         async def with_media(**kwargs: Any) -> Any:
-            if not has_blobs(kwargs):
-                return await method(**kwargs)
-            return await send_with_files(method, kwargs, self._blobs, self._file_ids)
+            try:
+                if not has_blobs(kwargs):
+                    return await method(**kwargs)
+                return await send_with_files(method, kwargs, self._blobs, self._file_ids)
+            except BadRequest as err:
+                if name != "send_photo" or not refused_photo(err):
+                    raise
+                # Telegram will not make a photo of it (dimensions the ref did not know, a format it cannot
+                # read): the person still gets the image, whole, as a document.
+                log.info("telegram: a photo was refused (%s); sending it as a document", err.message)
+                document = {**{k: v for k, v in kwargs.items() if k != "photo"}, "document": kwargs["photo"]}
+                send_document = self._bot.send_document
+                if not has_blobs(document):
+                    return await send_document(**document)
+                return await send_with_files(send_document, document, self._blobs, self._file_ids)
         return with_media
 
     async def edit_message_text(self, **kwargs: Any) -> Any:

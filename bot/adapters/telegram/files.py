@@ -29,6 +29,9 @@ _REFUSED_ID = ("wrong file identifier", "wrong remote file identifier", "file re
                "can't use file of type", "wrong type of the web page content", "invalid file id",
                "file_id_invalid", "media_empty")
 
+_REFUSED_PHOTO = ("photo_invalid_dimensions", "photo_invalid", "image_process_failed", "photo_save_file_invalid",
+                  "photo_ext_invalid")
+
 
 class Lru(OrderedDict):
     """A bounded insertion-ordered dict: the least recently put entries fall out."""
@@ -101,6 +104,12 @@ def file_id_of(message: Any) -> str | None:
 def refused_file_id(err: BadRequest) -> bool:
     text = err.message.lower()
     return any(words in text for words in _REFUSED_ID)
+
+
+def refused_photo(err: BadRequest) -> bool:
+    """Telegram will not make a photo of these bytes (its dimensions, its size, or not an image it can read)."""
+    text = err.message.lower()
+    return any(words in text for words in _REFUSED_PHOTO)
 
 
 def has_blobs(kwargs: dict[str, Any]) -> bool:
