@@ -10,10 +10,11 @@ import telegram
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.adapters.telegram.code_block import CUT_MARK, GAP, MARK, code_messages, filename_of, language_of
 from bot.adapters.telegram.html import Run, escape, plain_text, split_runs, to_html, truncate
 from bot.adapters.telegram.render import RenderError, TgCall, render, render_reply
 from bot.blobs import BlobRef
-from bot.core.blocks import Button, Buttons, Divider, Fields, File, Heading, LongText, Media, Reply, Span, text
+from bot.core.blocks import Button, Buttons, Code, Divider, Fields, File, Heading, LongText, Media, Reply, Span, text
 from bot.core.forms import FormSpec, RenderedForm
 from bot.core.operations import CloseForm, Delivery, EditMessage, Notice, OpenForm, SendMessage
 from bot.core.split import utf16_len
@@ -382,3 +383,91 @@ def test_a_command_menu_is_set_for_this_chat_only():
     commands = call.kwargs["commands"]
     assert [c.command for c in commands] == ["next", "log"]
     assert commands[0].description == "tu siguiente tarea" and len(commands[1].description) == 256
+
+
+# -- code ----------------------------------------------------------------------------------------
+
+
+def pre_of(html: str) -> tuple[str, dict]:
+    plain, entities = parse_html(html)
+    [pre] = [e for e in entities if e["type"] == "pre"]
+    return plain[pre["offset"]:pre["offset"] + pre["length"]], pre
+
+
+async def test_code_is_literal_inside_pre_code_with_a_clean_language(api: BotApiStandIn, bot: telegram.Bot):
+    source = 'if a < b && c > d:\n\tprint("</code></pre><b>x</b> &amp;")\n'
+    calls = render(send(Code(text=source, language=' C++"><script>', title="Check <this>")))
+    [call] = calls
+    assert call.kwargs["text"].startswith('<b>Check &lt;this&gt;</b>\n<pre><code class="language-c++script">')
+    body, pre = pre_of(call.kwargs["text"])
+    assert body == source.rstrip("\n") and pre["language"] == "c++script"  # tab and spacing kept exactly
+    [message] = await execute(bot, calls)
+    assert api.refusals == [] and message.text.endswith(source.rstrip("\n"))
+
+
+@pytest.mark.parametrize("language, expected", [("Python", "python"), ("C#", "c#"), ("objective-c", "objective-c"),
+                                                ("<x y=1>", "xy1"), ("", ""), ("a" * 80, "a" * 32)])
+def test_code_language_is_reduced_to_safe_characters(language, expected):
+    assert language_of(Code(text="x", language=language)) == expected
+
+
+@pytest.mark.parametrize("filename, language, expected", [
+    ("code.txt", "python", "code.py"), ("solution", "go", "solution.go"), ("fix.patch", "python", "fix.patch"),
+    ("../../etc/passwd", "rust", "passwd.rs"), ("C:\\x\\main.txt", "c++", "main.cpp"), ("notes.txt", "klingon", "notes.txt"),
+    ("", "sql", "code.sql"),
+])
+def test_a_code_file_is_named_for_its_language(filename, language, expected):
+    assert filename_of(Code(text="x", language=language, filename=filename)) == expected
+
+
+def test_an_anchored_span_is_numbered_and_marked():
+    source = "\n".join(f"line {n}" for n in range(10, 16))
+    [call] = render(send(Code(text=source, language="python", first_line=10, mark=(12, 13))))
+    body, _ = pre_of(call.kwargs["text"])
+    assert body.split("\n") == [" 10 │ line 10", " 11 │ line 11", f"{MARK}12 │ line 12", f"{MARK}13 │ line 13",
+                                " 14 │ line 14", " 15 │ line 15"]
+    # without an anchor, code is shown as it is
+    [plain] = render(send(Code(text=source)))
+    assert pre_of(plain.kwargs["text"])[0] == source
+
+
+async def test_a_line_longer_than_a_message_is_the_only_cut_inside_a_line(api: BotApiStandIn, bot: telegram.Bot):
+    long_line = "x = '" + "é😀" * 2000 + "'"
+    source = "first()\n" + long_line + "\nlast()"
+    calls = render(send(Code(text=source, language="python")))
+    pieces = [pre_of(c.kwargs["text"])[0] for c in calls]
+    assert all(utf16_len(parse_html(c.kwargs["text"])[0]) <= 4096 for c in calls)
+    joined = "\n".join(pieces)
+    assert len(calls) == 3 and joined.count(CUT_MARK) == 1  # "first()", then the long line in two marked pieces
+    assert joined.replace(CUT_MARK + "\n", "") == source  # nothing lost; lines stay whole elsewhere
+    await execute(bot, calls)
+    assert api.refusals == []
+
+
+def test_code_is_split_between_lines_for_any_limit():
+    # A property over odd lines and small limits: every part valid HTML, within the limit, made of whole lines.
+    lines = ["", "  <a & b>", "😀" * 7, "x" * 30, "\t\tend;", "&amp;"]
+    source = "\n".join(lines * 5)
+    for limit in (12, 20, 41, 64, 200):
+        shown = code_messages(Code(text=source, language="js"), "T", limit, max_messages=1000)
+        bodies = []
+        for html in shown.texts:
+            plain, _ = parse_html(html)
+            assert utf16_len(plain) <= limit
+            bodies.append(pre_of(html)[0])
+        assert "\n".join(bodies).replace(CUT_MARK + "\n", "") == source.rstrip("\n")
+
+
+def test_long_code_shows_an_excerpt_and_sends_the_whole_file():
+    source = "\n".join(f"SELECT {i} FROM t;" for i in range(3000))
+    calls = render(send(Code(text=source, language="SQL", title="query"), buttons("ok:1")))
+    assert [c.method for c in calls] == ["sendMessage", "sendDocument"]
+    body, _ = pre_of(calls[0].kwargs["text"])
+    assert body.endswith(GAP) and body.startswith("SELECT 0 FROM t;")
+    assert calls[1].kwargs["document"] == source.encode() and calls[1].kwargs["filename"] == "code.sql"
+    assert "reply_markup" in calls[1].kwargs
+
+
+def test_empty_code_shows_only_its_title():
+    assert [c.kwargs["text"] for c in render(send(Code(text="\n\n", title="Nothing here")))] == ["<b>Nothing here</b>"]
+    assert render(send(Code(text=""))) == []
