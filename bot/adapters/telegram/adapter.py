@@ -22,7 +22,7 @@ Inbound, no update lost and none handled twice:
   processed (a crash between ack and commit) are processed, before new updates.
 - A redelivered update (inbox row already there) is not processed again.
 
-Outbound (`deliver`): `render()` to Bot API calls, run through the `Pacer` in the delivery's lane (a reply to the
+Outbound (`deliver`): `render()` to Bot API calls (stored media as a remembered file_id or an upload, files.py), run through the `Pacer` in the delivery's lane (a reply to the
 person's own action goes at once; bulk sends wait their turn and never hold a reply up; bot/core/pacing.py). Every callback query is answered
 exactly once: by the turn's `Notice` when there is one, else with an empty answer right after the turn.
 Edits that would change nothing are skipped (remembered per message, bounded, in this process);
