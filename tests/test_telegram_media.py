@@ -341,3 +341,23 @@ async def test_stand_in_counts_bytes_and_takes_back_its_file_ids(api, bot):
         message = await getattr(bot, method)(1, data)
         assert getattr(message, field).file_id
     assert api.refusals == []
+
+
+async def test_of_a_photos_sizes_the_largest_that_fits_the_limit_is_taken(api, bot, tmp_path):
+    big = picture(64, 48, fmt="JPEG")
+    update = api.media_update(7, "photo", "ph", big)
+    small = update["message"]["photo"][0]
+    event = await parse_update(Update.de_json(update, bot), bot_username="b", max_upload_bytes=len(big) - 1,
+                               blobs=LocalBlobStore(tmp_path))
+    assert event.blob is not None and event.blob.size == small["file_size"] == 16  # the thumbnail, not nothing
+    assert event.mime == "image/jpeg"
+
+
+async def test_a_message_with_nothing_we_read_is_ignored(tmp_path):
+    api = BotApiStandIn()
+    update = api.message_update(7, "x")
+    del update["message"]["text"]
+    update["message"]["sticker"] = {"file_id": "s", "file_unique_id": "us", "type": "regular", "width": 1,
+                                    "height": 1, "is_animated": False, "is_video": False}
+    assert await parse_update(Update.de_json(update, None), bot_username="b", max_upload_bytes=1024,
+                              blobs=LocalBlobStore(tmp_path)) is None

@@ -111,7 +111,7 @@ async def parse_update(update: Update, *, bot_username: str | None, max_upload_b
         if not private:
             return None
         return TextEvent(text=message.text, refers_to=_refers_to(message), **base)
-    if private and _attachment(message) is not None:
+    if private and _attachment(message, max_upload_bytes) is not None:
         return await _file(message, base, max_upload_bytes, blobs)
     return None
 
@@ -133,14 +133,16 @@ def _button(query: CallbackQuery, delivery_id: str) -> Event | None:
     )
 
 
-def _attachment(message: Message) -> tuple[Any, str, str, int | None, int | None] | None:
+def _attachment(message: Message, max_upload_bytes: int) -> tuple[Any, str, str, int | None, int | None] | None:
     """(the file, its name, its MIME type, width, height) of a document, photo, audio, voice note or video; None
-    for anything else. Telegram re-encodes photos as JPEG and names none of photos, voice notes and most videos."""
+    for anything else. Telegram re-encodes photos as JPEG and names none of photos, voice notes and most videos.
+    Of a photo's sizes, the largest within `max_upload_bytes` is taken (the largest of all when none is)."""
     if message.document is not None:
         doc = message.document
         return doc, doc.file_name or "file", doc.mime_type or "application/octet-stream", None, None
     if message.photo:
-        largest = message.photo[-1]
+        fitting = [size for size in message.photo if (size.file_size or 0) <= max_upload_bytes]
+        largest = (fitting or list(message.photo))[-1]
         return largest, f"photo-{largest.file_unique_id}.jpg", "image/jpeg", largest.width, largest.height
     if message.audio is not None:
         audio = message.audio
@@ -155,7 +157,7 @@ def _attachment(message: Message) -> tuple[Any, str, str, int | None, int | None
 
 
 async def _file(message: Message, base: dict[str, Any], max_upload_bytes: int, blobs: BlobStore) -> FileUploaded:
-    attachment = _attachment(message)
+    attachment = _attachment(message, max_upload_bytes)
     assert attachment is not None
     media, name, mime, width, height = attachment
     size = media.file_size or 0
