@@ -11,10 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.adapters.telegram.code_block import CUT_MARK, GAP, MARK, code_messages, filename_of, language_of
+from bot.adapters.telegram.media_calls import split_caption
 from bot.adapters.telegram.html import Run, escape, plain_text, split_runs, to_html, truncate
 from bot.adapters.telegram.render import RenderError, TgCall, render, render_reply
 from bot.blobs import BlobRef
-from bot.core.blocks import Button, Buttons, Code, Divider, Fields, File, Heading, LongText, Media, Reply, Span, text
+from bot.core.blocks import Button, Buttons, Code, Divider, Gallery, Fields, File, Heading, LongText, Media, Reply, Span, text
 from bot.core.forms import FormSpec, RenderedForm
 from bot.core.operations import CloseForm, Delivery, EditMessage, Notice, OpenForm, SendMessage
 from bot.core.split import utf16_len
@@ -471,3 +472,36 @@ def test_long_code_shows_an_excerpt_and_sends_the_whole_file():
 def test_empty_code_shows_only_its_title():
     assert [c.kwargs["text"] for c in render(send(Code(text="\n\n", title="Nothing here")))] == ["<b>Nothing here</b>"]
     assert render(send(Code(text=""))) == []
+
+
+# -- captions and galleries ----------------------------------------------------------------------
+
+
+def test_a_caption_is_cut_between_words_in_utf16_and_the_rest_is_kept():
+    assert split_caption("short") == ("short", "")
+    text = "😀 " * 700  # 1,400 characters, 2,100 UTF-16 code units
+    caption, rest = split_caption(text)
+    assert utf16_len(caption) <= 1024 and caption.endswith("…") and rest.startswith("…")
+    assert (caption[:-1] + " " + rest[1:]).split() == text.split()
+    person = "\u2068" + "palabra " * 200 + "\u2069 end"  # a person's text (an isolate) cut in the middle
+    caption, rest = split_caption(person)
+    assert caption.count("\u2068") == caption.count("\u2069")  # closed in the caption, reopened in the rest
+    assert rest.count("\u2068") == rest.count("\u2069")
+
+
+async def test_gallery_captions_and_hostile_text(api: BotApiStandIn, bot: telegram.Bot, tmp_path):
+    blobs = LocalBlobStore(tmp_path)
+    a = await blobs.put(png(), "image/png", "a.png", width=1, height=1)
+    b = await blobs.put(png() + b"\x00", "image/png", "b.png", width=1, height=1)
+    calls = render(send(Gallery(items=[Media(media="image", blob=a, caption="left <img>"),
+                                       Media(media="image", blob=b, caption="right & co")],
+                                caption=HOSTILE)))
+    [call] = calls
+    assert call.method == "sendMediaGroup"
+    first, second = call.kwargs["media"]
+    assert parse_html(first.caption)[0] == HOSTILE + "\n\nleft <img>" and first.media == a
+    assert parse_html(second.caption)[0] == "right & co" and second.parse_mode == "HTML"
+    resolved = [type(m)(media=await blobs.read(m.media), caption=m.caption, parse_mode=m.parse_mode)
+                for m in call.kwargs["media"]]
+    messages = await bot.send_media_group(CHAT, resolved)
+    assert api.refusals == [] and messages[0].caption == HOSTILE + "\n\nleft <img>"
