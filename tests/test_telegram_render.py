@@ -439,24 +439,35 @@ async def test_a_line_longer_than_a_message_is_the_only_cut_inside_a_line(api: B
     pieces = [pre_of(c.kwargs["text"])[0] for c in calls]
     assert all(utf16_len(parse_html(c.kwargs["text"])[0]) <= 4096 for c in calls)
     joined = "\n".join(pieces)
-    assert len(calls) == 3 and joined.count(CUT_MARK) == 1  # "first()", then the long line in two marked pieces
+    # the long line starts right after "first()" and goes on in the next message, the cut marked
+    assert len(calls) == 2 and joined.count(CUT_MARK) == 1 and pieces[0].startswith("first()\nx = '")
     assert joined.replace(CUT_MARK + "\n", "") == source  # nothing lost; lines stay whole elsewhere
     await execute(bot, calls)
     assert api.refusals == []
 
 
-def test_code_is_split_between_lines_for_any_limit():
-    # A property over odd lines and small limits: every part valid HTML, within the limit, made of whole lines.
-    lines = ["", "  <a & b>", "😀" * 7, "x" * 30, "\t\tend;", "&amp;"]
-    source = "\n".join(lines * 5)
-    for limit in (12, 20, 41, 64, 200):
-        shown = code_messages(Code(text=source, language="js"), "T", limit, max_messages=1000)
-        bodies = []
-        for html in shown.texts:
-            plain, _ = parse_html(html)
-            assert utf16_len(plain) <= limit
-            bodies.append(pre_of(html)[0])
-        assert "\n".join(bodies).replace(CUT_MARK + "\n", "") == source.rstrip("\n")
+_code_line = st.lists(st.sampled_from(list("ab <>&;\t") + ["😀", "ש", "&amp;", "    "]), max_size=40).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(_code_line, min_size=1, max_size=30), limit=st.integers(min_value=8, max_value=120),
+       title=st.sampled_from(["", "T", "solution.py"]))
+def test_code_is_split_between_lines_for_any_limit(lines, limit, title):
+    source = "\n".join(lines)
+    shown = code_messages(Code(text=source, language="js"), title, limit, max_messages=10_000)
+    if not source.strip():
+        return
+    bodies = []
+    for html in shown.texts:
+        plain, _ = parse_html(html)  # valid Telegram HTML on its own: no entity cut
+        assert utf16_len(plain) <= limit
+        bodies.append(pre_of(html)[0])
+    assert "\n".join(bodies).replace(CUT_MARK + "\n", "") == source.rstrip("\n")
+    # a line that fits a message is never cut
+    room = limit - (utf16_len(title) + 1 if title else 0)
+    for line in source.rstrip("\n").split("\n"):
+        if utf16_len(line) <= room and CUT_MARK not in line:
+            assert any(line in body.split("\n") for body in bodies)
 
 
 def test_long_code_shows_an_excerpt_and_sends_the_whole_file():

@@ -3,8 +3,9 @@
 Rules:
 - Each message is an optional bold title (first message only) and one `<pre>` entity; every tag opens and closes
   inside its message, so no cut ever falls inside an entity.
-- Messages are cut between lines. A line longer than a whole message is the one case cut inside a line: each piece
-  but the last ends with `CUT_MARK` (↩), so a reader sees that the line goes on.
+- Messages are cut between lines. A line longer than a whole message is the one case cut inside a line (starting
+  in the room left in the message before): each piece but the last ends with `CUT_MARK` (↩), so a reader sees
+  that the line goes on.
 - With an anchored span (`mark`) or an excerpt (`first_line` other than 1), lines are numbered; the marked lines
   start with `MARK` (▶). Indentation is kept exactly.
 - Code that needs more than `max_messages` messages is sent as a document named for its language (`code.py`), and
@@ -65,30 +66,61 @@ class _Line:
     source: int  # index of the source line it shows, for finding the marked span
 
 
-def display_lines(code: Code, room: int) -> list[_Line]:
-    """The lines as shown, each at most `room` UTF-16 code units (longer lines cut with `CUT_MARK`)."""
+MIN_PIECE = 16  # a cut line's first piece starts in the message before only when at least this much fits there
+
+
+def layout(code: Code, first_room: int, room: int) -> list[list[_Line]]:
+    """The lines as shown, in messages: whole lines while they fit (the first message has `first_room`, the others
+    `room`, UTF-16 code units); a line that fits no message whole is cut, filling the message it starts in, each
+    piece but the last ending with `CUT_MARK`."""
     lines = code.text.rstrip("\n").split("\n") if code.text.strip() else []
     numbered = code.mark is not None or code.first_line != 1
     width = len(str(code.first_line + max(len(lines) - 1, 0)))
     low, high = code.mark or (0, -1)
-    out: list[_Line] = []
+    parts: list[list[_Line]] = []
+    current: list[_Line] = []
+    used = 0
+
+    def limit() -> int:
+        return first_room if not parts else room
+
+    def add(text: str, index: int) -> None:
+        nonlocal used
+        used += utf16_len(text) + (1 if current else 0)
+        current.append(_Line(text, index))
+
+    def close() -> None:
+        nonlocal current, used
+        parts.append(current)
+        current, used = [], 0
+
     for index, line in enumerate(lines):
         number = code.first_line + index
         if numbered:
             flag = MARK if low <= number <= high else " "
-            first, rest = f"{flag}{number:>{width}} \u2502 ", f"{flag}{'':>{width}} \u2502 "
+            prefix, continued = f"{flag}{number:>{width}} \u2502 ", f"{flag}{'':>{width}} \u2502 "
         else:
-            first = rest = ""
-        prefix = first
+            prefix = continued = ""
         while True:
-            budget = room - utf16_len(prefix)
-            if utf16_len(line) <= budget:
-                out.append(_Line(prefix + line, index))
+            whole = prefix + line
+            gap = 1 if current else 0
+            if used + gap + utf16_len(whole) <= limit():
+                add(whole, index)
                 break
-            piece = _fit(line, max(budget - utf16_len(CUT_MARK), 1))
-            out.append(_Line(prefix + piece + CUT_MARK, index))
-            line, prefix = line[len(piece):], rest
-    return out
+            if current and utf16_len(whole) <= room:
+                close()  # it fits a message of its own: lines are never cut when a message can hold them
+                continue
+            space = limit() - used - gap - utf16_len(prefix) - utf16_len(CUT_MARK)
+            if current and space < min(MIN_PIECE, limit() // 2):
+                close()
+                continue
+            piece = _fit(line, max(space, 1))
+            add(prefix + piece + CUT_MARK, index)
+            close()
+            line, prefix = line[len(piece):], continued
+    if current:
+        parts.append(current)
+    return parts
 
 
 def _fit(text: str, budget: int) -> str:
@@ -101,25 +133,6 @@ def _fit(text: str, budget: int) -> str:
         used += width
         end += 1
     return text[:max(end, 1)]
-
-
-def pack(lines: list[_Line], first_room: int, room: int) -> list[list[_Line]]:
-    """Lines in messages: as many whole lines as fit (joined by newlines), the first message having less room."""
-    parts: list[list[_Line]] = []
-    current: list[_Line] = []
-    used = 0
-    for line in lines:
-        size = utf16_len(line.text) + (1 if current else 0)
-        limit = first_room if not parts else room
-        if current and used + size > limit:
-            parts.append(current)
-            current, used = [], 0
-            size = utf16_len(line.text)
-        current.append(line)
-        used += size
-    if current:
-        parts.append(current)
-    return parts
 
 
 def code_html(title: str, lines: list[str], language: str) -> str:
@@ -143,8 +156,7 @@ def code_messages(code: Code, title: str, limit: int, max_messages: int) -> Code
     title = truncate(" ".join(title.split()), MAX_TITLE)
     language = language_of(code)
     first_room = limit - (utf16_len(title) + 1 if title else 0)
-    lines = display_lines(code, min(first_room, limit))
-    parts = pack(lines, first_room, limit)
+    parts = layout(code, first_room, limit)
     if not parts:
         return CodeMessages([code_html(title, [], language)] if title else [])
     if len(parts) <= max_messages:
