@@ -5,7 +5,8 @@ Rules:
   inside its message, so no cut ever falls inside an entity.
 - Messages are cut between lines. A line longer than a whole message is the one case cut inside a line (starting
   in the room left in the message before): each piece but the last ends with `CUT_MARK` (↩), so a reader sees
-  that the line goes on.
+  that the line goes on. Telegram refuses a blank message, so blank lines that would fill a message alone at a
+  cut, and trailing blanks of a cut line, are left out.
 - With an anchored span (`mark`) or an excerpt (`first_line` other than 1), lines are numbered; the marked lines
   start with `MARK` (▶). Indentation is kept exactly.
 - Code that needs more than `max_messages` messages is sent as a document named for its language (`code.py`), and
@@ -115,6 +116,12 @@ def layout(code: Code, first_room: int, room: int) -> list[list[_Line]]:
                 close()
                 continue
             piece = _fit(line, max(space, 1))
+            if piece == line:  # no room even for the mark (a limit smaller than any real one): the line whole
+                add(whole, index)
+                break
+            if not line[len(piece):].strip():  # only trailing blanks would go on: they are dropped, not cut
+                add(prefix + piece, index)
+                break
             add(prefix + piece + CUT_MARK, index)
             close()
             line, prefix = line[len(piece):], continued
@@ -153,10 +160,11 @@ class CodeMessages:
 
 
 def code_messages(code: Code, title: str, limit: int, max_messages: int) -> CodeMessages:
-    title = truncate(" ".join(title.split()), MAX_TITLE)
+    title = truncate(" ".join(title.split()), min(MAX_TITLE, limit // 4))
     language = language_of(code)
     first_room = limit - (utf16_len(title) + 1 if title else 0)
-    parts = layout(code, first_room, limit)
+    # A message of blank lines only would be empty to Telegram: blank lines at a cut between messages go.
+    parts = [part for part in layout(code, first_room, limit) if any(line.text.strip() for line in part)]
     if not parts:
         return CodeMessages([code_html(title, [], language)] if title else [])
     if len(parts) <= max_messages:
