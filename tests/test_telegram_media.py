@@ -12,6 +12,8 @@ import telegram
 from PIL import Image as PilImage
 from telegram import Update
 
+from app.settings import Settings
+from app.wiring import build_runtime
 from bot.adapters.telegram.files import FileIds
 from bot.adapters.telegram.updates import parse_update
 from bot.blobs import BlobRef
@@ -361,3 +363,14 @@ async def test_a_message_with_nothing_we_read_is_ignored(tmp_path):
                                     "height": 1, "is_animated": False, "is_video": False}
     assert await parse_update(Update.de_json(update, None), bot_username="b", max_upload_bytes=1024,
                               blobs=LocalBlobStore(tmp_path)) is None
+
+
+async def test_file_ids_without_a_database_only_cost_an_upload(tmp_path, caplog):
+    runtime = build_runtime(Settings(database_url=f"sqlite:///{tmp_path}/never-opened.db"))  # never connected
+    ids = FileIds(runtime)
+    assert await ids.get("0" * 64) is None  # cannot look: upload
+    await ids.remember("a" * 64, "F1")  # kept in this process although the database is away
+    assert await ids.get("a" * 64) == "F1"
+    await ids.forget("a" * 64)
+    assert await ids.get("a" * 64) is None
+    assert "file ids could not be read" in caplog.text and "F1" not in caplog.text
