@@ -106,8 +106,8 @@ async def write_export(open_tx: OpenTx, project: ProjectRow, fmt: str, filters: 
         if missing:  # found before a byte is written: a zip with paths to nothing would fail whoever loads it
             result.missing_media = tuple(missing)
             return result
-        if max_bytes is not None and result.bytes + sum(size for _, size in media.values()) > max_bytes:
-            result.too_big = True
+        if max_bytes is not None and (result.truncated or zip_size_bound(result.bytes, media) > max_bytes):
+            result.too_big, result.truncated, result.records = True, False, 0  # a zip of part of it would mislead
             return result
         records.seek(0)
         result.bytes = await write_media_zip(out, records, result.bytes, media, blobs)
@@ -142,6 +142,14 @@ async def _write_lines(open_tx: OpenTx, project: ProjectRow, exporter: Exporter,
     before = exporter.records
     result.records = exporter.records if put(exporter.finish()) else before
     return result
+
+
+ZIP_ENTRY_BYTES = 400  # a member's local header, data descriptor and central directory entry, at most (ZIP64 too)
+
+
+def zip_size_bound(records_bytes: int, media: dict[str, tuple[str, int]]) -> int:
+    """The most the zip can take: every member stored as it is plus its headers (deflating only shrinks)."""
+    return records_bytes + sum(size for _, size in media.values()) + ZIP_ENTRY_BYTES * (len(media) + 1) + 100
 
 
 class _Counting:
