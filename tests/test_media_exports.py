@@ -24,6 +24,8 @@ from handlers.export import write_export, zip_size_bound
 from handlers.shared.task_service import create_project
 from storage.blobs import LocalBlobStore
 from storage.uow import UnitOfWork
+from tests.flows.adapters import ADAPTERS
+from tests.flows.helpers import files_for, grant, watch_files
 from tests.flows.tasks_data import SPECS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -321,3 +323,48 @@ async def test_cli_with_media_and_the_dpo_note(db, database_url, store, tmp_path
     assert proc.returncode == 1 and "1 media file the media store does not hold" in proc.stderr
     assert refs["blue"].sha256 in proc.stderr
     assert not missing.exists() and not (tmp_path / "missing.zip.partial").exists()
+
+
+# ---------------------------------------------------------------- in chat, on every adapter
+
+
+@pytest.fixture(params=sorted(ADAPTERS))
+async def chat(request, database_url):
+    harness = ADAPTERS[request.param](database_url)
+    await harness.start()
+    yield harness
+    refusals = harness.refusals()
+    await harness.stop()
+    assert not refusals, f"the {request.param} stand-in refused calls: {refusals}"
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+async def test_chat_export_with_media_and_the_dpo_note(chat):
+    watch_files(chat)
+    await chat.send("meg", "/help")
+    await grant(chat, "meg", "manager")
+    project, refs = await media_project(chat.runtime.db, chat.runtime.blobs)
+
+    await chat.send("meg", "/export Chart")  # the formats, and how to take the media along
+    assert "This project's items carry media." in chat.texts("meg") and "jsonl with-media" in chat.texts("meg")
+
+    await chat.send("meg", "/export Chart jsonl with-media")
+    (name, data), = files_for(chat, "meg")
+    assert name == "chart-captions-jsonl.zip"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert sorted(archive.namelist()) == sorted(
+            ["data.jsonl", *(media_path(r.sha256, r.mime) for r in refs.values())])
+        records = jsonl(archive.read("data.jsonl"))
+        assert len(records) == 4 and {r["image"] for r in records} >= {media_path(refs["red"].sha256, "image/png")}
+    assert "Filters: with-media" in chat.texts("meg")
+
+    await chat.send("meg", "/export Chart dpo")
+    (name, data) = files_for(chat, "meg")[-1]
+    assert name == "chart-captions-dpo.jsonl" and len(jsonl(data)) == 4
+    assert ("Text only: 2 items in this dpo export have images, audio or files that the format cannot carry, and "
+            "they are not in it. For the media, export jsonl with with-media.") in chat.texts("meg")
+
+    files = len(files_for(chat, "meg"))
+    await chat.send("meg", "/export Chart csv with-media")
+    assert "The option with-media does not apply to csv" in chat.last("meg").text
+    assert len(files_for(chat, "meg")) == files
