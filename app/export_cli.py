@@ -4,7 +4,8 @@
 The same streaming export as `/export` in chat, with no size cap: pages of submissions are read in short
 transactions and written straight to the file. `--since`/`--until` are UTC days (`YYYY-MM-DD`), both included.
 `--with-media` (jsonl) writes a zip: `data.jsonl` and each blob it points at once under `media/`, read chunk by
-chunk from the media store the bot uses. `dpo` and `sft` are text only and say how many items had media they left out.
+chunk from the media store the bot uses. `dpo`, `sft` and `aggregated` are text only and say how many items had media
+they left out.
 Also runnable on its own: `python -m app.export_cli PROJECT --format F --out FILE`.
 """
 from __future__ import annotations

@@ -32,9 +32,9 @@ as `{"sha256", "mime", "name", "kind", "alt"}`, never as bytes or a store's addr
 them as JSON in a `media` column when the project has media. With `with_media` (`jsonl` only) each reference also
 gets its `path` in the export's zip (`media/<sha256><ext>`) and the record gets `image`/`images`/`audio`/`audios`
 columns of those paths, which Hugging Face `datasets` casts with `Image()`/`Audio()`; the exporter remembers each
-blob it pointed at once (`Exporter.media`) for whoever writes the zip. `dpo` and `sft` are text: they count the items
-whose media they leave out (`Exporter.media_items`) so the caller can say so. A project without media exports
-exactly as it did before media existed.
+blob it pointed at once (`Exporter.media`) for whoever writes the zip. `dpo`, `sft` and `aggregated` are text:
+they count the items whose media they leave out (`Exporter.media_items`) so the caller can say so. A project without
+media exports exactly as it did before media existed.
 """
 from __future__ import annotations
 
@@ -349,7 +349,7 @@ class Exporter:
         self.read = 0  # rows fed, whether they became records or not
         self.skipped: Counter[str] = Counter()  # why rows (or items) did not become records: see `why_empty`
         self.links = MediaLinks() if self.options.with_media else None
-        self.media_items: set[int] = set()  # `dpo`, `sft`: items whose media the text-only format leaves out
+        self.media_items: set[int] = set()  # dpo, sft, aggregated: items whose media a text-only format leaves out
 
     @property
     def media(self) -> dict[str, tuple[str, int]]:
@@ -358,13 +358,16 @@ class Exporter:
 
     def _trainable(self, row: ExportRow) -> bool:
         """Whether a training format may learn from this answer; counts why not. Rejected and sent-back answers
-        never; `dpo` and `sft` take approved answers only unless `include_unreviewed`."""
+        never; `dpo` and `sft` take approved answers only unless `include_unreviewed`. Also counts the items whose
+        media these text-only formats leave out, to be said, never silently."""
         if row.review_state in NOT_FOR_TRAINING:
             self.skipped["rejected"] += 1
             return False
         if self.approved_only_by_default and not self.options.include_unreviewed and row.review_state != "approved":
             self.skipped["pending" if row.review_state == "pending" else "unreviewed"] += 1
             return False
+        if item_has_media(row.item):
+            self.media_items.add(row.task_id)
         return True
 
     def start(self) -> list[str]:
@@ -516,13 +519,6 @@ class _TrainingExporter(Exporter):
     format (strings) or its conversational one (role/content message lists)."""
 
     approved_only_by_default = True
-
-    def _trainable(self, row: ExportRow) -> bool:
-        """Also counts the items whose media this text-only format leaves out, to be said, never silently."""
-        trainable = super()._trainable(row)
-        if trainable and item_has_media(row.item):
-            self.media_items.add(row.task_id)
-        return trainable
 
     def _prompt(self, text: str) -> str | list[dict[str, str]]:
         return _user(text) if self.options.conversational else text

@@ -2,8 +2,8 @@
 
 `/export PROJECT FORMAT [approved] [since:YYYY-MM-DD] [until:YYYY-MM-DD] [exclude-paused] [include-unreviewed]
 [consensus] [conversational] [with-media]`; without a format the formats come as buttons, without anything the
-projects do. `with-media` (jsonl) sends a zip of the records and their media when it fits the upload limit; dpo and
-sft are text only and say how many items had media they left out.
+projects do. `with-media` (jsonl) sends a zip of the records and their media when it fits the upload limit; dpo,
+sft and aggregated are text only and say how many items had media they left out.
 The file is built by the same streaming code as `panelist export` (`write_export`); in chat it stops at the upload
 limit and says to use the command line. An export that comes out empty says why (`domain.exports.why_empty`).
 Exports carry pseudonyms only, never a name or a platform id.
@@ -77,7 +77,7 @@ class ExportResult:
 
     @property
     def media_items(self) -> int:
-        """`dpo`, `sft`: items whose media the text-only file leaves out (to be said, never silently)."""
+        """`dpo`, `sft`, `aggregated`: items whose media the text-only file leaves out (to be said, never silently)."""
         return len(self.exporter.media_items) if self.exporter is not None else 0
 
 

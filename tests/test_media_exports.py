@@ -285,6 +285,8 @@ async def test_dpo_says_how_many_items_had_media_it_cannot_carry(db, store):
     data, result = await export(db, project, "dpo")
     assert result.records == 4 and result.media_items == 2  # img-1 twice, img-2: two items; plain-3 has none
     assert all(isinstance(r["chosen"], str) and "attachments" not in r for r in jsonl(data))
+    assert (await export(db, project, "aggregated"))[1].media_items == 2
+    assert (await export(db, project, "jsonl"))[1].media_items == 0  # jsonl carries them: nothing to say
     plain, people = await seed(db, items(refs)[2:], name="No media here")
     await submit(db, plain, "plain-3", people[0], A)
     assert (await export(db, plain, "dpo"))[1].media_items == 0
