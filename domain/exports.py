@@ -223,10 +223,12 @@ def _blob_of(value: Any) -> Mapping[str, Any] | None:
     if not isinstance(value, Mapping):
         return None
     blob = value.get("blob") if "blob" in value else value
-    if isinstance(blob, Mapping) and isinstance(blob.get("sha256"), str) and _SHA256.match(blob["sha256"]) \
-            and "size" in blob:
-        return blob
-    return None
+    if not isinstance(blob, Mapping) or not isinstance(blob.get("sha256"), str) or not _SHA256.match(blob["sha256"]):
+        return None
+    size, mime = blob.get("size"), blob.get("mime", "")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0 or not isinstance(mime, str) or len(mime) > 127:
+        return None  # not a ref the store could have written
+    return blob
 
 
 class MediaLinks:

@@ -227,6 +227,51 @@ async def test_with_media_zip_holds_each_blob_once(db, store):
             assert path in names
 
 
+async def test_a_hostile_stored_ref_never_becomes_a_path(db, store):
+    """Items are checked at import; should a row still hold a ref whose hash is not one (`../`), it names no file:
+    no reference, nothing read from the store, no member outside `media/`."""
+    project, people = await seed(db, [])
+    bad = {"external_id": "bad-1", "prompt": "Odd row", "responses": [{"id": "a", "text": "x"}, {"id": "b",
+           "text": "y"}], "attachments": [{"kind": "image", "alt": "", "blob": {
+               "sha256": "../../../etc/passwd", "size": 5, "mime": "image/png", "name": "p.png"}}]}
+    async with db.transaction() as tx:
+        await UnitOfWork(tx).tasks.insert_many(project.id, [("bad-1", json.dumps(bad), False, 1)], T0)
+    await submit(db, project, "bad-1", people[0], A)
+    data, result = await export(db, project, "jsonl", ExportFilters(with_media=True), store)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.namelist() == ["data.jsonl"] and result.media_files == 0
+    (record,) = jsonl(archive.read("data.jsonl"))
+    assert record["attachments"] == [] and record["image"] is None
+
+
+class Pipe:
+    """A stream that can only be written, like standard output into a pipe (`--out -`)."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, chunk: bytes) -> int:
+        self.data += chunk
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def seekable(self) -> bool:
+        return False
+
+
+async def test_with_media_streams_into_a_pipe(db, store):
+    project, refs = await media_project(db, store)
+    pipe = Pipe()
+    result = await write_export(db.transaction, project, "jsonl", ExportFilters(with_media=True), SECRET, pipe,
+                                blobs=store)
+    archive = zipfile.ZipFile(io.BytesIO(bytes(pipe.data)))
+    assert archive.testzip() is None and len(archive.namelist()) == 4 and result.bytes == len(pipe.data)
+    red = refs["red"]
+    assert archive.read(media_path(red.sha256, red.mime)) == store.path_of(red.sha256).read_bytes()
+
+
 async def test_with_media_is_jsonl_only_and_refuses_a_store_missing_a_blob(db, store, tmp_path):
     project, refs = await media_project(db, store)
     from domain.exports import ExportArgsError, check_options
