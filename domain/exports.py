@@ -101,6 +101,7 @@ class ExportRow:
     review_decision: str | None = None  # the reviewer's decision on this revision: approved | rejected | rework
     review_reason: str | None = None  # the reason code of a rejection
     review_comment: str | None = None
+    answer_files: bool | None = None  # whether the answer names a stored file (None: not known, look)
 
 
 class ItemCache:
@@ -134,6 +135,9 @@ class ItemCache:
 def export_row(raw: Mapping[str, Any], secret: bytes, items: ItemCache | None = None) -> ExportRow:
     """A storage row (submission joined with its task) as an `ExportRow`; `person_id` becomes a pseudonym."""
     answer = raw["answer"]
+    # A file in an answer is rare: its JSON text says whether to look for one, before any walk of the answer.
+    files = ('"sha256"' in answer) if isinstance(answer, str) else (b'"sha256"' in answer) \
+        if isinstance(answer, bytes) else None
     cache = items or ItemCache(1, 1)
     item = cache.get(raw["task_id"], raw["item"])
     gold_passed = raw["gold_passed"]
@@ -147,7 +151,7 @@ def export_row(raw: Mapping[str, Any], secret: bytes, items: ItemCache | None = 
         gold_score=None if raw["gold_score"] is None else float(raw["gold_score"]),
         instructions_version=int(raw.get("instructions_version") or 1),
         review_decision=raw.get("review_decision"), review_reason=raw.get("review_reason"),
-        review_comment=raw.get("review_comment"),
+        review_comment=raw.get("review_comment"), answer_files=files,
     )
 
 
@@ -395,7 +399,7 @@ def submission_record(row: ExportRow, links: MediaLinks | None = None) -> dict[s
     for key in ("attachments", "context_attachments"):
         if item.get(key):
             media[key] = _references(item[key], links)
-    answer, _ = _answer_references(row.answer, links)
+    answer = row.answer if row.answer_files is False else _answer_references(row.answer, links)[0]
     record = {
         "submission_id": row.submission_id,
         "external_id": row.external_id,
