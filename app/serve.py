@@ -56,6 +56,10 @@ def http_app(runtime, adapters: list, started: set[str] | None = None) -> web.Ap
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    if runtime.metrics is not None:
+        from app.metrics_route import add_metrics_route
+
+        add_metrics_route(app, runtime, adapters)
     for adapter in adapters:
         add = getattr(adapter, "add_routes", None)
         if add is not None:
@@ -129,7 +133,8 @@ async def _run(settings: Settings, stop: asyncio.Event, started: AsyncExitStack)
         await step(adapter.start(), _setting_of(adapter))
         started.push_async_callback(adapter.stop)
         ready.add(adapter.platform)
-    ticker = Ticker()
+    ticker = Ticker(on_run=runtime.metrics.tick_ran, on_missed=runtime.metrics.tick_missed) if runtime.metrics \
+        else Ticker()
     core_ticks(ticker, runtime)
     router_ticks(ticker, runtime)
     await runtime.sweep_outbox(limit=500)  # replies a dead predecessor staged: now, not at the first tick

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # json: one JSON object per line, with the turn's platform and delivery id (app/logs.py).
     log_format: Literal["text", "json"] = "text"
+    # Serve Prometheus metrics at /metrics on the HTTP server (bot/core/metrics.py).
+    metrics: bool = False
 
     @field_validator("database_url")
     @classmethod

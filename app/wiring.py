@@ -23,4 +23,10 @@ def build_runtime(settings: Settings, db: Database | None = None, **kwargs) -> R
     kwargs.setdefault("command_forms", {"console": CONSOLE.command, "slack": SLACK.command, "telegram": TELEGRAM.command})
     if "blobs" not in kwargs:
         kwargs["blobs"] = open_blob_store(settings.media_url or default_media_url(settings.database_url))
-    return Runtime(settings, handlers.build(), db, UnitOfWork, prepare=upgrade, **kwargs)
+    runtime = Runtime(settings, handlers.build(), db, UnitOfWork, prepare=upgrade, **kwargs)
+    if settings.metrics:
+        from bot.core.metrics import Metrics
+
+        runtime.metrics = Metrics()
+        db.observe = runtime.metrics.transaction_seconds.observe
+    return runtime

@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from typing import Awaitable, Callable
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger("panelist.scheduler")
@@ -53,11 +54,18 @@ class FailureLog:
 
 
 class Ticker:
-    def __init__(self) -> None:
+    """`on_run(name, seconds, ok)` and `on_missed(name)` are told about every run and every skipped run (metrics)."""
+
+    def __init__(self, on_run: Callable[[str, float, bool], None] | None = None,
+                 on_missed: Callable[[str], None] | None = None) -> None:
         self._scheduler = AsyncIOScheduler(timezone="UTC", job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": None,
         })
         self._running: set[asyncio.Task] = set()  # ticks in progress, so a stop can wait for them
+        self.on_run = on_run
+        if on_missed is not None:  # late past its grace, or its previous run still going
+            self._scheduler.add_listener(lambda event: on_missed(event.job_id),
+                                         EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
 
     def every(self, seconds: float, tick: Tick, name: str) -> None:
         failures = FailureLog(name)
@@ -65,8 +73,10 @@ class Ticker:
         async def guarded() -> None:
             task = asyncio.current_task()
             self._running.add(task)
+            started, ok = time.perf_counter(), False
             try:
                 await tick()
+                ok = True
             except asyncio.CancelledError:  # stopped (see `drain`): the tick's transaction rolled back
                 log.info("tick %s stopped before it finished", name)
             except Exception as exc:  # one failing tick must not stop the others
@@ -75,6 +85,8 @@ class Ticker:
                 failures.worked()
             finally:
                 self._running.discard(task)
+                if self.on_run is not None:
+                    self.on_run(name, time.perf_counter() - started, ok)
 
         self._scheduler.add_job(guarded, "interval", seconds=seconds, id=name, name=name)
 
