@@ -16,6 +16,7 @@ def _parser(say: CliText) -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help=say.text("cli.help.demo"))
     demo.add_argument("--db", default="panelist-demo.db", help=say.text("cli.help.demo_db"))
     sub.add_parser("run", help=say.text("cli.help.run"))
+    sub.add_parser("doctor", help=say.text("cli.help.doctor"))
     project = sub.add_parser("project", help=say.text("cli.help.project")).add_subparsers(
         dest="project_command", required=True)
     create = project.add_parser("create", help=say.text("cli.help.project_create"))
@@ -28,11 +29,12 @@ def _parser(say: CliText) -> argparse.ArgumentParser:
     imp.add_argument("project")
     imp.add_argument("file")
     imp.add_argument("--all-or-nothing", action="store_true", help=say.text("cli.help.all_or_nothing"))
-    from app import assessment_cli, export_cli, outbox_cli, spec_cli
+    from app import assessment_cli, audit_cli, export_cli, outbox_cli, spec_cli
 
     assessment_cli.add_parser(sub, say)
     spec_cli.add_parser(sub, say)
     outbox_cli.add_parser(sub, say)
+    audit_cli.add_parser(sub, say)
     export_cli.add_arguments(sub.add_parser("export", help=say.text("cli.help.export")), say)
     db = sub.add_parser("db", help=say.text("cli.help.db"))
     dbsub = db.add_subparsers(dest="db_command", required=True)
@@ -40,6 +42,8 @@ def _parser(say: CliText) -> argparse.ArgumentParser:
     copy = dbsub.add_parser("copy", help=say.text("cli.help.db_copy"))
     copy.add_argument("--from", dest="source", required=True)
     copy.add_argument("--to", dest="target", required=True)
+    dbsub.add_parser("backup", help=say.text("cli.help.db_backup")).add_argument("file")
+    dbsub.add_parser("restore", help=say.text("cli.help.db_restore")).add_argument("file")
     return p
 
 
@@ -60,6 +64,14 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_spec(say, args)
         settings = load_settings()
+        if args.command == "doctor":
+            from app.doctor import line, run_checks
+
+            checks = asyncio.run(run_checks(settings))
+            say = CliText.of(settings)
+            for check in checks:
+                print(line(check, say))
+            return 1 if any(c.status == "fail" for c in checks) else 0
         if args.command == "run":
             from app.serve import serve
 
@@ -68,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
             from app.assessment_cli import run as run_assessment
 
             return asyncio.run(run_assessment(settings, args))
+        if args.command == "audit":
+            from app.audit_cli import run as run_audit
+
+            return asyncio.run(run_audit(settings, args))
         if args.command == "outbox":
             from app.outbox_cli import run as run_outbox
 
@@ -103,6 +119,22 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             for table, count in report.items():
                 say.out("cli.db_copy_table", count, table=table, rows=str(count))
+            return 0
+        if args.command == "db" and args.db_command in ("backup", "restore"):
+            from storage.backup import backup, restore
+            from storage.copy import CopyError
+
+            say = CliText.of(settings)
+            try:
+                if args.db_command == "backup":
+                    report = asyncio.run(backup(settings.database_url, Path(args.file)))
+                else:
+                    report = asyncio.run(restore(Path(args.file), settings.database_url))
+            except CopyError as exc:
+                say.err("cli.db_backup_refused", verb=args.db_command, detail=exc.message)
+                return 1
+            rows = sum(report.values())
+            say.out(f"cli.db_{args.db_command}_done", rows, file=args.file, tables=str(len(report)), rows=str(rows))
             return 0
     except SettingsError as exc:
         CliText().err("cli.configuration_error", detail=exc.message)

@@ -1,8 +1,11 @@
 """`panelist export PROJECT --format F --out FILE [--approved-only] [--since D] [--until D] [--exclude-paused]
-[--include-unreviewed] [--consensus] [--conversational]`.
+[--include-unreviewed] [--consensus] [--conversational] [--with-media]`.
 
 The same streaming export as `/export` in chat, with no size cap: pages of submissions are read in short
 transactions and written straight to the file. `--since`/`--until` are UTC days (`YYYY-MM-DD`), both included.
+`--with-media` (jsonl) writes a zip: `data.jsonl` and each blob it points at once under `media/`, read chunk by
+chunk from the media store the bot uses. `dpo`, `sft` and `aggregated` are text only and say how many items had media
+they left out.
 Also runnable on its own: `python -m app.export_cli PROJECT --format F --out FILE`.
 """
 from __future__ import annotations
@@ -19,6 +22,7 @@ from domain.exports import (
     FORMATS, ExportArgsError, ExportFilters, applies_to, check_options, check_range, parse_day, why_empty,
 )
 from app.cli_text import CliText
+from bot.blobs import BlobMissing, BlobStore, BlobStoreUnavailable
 from bot.i18n.text import msg
 from app.settings import Settings, SettingsError, load_settings
 
@@ -35,7 +39,15 @@ def add_arguments(parser: argparse.ArgumentParser, say: CliText) -> argparse.Arg
                         help=say.text("cli.help.export_include_unreviewed"))
     parser.add_argument("--consensus", action="store_true", help=say.text("cli.help.export_consensus"))
     parser.add_argument("--conversational", action="store_true", help=say.text("cli.help.export_conversational"))
+    parser.add_argument("--with-media", action="store_true", help=say.text("cli.help.export_with_media"))
     return parser
+
+
+def media_store(settings: Settings) -> BlobStore:
+    """The store the running bot keeps media in (`PANELIST_MEDIA_URL`, or the folder beside the database)."""
+    from storage.blobs import default_media_url, open_blob_store
+
+    return open_blob_store(settings.media_url or default_media_url(settings.database_url))
 
 
 def filters_from(args: argparse.Namespace) -> ExportFilters:
@@ -44,7 +56,7 @@ def filters_from(args: argparse.Namespace) -> ExportFilters:
     check_range(since, until)
     return ExportFilters(approved_only=args.approved_only, since=since, until=until,
                          exclude_paused=args.exclude_paused, include_unreviewed=args.include_unreviewed,
-                         consensus=args.consensus, conversational=args.conversational)
+                         consensus=args.consensus, conversational=args.conversational, with_media=args.with_media)
 
 
 async def pseudonym_secret(db, settings: Settings) -> bytes:
@@ -83,16 +95,34 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
             say.err("cli.error", problem=exc.message)
             return 2
         secret = await pseudonym_secret(db, settings)
+        blobs = media_store(settings) if filters.with_media else None
         started = time.perf_counter()
-        if args.out == "-":
-            result = await write_export(db.transaction, project, args.format, filters, secret, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-        else:
-            target = Path(args.out)
-            partial = target.with_name(target.name + ".partial")
-            with open(partial, "wb", buffering=1024 * 1024) as out:
-                result = await write_export(db.transaction, project, args.format, filters, secret, out)
-            os.replace(partial, target)  # a reader never sees half a file under the final name
+        try:
+            if args.out == "-":
+                result = await write_export(db.transaction, project, args.format, filters, secret, sys.stdout.buffer,
+                                            blobs=blobs)
+                sys.stdout.buffer.flush()
+            else:
+                target = Path(args.out)
+                partial = target.with_name(target.name + ".partial")
+                try:
+                    with open(partial, "wb", buffering=1024 * 1024) as out:
+                        result = await write_export(db.transaction, project, args.format, filters, secret, out,
+                                                    blobs=blobs)
+                    if result.missing_media:
+                        partial.unlink()
+                    else:
+                        os.replace(partial, target)  # a reader never sees half a file under the final name
+                except BaseException:
+                    partial.unlink(missing_ok=True)
+                    raise
+        except (BlobMissing, BlobStoreUnavailable) as exc:  # the store failed while the zip was being written
+            say.err("cli.export_media_failed", detail=str(exc)[:300])
+            return 1
+        if result.missing_media:
+            say.err("cli.export_media_missing", count=len(result.missing_media), first=result.missing_media[0],
+                    name=project.name)
+            return 1
         seconds = time.perf_counter() - started
         where = msg("cli.standard_output") if args.out == "-" else args.out
         done = msg("cli.export_done", name=project.name,
@@ -103,6 +133,11 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
         if filters.describe():
             done = msg("cli.export_done_filtered", done=done, filters=filters.describe())
         print(say(done), file=sys.stderr)
+        if result.media_files:
+            print(say(msg("cli.export_media_files", count=result.media_files)), file=sys.stderr)
+        if result.media_items:  # a text-only format never drops media silently
+            print(say(msg("export.media_left_out", count=result.media_items, format=args.format,
+                          option="--with-media")), file=sys.stderr)
         if result.records == 0:  # an empty file says nothing by itself
             why = why_empty(args.format, project.task_type, result.exporter, project.name, "--include-unreviewed")
             print("".join(say(part) for part in why.sentence), file=sys.stderr)

@@ -58,12 +58,20 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(default=8, ge=1, le=100)
     delivery_retry_seconds: float = Field(default=10.0, gt=0, le=3600)
     link_code_minutes: int = Field(default=10, ge=1)
+    # What is kept (bot/core/retention.py): raw platform payloads this many days after they are done with; audit
+    # entries this many days (the record of an erasure is kept regardless).
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    audit_retention_days: int = Field(default=730, ge=30, le=36500)
     # Per-person inbound limit on plain messages (text, files): far above a human, see bot/core/flood.py.
     flood_burst: int = Field(default=30, ge=1)
     flood_per_minute: float = Field(default=60.0, gt=0)
     # INFO keeps what an operator reads (startup, takeovers, refusals, warnings); DEBUG adds the scheduler's
     # per-job lines and every HTTP request, which otherwise drown the rest.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # json: one JSON object per line, with the turn's platform and delivery id (app/logs.py).
+    log_format: Literal["text", "json"] = "text"
+    # Serve Prometheus metrics at /metrics on the HTTP server (bot/core/metrics.py).
+    metrics: bool = False
 
     @field_validator("database_url")
     @classmethod

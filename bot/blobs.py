@@ -70,6 +70,18 @@ class BlobStore(Protocol):
         ...
 
 
+def kind_of(mime: str) -> MediaKind:
+    """What a medium is, by its (content-checked) MIME type: how a platform shows it."""
+    major = (mime or "").split("/", 1)[0].lower()
+    if major == "image":
+        return "image"
+    if major == "audio":
+        return "voice" if mime.lower() in ("audio/ogg; codecs=opus", "audio/opus") else "audio"
+    if major == "video":
+        return "video"
+    return "document"
+
+
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -26,11 +26,22 @@ standard format (strings) or, with `conversational`, its conversational one (lis
 The training formats (`dpo`, `sft`, `aggregated`) leave out answers a reviewer rejected or sent back for rework:
 a judgement the project itself refused is not a training signal. `dpo` and `sft` go further and take approved
 answers only unless `include_unreviewed` is set. An export that comes out empty says why (`why_empty`).
+
+Media stay references: an item's attachments (prompt, context, each response) and any file in an answer are written
+as `{"sha256", "mime", "name", "kind", "alt"}`, never as bytes or a store's address (`media_reference`); `csv` gets
+them as JSON in a `media` column when the project has media. With `with_media` (`jsonl` only) each reference also
+gets its `path` in the export's zip (`media/<sha256><ext>`) and the record gets `image`/`images`/`audio`/`audios`
+columns of those paths, which Hugging Face `datasets` casts with `Image()`/`Audio()`; the exporter remembers each
+blob it pointed at once (`Exporter.media`) for whoever writes the zip. `dpo`, `sft` and `aggregated` are text:
+they count the items whose media they leave out (`Exporter.media_items`) so the caller can say so. A project without
+media exports exactly as it did before media existed.
 """
 from __future__ import annotations
 
 import io
 import json
+import mimetypes
+import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -52,8 +63,9 @@ from domain.task_types import (
 __all__ = [
     "FORMATS", "MARGIN", "NOT_FOR_TRAINING", "OPTION_FORMATS", "SKIP_REASONS", "EmptyExport", "ExportArgsError",
     "ExportFilters", "ExportRequest", "ExportRow", "Exporter", "ItemCache", "aggregate_item", "applies_to",
-    "check_options", "check_range", "exporter_for", "export_row", "iso_utc", "parse_chat_args", "parse_day",
-    "submission_record", "training_prompt", "why_empty", "write_rows",
+    "check_options", "check_range", "exporter_for", "export_row", "iso_utc", "item_has_media", "media_path",
+    "media_reference", "parse_chat_args", "parse_day", "submission_record", "training_prompt", "why_empty",
+    "write_rows", "MediaLinks", "MEDIA_DIR",
 ]
 
 MARGIN = {"a_much_better": 2, "a_better": 1, "b_better": 1, "b_much_better": 2}
@@ -89,6 +101,7 @@ class ExportRow:
     review_decision: str | None = None  # the reviewer's decision on this revision: approved | rejected | rework
     review_reason: str | None = None  # the reason code of a rejection
     review_comment: str | None = None
+    answer_files: bool | None = None  # whether the answer names a stored file (None: not known, look)
 
 
 class ItemCache:
@@ -122,6 +135,9 @@ class ItemCache:
 def export_row(raw: Mapping[str, Any], secret: bytes, items: ItemCache | None = None) -> ExportRow:
     """A storage row (submission joined with its task) as an `ExportRow`; `person_id` becomes a pseudonym."""
     answer = raw["answer"]
+    # A file in an answer is rare: its JSON text says whether to look for one, before any walk of the answer.
+    files = ('"sha256"' in answer) if isinstance(answer, str) else (b'"sha256"' in answer) \
+        if isinstance(answer, bytes) else None
     cache = items or ItemCache(1, 1)
     item = cache.get(raw["task_id"], raw["item"])
     gold_passed = raw["gold_passed"]
@@ -135,7 +151,7 @@ def export_row(raw: Mapping[str, Any], secret: bytes, items: ItemCache | None = 
         gold_score=None if raw["gold_score"] is None else float(raw["gold_score"]),
         instructions_version=int(raw.get("instructions_version") or 1),
         review_decision=raw.get("review_decision"), review_reason=raw.get("review_reason"),
-        review_comment=raw.get("review_comment"),
+        review_comment=raw.get("review_comment"), answer_files=files,
     )
 
 
@@ -165,8 +181,156 @@ def _review_fields(row: ExportRow) -> dict[str, Any]:
             "review_comment": row.review_comment}
 
 
-def _responses(item: Mapping[str, Any]) -> list[dict]:
-    return [{"id": r["id"], "text": r["text"]} for r in item.get("responses", [])]
+def _responses(item: Mapping[str, Any], links: MediaLinks | None = None) -> list[dict]:
+    out = []
+    for r in item.get("responses", []):
+        response = {"id": r["id"], "text": r.get("text", "")}
+        if r.get("attachments"):  # only then: a response without media is written as it always was
+            response["attachments"] = _references(r["attachments"], links)
+        out.append(response)
+    return out
+
+
+# ---------------------------------------------------------------- media references
+
+MEDIA_DIR = "media"
+# The usual suffix per type, so a file opened from the zip by hand gets the right program; anything else asks the
+# `mimetypes` table, and a type it does not know gets no suffix (the bytes are what they are).
+_SUFFIXES = {
+    "image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp", "image/bmp": ".bmp",
+    "image/tiff": ".tif", "image/svg+xml": ".svg", "audio/mpeg": ".mp3", "audio/ogg": ".ogg", "audio/opus": ".opus",
+    "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/wave": ".wav", "audio/flac": ".flac", "audio/x-flac": ".flac",
+    "audio/mp4": ".m4a", "audio/aac": ".aac", "audio/webm": ".webm", "video/mp4": ".mp4", "video/webm": ".webm",
+    "video/quicktime": ".mov", "application/pdf": ".pdf", "text/plain": ".txt", "text/csv": ".csv",
+    "application/json": ".json", "application/zip": ".zip",
+}
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def media_suffix(mime: str) -> str:
+    mime = (mime or "").split(";")[0].strip().lower()
+    return _SUFFIXES.get(mime) or mimetypes.guess_extension(mime, strict=False) or ""
+
+
+def media_path(sha256: str, mime: str) -> str:
+    """Where a blob sits in an export's zip: named by its content, so each is there once whoever points at it."""
+    return f"{MEDIA_DIR}/{sha256}{media_suffix(mime)}"
+
+
+def _kind_of(mime: str) -> str:
+    major = (mime or "").split("/")[0]
+    return major if major in ("image", "audio", "video") else "document"
+
+
+def _blob_of(value: Any) -> Mapping[str, Any] | None:
+    """The stored blob ref a value names: an attachment's `blob`, or a bare ref (an answer's file)."""
+    if not isinstance(value, Mapping):
+        return None
+    blob = value.get("blob") if "blob" in value else value
+    if not isinstance(blob, Mapping) or not isinstance(blob.get("sha256"), str) or not _SHA256.match(blob["sha256"]):
+        return None
+    size, mime = blob.get("size"), blob.get("mime", "")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0 or not isinstance(mime, str) or len(mime) > 127:
+        return None  # not a ref the store could have written
+    return blob
+
+
+class MediaLinks:
+    """With `with_media`: each reference also gets its `path` in the zip, and every blob pointed at is remembered
+    once, by hash, with its type and size (never its bytes) so the zip writer adds each once."""
+
+    def __init__(self) -> None:
+        self.blobs: dict[str, tuple[str, int]] = {}  # sha256 -> (mime, size)
+
+    def link(self, reference: dict[str, Any], blob: Mapping[str, Any]) -> dict[str, Any]:
+        self.blobs.setdefault(reference["sha256"], (reference["mime"], int(blob.get("size") or 0)))
+        reference["path"] = media_path(reference["sha256"], reference["mime"])
+        return reference
+
+
+def media_reference(value: Any, links: MediaLinks | None = None) -> dict[str, Any] | None:
+    """An attachment (or a bare blob ref) as an export writes it: its content hash, type, original name, kind and
+    alt text; no bytes, no url or path it was imported from, no store address. None: it names no stored bytes."""
+    blob = _blob_of(value)
+    if blob is None:
+        return None
+    mime = str(blob.get("mime") or "application/octet-stream")
+    kind = value.get("kind") if "blob" in value else None
+    reference = {"sha256": blob["sha256"], "mime": mime, "name": str(blob.get("name") or ""),
+                 "kind": kind or _kind_of(mime), "alt": str(value.get("alt") or "") if "blob" in value else ""}
+    return links.link(reference, blob) if links is not None else reference
+
+
+def _references(attachments: Any, links: MediaLinks | None) -> list[dict[str, Any]]:
+    if not isinstance(attachments, list):
+        return []
+    return [ref for ref in (media_reference(a, links) for a in attachments) if ref is not None]
+
+
+def item_has_media(item: Mapping[str, Any]) -> bool:
+    """Whether the item carries any attachment (prompt, context or a response)."""
+    if item.get("attachments") or item.get("context_attachments"):
+        return True
+    return any(isinstance(r, Mapping) and r.get("attachments") for r in item.get("responses") or ())
+
+
+def _answer_references(value: Any, links: MediaLinks | None) -> tuple[Any, bool]:
+    """The answer with every file in it (a stored attachment or blob ref) written as a reference, and whether
+    there was one; an answer without files comes back as it was."""
+    if isinstance(value, Mapping):
+        reference = media_reference(value, links)
+        if reference is not None:
+            return reference, True
+        found = False
+        out = {}
+        for key, inner in value.items():
+            out[key], changed = _answer_references(inner, links)
+            found = found or changed
+        return (out, True) if found else (value, False)
+    if isinstance(value, list):
+        pairs = [_answer_references(v, links) for v in value]
+        if any(changed for _, changed in pairs):
+            return [v for v, _ in pairs], True
+    return value, False
+
+
+def _collect(value: Any, out: list[dict[str, Any]]) -> None:
+    """Every reference in a record's answer, in order (for the `media` column and the path columns)."""
+    if isinstance(value, dict):
+        if "sha256" in value and "kind" in value and "mime" in value:
+            out.append(value)
+            return
+        for inner in value.values():
+            _collect(inner, out)
+    elif isinstance(value, list):
+        for inner in value:
+            _collect(inner, out)
+
+
+def _where(reference: dict[str, Any], where: str) -> dict[str, Any]:
+    return {"where": where, **reference}
+
+
+def record_media(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every reference in a `jsonl` record, each with where it sits (`prompt`, `context`, `response.<id>`,
+    `answer`): what the `csv` `media` column holds."""
+    out = [_where(r, "prompt") for r in record.get("attachments", [])]
+    out += [_where(r, "context") for r in record.get("context_attachments", [])]
+    for response in record.get("responses", []):
+        out += [_where(r, f"response.{response['id']}") for r in response.get("attachments", [])]
+    answer: list[dict[str, Any]] = []
+    _collect(record.get("answer"), answer)
+    return out + [_where(r, "answer") for r in answer]
+
+
+def _path_columns(record: Mapping[str, Any]) -> dict[str, Any]:
+    """`image`, `images`, `audio`, `audios`: the paths in the zip of the record's images and audio, in the order of
+    `record_media` (the first one alone too), which `datasets` casts with `Image()`, `List(Image())`, `Audio()`."""
+    media = record_media(record)
+    images = [r["path"] for r in media if r["kind"] == "image" and "path" in r]
+    audios = [r["path"] for r in media if r["kind"] in ("audio", "voice") and "path" in r]
+    return {"image": images[0] if images else None, "images": images,
+            "audio": audios[0] if audios else None, "audios": audios}
 
 
 # ---------------------------------------------------------------- exporters
@@ -183,22 +347,33 @@ class Exporter:
     task_types: ClassVar[frozenset[str] | None] = None  # None: every task type
     approved_only_by_default: ClassVar[bool] = False  # `dpo`, `sft`: unless `include_unreviewed`
 
-    def __init__(self, spec: ProjectSpec, options: ExportFilters | None = None) -> None:
+    def __init__(self, spec: ProjectSpec, options: ExportFilters | None = None, *, has_media: bool = False) -> None:
         self.spec = spec
         self.options = options or ExportFilters()
+        self.has_media = has_media  # some item of the project carries media (`csv` adds its `media` column)
         self.records = 0
         self.read = 0  # rows fed, whether they became records or not
         self.skipped: Counter[str] = Counter()  # why rows (or items) did not become records: see `why_empty`
+        self.links = MediaLinks() if self.options.with_media else None
+        self.media_items: set[int] = set()  # dpo, sft, aggregated: items whose media a text-only format leaves out
+
+    @property
+    def media(self) -> dict[str, tuple[str, int]]:
+        """With `with_media`: every blob the records point at, once (sha256 -> (mime, size))."""
+        return self.links.blobs if self.links is not None else {}
 
     def _trainable(self, row: ExportRow) -> bool:
         """Whether a training format may learn from this answer; counts why not. Rejected and sent-back answers
-        never; `dpo` and `sft` take approved answers only unless `include_unreviewed`."""
+        never; `dpo` and `sft` take approved answers only unless `include_unreviewed`. Also counts the items whose
+        media these text-only formats leave out, to be said, never silently."""
         if row.review_state in NOT_FOR_TRAINING:
             self.skipped["rejected"] += 1
             return False
         if self.approved_only_by_default and not self.options.include_unreviewed and row.review_state != "approved":
             self.skipped["pending" if row.review_state == "pending" else "unreviewed"] += 1
             return False
+        if item_has_media(row.item):
+            self.media_items.add(row.task_id)
         return True
 
     def start(self) -> list[str]:
@@ -215,18 +390,26 @@ class Exporter:
         return lines
 
 
-def submission_record(row: ExportRow) -> dict[str, Any]:
-    """The `jsonl` record: everything about one answer except who gave it."""
+def submission_record(row: ExportRow, links: MediaLinks | None = None) -> dict[str, Any]:
+    """The `jsonl` record: everything about one answer except who gave it. Media as references (`attachments`,
+    `context_attachments` and a response's `attachments` only when there are some); with `links`, each with its
+    path in the zip, and the `image`/`audio` path columns."""
     item = row.item
-    return {
+    media: dict[str, Any] = {}
+    for key in ("attachments", "context_attachments"):
+        if item.get(key):
+            media[key] = _references(item[key], links)
+    answer = row.answer if row.answer_files is False else _answer_references(row.answer, links)[0]
+    record = {
         "submission_id": row.submission_id,
         "external_id": row.external_id,
         "task_type": row.answer.get("task_type"),
         "prompt": item.get("prompt", ""),
         "context": item.get("context"),
-        "responses": _responses(item),
+        **media,
+        "responses": _responses(item, links),
         "metadata": item.get("metadata", {}),
-        "answer": dict(row.answer),
+        "answer": dict(answer),
         "expert_id": row.expert_id,
         "seconds_spent": row.seconds_spent,
         "late": row.late,
@@ -239,6 +422,9 @@ def submission_record(row: ExportRow) -> dict[str, Any]:
         "submitted_at": iso_utc(row.submitted_at),
         "instructions_version": row.instructions_version,
     }
+    if links is not None:
+        record.update(_path_columns(record))
+    return record
 
 
 class JsonlExporter(Exporter):
@@ -246,12 +432,15 @@ class JsonlExporter(Exporter):
 
     def feed(self, row: ExportRow) -> list[str]:
         self.read += 1
-        return self._emit([_line(submission_record(row))])
+        return self._emit([_line(submission_record(row, self.links))])
 
 
 BASE_COLUMNS = ("submission_id", "external_id", "task_type", "prompt", "context", "responses", "metadata", "expert_id",
                 "seconds_spent", "late", "review_state", "revision", "is_gold", "gold_passed", "gold_score",
                 "review_decision", "review_reason", "review_comment", "submitted_at", "instructions_version")
+
+
+MEDIA_COLUMN = "media"  # csv, when the project has media: every reference of the row as a JSON list
 
 
 def answer_columns(spec: ProjectSpec) -> list[tuple[str, str, str | None]]:
@@ -292,8 +481,8 @@ class CsvExporter(Exporter):
     suffix = ".csv"
     mime = "text/csv"
 
-    def __init__(self, spec: ProjectSpec, options: ExportFilters | None = None) -> None:
-        super().__init__(spec, options)
+    def __init__(self, spec: ProjectSpec, options: ExportFilters | None = None, *, has_media: bool = False) -> None:
+        super().__init__(spec, options, has_media=has_media)
         self.columns = answer_columns(spec)
         self._buffer = io.StringIO()
         self._writer = SafeCsvWriter(self._buffer, lineterminator="\n")
@@ -305,17 +494,21 @@ class CsvExporter(Exporter):
         return self._buffer.getvalue()
 
     def start(self) -> list[str]:
-        return [self._row(list(BASE_COLUMNS) + [c for c, _, _ in self.columns])]
+        media = [MEDIA_COLUMN] if self.has_media else []
+        return [self._row(list(BASE_COLUMNS) + [c for c, _, _ in self.columns] + media)]
 
     def feed(self, row: ExportRow) -> list[str]:
         self.read += 1
         record = submission_record(row)
         cells = [_cell(record[c]) for c in BASE_COLUMNS]
+        answer = record["answer"]
         for _, field, key in self.columns:
-            value = row.answer.get(field)
+            value = answer.get(field)
             if key is not None:
                 value = (value or {}).get(key)
             cells.append(_cell(value))
+        if self.has_media:  # JSON text starting with `[`, through the same neutralizing writer as every cell
+            cells.append(_cell(record_media(record)))
         return self._emit([self._row(cells)])
 
 
@@ -346,8 +539,8 @@ class DpoExporter(_TrainingExporter):
     name = "dpo"
     task_types = frozenset({"pairwise", "rewrite"})
 
-    def __init__(self, spec: ProjectSpec, options: ExportFilters | None = None) -> None:
-        super().__init__(spec, options)
+    def __init__(self, spec: ProjectSpec, options: ExportFilters | None = None, *, has_media: bool = False) -> None:
+        super().__init__(spec, options, has_media=has_media)
         self.by_item = self.options.consensus
         self._task: int | None = None
         self._judgements: list[ExportRow] = []
@@ -560,8 +753,8 @@ class AggregatedExporter(Exporter):
     by_item = True
     task_types = frozenset({"labeling", "pairwise", "rating", "ranking", "error_check"})
 
-    def __init__(self, spec: ProjectSpec, options: ExportFilters | None = None) -> None:
-        super().__init__(spec, options)
+    def __init__(self, spec: ProjectSpec, options: ExportFilters | None = None, *, has_media: bool = False) -> None:
+        super().__init__(spec, options, has_media=has_media)
         self._task: int | None = None
         self._first: ExportRow | None = None
         self._answers: list[Mapping[str, Any]] = []
@@ -600,14 +793,16 @@ def applies_to(fmt: str, task_type: str) -> bool:
     return allowed is None or task_type in allowed
 
 
-def exporter_for(fmt: str, spec: ProjectSpec, options: ExportFilters | None = None) -> Exporter:
+def exporter_for(fmt: str, spec: ProjectSpec, options: ExportFilters | None = None, *,
+                 has_media: bool = False) -> Exporter:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
-    return FORMATS[fmt](spec, options)
+    return FORMATS[fmt](spec, options, has_media=has_media)
 
 
 # Which formats each option changes: anywhere else it would be silently ignored, so it is refused.
-OPTION_FORMATS = {"include_unreviewed": ("dpo", "sft"), "conversational": ("dpo", "sft"), "consensus": ("dpo",)}
+OPTION_FORMATS = {"include_unreviewed": ("dpo", "sft"), "conversational": ("dpo", "sft"), "consensus": ("dpo",),
+                  "with_media": ("jsonl",)}
 
 
 def check_options(fmt: str, task_type: str, options: ExportFilters) -> None:
@@ -680,12 +875,13 @@ class ExportFilters:
     include_unreviewed: bool = False
     consensus: bool = False
     conversational: bool = False
+    with_media: bool = False  # jsonl: a zip with the records and the media they point at
 
     def describe(self) -> str:
         parts = []
         if self.approved_only:
             parts.append("approved")
-        for option in ("include_unreviewed", "consensus", "conversational"):
+        for option in ("include_unreviewed", "consensus", "conversational", "with_media"):
             if getattr(self, option):
                 parts.append(option.replace("_", "-"))
         if self.since is not None:
@@ -729,12 +925,13 @@ class ExportRequest:
 
 
 _FLAGS = {"approved": "approved_only", "approved-only": "approved_only", "exclude-paused": "exclude_paused",
-          "include-unreviewed": "include_unreviewed", "consensus": "consensus", "conversational": "conversational"}
+          "include-unreviewed": "include_unreviewed", "consensus": "consensus", "conversational": "conversational",
+          "with-media": "with_media"}
 
 
 def parse_chat_args(text: str) -> ExportRequest:
     """`PROJECT [FORMAT] [approved] [since:YYYY-MM-DD] [until:YYYY-MM-DD] [exclude-paused] [include-unreviewed]
-    [consensus] [conversational]`.
+    [consensus] [conversational] [with-media]`.
 
     The project name may have spaces: it is every word before the format (or before the first option, or all
     of it). Options come after it, in any order."""

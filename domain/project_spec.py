@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from bot.blobs import MediaKind
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -181,6 +182,7 @@ SPEC_EXAMPLES: dict[str, str] = {
     "languages": "[en, es]",
     "deadline": "2026-12-31",
     "guidelines_url": "https://example.com/guidelines",
+    "answer_file": "{label: Upload the corrected chart, kinds: [image]}",
 }
 
 
@@ -486,6 +488,17 @@ class Requires(BaseModel):
         return self
 
 
+class AnswerFile(BaseModel):
+    """An answer that comes with a file (a corrected image, a patch, a recording): `label` asks for it, `kinds`
+    narrows what is accepted (image, audio, voice, video, document; none listed: any file)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: ShortText
+    kinds: Annotated[list[MediaKind], Field(max_length=5)] = []
+    required: StrictBool = False
+
+
 # ---------------------------------------------------------------- the spec
 
 
@@ -520,6 +533,7 @@ class ProjectSpec(BaseModel):
     languages: Annotated[list[LanguageTag], Field(max_length=20), AfterValidator(_unique_languages)] = []  # [] = any
     deadline: Deadline | None = None  # UTC
     allow_ties: StrictBool = False  # ranking only
+    answer_file: AnswerFile | None = None  # every answer may (or must) carry a file
     # Below this a justification is sent back once with a hint (feedback.py); the expert may insist.
     min_justification_chars: Annotated[int, Strict(), Field(ge=0, le=2000)] = 40
     rewrite_min_chars: Annotated[int, Strict(), Field(ge=1, le=MAX_TEXT_CHARS)] | None = None

@@ -72,6 +72,13 @@ class TextQuestion(_Question):
     max_length: int | None = None
 
 
+class FileQuestion(_Question):
+    """A file the expert sends: one of `accept` (media kinds; empty: any)."""
+
+    kind: Literal["file"] = "file"
+    accept: tuple[str, ...] = ()
+
+
 Question = Annotated[
-    Union[LabelQuestion, MultiLabelQuestion, RatingQuestion, TextQuestion], Field(discriminator="kind")
+    Union[LabelQuestion, MultiLabelQuestion, RatingQuestion, TextQuestion, FileQuestion], Field(discriminator="kind")
 ]

@@ -13,7 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from bot.i18n.catalog import BASE_LOCALE, default_catalogs
 from domain.assessment_spec import ASSESSMENT_EXAMPLES, AssessmentSpec
-from domain.project_spec import SPEC_EXAMPLES, Criterion, Pay, ProjectSpec, Requires
+from domain.project_spec import SPEC_EXAMPLES, AnswerFile, Criterion, Pay, ProjectSpec, Requires
 from domain.spec_templates import TEMPLATE_KINDS, render_template
 
 __all__ = ["json_schema", "reference_markdown"]
@@ -90,6 +90,14 @@ def reference_markdown() -> str:
         "### requires",
         "",
         *_table(Requires, {"domain": "medicine", "level": "2"}),
+        "",
+        "### answer_file",
+        "",
+        "Every answer may (or, with `required: true`, must) carry a file the expert sends: in a chat, an upload at",
+        "that step; in a Slack modal, a file input. `kinds` narrows it to `image`, `audio`, `voice`, `video` or",
+        "`document`; reviewers see the file, and exports reference it.",
+        "",
+        *_table(AnswerFile, {"label": "Upload the corrected chart", "kinds": "[image]", "required": "false"}),
         "",
         "## Assessment",
         "",

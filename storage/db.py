@@ -12,9 +12,10 @@ from __future__ import annotations
 import abc
 import asyncio
 import hashlib
+import time
 from contextlib import asynccontextmanager
 from contextvars import ContextVar, Token
-from typing import Any
+from typing import Any, Callable
 
 from storage.dialect import Dialect
 
@@ -32,7 +33,15 @@ class NestedTransaction(RuntimeError):
 # (task, database) pairs with a transaction open, as the current task sees them. A task created inside a
 # transaction inherits the value but is another task: its own transaction is not nested.
 _OPEN: ContextVar[tuple[tuple[object, object], ...]] = ContextVar("panelist_open_transactions", default=())
-Opened = Token
+
+
+class Opened:
+    """A transaction as it is open: to close the record of it, and to time it (`Database.observe`)."""
+
+    __slots__ = ("token", "db", "started")
+
+    def __init__(self, token: Token, db: "Database") -> None:
+        self.token, self.db, self.started = token, db, time.perf_counter()
 
 
 def enter_transaction(db: "Database") -> Opened:
@@ -44,11 +53,13 @@ def enter_transaction(db: "Database") -> Opened:
         if t is task and d is db:
             raise NestedTransaction("a transaction was opened inside another on the same task; pass the open one"
                                     " down instead (on SQLite this would wait for itself forever)")
-    return _OPEN.set(open_now + ((task, db),))
+    return Opened(_OPEN.set(open_now + ((task, db),)), db)
 
 
 def leave_transaction(opened: Opened) -> None:
-    _OPEN.reset(opened)
+    _OPEN.reset(opened.token)
+    if opened.db.observe is not None:
+        opened.db.observe(time.perf_counter() - opened.started)
 
 
 class Tx(abc.ABC):
@@ -81,6 +92,8 @@ class Tx(abc.ABC):
 class Database(abc.ABC):
     dialect: Dialect
     url: str
+    # Told each transaction's duration in seconds, waiting for the connection or writer included (metrics).
+    observe: "Callable[[float], None] | None" = None
 
     @abc.abstractmethod
     async def connect(self) -> None: ...

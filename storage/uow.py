@@ -15,6 +15,7 @@ from storage.repos.ledger import Ledger
 from storage.repos.lifecycle import InstructionVersions, ProjectLifecycle
 from storage.repos.liveness import Processes
 from storage.repos.media import PlatformFiles
+from storage.repos.retention import Retention
 from storage.repos.people import Identities, People, Roles
 from storage.repos.pings import Broadcasts, Pings
 from storage.repos.progress import Progress
@@ -64,6 +65,7 @@ class UnitOfWork:
     projects = _Repo(Projects)
     uploads = _Repo(Uploads)
     platform_files = _Repo(PlatformFiles)
+    retention = _Repo(Retention)
     lifecycle = _Repo(ProjectLifecycle)
     instructions = _Repo(InstructionVersions)
     tasks = _Repo(Tasks)

@@ -10,10 +10,12 @@ import telegram
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.adapters.telegram.code_block import CUT_MARK, GAP, MARK, code_messages, filename_of, language_of
+from bot.adapters.telegram.media_calls import split_caption
 from bot.adapters.telegram.html import Run, escape, plain_text, split_runs, to_html, truncate
 from bot.adapters.telegram.render import RenderError, TgCall, render, render_reply
 from bot.blobs import BlobRef
-from bot.core.blocks import Button, Buttons, Divider, Fields, File, Heading, LongText, Media, Reply, Span, text
+from bot.core.blocks import Button, Buttons, Code, Divider, Gallery, Fields, File, Heading, LongText, Media, Reply, Span, text
 from bot.core.forms import FormSpec, RenderedForm
 from bot.core.operations import CloseForm, Delivery, EditMessage, Notice, OpenForm, SendMessage
 from bot.core.split import utf16_len
@@ -247,11 +249,14 @@ async def test_images_and_files_keep_their_place(api: BotApiStandIn, bot: telegr
         Media(media="document", blob=table, caption="c" * 2000),
         buttons("export:again"),
     ))
-    assert [c.method for c in calls] == ["sendMessage", "sendPhoto", "sendMessage", "sendDocument"]
+    assert [c.method for c in calls] == ["sendMessage", "sendPhoto", "sendMessage", "sendDocument", "sendMessage"]
     # the file stays a reference until it is sent
     assert calls[1].kwargs["photo"] == chart and calls[1].kwargs["caption"] == "Weekly hours &lt;draft&gt;"
+    # a caption too long is cut with an ellipsis, and the rest follows as text: nothing is lost
     assert utf16_len(calls[3].kwargs["caption"]) == 1024 and calls[3].kwargs["caption"].endswith("…")
-    assert ["reply_markup" in c.kwargs for c in calls] == [False, False, False, True]
+    assert calls[4].kwargs["text"].startswith("…")
+    assert len(calls[3].kwargs["caption"]) - 1 + len(calls[4].kwargs["text"]) - 1 == 2000
+    assert ["reply_markup" in c.kwargs for c in calls] == [False, False, False, False, True]
     messages = await execute(bot, [TgCall(c.method, {k: telegram.InputFile(await blobs.read(v), filename=v.name)
                                                      if isinstance(v, BlobRef) else v for k, v in c.kwargs.items()})
                                    for c in calls])
@@ -379,3 +384,138 @@ def test_a_command_menu_is_set_for_this_chat_only():
     commands = call.kwargs["commands"]
     assert [c.command for c in commands] == ["next", "log"]
     assert commands[0].description == "tu siguiente tarea" and len(commands[1].description) == 256
+
+
+# -- code ----------------------------------------------------------------------------------------
+
+
+def pre_of(html: str) -> tuple[str, dict]:
+    plain, entities = parse_html(html)
+    [pre] = [e for e in entities if e["type"] == "pre"]
+    return plain[pre["offset"]:pre["offset"] + pre["length"]], pre
+
+
+async def test_code_is_literal_inside_pre_code_with_a_clean_language(api: BotApiStandIn, bot: telegram.Bot):
+    source = 'if a < b && c > d:\n\tprint("</code></pre><b>x</b> &amp;")\n'
+    calls = render(send(Code(text=source, language=' C++"><script>', title="Check <this>")))
+    [call] = calls
+    assert call.kwargs["text"].startswith('<b>Check &lt;this&gt;</b>\n<pre><code class="language-c++script">')
+    body, pre = pre_of(call.kwargs["text"])
+    assert body == source.rstrip("\n") and pre["language"] == "c++script"  # tab and spacing kept exactly
+    [message] = await execute(bot, calls)
+    assert api.refusals == [] and message.text.endswith(source.rstrip("\n"))
+
+
+@pytest.mark.parametrize("language, expected", [("Python", "python"), ("C#", "c#"), ("objective-c", "objective-c"),
+                                                ("<x y=1>", "xy1"), ("", ""), ("a" * 80, "a" * 32)])
+def test_code_language_is_reduced_to_safe_characters(language, expected):
+    assert language_of(Code(text="x", language=language)) == expected
+
+
+@pytest.mark.parametrize("filename, language, expected", [
+    ("code.txt", "python", "code.py"), ("solution", "go", "solution.go"), ("fix.patch", "python", "fix.patch"),
+    ("../../etc/passwd", "rust", "passwd.rs"), ("C:\\x\\main.txt", "c++", "main.cpp"), ("notes.txt", "klingon", "notes.txt"),
+    ("", "sql", "code.sql"),
+])
+def test_a_code_file_is_named_for_its_language(filename, language, expected):
+    assert filename_of(Code(text="x", language=language, filename=filename)) == expected
+
+
+def test_an_anchored_span_is_numbered_and_marked():
+    source = "\n".join(f"line {n}" for n in range(10, 16))
+    [call] = render(send(Code(text=source, language="python", first_line=10, mark=(12, 13))))
+    body, _ = pre_of(call.kwargs["text"])
+    assert body.split("\n") == [" 10 │ line 10", " 11 │ line 11", f"{MARK}12 │ line 12", f"{MARK}13 │ line 13",
+                                " 14 │ line 14", " 15 │ line 15"]
+    # without an anchor, code is shown as it is
+    [plain] = render(send(Code(text=source)))
+    assert pre_of(plain.kwargs["text"])[0] == source
+
+
+async def test_a_line_longer_than_a_message_is_the_only_cut_inside_a_line(api: BotApiStandIn, bot: telegram.Bot):
+    long_line = "x = '" + "é😀" * 2000 + "'"
+    source = "first()\n" + long_line + "\nlast()"
+    calls = render(send(Code(text=source, language="python")))
+    pieces = [pre_of(c.kwargs["text"])[0] for c in calls]
+    assert all(utf16_len(parse_html(c.kwargs["text"])[0]) <= 4096 for c in calls)
+    joined = "\n".join(pieces)
+    # the long line starts right after "first()" and goes on in the next message, the cut marked
+    assert len(calls) == 2 and joined.count(CUT_MARK) == 1 and pieces[0].startswith("first()\nx = '")
+    assert joined.replace(CUT_MARK + "\n", "") == source  # nothing lost; lines stay whole elsewhere
+    await execute(bot, calls)
+    assert api.refusals == []
+
+
+_code_line = st.lists(st.sampled_from(list("ab <>&;\t") + ["😀", "ש", "&amp;", "    "]), max_size=40).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(_code_line, min_size=1, max_size=30), limit=st.integers(min_value=8, max_value=120),
+       title=st.sampled_from(["", "T", "main.py"]))
+def test_code_is_split_between_lines_for_any_limit(lines, limit, title):
+    source = "\n".join(lines)
+    shown = code_messages(Code(text=source, language="js"), title, limit, max_messages=10_000)
+    if not source.strip():
+        return
+    bodies = []
+    for html in shown.texts:
+        plain, _ = parse_html(html)  # valid Telegram HTML on its own: no entity cut
+        assert utf16_len(plain) <= limit
+        bodies.append(pre_of(html)[0])
+    # nothing lost or reordered (blank lines at a cut between messages may go: a message cannot be blank)
+    joined = "\n".join(bodies).replace(CUT_MARK + "\n", "")
+    assert [ln.rstrip() for ln in joined.split("\n") if ln.strip()] == [
+        ln.rstrip() for ln in source.split("\n") if ln.strip()]
+    # a line that fits a message is never cut
+    room = limit - (utf16_len(title) + 1 if title else 0)
+    for line in source.rstrip("\n").split("\n"):
+        if utf16_len(line) <= room and line.strip():
+            assert any(line in body.split("\n") for body in bodies)
+
+
+def test_long_code_shows_an_excerpt_and_sends_the_whole_file():
+    source = "\n".join(f"SELECT {i} FROM t;" for i in range(3000))
+    calls = render(send(Code(text=source, language="SQL", title="query"), buttons("ok:1")))
+    assert [c.method for c in calls] == ["sendMessage", "sendDocument"]
+    body, _ = pre_of(calls[0].kwargs["text"])
+    assert body.endswith(GAP) and body.startswith("SELECT 0 FROM t;")
+    assert calls[1].kwargs["document"] == source.encode() and calls[1].kwargs["filename"] == "code.sql"
+    assert "reply_markup" in calls[1].kwargs
+
+
+def test_empty_code_shows_only_its_title():
+    assert [c.kwargs["text"] for c in render(send(Code(text="\n\n", title="Nothing here")))] == ["<b>Nothing here</b>"]
+    assert render(send(Code(text=""))) == []
+
+
+# -- captions and galleries ----------------------------------------------------------------------
+
+
+def test_a_caption_is_cut_between_words_in_utf16_and_the_rest_is_kept():
+    assert split_caption("short") == ("short", "")
+    text = "😀 " * 700  # 1,400 characters, 2,100 UTF-16 code units
+    caption, rest = split_caption(text)
+    assert utf16_len(caption) <= 1024 and caption.endswith("…") and rest.startswith("…")
+    assert (caption[:-1] + " " + rest[1:]).split() == text.split()
+    person = "\u2068" + "palabra " * 200 + "\u2069 end"  # a person's text (an isolate) cut in the middle
+    caption, rest = split_caption(person)
+    assert caption.count("\u2068") == caption.count("\u2069")  # closed in the caption, reopened in the rest
+    assert rest.count("\u2068") == rest.count("\u2069")
+
+
+async def test_gallery_captions_and_hostile_text(api: BotApiStandIn, bot: telegram.Bot, tmp_path):
+    blobs = LocalBlobStore(tmp_path)
+    a = await blobs.put(png(), "image/png", "a.png", width=1, height=1)
+    b = await blobs.put(png() + b"\x00", "image/png", "b.png", width=1, height=1)
+    calls = render(send(Gallery(items=[Media(media="image", blob=a, caption="left <img>"),
+                                       Media(media="image", blob=b, caption="right & co")],
+                                caption=HOSTILE)))
+    [call] = calls
+    assert call.method == "sendMediaGroup"
+    first, second = call.kwargs["media"]
+    assert parse_html(first.caption)[0] == HOSTILE + "\n\nleft <img>" and first.media == a
+    assert parse_html(second.caption)[0] == "right & co" and second.parse_mode == "HTML"
+    resolved = [type(m)(media=await blobs.read(m.media), caption=m.caption, parse_mode=m.parse_mode)
+                for m in call.kwargs["media"]]
+    messages = await bot.send_media_group(CHAT, resolved)
+    assert api.refusals == [] and messages[0].caption == HOSTILE + "\n\nleft <img>"

@@ -12,6 +12,7 @@ from typing import Any
 from babel.dates import ParseError, parse_date
 from babel.numbers import NumberFormatError, parse_decimal
 
+from bot.blobs import BlobRef, kind_of
 from bot.core.forms import PERSON_KINDS, FieldKind, FieldSpec
 from bot.core.typed_choice import match_options, number_parts
 from bot.i18n.text import Msg, TextLike, msg
@@ -103,7 +104,18 @@ def _parse_text(field: FieldSpec, text: str, locale: str) -> Any:
         return values
     if kind == FieldKind.date:
         return _date(text, locale).isoformat()
+    if kind == FieldKind.file:
+        raise FieldInvalid(msg("form.error.file_expected"))
     raise FieldInvalid(msg("form.error.use_buttons"))
+
+
+def file_value(field: FieldSpec, blob: BlobRef) -> dict[str, Any]:
+    """A stored file as a file field's value, if the field accepts its kind."""
+    kind = kind_of(blob.mime)
+    if field.accept and kind not in field.accept:
+        accepted = msg(f"media.kind.{field.accept[0]}") if len(field.accept) == 1 else msg("media.kind.as_asked")
+        raise FieldInvalid(msg("form.error.file_kind", kind=msg(f"media.kind.{kind}"), accepted=accepted))
+    return blob.model_dump(exclude_none=True)
 
 
 def _number(text: str, locale: str) -> int | float:
@@ -133,6 +145,12 @@ def parse_raw(field: FieldSpec, raw: Any, locale: str) -> Any:
         if raw not in {o.value for o in field.options}:
             raise FieldInvalid(msg("form.error.choice"))
         return raw
+    if field.kind == FieldKind.file:  # the adapter stored the modal's file and hands its ref
+        ref = raw[0] if isinstance(raw, list) and len(raw) == 1 else raw
+        try:
+            return file_value(field, BlobRef.model_validate(ref))
+        except ValueError:
+            raise FieldInvalid(msg("form.error.file_expected")) from None
     if isinstance(raw, list):
         raw = ", ".join(map(str, raw))
     if field.kind in (FieldKind.number, FieldKind.scale):
@@ -148,6 +166,8 @@ def display(field: FieldSpec, value: Any) -> list[TextLike]:
     labels = {o.value: o.label for o in field.options}
     if field.kind == FieldKind.choice or (field.kind == FieldKind.scale and str(value) in labels):
         return [labels.get(str(value), str(value))]
+    if field.kind == FieldKind.file and isinstance(value, dict):
+        return [msg("form.value.file", name=str(value.get("name") or value.get("sha256", "")[:12]))]
     if field.kind == FieldKind.multi_choice:
         pieces: list[TextLike] = []
         for i, v in enumerate(value):

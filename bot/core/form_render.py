@@ -124,7 +124,7 @@ def render_step(session: FormSession, spec: FormSpec, error: Msg | None = None, 
         rows += [sugg[i:i + 3] for i in range(0, len(sugg), 3)]
     rows += _nav(session, spec, field)
     blocks.append(Buttons(rows=rows))
-    expects_text = field.kind not in (FieldKind.choice, FieldKind.multi_choice)
+    expects_text = field.kind not in (FieldKind.choice, FieldKind.multi_choice, FieldKind.file)
     return Reply(blocks=blocks, expects_text=expects_text)
 
 

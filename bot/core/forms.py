@@ -28,6 +28,9 @@ class FieldKind(str, Enum):
     # forwarded message answers with its sender. The application resolves the words to people.
     person = "person"
     people = "people"
+    # A file the person sends (a corrected image, a patch, a recording): an upload at that step in a chat, a
+    # file input in a Slack modal. The value is the stored file's `BlobRef` as a dict; `accept` narrows the kinds.
+    file = "file"
 
 
 PERSON_KINDS = (FieldKind.person, FieldKind.people)
@@ -61,6 +64,8 @@ class FieldSpec(BaseModel):
     prefill: str | None = None
     # Text kept as typed but for blank lines before it and whitespace after it (code: indentation is meaning).
     verbatim: bool = False
+    # A file field's accepted media kinds (bot.blobs.MEDIA_KINDS); empty: any file.
+    accept: list[str] = Field(default_factory=list)
 
     def applies(self, values: dict[str, Any]) -> bool:
         for field_id, allowed in self.show_if:

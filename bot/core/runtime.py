@@ -37,7 +37,11 @@ from bot.core.commands import CommandNames, routes as command_routes
 from bot.core.dispatch import dispatch
 from bot.core.events import Event
 from bot.core.flood import FloodGate, Verdict, quiet_turn
+from bot.core.health import PlatformHealth
+from bot.core.metrics import Metrics
+from bot.core.retention import PURGE_BATCH, PURGE_BATCHES, purge_old
 from bot.core.liveness import Liveness
+from bot.core.log_context import turn_of
 from bot.core.pacing import Lane, lane_of
 from bot.core.operations import Delivery, Notice, Operation, SendMessage
 from bot.core.router import Router, TickRoute
@@ -118,6 +122,14 @@ class RuntimeSettings(Protocol):
         ...
 
     @property
+    def retention_days(self) -> int:
+        """Raw platform payloads (inbox and outbox) are kept this long after they are done with."""
+        ...
+
+    @property
+    def audit_retention_days(self) -> int: ...
+
+    @property
     def flood_per_minute(self) -> float:
         """The sustained rate of plain messages per person that is never dropped."""
         ...
@@ -194,10 +206,19 @@ class Runtime(Generic[U]):
         self._accepted: dict[tuple[str, str], tuple[float, bool]] = {}  # accepted here: (since, being processed)
         self.liveness = Liveness(db, unit_of_work, self.process_id, claim=CLAIM, clock=lambda: self.clock())
         self.on_delivered: list[Callable[[Delivery], None]] = []  # observers (console echo, benchmarks)
+        self.health: dict[str, PlatformHealth] = {}  # per platform: how its calls went lately (/readyz)
+        self.metrics: Metrics | None = None  # set when metrics are enabled (bot/core/metrics.py)
 
     # lifecycle -------------------------------------------------------------------------------------------
     async def start(self) -> None:
         await self.db.connect()
+        try:
+            await self._started()
+        except BaseException:  # a runtime that did not start holds nothing open (a failed start must exit)
+            await self.db.close()
+            raise
+
+    async def _started(self) -> None:
         if self._prepare is not None:
             await self._prepare(self.db)
         secret = self.settings.secret_key.get_secret_value() if self.settings.secret_key else None
@@ -267,21 +288,42 @@ class Runtime(Generic[U]):
         """Process an accepted delivery; with `record`, one not yet accepted (see `handle`)."""
         key = (event.actor.platform, event.delivery_id)
         self._accepted[key] = (time.monotonic(), True)
+        with turn_of(*key):
+            if self.metrics is None:
+                return await self._process(event, key, record)
+            started = time.perf_counter()
+            try:
+                return await self._process(event, key, record)
+            finally:
+                self.metrics.turn_seconds.labels(event.actor.platform).observe(time.perf_counter() - started)
+
+    async def _process(self, event: Event, key: tuple[str, str], record: bool) -> list[Delivery]:
         try:
             verdict = self.flood.check(event.actor.key, event.kind)
             if verdict is not Verdict.ADMIT:  # one person's flood: dropped before it queues behind their lock
+                self._count_turn(event, "dropped")
                 if record:
                     await self.accept(event)  # the flood path marks an accepted row; rare, so no fold here
                 return await self._deliver_all(await quiet_turn(self, event, notice=verdict is Verdict.NOTICE))
             async with self._locks.hold(event.actor.key):
                 try:
                     staged = await self._turn(event, record)
+                    self._count_turn(event, "ok")
                 except Exception:
                     log.exception("turn failed for %s delivery %s", event.actor.platform, event.delivery_id)
+                    self._count_turn(event, "failed")
                     staged = await self._apologise(event, record)
         finally:  # processed, or failed and left to recovery (which takes this process's rows at once)
             self._accepted.pop(key, None)
         return await self._deliver_all(staged)
+
+    def _count_turn(self, event: Event, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.turns.labels(event.actor.platform, event.kind, outcome).inc()
+
+    def _count_delivery(self, platform: str, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.deliveries.labels(platform, outcome).inc()
 
     async def _claim(self, uow: U, event: Event, now: datetime, record: bool,
                      error: str | None = None) -> tuple[int | None, bool]:
@@ -437,12 +479,23 @@ class Runtime(Generic[U]):
         if adapter is None:
             return False, None
         progress = progress or _RowProgress(self, outbox_id)
+        health = self.health.setdefault(delivery.platform, PlatformHealth())
         try:
             message_id = await adapter.deliver(delivery, progress)
+            health.reached()
+            self._count_delivery(delivery.platform, "sent")
             return True, message_id if message_id is not None else progress.message_id
         except DeliveryFailed as exc:
+            if exc.permanent or exc.retry_after is not None:
+                health.reached()  # it answered: about this chat (blocked, gone) or a pace it asks for
+            else:
+                health.unreachable(exc.reason)
+            self._count_delivery(delivery.platform, "failed" if exc.permanent else
+                                 "rate_limited" if exc.retry_after is not None else "retry")
             await self._delivery_failed(outbox_id, delivery, exc.reason, exc.permanent, exc.retry_after)
         except Exception as exc:  # network trouble the adapter did not classify: transient
+            health.unreachable(type(exc).__name__)
+            self._count_delivery(delivery.platform, "retry")
             await self._delivery_failed(outbox_id, delivery, type(exc).__name__, False, None)
         return False, None
 
@@ -514,6 +567,10 @@ class Runtime(Generic[U]):
     async def purge_expired(self) -> int:
         async with self.db.transaction() as tx:
             return await self.unit_of_work(tx).tokens.purge_expired(self.clock())
+
+    async def purge_old(self, batch: int = PURGE_BATCH, batches: int = PURGE_BATCHES) -> dict[str, int]:
+        """Retention (bot/core/retention.py): raw payloads and old audit entries, a small transaction per batch."""
+        return await purge_old(self, batch, batches)
 
     # leases ----------------------------------------------------------------------------------------------
     async def hold_lease(self, name: str, ttl: timedelta) -> bool:

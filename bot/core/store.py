@@ -259,6 +259,19 @@ class Transaction(Protocol):
 
 
 @runtime_checkable
+class Retention(Protocol):
+    """Purges in small batches; each returns the rows it changed (a full batch means: call again)."""
+
+    async def clear_inbox_payloads(self, before: datetime, limit: int) -> int: ...
+
+    async def forget_inbox_ids(self, before: datetime, limit: int) -> int: ...
+
+    async def clear_outbox_payloads(self, before: datetime, limit: int) -> int: ...
+
+    async def purge_audit(self, before: datetime, limit: int) -> int: ...
+
+
+@runtime_checkable
 class PlatformFiles(Protocol):
     """A platform's own id for media it already holds, so adapters upload the same bytes once."""
 
@@ -314,6 +327,9 @@ class CoreUnitOfWork(Protocol):
 
     @property
     def platform_files(self) -> PlatformFiles: ...
+
+    @property
+    def retention(self) -> Retention: ...
 
 
 @runtime_checkable

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 
 from bot.core.blocks import Reply, button, text
 from bot.core.context import Context
-from bot.core.field_values import AskWhich, FieldInvalid, parse_raw, parse_text
+from bot.blobs import BlobRef
+from bot.core.field_values import AskWhich, FieldInvalid, file_value, parse_raw, parse_text
 from bot.core.form_buttons import (
     FORM_BUTTONS, FormBack, FormCancel, FormConfirm, FormDiscard, FormDiscardYes, FormDone, FormDropKept, FormEdit,
     FormGoto, FormInsist, FormKeep, FormNumber, FormPick, FormPress, FormReview, FormSkip, FormStop, FormSuggest,
@@ -177,7 +178,7 @@ class Wizard:
 
         async def uploaded(ctx: Context, event: Any) -> list[Operation]:
             session = await self.open_session(ctx) if event.blob is not None else None
-            return [] if session is None else await self.on_file(ctx, session)
+            return [] if session is None else await self.on_file(ctx, session, event.blob)
 
         for model in FORM_BUTTONS.values():
             router.action(model)(pressed)
@@ -444,9 +445,18 @@ class Wizard:
         return await self._show(ctx, definition, session, note=msg(
             "form.joined", count=parts, length=len(joined), label=field.label))
 
-    async def on_file(self, ctx: Context, session: FormSession) -> list[Operation]:
-        """A file while a form is open: no field takes one, so the step is shown again saying so."""
-        return await self._show(ctx, self.forms[session.form_id], session, error=msg("form.error.unexpected_file"))
+    async def on_file(self, ctx: Context, session: FormSession, blob: BlobRef) -> list[Operation]:
+        """A file while a form is open: the answer at a file step; elsewhere the step is shown again saying so."""
+        definition = self.forms[session.form_id]
+        spec = await _spec(ctx, definition, session)
+        field = spec.fields[session.step] if session.stage in ("ask", "ask_one") else None
+        if field is None or field.kind != FieldKind.file:
+            return await self._show(ctx, definition, session, error=msg("form.error.unexpected_file"))
+        try:
+            value = file_value(field, blob)
+        except FieldInvalid as exc:
+            return await self._show(ctx, definition, session, error=exc.message)
+        return await self._accept_value(ctx, definition, session, spec, value, edit=False)
 
     async def on_button(self, ctx: Context, press: FormPress) -> list[Operation]:
         session = await ctx.uow.forms.get(press.session)

@@ -45,6 +45,11 @@ class Inbox:
         )
         return InboxRow(**row) if row else None
 
+    async def backlog(self) -> list[dict]:
+        """Per platform: events accepted and not processed yet, and when the oldest arrived (metrics)."""
+        return await self.tx.fetch("SELECT platform, COUNT(*) AS waiting, MIN(received_at) AS oldest FROM inbox"
+                                   " WHERE processed_at IS NULL GROUP BY platform")
+
     async def mark_processed(self, inbox_id: int, now: datetime, error: str | None = None) -> None:
         await self.tx.execute(
             "UPDATE inbox SET processed_at = $2, error = $3 WHERE id = $1", inbox_id, now, error
@@ -116,6 +121,11 @@ class Outbox:
                 f" tag, claimed_by) VALUES {', '.join(values)} RETURNING id", *args)
             ids += sorted(r["id"] for r in got)
         return ids
+
+    async def backlog(self) -> list[dict]:
+        """Per platform: deliveries neither sent nor failed, and when the oldest was made (metrics)."""
+        return await self.tx.fetch("SELECT platform, COUNT(*) AS waiting, MIN(created_at) AS oldest FROM outbox"
+                                   " WHERE sent_at IS NULL AND failed_at IS NULL GROUP BY platform")
 
     async def tag_counts(self, tag: str) -> dict[str, int]:
         """How the deliveries of one broadcast or ping went: total, sent, failed, pending."""

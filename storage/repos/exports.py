@@ -63,6 +63,16 @@ class ExportQueries:
             *args,
         )
 
+    async def project_has_media(self, project_id: int) -> bool:
+        """Whether any item or answer of the project names stored media. Both are stored as JSON text, where a key
+        is written `"sha256"` and the same word inside a person's text would read `\\"sha256\\"`: the match is on
+        a blob ref's key only. One scan, before the export's first row."""
+        return await self.tx.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM tasks WHERE project_id = $1 AND CAST(item AS TEXT) LIKE $2)"
+            " OR EXISTS (SELECT 1 FROM submissions WHERE project_id = $1 AND CAST(answer AS TEXT) LIKE $2)",
+            project_id, '%"sha256"%',
+        ) in (True, 1)
+
     async def task_ids_after(self, project_id: int, after_task_id: int, limit: int = TASK_PAGE) -> list[int]:
         rows = await self.tx.fetch(
             "SELECT id FROM tasks WHERE project_id = $1 AND id > $2 ORDER BY id LIMIT $3",

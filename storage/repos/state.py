@@ -169,6 +169,10 @@ class LinkCodes:
         )
 
 
+# Where an audit entry's detail names the person something was done to (the actor is the row's person_id).
+SUBJECT_KEYS = ("person", "to", "expert", "owner")
+
+
 class Audit:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
@@ -178,6 +182,19 @@ class Audit:
             "INSERT INTO audit_log (at, person_id, action, detail) VALUES ($1, $2, $3, $4)",
             now, person_id, action, json.dumps(detail, ensure_ascii=False, default=str),
         )
+
+    async def between(self, since: datetime, until: datetime, person_id: int | None = None,
+                      action: str = "", limit: int = 1000) -> list[dict]:
+        """Entries in [since, until), oldest first: all, or those `person_id` did or that were done to them (their
+        id under one of `SUBJECT_KEYS` in the detail), optionally only actions starting with `action`."""
+        about = " OR ".join(f"detail LIKE ${i} OR detail LIKE ${i + 1}" for i in range(6, 6 + 2 * len(SUBJECT_KEYS), 2))
+        patterns = [p for key in SUBJECT_KEYS for p in (f'%"{key}": {person_id or 0},%', f'%"{key}": {person_id or 0}}}%')]
+        rows = await self.tx.fetch(
+            "SELECT id, at, person_id, action, detail FROM audit_log WHERE at >= $1 AND at < $2"
+            f" AND ($3 = 0 OR person_id = $3 OR {about}) AND action LIKE $4 ORDER BY at, id LIMIT $5",
+            since, until, person_id or 0, action.replace("%", "") + "%", limit, *patterns,
+        )
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
 
     async def recent(self, person_id: int | None = None, limit: int = 50) -> list[dict]:
         rows = await self.tx.fetch(

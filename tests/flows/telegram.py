@@ -48,8 +48,8 @@ class RecordingStandIn(BotApiStandIn):
         self.shown: list[tuple[str, dict[str, Any], Any]] = []
 
     def _respond(self, method, params, result=None, error=None):
-        if error is None and method in ("sendMessage", "editMessageText", "sendDocument", "sendPhoto",
-                                        "answerCallbackQuery"):
+        if error is None and method in ("sendMessage", "editMessageText", "sendDocument", "sendPhoto", "sendAudio",
+                                        "sendVoice", "sendVideo", "sendMediaGroup", "answerCallbackQuery"):
             self.shown.append((method, dict(params), copy.deepcopy(result)))
         return super()._respond(method, params, result, error)
 
@@ -179,7 +179,14 @@ class TelegramHarness(ChatHarness):
                     self.inbox.setdefault(user, []).append(TgReceived(text=params["text"], kind="notice"))
                 continue
             user = self._users.get(params.get("chat_id"))
-            if user is None or not isinstance(result, dict):
+            if user is None:
+                continue
+            if isinstance(result, list):  # an album: each of its messages is a file the person sees
+                for each in result:
+                    self.inbox.setdefault(user, []).append(TgReceived(
+                        text=each.get("caption", ""), kind="file", message_id=each["message_id"]))
+                continue
+            if not isinstance(result, dict):
                 continue
             labels, payloads = [], []
             for row in (result.get("reply_markup") or {}).get("inline_keyboard", []):

@@ -14,7 +14,7 @@ import math
 import re
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_CALLBACK_ANSWER = 200
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_SIDES = 10_000  # width + height
+MAX_PHOTO_RATIO = 20  # the longer side at most 20 times the shorter
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 
@@ -137,6 +139,12 @@ class _TelegramHtml(HTMLParser):
         if open_tag != tag:
             raise EntityParseError(f'Unmatched end tag "{tag}", expected "</{open_tag}>"')
         length = self.length - start
+        if tag == "code" and self.stack and self.stack[-1][0] == "pre":
+            # <pre><code class="language-x">: one pre entity, with the code's language
+            cls = str(attributes.get("class") or "")
+            if cls.startswith("language-"):
+                self.stack[-1][1]["language"] = cls[len("language-"):]
+            return
         if length <= 0:
             return
         entity: dict[str, Any] = {"type": ALLOWED_TAGS[tag], "offset": start, "length": length}
@@ -146,6 +154,8 @@ class _TelegramHtml(HTMLParser):
             entity["custom_emoji_id"] = attributes["emoji-id"]
         elif tag == "blockquote" and "expandable" in attributes:
             entity["type"] = "expandable_blockquote"
+        elif tag == "pre" and attributes.get("language"):
+            entity["language"] = str(attributes["language"])
         elif tag == "pre" and attributes.get("class", "") and str(attributes["class"]).startswith("language-"):
             entity["language"] = str(attributes["class"])[len("language-"):]
         self.entities.append(entity)
@@ -214,6 +224,7 @@ class StoredFile:
     file_name: str | None = None
     mime_type: str | None = None
     file_path: str = ""
+    kind: str = "document"  # photo, audio, voice, video or document: a file_id is used again only as its kind
 
     @property
     def file_unique_id(self) -> str:
@@ -249,6 +260,14 @@ class BotApiStandIn:
     `deliver_times=3` (fault injection, bench/chaos.py) returns every update in three getUpdates answers: an
     offset forgets an update only once it has been returned that many times. `get_updates_at` holds the
     `time.monotonic()` of every getUpdates request, in order.
+
+    Media: sendPhoto / sendAudio / sendVoice / sendVideo / sendDocument / sendMediaGroup take a multipart upload or a
+    file_id this stand-in returned before (of the same kind; an unknown one is "wrong file identifier", and
+    `forget_file` makes one unknown, as Telegram does when an id expires). Captions are at most 1,024 characters
+    after parsing; a photo at most 10 MB, width + height at most 10,000 and sides within a ratio of 20 (read from
+    the PNG/JPEG/GIF/BMP header); a media group 2-10 items, photos and videos mixed or audio only or documents only.
+    `bytes_uploaded` counts every byte of every file part received, and `uploads` lists them (method, name, size),
+    so a test can show that sending the same file again costs nothing.
     """
 
     def __init__(
@@ -310,6 +329,8 @@ class BotApiStandIn:
         self._query_seq = 0
         self._files: dict[str, StoredFile] = {}
         self._file_seq = 0
+        self.bytes_uploaded = 0
+        self.uploads: list[tuple[str, str | None, int]] = []  # (method, file name, bytes) per file part received
         self._chat_tokens: dict[int, tuple[float, float]] = {}  # chat -> (tokens, when counted)
         self._group_sends: dict[int, deque[float]] = {}
         self._global_sends: deque[float] = deque()
@@ -335,6 +356,10 @@ class BotApiStandIn:
             "answerCallbackQuery": self._answer_callback_query,
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
+            "sendAudio": self._send_audio,
+            "sendVoice": self._send_voice,
+            "sendVideo": self._send_video,
+            "sendMediaGroup": self._send_media_group,
             "sendChatAction": self._send_chat_action,
             "getFile": self._get_file,
         }
@@ -394,14 +419,19 @@ class BotApiStandIn:
         """Updates not yet confirmed by a getUpdates offset."""
         return list(self._updates)
 
-    def add_file(self, file_id: str, data: bytes, file_name: str | None = None, mime_type: str | None = None) -> None:
+    def add_file(self, file_id: str, data: bytes, file_name: str | None = None, mime_type: str | None = None,
+                 kind: str = "document") -> None:
         """Make `file_id` known to getFile and downloadable under `file_url`."""
         self._files[file_id] = StoredFile(
-            file_id, data, file_name, mime_type, file_path=f"documents/{file_id}_{file_name or 'file'}"
+            file_id, data, file_name, mime_type, file_path=f"{kind}s/{file_id}_{file_name or 'file'}", kind=kind
         )
 
     def file_bytes(self, file_id: str) -> bytes:
         return self._files[file_id].data
+
+    def forget_file(self, file_id: str) -> None:
+        """Telegram no longer knows `file_id` (expired, or another bot's): using it is "wrong file identifier"."""
+        self._files.pop(file_id, None)
 
     def messages_to(self, chat_id: int) -> list[dict[str, Any]]:
         """Messages the bot has sent to `chat_id` and not deleted, oldest first, as they are now (after edits)."""
@@ -503,6 +533,50 @@ class BotApiStandIn:
                 "file_id": file_id, "file_unique_id": "u" + file_id[-30:], "file_name": file_name,
                 "mime_type": mime_type, "file_size": size,
             },
+        }
+        if caption is not None:
+            message["caption"] = caption
+        return {"update_id": self._take_update_id(), "message": message}
+
+    def media_update(
+        self,
+        user_id: int,
+        kind: str,
+        file_id: str,
+        data: bytes,
+        chat_id: int | None = None,
+        *,
+        mime_type: str | None = None,
+        file_name: str | None = None,
+        caption: str | None = None,
+        first_name: str = "Test",
+        language_code: str | None = "en",
+    ) -> dict[str, Any]:
+        """A person sends a photo, audio, voice note or video (`kind`); its bytes become downloadable as `file_id`.
+        A photo arrives as Telegram sends one: several sizes, the largest last (here the upload itself)."""
+        chat_id = user_id if chat_id is None else chat_id
+        self.add_file(file_id, data, file_name, mime_type, kind=kind)
+        stored = self._files[file_id]
+        if kind == "photo":
+            width, height = _image_size(data)
+            thumb = file_id + "-thumb"
+            self.add_file(thumb, data[:16], None, "image/jpeg", kind="photo")
+            media: Any = [{"file_id": thumb, "file_unique_id": "u" + thumb[-30:], "width": 1, "height": 1,
+                           "file_size": 16},
+                          {"file_id": file_id, "file_unique_id": stored.file_unique_id, "width": width or 1,
+                           "height": height or 1, "file_size": len(data)}]
+        else:
+            media = self._file_object(stored)
+            if file_name is None:
+                media.pop("file_name", None)
+            if mime_type is None:
+                media.pop("mime_type", None)
+        message: dict[str, Any] = {
+            "message_id": self._take_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id, first_name),
+            "from": self._user(user_id, first_name, None, None, language_code),
+            kind: media,
         }
         if caption is not None:
             message["caption"] = caption
@@ -642,6 +716,8 @@ class BotApiStandIn:
                     break
                 if part.filename is not None:  # type: ignore[union-attr]
                     data = await part.read(decode=False)  # type: ignore[union-attr]
+                    self.bytes_uploaded += len(data)
+                    self.uploads.append((request.match_info["method"], part.filename, len(data)))  # type: ignore
                     raw[part.name] = UploadedFile(  # type: ignore[index]
                         part.filename, part.headers.get("Content-Type"), bytes(data)  # type: ignore[union-attr]
                     )
@@ -653,9 +729,8 @@ class BotApiStandIn:
 
     def _decode(self, fields: dict[str, dict[str, Any]], raw: dict[str, Any]) -> dict[str, Any]:
         """Turn the wire strings into typed values by the spec's parameter types."""
-        attached = {
-            v[len("attach://"):] for v in raw.values() if isinstance(v, str) and v.startswith("attach://")
-        }
+        attached = {name for v in raw.values() if isinstance(v, str)  # also inside a media group's JSON
+                    for name in re.findall(r"attach://([A-Za-z0-9_.\-]+)", v)}
         params: dict[str, Any] = {}
         for name, value in raw.items():
             if isinstance(value, _Typed):
@@ -800,11 +875,11 @@ class BotApiStandIn:
             raise bad_request("message to edit not found")
         return chat_id, message
 
-    def _register_upload(self, upload: UploadedFile, folder: str) -> StoredFile:
+    def _register_upload(self, upload: UploadedFile, folder: str, kind: str = "document") -> StoredFile:
         self._file_seq += 1
         file_id = f"BQACAgIAAxk{folder[:3].upper()}{self._file_seq:06d}"
         stored = StoredFile(file_id, upload.data, upload.filename, upload.content_type,
-                            file_path=f"{folder}/file_{self._file_seq}_{upload.filename or 'upload'}")
+                            file_path=f"{folder}/file_{self._file_seq}_{upload.filename or 'upload'}", kind=kind)
         self._files[file_id] = stored
         return stored
 
@@ -1028,57 +1103,146 @@ class BotApiStandIn:
         self._chat_id(params)
         return True
 
-    def _file_param(self, params: dict[str, Any], name: str, max_bytes: int) -> StoredFile | UploadedFile:
-        value = params[name]
+    def _file_param(self, params: dict[str, Any], name: str, max_bytes: int,
+                    kind: str = "document") -> StoredFile | UploadedFile:
+        return self._file_source(params.get(name), params, max_bytes, kind)
+
+    def _file_source(self, value: Any, params: dict[str, Any], max_bytes: int, kind: str) -> StoredFile | UploadedFile:
+        """An upload (multipart, or `attach://<part>`), or a file_id returned before for a file of this kind."""
         if isinstance(value, str) and value.startswith("attach://"):
             value = params.get(value[len("attach://"):], value)
         if isinstance(value, UploadedFile):
             if not value.data:
                 raise bad_request("file must be non-empty")
             if len(value.data) > max_bytes:
+                if kind == "photo":
+                    raise bad_request("PHOTO_INVALID: a photo must be at most 10 MB")
                 raise ApiError(413, "Request Entity Too Large")
             return value
         if isinstance(value, str) and value in self._files:
-            return self._files[value]
+            stored = self._files[value]
+            if stored.kind != kind:
+                raise bad_request(f"can't use file of type {stored.kind.capitalize()} as {kind.capitalize()}")
+            return stored
         raise bad_request("wrong file identifier/HTTP URL specified")
 
-    async def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _file_object(self, stored: StoredFile) -> dict[str, Any]:
+        out: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                               "file_size": len(stored.data)}
+        if stored.kind in ("audio", "voice", "video"):
+            out["duration"] = 1
+        if stored.kind in ("audio", "video", "document"):
+            out["file_name"] = stored.file_name or "file"
+        if stored.kind != "photo":
+            out["mime_type"] = stored.mime_type or "application/octet-stream"
+        if stored.kind == "video":
+            out["width"], out["height"] = 640, 360
+        return out
+
+    def _photo_sizes(self, source: StoredFile | UploadedFile) -> list[dict[str, Any]]:
+        """The sizes Telegram makes of a photo: a thumbnail, then the photo itself (the largest comes last)."""
+        width, height = _image_size(source.data)
+        if width == 0 or height == 0:
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        if width + height > MAX_PHOTO_SIDES or max(width, height) > MAX_PHOTO_RATIO * min(width, height):
+            raise bad_request("PHOTO_INVALID_DIMENSIONS")
+        stored = self._register_upload(source, "photos", "photo") if isinstance(source, UploadedFile) else source
+        thumb_id = stored.file_id + "-thumb"
+        if thumb_id not in self._files:
+            self._files[thumb_id] = StoredFile(thumb_id, stored.data[:64] or b"t", None, "image/jpeg",
+                                               file_path=stored.file_path + ".thumb", kind="photo")
+        scale = max(width, height) / 90 if max(width, height) > 90 else 1
+        return [{"file_id": thumb_id, "file_unique_id": "u" + thumb_id[-30:], "width": max(int(width / scale), 1),
+                 "height": max(int(height / scale), 1), "file_size": 64},
+                {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "width": width, "height": height,
+                 "file_size": len(stored.data)}]
+
+    async def _send_file(self, params: dict[str, Any], kind: str, max_bytes: int) -> dict[str, Any]:
+        """sendDocument, sendAudio, sendVoice, sendVideo: one file, a caption, a keyboard."""
         chat_id = self._chat_id(params)
-        source = self._file_param(params, "document", MAX_UPLOAD_BYTES)
+        source = self._file_param(params, kind, max_bytes, kind)
         plain, entities = self._formatted(params, "caption", "parse_mode", MAX_CAPTION, empty_ok=True)
         markup = self._inline_markup(params)
-        self._check_rate("sendDocument", chat_id)
-        stored = self._register_upload(source, "documents") if isinstance(source, UploadedFile) else source
-        content: dict[str, Any] = {"document": {
-            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-            "file_name": stored.file_name or "file", "mime_type": stored.mime_type or "application/octet-stream",
-            "file_size": len(stored.data),
-        }}
+        self._check_rate("send" + kind.capitalize(), chat_id)
+        stored = self._register_upload(source, kind + "s", kind) if isinstance(source, UploadedFile) else source
+        content: dict[str, Any] = {kind: self._file_object(stored)}
         if plain:
             content["caption"] = plain
         if entities:
             content["caption_entities"] = entities
         return self._store_sent(chat_id, content, markup)
+
+    async def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_file(params, "document", MAX_UPLOAD_BYTES)
+
+    async def _send_audio(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_file(params, "audio", MAX_UPLOAD_BYTES)
+
+    async def _send_voice(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_file(params, "voice", MAX_UPLOAD_BYTES)
+
+    async def _send_video(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_file(params, "video", MAX_UPLOAD_BYTES)
 
     async def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat_id(params)
-        source = self._file_param(params, "photo", MAX_PHOTO_BYTES)
-        width, height = _image_size(source.data)
-        if width == 0:
-            raise bad_request("IMAGE_PROCESS_FAILED")
+        source = self._file_param(params, "photo", MAX_PHOTO_BYTES, "photo")
         plain, entities = self._formatted(params, "caption", "parse_mode", MAX_CAPTION, empty_ok=True)
         markup = self._inline_markup(params)
+        sizes = self._photo_sizes(source)
         self._check_rate("sendPhoto", chat_id)
-        stored = self._register_upload(source, "photos") if isinstance(source, UploadedFile) else source
-        content: dict[str, Any] = {"photo": [{
-            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-            "width": width, "height": height, "file_size": len(stored.data),
-        }]}
+        content: dict[str, Any] = {"photo": sizes}
         if plain:
             content["caption"] = plain
         if entities:
             content["caption_entities"] = entities
         return self._store_sent(chat_id, content, markup)
+
+    # InputMedia type -> the kind of file it holds, and which others it may share a group with
+    _GROUP_KINDS = {"photo": ("photo", "visual"), "video": ("video", "visual"), "audio": ("audio", "audio"),
+                    "document": ("document", "document")}
+
+    async def _send_media_group(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        chat_id = self._chat_id(params)
+        items = params["media"]
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise bad_request("can't parse InputMedia: media must be an Array of InputMedia")
+        if not 2 <= len(items) <= 10:
+            raise bad_request("wrong number of media in the group: must include 2-10 items")
+        families = set()
+        checked = []
+        for item in items:
+            kind, family = self._GROUP_KINDS.get(item.get("type"), (None, None))
+            if kind is None:
+                raise bad_request(f"can't parse InputMedia: unsupported type {item.get('type')!r}")
+            known = self._types.get("InputMedia" + kind.capitalize(), set())
+            unknown = set(item) - known
+            if unknown:
+                raise bad_request(f"can't parse InputMedia: unknown field {sorted(unknown)[0]!r}")
+            families.add(family)
+            source = self._file_source(item.get("media"), params,
+                                       MAX_PHOTO_BYTES if kind == "photo" else MAX_UPLOAD_BYTES, kind)
+            plain, entities = self._formatted(item, "caption", "parse_mode", MAX_CAPTION, empty_ok=True)
+            checked.append((kind, source, plain, entities))
+        if len(families) > 1:
+            raise bad_request("MEDIA_INVALID: audio and documents can be grouped only with media of the same type")
+        self._check_rate("sendMediaGroup", chat_id)
+        self._file_seq += 1
+        group_id = f"g{self._file_seq}"
+        sent = []
+        for kind, source, plain, entities in checked:
+            if kind == "photo":
+                content: dict[str, Any] = {"photo": self._photo_sizes(source)}
+            else:
+                stored = self._register_upload(source, kind + "s", kind) if isinstance(source, UploadedFile) else source
+                content = {kind: self._file_object(stored)}
+            content["media_group_id"] = group_id
+            if plain:
+                content["caption"] = plain
+            if entities:
+                content["caption_entities"] = entities
+            sent.append(self._store_sent(chat_id, content, None))
+        return sent
 
     async def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
         stored = self._files.get(str(params["file_id"]))
@@ -1143,8 +1307,11 @@ def _image_size(data: bytes) -> tuple[int, int]:
                 i += 1
                 continue
             marker = data[i + 1]
-            if marker in (0xC0, 0xC1, 0xC2):
+            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
                 return int.from_bytes(data[i + 7:i + 9], "big"), int.from_bytes(data[i + 5:i + 7], "big")
+            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+                i += 2  # markers without a length
+                continue
             i += 2 + int.from_bytes(data[i + 2:i + 4], "big")
-        return 1, 1
+        return 0, 0  # no frame header: a truncated or fake JPEG
     return 0, 0

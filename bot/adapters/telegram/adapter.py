@@ -22,7 +22,7 @@ Inbound, no update lost and none handled twice:
   processed (a crash between ack and commit) are processed, before new updates.
 - A redelivered update (inbox row already there) is not processed again.
 
-Outbound (`deliver`): `render()` to Bot API calls, run through the `Pacer` in the delivery's lane (a reply to the
+Outbound (`deliver`): `render()` to Bot API calls (stored media as a remembered file_id or an upload, files.py), run through the `Pacer` in the delivery's lane (a reply to the
 person's own action goes at once; bulk sends wait their turn and never hold a reply up; bot/core/pacing.py). Every callback query is answered
 exactly once: by the turn's `Notice` when there is one, else with an empty answer right after the turn.
 Edits that would change nothing are skipped (remembered per message, bounded, in this process);
@@ -43,7 +43,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from telegram import InputFile, Message, Update
+from telegram import Message, Update
 from telegram.error import (
     BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError,
 )
@@ -51,6 +51,7 @@ from telegram.ext import Application
 
 from bot.adapters.telegram import TELEGRAM
 from bot.adapters.telegram.commands import set_commands
+from bot.adapters.telegram.files import FileIds, has_blobs, refused_photo, send_with_files
 from bot.adapters.telegram.html import truncate
 from bot.adapters.telegram.http import AiohttpRequest
 from bot.adapters.telegram.pacing import Pacer
@@ -58,7 +59,6 @@ from bot.adapters.telegram.render import MAX_CALLBACK_ANSWER, RenderError, TgCal
 from bot.adapters.telegram.updates import ALLOWED_UPDATES, PLATFORM, parse_update
 from bot.core.adapter import DeliveryFailed, DeliveryProgress
 from bot.core.events import Event
-from bot.blobs import BlobRef
 from bot.core.operations import Delivery, Notice
 from bot.core.pacing import lane_of
 
@@ -96,11 +96,13 @@ class _Memo(OrderedDict):
 
 class _EditingBot:
     """The `Bot` as the pacer calls it, with Telegram's edit answers handled where the call is made, and stored
-    media (a `BlobRef` the renderer put where the file goes) read from the blob store only when sent."""
+    media (a `BlobRef` the renderer put where the file goes) sent as the file_id Telegram gave before, or read from
+    the blob store and uploaded (bot/adapters/telegram/files.py)."""
 
-    def __init__(self, bot, blobs=None) -> None:
+    def __init__(self, bot, blobs=None, file_ids: FileIds | None = None) -> None:
         self._bot = bot
         self._blobs = blobs
+        self._file_ids = file_ids
 
     def __getattr__(self, name: str):
         method = getattr(self._bot, name)
@@ -108,10 +110,21 @@ class _EditingBot:
             return method
 
         async def with_media(**kwargs: Any) -> Any:
-            for key, value in kwargs.items():
-                if isinstance(value, BlobRef):
-                    kwargs[key] = InputFile(await self._blobs.read(value), filename=value.name or None)
-            return await method(**kwargs)
+            try:
+                if not has_blobs(kwargs):
+                    return await method(**kwargs)
+                return await send_with_files(method, kwargs, self._blobs, self._file_ids)
+            except BadRequest as err:
+                if name != "send_photo" or not refused_photo(err):
+                    raise
+                # Telegram will not make a photo of it (dimensions the ref did not know, a format it cannot
+                # read): the person still gets the image, whole, as a document.
+                log.info("telegram: a photo was refused (%s); sending it as a document", err.message)
+                document = {**{k: v for k, v in kwargs.items() if k != "photo"}, "document": kwargs["photo"]}
+                send_document = self._bot.send_document
+                if not has_blobs(document):
+                    return await send_document(**document)
+                return await send_with_files(send_document, document, self._blobs, self._file_ids)
         return with_media
 
     async def edit_message_text(self, **kwargs: Any) -> Any:
@@ -179,7 +192,8 @@ class TelegramAdapter:
         self.commands = commands
         self.lease_name: str | None = None
         self.polling = False  # holds the lease and polls (observable for tests and /healthz)
-        self._sender = _EditingBot(self.bot, runtime.blobs)
+        self.file_ids = FileIds(runtime)
+        self._sender = _EditingBot(self.bot, runtime.blobs, self.file_ids)
         self._shown = _Memo(MEMO_SIZE)  # (chat id, message id) -> fingerprint of the text we last put there
         self._answered = _Memo(MEMO_SIZE)  # callback query ids answered
         self._inflight: set[asyncio.Task] = set()
@@ -525,6 +539,8 @@ class _DeliveryIds:
 
 
 def _message_id(result: Any) -> int | None:
+    if isinstance(result, (list, tuple)) and result:  # a media group: known by its first message
+        result = result[0]
     if isinstance(result, Message):
         return result.message_id
     return result if isinstance(result, int) and not isinstance(result, bool) else None

@@ -7,8 +7,8 @@ Rules:
 - Every `str` in a delivery is literal and HTML-escaped; style comes only from blocks and spans
   (heading and field labels bold, spans bold / italic / code). Messages use parse_mode HTML.
 - Blocks keep their order. Consecutive text blocks (heading, paragraph, fields, divider, inline long
-  text) form one text, separated by blank lines (a heading by a single line break). Images and files
-  are separate sendPhoto / sendDocument calls in their place.
+  text) form one text, separated by blank lines (a heading by a single line break). Media, galleries and code
+  are separate calls in their place (bot/adapters/telegram/media_calls.py, code_block.py).
 - A text longer than `TELEGRAM.max_text` (4096) UTF-16 code units (after entity parsing) is split by
   `bot.core.split.split_text` (paragraph, line, word) into several messages; tags are closed and reopened
   per part, so no part cuts a tag or an entity.
@@ -27,18 +27,23 @@ Rules:
   without one it is sent as a message. `PublishHome` is sent as a message (Telegram has no home tab);
   `CommandMenu` is setMyCommands scoped to the chat;
   `CloseForm` renders to nothing; `OpenForm` / `FormErrors` raise: Telegram walks forms as a wizard.
-- Captions are cut to 1024 UTF-16 code units with an ellipsis.
+- Captions longer than 1024 UTF-16 code units are cut between words with an ellipsis, and the rest is sent as
+  text right after the medium. A media group cannot carry a keyboard: when a gallery ends a reply with buttons,
+  its caption (or ⬆️) is the text after it that carries them.
+- `Code` is `<pre><code class="language-…">`, split between lines; long code is also sent as a file.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.adapters.telegram import TELEGRAM
+from bot.adapters.telegram.calls import PARSE_MODE, TgCall
+from bot.adapters.telegram.code_block import code_messages
 from bot.adapters.telegram.html import Run, escape, plain_text, split_runs, to_html, truncate
+from bot.adapters.telegram.media_calls import MAX_CAPTION, Rendered, gallery_calls, media_call, split_caption
 from bot.core.blocks import (
     Button,
     Buttons,
@@ -68,27 +73,14 @@ from bot.core.operations import (
 )
 from bot.core.split import utf16_len
 
-MAX_CAPTION = 1024
 MAX_CALLBACK_ANSWER = 200
 LONG_TEXT_INLINE_MESSAGES = 3
 DIVIDER = "\u2500" * 10
-PARSE_MODE = "HTML"
+ABOVE = "\u2b06\ufe0f"  # ⬆️ carries the buttons of a reply that ends with a media group (which cannot carry them)
 
 
 class RenderError(ValueError):
     """The delivery cannot be shown on Telegram as it is (a bug upstream, not a user error)."""
-
-
-@dataclass
-class TgCall:
-    """One Bot API call: `method` as Telegram names it, `kwargs` as PTB's method takes them."""
-
-    method: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ptb_name(self) -> str:
-        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.method).lower()
 
 
 def render(delivery: Delivery) -> list[TgCall]:
@@ -150,7 +142,15 @@ def render_reply(reply: Reply, chat_id: int | str, *, edit_message_id: int | Non
         runs.clear()
         after_heading = False
 
-    for block in reply.blocks:
+    def with_media(rendered: Rendered) -> None:
+        """Media calls in their place; caption text that did not fit goes as text right after them."""
+        calls.extend(rendered.calls)
+        if rendered.overflow.strip():
+            add_text([Run(rendered.overflow)])
+            flush()
+
+    has_buttons = any(isinstance(b, Buttons) and any(b.rows) for b in reply.blocks)
+    for index, block in enumerate(reply.blocks):
         if isinstance(block, Heading):
             add_text([Run(_literal(block.text), "bold")], heading=True)
         elif isinstance(block, Paragraph):
@@ -172,20 +172,33 @@ def render_reply(reply: Reply, chat_id: int | str, *, edit_message_id: int | Non
                 add_text(long_runs)
             else:
                 flush()
-                calls.append(TgCall("sendDocument", {
+                shown, rest = split_caption(title)
+                with_media(Rendered([TgCall("sendDocument", {
                     "chat_id": chat_id, "document": block.text.encode("utf-8"), "filename": block.filename,
-                    **_caption(title),
-                }))
+                    **_caption(shown),
+                })], rest))
         elif isinstance(block, Media):
             flush()
-            calls.append(_media_call(block, chat_id))
+            with_media(media_call(block, chat_id, _literal(block.caption)))
         elif isinstance(block, Gallery):
             flush()
-            calls.extend(_media_call(item, chat_id) for item in block.items)
-            if _literal(block.caption).strip():
-                add_text([Run(_literal(block.caption))])
+            caption = _literal(block.caption)
+            carries_buttons = has_buttons and not any(not isinstance(b, Buttons) for b in reply.blocks[index + 1:])
+            if carries_buttons and len(block.items) > 1:
+                # A media group cannot carry a keyboard: its caption goes as the text after it, with the buttons.
+                with_media(gallery_calls(block.items, "", chat_id, lambda m: _literal(m.caption)))
+                add_text([Run(caption if caption.strip() else ABOVE)])
+            else:
+                with_media(gallery_calls(block.items, caption, chat_id, lambda m: _literal(m.caption)))
         elif isinstance(block, Code):
-            add_text([Run(block.text, "code")])
+            flush()
+            shown = code_messages(block, _literal(block.title), TELEGRAM.max_text, LONG_TEXT_INLINE_MESSAGES)
+            calls.extend(TgCall("sendMessage", {"chat_id": chat_id, "text": html, "parse_mode": PARSE_MODE})
+                         for html in shown.texts)
+            if shown.document is not None:
+                data, filename = shown.document
+                calls.append(TgCall("sendDocument", {"chat_id": chat_id, "document": data, "filename": filename,
+                                                     **_caption(filename)}))
         elif isinstance(block, (Image, File)):
             raise RenderError("inline file bytes reach a renderer only through staging, which stores them")
         elif isinstance(block, Buttons):
@@ -197,6 +210,8 @@ def render_reply(reply: Reply, chat_id: int | str, *, edit_message_id: int | Non
     if rows:
         if not calls:
             raise RenderError("a reply with buttons needs text, an image or a file to carry them")
+        if calls[-1].method == "sendMediaGroup":
+            calls.append(TgCall("sendMessage", {"chat_id": chat_id, "text": ABOVE, "parse_mode": PARSE_MODE}))
         calls[-1].kwargs["reply_markup"] = keyboard(rows)
 
     if edit_message_id is not None and calls and calls[0].method == "sendMessage":
@@ -234,16 +249,6 @@ def _literal(text: object) -> str:
     if not isinstance(text, str):
         raise RenderError(f"expected localized text (str), got {type(text).__name__}: localize before rendering")
     return text
-
-
-_MEDIA_METHODS = {"image": ("sendPhoto", "photo"), "audio": ("sendAudio", "audio"), "voice": ("sendVoice", "voice"),
-                  "video": ("sendVideo", "video"), "document": ("sendDocument", "document")}
-
-
-def _media_call(block: Media, chat_id: int | str) -> TgCall:
-    """The call for one stored medium; the file itself stays a `BlobRef` until the adapter sends it."""
-    method, field = _MEDIA_METHODS[block.media]
-    return TgCall(method, {"chat_id": chat_id, field: block.blob, **_caption(_literal(block.caption))})
 
 
 def _chat_id(chat_id: str) -> int | str:

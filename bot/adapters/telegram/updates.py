@@ -3,7 +3,8 @@
 Rules:
 - People are keyed by the numeric `from_user.id` (never the username); `language_code` is the locale hint.
 - Private chats: a text starting with `/` is a `CommandEvent` (`/cmd@bot args`; a command addressed to
-  another bot is ignored), any other text a `TextEvent`, a document a `FileUploaded` (downloaded through
+  another bot is ignored), any other text a `TextEvent`, a document, photo (its largest size), audio, voice
+  note or video a `FileUploaded` with its MIME type (downloaded through
   `getFile` when it fits `max_upload_bytes`; the bytes go to the blob store first; over the limit it arrives with `blob=None`, so the handler
   can say so), a callback query a `ButtonPressed`.
 - Groups and supergroups: only commands in `GROUP_COMMANDS` are routed; other messages are ignored
@@ -11,7 +12,7 @@ Rules:
   link code posted in a group could be redeemed by anyone who reads it.
 - Channel posts, messages sent on behalf of a chat (`sender_chat`: anonymous group admins, linked channels)
   and GroupAnonymousBot are ignored for every command: they name no person we could authorise.
-- Edited messages, stickers, photos without a document, service messages: ignored.
+- Edited messages, stickers, animations, video notes, service messages: ignored.
 - The person a message points at travels as `refers_to`: the sender of the message replied to, or the original
   sender of a forward (`forward_origin` of type user; hidden senders, chats and channels name nobody). Bots are
   never referred to: a reply to the bot's own message is just a reply.
@@ -110,7 +111,7 @@ async def parse_update(update: Update, *, bot_username: str | None, max_upload_b
         if not private:
             return None
         return TextEvent(text=message.text, refers_to=_refers_to(message), **base)
-    if message.document is not None and private:
+    if private and _attachment(message, max_upload_bytes) is not None:
         return await _file(message, base, max_upload_bytes, blobs)
     return None
 
@@ -132,27 +133,50 @@ def _button(query: CallbackQuery, delivery_id: str) -> Event | None:
     )
 
 
+def _attachment(message: Message, max_upload_bytes: int) -> tuple[Any, str, str, int | None, int | None] | None:
+    """(the file, its name, its MIME type, width, height) of a document, photo, audio, voice note or video; None
+    for anything else. Telegram re-encodes photos as JPEG and names none of photos, voice notes and most videos.
+    Of a photo's sizes, the largest within `max_upload_bytes` is taken (the largest of all when none is)."""
+    if message.document is not None:
+        doc = message.document
+        return doc, doc.file_name or "file", doc.mime_type or "application/octet-stream", None, None
+    if message.photo:
+        fitting = [size for size in message.photo if (size.file_size or 0) <= max_upload_bytes]
+        largest = (fitting or list(message.photo))[-1]
+        return largest, f"photo-{largest.file_unique_id}.jpg", "image/jpeg", largest.width, largest.height
+    if message.audio is not None:
+        audio = message.audio
+        return audio, audio.file_name or "audio.mp3", audio.mime_type or "audio/mpeg", None, None
+    if message.voice is not None:
+        voice = message.voice
+        return voice, f"voice-{voice.file_unique_id}.ogg", voice.mime_type or "audio/ogg", None, None
+    if message.video is not None:
+        video = message.video
+        return video, video.file_name or "video.mp4", video.mime_type or "video/mp4", video.width, video.height
+    return None
+
+
 async def _file(message: Message, base: dict[str, Any], max_upload_bytes: int, blobs: BlobStore) -> FileUploaded:
-    doc = message.document
-    assert doc is not None
-    size = doc.file_size or 0
+    attachment = _attachment(message, max_upload_bytes)
+    assert attachment is not None
+    media, name, mime, width, height = attachment
+    size = media.file_size or 0
     data: bytes | None = None
     if size <= max_upload_bytes:
         try:
-            tg_file = await doc.get_file()
+            tg_file = await media.get_file()
             if tg_file.file_size is None or tg_file.file_size <= max_upload_bytes:
                 data = bytes(await tg_file.download_as_bytearray())
         except BadRequest as err:  # "file is too big" (over the Bot API's 20 MB download limit)
-            log.info("document %s not downloadable: %s", doc.file_unique_id, err.message)
+            log.info("file %s not downloadable: %s", media.file_unique_id, err.message)
         except TelegramError:
             raise  # network trouble: do not accept the update, so Telegram sends it again
         if data is not None:
             size = len(data)
             if size > max_upload_bytes:
                 data = None
-    name = doc.file_name or "file"
     return FileUploaded(
-        filename=name, size=size, mime=doc.mime_type,
-        blob=await blobs.put(data, doc.mime_type or "application/octet-stream", name) if data is not None else None,
+        filename=name, size=size, mime=mime,
+        blob=await blobs.put(data, mime, name, width=width, height=height) if data is not None else None,
         caption=message.caption or "", **base,
     )
