@@ -125,25 +125,15 @@ def test_the_reviewer_sees_the_lines_an_issue_names_marked(catalogs):
     assert issue_spans(item, {"task_type": "rating", "scores": {}}) == []
 
 
-@pytest.mark.parametrize("size, symbols", [(200, False), (1500, True), (3000, False), (3900, True)])
-def test_a_code_card_shares_the_question_message_only_where_it_renders_as_one(size, symbols):
-    """`form_card.fits` counts code as the text it is, so a short code review is edited in place; what it says
-    fits renders as one message on Telegram and on Slack."""
+def test_a_card_with_code_or_media_goes_apart_from_its_question():
+    """Code goes in messages of its own (split between lines, or as a file too) and media as uploads: a card with
+    either is sent on its own, never combined with the question that a press edits in place."""
     from bot.adapters.slack import SLACK
-    from bot.adapters.slack.render import render_messages
     from bot.adapters.telegram import TELEGRAM
-    from bot.adapters.telegram.render import render_reply as telegram_reply
-    from bot.core.blocks import Button, Buttons, Heading, text
+    from bot.core.blocks import text
     from bot.core.form_card import fits
 
-    line = "if a < b and c > d:  # &\n" if symbols else "    total += values[i]\n"
-    code = (line * (size // len(line) + 1))[:size]
-    reply = Reply(blocks=[Heading(text="Code review"), text("Response A"), Code(text=code, language="python"),
-                          text("Step 1 of 2"), Buttons(rows=[[Button(label="Yes", payload="p1")]])])
-    if fits(reply, TELEGRAM):
-        assert [c.method for c in telegram_reply(reply, 1, edit_message_id=7)] == ["editMessageText"]
-    if fits(reply, SLACK):
-        assert len(render_messages(reply)) == 1
-    assert fits(reply, TELEGRAM) == (size <= 3000)  # short code shares; 3,900 with &, <, > does not
+    code = Reply(blocks=[text("Response A"), Code(text="x = 1\n", language="python")])
     media = Reply(blocks=[text("a chart"), Media(media="image", blob=PNG_A)])
-    assert not fits(media, TELEGRAM) and not fits(media, SLACK)  # media go as their own message
+    for reply in (code, media):
+        assert not fits(reply, TELEGRAM) and not fits(reply, SLACK)

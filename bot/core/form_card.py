@@ -11,7 +11,7 @@ from math import ceil
 from typing import Any
 
 from bot.core.capabilities import Capabilities
-from bot.core.blocks import Block, Buttons, Code, Fields, Heading, LongText, Paragraph, Reply, Span, text
+from bot.core.blocks import Block, Buttons, Fields, Heading, LongText, Paragraph, Reply, Span, text
 from bot.core.context import Context
 from bot.core.field_values import display
 from bot.core.forms import FieldKind, FormSpec
@@ -25,7 +25,6 @@ from bot.i18n.text import user_text
 # uploads that an edit could not carry.
 ONE_MESSAGE = 4096
 SEPARATOR = 2  # the blank line renderers put between blocks
-CODE_FENCES = 8  # what marks a code block (```…```, or <pre> tags after parsing: none), counted generously
 
 
 def answered_lines(session: FormSession, spec: FormSpec) -> list[Paragraph]:
@@ -92,13 +91,9 @@ def fits(shown: Any, caps: Capabilities) -> bool:
         elif isinstance(block, LongText):
             size = utf16_len(block.title) + 1 + utf16_len(block.text)
             pieces = 1 + (ceil(utf16_len(block.text) / section) if section else 0)
-        elif isinstance(block, Code):  # monospaced text in the message, fenced; its title on a line of its own
-            escaped = utf16_len(block.text) + 4 * sum(block.text.count(c) for c in "&<>") + CODE_FENCES
-            size = utf16_len(block.title) + 1 + escaped
-            pieces = 1 + (ceil(escaped / section) if section else 0)
         elif isinstance(block, Buttons):
             size, pieces = 0, len(block.rows)
-        else:  # media, a file, a divider: its own message or upload on some platform
+        else:  # an image, a file, a divider: its own message or upload on some platform
             return False
         chars += size + SEPARATOR
         blocks += max(pieces, 1)

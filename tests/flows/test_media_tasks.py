@@ -14,8 +14,6 @@ import io
 import json
 import wave
 
-import pytest
-
 from tests.flows.helpers import answer_one, grant, rows
 from tests.flows.tasks_data import JUSTIFY, add_member, seed_project
 
@@ -137,10 +135,6 @@ def media_seen(chat, user: str, watched: list[tuple[str, str]]) -> list[str]:
     return [sha for chat_id, sha in watched if chat_id == user]
 
 
-def _telegram_sends_audio(chat) -> bool:
-    return chat.platform != "telegram" or "sendAudio" in getattr(chat.api, "_handlers", {})
-
-
 async def test_an_expert_compares_two_generated_images_and_answers(chat):
     watched = watch_media(chat)
     red, blue = _png("#C0392B"), _png("#2E6DB4")
@@ -189,8 +183,6 @@ async def test_an_issue_in_code_names_lines_and_the_reviewer_sees_them(chat):
 
 
 async def test_a_transcription_check_shows_the_recording_then_its_transcript(chat):
-    if not _telegram_sends_audio(chat):
-        pytest.skip("the Telegram stand-in on this branch has no sendAudio yet (the Telegram helper adds it)")
     watched = watch_media(chat)
     audio = _wav()
     ref = await chat.runtime.blobs.put(audio, "audio/wav", "dosage.wav")
@@ -244,8 +236,6 @@ languages: [en]
 
 
 async def test_a_rating_judges_a_spoken_answer_against_the_rubric(chat):
-    if not _telegram_sends_audio(chat):
-        pytest.skip("the Telegram stand-in on this branch has no sendAudio yet (the Telegram helper adds it)")
     watched = watch_media(chat)
     audio = _wav()
     ref = await chat.runtime.blobs.put(audio, "audio/wav", "answer.wav")
