@@ -101,8 +101,8 @@ def _responses_gallery(item: TaskItem) -> Gallery | None:
     letter, in order; None when the responses are anything else."""
     if not 2 <= len(item.responses) <= 10 or not all(_image_only(r) for r in item.responses):
         return None
-    items = [Media(media="image", blob=r.attachments[0].blob, caption=_caption(response_title(i), r.attachments[0].alt))
-             for i, r in enumerate(item.responses)]
+    items = [Media(media="image", blob=r.attachments[0].blob,
+                   caption=_caption(response_title(i), r.attachments[0].alt)) for i, r in enumerate(item.responses)]
     letters = ", ".join(chr(ord("A") + i) for i in range(len(items)))
     return Gallery(items=items, caption=msg("task.responses_in_order", letters=letters))
 
@@ -121,9 +121,9 @@ def item_media(item: TaskItem) -> list:
 
 
 def item_blocks(item: TaskItem, more: Callable[[str], ActionData] | None = None) -> list:
-    """The item: its context, prompt and every response, each text followed by its media (a response's media come
-    first: the recording, then its transcript). `more(part)` is the action that shows a text whole, for a form
-    that must cut it (a modal, which shows no media and no code block: code is plain text there)."""
+    """The item: its context and prompt, each followed by its media, then every response, its media before its text
+    (the recording, then its transcript). `more(part)` is the action that shows a text whole, for a form that must
+    cut it (a modal: code goes there as plain text, which every modal renderer shows and cuts)."""
 
     def shown(part: str) -> list:
         block = item_text(item, part)
