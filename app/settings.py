@@ -57,9 +57,9 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # Where media bytes live (storage/blobs, docs/media.md): a folder (path or file://) or s3://bucket/prefix. None
-    # (or empty): a folder beside the SQLite file, or ./panelist-media. An S3 store's endpoint and region are
-    # PANELIST_MEDIA_S3_ENDPOINT / PANELIST_MEDIA_S3_REGION and its credentials AWS's own variables, all read from
-    # the environment where botocore reads the rest (storage/blobs/s3.py), so they are not settings here.
+    # (or empty): a folder beside the SQLite file, or ./panelist-media. An S3 store's PANELIST_MEDIA_S3_ENDPOINT and
+    # _REGION are read by the store itself (storage/blobs/s3.py S3Location, environment and .env alike), its
+    # credentials the standard AWS way.
     media_url: str | None = None
     action_token_days: int = Field(default=14, ge=1)
     # A delivery the platform refused for now is tried again after ~retry, 2×, 4×… (jittered, at most 30 min)

@@ -264,6 +264,15 @@ def test_urls_pick_a_store(monkeypatch, tmp_path):
     assert (aws.bucket, aws.prefix, aws.endpoint_url, aws.region) == ("my-bucket", "", None, None)
 
 
+def test_the_s3_endpoint_and_region_may_come_from_the_dotenv_file(monkeypatch, tmp_path):
+    monkeypatch.delenv(ENDPOINT_ENV, raising=False)
+    monkeypatch.delenv(REGION_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(f"{ENDPOINT_ENV}=http://minio.internal:9000\n{REGION_ENV}=eu-central-1\n")
+    store = open_blob_store("s3://team-media")
+    assert (store.endpoint_url, store.region) == ("http://minio.internal:9000", "eu-central-1")
+
+
 @pytest.mark.parametrize("url, problem", [
     ("ftp://host/media", "scheme"),
     ("https://bucket.s3.amazonaws.com/media", "scheme"),

@@ -3,12 +3,12 @@
 Several processes and machines can share one bucket. An S3 PUT is all or nothing, so a reader never sees half a
 blob; the same bytes are uploaded once (a HEAD first finds them). Credentials come the standard AWS way
 (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, an instance role); `PANELIST_MEDIA_S3_ENDPOINT` points at a
-non-AWS store and `PANELIST_MEDIA_S3_REGION` names the region. Errors name the bucket and what failed, never a key.
+non-AWS store and `PANELIST_MEDIA_S3_REGION` names the region (environment or `.env`, like every setting). Errors
+name the bucket and what failed, never a key.
 """
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from typing import Any
@@ -18,6 +18,7 @@ import aiohttp
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.blobs import CHUNK_BYTES, BlobMissing, BlobRef, BlobStoreUnavailable, ref_for
 
@@ -26,6 +27,16 @@ REGION_ENV = "PANELIST_MEDIA_S3_REGION"
 _MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
 # Failures of the network under botocore (aiohttp's own errors, sockets, a stalled read) besides its own.
 _NETWORK_ERRORS = (BotoCoreError, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+class S3Location(BaseSettings):
+    """Where the bucket's service is: read like every other setting (environment, then `.env`), here rather than
+    in the app's settings so that `open_blob_store(url)` is all a caller needs."""
+
+    model_config = SettingsConfigDict(env_prefix="PANELIST_MEDIA_S3_", env_file=".env", extra="ignore")
+
+    endpoint: str | None = None
+    region: str | None = None
 
 
 class S3BlobStore:
@@ -51,8 +62,8 @@ class S3BlobStore:
         parsed = urlparse(url)
         if parsed.scheme != "s3" or not parsed.netloc:
             raise ValueError("an S3 media URL reads s3://bucket/prefix")
-        return cls(parsed.netloc, parsed.path, endpoint_url=os.environ.get(ENDPOINT_ENV),
-                   region=os.environ.get(REGION_ENV))
+        where = S3Location()
+        return cls(parsed.netloc, parsed.path, endpoint_url=where.endpoint, region=where.region)
 
     def __repr__(self) -> str:
         return f"S3BlobStore(s3://{self.bucket}/{self.prefix})"
