@@ -184,31 +184,46 @@ async def test_s3_keys_and_content_type(aws_env, standin):
 
 # --- A store that cannot be reached: a clear error naming it, nothing half-stored -------------------------------
 
-async def test_a_local_root_that_is_a_file_is_unavailable(tmp_path):
-    root = tmp_path / "media"
-    root.write_bytes(b"not a folder")
-    store = LocalBlobStore(root)
-    for attempt in (store.put(PICTURE, "image/png"), store.check(), store.read(ref_for(PICTURE, "image/png"))):
-        with pytest.raises(BlobStoreUnavailable, match=f"media folder {root}"):
-            await attempt
-    assert root.read_bytes() == b"not a folder"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["media"]  # no temporary file left anywhere
+@dataclass
+class Broken:
+    store: Any
+    names: str  # what the error message starts with
+    untouched: Callable[[], bool]  # nothing (half-)stored anywhere
 
 
-async def test_an_s3_endpoint_nobody_answers_is_unavailable(aws_env, standin):
-    bucket = standin.new_bucket()
+@pytest.fixture(params=STORES)
+async def broken(request, tmp_path):
+    """A store that cannot be used: a local root that is a file; an S3 endpoint on a port nobody listens on."""
+    if request.param == "local":
+        root = tmp_path / "media"
+        root.write_bytes(b"not a folder")
+        yield Broken(LocalBlobStore(root), f"media folder {root}: ",
+                     lambda: root.read_bytes() == b"not a folder" and [p.name for p in tmp_path.iterdir()] == ["media"])
+        return
+    request.getfixturevalue("aws_env")
+    standin = request.getfixturevalue("standin")
+    bucket = standin.new_bucket()  # exists, but behind an endpoint the store cannot reach
     store = S3BlobStore(bucket, "media", endpoint_url=f"http://127.0.0.1:{closed_port()}", region=REGION,
                         max_attempts=1)
-    try:
-        for attempt in (store.put(PICTURE, "image/png"), store.check(), store.read(ref_for(PICTURE, "image/png")),
-                        store.has("0" * 64)):
-            with pytest.raises(BlobStoreUnavailable, match=f"media bucket {bucket}: Could not connect") as caught:
-                await attempt
-            assert FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"] not in str(caught.value)
-            assert FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"] not in str(caught.value)
-    finally:
-        await store.aclose()
-    assert standin.versions(bucket) == []
+    yield Broken(store, f"media bucket {bucket}: Could not connect", lambda: standin.versions(bucket) == [])
+    await store.aclose()
+
+
+async def test_an_unreachable_store_says_so_and_stores_nothing(broken):
+    ref = ref_for(PICTURE, "image/png")
+
+    async def read_chunks():
+        async with aclosing(broken.store.open(ref)) as chunks:
+            return [chunk async for chunk in chunks]
+
+    for attempt in (broken.store.put(PICTURE, "image/png"), broken.store.check(), broken.store.read(ref),
+                    read_chunks(), broken.store.has(ref.sha256)):
+        with pytest.raises(BlobStoreUnavailable) as caught:
+            await attempt
+        assert str(caught.value).startswith(broken.names), caught.value
+        for secret in FAKE_CREDENTIALS.values():
+            assert secret not in str(caught.value)
+    assert broken.untouched()
 
 
 async def test_a_bucket_that_does_not_exist_is_unavailable(aws_env):
