@@ -2,6 +2,8 @@
 loopback, tests/s3_standin.py). Plus the URL that picks a store (`open_blob_store`, `PANELIST_MEDIA_URL`)."""
 from __future__ import annotations
 
+import asyncio
+import gc
 import os
 import random
 import socket
@@ -258,6 +260,17 @@ async def test_a_closed_store_opens_its_client_again(aws_env, standin):
         assert await store.read(ref) == PICTURE
     finally:
         await store.aclose()
+
+
+# The first loop's client cannot be closed once its loop is gone; aiohttp says so when it is collected (here).
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_store_serves_one_event_loop_after_another(aws_env, standin):
+    # A CLI may run several asyncio.run() calls over one store; a client belongs to the loop that made it.
+    store = open_blob_store(f"s3://{standin.new_bucket()}")
+    ref = asyncio.run(store.put(PICTURE, "image/png"))
+    assert asyncio.run(store.read(ref)) == PICTURE
+    asyncio.run(store.aclose())
+    gc.collect()
 
 
 # --- Which store a URL names --------------------------------------------------------------------------------------
