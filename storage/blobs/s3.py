@@ -58,7 +58,7 @@ class S3BlobStore:
 
     @classmethod
     def from_url(cls, url: str) -> "S3BlobStore":
-        """`s3://bucket/prefix`, with the endpoint and region from the environment (see the module's text)."""
+        """`s3://bucket/prefix`, with the endpoint and region of `S3Location` (environment or `.env`)."""
         parsed = urlparse(url)
         if parsed.scheme != "s3" or not parsed.netloc:
             raise ValueError("an S3 media URL reads s3://bucket/prefix")
