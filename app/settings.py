@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     # entries this many days (the record of an erasure is kept regardless).
     retention_days: int = Field(default=30, ge=1, le=3650)
     audit_retention_days: int = Field(default=730, ge=30, le=36500)
+    # /forget: hours between the confirmation and the erasure, in which the person may still cancel it.
+    erasure_grace_hours: int = Field(default=24, ge=0, le=24 * 30)
     # Per-person inbound limit on plain messages (text, files): far above a human, see bot/core/flood.py.
     flood_burst: int = Field(default=30, ge=1)
     flood_per_minute: float = Field(default=60.0, gt=0)

@@ -239,6 +239,9 @@ class Runtime(Generic[U]):
             await asyncio.gather(*pending, return_exceptions=True)
         await self.liveness.stop()
         await self.db.close()
+        close = getattr(self.blobs, "aclose", None)
+        if close is not None:  # a store with connections of its own (S3)
+            await close()
 
     def register(self, adapter: PlatformAdapter) -> None:
         self.adapters[adapter.platform] = adapter

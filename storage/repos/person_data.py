@@ -73,7 +73,7 @@ class PersonData:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
 
-    def _ids(self, ids: list[int]):
+    def _ids(self, ids: list):
         return ids if self.tx.dialect.name == "postgres" else json.dumps(ids)
 
     async def people(self, person_id: int) -> list[int]:
@@ -96,7 +96,7 @@ class PersonData:
                                              self._ids(ids))
         keys = [_key(i) for i in await self.identity_keys(ids)]
         out["inbox"] = await self.tx.fetch(_any("SELECT * FROM inbox WHERE actor_key = ANY($1)", self.tx.dialect.name),
-                                           self._ids(keys) if self.tx.dialect.name != "postgres" else keys)
+                                           self._ids(keys))
         out["audit_log"] = await self._audit(ids)
         return out
 
@@ -130,22 +130,23 @@ class PersonData:
         changed["reviews"] = await self.tx.execute(_any("UPDATE reviews SET comment = NULL WHERE reviewer_id = ANY($1)",
                                                         dialect), self._ids(ids))
         for variant in variants:  # names others wrote into rows about them (a bonus's reason, a ping's target)
-            for table, column, where in (("ledger_lines", "reason", PERSONAL["ledger_lines"]),
-                                         ("pings", "target", "TRUE"), ("broadcasts", "target", "TRUE")):
-                await self.tx.execute(_any(f"UPDATE {table} SET {column} = REPLACE({column}, $2, $3) WHERE ({where})"
-                                           f" AND {column} LIKE $4", dialect), self._ids(ids), variant, pseudonym,
-                                      f"%{variant}%")
+            await self.tx.execute(_any("UPDATE ledger_lines SET reason = REPLACE(reason, $2, $3) WHERE person_id ="
+                                       " ANY($1) AND reason LIKE $4", dialect), self._ids(ids), variant, pseudonym,
+                                  f"%{variant}%")
+            for table in ("pings", "broadcasts"):
+                await self.tx.execute(f"UPDATE {table} SET target = REPLACE(target, $1, $2) WHERE target LIKE $3",
+                                      variant, pseudonym, f"%{variant}%")
         changed["audit_log"] = 0
         for row in await self._audit(ids):
             changed["audit_log"] += await self.tx.execute("UPDATE audit_log SET detail = '{}' WHERE id = $1", row["id"])
         if keys:
             changed["inbox"] = await self.tx.execute(
                 _any("UPDATE inbox SET payload = '', actor_key = $2 WHERE actor_key = ANY($1)", dialect),
-                self._ids(keys) if dialect != "postgres" else keys, f"erased:{pseudonym}")
+                self._ids(keys), f"erased:{pseudonym}")
             chats = [c for i in identities for c in (i["chat_id"], i["user_id"]) if c]
             changed["sent_messages"] = await self.tx.execute(
                 _any("DELETE FROM sent_messages WHERE chat_id = ANY($1)", dialect),
-                self._ids(chats) if dialect != "postgres" else chats)
+                self._ids(chats))
         changed["outbox"] = await self.tx.execute(_any("UPDATE outbox SET payload = '' WHERE person_id = ANY($1)",
                                                        dialect), self._ids(ids))
         for table in DELETED:
@@ -161,3 +162,38 @@ def _key(identity: dict) -> str:
     if identity["workspace"]:
         return f"{identity['platform']}:{identity['workspace']}/{identity['user_id']}"
     return f"{identity['platform']}:{identity['user_id']}"
+
+
+class Erasures:
+    """Erasures asked for: one row per person, claimed once when due (several processes may tick)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def request(self, person_id: int, now: datetime, due_at: datetime, by: int | None) -> bool:
+        """True when this is a new request (or renews a cancelled one); False when one is already pending or done."""
+        changed = await self.tx.execute(
+            "INSERT INTO erasure_requests (person_id, requested_at, due_at, requested_by) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (person_id) DO UPDATE SET requested_at = excluded.requested_at, due_at = excluded.due_at,"
+            " requested_by = excluded.requested_by, cancelled_at = NULL"
+            " WHERE erasure_requests.cancelled_at IS NOT NULL", person_id, now, due_at, by)
+        return changed > 0
+
+    async def pending(self, person_id: int) -> datetime | None:
+        """When the person's pending erasure is due, if one is."""
+        return await self.tx.fetchval("SELECT due_at FROM erasure_requests WHERE person_id = $1 AND cancelled_at IS NULL"
+                                      " AND done_at IS NULL", person_id)
+
+    async def cancel(self, person_id: int, now: datetime) -> bool:
+        return await self.tx.execute("UPDATE erasure_requests SET cancelled_at = $2 WHERE person_id = $1 AND"
+                                     " cancelled_at IS NULL AND done_at IS NULL", person_id, now) > 0
+
+    async def claim_due(self, now: datetime) -> int | None:
+        """One due erasure, marked done in this transaction (so it is carried out once)."""
+        person_id = await self.tx.fetchval("SELECT person_id FROM erasure_requests WHERE due_at <= $1 AND"
+                                           " cancelled_at IS NULL AND done_at IS NULL ORDER BY due_at LIMIT 1", now)
+        if person_id is None:
+            return None
+        claimed = await self.tx.execute("UPDATE erasure_requests SET done_at = $2 WHERE person_id = $1 AND done_at IS"
+                                        " NULL AND cancelled_at IS NULL", person_id, now)
+        return person_id if claimed else None
