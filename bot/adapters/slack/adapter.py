@@ -506,15 +506,14 @@ class SlackAdapter:
         if size <= self.settings.max_upload_bytes:
             data = await self._download(str(info.get("url_private_download") or info.get("url_private") or ""))
             if data is not None and len(data) <= self.settings.max_upload_bytes:
-                blob = await self.runtime.blobs.put(data, str(info.get("mimetype") or "application/octet-stream"),
-                                                    str(info.get("name") or file_id))
+                blob = await self.runtime.blobs.put(data, _mime(info.get("mimetype")), str(info.get("name") or file_id))
                 size = len(data)
         chat_id, private = parse.dm_chat_id(channel, who.user_id)
         return FileUploaded(
             delivery_id=f"file:{file_id}",
             actor=parse._actor(who.team_id, who.user_id, locale, name),
             conversation=parse._conversation(who.team_id, chat_id, private),
-            filename=str(info.get("name") or file_id), size=size, mime=info.get("mimetype"), blob=blob,
+            filename=str(info.get("name") or file_id), size=size, mime=_mime(info.get("mimetype")), blob=blob,
             caption=caption, reply_context={"channel_id": channel} if channel else {},
         )
 
@@ -752,6 +751,16 @@ class SlackAdapter:
             await self.pacer.send(dm, lambda: self.client.chat_postEphemeral(channel=dm, user=user, text=render_text(text)),
                                   method="chat.postEphemeral", lane=lane)
         return None
+
+
+_MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
+
+
+def _mime(value) -> str:
+    """Slack's `mimetype` (Slack detects it from the content), as a bare `type/subtype`; anything else (empty while
+    Slack still processes the file, or malformed) is application/octet-stream."""
+    bare = str(value or "").split(";", 1)[0].strip().lower()
+    return bare if _MIME.fullmatch(bare) else "application/octet-stream"
 
 
 def _ts(message_id: str | None) -> str | None:
