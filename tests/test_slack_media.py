@@ -377,3 +377,89 @@ async def test_the_stand_in_enforces_slacks_upload_flow_and_file_references():
         standin.files[fid].deleted = True
         assert await refused(client.chat_postMessage(channel=channel, text="x", blocks=[
             {"type": "image", "slack_file": {"id": fid}, "alt_text": "red"}])) == "invalid_blocks"
+
+
+# -- retries through the outbox (the runtime's own send path: staging stores the bytes, the row holds a ref) --------
+
+
+class _Clock:
+    def __init__(self) -> None:
+        from datetime import datetime, timezone
+
+        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+
+async def _send_to(h: SlackHarness, user: str, reply: Reply) -> None:
+    from bot.core.operations import Target
+    from domain.identity import parse_identity
+
+    key = parse_identity(h.identity(user))
+    async with h.runtime.db.transaction() as tx:
+        pid = int(await tx.fetchval("SELECT person_id FROM identities WHERE platform = $1 AND workspace = $2"
+                                    " AND user_id = $3", key.platform, key.workspace, key.user_id))
+    await h.runtime.send([SendMessage(to=Target.person(pid), message=reply)], person_id=pid)
+
+
+async def _outbox_row(h: SlackHarness, words: str) -> dict:
+    async with h.runtime.db.transaction() as tx:
+        rows = await tx.fetch("SELECT parts_done, attempts, sent_at, failed_at FROM outbox WHERE payload LIKE $1",
+                              f"%{words}%")
+    assert len(rows) == 1
+    return dict(rows[0])
+
+
+async def test_a_failed_image_upload_posts_nothing_and_the_retry_posts_the_message_once(database_url):
+    from datetime import timedelta
+
+    from bot.core.blocks import Image
+
+    h = SlackHarness(database_url, clock=_Clock())
+    async with h:
+        await h.send("ana", "/help")
+        channel = dm_channel(slack_user_id("ana"))
+        h.standin.fail("files.getUploadURLExternal", "internal_error", 500)
+        await _send_to(h, "ana", Reply(blocks=[text("Zebra totals"), Image(
+            data_b64=base64.b64encode(png("teal")).decode(), filename="chart.png", alt="the chart")]))
+        posts = lambda: [m for m in h.standin.messages_in(channel) if "Zebra totals" in str(m)]  # noqa: E731
+        assert posts() == []  # the image belongs in the message: without its file id the message waits
+        row = await _outbox_row(h, "Zebra totals")
+        assert row["parts_done"] == 0 and row["attempts"] == 1 and row["sent_at"] is None and row["failed_at"] is None
+        h.clock.now += timedelta(hours=1)
+        for _ in range(3):
+            await h.runtime.sweep_outbox()
+        assert len(posts()) == 1
+        assert [b["type"] for b in posts()[0]["blocks"]] == ["section", "image"]
+        assert [f.name for f in h.standin.uploaded_files()] == ["chart.png"] and h.standin.files[
+            posts()[0]["blocks"][1]["slack_file"]["id"]].channels == []
+        assert (await _outbox_row(h, "Zebra totals"))["sent_at"] is not None
+        assert not h.refusals()
+
+
+async def test_a_retry_uploads_only_the_file_that_failed_in_the_thread_of_the_message_sent_before(database_url):
+    from datetime import timedelta
+
+    from bot.core.blocks import File
+
+    h = SlackHarness(database_url, clock=_Clock())
+    async with h:
+        await h.send("ana", "/help")
+        channel = dm_channel(slack_user_id("ana"))
+        h.standin.fail("files.getUploadURLExternal", "internal_error", 500, times=1)
+        await _send_to(h, "ana", Reply(blocks=[text("Quarter report"), File(
+            data_b64=base64.b64encode(b"%PDF-1.4 q3").decode(), filename="q3.pdf", mime="application/pdf"), File(
+            data_b64=base64.b64encode(b"a,b\n1,2\n").decode(), filename="q3.csv", mime="text/csv")]))
+        posts = lambda: [m for m in h.standin.messages_in(channel) if "Quarter report" in m["text"]]  # noqa: E731
+        assert len(posts()) == 1 and h.standin.uploaded_files() == []
+        assert (await _outbox_row(h, "Quarter report"))["parts_done"] == 1
+        h.clock.now += timedelta(hours=1)
+        for _ in range(3):
+            await h.runtime.sweep_outbox()
+        assert len(posts()) == 1, "the text was posted once, however often the row was retried"
+        files = h.standin.uploaded_files()
+        assert [f.name for f in files] == ["q3.pdf", "q3.csv"]
+        assert all(f.thread_ts == posts()[0]["ts"] and f.channels == [channel] for f in files)
+        assert (await _outbox_row(h, "Quarter report"))["sent_at"] is not None
+        assert not h.refusals()
