@@ -27,6 +27,10 @@ call not yet delivered and records each as it is out, so a retry never posts a p
 `DeliveryFailed(permanent=True)`; 429, 5xx, Slack's `internal_error`-like answers and connection errors raise
 `DeliveryFailed(permanent=False)` and the runtime retries later with backoff.
 
+Media (`bot.adapters.slack.media`, docs/slack.md "Media and code"): a message's images are uploaded privately first,
+once per workspace (their file ids kept in `platform_files`), and shown as image blocks; its other files follow it,
+one part each, in its thread. A modal opens at once with the images Slack holds and is redrawn with the others.
+
 `add_routes(app)` mounts POST `/slack/events` (events, slash commands and interactivity share it). With
 `PANELIST_SLACK_APP_TOKEN` set, `start()` connects Socket Mode instead (see `socket_mode.py`).
 """
