@@ -487,3 +487,32 @@ def test_the_stand_in_refuses_image_blocks_it_cannot_check_as_ours():
     assert validate_message("x", [{"type": "image", "slack_file": {"id": "F00000001"}, "alt_text": ""}])[0] == \
         "invalid_blocks"
     assert validate_message("x", [{"type": "image", "slack_file": {"id": "F00000001"}, "alt_text": "a"}]) == (None, [])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\t\u200b"),
+                        max_size=4000), min_size=1, max_size=60),
+       st.integers(min_value=1, max_value=99_990))
+def test_code_rows_rebuild_every_line_exactly(lines, first):
+    """Whatever the code, every section is valid and ≤ 3,000 units, and its rows give back each line whole, in
+    order: a line is never split across rows unless it alone is too long for a section."""
+    source = "\n".join(lines)
+    if len(lines) > 1 and lines[-1] == "":
+        lines = lines[:-1]  # a final newline ends the last line; it is not a line of its own
+    messages = render_messages(Reply(blocks=[Code(text=source, first_line=first)]))
+    sections = [b["text"]["text"] for m in messages for b in m.blocks if b["type"] == "section"]
+    for m in messages:
+        assert_valid_message(m)
+    rows = [r for s in sections for r in s[4:-4].split("\n")]
+    width = len(str(first + len(lines) - 1))
+    rebuilt: list[str] = []
+    for row in rows:
+        number, rest = row[:width], row[width + 1:]
+        marker, body = rest[:1], rest[2:]
+        if marker == "↪":
+            rebuilt[-1] += body
+        else:
+            assert marker == "│" and int(number) == first + len(rebuilt)
+            rebuilt.append(body)
+    if len(sections) <= 10:  # not cut: everything is shown
+        assert [unrender(x) for x in rebuilt] == [x for x in lines[:len(rebuilt)]] and len(rebuilt) == len(lines)

@@ -919,9 +919,9 @@ class SlackApiStandIn:
         return text, blocks
 
     def _check_files(self, blocks: list, surface: str, base: str = "") -> list[str]:
-        """Every `slack_file` must name a file of this workspace whose upload was completed, that the app uploaded
-        (it may show its private files), that is not deleted and that Slack sees as an image. STRICT: a `url`
-        reference is refused too; this project references files by id only."""
+        """Every `slack_file` must name a file of this workspace whose upload was completed (a private one is fine:
+        the app that uploaded it may show it), that is not deleted and that Slack sees as an image by its content.
+        STRICT: a `url` reference is refused too; this project references files by id only."""
         errs = []
         for ptr, fid, url in slack_file_refs(blocks, surface):
             f = self.files.get(fid or "")
