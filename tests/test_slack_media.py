@@ -463,3 +463,15 @@ async def test_a_retry_uploads_only_the_file_that_failed_in_the_thread_of_the_me
         assert all(f.thread_ts == posts()[0]["ts"] and f.channels == [channel] for f in files)
         assert (await _outbox_row(h, "Quarter report"))["sent_at"] is not None
         assert not h.refusals()
+
+
+async def test_a_medium_missing_from_the_blob_store_fails_for_good_and_posts_nothing(slack):
+    from bot.blobs import ref_for
+    from bot.core.adapter import DeliveryFailed
+
+    ghost = ref_for(png("black"), "image/png", "ghost.png")  # a ref, but the bytes were never stored here
+    with pytest.raises(DeliveryFailed) as failed:
+        await slack.adapter.deliver(to(slack, "ana", SendMessage(message=Reply(blocks=[
+            text("Look"), Media(media="image", blob=ghost)]))))
+    assert failed.value.permanent and "blob store" in failed.value.reason
+    assert ok_calls(slack, "chat.postMessage") == [] and slack.standin.bytes_uploaded == 0

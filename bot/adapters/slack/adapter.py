@@ -61,6 +61,7 @@ from bot.adapters.slack.render import (
     form_images, images_in, render_form_errors, render_home, render_message, render_messages, render_open_form,
     render_text,
 )
+from bot.blobs import BlobMissing
 from bot.core.adapter import DeliveryFailed, DeliveryProgress
 from bot.core.clean import clean_text
 from bot.core.events import FileUploaded
@@ -589,6 +590,8 @@ class SlackAdapter:
                 return await self._notice(delivery, str(op.text))
         except SlackApiError as exc:
             raise classify(exc) from None
+        except BlobMissing:  # a ref whose bytes this installation does not hold: sending again cannot help
+            raise DeliveryFailed("a medium is missing from the blob store", permanent=True) from None
         except SlackRequestError as exc:  # the upload URL answered other than 200 (files_upload_v2's step 2)
             raise DeliveryFailed(f"upload: {str(exc)[:200]}", permanent=False) from None
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
@@ -627,7 +630,8 @@ class SlackAdapter:
         images = form_images(op)
         try:
             ids = await self.media.ensure(delivery.workspace, images, Lane.INTERACTIVE)
-        except (SlackApiError, SlackRequestError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (SlackApiError, SlackRequestError, BlobMissing, aiohttp.ClientError, asyncio.TimeoutError,
+                OSError) as exc:
             log.warning("slack: the images of an open modal could not be uploaded (%s)", type(exc).__name__)
             ids = await self.media.known(delivery.workspace, images)
         view = self._modal(delivery, op, ids, coming=False)  # an image still without an id is not coming now
