@@ -9,7 +9,6 @@ Strictness choices, where Slack's own behaviour is looser or unknowable offline,
 """
 from __future__ import annotations
 
-import asyncio
 import codecs
 import itertools
 import json
@@ -535,7 +534,7 @@ def validate_view(view: Any) -> list[str]:
         return ["[ERROR] view must be an object [json-pointer:/view]"]
     kind = view.get("type")
     if kind not in ("modal", "home"):
-        return [f"[ERROR] view type must be 'modal' or 'home' [json-pointer:/view/type]"]
+        return ["[ERROR] view type must be 'modal' or 'home' [json-pointer:/view/type]"]
     c = _Checker(kind)
     common = {"type", "blocks", "private_metadata", "callback_id", "external_id"}
     if kind == "modal":
