@@ -53,13 +53,14 @@ NOT_EXPORTED = {"action_tokens", "link_codes", "home_views", "uploads"}
 # Removed outright on erasure: contact data, settings, drafts and whatever only served this person.
 DELETED = ("identities", "roles", "availability", "reminder_prefs", "reminders", "reminder_sends", "form_sessions",
            "link_codes", "link_failures", "home_views", "uploads", "action_tokens", "timers")
-# Free text the person wrote, or others wrote about them: cleared, the row kept.
-FREE_TEXT = {
-    "hours_entries": ("note", "reason"),
-    "disputes": ("comment", "resolution"),
-    "assignments": ("skip_reason",),
-    "assessment_answers": ("answer", "grade_comment"),
-    "qualifications": ("reason", "revoke_reason"),
+# Free text the person wrote, or others wrote about them: cleared (to what the column holds when empty), the row
+# kept. An assessment answer is the person's own writing, not a project's dataset: it goes too, its score stays.
+FREE_TEXT: dict[str, dict[str, str]] = {
+    "hours_entries": {"note": "''", "reason": "NULL"},
+    "disputes": {"comment": "''", "resolution": "NULL"},
+    "assignments": {"skip_reason": "NULL"},
+    "assessment_answers": {"answer": "'\"\"'", "grade_comment": "NULL"},
+    "qualifications": {"reason": "NULL", "revoke_reason": "NULL"},
 }
 SUBJECT_KEYS = ("person", "to", "expert", "owner")
 
@@ -123,8 +124,7 @@ class PersonData:
                           key=len, reverse=True)
         changed: dict[str, int] = {}
         for table, columns in FREE_TEXT.items():
-            sets = ", ".join(f"{c} = NULL" for c in columns) if table != "assessment_answers" else \
-                "answer = '\"\"', grade_comment = NULL"
+            sets = ", ".join(f"{column} = {empty}" for column, empty in columns.items())
             changed[table] = await self.tx.execute(_any(f"UPDATE {table} SET {sets} WHERE {PERSONAL[table]}", dialect),
                                                    self._ids(ids))
         changed["reviews"] = await self.tx.execute(_any("UPDATE reviews SET comment = NULL WHERE reviewer_id = ANY($1)",
@@ -136,6 +136,11 @@ class PersonData:
             for table in ("pings", "broadcasts"):
                 await self.tx.execute(f"UPDATE {table} SET target = REPLACE(target, $1, $2) WHERE target LIKE $3",
                                       variant, pseudonym, f"%{variant}%")
+            # others' messages that named them (a manager's /bonus, the reply that confirmed it), once handled
+            await self.tx.execute("UPDATE inbox SET payload = '' WHERE processed_at IS NOT NULL AND payload LIKE $1",
+                                  f"%{variant}%")
+            await self.tx.execute("UPDATE outbox SET payload = '' WHERE (sent_at IS NOT NULL OR failed_at IS NOT NULL)"
+                                  " AND payload LIKE $1", f"%{variant}%")
         changed["audit_log"] = 0
         for row in await self._audit(ids):
             changed["audit_log"] += await self.tx.execute("UPDATE audit_log SET detail = '{}' WHERE id = $1", row["id"])
