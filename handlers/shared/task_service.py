@@ -139,12 +139,14 @@ def _open_bundle(source: BinaryIO, report: ImportReport) -> TaskBundle | None:
         return None
 
 
-async def import_in_transaction(uow: UnitOfWork, project: ProjectRow, data: bytes, all_or_nothing: bool,
+async def import_in_transaction(uow: UnitOfWork, project: ProjectRow, source: bytes | BinaryIO, all_or_nothing: bool,
                                 now: datetime, actor: int | None, blobs: BlobStore | None = None,
                                 filename: str = "") -> ImportReport:
-    """A chat upload (a JSONL or a .zip, told by content): everything in the turn's transaction, so it commits with
-    the inbox row. Media by URL are refused here (no network inside a transaction)."""
+    """A chat upload (a JSONL or a .zip, told by content; at most the upload limit, so held in memory): everything
+    in the turn's transaction, so it commits with the inbox row. Media by URL are refused here (no network inside
+    a transaction)."""
     spec = spec_of(project)
+    data = source if isinstance(source, bytes) else source.read()
     bundle = None
     if is_zip(data[:4]) or filename.lower().endswith(".zip"):
         refused = ImportReport()
