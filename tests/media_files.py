@@ -67,11 +67,14 @@ def jsonl(*items: dict) -> bytes:
 
 
 def bundle(files: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    """A .zip of `files` (name → bytes), written in that order."""
+    """A .zip of `files` (name → bytes), written in that order, the same bytes every time (fixed dates)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression) as z:
         for name, data in files.items():
-            z.writestr(zipfile.ZipInfo(name) if "\\" in name or name.startswith("/") else name, data)
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = compression
+            info.external_attr = (0o40755 << 16) | 0x10 if name.endswith("/") else 0o100644 << 16
+            z.writestr(info, data)
     return out.getvalue()
 
 
