@@ -254,3 +254,32 @@ async def test_a_zip_named_anything_is_read_as_a_zip_and_a_fake_zip_is_refused(d
     fake = await import_file(db, p, write(tmp_path, "fake.zip", b'{"not": "a zip"}\n'), False, NOW,
                              blobs=LocalBlobStore(tmp_path / "m"))
     assert fake.refused and english(fake.refused[0]).startswith("not a readable .zip file")
+
+
+def test_the_cli_imports_a_zip_and_says_why_when_it_cannot(database_url, capsys, monkeypatch, tmp_path):
+    from app.cli import main
+
+    media = tmp_path / "cli-media"
+    monkeypatch.setenv("PANELIST_DATABASE_URL", database_url)
+    monkeypatch.setenv("PANELIST_MEDIA_URL", str(media))
+    assert main(["project", "create", str(SPECS["error_check_medicine"])]) == 0
+    capsys.readouterr()
+    good = write(tmp_path, "charts.zip", GOOD_ZIP)
+    assert main(["tasks", "import", "drug interaction", good]) == 0
+    assert "imported 2, unchanged (already there) 0, problems 0" in capsys.readouterr().out
+    assert stored_files(media) == {sha256_of(CHART), sha256_of(OTHER), sha256_of(VOICE)}
+
+    bomb = write(tmp_path, "bomb.zip", bundle({"tasks.jsonl": jsonl(item("z", {"kind": "image", "path": "z.png"})),
+                                               "z.png": b"\0" * (30 * 1024 * 1024)}))
+    assert main(["tasks", "import", "drug interaction", bomb]) == 1
+    out, err = capsys.readouterr()
+    assert "z.png in the .zip unpacks to more than 200:1 of its packed size (a zip bomb?)" in err
+    assert "imported 0" in out
+
+    monkeypatch.setenv("PANELIST_MEDIA_URL", good)  # a file where the media folder should be
+    again = write(tmp_path, "new.zip", bundle({"tasks.jsonl": jsonl(item("n1", {"kind": "image", "path": "a.png"})),
+                                               "a.png": image(33, 33)}))
+    assert main(["tasks", "import", "drug interaction", again]) == 1
+    out, err = capsys.readouterr()
+    assert "the media store could not be reached, so nothing from line 1 on was imported" in err
+    assert "media folder" in err and "imported 0" in out
