@@ -61,12 +61,12 @@ class _Refused(Exception):
 @dataclass
 class MediaResolver:
     """Resolves the attachments of one import. `bundle`: the .zip the lines came in (None for a bare JSONL);
-    `fetch`: how to get a URL (None in chat: URLs refused); `store`: False for a check-only pass (all-or-nothing's
+    `fetcher`: how to get a URL (None in chat: URLs refused); `store`: False for a check-only pass (all-or-nothing's
     first pass stores nothing)."""
 
     blobs: BlobStore | None
     bundle: TaskBundle | None = None
-    fetch: Fetch | None = None
+    fetcher: Fetch | None = None
     store: bool = True
     budget: int = MAX_IMPORT_MEDIA_BYTES
     _done: dict[tuple[str, str, str], BlobRef | Msg | None] = field(default_factory=dict)
@@ -149,10 +149,10 @@ class MediaResolver:
                                limit=megabytes(MAX_BYTES[kind]))) from None
 
     async def _download(self, url: str, kind: str) -> bytes:
-        if self.fetch is None:
+        if self.fetcher is None:
             raise _Refused(msg("import.problem.media_url_in_chat"))
         try:
-            data, _content_type = await self.fetch(url, max_bytes=MAX_BYTES[kind], timeout=FETCH_TIMEOUT)
+            data, _content_type = await self.fetcher(url, max_bytes=MAX_BYTES[kind], timeout=FETCH_TIMEOUT)
         except Exception as exc:  # the fetcher's refusals carry a code; anything else is "could not reach"
             code = getattr(exc, "code", None)
             raise _Refused(msg("import.problem.media_fetch", url=url[:200], reason=fetch_reason(code))) from None

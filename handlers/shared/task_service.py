@@ -156,7 +156,7 @@ async def import_in_transaction(uow: UnitOfWork, project: ProjectRow, source: by
     try:
         report = await _import(
             bundle.open_jsonl if bundle else lambda: io.BytesIO(data), spec, all_or_nothing,
-            lambda store: MediaResolver(blobs, bundle, fetch=None, store=store),
+            lambda store: MediaResolver(blobs, bundle, fetcher=None, store=store),
             lambda batch: uow.tasks.insert_many(project.id, _rows(spec, batch), now), hold=True)
     except BundleRefused as refused:  # a member that reads differently than the directory promised
         report = ImportReport(refused=[refused.message])
@@ -192,7 +192,7 @@ async def import_file(db: Database, project: ProjectRow, path: str, all_or_nothi
             try:
                 report = await _import(
                     bundle.open_jsonl if bundle else plain, spec, all_or_nothing,
-                    lambda store: MediaResolver(blobs, bundle, fetch=fetch or _fetch_https, store=store), insert)
+                    lambda store: MediaResolver(blobs, bundle, fetcher=fetch or _fetch_https, store=store), insert)
             except BundleRefused as refused:
                 report.refused.append(refused.message)
             finally:
