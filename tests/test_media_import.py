@@ -206,6 +206,15 @@ async def test_an_unreachable_store_fails_the_cli_import_clearly(db, tmp_path):
     assert await items(db, p) == {}
 
 
+async def test_a_store_failing_midway_keeps_only_lines_with_all_their_media(db, tmp_path):
+    p = await project(db)
+    report = await import_file(db, p, write(tmp_path, "tasks.zip", GOOD_ZIP), False, NOW,
+                               blobs=broken_store(tmp_path, OTHER))
+    assert [english(r) for r in report.refused] == [
+        "the media store could not be reached, so nothing from line 2 on was imported; try again once it is back"]
+    assert report.imported == 1 and set(await items(db, p)) == {"c1"}
+
+
 async def test_chat_refuses_urls_takes_zip_media_and_holds_every_row_until_the_store_took_all(db, tmp_path):
     p = await project(db)
     root = tmp_path / "media"
@@ -229,7 +238,7 @@ async def test_chat_refuses_urls_takes_zip_media_and_holds_every_row_until_the_s
     async with db.transaction() as tx:
         report = await import_in_transaction(UnitOfWork(tx), q, GOOD_ZIP, False, NOW, None, store)
     assert report.imported == 0 and [english(r) for r in report.refused] == [
-        "the media store could not be reached, so nothing from line 2 on was imported; try again once it is back"]
+        "the media store could not be reached (at line 2), so nothing was imported; try again once it is back"]
     assert await items(db, q) == {}
 
 

@@ -102,8 +102,12 @@ async def _import(open_lines: Callable[[], BinaryIO], spec: ProjectSpec, all_or_
                 if len(batch) >= BATCH:
                     await flush()
     except MediaStoreDown as down:
-        report.refused.append(msg("import.store_down", line=str(down.line_no)))
         report.store_detail = down.detail
+        if hold:  # nothing was inserted, and nothing will be
+            report.refused.append(msg("import.store_down_all", line=str(down.line_no)))
+            return report
+        await _insert(report, insert, batch)  # the lines before it: every one of their media is stored
+        report.refused.append(msg("import.store_down", line=str(down.line_no)))
         return report
     if batch:
         await flush()

@@ -93,6 +93,7 @@ async def test_an_unreachable_media_store_imports_nothing(open_chat, tmp_path):
     (root / sha256_of(OTHER)[:2]).write_bytes(b"in the way")
     await chat.upload("meg", "chart-tasks.zip", ZIP, caption=PROJECT)
     said = chat.texts("meg")
-    assert ("the media store could not be reached, so nothing from line 2 on was imported; try again once it is "
+    assert "Nothing was imported into Drug interaction answers — find the errors:" in said
+    assert ("the media store could not be reached (at line 2), so nothing was imported; try again once it is "
             "back") in said
     assert await media_items(chat, project_id) == {}  # line 1's media were stored, but its row waits for all
