@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -83,8 +84,8 @@ class MediaRefused(Invalid):
 
 
 def megabytes(size: int) -> str:
-    """A size for people: "12.5" (MB), never "0.0" for a non-empty file."""
-    return f"{max(size / MB, 0.1):.1f}"
+    """A size for people in MB, rounded up to a tenth: a file a byte over a 10.0 MB limit reads "10.1", never "0.0"."""
+    return f"{max(math.ceil(size * 10 / MB) / 10, 0.1):.1f}"
 
 
 def what_it_is(data: bytes) -> str | None:

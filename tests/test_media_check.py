@@ -64,7 +64,7 @@ def test_sides_and_ratio_are_capped():
 
 def test_oversized_and_empty_files():
     error = refused(b"\x89PNG\r\n\x1a\n" + b"\0" * IMAGE_MAX_BYTES, "image")
-    assert error.code == "too_big" and str(error) == "10.0 MB, more than the 10.0 MB this kind of medium may have"
+    assert error.code == "too_big" and str(error) == "10.1 MB, more than the 10.0 MB this kind of medium may have"
     assert refused(b"", "audio").code == "empty"
 
 

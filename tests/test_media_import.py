@@ -292,3 +292,31 @@ def test_the_cli_imports_a_zip_and_says_why_when_it_cannot(database_url, capsys,
     out, err = capsys.readouterr()
     assert "the media store could not be reached, so nothing from line 1 on was imported" in err
     assert "media folder" in err and "imported 0" in out
+
+
+async def test_an_oversized_member_and_the_per_import_budget_are_line_problems(db, tmp_path):
+    import io
+    import os
+
+    from domain.task_bundle import TaskBundle
+    from domain.task_import import GoodLine, TaskItem
+    from handlers.shared.task_media import MediaResolver
+
+    p = await project(db)
+    big = b"\x89PNG\r\n\x1a\n" + os.urandom(10 * 1024 * 1024)
+    data = bundle({"tasks.jsonl": jsonl(item("big", {"kind": "image", "path": "big.png"})), "big.png": big})
+    report = await import_file(db, p, write(tmp_path, "t.zip", data), False, NOW, blobs=LocalBlobStore(tmp_path / "m"))
+    assert [str(x) for x in report.problems] == [
+        "line 1: attachments[0]: 10.1 MB, more than the 10.0 MB this kind of medium may have"]
+
+    # two distinct images against a budget that holds one: the second line is refused, the first stored
+    store = LocalBlobStore(tmp_path / "budget")
+    with TaskBundle.open(io.BytesIO(GOOD_ZIP)) as zipped:
+        resolver = MediaResolver(store, zipped, budget=len(CHART) + 10)
+        first = await resolver.resolve(GoodLine(line_no=1, item=TaskItem.model_validate(
+            item("a", {"kind": "image", "path": "media/chart.png"}))))
+        second = await resolver.resolve(GoodLine(line_no=2, item=TaskItem.model_validate(
+            item("b", {"kind": "image", "path": "media/other.png"}))))
+    assert isinstance(first, GoodLine) and first.item.attachments[0].blob.sha256 == sha256_of(CHART)
+    assert str(second) == "line 2: attachments[0]: the media of this import pass 0.1 MB; split the file into smaller ones"
+    assert stored_files(tmp_path / "budget") == {sha256_of(CHART)}
