@@ -27,7 +27,7 @@ def _parser(say: CliText) -> argparse.ArgumentParser:
     tasks = sub.add_parser("tasks", help=say.text("cli.help.tasks")).add_subparsers(dest="tasks_command", required=True)
     imp = tasks.add_parser("import", help=say.text("cli.help.tasks_import"))
     imp.add_argument("project")
-    imp.add_argument("file")
+    imp.add_argument("file", help=say.text("cli.help.tasks_import_file"))
     imp.add_argument("--all-or-nothing", action="store_true", help=say.text("cli.help.all_or_nothing"))
     from app import assessment_cli, audit_cli, export_cli, outbox_cli, person_cli, spec_cli
 
