@@ -320,3 +320,19 @@ async def test_an_oversized_member_and_the_per_import_budget_are_line_problems(d
     assert isinstance(first, GoodLine) and first.item.attachments[0].blob.sha256 == sha256_of(CHART)
     assert str(second) == "line 2: attachments[0]: the media of this import pass 0.1 MB; split the file into smaller ones"
     assert stored_files(tmp_path / "budget") == {sha256_of(CHART)}
+
+
+async def test_the_real_fetcher_is_the_default_and_refuses_private_addresses(db, tmp_path):
+    """No fetcher injected: storage.blobs.fetch.fetch_https itself, which never connects to these."""
+    p = await project(db)
+    lines = jsonl(item("p1", {"kind": "image", "url": "https://127.0.0.1:9/x.png"}),
+                  item("p2", {"kind": "image", "url": "https://[::1]/y.png"}))
+    report = await import_file(db, p, write(tmp_path, "t.jsonl", lines), False, NOW,
+                               blobs=LocalBlobStore(tmp_path / "media"))
+    assert report.imported == 0
+    assert [str(problem) for problem in report.problems] == [
+        "line 1: attachments[0]: https://127.0.0.1:9/x.png could not be fetched: it points at a private, local or "
+        "reserved address",
+        "line 2: attachments[0]: https://[::1]/y.png could not be fetched: it points at a private, local or "
+        "reserved address",
+    ]
