@@ -61,10 +61,10 @@ from bot.adapters.slack.render import (
     form_images, images_in, render_form_errors, render_home, render_message, render_messages, render_open_form,
     render_text,
 )
-from bot.blobs import BlobMissing
+from bot.blobs import BlobMissing, BlobRef
 from bot.core.adapter import DeliveryFailed, DeliveryProgress
 from bot.core.clean import clean_text
-from bot.core.events import FileUploaded
+from bot.core.events import FileUploaded, FormSubmitted
 from bot.core.operations import (
     CloseForm, Delivery, EditMessage, FormErrors, Notice, OpenForm, PublishHome, SendMessage,
 )
@@ -434,7 +434,8 @@ class SlackAdapter:
             return modal_branches.from_view_action(body, locale, name) or parse.from_block_actions(body, locale, name)
         if kind == "view_submission":
             locale, name = await self._user_info(who.user_id)
-            return parse.from_view_submission(body, locale, name)
+            submitted = parse.from_view_submission(body, locale, name)
+            return await self._modal_files(submitted) if submitted is not None else None
         if kind == "view_closed":
             return parse.from_view_closed(body)
         return None
@@ -499,6 +500,23 @@ class SlackAdapter:
                           name: str | None) -> FileUploaded | None:
         """files.info (when the event lacks the details), then the bytes from url_private with the bot token."""
         file_id = str(ref["id"])
+        stored = await self._stored_file(ref)
+        if stored is None:
+            return None
+        info, blob, size = stored
+        chat_id, private = parse.dm_chat_id(channel, who.user_id)
+        return FileUploaded(
+            delivery_id=f"file:{file_id}",
+            actor=parse._actor(who.team_id, who.user_id, locale, name),
+            conversation=parse._conversation(who.team_id, chat_id, private),
+            filename=str(info.get("name") or file_id), size=size, mime=_mime(info.get("mimetype")), blob=blob,
+            caption=caption, reply_context={"channel_id": channel} if channel else {},
+        )
+
+    async def _stored_file(self, ref: dict) -> tuple[dict, BlobRef | None, int] | None:
+        """(Slack's file info, the bytes in the blob store or None when over the limit, the size); None when Slack
+        will not say what the file is."""
+        file_id = str(ref["id"])
         info = ref
         if not (ref.get("url_private") and ref.get("name")):
             try:
@@ -513,14 +531,19 @@ class SlackAdapter:
             if data is not None and len(data) <= self.settings.max_upload_bytes:
                 blob = await self.runtime.blobs.put(data, _mime(info.get("mimetype")), str(info.get("name") or file_id))
                 size = len(data)
-        chat_id, private = parse.dm_chat_id(channel, who.user_id)
-        return FileUploaded(
-            delivery_id=f"file:{file_id}",
-            actor=parse._actor(who.team_id, who.user_id, locale, name),
-            conversation=parse._conversation(who.team_id, chat_id, private),
-            filename=str(info.get("name") or file_id), size=size, mime=_mime(info.get("mimetype")), blob=blob,
-            caption=caption, reply_context={"channel_id": channel} if channel else {},
-        )
+        return info, blob, size
+
+    async def _modal_files(self, event: FormSubmitted) -> FormSubmitted:
+        """A modal's file inputs arrive as Slack file ids (`parse_view_submission`): stored here, before the turn,
+        so the form holds refs like every other upload (None when too big or unreadable)."""
+        found = {k: v["slack_file_id"] for k, v in event.values.items() if isinstance(v, dict) and "slack_file_id" in v}
+        if not found:
+            return event
+        values = dict(event.values)
+        for field_id, file_id in found.items():
+            stored = await self._stored_file({"id": str(file_id)})
+            values[field_id] = stored[1].model_dump(exclude_none=True) if stored and stored[1] is not None else None
+        return event.model_copy(update={"values": values})
 
     async def _download(self, url: str) -> bytes | None:
         if not url:

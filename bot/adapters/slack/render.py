@@ -557,6 +557,12 @@ def _element(f: FieldSpec, current: Any) -> dict:
         return el
     if kind in (FieldKind.person, FieldKind.people):
         return _user_picker(kind == FieldKind.people, current, placeholder)
+    if kind == FieldKind.file:
+        el = {"type": "file_input", "action_id": "value", "max_files": 1}
+        types = sorted({t for k in f.accept for t in FILE_TYPES.get(k, ())})
+        if types:
+            el["filetypes"] = types
+        return el
     if kind == FieldKind.date:
         el = {"type": "datepicker", "action_id": "value"}
         if placeholder:
@@ -572,6 +578,12 @@ def _element(f: FieldSpec, current: Any) -> dict:
                 pass
         return el
     raise ValueError(f"unknown field kind {kind!r}")  # pragma: no cover
+
+
+# What a file field accepts, as Slack's file_input `filetypes` (extensions).
+FILE_TYPES = {"image": ("png", "jpg", "jpeg", "gif", "webp"), "audio": ("mp3", "m4a", "ogg", "wav", "flac", "opus"),
+              "voice": ("ogg", "opus", "m4a", "mp3"), "video": ("mp4", "webm", "mov"),
+              "document": ("pdf", "txt", "csv", "json", "md", "patch", "diff", "py", "docx")}
 
 
 def _user_picker(multi: bool, current: Any, placeholder: dict | None) -> dict:
@@ -688,6 +700,9 @@ def _state_value(state: dict) -> str | list[str] | None:
         return None if v is None else str(v)
     if t in ("users_select", "multi_users_select"):
         return state.get("selected_user") if t == "users_select" else list(state.get("selected_users") or [])
+    if t == "file_input":  # not a string anyone could type: the adapter stores the file and puts its ref here
+        files = state.get("files") or []
+        return {"slack_file_id": str(files[0].get("id"))} if files and files[0].get("id") else None
     if t in ("conversations_select", "channels_select"):
         return state.get("selected_conversation") or state.get("selected_channel")
     v = state.get("value")  # plain_text_input, number_input, email_text_input, url_text_input
