@@ -55,7 +55,14 @@ async def run_admin(settings: Settings, args) -> int:
                 return 2
             if (project := await project_named(db, say, args.project)) is None:
                 return 2
-            report = await import_file(db, project, args.file, args.all_or_nothing, now)
+            from storage.blobs import default_media_url, open_blob_store
+
+            blobs = open_blob_store(settings.media_url or default_media_url(settings.database_url))
+            report = await import_file(db, project, args.file, args.all_or_nothing, now, blobs=blobs)
+            for reason in report.refused:  # a refused .zip, or a media store that could not be reached
+                print(say(reason), file=sys.stderr)
+            if report.store_detail:
+                print(f"  {report.store_detail}", file=sys.stderr)
             for problem in report.problems:
                 print(f"  {problem.render(say)}", file=sys.stderr)
             if report.problem_count > len(report.problems):
@@ -65,5 +72,5 @@ async def run_admin(settings: Settings, args) -> int:
             if args.all_or_nothing and report.problem_count:
                 summary = say.text("cli.import_refused_all", summary=summary)
             print(summary)
-            return 1 if report.problem_count else 0
+            return 0 if report.ok else 1
     return 1

@@ -27,14 +27,15 @@ def _parser(say: CliText) -> argparse.ArgumentParser:
     tasks = sub.add_parser("tasks", help=say.text("cli.help.tasks")).add_subparsers(dest="tasks_command", required=True)
     imp = tasks.add_parser("import", help=say.text("cli.help.tasks_import"))
     imp.add_argument("project")
-    imp.add_argument("file")
+    imp.add_argument("file", help=say.text("cli.help.tasks_import_file"))
     imp.add_argument("--all-or-nothing", action="store_true", help=say.text("cli.help.all_or_nothing"))
-    from app import assessment_cli, audit_cli, export_cli, outbox_cli, spec_cli
+    from app import assessment_cli, audit_cli, export_cli, outbox_cli, person_cli, spec_cli
 
     assessment_cli.add_parser(sub, say)
     spec_cli.add_parser(sub, say)
     outbox_cli.add_parser(sub, say)
     audit_cli.add_parser(sub, say)
+    person_cli.add_parser(sub, say)
     export_cli.add_arguments(sub.add_parser("export", help=say.text("cli.help.export")), say)
     db = sub.add_parser("db", help=say.text("cli.help.db"))
     dbsub = db.add_subparsers(dest="db_command", required=True)
@@ -80,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
             from app.assessment_cli import run as run_assessment
 
             return asyncio.run(run_assessment(settings, args))
+        if args.command == "person":
+            from app.person_cli import run as run_person
+
+            return asyncio.run(run_person(settings, args))
         if args.command == "audit":
             from app.audit_cli import run as run_audit
 

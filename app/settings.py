@@ -24,6 +24,13 @@ class SettingsError(Exception):
         return english(self.message)
 
 
+_MEDIA_URL_PROBLEMS = {
+    "scheme": msg("settings.problem.media_url"),
+    "bucket": msg("settings.problem.media_url_bucket"),
+    "file_host": msg("settings.problem.media_url_file_host"),
+}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PANELIST_", env_file=".env", extra="ignore")
 
@@ -49,8 +56,10 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
 
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    # Where media bytes live (storage/blobs): a folder (path or file://) or s3://bucket/prefix. None: a folder
-    # beside the SQLite file, or ./panelist-media.
+    # Where media bytes live (storage/blobs, docs/media.md): a folder (path or file://) or s3://bucket/prefix. None
+    # (or empty): a folder beside the SQLite file, or ./panelist-media. An S3 store's PANELIST_MEDIA_S3_ENDPOINT and
+    # _REGION are read by the store itself (storage/blobs/s3.py S3Location, environment and .env alike), its
+    # credentials the standard AWS way.
     media_url: str | None = None
     action_token_days: int = Field(default=14, ge=1)
     # A delivery the platform refused for now is tried again after ~retry, 2×, 4×… (jittered, at most 30 min)
@@ -62,6 +71,8 @@ class Settings(BaseSettings):
     # entries this many days (the record of an erasure is kept regardless).
     retention_days: int = Field(default=30, ge=1, le=3650)
     audit_retention_days: int = Field(default=730, ge=30, le=36500)
+    # /forget: hours between the confirmation and the erasure, in which the person may still cancel it.
+    erasure_grace_hours: int = Field(default=24, ge=0, le=24 * 30)
     # Per-person inbound limit on plain messages (text, files): far above a human, see bot/core/flood.py.
     flood_burst: int = Field(default=30, ge=1)
     flood_per_minute: float = Field(default=60.0, gt=0)
@@ -78,6 +89,19 @@ class Settings(BaseSettings):
     def _known_backend(cls, v: str) -> str:
         if not (v.startswith("sqlite:///") or v.startswith("postgresql://") or v.startswith("postgres://")):
             raise Invalid(msg("settings.problem.database_url"))
+        return v
+
+    @field_validator("media_url")
+    @classmethod
+    def _media_url(cls, v: str | None) -> str | None:
+        from storage.blobs import media_url_problem
+
+        if not v:
+            return None
+        # The problem, never the value: an s3:// URL someone wrote credentials into must not reach a log.
+        problem = media_url_problem(v)
+        if problem is not None:
+            raise Invalid(_MEDIA_URL_PROBLEMS[problem])
         return v
 
     @field_validator("admins")

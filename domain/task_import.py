@@ -64,6 +64,13 @@ class Attachment(BaseModel):
     alt: Annotated[str, Strict(), StringConstraints(max_length=1000)] = ""
     blob: BlobRef | None = None
 
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith("https://"):
+            raise Invalid(msg("import.problem.media_not_https"))
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> "Attachment":
         if self.blob is None and (self.url is None) == (self.path is None):
@@ -156,12 +163,16 @@ ImportLine = Annotated[Union[GoodLine, LineProblem], Field(discriminator="kind")
 
 
 class ImportReport(BaseModel):
-    """What an import did, for the manager. Problems past `MAX_LISTED_PROBLEMS` are counted, not listed."""
+    """What an import did, for the manager. Problems past `MAX_LISTED_PROBLEMS` are counted, not listed.
+    `refused`: why the file as a whole was refused or the import stopped (a bad .zip, a media store that could not
+    be reached); `store_detail` is the store's own words, for the command line and logs."""
 
     imported: int = 0
     unchanged_existing: int = 0
     problems: list[LineProblem] = []
     problem_count: int = 0
+    refused: list[Msg] = []
+    store_detail: str | None = None
 
     def add_problem(self, problem: LineProblem) -> None:
         self.problem_count += 1
@@ -170,7 +181,7 @@ class ImportReport(BaseModel):
 
     @property
     def ok(self) -> bool:
-        return self.problem_count == 0
+        return self.problem_count == 0 and not self.refused
 
 
 # ---------------------------------------------------------------- reading lines

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from bot.core.router import Router
 from handlers import (
-    admin, assessments, availability, broadcast, common, earnings, export, home, hours, lifecycle, link, matching,
-    onboarding, payouts, people, pings, progress, projects, quality, reminders, review, tasks,
+    admin, assessments, availability, broadcast, common, data_rights, earnings, export, home, hours, lifecycle, link,
+    matching, onboarding, payouts, people, pings, progress, projects, quality, reminders, review, tasks,
 )
 from handlers.shared.replies import say
 
 # people first: its text route answers only a manager's forward, which onboarding's welcome would take otherwise
 MODULES = (people, onboarding, common, admin, link, home, projects, tasks, quality, review, export, progress,
-           assessments, matching, hours, earnings, payouts, availability, reminders, pings, broadcast, lifecycle)
+           assessments, matching, hours, earnings, payouts, availability, reminders, pings, broadcast, lifecycle,
+           data_rights)
 
 
 def build() -> Router:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-import io
 
 from pydantic import Field
 
@@ -27,7 +26,7 @@ from handlers.shared.task_service import create_project, import_in_transaction, 
 
 router = Router("projects")
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-TASK_SUFFIXES = (".jsonl", ".ndjson")
+TASK_SUFFIXES = (".jsonl", ".ndjson", ".zip")  # a .zip: one JSONL and the media its lines name
 MAX_LISTED = 15
 
 
@@ -72,7 +71,7 @@ async def manager_upload(ctx: Context, event) -> list:
         target = target.replace("--all-or-nothing", "").strip()
         matches = await ctx.uow.projects.matching(target) if target else await ctx.uow.projects.open_projects()
         if len(matches) == 1 and target:
-            return await _import(ctx, matches[0], data, all_or_nothing)
+            return await _import(ctx, matches[0], data, all_or_nothing, event.filename)
         if not matches:
             # a caption that names nothing is answered as such, not as if no project were open
             return [say("projects.not_found", name=target[:80]) if target else say("import.no_project")]
@@ -98,8 +97,12 @@ async def _create(ctx: Context, data: bytes, filename: str, blob) -> list:
                       text(msg("project.next_import", name=created.spec.name)))]
 
 
-async def _import(ctx: Context, project, data: bytes, all_or_nothing: bool) -> list:
-    report = await import_in_transaction(ctx.uow, project, io.BytesIO(data), all_or_nothing, ctx.now, ctx.person.id)
+async def _import(ctx: Context, project, data: bytes, all_or_nothing: bool, filename: str = "") -> list:
+    report = await import_in_transaction(ctx.uow, project, data, all_or_nothing, ctx.now, ctx.person.id,
+                                         ctx.runtime.blobs, filename)
+    if report.refused:  # the whole file (a bad .zip) or the media store: nothing was imported
+        return [ctx.reply(text(msg("import.file_refused", name=project.name)),
+                          *[text(reason) for reason in report.refused])]
     if report.imported:
         await announce_new_tasks(ctx.uow, project.id, ctx.now)
     blocks = [text(msg("import.summary", name=project.name,
@@ -121,7 +124,7 @@ async def import_picked(ctx: Context, event, press: ImportInto) -> list:
     data = await uploaded_bytes(ctx, held[1]) if held else None
     if data is None or project is None:
         return [say("error.button_expired")]
-    return await _import(ctx, project, data, press.all_or_nothing)
+    return await _import(ctx, project, data, press.all_or_nothing, held[0])
 
 
 @router.command("projects", help_key="command.projects.help")

@@ -15,6 +15,7 @@ from storage.repos.ledger import Ledger
 from storage.repos.lifecycle import InstructionVersions, ProjectLifecycle
 from storage.repos.liveness import Processes
 from storage.repos.media import PlatformFiles
+from storage.repos.person_data import Erasures, PersonData
 from storage.repos.retention import Retention
 from storage.repos.people import Identities, People, Roles
 from storage.repos.pings import Broadcasts, Pings
@@ -66,6 +67,8 @@ class UnitOfWork:
     uploads = _Repo(Uploads)
     platform_files = _Repo(PlatformFiles)
     retention = _Repo(Retention)
+    person_data = _Repo(PersonData)
+    erasures = _Repo(Erasures)
     lifecycle = _Repo(ProjectLifecycle)
     instructions = _Repo(InstructionVersions)
     tasks = _Repo(Tasks)

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.adapters.slack.adapter import classify
 from bot.adapters.telegram.adapter import _classify
 from bot.adapters.telegram.pacing import Pacer
-from bot.core.blocks import Image, Reply, text
+from bot.core.blocks import File, Image, Reply, text
 from bot.core.operations import EditMessage, SendMessage, Target
 from domain.identity import parse_identity
 from tests.flows.slack import SlackHarness, dm_channel, slack_user_id
@@ -47,6 +47,12 @@ def png(width: int = 4, height: int = 3) -> bytes:
 def text_and_chart(words: str) -> Reply:
     return Reply(blocks=[text(words), Image(data_b64=base64.b64encode(png()).decode(), filename="chart.png",
                                            alt="the chart")])
+
+
+def text_and_table(words: str) -> Reply:
+    """A document goes after its message on Slack (an image is a block of the message itself, uploaded first)."""
+    return Reply(blocks=[text(words), File(data_b64=base64.b64encode(b"day,hours\n1,3\n").decode(),
+                                          filename="totals.csv", mime="text/csv")])
 
 
 def no_network_retries() -> Pacer:
@@ -190,7 +196,7 @@ async def test_slack_retry_uploads_only_the_file_that_failed(database_url):
         await chat.send("ana", "/help")
         channel = dm_channel(slack_user_id("ana"))
         chat.standin.fail("files.getUploadURLExternal", "internal_error", 500)
-        await send_to(chat, "ana", text_and_chart("Zebra totals this month"))
+        await send_to(chat, "ana", text_and_table("Zebra totals this month"))
         posts = lambda: [m for m in chat.standin.messages_in(channel) if "Zebra totals" in str(m)]  # noqa: E731
         assert len(posts()) == 1 and not chat.standin.uploaded_files()
         row = await row_of(chat, "Zebra totals")
@@ -200,7 +206,7 @@ async def test_slack_retry_uploads_only_the_file_that_failed(database_url):
         for _ in range(3):
             await chat.runtime.sweep_outbox()
         assert len(posts()) == 1, "the text was posted once, however often the row was retried"
-        assert [f.name for f in chat.standin.uploaded_files()] == ["chart.png"]
+        assert [f.name for f in chat.standin.uploaded_files()] == ["totals.csv"]
         row = await row_of(chat, "Zebra totals")
         assert row["sent_at"] is not None and row["message_id"] is not None
         assert [r.method for r in chat.standin.injected] == ["files.getUploadURLExternal"]

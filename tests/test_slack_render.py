@@ -391,3 +391,128 @@ def test_modal_titles_are_cut_at_a_word():
     assert render_modal(form, 1, title="Profile: name, languages!")["title"]["text"] == "Profile: name…"  # no dangling ","
     long_word = render_modal(form, 1, title="Rechtsschutzversicherungsbedingungen")["title"]["text"]
     assert long_word == "Rechtsschutzversicherun…"  # one word longer than the limit: cut inside, still 24
+
+
+# -- media and code (issue 20) ---------------------------------------------------------------------------------
+
+from bot.adapters.slack.render import images_in, media_filename  # noqa: E402
+from bot.core.blocks import Code, Gallery  # noqa: E402
+
+
+def test_images_with_file_ids_are_image_blocks_and_the_rest_uploads():
+    a, b = ref_for(b"\x89PNG a", "image/png", "a.png"), ref_for(b"\x89PNG b", "image/png", "b.png")
+    voice = ref_for(b"OggS", "audio/ogg", "v")
+    reply = Reply(blocks=[text("Pick one"), Gallery(items=[Media(media="image", blob=a), Media(media="image", blob=b)],
+                                                    caption=NASTY), Media(media="voice", blob=voice)])
+    assert images_in(reply.blocks) == [a, b]
+    msg = render_message(reply, {a.sha256: "F0000000A1"})
+    assert_valid_message(msg)
+    images = [blk for blk in msg.blocks if blk["type"] == "image"]
+    assert images == [{"type": "image", "slack_file": {"id": "F0000000A1"}, "alt_text": NASTY}]  # alt is plain text
+    assert unrender(msg.blocks[1]["text"]["text"]) == NASTY  # the caption, escaped, above the images
+    assert msg.uploads == [("b.png", b, NASTY), ("v.ogg", voice, "v.ogg")]  # not yet uploaded: a file; audio: a file
+    home = render_home(reply, {a.sha256: "F0000000A1", b.sha256: "F0000000B2"})
+    assert validate_view(home) == [] and [x["slack_file"]["id"] for x in home["blocks"] if x["type"] == "image"] == [
+        "F0000000A1", "F0000000B2"]
+
+
+@pytest.mark.parametrize("name, mime, expected", [
+    ("../../etc/passwd", "text/plain", "passwd.txt"), ("C:\\x\\shot.png", "image/png", "shot.png"),
+    ("", "audio/mpeg", "audio.mp3"), ("a\x00b\nc.pdf", "application/pdf", "a_b_c.pdf"), ("...", "video/mp4", "video.mp4"),
+    ("x" * 255, "application/octet-stream", "x" * 200),
+])
+def test_hostile_media_names_become_plain_file_names(name, mime, expected):
+    kind = mime.split("/")[0] if mime.split("/")[0] in ("audio", "video") else "document"
+    assert media_filename(ref_for(b"1", mime, name), kind) == expected
+
+
+@pytest.mark.parametrize("source", ["", "\n", "only one line", "\t\tindented\n  kept  \n", "<&>" * 3000,
+                                    "```\n" * 700, "é" * 5000 + "\n" + "😀" * 2000])
+def test_any_code_renders_to_valid_messages(source):
+    messages = render_messages(Reply(blocks=[Code(text=source, language="rust", mark=(1, 1))]))
+    for m in messages:
+        assert_valid_message(m)
+    sections = [b["text"]["text"] for m in messages for b in m.blocks if b["type"] == "section"]
+    assert sections and all(s.startswith("```\n") and s.endswith("\n```") for s in sections)
+    assert all("```" not in s[4:-4] for s in sections)  # the code cannot close its own block
+
+
+def test_code_keeps_indentation_and_numbers_an_excerpt_from_its_first_line():
+    src = "def f(x):\n    if x:\n        return 1\n    return 0\n"
+    msg = render_message(Reply(blocks=[Code(text=src, language="python", first_line=98, mark=(100, 100))]))
+    body = msg.blocks[-1]["text"]["text"]
+    assert body == ("```\n"
+                    " 98 │ def f(x):\n"
+                    " 99 │     if x:\n"
+                    "100 ▶         return 1\n"
+                    "101 │     return 0\n"
+                    "```")
+    assert msg.uploads == []
+
+
+def test_code_too_long_for_ten_sections_is_also_a_file_named_for_its_language():
+    src = "\n".join("SELECT * FROM t WHERE id = %d;" % i for i in range(4000))
+    msg = render_message(Reply(blocks=[Code(text=src, language="SQL", title="Query", filename="query.txt")]))
+    assert_valid_message(msg)
+    assert msg.uploads == [("query.sql", src.encode(), "Query")]
+    assert sum(1 for b in msg.blocks if b["type"] == "section") == 10
+    keep = render_message(Reply(blocks=[Code(text=src, filename="run.sh")]))
+    assert keep.uploads[0][0] == "run.sh"
+
+
+def test_a_modal_shows_images_by_file_id_and_names_what_it_cannot_show():
+    img, doc = ref_for(b"\x89PNG", "image/png", "plot.png"), ref_for(b"%PDF", "application/pdf", "paper.pdf")
+    other = ref_for(b"\x89PNG2", "image/png", "later.png")
+    form = RenderedForm(spec=FormSpec(id="f", title="T", context=[
+        Media(media="image", blob=img, caption="Plot"), Media(media="image", blob=other), Media(media="document", blob=doc),
+        Code(text="x = 1\n", language="python")], fields=[FieldSpec(id="q", kind=FieldKind.short_text, label="Q")]))
+    view = render_modal(form, 1, file_ids={img.sha256: "F00000PLOT"},
+                        notes={"pending": "{name} soon", "unavailable": "{name} not here"})
+    assert validate_view(view) == []
+    blocks = view["blocks"]
+    assert blocks[0] == {"type": "image", "slack_file": {"id": "F00000PLOT"}, "alt_text": "Plot",
+                         "title": {"type": "plain_text", "text": "Plot", "emoji": False}}
+    lines = [unrender(b["elements"][0]["text"]) for b in blocks if b["type"] == "context"]
+    assert any("later.png" in line and "later.png soon" in line for line in lines)
+    assert any("paper.pdf" in line and "paper.pdf not here" in line for line in lines)
+    assert any(b["type"] == "section" and b["text"]["text"].startswith("```") for b in blocks)
+    assert [b["block_id"] for b in blocks if b["type"] == "input"] == ["q"]
+
+
+def test_the_stand_in_refuses_image_blocks_it_cannot_check_as_ours():
+    assert validate_message("x", [{"type": "image", "slack_file": {"id": "nope"}, "alt_text": "a"}])[0] == \
+        "invalid_blocks"
+    assert validate_message("x", [{"type": "image", "slack_file": {"id": "F00000001", "url": "u"},
+                                   "alt_text": "a"}])[0] == "invalid_blocks"
+    assert validate_message("x", [{"type": "image", "slack_file": {"id": "F00000001"}, "alt_text": ""}])[0] == \
+        "invalid_blocks"
+    assert validate_message("x", [{"type": "image", "slack_file": {"id": "F00000001"}, "alt_text": "a"}]) == (None, [])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\t\u200b"),
+                        max_size=4000), min_size=1, max_size=60),
+       st.integers(min_value=1, max_value=99_990))
+def test_code_rows_rebuild_every_line_exactly(lines, first):
+    """Whatever the code, every section is valid and ≤ 3,000 units, and its rows give back each line whole, in
+    order: a line is never split across rows unless it alone is too long for a section."""
+    source = "\n".join(lines)
+    if len(lines) > 1 and lines[-1] == "":
+        lines = lines[:-1]  # a final newline ends the last line; it is not a line of its own
+    messages = render_messages(Reply(blocks=[Code(text=source, first_line=first)]))
+    sections = [b["text"]["text"] for m in messages for b in m.blocks if b["type"] == "section"]
+    for m in messages:
+        assert_valid_message(m)
+    rows = [r for s in sections for r in s[4:-4].split("\n")]
+    width = len(str(first + len(lines) - 1))
+    rebuilt: list[str] = []
+    for row in rows:
+        number, rest = row[:width], row[width + 1:]
+        marker, body = rest[:1], rest[2:]
+        if marker == "↪":
+            rebuilt[-1] += body
+        else:
+            assert marker == "│" and int(number) == first + len(rebuilt)
+            rebuilt.append(body)
+    if len(sections) <= 10:  # not cut: everything is shown
+        assert [unrender(x) for x in rebuilt] == [x for x in lines[:len(rebuilt)]] and len(rebuilt) == len(lines)

@@ -239,6 +239,9 @@ class Runtime(Generic[U]):
             await asyncio.gather(*pending, return_exceptions=True)
         await self.liveness.stop()
         await self.db.close()
+        close = getattr(self.blobs, "aclose", None)
+        if close is not None:  # a store with connections of its own (S3)
+            await close()
 
     def register(self, adapter: PlatformAdapter) -> None:
         self.adapters[adapter.platform] = adapter
@@ -408,7 +411,8 @@ class Runtime(Generic[U]):
         while True:
             async with self.db.transaction() as tx:
                 uow = self.unit_of_work(tx)
-                t = TickContext(uow=uow, now=now, timezone=self.settings.timezone, round=round_)
+                t = TickContext(uow=uow, now=now, timezone=self.settings.timezone, round=round_,
+                                pseudonym_key=self.codec_secret)
                 total += await fn(t) or 0
                 staged = []
                 if t.outgoing:  # the marks the tick made and the outbox rows commit together

@@ -25,6 +25,7 @@ class TickContext(Generic[U]):
     now: datetime  # one instant for every round of one run
     timezone: str  # the configured zone, for people who have not chosen one
     round: int = 0  # 0 for the first transaction of this run, 1 after one `repeat()`, …
+    pseudonym_key: bytes = b""  # what stable pseudonyms of people are keyed with (as `Context.pseudonym_key`)
     outgoing: list[Operation] = field(default_factory=list)
     again: bool = False
 

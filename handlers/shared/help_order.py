@@ -18,7 +18,7 @@ MOST_USED: dict[str, tuple[str, ...]] = {
     "reviewer": ("review", "grade"),
     "expert": ("next", "projects", "drafts", "log", "earnings", "timesheet", "timer", "skip", "join", "instructions",
                "assess", "stats", "availability", "dispute", "reminders"),
-    "everyone": ("home", "profile", "language", "link", "cancel", "help", "start"),
+    "everyone": ("home", "profile", "language", "link", "cancel", "help", "start", "mydata", "forget"),
     "admin": ("grant", "revoke"),
 }
 

@@ -65,7 +65,13 @@ class LocalBlobStore:
             raise BlobStoreUnavailable(f"media folder {self.root}: {err.strerror or err}") from err
 
     async def has(self, sha256: str) -> bool:
-        return await asyncio.to_thread(self.path_of(sha256).is_file)
+        try:
+            await asyncio.to_thread(os.stat, self.path_of(sha256))
+        except FileNotFoundError:
+            return False
+        except OSError as err:  # e.g. the root is a file: the store is broken, not the blob missing
+            raise BlobStoreUnavailable(f"media folder {self.root}: {err.strerror or err}") from err
+        return True
 
     async def check(self) -> None:
         probe = await self.put(b"panelist", "text/plain")

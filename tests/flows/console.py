@@ -71,10 +71,13 @@ class ConsoleHarness(ChatHarness):
 
 async def wizard_fill(chat: ChatHarness, user: str, answers: dict[str, Any], confirm: bool) -> None:
     """Walk a wizard as a person would: a value that is a button label on the current step is pressed,
-    a list toggles each label then presses Done, None presses Skip, anything else is typed."""
+    a list toggles each label then presses Done, None presses Skip, ("file", name, bytes) sends that file, anything
+    else is typed."""
     for value in answers.values():
         if value is None:
             await chat.press(user, "Skip")
+        elif isinstance(value, tuple) and value and value[0] == "file":
+            await chat.upload(user, value[1], value[2])
         elif isinstance(value, list):
             for label in value:
                 await chat.press(user, label)

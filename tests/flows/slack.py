@@ -559,6 +559,11 @@ class SlackHarness(ChatHarness):
         for field_id, value in answers.items():
             if isinstance(value, tuple) and value and value[0] == "press":
                 value = value[1]
+            if isinstance(value, tuple) and value and value[0] == "file":  # picked in the modal's file input
+                file_id = f"F{secrets.token_hex(5).upper()}"
+                self.standin.add_file(file_id, value[1], value[2])
+                modal.state[field_id] = {"type": "file_input", "files": [{"id": file_id, "name": value[1]}]}
+                continue
             modal.set(modal.block(field_id), value)
             await self.changed(user, field_id)
         modal.index = len(modal.inputs)

@@ -9,7 +9,7 @@ Strictness choices, where Slack's own behaviour is looser or unknowable offline,
 """
 from __future__ import annotations
 
-import asyncio
+import codecs
 import itertools
 import json
 import math
@@ -54,6 +54,9 @@ ACCESSORY_ELEMENTS = (
     {"button", "checkboxes", "datepicker", "image", "overflow", "radio_buttons", "timepicker", "workflow_button"}
     | SELECTS | MULTI_SELECTS
 )
+SLACK_FILE_ID = re.compile(r"^F[A-Z0-9]{8,}$")
+
+
 def _size(text: str) -> int:
     """STRICT: lengths in UTF-16 code units (what a JavaScript string counts), never fewer than code points."""
     return len(text.encode("utf-16-le")) // 2
@@ -70,6 +73,7 @@ class _Checker:
         self.action_ids: dict[str, str] = {}
         self.block_ids: set[str] = set()
         self.block_scope = ""  # explicit block_id of the block being checked, "" when it has none
+        self.slack_files: list[tuple[str, str | None, str | None]] = []  # (json pointer, id, url) of slack_file refs
 
     def err(self, ptr: str, message: str) -> None:
         self.errors.append(f"[ERROR] {message} [json-pointer:{ptr}]")
@@ -341,12 +345,31 @@ class _Checker:
             if ("image_url" in el) == ("slack_file" in el):
                 self.err(ptr, "must provide exactly one of image_url or slack_file")
             self.string(el, "image_url", ptr, 3000)
+            self.slack_file(el, ptr)
             self.string(el, "alt_text", ptr, 2000, required=True, min_len=1)
         elif t in ("external_select", "multi_external_select"):
             self.keys(el, ptr, common | {"placeholder", "initial_option", "initial_options", "min_query_length",
                                          "confirm", "max_selected_items"})
         # Other element types (users_select, conversations_select, datetimepicker, email/url inputs, rich text
         # input, workflow_button) are accepted with only the common checks above.
+
+    def slack_file(self, obj: dict, ptr: str) -> None:
+        """A `slack_file` object: exactly one of `id` (F + 8 or more capitals/digits) or `url`. Whether the file
+        exists, is an image and is the app's own is checked by the server (`SlackApiStandIn._check_files`)."""
+        if "slack_file" not in obj:
+            return
+        sf, p = obj["slack_file"], f"{ptr}/slack_file"
+        if not isinstance(sf, dict):
+            self.err(p, "must be a slack file object")
+            return
+        self.keys(sf, p, {"id", "url"})
+        if ("id" in sf) == ("url" in sf):
+            self.err(p, "must provide exactly one of id or url")
+        if "id" in sf and not (isinstance(sf["id"], str) and SLACK_FILE_ID.match(sf["id"])):
+            self.err(f"{p}/id", "input must match regex pattern: ^[F][A-Z0-9]{8,}$")
+        if "url" in sf:
+            self.string(sf, "url", p, 3000)
+        self.slack_files.append((p, sf.get("id"), sf.get("url")))
 
     def dispatch_config(self, el: dict, ptr: str) -> None:
         """`dispatch_action_config` of a text or number input: which typing sends a block_actions."""
@@ -419,6 +442,7 @@ class _Checker:
             if ("image_url" in b) == ("slack_file" in b):
                 self.err(ptr, "must provide exactly one of image_url or slack_file")
             self.string(b, "image_url", ptr, 3000)
+            self.slack_file(b, ptr)
             self.string(b, "alt_text", ptr, 2000, required=True, min_len=1)
             if "title" in b:
                 self.text(b["title"], f"{ptr}/title", 2000, ("plain_text",))
@@ -471,6 +495,13 @@ def validate_blocks(blocks: Any, surface: str = "message") -> list[str]:
     return c.errors
 
 
+def slack_file_refs(blocks: Any, surface: str = "message") -> list[tuple[str, str | None, str | None]]:
+    """Every `slack_file` a blocks array names: (json pointer, id, url)."""
+    c = _Checker(surface)
+    c.blocks(blocks, "/blocks", 10**6)
+    return c.slack_files
+
+
 def validate_message(text: Any = None, blocks: Any = None, attachments: Any = None) -> tuple[str | None, list[str]]:
     """(error code or None, detail messages) for the text/blocks of chat.postMessage/update/postEphemeral."""
     if isinstance(blocks, str):
@@ -503,7 +534,7 @@ def validate_view(view: Any) -> list[str]:
         return ["[ERROR] view must be an object [json-pointer:/view]"]
     kind = view.get("type")
     if kind not in ("modal", "home"):
-        return [f"[ERROR] view type must be 'modal' or 'home' [json-pointer:/view/type]"]
+        return ["[ERROR] view type must be 'modal' or 'home' [json-pointer:/view/type]"]
     c = _Checker(kind)
     common = {"type", "blocks", "private_metadata", "callback_id", "external_id"}
     if kind == "modal":
@@ -538,6 +569,31 @@ def validate_view(view: Any) -> list[str]:
 # ----------------------------------------------------------------------------------------------------------------
 # The server
 # ----------------------------------------------------------------------------------------------------------------
+
+BAD_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"), (b"%PDF-", "application/pdf"), (b"ID3", "audio/mpeg"), (b"\xff\xfb", "audio/mpeg"),
+    (b"OggS", "audio/ogg"), (b"PK\x03\x04", "application/zip"),
+)
+
+
+def sniff_mime(data: bytes) -> str:
+    """The type Slack would detect, by content (a few signatures), never by the name."""
+    for magic, mime in _SIGNATURES:
+        if data.startswith(magic):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "audio/wav"
+    if data[4:8] == b"ftyp":
+        return "video/mp4"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data[:4096], final=False)
+    except UnicodeDecodeError:
+        return "application/octet-stream"
+    return "text/plain"
 
 
 @dataclass
@@ -587,9 +643,10 @@ class StoredFile:
     mimetype: str = "application/octet-stream"
     declared_length: int | None = None
     completed: bool = False
-    channels: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)  # empty: private to the app that uploaded it
     initial_comment: str | None = None
     thread_ts: str | None = None
+    deleted: bool = False
 
 
 class SlackApiStandIn:
@@ -607,6 +664,7 @@ class SlackApiStandIn:
         rate_limit_interval: float = 1.0,
         rate_limit_burst: int = 1,
         trigger_ttl: float = 3.0,
+        max_file_bytes: int = 1024 ** 3,
     ) -> None:
         self.token = token
         self.tokens: set[str] = {token}
@@ -625,6 +683,9 @@ class SlackApiStandIn:
         self.injected: list[Refusal] = []  # failures answered because a test asked (not in `refusals`)
         self.users: dict[str, User] = {}
         self.files: dict[str, StoredFile] = {}
+        self.max_file_bytes = max_file_bytes
+        self.bytes_uploaded = 0  # bytes received at upload URLs (what re-using a file id saves)
+        self.image_block_files: list[str] = []  # file ids image blocks named, in every accepted message or view
         self.views: dict[str, dict] = {}  # view id -> current view (modals and homes)
         self.home_views: dict[str, dict] = {}  # user id -> published home view
         self.dm_channels: dict[str, str] = {}  # user id -> D… channel id
@@ -814,6 +875,7 @@ class SlackApiStandIn:
             "files.getUploadURLExternal": self._get_upload_url,
             "files.completeUploadExternal": self._complete_upload,
             "files.info": self._files_info,
+            "files.delete": self._files_delete,
         }
 
     # -- checks shared by handlers ---------------------------------------------------------------------------------
@@ -843,15 +905,30 @@ class SlackApiStandIn:
             raise _Refuse("ratelimited", status=429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
         self._last_post[channel] = (tokens - 1, now)
 
-    @staticmethod
-    def _message_content(params: dict) -> tuple[str | None, list | None]:
+    def _message_content(self, params: dict) -> tuple[str | None, list | None]:
         text, blocks = params.get("text"), params.get("blocks")
         err, msgs = validate_message(text, blocks, params.get("attachments"))
         if err:
             raise _Refuse(err, msgs)
         if isinstance(blocks, str):
             blocks = json.loads(blocks)
+        errs = self._check_files(blocks or [], "message")
+        if errs:
+            raise _Refuse("invalid_blocks", errs)
         return text, blocks
+
+    def _check_files(self, blocks: list, surface: str, base: str = "") -> list[str]:
+        """Every `slack_file` must name a file of this workspace whose upload was completed (a private one is fine:
+        the app that uploaded it may show it), that is not deleted and that Slack sees as an image by its content.
+        STRICT: a `url` reference is refused too; this project references files by id only."""
+        errs = []
+        for ptr, fid, url in slack_file_refs(blocks, surface):
+            f = self.files.get(fid or "")
+            if url is not None or f is None or not f.completed or f.deleted or not f.mimetype.startswith("image/"):
+                errs.append(f"[ERROR] invalid slack file [json-pointer:{base}{ptr}]")
+            else:
+                self.image_block_files.append(f.id)
+        return errs
 
     def _find(self, channel: str, ts: str) -> dict | None:
         for m in self._messages.get(channel, []):
@@ -966,7 +1043,7 @@ class SlackApiStandIn:
             raise _Refuse("invalid_arguments", ["[ERROR] missing required field: view [json-pointer:/view]"])
         if view.get("type") != kind:
             raise _Refuse("invalid_arguments", [f"[ERROR] view type must be '{kind}' [json-pointer:/view/type]"])
-        errs = validate_view(view)
+        errs = validate_view(view) or self._check_files(view.get("blocks") or [], kind, "/view")
         if errs:
             raise _Refuse("invalid_arguments", errs)
         return view
@@ -1042,8 +1119,17 @@ class SlackApiStandIn:
             raise _Refuse("invalid_arguments", ["[ERROR] length must be an integer"])
         if length < 1:
             raise _Refuse("invalid_arguments", ["[ERROR] length must be at least 1"])
+        if length > self.max_file_bytes:
+            raise _Refuse("file_too_large")  # Slack's hosted files are at most 1 GB
+        name = str(params["filename"])
+        # STRICT: Slack cleans odd names itself; we refuse them, so the adapter must send a clean one.
+        if _size(name) > 255 or name.strip() in ("", ".", "..") or BAD_FILENAME.search(name):
+            raise _Refuse("invalid_arguments", [f"[ERROR] invalid filename {name!r} [json-pointer:/filename]"])
+        alt = params.get("alt_txt")
+        if alt is not None and _size(str(alt)) > 1000:
+            raise _Refuse("invalid_arguments", ["[ERROR] alt_txt must be at most 1000 characters"])
         fid = self._id("F")
-        self.files[fid] = StoredFile(id=fid, name=str(params["filename"]), data=None, declared_length=length)
+        self.files[fid] = StoredFile(id=fid, name=name, data=None, declared_length=length)
         return {"upload_url": f"{self.root_url}upload/v1/{fid}", "file_id": fid}
 
     def _complete_upload(self, params: dict) -> dict:
@@ -1059,6 +1145,11 @@ class SlackApiStandIn:
         targets = ([channel] if channel else []) + channels
         for c in targets:
             self._channel({"channel": c})
+        thread_ts = params.get("thread_ts")
+        if thread_ts and len(targets) != 1:
+            raise _Refuse("invalid_arguments", ["[ERROR] thread_ts needs exactly one channel"])
+        if thread_ts and not self._find(targets[0], thread_ts):
+            raise _Refuse("thread_not_found")
         out = []
         done: list[StoredFile] = []
         for it in items:
@@ -1076,7 +1167,8 @@ class SlackApiStandIn:
             f.channels = targets
             f.initial_comment = params.get("initial_comment")
             f.thread_ts = params.get("thread_ts")
-            out.append(self._file_json(f))
+            # As Slack: processed after the answer, so the MIME type is not known yet here (files.info has it).
+            out.append({**self._file_json(f), "mimetype": "", "filetype": ""})
         for c in targets:
             ts = self._next_ts(c)
             self._messages.setdefault(c, []).append(
@@ -1094,9 +1186,17 @@ class SlackApiStandIn:
     def _files_info(self, params: dict) -> dict:
         self._require(params, "file")
         f = self.files.get(params["file"])
-        if f is None or not f.completed:
+        if f is None or not f.completed or f.deleted:
             raise _Refuse("file_not_found")
         return {"file": self._file_json(f)}
+
+    def _files_delete(self, params: dict) -> dict:
+        self._require(params, "file")
+        f = self.files.get(params["file"])
+        if f is None or f.deleted:
+            raise _Refuse("file_not_found")
+        f.deleted = True
+        return {}
 
     # -- file transfer URLs --------------------------------------------------------------------------------------
     async def _upload(self, request: web.Request) -> web.Response:
@@ -1115,6 +1215,8 @@ class SlackApiStandIn:
             self.refusals.append(Refusal("upload", "length_mismatch", status=400))
             return web.Response(status=400, text="length mismatch", content_type="text/plain")
         f.data = data
+        f.mimetype = sniff_mime(data)
+        self.bytes_uploaded += len(data)
         call.response = f"OK - {len(data)}"
         return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
 

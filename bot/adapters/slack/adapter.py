@@ -27,6 +27,10 @@ call not yet delivered and records each as it is out, so a retry never posts a p
 `DeliveryFailed(permanent=True)`; 429, 5xx, Slack's `internal_error`-like answers and connection errors raise
 `DeliveryFailed(permanent=False)` and the runtime retries later with backoff.
 
+Media (`bot.adapters.slack.media`, docs/slack.md "Media and code"): a message's images are uploaded privately first,
+once per workspace (their file ids kept in `platform_files`), and shown as image blocks; its other files follow it,
+one part each, in its thread. A modal opens at once with the images Slack holds and is redrawn with the others.
+
 `add_routes(app)` mounts POST `/slack/events` (events, slash commands and interactivity share it). With
 `PANELIST_SLACK_APP_TOKEN` set, `start()` connects Socket Mode instead (see `socket_mode.py`).
 """
@@ -44,7 +48,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import build_normalized_headers, extract_content_type, parse_body
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -52,12 +56,15 @@ from bot.adapters.slack import SLACK
 from bot.adapters.slack import events as parse
 from bot.adapters.slack import modal_branches
 from bot.adapters.slack.pacing import ChannelPacer, retry_after
+from bot.adapters.slack.media import SlackMedia
 from bot.adapters.slack.render import (
-    render_form_errors, render_home, render_message, render_messages, render_open_form, render_text,
+    form_images, images_in, render_form_errors, render_home, render_message, render_messages, render_open_form,
+    render_text,
 )
+from bot.blobs import BlobMissing, BlobRef
 from bot.core.adapter import DeliveryFailed, DeliveryProgress
 from bot.core.clean import clean_text
-from bot.core.events import FileUploaded
+from bot.core.events import FileUploaded, FormSubmitted
 from bot.core.operations import (
     CloseForm, Delivery, EditMessage, FormErrors, Notice, OpenForm, PublishHome, SendMessage,
 )
@@ -172,6 +179,7 @@ class SlackAdapter:
         self._http: aiohttp.ClientSession | None = None
         self._share_session()
         self.socket = None  # a bot.adapters.slack.socket_mode.SocketModeRunner when started in Socket Mode
+        self.media = SlackMedia(runtime, self.client, self.pacer)
         self._install()
         runtime.register(self)
 
@@ -426,7 +434,8 @@ class SlackAdapter:
             return modal_branches.from_view_action(body, locale, name) or parse.from_block_actions(body, locale, name)
         if kind == "view_submission":
             locale, name = await self._user_info(who.user_id)
-            return parse.from_view_submission(body, locale, name)
+            submitted = parse.from_view_submission(body, locale, name)
+            return await self._modal_files(submitted) if submitted is not None else None
         if kind == "view_closed":
             return parse.from_view_closed(body)
         return None
@@ -491,6 +500,23 @@ class SlackAdapter:
                           name: str | None) -> FileUploaded | None:
         """files.info (when the event lacks the details), then the bytes from url_private with the bot token."""
         file_id = str(ref["id"])
+        stored = await self._stored_file(ref)
+        if stored is None:
+            return None
+        info, blob, size = stored
+        chat_id, private = parse.dm_chat_id(channel, who.user_id)
+        return FileUploaded(
+            delivery_id=f"file:{file_id}",
+            actor=parse._actor(who.team_id, who.user_id, locale, name),
+            conversation=parse._conversation(who.team_id, chat_id, private),
+            filename=str(info.get("name") or file_id), size=size, mime=_mime(info.get("mimetype")), blob=blob,
+            caption=caption, reply_context={"channel_id": channel} if channel else {},
+        )
+
+    async def _stored_file(self, ref: dict) -> tuple[dict, BlobRef | None, int] | None:
+        """(Slack's file info, the bytes in the blob store or None when over the limit, the size); None when Slack
+        will not say what the file is."""
+        file_id = str(ref["id"])
         info = ref
         if not (ref.get("url_private") and ref.get("name")):
             try:
@@ -503,17 +529,21 @@ class SlackAdapter:
         if size <= self.settings.max_upload_bytes:
             data = await self._download(str(info.get("url_private_download") or info.get("url_private") or ""))
             if data is not None and len(data) <= self.settings.max_upload_bytes:
-                blob = await self.runtime.blobs.put(data, str(info.get("mimetype") or "application/octet-stream"),
-                                                    str(info.get("name") or file_id))
+                blob = await self.runtime.blobs.put(data, _mime(info.get("mimetype")), str(info.get("name") or file_id))
                 size = len(data)
-        chat_id, private = parse.dm_chat_id(channel, who.user_id)
-        return FileUploaded(
-            delivery_id=f"file:{file_id}",
-            actor=parse._actor(who.team_id, who.user_id, locale, name),
-            conversation=parse._conversation(who.team_id, chat_id, private),
-            filename=str(info.get("name") or file_id), size=size, mime=info.get("mimetype"), blob=blob,
-            caption=caption, reply_context={"channel_id": channel} if channel else {},
-        )
+        return info, blob, size
+
+    async def _modal_files(self, event: FormSubmitted) -> FormSubmitted:
+        """A modal's file inputs arrive as Slack file ids (`parse_view_submission`): stored here, before the turn,
+        so the form holds refs like every other upload (None when too big or unreadable)."""
+        found = {k: v["slack_file_id"] for k, v in event.values.items() if isinstance(v, dict) and "slack_file_id" in v}
+        if not found:
+            return event
+        values = dict(event.values)
+        for field_id, file_id in found.items():
+            stored = await self._stored_file({"id": str(file_id)})
+            values[field_id] = stored[1].model_dump(exclude_none=True) if stored and stored[1] is not None else None
+        return event.model_copy(update={"values": values})
 
     async def _download(self, url: str) -> bytes | None:
         if not url:
@@ -560,23 +590,21 @@ class SlackAdapter:
                 self._answer_view(delivery, {})
                 return None
             if isinstance(op, OpenForm) and delivery.reply_context.get("view_ack"):  # the submitted modal, redrawn
-                self._answer_view(delivery, {"response_action": "update", "view": render_open_form(op)})
+                ids = await self.media.known(delivery.workspace, form_images(op))  # the ack cannot wait for uploads
+                self._answer_view(delivery, {"response_action": "update",
+                                             "view": self._modal(delivery, op, ids, coming=False)})
                 return None
             if isinstance(op, OpenForm) and delivery.reply_context.get(modal_branches.UPDATE_VIEW):
-                view = render_open_form(op)
+                ids = await self.media.ensure(delivery.workspace, form_images(op), lane_of(delivery))
+                view = self._modal(delivery, op, ids, coming=False)
                 await self.pacer.call("views.update", lambda: modal_branches.update(
                     self.client, delivery.reply_context, view), lane=lane_of(delivery), workspace=delivery.workspace)
                 return None
             if isinstance(op, OpenForm):
-                trigger = delivery.reply_context.get("trigger_id")
-                if not trigger:
-                    raise DeliveryFailed("no trigger_id to open a modal with", permanent=True)
-                view = render_open_form(op)
-                await self.pacer.call("views.open", lambda: self.client.views_open(trigger_id=trigger, view=view),
-                                      lane=lane_of(delivery), workspace=delivery.workspace)
-                return None
+                return await self._open_modal(delivery, op)
             if isinstance(op, PublishHome):
-                view = render_home(op)
+                ids = await self.media.ensure(delivery.workspace, images_in(op.message.blocks), lane_of(delivery))
+                view = render_home(op, ids)
                 await self.pacer.call("views.publish", lambda: self.client.views_publish(
                     user_id=delivery.user_id or delivery.chat_id, view=view), lane=lane_of(delivery),
                     workspace=delivery.workspace)
@@ -585,9 +613,57 @@ class SlackAdapter:
                 return await self._notice(delivery, str(op.text))
         except SlackApiError as exc:
             raise classify(exc) from None
+        except BlobMissing:  # a ref whose bytes this installation does not hold: sending again cannot help
+            raise DeliveryFailed("a medium is missing from the blob store", permanent=True) from None
+        except SlackRequestError as exc:  # the upload URL answered other than 200 (files_upload_v2's step 2)
+            raise DeliveryFailed(f"upload: {str(exc)[:200]}", permanent=False) from None
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
             raise DeliveryFailed(f"network: {type(exc).__name__}", permanent=False) from None
         return None
+
+    def _modal(self, delivery: Delivery, op: OpenForm, ids: dict[str, str], *, coming: bool = True) -> dict:
+        """The modal; an image without a Slack file id is named with "on its way" while `coming` (it is being
+        uploaded for a redraw), else with "cannot be shown here"."""
+        def say(key: str) -> str:
+            return self.runtime.catalogs.translate(delivery.locale, key, params={"name": "{name}"})
+
+        unavailable = say("slack.media.not_in_modal")
+        notes = {"pending": say("slack.media.image_pending") if coming else unavailable, "unavailable": unavailable}
+        return render_open_form(op, file_ids=ids, notes=notes)
+
+    async def _open_modal(self, delivery: Delivery, op: OpenForm) -> None:
+        """views.open at once (the trigger lives 3 s) with the images Slack already holds; the others are uploaded
+        after it, and the modal is redrawn with them (`views.update` with the view's hash, so a newer redraw is
+        never overwritten; what the person typed stays, as the inputs keep their block ids)."""
+        trigger = delivery.reply_context.get("trigger_id")
+        if not trigger:
+            raise DeliveryFailed("no trigger_id to open a modal with", permanent=True)
+        images = form_images(op)
+        ids = await self.media.known(delivery.workspace, images)
+        view = self._modal(delivery, op, ids)
+        resp = await self.pacer.call("views.open", lambda: self.client.views_open(trigger_id=trigger, view=view),
+                                     lane=lane_of(delivery), workspace=delivery.workspace)
+        if len(ids) < len(images):
+            opened = (resp.get("view") or {}) if resp is not None else {}
+            if opened.get("id"):
+                self._track(asyncio.create_task(self._show_images_later(delivery, op, opened)))
+        return None
+
+    async def _show_images_later(self, delivery: Delivery, op: OpenForm, opened: dict) -> None:
+        images = form_images(op)
+        try:
+            ids = await self.media.ensure(delivery.workspace, images, Lane.INTERACTIVE)
+        except (SlackApiError, SlackRequestError, BlobMissing, aiohttp.ClientError, asyncio.TimeoutError,
+                OSError) as exc:
+            log.warning("slack: the images of an open modal could not be uploaded (%s)", type(exc).__name__)
+            ids = await self.media.known(delivery.workspace, images)
+        view = self._modal(delivery, op, ids, coming=False)  # an image still without an id is not coming now
+        try:
+            await self.pacer.call("views.update", lambda: self.client.views_update(
+                view_id=opened["id"], hash=opened.get("hash"), view=view), lane=Lane.INTERACTIVE,
+                workspace=delivery.workspace)
+        except SlackApiError as exc:  # closed meanwhile, or redrawn by a newer turn (hash_conflict): leave it
+            log.info("slack: a modal's images were not redrawn (%s)", _error(exc))
 
     def _answer_view(self, delivery: Delivery, answer: dict) -> None:
         """Hand a view submission's outcome to the listener waiting to ack (only the first answer counts)."""
@@ -610,16 +686,29 @@ class SlackAdapter:
         return channel
 
     async def _send(self, delivery: Delivery, op: SendMessage | EditMessage, progress: DeliveryProgress) -> str:
+        """Images first (uploaded privately once per workspace, then shown as image blocks by file id), then each
+        message, each followed by its files in the message's thread. A file id Slack no longer knows (the file was
+        deleted) is forgotten and the image uploaded again, once."""
         channel = await self._channel(delivery.chat_id)
         lane = lane_of(delivery)
-        parts = []
-        for message in render_messages(op.message):
-            parts.append(lambda m=message: self._post(channel, m, lane))
-            if message.uploads:
-                parts.append(lambda m=message: self._upload(channel, m.uploads, lane))
-        last = await _run_parts(parts, progress)
-        assert last is not None
-        return last
+        images = images_in(op.message.blocks)
+        for attempt in (1, 2):
+            ids = await self.media.ensure(delivery.workspace, images, lane)
+            parts = []
+            for message in render_messages(op.message, ids):
+                parts.append(lambda m=message: self._post(channel, m, lane))
+                for upload in message.uploads:  # one part each: a retry never shares a file twice
+                    parts.append(lambda u=upload: self._upload(channel, u, lane, _ts(progress.message_id)))
+            try:
+                last = await _run_parts(parts, progress)
+            except SlackApiError as exc:
+                if attempt == 2 or not _refused_file(exc) or not ids:
+                    raise
+                await self.media.forget(delivery.workspace, ids)
+                continue
+            assert last is not None
+            return last
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _post(self, channel: str, m, lane: Lane) -> str:
         resp = await self.pacer.send(channel, lambda: self.client.chat_postMessage(
@@ -635,21 +724,29 @@ class SlackAdapter:
         channel, ts = edited.split(":", 1)
         if not progress.done and self._edit_would_keep_waiting(delivery, channel):
             return await self._send(delivery, op, progress)
-        message = render_message(op.message)
-        last = not message.uploads
+        images = images_in(op.message.blocks)
+        ids = await self.media.ensure(delivery.workspace, images, lane_of(delivery))
+        message = render_message(op.message, ids)
         if not progress.done:
-            try:
-                await self.pacer.send(channel, lambda: self.client.chat_update(
-                    channel=channel, ts=ts, text=message.text, blocks=message.blocks), method="chat.update",
-                    lane=lane_of(delivery), workspace=delivery.workspace)
-            except SlackApiError as exc:
-                if _error(exc) in ("message_not_found", "cant_update_message", "edit_window_closed"):
-                    return await self._send(delivery, op, progress)
-                raise
-            await progress.record(edited, last=last)
-        if not last:
-            await self._upload(channel, message.uploads, lane_of(delivery))
-            await progress.record(edited, last=True)
+            for attempt in (1, 2):
+                try:
+                    await self.pacer.send(channel, lambda m=message: self.client.chat_update(
+                        channel=channel, ts=ts, text=m.text, blocks=m.blocks), method="chat.update",
+                        lane=lane_of(delivery), workspace=delivery.workspace)
+                    break
+                except SlackApiError as exc:
+                    if _error(exc) in ("message_not_found", "cant_update_message", "edit_window_closed"):
+                        return await self._send(delivery, op, progress)
+                    if attempt == 2 or not ids or not _refused_file(exc):
+                        raise
+                    await self.media.forget(delivery.workspace, ids)  # deleted in Slack: upload again, once
+                    ids = await self.media.ensure(delivery.workspace, images, lane_of(delivery))
+                    message = render_message(op.message, ids)
+            await progress.record(edited, last=not message.uploads)
+        for i, upload in enumerate(message.uploads):
+            if progress.done <= i + 1:  # part 0 is the edit; part i + 1 the i-th file, in the edited message's thread
+                await self._upload(channel, upload, lane_of(delivery), ts)
+                await progress.record(edited, last=i == len(message.uploads) - 1)
         return edited
 
     def _edit_would_keep_waiting(self, delivery: Delivery, channel: str) -> bool:
@@ -660,14 +757,15 @@ class SlackAdapter:
         edit_wait = self.pacer.wait("chat.update", channel, lane=lane, workspace=delivery.workspace)
         return edit_wait > EDIT_PATIENCE and self.pacer.wait("chat.postMessage", channel, lane=lane) < edit_wait
 
-    async def _upload(self, channel: str, uploads: list, lane: Lane = Lane.BULK) -> None:
-        if not uploads:
-            return None
-        # Stored media are read only now (a long text is rendered to bytes already).
-        files = [{"file": data if isinstance(data, bytes) else await self.runtime.blobs.read(data), "filename": filename,
-                  "title": title} for filename, data, title in uploads]
-        await self.pacer.send(channel, lambda: self.client.files_upload_v2(channel=channel, file_uploads=files),
-                              method="files.upload", lane=lane)
+    async def _upload(self, channel: str, upload: tuple, lane: Lane = Lane.BULK, thread_ts: str | None = None) -> None:
+        """One of a message's files, shared in `channel` in the thread of the message it belongs to (Slack's upload
+        flow: files.getUploadURLExternal, the bytes, files.completeUploadExternal, which slack_sdk's
+        `files_upload_v2` runs). A stored medium is read from the blob store only now, and only this one."""
+        filename, data, title = upload
+        content = data if isinstance(data, bytes) else await self.runtime.blobs.read(data)
+        await self.pacer.send(channel, lambda: self.client.files_upload_v2(
+            channel=channel, thread_ts=thread_ts, content=content, filename=filename, title=title),
+            method="files.upload", lane=lane)
         return None
 
     async def _notice(self, delivery: Delivery, text: str) -> None:
@@ -684,6 +782,33 @@ class SlackAdapter:
             await self.pacer.send(dm, lambda: self.client.chat_postEphemeral(channel=dm, user=user, text=render_text(text)),
                                   method="chat.postEphemeral", lane=lane)
         return None
+
+
+_MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
+
+
+def _mime(value) -> str:
+    """Slack's `mimetype` (Slack detects it from the content), as a bare `type/subtype`; anything else (empty while
+    Slack still processes the file, or malformed) is application/octet-stream."""
+    bare = str(value or "").split(";", 1)[0].strip().lower()
+    return bare if _MIME.fullmatch(bare) else "application/octet-stream"
+
+
+def _ts(message_id: str | None) -> str | None:
+    """The ts of a message id `"{channel}:{ts}"`."""
+    return message_id.split(":", 1)[1] if message_id and ":" in message_id else None
+
+
+def _refused_file(exc: SlackApiError) -> bool:
+    """Slack refused a message's blocks because an image's `slack_file` is unknown or not accessible."""
+    if _error(exc) != "invalid_blocks":
+        return False
+    try:
+        messages = list(exc.response.get("errors") or []) + list(
+            (exc.response.get("response_metadata") or {}).get("messages") or [])
+    except Exception:  # pragma: no cover - a response without a body
+        return False
+    return any("slack_file" in str(m) for m in messages)
 
 
 async def _read_at_most(request: web.Request, limit: int) -> bytes | None:

@@ -10,15 +10,40 @@ every response, or the answer under review. The blocks are the same neutral bloc
   `render.LONG_TEXT_MAX_SECTIONS` sections of 3,000 characters, fewer while the whole does not fit, and what
   still does not fit is cut with "…" as a last resort (the inputs always stay).
 
-Images and files are left out (a modal cannot show an upload; the card in the conversation has them).
+Media (a view carries no uploads, and `views.open` must happen within 3 s of the press, too soon to upload):
+
+* an image whose Slack file id is known (`file_ids`: uploaded before, remembered in `platform_files`) is an image
+  block with `slack_file`;
+* an image without one is a context line naming it with `notes["pending"]`: the adapter opens the modal at once,
+  uploads the image privately, and redraws the modal with `views.update` (inputs keep what was typed) — or, if
+  the upload fails, with `notes["unavailable"]`;
+* audio, video and documents cannot be played in a view: a context line names each with `notes["unavailable"]`.
+
+`Code` shows as in a message (numbered lines, marked span), in fewer sections when room is short.
 """
 from __future__ import annotations
 
 from bot.adapters.slack import SLACK, mrkdwn
 from bot.adapters.slack import render as r
-from bot.core.blocks import Buttons, Divider, Fields, Heading, LongText, Paragraph
+from bot.core.blocks import Buttons, Code, Divider, Fields, Gallery, Heading, LongText, Media, Paragraph, Span
 
 size = mrkdwn.size
+ICONS = {"image": "🖼", "audio": "🔊", "voice": "🔊", "video": "🎬", "document": "📄"}
+
+
+def _media(m: Media, file_ids: r.FileIds, notes: dict[str, str], caption: str = "") -> list[dict]:
+    name = r.media_filename(m.blob, m.media)
+    caption = r._s(m.caption) or caption
+    fid = file_ids.get(m.blob.sha256) if m.media == "image" else None
+    if fid:
+        return [r.image_block(fid, caption or name, r._s(m.caption))]
+    note = notes.get("pending" if m.media == "image" else "unavailable", "").replace("{name}", name)
+    line = f"{ICONS.get(m.media, '📄')} " + mrkdwn.bold(name)
+    if caption.strip() and caption.strip() != name:
+        line += " — " + mrkdwn.literal(caption.strip())
+    if note.strip():
+        line += " · " + mrkdwn.italic(note.strip())
+    return [{"type": "context", "elements": [r.mrkdwn_text(mrkdwn.cut(line, SLACK.max_section_text))]}]
 
 
 def _long_text(lt: LongText, max_parts: int) -> list[dict]:
@@ -40,10 +65,26 @@ def _long_text(lt: LongText, max_parts: int) -> list[dict]:
     return out
 
 
-def _render(blocks: list, max_parts: int) -> list[dict]:
+def _render(blocks: list, max_parts: int, file_ids: r.FileIds, notes: dict[str, str]) -> list[dict]:
     out: list[dict] = []
     for blk in blocks:
-        if isinstance(blk, LongText):
+        if isinstance(blk, Media):
+            out += _media(blk, file_ids, notes)
+        elif isinstance(blk, Gallery):
+            caption = r._s(blk.caption)
+            if caption.strip():
+                out += [p.block for p in r._paragraph(Paragraph(spans=[Span(text=caption)]))]
+            for m in blk.items:
+                out += _media(m, file_ids, notes, caption)
+        elif isinstance(blk, Code):
+            head = r.code_blocks.heading(blk, r._s(blk.title))
+            if head:
+                out.append({"type": "context", "elements": [r.mrkdwn_text(head)]})
+            texts, cut = r.code_blocks.sections(blk)
+            out += [{"type": "section", "text": r.mrkdwn_text(t)} for t in texts[:max_parts]]
+            if cut or len(texts) > max_parts:
+                out.append({"type": "context", "elements": [r.mrkdwn_text(r.ELLIPSIS)]})
+        elif isinstance(blk, LongText):
             out += _long_text(blk, max_parts)
         elif isinstance(blk, Heading):
             out += [p.block for p in r._heading(blk)]
@@ -55,18 +96,20 @@ def _render(blocks: list, max_parts: int) -> list[dict]:
             out += [p.block for p in r._buttons(blk)]
         elif isinstance(blk, Divider):
             out.append({"type": "divider"})
-        # Image, File: a view cannot carry uploads
     return out
 
 
-def context_blocks(blocks: list, room: int) -> list[dict]:
-    """`blocks` (localized) as at most `room` view blocks, followed by a divider before the inputs."""
+def context_blocks(blocks: list, room: int, file_ids: r.FileIds | None = None,
+                   notes: dict[str, str] | None = None) -> list[dict]:
+    """`blocks` (localized) as at most `room` view blocks, followed by a divider before the inputs. `file_ids`: Slack
+    file ids of images by sha256; `notes`: localized "pending"/"unavailable" remarks, `{name}` the file's name."""
+    file_ids, notes = file_ids or {}, notes or {}
     if not blocks or room < 2:
         return []
     room -= 1  # the divider
     out: list[dict] = []
     for max_parts in range(r.LONG_TEXT_MAX_SECTIONS, 0, -1):
-        out = _render(blocks, max_parts)
+        out = _render(blocks, max_parts, file_ids, notes)
         if len(out) <= room:
             break
     if len(out) > room:

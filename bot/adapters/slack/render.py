@@ -27,8 +27,14 @@ Choices:
   paragraph, line, then word boundaries into ≤ 3000-character parts. When it would need more than
   `LONG_TEXT_MAX_SECTIONS` sections, the message shows the first part ending with "…" and attaches the whole
   text as a UTF-8 `.txt` upload titled with the LongText title.
-* Images and files become uploads `(filename, bytes, title)` attached to the last message; the adapter sends
-  them with `files_upload_v2` after the message. The home tab cannot carry uploads: they are dropped there.
+* Media (see docs/slack.md, "Media and code"): an image whose Slack file id is known (`file_ids`, blob sha256 →
+  `F…`, which the adapter fills by uploading the image privately first) is an `image` block with `slack_file`, so
+  private media never need a public URL; a `Gallery` is its caption and one image block per image, in one
+  message. Audio, voice, video, documents, and images without an id, become uploads `(filename, BlobRef or
+  bytes, title)` of the last message: the adapter reads the bytes from the blob store only when it sends them,
+  and shares them in the message's thread. The home tab cannot carry uploads: they are dropped there.
+* `Code` becomes code blocks of whole numbered lines (`bot.adapters.slack.code`); very long code shows its first
+  sections (or those around the marked span) and is uploaded whole as a file with the language's extension.
 * A choice with more than 100 options becomes a `static_select` with `option_groups` of ≤ 100 options each
   (up to 10,000 options), each group labelled "first – last" by its options' labels. No external data source.
 * A multi-choice with ≤ 10 options shows checkboxes, otherwise a `multi_static_select` (groups beyond 100).
@@ -41,11 +47,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from bot.adapters.slack import SLACK, modal_branches, mrkdwn
+from bot.adapters.slack import code as code_blocks
+from bot.blobs import BlobRef
 from bot.core.blocks import (
-    Button, Buttons, Code, Divider, Fields, File, Gallery, Heading, Image, LongText, Media, Paragraph, Reply,
+    Button, Buttons, Code, Divider, Fields, File, Gallery, Heading, Image, LongText, Media, Paragraph, Reply, Span,
 )
 from bot.core.forms import FieldKind, FieldSpec, Option, RenderedForm
 from bot.core.operations import OpenForm
@@ -72,7 +80,14 @@ TEXT_INPUT_MAX = SLACK.modal_text or 3000
 LONG_TEXT_MAX_SECTIONS = 10
 ELLIPSIS = "…"
 
-Upload = tuple[str, bytes, str]  # (filename, content, title)
+Upload = tuple[str, "bytes | BlobRef", str]  # (filename, content or the stored blob, title)
+FileIds = Mapping[str, str]  # blob sha256 → the Slack file id of that image, uploaded earlier
+IMAGE_ALT = 2000
+IMAGE_TITLE = 2000
+MIME_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
+                   "audio/mpeg": ".mp3", "audio/ogg": ".ogg", "audio/wav": ".wav", "audio/x-wav": ".wav",
+                   "audio/mp4": ".m4a", "video/mp4": ".mp4", "video/webm": ".webm", "application/pdf": ".pdf",
+                   "text/plain": ".txt", "text/csv": ".csv"}
 
 
 class SlackMessage(NamedTuple):
@@ -230,7 +245,77 @@ def _buttons(bs: Buttons) -> list[_Piece]:
     return out
 
 
-def _pieces(reply: Reply) -> tuple[list[_Piece], list[Upload]]:
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+def media_filename(blob: BlobRef, kind: str) -> str:
+    """A file name Slack takes: the original name without folders or control characters, never empty, with an
+    extension (from the MIME type) when it had none."""
+    name = _UNSAFE_NAME.sub("_", (blob.name or "").replace("\\", "/").rsplit("/", 1)[-1]).strip(" ._")
+    if not name:
+        name = kind
+    if "." not in name:
+        name += MIME_EXTENSIONS.get(blob.mime, "")
+    return name[:200]
+
+
+def images_in(blocks: Iterable[Any]) -> list[BlobRef]:
+    """The distinct images of `blocks` (Media and Gallery items), in order: what needs a Slack file id."""
+    seen: dict[str, BlobRef] = {}
+    for blk in blocks:
+        items = [blk] if isinstance(blk, Media) else list(blk.items) if isinstance(blk, Gallery) else []
+        for m in items:
+            if m.media == "image":
+                seen.setdefault(m.blob.sha256, m.blob)
+    return list(seen.values())
+
+
+def image_block(file_id: str, alt: str, title: str = "") -> dict:
+    block: dict[str, Any] = {"type": "image", "slack_file": {"id": file_id},
+                             "alt_text": mrkdwn.truncate(alt.strip() or "image", IMAGE_ALT)}
+    if title.strip():
+        block["title"] = plain(title.strip(), IMAGE_TITLE, emoji=False)
+    return block
+
+
+def _media(m: Media, file_ids: FileIds, caption: str = "") -> tuple[list[_Piece], list[Upload]]:
+    name = media_filename(m.blob, m.media)
+    caption = _s(m.caption) or caption
+    fid = file_ids.get(m.blob.sha256) if m.media == "image" else None
+    if fid:
+        return [_Piece(image_block(fid, caption or name, _s(m.caption)), mrkdwn.literal(caption or name))], []
+    return [], [(name, m.blob, caption or name)]
+
+
+def _gallery(g: Gallery, file_ids: FileIds) -> tuple[list[_Piece], list[Upload]]:
+    pieces: list[_Piece] = []
+    uploads: list[Upload] = []
+    caption = _s(g.caption)
+    if caption.strip():
+        pieces += _paragraph(Paragraph(spans=[Span(text=caption)]))
+    for m in g.items:
+        p, u = _media(m, file_ids, caption)
+        pieces += p
+        uploads += u
+    return pieces, uploads
+
+
+def _code(c: Code) -> tuple[list[_Piece], list[Upload]]:
+    pieces: list[_Piece] = []
+    head = code_blocks.heading(c, _s(c.title))
+    if head:
+        pieces.append(_Piece({"type": "context", "elements": [mrkdwn_text(head)]}, head))
+    texts, cut = code_blocks.sections(c)
+    pieces += [_section(t) for t in texts]
+    if not cut:
+        return pieces, []
+    pieces.append(_Piece({"type": "context", "elements": [mrkdwn_text(ELLIPSIS)]}, ""))
+    name = code_blocks.filename(c)
+    return pieces, [(name, c.text.encode("utf-8"), _s(c.title).strip() or name)]
+
+
+def _pieces(reply: Reply, file_ids: FileIds | None = None) -> tuple[list[_Piece], list[Upload]]:
+    file_ids = file_ids or {}
     pieces: list[_Piece] = []
     uploads: list[Upload] = []
     for blk in reply.blocks:
@@ -246,13 +331,11 @@ def _pieces(reply: Reply) -> tuple[list[_Piece], list[Upload]]:
             uploads += u
         elif isinstance(blk, Buttons):
             pieces += _buttons(blk)
-        elif isinstance(blk, Media):
-            uploads.append((blk.blob.name or blk.media, blk.blob, _s(blk.caption) or blk.blob.name or blk.media))
-        elif isinstance(blk, Gallery):
-            uploads += [(m.blob.name or m.media, m.blob, _s(m.caption) or _s(blk.caption) or m.blob.name or m.media)
-                        for m in blk.items]
-        elif isinstance(blk, Code):
-            pieces.append(_section("```" + mrkdwn.escape(blk.text) + "```"))
+        elif isinstance(blk, (Media, Gallery, Code)):
+            p, u = (_media(blk, file_ids) if isinstance(blk, Media) else _gallery(blk, file_ids)
+                    if isinstance(blk, Gallery) else _code(blk))
+            pieces += p
+            uploads += u
         elif isinstance(blk, (Image, File)):
             raise TypeError("inline file bytes reach a renderer only through staging, which stores them")
         elif isinstance(blk, Divider):
@@ -305,9 +388,10 @@ def _fit(pieces: list[_Piece], limit: int) -> list[_Piece]:
     return content[:max(room, 0)] + [_Piece({"type": "context", "elements": [mrkdwn_text(ELLIPSIS)]}, "")] + actions
 
 
-def render_messages(reply: Any) -> list[SlackMessage]:
-    """The reply as one or more Slack messages of ≤ `SLACK.max_blocks` blocks; buttons on the last one."""
-    pieces, uploads = _pieces(_as_reply(reply))
+def render_messages(reply: Any, file_ids: FileIds | None = None) -> list[SlackMessage]:
+    """The reply as one or more Slack messages of ≤ `SLACK.max_blocks` blocks; buttons on the last one.
+    `file_ids` holds the Slack file ids of images already uploaded (sha256 → id); the others are uploads."""
+    pieces, uploads = _pieces(_as_reply(reply), file_ids)
     max_blocks = SLACK.max_blocks
     if len(pieces) <= max_blocks:
         groups = [pieces]
@@ -323,9 +407,9 @@ def render_messages(reply: Any) -> list[SlackMessage]:
     return out
 
 
-def render_message(reply: Any) -> SlackMessage:
+def render_message(reply: Any, file_ids: FileIds | None = None) -> SlackMessage:
     """The reply as exactly one Slack message (for edits): content is cut to fit 50 blocks, buttons kept."""
-    pieces, uploads = _pieces(_as_reply(reply))
+    pieces, uploads = _pieces(_as_reply(reply), file_ids)
     pieces = _fit(pieces, SLACK.max_blocks)
     return SlackMessage(_fallback(pieces, uploads), _number_actions([p.block for p in pieces]), uploads)
 
@@ -335,9 +419,9 @@ def render_text(text: str) -> str:
     return mrkdwn.cut(mrkdwn.literal(_s(text)), SLACK.max_text) or ELLIPSIS
 
 
-def render_home(reply: Any) -> dict:
-    """A home tab view (≤ 100 blocks; uploads cannot be shown there and are dropped)."""
-    pieces, _ = _pieces(_as_reply(reply))
+def render_home(reply: Any, file_ids: FileIds | None = None) -> dict:
+    """A home tab view (≤ 100 blocks; images with a Slack file id show, other uploads cannot and are dropped)."""
+    pieces, _ = _pieces(_as_reply(reply), file_ids)
     pieces = _fit(pieces, MAX_VIEW_BLOCKS)
     return {"type": "home", "blocks": _number_actions([p.block for p in pieces])}
 
@@ -473,6 +557,12 @@ def _element(f: FieldSpec, current: Any) -> dict:
         return el
     if kind in (FieldKind.person, FieldKind.people):
         return _user_picker(kind == FieldKind.people, current, placeholder)
+    if kind == FieldKind.file:
+        el = {"type": "file_input", "action_id": "value", "max_files": 1}
+        types = sorted({t for k in f.accept for t in FILE_TYPES.get(k, ())})
+        if types:
+            el["filetypes"] = types
+        return el
     if kind == FieldKind.date:
         el = {"type": "datepicker", "action_id": "value"}
         if placeholder:
@@ -488,6 +578,12 @@ def _element(f: FieldSpec, current: Any) -> dict:
                 pass
         return el
     raise ValueError(f"unknown field kind {kind!r}")  # pragma: no cover
+
+
+# What a file field accepts, as Slack's file_input `filetypes` (extensions).
+FILE_TYPES = {"image": ("png", "jpg", "jpeg", "gif", "webp"), "audio": ("mp3", "m4a", "ogg", "wav", "flac", "opus"),
+              "voice": ("ogg", "opus", "m4a", "mp3"), "video": ("mp4", "webm", "mov"),
+              "document": ("pdf", "txt", "csv", "json", "md", "patch", "diff", "py", "docx")}
 
 
 def _user_picker(multi: bool, current: Any, placeholder: dict | None) -> dict:
@@ -512,6 +608,8 @@ def render_modal(
     title: str | None = None,
     submit_label: str | None = None,
     close_label: str | None = None,
+    file_ids: FileIds | None = None,
+    notes: dict[str, str] | None = None,
 ) -> dict:
     """A modal view for the whole form: one input block per field that applies to the form's values (block_id =
     field id, action_id "value"); see `modal_branches` for fields that depend on others.
@@ -527,7 +625,7 @@ def render_modal(
     from bot.adapters.slack.modal_context import context_blocks  # it renders with this module's helpers
 
     shown = modal_branches.shown_fields(spec, rendered_form.values)  # only what applies (other branches hidden)
-    blocks = context_blocks(spec.context, MAX_VIEW_BLOCKS - len(shown))  # what the form is about, on top
+    blocks = context_blocks(spec.context, MAX_VIEW_BLOCKS - len(shown), file_ids, notes)  # what the form is about, on top
     for f in shown:
         if not f.id or len(f.id) > 255:
             raise ValueError(f"field id must be 1..255 characters: {f.id!r}")
@@ -556,10 +654,18 @@ def render_modal(
 
 
 def render_open_form(op: OpenForm, callback_id: str = "panelist_form", *, submit_label: str | None = None,
-                     close_label: str | None = None) -> dict:
-    """The modal for an `OpenForm` operation (its title, session id and rendered form)."""
+                     close_label: str | None = None, file_ids: FileIds | None = None,
+                     notes: dict[str, str] | None = None) -> dict:
+    """The modal for an `OpenForm` operation (its title, session id and rendered form); see `modal_context` for
+    `file_ids` and `notes`."""
     return render_modal(op.form, op.session_id, callback_id, title=_s(op.title), submit_label=submit_label,
-                        close_label=close_label)
+                        close_label=close_label, file_ids=file_ids, notes=notes)
+
+
+def form_images(op: OpenForm) -> list[BlobRef]:
+    """The images an `OpenForm`'s context shows."""
+    form = op.form if isinstance(op.form, RenderedForm) else RenderedForm.model_validate(op.form)
+    return images_in(form.spec.context)
 
 
 def parse_view_submission(view: dict) -> dict[str, str | list[str] | None]:
@@ -594,6 +700,9 @@ def _state_value(state: dict) -> str | list[str] | None:
         return None if v is None else str(v)
     if t in ("users_select", "multi_users_select"):
         return state.get("selected_user") if t == "users_select" else list(state.get("selected_users") or [])
+    if t == "file_input":  # not a string anyone could type: the adapter stores the file and puts its ref here
+        files = state.get("files") or []
+        return {"slack_file_id": str(files[0].get("id"))} if files and files[0].get("id") else None
     if t in ("conversations_select", "channels_select"):
         return state.get("selected_conversation") or state.get("selected_channel")
     v = state.get("value")  # plain_text_input, number_input, email_text_input, url_text_input
