@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.adapters.console.adapter import ConsoleAdapter
 from app.wiring import build_runtime
-from app.demo_media import SPECS as MEDIA_SPECS, media_task_lines
+from app.demo_media import SPECS as MEDIA_SPECS, media_task_zip
 from app.settings import Settings
 from bot.i18n.text import msg
 from domain.profile import ExpertProfile
@@ -44,7 +44,7 @@ async def seed(runtime, now: datetime | None = None) -> None:
 
     now = now or datetime.now(timezone.utc)
     since = now - timedelta(days=8)  # people and projects are older than the week of history
-    media_lines = await _draw_media(runtime)  # before the transaction: storing media is no database work
+    media_zips = await _draw_media(runtime)  # before the transaction: drawing is slow and no database work
     async with runtime.db.transaction() as tx:
         uow = UnitOfWork(tx)
         people = {}
@@ -77,28 +77,31 @@ async def seed(runtime, now: datetime | None = None) -> None:
             await import_in_transaction(uow, project, io.BytesIO(tasks.read_bytes()), False, since, people["manager"])
             await uow.projects.add_member(project.id, people["expert"], people["manager"], since)
             await uow.projects.add_member(project.id, people["reviewer"], people["manager"], since)
-        for spec_file, lines in media_lines.items():
+        for spec_file, bundle in media_zips.items():
             stem = spec_file.rsplit(".", 1)[0]
             created = await create_project(uow, MEDIA_SPECS[spec_file].encode(), spec_file, people["manager"], since)
             if created.project_id is None:
                 continue
             projects[stem] = created.project_id
             project = await uow.projects.get(created.project_id)
-            await import_in_transaction(uow, project, io.BytesIO(lines), False, since, people["manager"])
+            report = await import_in_transaction(uow, project, bundle, False, since, people["manager"],
+                                                 blobs=runtime.blobs, filename=f"{stem}.zip")
+            if not report.ok:  # the drawings are ours: a refusal is a bug, not a person's mistake
+                raise ValueError(f"demo media project {spec_file}: {report}")
             await uow.projects.add_member(project.id, people["expert"], people["manager"], since)
             await uow.projects.add_member(project.id, people["reviewer"], people["manager"], since)
         await seed_history(uow, people, projects, now)
 
 
 async def _draw_media(runtime) -> dict[str, bytes]:
-    """The task lines of each media project not seeded yet, its charts and pictures drawn and stored."""
+    """The task upload (.zip) of each media project not seeded yet, its charts and pictures drawn."""
     from domain.project_spec import parse_project_spec
 
     async with runtime.db.transaction() as tx:
         uow = UnitOfWork(tx)
         missing = [name for name, spec in MEDIA_SPECS.items()
                    if await uow.projects.by_name(parse_project_spec(spec.encode(), name).name) is None]
-    return {name: await media_task_lines(runtime.blobs, name) for name in missing}
+    return {name: media_task_zip(name) for name in missing}
 
 
 async def seed_assessments(runtime, created_by: int | None = None) -> list[str]:

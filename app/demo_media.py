@@ -1,15 +1,15 @@
 """The demo's projects whose items are not plain text (issue 20): charts to review, a code change to check, two
 generated images to compare. Their media are drawn when the demo is seeded (matplotlib charts, Pillow pictures)
-and stored through the runtime's blob store, so a newcomer's console saves each one to a file and shows the path;
-their specs and task lines are written here, around the stored refs.
+and put in a .zip with the task lines that name them, which is imported as a manager's upload is: the importer
+checks each medium and stores it in the runtime's blob store, and a newcomer's console saves each one to a file
+and shows the path.
 """
 from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections.abc import Callable
-
-from bot.blobs import BlobRef, BlobStore
 
 # The off-by-one: the changed range stops one window early, so the last average is lost.
 MOVING_AVERAGE_DIFF = '''--- a/metrics/smoothing.py
@@ -133,18 +133,20 @@ def _house(roof: str, chimney: bool, sun: bool) -> bytes:
     return out.getvalue()
 
 
-async def _image(blobs: BlobStore, data: bytes, name: str) -> BlobRef:
-    from PIL import Image
+class _Media(dict):
+    """The files of one task .zip, by path inside it."""
 
-    width, height = Image.open(io.BytesIO(data)).size
-    return await blobs.put(data, "image/png", name, width=width, height=height)
-
-
-def _attachment(ref: BlobRef, alt: str) -> dict:
-    return {"kind": "image", "alt": alt, "blob": ref.model_dump(mode="json")}
+    def image(self, data: bytes, name: str) -> str:
+        path = f"media/{name}"
+        self[path] = data
+        return path
 
 
-async def _chart_review(blobs: BlobStore) -> list[dict]:
+def _attachment(path: str, alt: str) -> dict:
+    return {"kind": "image", "alt": alt, "path": path}
+
+
+def _chart_review(media: _Media) -> list[dict]:
     prompt = ("Chart the monthly active users for January to June 2026 (thousands): "
               + ", ".join(f"{m} {u}" for m, u in zip(MONTHS, USERS)) + ".")
     items = []
@@ -153,14 +155,14 @@ async def _chart_review(blobs: BlobStore) -> list[dict]:
         ("truncated", "Bar chart of monthly active users, y axis from 115 to 190 thousand"),
         ("units", "Bar chart of monthly active users, y axis labelled in millions"),
     ], start=1):
-        ref = await _image(blobs, _chart(kind), f"users-chart-{kind}.png")
+        path = media.image(_chart(kind), f"users-chart-{kind}.png")
         items.append({"external_id": f"chart-{n:03d}", "prompt": prompt,
-                      "responses": [{"id": "chart", "attachments": [_attachment(ref, alt)]}],
+                      "responses": [{"id": "chart", "attachments": [_attachment(path, alt)]}],
                       "metadata": {"flaw": kind}})
     return items
 
 
-async def _code_review(blobs: BlobStore) -> list[dict]:
+def _code_review(media: _Media) -> list[dict]:
     return [
         {"external_id": "code-001",
          "prompt": "Review this change to moving_average: the caller wants every full window averaged.",
@@ -170,11 +172,11 @@ async def _code_review(blobs: BlobStore) -> list[dict]:
     ]
 
 
-async def _image_pairwise(blobs: BlobStore) -> list[dict]:
+def _image_pairwise(media: _Media) -> list[dict]:
     prompt = "Draw a simple icon of a house with a red roof and a chimney, on a sunny day."
-    a = await _image(blobs, _house("#C0392B", chimney=True, sun=True), "house-red-roof.png")
-    b = await _image(blobs, _house("#2E6DB4", chimney=False, sun=True), "house-blue-roof.png")
-    c = await _image(blobs, _house("#C0392B", chimney=False, sun=False), "house-no-sun.png")
+    a = media.image(_house("#C0392B", chimney=True, sun=True), "house-red-roof.png")
+    b = media.image(_house("#2E6DB4", chimney=False, sun=True), "house-blue-roof.png")
+    c = media.image(_house("#C0392B", chimney=False, sun=False), "house-no-sun.png")
     return [
         {"external_id": "house-001", "prompt": prompt, "responses": [
             {"id": "a", "attachments": [_attachment(a, "A house with a red roof, a chimney and a sun")]},
@@ -193,7 +195,13 @@ ITEMS: dict[str, Callable] = {
 }
 
 
-async def media_task_lines(blobs: BlobStore, spec_file: str) -> bytes:
-    """The task file (JSON lines) of a media project, its media drawn and stored first."""
-    items = await ITEMS[spec_file](blobs)
-    return "\n".join(json.dumps(item) for item in items).encode("utf-8")
+def media_task_zip(spec_file: str) -> bytes:
+    """The task upload of a media project: a .zip of its JSON lines and the media they name, drawn now."""
+    media = _Media()
+    items = ITEMS[spec_file](media)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("tasks.jsonl", "\n".join(json.dumps(item) for item in items))
+        for path, data in media.items():
+            bundle.writestr(path, data)
+    return out.getvalue()

@@ -13,9 +13,10 @@ import hashlib
 import io
 import json
 import wave
+import zipfile
 
 from tests.flows.helpers import answer_one, grant, rows
-from tests.flows.tasks_data import JUSTIFY, add_member, seed_project
+from tests.flows.tasks_data import JUSTIFY, add_member
 
 IMAGE_PAIRWISE = b"""name: Icon drafts
 domain: arts_design
@@ -87,14 +88,34 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _attachment(ref, kind: str, alt: str) -> dict:
-    return {"kind": kind, "alt": alt, "blob": ref.model_dump(mode="json")}
+class Upload(dict):
+    """The media of one task upload (.zip), by path inside it."""
+
+    def attach(self, data: bytes, name: str, kind: str, alt: str) -> dict:
+        self[f"media/{name}"] = data
+        return {"kind": kind, "alt": alt, "path": f"media/{name}"}
 
 
-async def _project(chat, spec: bytes, items: list[dict], *members: str) -> int:
-    """A project of `spec` with `items`, and `members` (who have talked to the bot) in it."""
-    lines = "\n".join(json.dumps(item) for item in items).encode()
-    project_id = await seed_project(chat.runtime, "pairwise_law", spec=spec, tasks=lines)
+async def _project(chat, spec: bytes, items: list[dict], *members: str, media: Upload | None = None) -> int:
+    """A project of `spec` with `items` imported as a manager's .zip of JSON lines and media is (the importer
+    checks and stores each medium), and `members` (who have talked to the bot) in it."""
+    from datetime import datetime, timezone
+
+    from handlers.shared.task_service import create_project, import_in_transaction
+    from storage.uow import UnitOfWork
+
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w") as z:
+        z.writestr("tasks.jsonl", "\n".join(json.dumps(item) for item in items))
+        for path, data in (media or {}).items():
+            z.writestr(path, data)
+    now = datetime.now(timezone.utc)
+    async with chat.runtime.db.transaction() as tx:
+        uow = UnitOfWork(tx)
+        project_id = (await create_project(uow, spec, "spec.yaml", None, now)).project_id
+        report = await import_in_transaction(uow, await uow.projects.get(project_id), bundle.getvalue(), False, now,
+                                             None, blobs=chat.runtime.blobs, filename="tasks.zip")
+    assert report.ok and report.imported == len(items), report
     for user in members:
         await chat.send(user, "/help")
         await add_member(chat.runtime, project_id, chat.identity(user))
@@ -137,13 +158,12 @@ def media_seen(chat, user: str, watched: list[tuple[str, str]]) -> list[str]:
 
 async def test_an_expert_compares_two_generated_images_and_answers(chat):
     watched = watch_media(chat)
-    red, blue = _png("#C0392B"), _png("#2E6DB4")
-    a = await chat.runtime.blobs.put(red, "image/png", "house-red.png", width=64, height=48)
-    b = await chat.runtime.blobs.put(blue, "image/png", "house-blue.png", width=64, height=48)
+    red, blue, media = _png("#C0392B"), _png("#2E6DB4"), Upload()
     await _project(chat, IMAGE_PAIRWISE, [{
         "external_id": "house-1", "prompt": "Draw a house with a red roof.",
-        "responses": [{"id": "a", "attachments": [_attachment(a, "image", "a red roof")]},
-                      {"id": "b", "attachments": [_attachment(b, "image", "a blue roof")]}]}], "ana")
+        "responses": [{"id": "a", "attachments": [media.attach(red, "house-red.png", "image", "a red roof")]},
+                      {"id": "b", "attachments": [media.attach(blue, "house-blue.png", "image", "a blue roof")]}]}],
+        "ana", media=media)
 
     await answer_one(chat, "ana", "pairwise_law", {"preference": "A is much better", "justification": JUSTIFY})
 
@@ -184,12 +204,11 @@ async def test_an_issue_in_code_names_lines_and_the_reviewer_sees_them(chat):
 
 async def test_a_transcription_check_shows_the_recording_then_its_transcript(chat):
     watched = watch_media(chat)
-    audio = _wav()
-    ref = await chat.runtime.blobs.put(audio, "audio/wav", "dosage.wav")
+    audio, media = _wav(), Upload()
     await _project(chat, TRANSCRIPTS, [{
         "external_id": "clip-1", "prompt": "Check the transcript of this pharmacist's recording.",
-        "attachments": [_attachment(ref, "audio", "A pharmacist explaining a dose")],
-        "responses": [{"id": "transcript", "text": TRANSCRIPT}]}], "ana")
+        "attachments": [media.attach(audio, "dosage.wav", "audio", "A pharmacist explaining a dose")],
+        "responses": [{"id": "transcript", "text": TRANSCRIPT}]}], "ana", media=media)
 
     await answer_one(chat, "ana", "pairwise_law", {
         "verdict": "Yes, I found issues", "issue.1.quote": "every four hours",
@@ -237,11 +256,11 @@ languages: [en]
 
 async def test_a_rating_judges_a_spoken_answer_against_the_rubric(chat):
     watched = watch_media(chat)
-    audio = _wav()
-    ref = await chat.runtime.blobs.put(audio, "audio/wav", "answer.wav")
+    audio, media = _wav(), Upload()
     await _project(chat, RATED_AUDIO, [{
         "external_id": "spoken-1", "prompt": "Explain compound interest in one minute.",
-        "responses": [{"id": "a", "attachments": [_attachment(ref, "audio", "A spoken explanation")]}]}], "ana")
+        "responses": [{"id": "a", "attachments": [media.attach(audio, "answer.wav", "audio", "A spoken explanation")]}]}],
+        "ana", media=media)
 
     await answer_one(chat, "ana", "pairwise_law", {
         "score.clarity": "4",
@@ -254,11 +273,11 @@ async def test_a_rating_judges_a_spoken_answer_against_the_rubric(chat):
 
 async def test_an_expert_labels_an_image(chat):
     watched = watch_media(chat)
-    image = _png("#4C72B0")
-    ref = await chat.runtime.blobs.put(image, "image/png", "chart.png", width=64, height=48)
+    image, media = _png("#4C72B0"), Upload()
     await _project(chat, IMAGE_LABELS, [{
         "external_id": "img-1", "prompt": "What kind of chart is this?",
-        "responses": [{"id": "img", "attachments": [_attachment(ref, "image", "A chart with six bars")]}]}], "ana")
+        "responses": [{"id": "img", "attachments": [media.attach(image, "chart.png", "image", "A chart with six bars")]}]}],
+        "ana", media=media)
 
     await answer_one(chat, "ana", "pairwise_law", {"labels": "bar_chart", "comment": None})
 
