@@ -13,6 +13,8 @@ what people upload through `runtime.blobs`.
 from __future__ import annotations
 
 import hashlib
+
+import puremagic
 from collections.abc import AsyncIterator
 from typing import Literal, Protocol, runtime_checkable
 
@@ -86,10 +88,32 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+MEDIA_MAJORS = ("image", "audio", "video")
+SNIFF_BYTES = 64 * 1024
+
+
+def content_mime(data: bytes, claimed: str) -> str:
+    """The MIME type to keep for `data`: what its bytes say it is when that is an image, audio or video, whatever
+    the sender claimed; a claim of image, audio or video that the bytes do not bear out becomes a plain binary.
+    Other claims (text, CSV, a task file) are kept: their bytes carry no signature to check."""
+    claimed = (claimed or "application/octet-stream").split(";", 1)[0].strip().lower() or "application/octet-stream"
+    try:
+        sniffed = puremagic.from_string(data[:SNIFF_BYTES], mime=True) or ""
+    except (puremagic.PureError, ValueError):
+        sniffed = ""
+    major = sniffed.split("/", 1)[0]
+    if major in MEDIA_MAJORS:  # the claim stands when the bytes bear out its kind (audio/wav and audio/wave)
+        return claimed if claimed.split("/", 1)[0] == major else sniffed
+    if claimed.split("/", 1)[0] in MEDIA_MAJORS:
+        return "application/octet-stream"
+    return claimed
+
+
 def ref_for(data: bytes, mime: str, name: str = "", *, width: int | None = None,
             height: int | None = None) -> BlobRef:
-    """The ref that `data` is stored under (stores call this; nothing is stored by it)."""
-    return BlobRef(sha256=sha256_of(data), size=len(data), mime=mime or "application/octet-stream",
+    """The ref that `data` is stored under (stores call this; nothing is stored by it). Its MIME type is checked
+    against the bytes (`content_mime`), so what a medium is never rests on what a client said."""
+    return BlobRef(sha256=sha256_of(data), size=len(data), mime=content_mime(data, mime),
                    name=name[:255], width=width, height=height)
 
 

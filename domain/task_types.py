@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from bot.blobs import BlobRef, kind_of
 from bot.i18n.text import Msg, msg
 from domain.code_lines import LineRefInvalid, check_span, parse_line_ref, span_text
 from domain.project_spec import GOLD_TASK_TYPES, Criterion, ProjectSpec
 from domain.questions import (
-    Choice, Condition, LabelQuestion, MultiLabelQuestion, Question, RatingQuestion, TextQuestion,
+    Choice, Condition, FileQuestion, LabelQuestion, MultiLabelQuestion, Question, RatingQuestion, TextQuestion,
 )
 
 if TYPE_CHECKING:  # task_import imports this module to check gold; avoid the cycle at runtime
@@ -91,6 +92,9 @@ class AnswerInvalid(ValueError):
 
 class _Answer(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # The file the answer came with, when the project asks for one (`ProjectSpec.answer_file`).
+    attachment: BlobRef | None = None
 
 
 class RatingAnswer(_Answer):
@@ -281,8 +285,13 @@ _QUESTIONS: dict[str, Callable[[ProjectSpec, Any], list[Question]]] = {
 
 
 def answer_questions(spec: ProjectSpec, item: TaskItem) -> list[Question]:
-    """The questions an expert answers for this item, in order (`handlers.shared.task_forms` makes them a form)."""
-    return _QUESTIONS[spec.task_type](spec, item)
+    """The questions an expert answers for this item, in order (`handlers.shared.task_forms` makes them a form);
+    the project's file question, if it asks for one, last."""
+    questions = _QUESTIONS[spec.task_type](spec, item)
+    if spec.answer_file is not None:
+        questions = [*questions, FileQuestion(name=ATTACHMENT, title=spec.answer_file.label,
+                                              required=spec.answer_file.required, accept=tuple(spec.answer_file.kinds))]
+    return questions
 
 
 def justification_field(task_type: str) -> str | None:
@@ -548,7 +557,31 @@ def validate_answer(spec: ProjectSpec, item: TaskItem, raw: Mapping[str, Any]) -
     """The submitted form values (field id → value) as an answer model, or `AnswerInvalid` for the first bad field."""
     if not isinstance(raw, Mapping):
         raise AnswerInvalid("", msg("task.invalid.required"))
-    return _FROM_FORM[spec.task_type](spec, item, raw)
+    answer = _FROM_FORM[spec.task_type](spec, item, raw)
+    attachment = _attachment(spec, raw.get(ATTACHMENT))
+    return answer.model_copy(update={"attachment": attachment}) if attachment is not None else answer
+
+
+ATTACHMENT = "attachment"  # the form field (and answer key) of the project's file question
+
+
+def _attachment(spec: ProjectSpec, value: Any) -> BlobRef | None:
+    """The answer's file: required when the project says so, of a kind it accepts (the form already checked the
+    kind; checked again, as every value from a client is)."""
+    if spec.answer_file is None:
+        return None
+    if value in (None, "", {}):
+        if spec.answer_file.required:
+            raise AnswerInvalid(ATTACHMENT, msg("task.invalid.required"))
+        return None
+    try:
+        ref = BlobRef.model_validate(value)
+    except ValueError:
+        raise AnswerInvalid(ATTACHMENT, msg("form.error.file_expected")) from None
+    if spec.answer_file.kinds and kind_of(ref.mime) not in spec.answer_file.kinds:
+        raise AnswerInvalid(ATTACHMENT, msg("form.error.file_kind", kind=msg(f"media.kind.{kind_of(ref.mime)}"),
+                                            accepted=msg("media.kind.as_asked")))
+    return ref
 
 
 # ---------------------------------------------------------------- gold

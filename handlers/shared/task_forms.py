@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from bot.core.forms import FieldKind, FieldSpec, Option
 from domain.project_spec import ProjectSpec
-from domain.questions import Choice, LabelQuestion, MultiLabelQuestion, Question, RatingQuestion, TextQuestion
+from domain.questions import (
+    Choice, FileQuestion, LabelQuestion, MultiLabelQuestion, Question, RatingQuestion, TextQuestion,
+)
 from domain.task_import import TaskItem
 from domain.task_types import answer_questions, rewrites_code
 
@@ -31,6 +33,8 @@ def field_of(question: Question) -> FieldSpec:
         return FieldSpec(kind=FieldKind.multi_choice, options=_options(question.labels), **common)
     if isinstance(question, RatingQuestion):
         return FieldSpec(kind=FieldKind.scale, min=question.min, max=question.max, **common)
+    if isinstance(question, FileQuestion):
+        return FieldSpec(kind=FieldKind.file, accept=list(question.accept), **common)
     if isinstance(question, TextQuestion):
         return FieldSpec(kind=FieldKind.long_text, min_length=question.min_length, max_length=question.max_length,
                          **common)

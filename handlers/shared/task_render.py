@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from bot.core.actions import ActionData
+from bot.blobs import BlobRef, kind_of
 from bot.core.blocks import Buttons, Code, Gallery, Heading, LongText, Media, Span, button, text
 from bot.i18n.text import Msg, When, msg, user_text
 from bot.i18n.excerpt import excerpt
@@ -190,6 +191,10 @@ def render_answer(spec: ProjectSpec, item: TaskItem, form_values: dict) -> list:
     lines = []
     for field in answer_fields(spec, item):
         if field.id in form_values and field.applies(form_values):
+            if field.kind == FieldKind.file and isinstance(form_values[field.id], dict):  # the file itself, shown
+                ref = BlobRef.model_validate(form_values[field.id])
+                lines.append(Media(media=kind_of(ref.mime), blob=ref, caption=field.label))
+                continue
             shown = display(field, form_values[field.id])
             if field.kind in (FieldKind.short_text, FieldKind.long_text):  # what the expert typed: isolated
                 shown = [user_text(p) if isinstance(p, str) else p for p in shown]

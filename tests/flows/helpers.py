@@ -4,6 +4,7 @@ from the database (rows, a person, the ledger)."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from datetime import datetime, timezone
 
@@ -275,3 +276,37 @@ def cmd(chat, name: str) -> str:
     """How the bot writes command `name` on this chat's platform: Slack has one slash command (`/panelist next`),
     Telegram and the console one per command (`/next`). Written out here, not asked of the code under test."""
     return f"/panelist {name}" if chat.platform == "slack" else f"/{name}"
+
+
+def watch_media(chat) -> list[tuple[str, str]]:
+    """(chat id, SHA-256) of every medium delivered from now on, as the runtime hands it to the adapter (what
+    the console shows; on Telegram and Slack `media_seen` reads the platform instead)."""
+    seen: list[tuple[str, str]] = []
+
+    def record(delivery) -> None:
+        for block in getattr(getattr(delivery.op, "message", None), "blocks", []):
+            for media in block.items if block.kind == "gallery" else [block] if block.kind == "media" else []:
+                seen.append((delivery.chat_id, media.blob.sha256))
+
+    chat.runtime.on_delivered.append(record)
+    return seen
+
+
+def media_seen(chat, user: str, watched: list[tuple[str, str]]) -> list[str]:
+    """SHA-256 of each medium `user` can see in their conversation, in the order it arrived."""
+    if chat.platform == "telegram":
+        found = []
+        for message in chat.api.messages_to(chat.user_id(user)):
+            for key in ("photo", "audio", "voice", "video", "document"):
+                if key in message:
+                    file = message[key][-1] if key == "photo" else message[key]
+                    found.append(hashlib.sha256(chat.api.file_bytes(file["file_id"])).hexdigest())
+        return found
+    if chat.platform == "slack":
+        from tests.flows.slack import dm_channel
+
+        channel = dm_channel(chat.uid(user))
+        shown = json.dumps(chat.standin.messages_in(channel))
+        return [hashlib.sha256(f.data).hexdigest() for f in chat.standin.uploaded_files()
+                if f.data is not None and (channel in f.channels or f.id in shown)]
+    return [sha for chat_id, sha in watched if chat_id == user]

@@ -15,7 +15,7 @@ import json
 import wave
 import zipfile
 
-from tests.flows.helpers import answer_one, grant, rows
+from tests.flows.helpers import answer_one, grant, media_seen, rows, watch_media
 from tests.flows.tasks_data import JUSTIFY, add_member
 
 IMAGE_PAIRWISE = b"""name: Icon drafts
@@ -120,40 +120,6 @@ async def _project(chat, spec: bytes, items: list[dict], *members: str, media: U
         await chat.send(user, "/help")
         await add_member(chat.runtime, project_id, chat.identity(user))
     return project_id
-
-
-def watch_media(chat) -> list[tuple[str, str]]:
-    """(chat id, SHA-256) of every medium delivered from now on, as the runtime hands it to the adapter (what
-    the console shows; on Telegram and Slack `media_seen` reads the platform instead)."""
-    seen: list[tuple[str, str]] = []
-
-    def record(delivery) -> None:
-        for block in getattr(getattr(delivery.op, "message", None), "blocks", []):
-            for media in block.items if block.kind == "gallery" else [block] if block.kind == "media" else []:
-                seen.append((delivery.chat_id, media.blob.sha256))
-
-    chat.runtime.on_delivered.append(record)
-    return seen
-
-
-def media_seen(chat, user: str, watched: list[tuple[str, str]]) -> list[str]:
-    """SHA-256 of each medium `user` can see in their conversation, in the order it arrived."""
-    if chat.platform == "telegram":
-        found = []
-        for message in chat.api.messages_to(chat.user_id(user)):
-            for key in ("photo", "audio", "voice", "video", "document"):
-                if key in message:
-                    file = message[key][-1] if key == "photo" else message[key]
-                    found.append(_sha(chat.api.file_bytes(file["file_id"])))
-        return found
-    if chat.platform == "slack":
-        from tests.flows.slack import dm_channel
-
-        channel = dm_channel(chat.uid(user))
-        shown = json.dumps(chat.standin.messages_in(channel))
-        return [_sha(f.data) for f in chat.standin.uploaded_files()
-                if f.data is not None and (channel in f.channels or f.id in shown)]
-    return [sha for chat_id, sha in watched if chat_id == user]
 
 
 async def test_an_expert_compares_two_generated_images_and_answers(chat):
