@@ -25,11 +25,12 @@ ITEM = TaskItem(external_id="x", prompt="Card charged twice", responses=[{"id": 
 
 def test_the_bytes_decide_what_a_medium_is():
     assert content_mime(image(), "application/octet-stream") == "image/png"
-    assert content_mime(PDF, "image/png") == "application/pdf"
+    assert content_mime(PDF, "image/png") == "application/octet-stream"  # not an image, whatever it claims
+    assert content_mime(PDF, "application/pdf") == "application/pdf"
     assert content_mime(b"just text", "image/png") == "application/octet-stream"  # a claim the bytes do not bear
     assert content_mime(wav(), "audio/wav") == "audio/wav"  # a claim they bear stands, in its own spelling
     assert content_mime(b"a,b\n1,2\n", "text/csv; charset=utf-8") == "text/csv"
-    assert ref_for(PDF, "image/png", "shot.png").mime == "application/pdf"
+    assert ref_for(PDF, "image/png", "shot.png").mime == "application/octet-stream"
 
 
 def test_a_file_step_takes_only_its_kinds():
