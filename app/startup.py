@@ -53,7 +53,8 @@ def settings_problems(settings: Settings, environ: Mapping[str, str] | None = No
     if settings.telegram_webhook_url and not _set(settings.telegram_webhook_secret):
         fatal.append(StartupProblem("PANELIST_TELEGRAM_WEBHOOK_SECRET", msg("startup.webhook_needs_secret")))
     if settings.telegram_webhook_url and not settings.telegram_webhook_url.startswith("https://"):
-        fatal.append(StartupProblem("PANELIST_TELEGRAM_WEBHOOK_URL", msg("startup.webhook_https")))
+        # Telegram refuses it (and setWebhook then stops the start); a local stand-in of the Bot API may not
+        warn.append(StartupProblem("PANELIST_TELEGRAM_WEBHOOK_URL", msg("startup.webhook_https")))
     if _set(settings.slack_bot_token) and not (_set(settings.slack_signing_secret) or _set(settings.slack_app_token)):
         fatal.append(StartupProblem("PANELIST_SLACK_SIGNING_SECRET", msg("startup.slack_needs_secret")))
     if _set(settings.telegram_webhook_secret) and not settings.telegram_webhook_url:

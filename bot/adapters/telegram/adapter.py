@@ -38,7 +38,6 @@ import asyncio
 import hmac
 import logging
 import re
-from collections import OrderedDict
 from datetime import timedelta
 from typing import Any
 
@@ -51,7 +50,7 @@ from telegram.ext import Application
 
 from bot.adapters.telegram import TELEGRAM
 from bot.adapters.telegram.commands import set_commands
-from bot.adapters.telegram.files import FileIds, has_blobs, refused_photo, send_with_files
+from bot.adapters.telegram.files import FileIds, Lru, has_blobs, refused_photo, send_with_files
 from bot.adapters.telegram.html import truncate
 from bot.adapters.telegram.http import AiohttpRequest
 from bot.adapters.telegram.pacing import Pacer
@@ -78,20 +77,6 @@ MEMO_SIZE = 10_000  # edits remembered (to skip no-op edits) and callback querie
 _EDIT_GONE = ("message to edit not found", "there is no text in the message to edit",
               "message can't be edited", "message_id_invalid")
 _QUERY_STALE = ("query is too old", "query id is invalid")
-
-
-class _Memo(OrderedDict):
-    """A bounded insertion-ordered dict: the oldest entries fall out."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def put(self, key: Any, value: Any = True) -> None:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.size:
-            self.popitem(last=False)
 
 
 class _EditingBot:
@@ -194,8 +179,8 @@ class TelegramAdapter:
         self.polling = False  # holds the lease and polls (observable for tests and /healthz)
         self.file_ids = FileIds(runtime)
         self._sender = _EditingBot(self.bot, runtime.blobs, self.file_ids)
-        self._shown = _Memo(MEMO_SIZE)  # (chat id, message id) -> fingerprint of the text we last put there
-        self._answered = _Memo(MEMO_SIZE)  # callback query ids answered
+        self._shown = Lru(MEMO_SIZE)  # (chat id, message id) -> fingerprint of the text we last put there
+        self._answered = Lru(MEMO_SIZE)  # callback query ids answered
         self._inflight: set[asyncio.Task] = set()
         self._poller: asyncio.Task | None = None
         self._stopping = asyncio.Event()
