@@ -5,6 +5,7 @@ from typing import Callable
 
 from bot.core.actions import ActionData
 from bot.blobs import BlobRef, kind_of
+from handlers.shared.markdown_blocks import markdown_blocks
 from bot.core.blocks import Buttons, Code, Gallery, Heading, LongText, Media, Span, button, text
 from bot.i18n.text import Msg, When, msg, user_text
 from bot.i18n.excerpt import excerpt
@@ -121,6 +122,13 @@ def item_media(item: TaskItem) -> list:
     return blocks
 
 
+MARKDOWN_INLINE = 6_000  # characters of a Markdown response shown formatted; a longer one goes as text or a file
+
+
+def _markdown(item: TaskItem, part: str) -> bool:
+    return part.startswith("r") and item.responses[int(part[1:])].format == "markdown"
+
+
 def item_blocks(item: TaskItem, more: Callable[[str], ActionData] | None = None) -> list:
     """The item: its context and prompt, each followed by its media, then every response, its media before its text
     (the recording, then its transcript). `more(part)` is the action that shows a text whole, for a form that must
@@ -130,6 +138,8 @@ def item_blocks(item: TaskItem, more: Callable[[str], ActionData] | None = None)
         block = item_text(item, part)
         if block is None:
             return []
+        if more is None and isinstance(block, LongText) and _markdown(item, part) and len(block.text) <= MARKDOWN_INLINE:
+            return [text(Span(text=block.title, style="bold")), *markdown_blocks(block.text)]
         if more is not None:
             if isinstance(block, Code):
                 block = LongText(title=block.title, text=block.text, filename=block.filename)
