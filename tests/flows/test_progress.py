@@ -112,6 +112,11 @@ def chart_sent(chat, user: str) -> bool:
     if chat.platform == "console":
         found = re.search(r"\[burn-down\.png: (\d+) bytes\]", chat.last(user).text)
         return found is not None and int(found.group(1)) > 1000
+    if chat.platform == "slack":  # an image block of the uploaded chart, in the manager's conversation
+        from tests.flows.slack import dm_channel
+
+        shown = json.dumps(chat.standin.messages_in(dm_channel(chat.uid(user))))
+        return any(f.name == "burn-down.png" and f.id in shown for f in chat.standin.uploaded_files())
     files = [r.text for r in chat.received(user) if r.kind == "file"]
     if chat.platform == "telegram":  # a photo whose caption is the image's alt text
         return any("burn-down chart" in t.lower() or "gráfico de avance" in t.lower() for t in files)
