@@ -426,7 +426,10 @@ def _label_keys(all_keys: set[str]) -> set[str]:
 # Quoted words that are examples, not buttons.
 QUOTES_NOT_BUTTONS = {"task.feedback.generic"}
 QUOTED = re.compile(r"[“«]([^”»{}]{1,60})[”»]")
-PRESS = re.compile(r"\b(?:press|tap|click|pulsa|toca|haz clic en)\s+((?:[A-ZÁÉÍÓÚÑ¿][\w¿?…]*)(?: [a-záéíóúñ]+)*)(?=[.,;:)]|$)")
+# "press Done" in each catalog's words (the verbs people are told to use on a button, capitalised label after it).
+PRESS = re.compile(r"\b(?:press|tap|click|pulsa|toca|haz clic en|toque em|clique em|aperte|appuyez sur|touchez|"
+                   r"cliquez sur|tippen Sie auf|klicken Sie auf|drücken Sie)\s+((?:[A-ZÁÉÍÓÚÑÂÊÔÃÕÇÀÈÙÎÛÄÖÜ¿][\w¿?…]*)"
+                   r"(?: [a-záéíóúñâêôãõçàèùîûäöüß]+)*)(?=[.,;:)]|$)")
 
 
 def button_mentions(text: str) -> list[str]:
@@ -445,7 +448,7 @@ def test_button_mention_scanner():
 def test_hints_name_buttons_as_the_buttons_read(locale):
     texts = entries(load(locale))
     labels = {texts[k][0] for k in _label_keys(set(texts)) if k in texts}
-    assert {"Done", "Listo"} & labels, "the scanner found no button labels at all"
+    assert texts["common.done"][0] in labels, "the scanner found no button labels at all"
     wrong = []
     for key, forms in texts.items():
         if key in QUOTES_NOT_BUTTONS:
