@@ -1,10 +1,12 @@
 """Every language in locales/, end to end: a person whose platform speaks it walks onboarding, answers a task, logs
-hours and asks for earnings on the console and Telegram, on both backends, and never reads an English sentence.
+hours and asks for earnings on the console, Telegram and Slack's DM, on both backends, and never reads English.
 
 The languages are whatever folders locales/ holds (English is the source, so it is the yardstick, not a case).
 What the person presses is found by the text of that locale's catalog, never by an English label, so a button left
 in English fails the walk itself. Then a detector compares everything they received (texts, buttons, notices)
-with the English catalog: any run of four words that only English uses is a leak.
+with the English catalog: a run of four words only English uses is a leak, and so is a short English sentence
+with its placeholders filled ("Recorded 2 h on … for …."). A text the locale left as the English one counts as
+English.
 """
 from __future__ import annotations
 
