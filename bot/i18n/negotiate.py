@@ -7,6 +7,7 @@ the exact one, else the language's catalog ("fr-CA" → fr), else the one catalo
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 from babel import Locale, UnknownLocaleError
@@ -51,7 +52,8 @@ def _likely_region(language: str) -> str | None:
     return likely.split("_")[-1] if likely else None
 
 
-def _aliases(available: list[str]) -> dict[str, str]:
+@lru_cache(maxsize=32)  # asked on every turn, always with the same few catalogs
+def _aliases(available: tuple[str, ...]) -> dict[str, str]:
     """A bare language → the catalog that stands for it when there is no catalog of the bare language: the one in
     CLDR's likeliest region, else the first by name. Babel's own aliases ("no" → nb_NO) stay underneath."""
     aliases = {k: v for k, v in LOCALE_ALIASES.items() if k not in {a.split("_")[0].lower() for a in available}}
@@ -71,7 +73,7 @@ def negotiate_locale(preferred: str | None, hint: str | None, available: Iterabl
     """The best of `available` for a person, spelled as in `available`; `default` when nothing fits."""
     available = [a for a in available if isinstance(a, str) and a]
     spelled = {a.lower(): a for a in available}
-    aliases = _aliases(available)
+    aliases = _aliases(tuple(available))
     for tag in (preferred, hint):
         identifier = _normalize(tag)
         if identifier is None:
