@@ -1,4 +1,4 @@
-"""Which of the bot's languages a person means: "español", "espanol", "Spanish", "inglés", "es", "es-MX".
+"""Which of the bot's languages a person means: "español", "espanol", "Spanish", "inglés", "es", "es-MX", "alemão".
 
 A language is known by its code, its own name and its name in each of the bot's languages (CLDR, through Babel),
 compared without case or accents.
@@ -68,6 +68,8 @@ def language_name(code: str, locale: str) -> str:
 
 
 def own_name(code: str) -> str:
-    """A language's name in itself, capitalised, for a button: "Español", "English"."""
+    """A language's name in itself, its first letter capitalised, for a button: "Español", "Português (Brasil)".
+    Only the first letter: str.capitalize would write "Português (brasil)"."""
     lang = _parse(code)
-    return (lang.get_display_name(lang) or code).capitalize() if lang is not None else code
+    name = lang.get_display_name(lang) if lang is not None else None
+    return name[:1].upper() + name[1:] if name else code

@@ -1,6 +1,8 @@
 """The Telegram command menu: `setMyCommands` with the role-neutral commands, once per catalog locale.
 
 Role-neutral: a route anyone may use (no roles) that has a help key; the description is that key translated.
+Telegram keys a menu by a two-letter ISO 639-1 code, so a catalog with a region (`pt_BR`) is sent as `pt`; when two
+catalogs share a code (pt_BR, pt_PT), the one negotiation gives a bare `pt` speaks for it, as it would for a person.
 The base locale (the default) is also set without a `language_code`, so clients in other languages see it.
 """
 from __future__ import annotations
@@ -9,6 +11,8 @@ import logging
 import re
 
 from telegram import Bot, BotCommand
+
+from bot.i18n.negotiate import negotiate_locale
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +46,9 @@ def language_code(locale: str) -> str | None:
 async def set_commands(bot: Bot, router, catalogs, default_locale: str) -> dict[str | None, list[BotCommand]]:
     """Set the menu for every catalog locale and the default one; returns what was set per language code."""
     done: dict[str | None, list[BotCommand]] = {}
-    for locale in catalogs.locales():
-        code = language_code(locale)
-        if code is None or code in done:
-            continue
-        commands = menu(router, catalogs, locale)
+    locales = catalogs.locales()
+    for code in dict.fromkeys(filter(None, map(language_code, locales))):
+        commands = menu(router, catalogs, negotiate_locale(None, code, locales, default_locale))
         if commands:
             await bot.set_my_commands(commands, language_code=code)
             done[code] = commands
