@@ -26,6 +26,7 @@ from domain.exports import FORMATS
 from handlers.assessments import Grade, OpenAssessment, ResumeAttempt, ShowSampleText, StartAssessment
 from handlers.availability import ChangeAvailability
 from handlers.common import SetLanguage
+from handlers.data_rights import ForgetCancel, ForgetConfirm, ForgetKeep
 from handlers.earnings import OpenDispute, ResolveDispute, ShowEarnings
 from handlers.export import PickProject, RunExport
 from handlers.hours import (
@@ -88,6 +89,7 @@ def samples(command_names) -> list[ActionData]:
         Decide(submission=ID, revision=12, decision="rejected"), ReviewLater(after=ID, project=ID),
         Rework(submission=ID), NextIn(project=ID),
         ShowAnswer(submission=ID, revision=12), UndoSkip(assignment=ID, session=ID),
+        ForgetConfirm(), ForgetKeep(), ForgetCancel(),
         EditProfileField(field="weekly_hours"),
         ShowInstructions(assignment=ID), ShowTaskText(assignment=ID, part="context"), ResumeTask(assignment=ID),
         SkipTask(assignment=ID, reason=_longest(get_args(SkipReason))),
