@@ -18,8 +18,9 @@ __all__ = ["LineRefInvalid", "MAX_LINE_DIGITS", "check_span", "code_lines", "par
 
 MAX_LINE_DIGITS = 6  # a million lines: more is not a line of a response, it is a typo or an attack
 
-_WORD = r"(?:lines?|l[ií]neas?|ln|l\.?)"  # English and Spanish; "L12" as code hosts write it
-_DASH = r"(?:-|–|—|‒|\.\.|to|through|a|hasta)"
+# English, Spanish, Portuguese, French, German; "L12" as code hosts write it.
+_WORD = r"(?:lines?|l[ií]neas?|linhas?|lignes?|zeilen?|ln|l\.?)"
+_DASH = r"(?:-|–|—|‒|\.\.|to|through|a|hasta|at[eé]|à|bis)"
 _NUMBER = r"l?([0-9]+)"
 _REF = re.compile(
     rf"\s{{0,8}}(?:{_WORD}\s{{0,4}})?{_NUMBER}(?:\s{{0,4}}{_DASH}\s{{0,4}}{_NUMBER})?"

@@ -31,12 +31,13 @@ __all__ = ["date_order", "language_of", "looks_like_date", "names_part_of_day", 
 MAX_SPAN_CHARS = 40  # longer text is not a date anyone types; bounds the library's work
 _NUMERIC = re.compile(r"([0-9]{1,4})([./-])([0-9]{1,2})(?:\2([0-9]{1,4}))?\.?")
 # "the"/"el": articles before a weekday; "last"/"pasado": never today. Small closed sets the library lacks.
-_ARTICLES = {"el", "la", "the", "on"}
+_ARTICLES = {"el", "la", "the", "on", "o", "na", "no", "le", "am", "den", "der"}
 # After these a day word names a part of the day, not a day: "por la mañana", "esta mañana", "this morning".
 _DETERMINERS = {"la", "esta", "una", "cada", "toda", "the", "this", "every", "each", "a"}
 # After these a day is what the note is about ("prep for friday", "entrega antes del lunes"), not when the work
 # was done: hours are logged for past days, and these words point ahead.
-_AHEAD_WORDS = {"for", "before", "until", "till", "by", "due", "para", "antes", "del", "hasta"}
+_AHEAD_WORDS = {"for", "before", "until", "till", "by", "due", "para", "antes", "del", "hasta", "ate", "pour",
+                "avant", "jusqu'au", "fur", "vor", "bis"}
 
 
 def points_ahead(before: Sequence[str]) -> bool:
@@ -51,7 +52,9 @@ def points_ahead(before: Sequence[str]) -> bool:
 def names_part_of_day(before: str, word: str, locale: str) -> bool:
     """Whether `before word` is a time of day ("la mañana", "esta mañana") rather than a day ("mañana")."""
     return normalise_word(before) in _DETERMINERS and normalise_word(word) in _relative(language_of(locale))
-_LAST = {"last", "past", "previous", "pasado", "pasada", "anterior"}
+_LAST = {"last", "past", "previous", "pasado", "pasada", "anterior", "passado", "passada", "ultimo", "ultima",
+         "dernier", "derniere", "precedent", "precedente", "letzten", "letzte", "letzter", "vorigen", "vorige",
+         "vergangenen", "vergangene"}
 _AHEAD_DAYS = 92  # a year-less date up to this far ahead is this year's (a future date), not last year's
 
 
@@ -99,6 +102,8 @@ def _names(locale: str) -> tuple[dict[str, int], frozenset[str], frozenset[str]]
             for width in ("wide", "abbreviated"):
                 for index, name in loc.days[context][width].items():  # Babel: 0 = Monday
                     weekdays.setdefault(normalise_word(name), index)
+                    if "-" in name:  # Portuguese "sexta-feira" is said and typed "sexta"
+                        weekdays.setdefault(normalise_word(name.split("-")[0]), index)
                 months.update(normalise_word(m) for m in loc.months[context][width].values())
         for relative in loc._data["date_fields"]["day"]["relative"].values():
             words.add(normalise_word(relative.split()[-1]))  # "pasado mañana": "mañana" marks it, not "pasado"

@@ -38,9 +38,14 @@ class DateInvalid(ValueError):
 
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _ISO_WEEK = re.compile(r"(?:([0-9]{4})-?)?w([0-9]{1,2})")
-_THIS_WEEK = {"", "this", "this week", "current", "now", "esta", "esta semana", "actual", "semana actual"}
+# Folded as `_normalise` folds them (no accents, lower case); English, Spanish, Portuguese, French, German.
+_THIS_WEEK = {"", "this", "this week", "current", "now", "esta", "esta semana", "actual", "semana actual",
+              "atual", "semana atual", "cette", "cette semaine", "semaine actuelle", "diese", "diese woche",
+              "aktuelle woche", "aktuell"}
 _LAST_WEEK = {"last", "last week", "previous", "prev", "pasada", "la pasada", "semana pasada",
-              "la semana pasada", "anterior", "semana anterior"}
+              "la semana pasada", "anterior", "semana anterior", "passada", "semana passada", "a semana passada",
+              "derniere", "la semaine derniere", "semaine derniere", "semaine precedente", "letzte", "letzte woche",
+              "vorige woche", "vorwoche", "vergangene woche"}
 
 
 def _normalise(text: str) -> str:

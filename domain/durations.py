@@ -36,9 +36,10 @@ class DurationInvalid(ValueError):
 
 
 _NUM = r"[0-9]+(?:[.,][0-9]+)?"
-_HOURS = r"(?:hours?|hrs?|horas?|hs|h)"
-_MINUTES = r"(?:minutes?|minutos?|mins?|m)"
-_AND = r"(?:\s*(?:and|y|&)\s*|\s*)"
+# English, Spanish, Portuguese, French and German units (longest first: the alternation takes the first match).
+_HOURS = r"(?:hours?|hrs?|horas?|heures?|stunden?|std|hs|h)"
+_MINUTES = r"(?:minutes?|minuten|minutos?|mins?|m)"
+_AND = r"(?:\s*(?:and|y|e|et|und|&)\s*|\s*)"
 _CLOCK = re.compile(r"([0-9]+)\s*:\s*([0-9]{2})")
 _HOURS_FIRST = re.compile(rf"(?P<h>{_NUM})\s*{_HOURS}(?:{_AND}(?P<m>[0-9]+)\s*(?:{_MINUTES})?)?")
 _MINUTES_ONLY = re.compile(rf"(?P<m>{_NUM})\s*{_MINUTES}")

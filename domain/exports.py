@@ -449,7 +449,7 @@ def answer_columns(spec: ProjectSpec) -> list[tuple[str, str, str | None]]:
     model = _ANSWER_MODELS[spec.task_type]
     columns: list[tuple[str, str, str | None]] = []
     for field in model.model_fields:
-        if field == "task_type":
+        if field in ("task_type", "attachment"):  # an answer's file is in the media column, with every other medium
             continue
         if field in ("scores", "criteria_preferences"):
             columns += [(f"answer.{field}.{c.id}", field, c.id) for c in spec.criteria]

@@ -93,8 +93,9 @@ class AnswerInvalid(ValueError):
 class _Answer(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    # The file the answer came with, when the project asks for one (`ProjectSpec.answer_file`).
-    attachment: BlobRef | None = None
+    # The file the answer came with, when the project asks for one (`ProjectSpec.answer_file`); left out of the
+    # stored answer when there is none, so answers of projects without files read exactly as before.
+    attachment: BlobRef | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class RatingAnswer(_Answer):

@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 import telegram
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.adapters.telegram.code_block import CUT_MARK, GAP, MARK, code_messages, filename_of, language_of
@@ -452,6 +452,7 @@ _code_line = st.lists(st.sampled_from(list("ab <>&;\t") + ["😀", "ש", "&amp;"
 @settings(max_examples=200, deadline=None)
 @given(lines=st.lists(_code_line, min_size=1, max_size=30), limit=st.integers(min_value=8, max_value=120),
        title=st.sampled_from(["", "T", "main.py"]))
+@example(lines=["", "aa&amp;"], limit=8, title="T")  # a blank first line once left the title on a full message
 def test_code_is_split_between_lines_for_any_limit(lines, limit, title):
     source = "\n".join(lines)
     shown = code_messages(Code(text=source, language="js"), title, limit, max_messages=10_000)

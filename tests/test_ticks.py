@@ -37,6 +37,7 @@ def test_every_tick_and_form_is_registered_on_the_router_once():
         "reminders.tick": (30, "handlers.reminders"),
         "reminders.daily": (3600, "handlers.reminders"),
         "home.refresh": (5, "handlers.home"),
+        "erasures.due": (60, "handlers.data_rights"),
     }
     assert sorted(root.forms) == ["assess.item", "availability", "broadcast", "hours.edit", "hours.reject",
                                   "ledger.dispute", "ledger.resolve", "onboarding", "payouts.paid", "ping",

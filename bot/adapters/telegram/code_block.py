@@ -162,6 +162,7 @@ class CodeMessages:
 def code_messages(code: Code, title: str, limit: int, max_messages: int) -> CodeMessages:
     title = truncate(" ".join(title.split()), min(MAX_TITLE, limit // 4))
     language = language_of(code)
+    code = _without_leading_blanks(code)
     first_room = limit - (utf16_len(title) + 1 if title else 0)
     # A message of blank lines only would be empty to Telegram: blank lines at a cut between messages go.
     parts = [part for part in layout(code, first_room, limit) if any(line.text.strip() for line in part)]
@@ -183,6 +184,18 @@ def code_messages(code: Code, title: str, limit: int, max_messages: int) -> Code
         body = [GAP] * head_gap + body + [GAP] * tail_gap
         texts.append(code_html(title if n == 0 else "", body, language))
     return CodeMessages(texts, (code.text.encode("utf-8"), filename_of(code)))
+
+
+def _without_leading_blanks(code: Code) -> Code:
+    """Blank lines at the top show nothing, and the first message (the one with the title) must not be one that
+    would be dropped as blank; numbered code keeps its numbers."""
+    lines = code.text.split("\n")
+    blank = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    if not blank:
+        return code
+    numbered = code.mark is not None or code.first_line != 1
+    return code.model_copy(update={"text": "\n".join(lines[blank:]),
+                                   "first_line": code.first_line + blank if numbered else code.first_line})
 
 
 def _size(lines: list[str]) -> int:
