@@ -82,3 +82,17 @@ async def recorded_runtime(database_url):
     rt.register(rt.recorder)
     yield rt
     await rt.stop()
+
+
+@pytest.fixture
+async def telegram_chat(database_url):
+    """A started Telegram harness (the real adapter against the Bot API stand-in); the test fails if the stand-in
+    refused a call it did not ask for."""
+    from tests.flows.telegram import TelegramHarness
+
+    harness = TelegramHarness(database_url)
+    await harness.start()
+    yield harness
+    refusals = harness.refusals()
+    await harness.stop()
+    assert not refusals, f"the Telegram stand-in refused calls: {refusals}"

@@ -49,13 +49,8 @@ async def person_id(url: str, identity_user_id: int) -> int:
 
 
 @pytest.fixture
-async def chat(database_url):
-    harness = TelegramHarness(database_url)
-    await harness.start()
-    yield harness
-    refusals = harness.refusals()
-    await harness.stop()
-    assert not refusals, f"the Telegram stand-in refused calls: {refusals}"
+def chat(telegram_chat):
+    return telegram_chat
 
 
 def sent_texts(api, method: str = "sendMessage") -> list[str]:

@@ -14,7 +14,6 @@ from app.settings import Settings
 from app.wiring import build_runtime
 from bot.adapters.telegram.commands import MAX_DESCRIPTION, language_code, set_commands
 from bot.i18n.catalog import Catalogs, default_locales_dir
-from tests.flows.telegram import TelegramHarness
 from tests.telegram_standin import BotApiStandIn
 
 DEFAULT_SCOPE = json.dumps({"type": "default"}, sort_keys=True)
@@ -30,13 +29,8 @@ def locale_folders() -> list[str]:
 
 
 @pytest.fixture
-async def chat(database_url):
-    harness = TelegramHarness(database_url)
-    await harness.start()
-    yield harness
-    refusals = harness.refusals()
-    await harness.stop()
-    assert not refusals, f"the Telegram stand-in refused calls: {refusals}"
+def chat(telegram_chat):
+    return telegram_chat
 
 
 async def test_every_locale_folder_gets_its_menu_in_its_own_language(chat):

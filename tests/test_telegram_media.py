@@ -21,7 +21,7 @@ from bot.core.blocks import Buttons, Button, Code, Gallery, Media, Reply, text
 from bot.core.operations import Delivery, SendMessage
 from storage.blobs import LocalBlobStore
 from storage.db import open_database
-from tests.flows.telegram import TelegramHarness, telegram_user_id
+from tests.flows.telegram import telegram_user_id
 from tests.telegram_standin import BotApiStandIn, parse_html, utf16_len
 
 USER = "mia"
@@ -34,13 +34,8 @@ def picture(width: int = 4, height: int = 3, color: tuple[int, int, int] = (200,
 
 
 @pytest.fixture
-async def chat(database_url):
-    harness = TelegramHarness(database_url)
-    await harness.start()
-    yield harness
-    refusals = harness.refusals()
-    await harness.stop()
-    assert not refusals, f"the Telegram stand-in refused calls: {refusals}"
+def chat(telegram_chat):
+    return telegram_chat
 
 
 def uid() -> int:
