@@ -16,6 +16,7 @@ import os
 import secrets
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from domain.exports import (
@@ -124,6 +125,12 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
                     name=project.name)
             return 1
         seconds = time.perf_counter() - started
+        from storage.uow import UnitOfWork
+
+        async with db.transaction() as tx:  # who exported which project, when: the audit (`panelist audit`)
+            await UnitOfWork(tx).audit.log(None, "export.written", {
+                "project": project.id, "format": args.format, "records": result.records, "via": "cli",
+                "with_media": bool(filters.with_media)}, datetime.now(timezone.utc))
         where = msg("cli.standard_output") if args.out == "-" else args.out
         done = msg("cli.export_done", name=project.name,
                    records=msg("cli.export_records", count=result.records, records=str(result.records),

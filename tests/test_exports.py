@@ -732,6 +732,10 @@ async def test_cli_writes_the_file_with_the_bots_pseudonyms(db, database_url, tm
 
     proc = run_cli(database_url, project.name, "--format", "csv", "--out", str(tmp_path / "o.csv"))
     assert proc.returncode == 0 and len(list(csv.DictReader(open(tmp_path / "o.csv", encoding="utf-8")))) == 5
+    async with db.transaction() as tx:  # who exported which project: `panelist audit` shows it
+        written = await tx.fetch("SELECT detail FROM audit_log WHERE action = 'export.written' ORDER BY id")
+    assert [json.loads(r["detail"])["format"] for r in written] == ["jsonl", "csv"]
+    assert all(json.loads(r["detail"])["project"] == project.id for r in written)
 
     proc = run_cli(database_url, project.name, "--format", "jsonl", "--out", str(out), "--since", "2026-02-30")
     assert proc.returncode == 2 and "is not a date" in proc.stderr
