@@ -96,3 +96,17 @@ async def telegram_chat(database_url):
     refusals = harness.refusals()
     await harness.stop()
     assert not refusals, f"the Telegram stand-in refused calls: {refusals}"
+
+
+@pytest.fixture
+async def slack_chat(database_url):
+    """A started Slack harness (the real Bolt app against the Web API stand-in); the test fails if the stand-in
+    refused a call it did not ask for."""
+    from tests.flows.slack import SlackHarness
+
+    harness = SlackHarness(database_url)
+    await harness.start()
+    yield harness
+    refusals = harness.refusals()
+    await harness.stop()
+    assert not refusals, f"the Slack stand-in refused calls: {refusals}"

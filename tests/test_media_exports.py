@@ -9,13 +9,11 @@ import json
 import os
 import subprocess
 import sys
-import wave
 import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from PIL import Image as PILImage
 
 from domain.exports import ExportFilters, media_path
 from domain.task_import import Attachment, Response, TaskItem
@@ -27,6 +25,7 @@ from storage.uow import UnitOfWork
 from tests.flows.adapters import ADAPTERS
 from tests.flows.helpers import files_for, grant, watch_files
 from tests.flows.tasks_data import SPECS
+from tests.media_files import image, wav
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = b"media-export-secret"
@@ -35,27 +34,11 @@ REFERENCE_KEYS = {"sha256", "mime", "name", "kind", "alt"}
 HOSTILE_NAME = "=HYPERLINK(\"http://evil\")"
 
 
-def png(color: str, size: tuple[int, int]) -> bytes:
-    out = io.BytesIO()
-    PILImage.new("RGB", size, color).save(out, "PNG")
-    return out.getvalue()
-
-
-def wav() -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\x00\x01" * 800)
-    return out.getvalue()
-
-
 async def put_media(store: LocalBlobStore) -> dict:
     return {
-        "red": await store.put(png("red", (40, 30)), "image/png", "chart.png", width=40, height=30),
-        "blue": await store.put(png("blue", (20, 10)), "image/png", HOSTILE_NAME, width=20, height=10),
-        "voice": await store.put(wav(), "audio/wav", "reading.wav"),
+        "red": await store.put(image(40, 30, colour="red"), "image/png", "chart.png", width=40, height=30),
+        "blue": await store.put(image(20, 10, colour="blue"), "image/png", HOSTILE_NAME, width=20, height=10),
+        "voice": await store.put(wav(0.1), "audio/wav", "reading.wav"),
     }
 
 

@@ -42,13 +42,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture
-async def slack(database_url):
-    h = SlackHarness(database_url)
-    await h.start()
-    yield h
-    refusals = h.refusals()
-    await h.stop()
-    assert not refusals, f"the Slack stand-in refused calls: {refusals}"
+def slack(slack_chat):
+    return slack_chat
 
 
 async def rows(runtime, sql: str, *args) -> list[dict]:

@@ -22,11 +22,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture
-async def slack(database_url):
-    h = SlackHarness(database_url)
-    await h.start()
-    yield h
-    await h.stop()
+def slack(slack_chat):
+    return slack_chat
 
 
 def png(color: str, size: tuple[int, int] = (40, 30)) -> bytes:
@@ -99,6 +96,7 @@ async def test_a_file_deleted_in_slack_is_forgotten_and_uploaded_again(slack):
     new = await remembered(slack, chart.sha256)
     assert new and new != old
     assert [r.error for r in slack.refusals()] == ["invalid_blocks"]  # the stale id, refused once
+    slack.standin.refusals.clear()  # expected and checked: the fixture fails a test on any other refusal
     assert [b["slack_file"]["id"] for b in blocks_of(ok_calls(slack, "chat.postMessage")[-1])
             if b["type"] == "image"] == [new]
 
@@ -176,6 +174,8 @@ async def test_a_file_over_slacks_limit_is_refused_for_good(slack):
             text("Big"), Media(media="document", blob=doc)]))))
     assert failed.value.permanent and "file_too_large" in failed.value.reason
     assert slack.standin.bytes_uploaded == 0
+    assert [r.error for r in slack.refusals()] == ["file_too_large"]
+    slack.standin.refusals.clear()  # expected and checked: the fixture fails a test on any other refusal
 
 
 # -- code ------------------------------------------------------------------------------------------------------

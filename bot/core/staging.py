@@ -146,8 +146,8 @@ async def store_media(blobs: BlobStore | None, reply: Reply) -> Reply:
     blocks = []
     for block in reply.blocks:
         if isinstance(block, Image):
-            ref = await blobs.put(base64.b64decode(block.data_b64), "image/png" if block.filename.endswith(".png")
-                                  else "application/octet-stream", block.filename)
+            # what kind of image it is, the store reads from its bytes (bot.blobs.content_mime)
+            ref = await blobs.put(base64.b64decode(block.data_b64), "application/octet-stream", block.filename)
             block = Media(media="image", blob=ref, caption=block.alt)
         elif isinstance(block, File):
             ref = await blobs.put(base64.b64decode(block.data_b64), block.mime, block.filename)

@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Awaitable, BinaryIO, Callable
+from typing import AsyncIterator, Awaitable, BinaryIO, Callable
 
 from bot.blobs import BlobStore
 from bot.i18n.text import msg
@@ -59,6 +59,14 @@ async def create_project(uow: UnitOfWork, data: bytes, filename: str, created_by
     return Created(project_id=project_id, spec=spec)
 
 
+async def _resolved(open_lines: Callable[[], BinaryIO], spec: ProjectSpec,
+                    media: MediaResolver) -> AsyncIterator[GoodLine | LineProblem]:
+    """Every line of the file, a good one with its media resolved (or turned into a problem)."""
+    with open_lines() as stream:
+        for line in iter_task_lines(stream, spec):
+            yield await media.resolve(line) if isinstance(line, GoodLine) else line
+
+
 async def _import(open_lines: Callable[[], BinaryIO], spec: ProjectSpec, all_or_nothing: bool,
                   resolver: Callable[[bool], MediaResolver],
                   insert: Callable[[list[GoodLine]], Awaitable[list[str]]], hold: bool = False) -> ImportReport:
@@ -70,13 +78,9 @@ async def _import(open_lines: Callable[[], BinaryIO], spec: ProjectSpec, all_or_
     """
     report = ImportReport()
     if all_or_nothing:
-        checking = resolver(False)
-        with open_lines() as stream:
-            for line in iter_task_lines(stream, spec):
-                if isinstance(line, GoodLine):
-                    line = await checking.resolve(line)
-                if isinstance(line, LineProblem):
-                    report.add_problem(line)
+        async for line in _resolved(open_lines, spec, resolver(False)):
+            if isinstance(line, LineProblem):
+                report.add_problem(line)
         if report.problem_count:
             return report
     media = resolver(True)
@@ -91,16 +95,13 @@ async def _import(open_lines: Callable[[], BinaryIO], spec: ProjectSpec, all_or_
         batch.clear()
 
     try:
-        with open_lines() as stream:
-            for line in iter_task_lines(stream, spec):
-                if isinstance(line, GoodLine):
-                    line = await media.resolve(line)
-                if isinstance(line, LineProblem):
-                    report.add_problem(line)
-                    continue
-                batch.append(line)
-                if len(batch) >= BATCH:
-                    await flush()
+        async for line in _resolved(open_lines, spec, media):
+            if isinstance(line, LineProblem):
+                report.add_problem(line)
+                continue
+            batch.append(line)
+            if len(batch) >= BATCH:
+                await flush()
     except MediaStoreDown as down:
         report.store_detail = down.detail
         if hold:  # nothing was inserted, and nothing will be

@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import wave
 import zipfile
 
+from tests.media_files import image, wav
 from tests.flows.helpers import answer_one, grant, media_seen, rows, watch_media
 from tests.flows.tasks_data import JUSTIFY, add_member
 
@@ -66,24 +66,6 @@ CODE = '''def moving_average(values, window):
 TRANSCRIPT = "Take two tablets every four hours, and no more than eight tablets in a day."
 
 
-def _png(color: str) -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), color).save(out, format="PNG")
-    return out.getvalue()
-
-
-def _wav() -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\x00\x01" * 4000)  # half a second
-    return out.getvalue()
-
-
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -124,7 +106,7 @@ async def _project(chat, spec: bytes, items: list[dict], *members: str, media: U
 
 async def test_an_expert_compares_two_generated_images_and_answers(chat):
     watched = watch_media(chat)
-    red, blue, media = _png("#C0392B"), _png("#2E6DB4"), Upload()
+    red, blue, media = image(64, 48, colour="#C0392B"), image(64, 48, colour="#2E6DB4"), Upload()
     await _project(chat, IMAGE_PAIRWISE, [{
         "external_id": "house-1", "prompt": "Draw a house with a red roof.",
         "responses": [{"id": "a", "attachments": [media.attach(red, "house-red.png", "image", "a red roof")]},
@@ -170,7 +152,7 @@ async def test_an_issue_in_code_names_lines_and_the_reviewer_sees_them(chat):
 
 async def test_a_transcription_check_shows_the_recording_then_its_transcript(chat):
     watched = watch_media(chat)
-    audio, media = _wav(), Upload()
+    audio, media = wav(0.5), Upload()
     await _project(chat, TRANSCRIPTS, [{
         "external_id": "clip-1", "prompt": "Check the transcript of this pharmacist's recording.",
         "attachments": [media.attach(audio, "dosage.wav", "audio", "A pharmacist explaining a dose")],
@@ -222,7 +204,7 @@ languages: [en]
 
 async def test_a_rating_judges_a_spoken_answer_against_the_rubric(chat):
     watched = watch_media(chat)
-    audio, media = _wav(), Upload()
+    audio, media = wav(0.5), Upload()
     await _project(chat, RATED_AUDIO, [{
         "external_id": "spoken-1", "prompt": "Explain compound interest in one minute.",
         "responses": [{"id": "a", "attachments": [media.attach(audio, "answer.wav", "audio", "A spoken explanation")]}]}],
@@ -239,15 +221,15 @@ async def test_a_rating_judges_a_spoken_answer_against_the_rubric(chat):
 
 async def test_an_expert_labels_an_image(chat):
     watched = watch_media(chat)
-    image, media = _png("#4C72B0"), Upload()
+    chart, media = image(64, 48, colour="#4C72B0"), Upload()
     await _project(chat, IMAGE_LABELS, [{
         "external_id": "img-1", "prompt": "What kind of chart is this?",
-        "responses": [{"id": "img", "attachments": [media.attach(image, "chart.png", "image", "A chart with six bars")]}]}],
+        "responses": [{"id": "img", "attachments": [media.attach(chart, "chart.png", "image", "A chart with six bars")]}]}],
         "ana", media=media)
 
     await answer_one(chat, "ana", "pairwise_law", {"labels": "bar_chart", "comment": None})
 
-    assert _sha(image) in media_seen(chat, "ana", watched)
+    assert _sha(chart) in media_seen(chat, "ana", watched)
     answer = json.loads((await rows(chat.runtime, "SELECT answer FROM submissions"))[0]["answer"])
     assert answer["labels"] == ["bar_chart"]
 
