@@ -84,29 +84,28 @@ async def recorded_runtime(database_url):
     await rt.stop()
 
 
-@pytest.fixture
-async def telegram_chat(database_url):
-    """A started Telegram harness (the real adapter against the Bot API stand-in); the test fails if the stand-in
-    refused a call it did not ask for."""
-    from tests.flows.telegram import TelegramHarness
-
-    harness = TelegramHarness(database_url)
+async def checked(harness, platform: str):
+    """Start `harness`, hand it to the test, then fail the test if the stand-in refused a call it did not ask for."""
     await harness.start()
     yield harness
     refusals = harness.refusals()
     await harness.stop()
-    assert not refusals, f"the Telegram stand-in refused calls: {refusals}"
+    assert not refusals, f"the {platform} stand-in refused calls: {refusals}"
+
+
+@pytest.fixture
+async def telegram_chat(database_url):
+    """A started Telegram harness: the real adapter against the Bot API stand-in."""
+    from tests.flows.telegram import TelegramHarness
+
+    async for harness in checked(TelegramHarness(database_url), "Telegram"):
+        yield harness
 
 
 @pytest.fixture
 async def slack_chat(database_url):
-    """A started Slack harness (the real Bolt app against the Web API stand-in); the test fails if the stand-in
-    refused a call it did not ask for."""
+    """A started Slack harness: the real Bolt app against the Web API stand-in."""
     from tests.flows.slack import SlackHarness
 
-    harness = SlackHarness(database_url)
-    await harness.start()
-    yield harness
-    refusals = harness.refusals()
-    await harness.stop()
-    assert not refusals, f"the Slack stand-in refused calls: {refusals}"
+    async for harness in checked(SlackHarness(database_url), "Slack"):
+        yield harness
