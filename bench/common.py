@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import math
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterator
+
+import aiosqlite
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -28,6 +32,43 @@ def best_of(fn, rounds: int) -> float:
         fn()
         best = min(best, time.perf_counter() - started)
     return best
+
+
+class DurableInbox:
+    """What the least a bot that promises "nothing lost" does per delivery: one INSERT of it and a COMMIT, on an
+    SQLite file with our PRAGMAs (WAL, synchronous=FULL), through aiosqlite as a plain bot would. The bare-SDK
+    benchmarks run their bare bot a second time with this before its reply, so their ratios can be read against
+    a baseline that pays for durability as Panelist does, next to the issue's baseline that does not."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="panelist-bench-inbox-")) / "inbox.db"
+        self._db: aiosqlite.Connection | None = None
+
+    async def open(self) -> "DurableInbox":
+        from storage.sqlite import PRAGMAS
+
+        self._db = await aiosqlite.connect(self.path)
+        for pragma in PRAGMAS:
+            await self._db.execute(f"PRAGMA {pragma}")
+        await self._db.execute("CREATE TABLE inbox (delivery_id TEXT PRIMARY KEY, payload TEXT NOT NULL)")
+        await self._db.commit()
+        return self
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    async def __aenter__(self) -> "DurableInbox":
+        return await self.open()
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    async def record(self, delivery_id: str, payload: str) -> None:
+        await self._db.execute("INSERT OR IGNORE INTO inbox (delivery_id, payload) VALUES (?, ?)",
+                               (delivery_id, payload))
+        await self._db.commit()
 
 
 @contextmanager

@@ -15,8 +15,10 @@ allows one getUpdates consumer per token):
   database. Each person: `/start`, their name, presses "Medicine" and "Done", types years and credentials:
   6 updates, each sent only after the bot finished answering the previous one (as a person waits).
 * **bare PTB echo** — `Application` with PTB's own `Updater.start_polling` and one `MessageHandler` that
-  replies with the text; the same number of people, 6 text messages each, same waiting. Measured twice: PTB's
-  default (updates handled one at a time) and `concurrent_updates(True)`.
+  replies with the text; the same number of people, 6 text messages each, same waiting. Measured three times:
+  PTB's default (updates handled one at a time), `concurrent_updates(True)`, and the default again writing each
+  update to an SQLite inbox and committing before it replies (`bench.common.DurableInbox`: the least a bot that
+  loses nothing does, and a baseline that pays for durability as Panelist does).
 
 Per update: time from pushing it into the stand-in until the last Bot API call it causes (messages sent or
 edited, callback answer) was answered. How many calls each onboarding step causes is learned first from one
@@ -41,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from pydantic import SecretStr  # noqa: E402
 from telegram.ext import Application, MessageHandler, filters  # noqa: E402
 
-from bench.common import percentile  # noqa: E402
+from bench.common import DurableInbox, percentile  # noqa: E402
 from bot.adapters.telegram.adapter import TelegramAdapter  # noqa: E402
 from bot.adapters.telegram.pacing import Pacer  # noqa: E402
 from app.wiring import build_runtime  # noqa: E402
@@ -160,13 +162,16 @@ async def bench_panelist(api: TimedStandIn, args, database_url: str) -> tuple[di
     return result, bad
 
 
-async def bench_echo(api: TimedStandIn, people: int, first_chat: int, concurrent: bool) -> dict:
+async def bench_echo(api: TimedStandIn, people: int, first_chat: int, concurrent: bool,
+                     inbox: DurableInbox | None = None) -> dict:
     builder = Application.builder().token(api.token).base_url(api.base_url).base_file_url(api.file_url)
     if concurrent:
         builder = builder.concurrent_updates(True)
     app = builder.build()
 
     async def echo(update, context) -> None:
+        if inbox is not None:
+            await inbox.record(str(update.update_id), update.to_json())
         await update.message.reply_text(update.message.text)
 
     app.add_handler(MessageHandler(filters.TEXT, echo))
@@ -198,6 +203,8 @@ async def main(args) -> None:
             ours, bad = await bench_panelist(api, args, database_url)
             echo_seq = await bench_echo(api, args.people, 100_000, concurrent=False)
             echo_con = await bench_echo(api, args.people, 200_000, concurrent=True)
+            async with DurableInbox() as inbox:
+                echo_durable = await bench_echo(api, args.people, 300_000, concurrent=False, inbox=inbox)
             refusals = list(api.refusals)
     finally:
         if schema:
@@ -212,7 +219,8 @@ async def main(args) -> None:
     print(head)
     print("-" * len(head))
     rows = [("panelist (PTB adapter, onboarding)", ours), ("bare PTB echo (default, sequential)", echo_seq),
-            ("bare PTB echo (concurrent_updates)", echo_con)]
+            ("bare PTB echo (concurrent_updates)", echo_con),
+            ("bare PTB echo + durable inbox row", echo_durable)]
     for name, r in rows:
         print(f"{name:44} {r['updates']:8d} {r['ups']:10.0f} {r['p50']:8.1f} {r['p99']:8.1f}")
     print()
