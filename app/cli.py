@@ -74,9 +74,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(line(check, say))
             return 1 if any(c.status == "fail" for c in checks) else 0
         if args.command == "run":
+            from app.heap import settle_heap
             from app.serve import serve
 
-            return asyncio.run(serve(settings))
+            return asyncio.run(serve(settings, on_started=settle_heap))
         if args.command == "assessment":
             from app.assessment_cli import run as run_assessment
 

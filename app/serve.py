@@ -5,6 +5,7 @@ import asyncio
 import logging
 import signal
 from contextlib import AsyncExitStack
+from typing import Callable
 
 from aiohttp import web
 
@@ -84,9 +85,11 @@ async def not_ready(runtime, adapters: list, started: set[str]) -> dict[str, str
     return reasons
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
+async def serve(settings: Settings, stop: asyncio.Event | None = None,
+                on_started: Callable[[], None] | None = None) -> int:
     """Run until `stop` (or SIGINT/SIGTERM). A problem at start-up is one line on stderr and exit status 2,
-    with whatever had started stopped again (app/startup.py)."""
+    with whatever had started stopped again (app/startup.py). `on_started` is called once every part has
+    started (`panelist run` settles the heap there: app/heap.py)."""
     configure_logging(settings)
     say = CliText.of(settings)
     if settings.telegram_token is None and settings.slack_bot_token is None:
@@ -99,7 +102,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
         if fatal:
             raise fatal[0]
         async with AsyncExitStack() as started:
-            await _run(settings, stop or asyncio.Event(), started)
+            await _run(settings, stop or asyncio.Event(), started, on_started)
     except StartupProblem as problem:
         log.debug("start-up failed", exc_info=True)
         for each in fatal or [problem]:
@@ -108,7 +111,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> int:
     return 0
 
 
-async def _run(settings: Settings, stop: asyncio.Event, started: AsyncExitStack) -> None:
+async def _run(settings: Settings, stop: asyncio.Event, started: AsyncExitStack,
+               on_started: Callable[[], None] | None = None) -> None:
     """Start every part, each stopped by `started` in reverse order (also when a later part fails to start)."""
     runtime = build_runtime(settings)
     await step(runtime.blobs.check(), "PANELIST_MEDIA_URL")
@@ -142,6 +146,8 @@ async def _run(settings: Settings, stop: asyncio.Event, started: AsyncExitStack)
     ticker.start()
     started.push_async_callback(ticker.drain)
     started.callback(ticker.stop)
+    if on_started is not None:
+        on_started()
     await stop.wait()
     log.info("stopping")
 

@@ -34,6 +34,21 @@ def best_of(fn, rounds: int) -> float:
     return best
 
 
+def add_heap_option(parser) -> None:
+    """`--heap`: run the bot's heap as `panelist run` does (settled after start-up, app/heap.py) or as it was."""
+    parser.add_argument("--heap", choices=("settled", "as-is"), default="settled",
+                        help="settled: gc.freeze() and a larger young generation after start-up, as `panelist run`"
+                             " does (app/heap.py); as-is: Python's defaults, as before")
+
+
+def settle_heap_if(mode: str) -> None:
+    """Called right after the bot's runtime started, where `panelist run` settles its heap."""
+    if mode == "settled":
+        from app.heap import settle_heap
+
+        settle_heap()
+
+
 class DurableInbox:
     """What the least a bot that promises "nothing lost" does per delivery: one INSERT of it and a COMMIT, on an
     SQLite file with our PRAGMAs (WAL, synchronous=FULL), through aiosqlite as a plain bot would. The bare-SDK

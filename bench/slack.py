@@ -46,7 +46,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request  # n
 from slack_bolt.app.async_app import AsyncApp  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
-from bench.common import DurableInbox  # noqa: E402
+from bench.common import DurableInbox, add_heap_option, settle_heap_if  # noqa: E402
 from bot.adapters.slack.adapter import SlackAdapter  # noqa: E402
 from bot.adapters.slack.pacing import ChannelPacer  # noqa: E402
 from app.wiring import build_runtime  # noqa: E402
@@ -199,6 +199,7 @@ async def main(args) -> None:
         bare_runner, bare_url = await serve(bare_bolt(standin))
         inbox = await DurableInbox().open()
         durable_runner, durable_url = await serve(bare_bolt(standin, inbox))
+        settle_heap_if(args.heap)
         try:
             # setup: every user's first contact, and the language buttons to press later
             english: dict[str, dict] = {}
@@ -260,7 +261,7 @@ async def main(args) -> None:
                 await drop_schema(schema)
 
     print(f"\nSlack benchmark: {args.requests} signed requests per run, {args.users} users, backend {args.backend}, "
-          f"pacing {'1 msg/s per channel' if args.pacing else 'off'}, best of {args.rounds} rounds (by req/s)\n")
+          f"pacing {'1 msg/s per channel' if args.pacing else 'off'}, heap {args.heap}, best of {args.rounds} rounds (by req/s)\n")
     head = f"{'app':40} {'req/s':>8} {'ack p50':>9} {'ack p99':>9} {'last p50':>9} {'last p99':>9} {'errors':>6}"
     print(head)
     print("-" * len(head))
@@ -290,4 +291,5 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--pacing", action="store_true", help="use the real 1 message/s per channel pacer")
     parser.add_argument("--seed", type=int, default=1)
+    add_heap_option(parser)
     asyncio.run(main(parser.parse_args()))

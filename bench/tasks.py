@@ -80,7 +80,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile  # noqa: E402
+from bench.common import add_heap_option, percentile, settle_heap_if  # noqa: E402
 from bench.import_tasks import PG_URL, SPEC, make_line  # noqa: E402
 
 JUSTIFY = ("Response A is better on legal accuracy: it names the concrete next step and the deadline, while B "
@@ -275,13 +275,15 @@ class ChatExpert:
         result.submissions += 1
 
 
-async def run_chat(url: str, result: Result, users: range, rounds: int, inflight: int, pool: int) -> None:
+async def run_chat(url: str, result: Result, users: range, rounds: int, inflight: int, pool: int,
+                   heap: str = "settled") -> None:
     """Experts `users` (x<n>), each `rounds` tasks through the chat path; adds to `result`."""
     from app.wiring import build_runtime
     from app.settings import Settings
 
     rt = build_runtime(Settings(database_url=url, database_pool_size=pool))
     await rt.start()
+    settle_heap_if(heap)  # as `panelist run` does after start-up
     rec = Recorder()
     rt.register(rec)
     try:
@@ -736,6 +738,7 @@ def main() -> None:
                              " one-commit-each = no group commit; sync-normal = synchronous=NORMAL for ours and raw")
     parser.add_argument("--profile-top", type=int, default=30)
     parser.add_argument("--trace", action="store_true", help="print the statements of one chat submission")
+    add_heap_option(parser)
     args = parser.parse_args()
     if args.quick:
         args.items, args.experts = 2_000, 100
@@ -766,7 +769,7 @@ async def amain(args, backends: list[str]) -> None:
             profiler = cProfile.Profile()
             profiler.enable()
             if args.profile == "chat":
-                await run_chat(url, r, range(args.experts), args.rounds, args.inflight, args.pool)
+                await run_chat(url, r, range(args.experts), args.rounds, args.inflight, args.pool, args.heap)
             else:
                 await run_domain(url, r, project_id, people, args.domain_rounds, args.inflight, args.pool)
             profiler.disable()
@@ -803,7 +806,7 @@ async def amain(args, backends: list[str]) -> None:
                 # the chat path: expert groups, ours then raw on the same group
                 for group in _groups(args.experts, args.slices):
                     before = (chat.submissions, chat.seconds)
-                    await run_chat(url, chat, group, args.rounds, args.inflight, args.pool)
+                    await run_chat(url, chat, group, args.rounds, args.inflight, args.pool, args.heap)
                     if raw_path:
                         interleave((chat.submissions - before[0]) / (chat.seconds - before[1]), "turns", lambda r, share, g=group: raw_run(
                             raw_path, r, raw_project, raw_people, g, args.rounds, turns=True, share=share))

@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from pydantic import SecretStr  # noqa: E402
 from telegram.ext import Application, MessageHandler, filters  # noqa: E402
 
-from bench.common import DurableInbox, percentile  # noqa: E402
+from bench.common import DurableInbox, add_heap_option, percentile, settle_heap_if  # noqa: E402
 from bot.adapters.telegram.adapter import TelegramAdapter  # noqa: E402
 from bot.adapters.telegram.pacing import Pacer  # noqa: E402
 from app.wiring import build_runtime  # noqa: E402
@@ -146,6 +146,7 @@ async def bench_panelist(api: TimedStandIn, args, database_url: str) -> tuple[di
         per_chat_rate=1e6, global_rate=1e6, per_chat_burst=1e6, global_burst=1e6)
     adapter = TelegramAdapter(runtime, settings, pacer=pacer, poll_timeout=2.0, lease_ttl=timedelta(seconds=10))
     await adapter.start()
+    settle_heap_if(args.heap)
     try:
         while not adapter.polling:
             await asyncio.sleep(0.01)
@@ -213,7 +214,7 @@ async def main(args) -> None:
             await drop_schema(schema)
 
     print(f"\nTelegram benchmark: {args.people} people x {len(SCRIPT)} updates, backend {args.backend}, "
-          f"pacing {'production (1 msg/s per chat, 30/s overall)' if args.pacing else 'off'}; "
+          f"pacing {'production (1 msg/s per chat, 30/s overall)' if args.pacing else 'off'}, heap {args.heap}; "
           f"calls per onboarding step {ours['expect']}\n")
     head = f"{'bot':44} {'updates':>8} {'updates/s':>10} {'p50 ms':>8} {'p99 ms':>8}"
     print(head)
@@ -235,4 +236,5 @@ if __name__ == "__main__":
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--pacing", action="store_true", help="the production pacer instead of an unlimited one")
+    add_heap_option(parser)
     asyncio.run(main(parser.parse_args()))

@@ -57,6 +57,7 @@ class BotProcess:
         self.database_url = database_url
         self.port = free_port()
         self.log_path = logs / f"{name}.log"
+        self.media = logs / "media"  # never ./panelist-media in the checkout (the default beside no SQLite file)
         self.proc: asyncio.subprocess.Process | None = None
         self.process_id: str | None = None
         self.started = 0.0
@@ -67,7 +68,7 @@ class BotProcess:
             "PYTHONPATH": str(ROOT), "PANELIST_DATABASE_URL": self.database_url,
             "PANELIST_TELEGRAM_TOKEN": self.api.token, "PANELIST_TELEGRAM_API_URL": self.api.base_url,
             "PANELIST_TELEGRAM_FILE_URL": self.api.file_url, "PANELIST_HTTP_PORT": str(self.port),
-            "PANELIST_HTTP_HOST": "127.0.0.1",
+            "PANELIST_HTTP_HOST": "127.0.0.1", "PANELIST_MEDIA_URL": str(self.media),
         })
         self.started = time.monotonic()
         self.proc = await asyncio.create_subprocess_exec(
