@@ -33,7 +33,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.common import Result, percentile, stopwatch, table
+from bench.common import Result, stopwatch, table
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("PANELIST_BENCH_POSTGRES_URL",
