@@ -13,11 +13,11 @@ listed in `REASON_KEYS`; `{earliest}` is a `datetime.date`, which the catalog fo
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, timedelta
 from typing import Any, Sequence
 
 from domain.date_words import looks_like_date, names_part_of_day, points_ahead, read_day
+from domain.typed_words import fold
 
 __all__ = [
     "DateInvalid", "parse_log_date", "check_log_day", "take_date", "week_bounds", "parse_week", "REASON_KEYS",
@@ -38,7 +38,7 @@ class DateInvalid(ValueError):
 
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _ISO_WEEK = re.compile(r"(?:([0-9]{4})-?)?w([0-9]{1,2})")
-# Folded as `_normalise` folds them (no accents, lower case); English, Spanish, Portuguese, French, German.
+# Folded as `fold` folds them (no accents, lower case); English, Spanish, Portuguese, French, German.
 _THIS_WEEK = {"", "this", "this week", "current", "now", "esta", "esta semana", "actual", "semana actual",
               "atual", "semana atual", "cette", "cette semaine", "semaine actuelle", "diese", "diese woche",
               "aktuelle woche", "aktuell"}
@@ -46,13 +46,6 @@ _LAST_WEEK = {"last", "last week", "previous", "prev", "pasada", "la pasada", "s
               "la semana pasada", "anterior", "semana anterior", "passada", "semana passada", "a semana passada",
               "derniere", "la semaine derniere", "semaine derniere", "semaine precedente", "letzte", "letzte woche",
               "vorige woche", "vorwoche", "vergangene woche"}
-
-
-def _normalise(text: str) -> str:
-    # Fold case, accents (miércoles → miercoles) and full-width forms; drop a trailing dot (`lun.`).
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.split()).rstrip(".")
 
 
 def _iso_date(s: str) -> date | None:
@@ -140,7 +133,7 @@ def parse_week(text: str, today: date, week_start: int = 0) -> tuple[date, date]
     """
     if not isinstance(text, str) or len(text) > _MAX_TEXT:
         raise DateInvalid("hours.error.week_format")
-    s = _normalise(text)
+    s = fold(text)
     try:
         if s in _THIS_WEEK:
             return week_bounds(today, week_start)

@@ -16,6 +16,7 @@ from typing import Iterable
 
 from domain.dates import DateInvalid, parse_week, week_bounds
 from domain.money import multiply_minutes
+from domain.typed_words import EVERYTHING, LAST_MONTH, THIS_MONTH, fold
 
 KINDS = ("task", "task_reversal", "hours", "bonus", "adjustment", "dispute")
 STATUSES = ("pending", "approved", "on_statement", "paid")
@@ -36,17 +37,24 @@ def _month(day: date) -> tuple[date, date]:
     return first, nxt - timedelta(days=1)
 
 
+def _named_month(s: str, today: date) -> tuple[tuple[date, date], str] | None:
+    """This month or last month, by a folded word of any language (domain/typed_words.py)."""
+    if s in THIS_MONTH:
+        return _month(today), "month"
+    if s in LAST_MONTH:
+        return _month(today.replace(day=1) - timedelta(days=1)), "last_month"
+    return None
+
+
 def earnings_period(text: str, today: date) -> tuple[date | None, date | None, str]:
-    """`/earnings [this week|last week|month|all]` → (first, last, name); None bounds mean unbounded."""
-    s = " ".join((text or "").casefold().split())
-    if s in ("", "all", "todo", "todos"):
+    """`/earnings [this week|last week|month|all]` (or their words in any of our languages) → (first, last,
+    name); None bounds mean unbounded."""
+    s = fold(text or "")
+    if s == "" or s in EVERYTHING:
         return None, None, "all"
-    if s in ("month", "this month", "mes", "este mes"):
-        first, last = _month(today)
-        return first, last, "month"
-    if s in ("last month", "mes pasado"):
-        first, last = _month(today.replace(day=1) - timedelta(days=1))
-        return first, last, "last_month"
+    if (month := _named_month(s, today)) is not None:
+        (first, last), name = month
+        return first, last, name
     try:
         first, last = parse_week(s, today)
     except DateInvalid:
@@ -57,10 +65,10 @@ def earnings_period(text: str, today: date) -> tuple[date | None, date | None, s
 def payout_period(text: str, today: date) -> tuple[date, date]:
     """`/payouts close PERIOD`: `2026-11` (a month), `last month`, a week (`last`, `2026-W47`), a day range
     `2026-11-01..2026-11-15`, or `all` (everything up to today)."""
-    s = " ".join((text or "").casefold().split())
+    s = fold(text or "")
     if not s:
         raise PeriodInvalid("payouts.error.period")
-    if s in ("all", "todo"):
+    if s in EVERYTHING:
         return date.min, today
     if ".." in s:
         a, _, b = s.partition("..")
@@ -76,10 +84,8 @@ def payout_period(text: str, today: date) -> tuple[date, date]:
             return _month(date(int(s[:4]), int(s[5:]), 1))
         except ValueError:
             raise PeriodInvalid("payouts.error.period") from None
-    if s in ("month", "this month", "mes", "este mes"):
-        return _month(today)
-    if s in ("last month", "mes pasado"):
-        return _month(today.replace(day=1) - timedelta(days=1))
+    if (month := _named_month(s, today)) is not None:
+        return month[0]
     try:
         return parse_week(s, today)
     except DateInvalid:

@@ -24,6 +24,7 @@ from handlers.shared.context import TickContext
 from bot.i18n.text import Day, Duration, Msg, msg, user_text
 from bot.core.wizard import Problem
 from domain.dates import DateInvalid, parse_log_date, parse_week, week_bounds
+from domain.typed_words import timer_op
 from domain.durations import DurationInvalid, format_minutes, parse_duration
 from domain.timesheet import (
     LOCK_DAYS, TIMER_DAILY_CAP_MINUTES, TIMER_IDLE_NUDGE_MINUTES, LogInvalid, check_day, check_day_cap,
@@ -183,12 +184,12 @@ def _timer_buttons(running: bool) -> Buttons:
 @router.command("timer", help_key="command.timer.help")
 async def timer(ctx: Context, event) -> list:
     words = (getattr(event, "args", "") or "").split()
-    op = words[0].casefold() if words else ""
-    if op in ("start", "resume", "iniciar"):
+    op = timer_op(words[0]) if words else None  # "start", "iniciar", "démarrer", "starten"…
+    if op == "start":
         return await timer_start(ctx, " ".join(words[1:]))
-    if op in ("pause", "pausa", "pausar"):
+    if op == "pause":
         return await timer_pause(ctx)
-    if op in ("stop", "parar", "detener"):
+    if op == "stop":
         return await timer_stop(ctx)
     current = await ctx.uow.timers.get(ctx.person.id)
     if current is None:

@@ -333,3 +333,32 @@ async def test_approvals_show_tasks_done_beside_hours(chat):
         await tx.execute("UPDATE submissions SET submitted_at = $1", datetime.now(timezone.utc) - timedelta(days=7))
     await chat.send("meg", "/approvals")
     assert re.search(r"Ana\W* — week of .*: 2 hr · 0 tasks done that week", chat.last("meg").text)
+
+
+@pytest.mark.parametrize("code, start, pause, stop, period", [
+    ("pt_BR", "iniciar", "pausar", "parar", "mês passado"),
+    ("de", "starten", "pausieren", "beenden", "letzten Monat"),
+])
+async def test_timer_and_earnings_in_the_readers_own_words(open_chat, code, start, pause, stop, period):
+    """The words each language's help suggests (domain/typed_words.py) run the timer and name a period."""
+    from bot.i18n.catalog import default_catalogs
+    from bot.i18n.text import msg
+
+    clock = Clock(datetime.now(timezone.utc).replace(hour=8, minute=0, second=0, microsecond=0))
+    chat = await open_chat(clock=clock)
+    await setup(chat, "ana")
+    await chat.send("ana", f"/language {code}")
+    await chat.send("ana", f"/timer {start}")
+    [timer] = await rows(chat.runtime, "SELECT running_since FROM timers")
+    assert timer["running_since"] is not None
+    clock.at += timedelta(minutes=50)
+    await chat.send("ana", f"/timer {pause}")
+    [timer] = await rows(chat.runtime, "SELECT running_since, seconds_banked FROM timers")
+    assert timer["running_since"] is None and timer["seconds_banked"] == 50 * 60
+    await chat.send("ana", f"/timer {stop}")
+    got = await rows(chat.runtime, "SELECT minutes, source FROM hours_entries")
+    assert [(g["minutes"], g["source"]) for g in got] == [(50, "timer")]
+    assert not await rows(chat.runtime, "SELECT person_id FROM timers")
+    await chat.send("ana", f"/earnings {period}")
+    refused = default_catalogs().render(msg("earnings.error.period"), code)
+    assert refused not in chat.last("ana").text
