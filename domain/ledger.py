@@ -65,13 +65,9 @@ def earnings_period(text: str, today: date) -> tuple[date | None, date | None, s
 def payout_period(text: str, today: date) -> tuple[date, date]:
     """`/payouts close PERIOD`: `2026-11` (a month), `last month`, a week (`last`, `2026-W47`), a day range
     `2026-11-01..2026-11-15`, or `all` (everything up to today)."""
-    s = fold(text or "")
-    if not s:
-        raise PeriodInvalid("payouts.error.period")
-    if s in EVERYTHING:
-        return date.min, today
-    if ".." in s:
-        a, _, b = s.partition("..")
+    raw = text or ""
+    if ".." in raw:  # a day range, read before folding (which drops a trailing dot: "2026-11-01.." is no week)
+        a, _, b = raw.partition("..")
         try:
             first, last = date.fromisoformat(a.strip()), date.fromisoformat(b.strip())
         except ValueError:
@@ -79,6 +75,11 @@ def payout_period(text: str, today: date) -> tuple[date, date]:
         if first > last:
             raise PeriodInvalid("payouts.error.period")
         return first, last
+    s = fold(raw)
+    if not s:
+        raise PeriodInvalid("payouts.error.period")
+    if s in EVERYTHING:
+        return date.min, today
     if len(s) == 7 and s[4] == "-" and s[:4].isdigit() and s[5:].isdigit():
         try:
             return _month(date(int(s[:4]), int(s[5:]), 1))

@@ -104,7 +104,10 @@ def test_periods():
     assert payout_period("2026-W47", TODAY) == (date(2026, 11, 16), date(2026, 11, 22))
     assert payout_period("2026-11-01..2026-11-15", TODAY) == (date(2026, 11, 1), date(2026, 11, 15))
     assert payout_period("all", TODAY) == (date.min, TODAY)
-    for bad in ("", "2026-13", "2026-11-15..2026-11-01", "2026-11-01..x", "soon"):
+    assert payout_period(" 2026-11-01 .. 2026-11-15 ", TODAY) == (date(2026, 11, 1), date(2026, 11, 15))
+    # A range cut short is refused, never read as the week of the day it starts with.
+    for bad in ("", "2026-13", "2026-11-15..2026-11-01", "2026-11-01..x", "soon", "2026-11-01..", "..2026-11-01",
+                "2026-11-01...", "mês que vem", "x" * 10_000):
         with pytest.raises(PeriodInvalid):
             payout_period(bad, TODAY)
 
