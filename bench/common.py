@@ -50,7 +50,7 @@ def settle_heap_if(mode: str) -> None:
 
 
 class DurableInbox:
-    """What the least a bot that promises "nothing lost" does per delivery: one INSERT of it and a COMMIT, on an
+    """The least a bot that promises "nothing lost" does per delivery: one INSERT of it and a COMMIT, on an
     SQLite file with our PRAGMAs (WAL, synchronous=FULL), through aiosqlite as a plain bot would. The bare-SDK
     benchmarks run their bare bot a second time with this before its reply, so their ratios can be read against
     a baseline that pays for durability as Panelist does, next to the issue's baseline that does not."""
